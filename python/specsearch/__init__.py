@@ -1,0 +1,37 @@
+"""specsearch: a search engine for AI agent specs.
+
+>>> import specsearch
+>>> sorted(specsearch.BACKEND_NAMES)
+['native', 'python']
+"""
+
+from specsearch.backend import BACKEND_NAMES, BuildOptions
+from specsearch.engine import Hits, Index
+from specsearch.errors import (
+    BackendUnavailableError,
+    IndexFormatError,
+    IndexLockedError,
+    IndexStateError,
+    QueryError,
+    SchemaError,
+    SpecsearchError,
+)
+from specsearch.types import DocInfo, Hit, Problem, Snippet
+
+__all__ = [
+    "BACKEND_NAMES",
+    "BackendUnavailableError",
+    "BuildOptions",
+    "DocInfo",
+    "Hit",
+    "Hits",
+    "Index",
+    "IndexFormatError",
+    "IndexLockedError",
+    "IndexStateError",
+    "Problem",
+    "QueryError",
+    "SchemaError",
+    "Snippet",
+    "SpecsearchError",
+]

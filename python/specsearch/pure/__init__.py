@@ -1,0 +1,11 @@
+"""The pure-Python backend: the readable reference engine (the oracle).
+
+It implements ARCHITECTURE.md with the standard library, numpy, PyYAML and
+pathspec only. Importing it imports numpy; ``specsearch`` itself does not.
+"""
+
+from __future__ import annotations
+
+from specsearch.pure.index import PureIndex
+
+__all__ = ["PureIndex"]

@@ -1,0 +1,115 @@
+"""The pure-Python backend: :class:`PureIndex` behind the backend protocol."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from specsearch.errors import IndexStateError
+from specsearch.pure.index import PureIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from specsearch.backend import BuildOptions
+    from specsearch.types import DocInfo, Problem, Snippet
+
+__all__ = ["ArrayTopDocs", "PurePythonBackend"]
+
+
+class ArrayTopDocs:
+    """Ranked ids and scores held in (read-only) numpy arrays."""
+
+    __slots__ = ("_ids", "_scores")
+
+    def __init__(self, ids: NDArray[np.uint32], scores: NDArray[np.float32]) -> None:
+        """Hold ``ids`` and ``scores``, which must have the same length."""
+        if ids.shape != scores.shape:
+            raise ValueError(f"ids {ids.shape} and scores {scores.shape} differ in shape")
+        self._ids = ids
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids_list(self) -> list[int]:
+        """Doc ids, best first."""
+        return [int(i) for i in self._ids]
+
+    def scores_list(self) -> list[float]:
+        """Scores, best first."""
+        return [float(s) for s in self._scores]
+
+    def ids_array(self) -> NDArray[np.uint32]:
+        """Doc ids (a view: the array is not copied)."""
+        return self._ids.view()
+
+    def scores_array(self) -> NDArray[np.float32]:
+        """Scores (a view: the array is not copied)."""
+        return self._scores.view()
+
+
+class PurePythonBackend:
+    """The reference engine, in Python and numpy."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: PureIndex) -> None:
+        """Wrap a built :class:`PureIndex` (use :meth:`build`)."""
+        self._index: PureIndex | None = index
+
+    @classmethod
+    def build(cls, roots: Sequence[str], options: BuildOptions) -> PurePythonBackend:
+        """Walk, parse and index ``roots`` (the current directory when empty)."""
+        return cls(PureIndex.build(list(roots), max_file_bytes=options.max_file_bytes))
+
+    def _live(self) -> PureIndex:
+        if self._index is None:
+            raise IndexStateError("the index is closed")
+        return self._index
+
+    @property
+    def name(self) -> str:
+        """``python``."""
+        return "python"
+
+    @property
+    def num_docs(self) -> int:
+        """How many specs are indexed."""
+        return self._live().num_docs
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The per-file problems found while building."""
+        return self._live().problems
+
+    def search(self, query: str, k: int) -> ArrayTopDocs:
+        """The best ``k`` docs for ``query``."""
+        ids, scores = self._live().search(query, k)
+        return ArrayTopDocs(ids, scores)
+
+    def docs(self, ids: Sequence[int]) -> list[DocInfo]:
+        """The stored fields of each doc id."""
+        return self._live().docs(ids)
+
+    def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
+        """The first matching line of each doc's file."""
+        return self._live().snippets(ids, query)
+
+    def close(self) -> None:
+        """Release the index."""
+        self._index = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,89 @@
+"""Frozen value types shared by the facade and every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DocInfo", "Hit", "Problem", "Snippet"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """Something wrong with one input file; the rest of the corpus is indexed.
+
+    Attributes:
+        path: The file, as the index shows paths.
+        line: The 1-based line the problem is on, when it has one.
+        message: What is wrong, and what was done about it.
+
+    >>> str(Problem(path="a.md", line=3, message="bad YAML"))
+    'a.md:3: bad YAML'
+    """
+
+    path: str
+    line: int | None
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.line is not None and self.line < 1:
+            raise ValueError(f"line must be >= 1, got {self.line}")
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocInfo:
+    """The stored fields of one indexed spec."""
+
+    doc_id: int
+    path: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snippet:
+    """The first line of a file that holds a query term.
+
+    Attributes:
+        line: Its 1-based line number.
+        text: The line, without its line ending.
+    """
+
+    line: int
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.line < 1:
+            raise ValueError(f"line must be >= 1, got {self.line}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """One ranked result.
+
+    Attributes:
+        rank: 1-based position in the result list.
+        doc_id: The spec's id in this index.
+        score: Its BM25 score (float32 precision).
+        path: The spec's path.
+        name: The spec's name.
+        description: The spec's description.
+        snippet: The first line that matched, if any line did.
+    """
+
+    rank: int
+    doc_id: int
+    score: float
+    path: str
+    name: str
+    description: str
+    snippet: Snippet | None
+
+    def __post_init__(self) -> None:
+        if self.rank < 1:
+            raise ValueError(f"rank must be >= 1, got {self.rank}")
+        if self.doc_id < 0:
+            raise ValueError(f"doc_id must be >= 0, got {self.doc_id}")

@@ -1,0 +1,499 @@
+//! The in-memory index (ARCHITECTURE.md §4).
+//!
+//! Per field: a term dictionary (term → term id), postings per term (doc
+//! ids ascending with their term frequencies), a lengths column (tokens per
+//! doc) and the total length. Per doc: its [`DocMeta`] and the path to read
+//! for snippets. This is the layout the on-disk segments will have.
+//!
+//! [`MemoryIndex::build`] walks, then reads, parses and tokenizes the files
+//! in parallel with rayon, then merges them in doc-id order, so the index is
+//! the same whatever the number of threads.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::analysis::for_each_token;
+use crate::error::Result;
+use crate::problem::Problem;
+use crate::schema::{Field, Schema};
+use crate::spec::{parse_spec, Spec};
+use crate::walk::{collect, SpecFile};
+
+/// How many leading bytes are checked for a NUL to call a file binary.
+pub const BINARY_CHECK_BYTES: usize = 8192;
+
+/// The default `max_file_bytes`: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Options of [`MemoryIndex::build`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Files larger than this are skipped and reported.
+    pub max_file_bytes: u64,
+    /// Worker threads for reading and parsing; 0 uses rayon's global pool.
+    pub threads: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            threads: 0,
+        }
+    }
+}
+
+/// What a hit shows about its doc.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocMeta {
+    /// The doc path (§1).
+    pub path: String,
+    /// The spec's name.
+    pub name: String,
+    /// The spec's description.
+    pub description: String,
+}
+
+/// The postings of one term in one field: doc ids ascending, with term frequencies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Postings {
+    /// Doc ids, strictly ascending.
+    pub doc_ids: Vec<u32>,
+    /// The term frequency in each doc, parallel to `doc_ids`.
+    pub term_freqs: Vec<u32>,
+}
+
+impl Postings {
+    /// The number of docs containing the term (`n` in §5).
+    #[must_use]
+    pub fn doc_freq(&self) -> u32 {
+        self.doc_ids.len() as u32
+    }
+}
+
+/// One field's inverted index.
+#[derive(Clone, Debug, Default)]
+pub struct FieldIndex {
+    /// Term → term id (an index into `terms` and `postings`).
+    pub(crate) dict: FxHashMap<Box<str>, u32>,
+    /// The postings of each term id.
+    pub(crate) postings: Vec<Postings>,
+    /// Each doc's length in this field (its number of tokens).
+    pub(crate) lengths: Vec<u32>,
+    /// The sum of `lengths`.
+    pub(crate) total_length: u64,
+}
+
+impl FieldIndex {
+    /// The postings of a term, if any doc has it in this field.
+    #[must_use]
+    pub fn postings(&self, term: &str) -> Option<&Postings> {
+        self.dict.get(term).map(|&id| &self.postings[id as usize])
+    }
+
+    /// Each doc's length in this field.
+    #[must_use]
+    pub fn lengths(&self) -> &[u32] {
+        &self.lengths
+    }
+
+    /// The sum of the field's lengths.
+    #[must_use]
+    pub fn total_length(&self) -> u64 {
+        self.total_length
+    }
+
+    /// The number of distinct terms.
+    #[must_use]
+    pub fn num_terms(&self) -> usize {
+        self.postings.len()
+    }
+}
+
+/// The terms of one doc's field: `(term, tf)` in order of first appearance, and the length.
+#[derive(Debug, Default)]
+struct FieldTerms {
+    terms: Vec<(Box<str>, u32)>,
+    length: u32,
+}
+
+/// One analyzed doc, ready to merge.
+#[derive(Debug)]
+struct AnalyzedDoc {
+    meta: DocMeta,
+    fs_path: PathBuf,
+    fields: [FieldTerms; 6],
+}
+
+/// Counts the terms of one field value; `counts` maps a term to its
+/// (order of first appearance, tf) and is reused between calls.
+fn analyze_field(text: &str, counts: &mut FxHashMap<Box<str>, (u32, u32)>) -> FieldTerms {
+    counts.clear();
+    let mut length: u32 = 0;
+    for_each_token(text, |term, _| {
+        length += 1;
+        if let Some((_, tf)) = counts.get_mut(term) {
+            *tf += 1;
+        } else {
+            let order = counts.len() as u32;
+            counts.insert(term.into(), (order, 1));
+        }
+    });
+    let mut ordered: Vec<(u32, Box<str>, u32)> = counts
+        .drain()
+        .map(|(term, (order, tf))| (order, term, tf))
+        .collect();
+    // First-appearance order keeps term ids independent of hashing.
+    ordered.sort_unstable_by_key(|e| e.0);
+    let terms = ordered
+        .into_iter()
+        .map(|(_, term, tf)| (term, tf))
+        .collect();
+    FieldTerms { terms, length }
+}
+
+fn analyze_spec(meta: DocMeta, fs_path: PathBuf, spec: &Spec) -> AnalyzedDoc {
+    let mut counts = FxHashMap::default();
+    let fields = Field::ALL.map(|f| analyze_field(&spec.field_text(f), &mut counts));
+    AnalyzedDoc {
+        meta,
+        fs_path,
+        fields,
+    }
+}
+
+/// Appends one field's terms of every doc (in doc-id order) to `field`.
+fn merge_field(field: &mut FieldIndex, column: Vec<FieldTerms>) {
+    field.lengths.reserve_exact(column.len());
+    for (doc_id, terms) in column.into_iter().enumerate() {
+        let doc_id = doc_id as u32;
+        field.lengths.push(terms.length);
+        field.total_length += u64::from(terms.length);
+        for (term, tf) in terms.terms {
+            let next = field.postings.len() as u32;
+            let id = *field.dict.entry(term).or_insert(next);
+            if id == next {
+                field.postings.push(Postings::default());
+            }
+            let p = &mut field.postings[id as usize];
+            p.doc_ids.push(doc_id);
+            p.term_freqs.push(tf);
+        }
+    }
+}
+
+/// Why a file could not be read as a spec.
+pub(crate) enum ReadFailure {
+    /// The OS error.
+    Io(std::io::Error),
+    /// More than the cap; the size when known.
+    TooLarge(u64),
+    /// Not a regular file.
+    NotRegular,
+    /// A NUL byte in the first [`BINARY_CHECK_BYTES`] bytes.
+    Binary,
+}
+
+impl ReadFailure {
+    fn message(&self, max: u64) -> String {
+        match self {
+            ReadFailure::Io(e) => format!("cannot read file: {e}"),
+            ReadFailure::TooLarge(size) => {
+                format!("file is larger than max_file_bytes ({size} > {max} bytes), skipped")
+            }
+            ReadFailure::NotRegular => "not a regular file, skipped".to_owned(),
+            ReadFailure::Binary => {
+                "binary file (NUL byte in the first 8192 bytes), skipped".to_owned()
+            }
+        }
+    }
+}
+
+/// Reads a spec file: a regular file of at most `max` bytes, not binary.
+pub(crate) fn read_spec_bytes(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadFailure> {
+    let file = File::open(path).map_err(ReadFailure::Io)?;
+    let meta = file.metadata().map_err(ReadFailure::Io)?;
+    if !meta.is_file() {
+        return Err(ReadFailure::NotRegular);
+    }
+    if meta.len() > max {
+        return Err(ReadFailure::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut limited = file.take(max.saturating_add(1));
+    loop {
+        match limited.read_to_end(&mut bytes) {
+            Ok(_) => break,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadFailure::Io(e)),
+        }
+    }
+    if bytes.len() as u64 > max {
+        return Err(ReadFailure::TooLarge(bytes.len() as u64));
+    }
+    if bytes[..bytes.len().min(BINARY_CHECK_BYTES)].contains(&0) {
+        return Err(ReadFailure::Binary);
+    }
+    Ok(bytes)
+}
+
+/// Reads, parses and analyzes one file; `Err` when it is skipped.
+fn process_file(file: &SpecFile, max: u64) -> (Option<AnalyzedDoc>, Vec<Problem>) {
+    match read_spec_bytes(&file.fs_path, max) {
+        Ok(bytes) => {
+            let (spec, problems) = parse_spec(&file.path, &bytes);
+            let meta = DocMeta {
+                path: file.path.clone(),
+                name: spec.name.clone(),
+                description: spec.description.clone(),
+            };
+            (
+                Some(analyze_spec(meta, file.fs_path.clone(), &spec)),
+                problems,
+            )
+        }
+        Err(failure) => (None, vec![Problem::file(&file.path, failure.message(max))]),
+    }
+}
+
+/// An immutable in-memory index over a set of specs.
+#[derive(Clone, Debug)]
+pub struct MemoryIndex {
+    pub(crate) schema: Schema,
+    pub(crate) fields: [FieldIndex; 6],
+    pub(crate) docs: Vec<DocMeta>,
+    pub(crate) fs_paths: Vec<PathBuf>,
+    pub(crate) max_file_bytes: u64,
+}
+
+impl MemoryIndex {
+    /// Walks `roots` (the current directory when empty) and indexes every
+    /// spec with the default [`Schema`]. Files that cannot be indexed are
+    /// skipped and get no doc id; doc ids are dense, in walk order.
+    ///
+    /// # Errors
+    /// [`crate::Error::Io`] when a root does not exist. Problems with single
+    /// files are returned next to the index, never as errors.
+    pub fn build(roots: &[PathBuf], opts: &BuildOptions) -> Result<(MemoryIndex, Vec<Problem>)> {
+        Self::build_with_schema(roots, opts, Schema::default())
+    }
+
+    /// Like [`MemoryIndex::build`], with a custom schema.
+    ///
+    /// # Errors
+    /// [`crate::Error::Schema`] for an invalid schema, [`crate::Error::Io`]
+    /// when a root does not exist.
+    pub fn build_with_schema(
+        roots: &[PathBuf],
+        opts: &BuildOptions,
+        schema: Schema,
+    ) -> Result<(MemoryIndex, Vec<Problem>)> {
+        schema.validate()?;
+        let (files, mut problems) = collect(roots, opts.max_file_bytes)?;
+        let max = opts.max_file_bytes;
+        let work = || -> Vec<(Option<AnalyzedDoc>, Vec<Problem>)> {
+            files.par_iter().map(|f| process_file(f, max)).collect()
+        };
+        let processed = if opts.threads > 0 {
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(opts.threads)
+                .build()
+            {
+                Ok(pool) => pool.install(work),
+                // A pool that cannot be made only costs parallelism.
+                Err(_) => work(),
+            }
+        } else {
+            work()
+        };
+        let mut docs = Vec::with_capacity(processed.len());
+        for (doc, file_problems) in processed {
+            problems.extend(file_problems);
+            docs.extend(doc);
+        }
+        let mut index = Self::merge(docs, schema);
+        index.max_file_bytes = max;
+        Ok((index, problems))
+    }
+
+    /// Indexes already-parsed specs, in the order given (doc id = position).
+    /// Snippets read `fs_path`; the file size cap is the default.
+    ///
+    /// # Errors
+    /// [`crate::Error::Schema`] for an invalid schema.
+    pub fn from_specs(specs: Vec<(DocMeta, PathBuf, Spec)>, schema: Schema) -> Result<MemoryIndex> {
+        schema.validate()?;
+        let docs = specs
+            .into_iter()
+            .map(|(meta, fs_path, spec)| analyze_spec(meta, fs_path, &spec))
+            .collect();
+        Ok(Self::merge(docs, schema))
+    }
+
+    fn merge(docs: Vec<AnalyzedDoc>, schema: Schema) -> MemoryIndex {
+        let n = docs.len();
+        let mut metas = Vec::with_capacity(n);
+        let mut fs_paths = Vec::with_capacity(n);
+        let mut per_field: [Vec<FieldTerms>; 6] = Default::default();
+        for doc in docs {
+            for (column, terms) in per_field.iter_mut().zip(doc.fields) {
+                column.push(terms);
+            }
+            metas.push(doc.meta);
+            fs_paths.push(doc.fs_path);
+        }
+        // Fields are independent: merge them in parallel, each in doc-id order.
+        let mut fields: [FieldIndex; 6] = Default::default();
+        fields
+            .par_iter_mut()
+            .zip(per_field)
+            .for_each(|(field, column)| merge_field(field, column));
+        MemoryIndex {
+            schema,
+            fields,
+            docs: metas,
+            fs_paths,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+
+    /// The number of docs (N).
+    #[must_use]
+    pub fn num_docs(&self) -> u32 {
+        self.docs.len() as u32
+    }
+
+    /// The metadata of a doc, if the id exists.
+    #[must_use]
+    pub fn doc(&self, id: u32) -> Option<&DocMeta> {
+        self.docs.get(id as usize)
+    }
+
+    /// Every doc's metadata, by doc id.
+    #[must_use]
+    pub fn docs(&self) -> &[DocMeta] {
+        &self.docs
+    }
+
+    /// The path read for a doc's snippet.
+    #[must_use]
+    pub fn fs_path(&self, id: u32) -> Option<&Path> {
+        self.fs_paths.get(id as usize).map(PathBuf::as_path)
+    }
+
+    /// The schema the index scores with.
+    #[must_use]
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The file size cap used when reading files (also for snippets).
+    #[must_use]
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes
+    }
+
+    /// One field's inverted index.
+    #[must_use]
+    pub fn field(&self, f: Field) -> &FieldIndex {
+        &self.fields[f.index()]
+    }
+
+    /// The average length of a field (`avgdl`; 0 for an empty index).
+    #[must_use]
+    pub fn avg_field_length(&self, f: Field) -> f64 {
+        if self.docs.is_empty() {
+            0.0
+        } else {
+            self.fields[f.index()].total_length as f64 / self.docs.len() as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, body: &str) -> (DocMeta, PathBuf, Spec) {
+        let s = Spec {
+            name: name.into(),
+            body: body.into(),
+            ..Spec::default()
+        };
+        let meta = DocMeta {
+            path: format!("{name}.md"),
+            name: name.into(),
+            description: String::new(),
+        };
+        (meta, PathBuf::from(format!("{name}.md")), s)
+    }
+
+    #[test]
+    fn postings_lengths_and_stats() {
+        let idx = MemoryIndex::from_specs(
+            vec![spec("a", "x y x"), spec("b", "y z"), spec("c", "")],
+            Schema::default(),
+        )
+        .unwrap();
+        assert_eq!(idx.num_docs(), 3);
+        let body = idx.field(Field::Body);
+        assert_eq!(body.lengths(), [3, 2, 0]);
+        assert_eq!(body.total_length(), 5);
+        assert_eq!(body.num_terms(), 3);
+        let y = body.postings("y").unwrap();
+        assert_eq!(
+            (y.doc_ids.as_slice(), y.term_freqs.as_slice()),
+            (&[0, 1][..], &[1, 1][..])
+        );
+        assert_eq!(body.postings("x").unwrap().term_freqs, [2]);
+        assert!(body.postings("w").is_none());
+        assert_eq!(idx.field(Field::Name).lengths(), [1, 1, 1]);
+        assert!((idx.avg_field_length(Field::Body) - 5.0 / 3.0).abs() < 1e-15);
+        assert_eq!(idx.doc(1).unwrap().name, "b");
+        assert!(idx.doc(3).is_none());
+    }
+
+    #[test]
+    fn invalid_schema_is_rejected() {
+        let schema = Schema {
+            k1: -1.0,
+            ..Schema::default()
+        };
+        assert!(MemoryIndex::from_specs(Vec::new(), schema).is_err());
+    }
+
+    #[test]
+    fn read_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.md");
+        std::fs::write(&big, "0123456789").unwrap();
+        assert!(read_spec_bytes(&big, 10).is_ok());
+        assert!(matches!(
+            read_spec_bytes(&big, 9),
+            Err(ReadFailure::TooLarge(10))
+        ));
+        let bin = dir.path().join("bin.md");
+        let mut bytes = vec![b'a'; 8191];
+        bytes.push(0);
+        std::fs::write(&bin, &bytes).unwrap();
+        assert!(matches!(
+            read_spec_bytes(&bin, 1 << 20),
+            Err(ReadFailure::Binary)
+        ));
+        bytes.insert(0, b'a');
+        std::fs::write(&bin, &bytes).unwrap();
+        assert!(read_spec_bytes(&bin, 1 << 20).is_ok());
+        assert!(matches!(
+            read_spec_bytes(&dir.path().join("gone.md"), 10),
+            Err(ReadFailure::Io(_))
+        ));
+        assert!(matches!(
+            read_spec_bytes(dir.path(), 10),
+            Err(ReadFailure::NotRegular)
+        ));
+    }
+}

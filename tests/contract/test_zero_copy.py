@@ -1,0 +1,52 @@
+"""Result arrays share the backend's memory: no copy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from specsearch import Index
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_native_arrays_are_views_of_rust_buffers(examples: Path) -> None:
+    from specsearch import _native  # noqa: PLC0415
+
+    with Index.build([examples], backend="native") as index:
+        hits = index.search("concurrency rust", k=5)
+        ids, scores = hits.doc_ids, hits.scores
+        assert ids.dtype == np.uint32
+        assert scores.dtype == np.float32
+        assert len(ids) == len(scores) == len(hits) > 0
+        for array in (ids, scores):
+            assert not array.flags.owndata
+            assert isinstance(array.base, _native.TopDocs)
+            assert not array.flags.writeable
+        # Both arrays view the same Rust-side owner, and repeated access does not copy.
+        assert ids.base is scores.base
+        assert hits.doc_ids is ids
+        assert ids.tolist() == [h.doc_id for h in hits]
+        assert scores.tolist() == pytest.approx([h.score for h in hits])
+        with pytest.raises(ValueError, match="read-only"):
+            ids[0] = 7
+
+
+def test_arrays_outlive_the_index(examples: Path) -> None:
+    index = Index.build([examples], backend="native")
+    hits = index.search("concurrency", k=3)
+    ids = hits.doc_ids.copy()
+    view = hits.doc_ids
+    index.close()
+    del hits
+    assert view.tolist() == ids.tolist()
+
+
+def test_python_arrays_are_views_too(examples: Path) -> None:
+    with Index.build([examples], backend="python") as index:
+        hits = index.search("concurrency", k=3)
+        assert not hits.doc_ids.flags.owndata
+        assert not hits.scores.flags.writeable
