@@ -142,3 +142,15 @@ def test_hits_repr_and_slicing(backend: str, examples: Path) -> None:
         assert repr(hits) == f"Hits(query='the', backend='{backend}', len=5)"
         assert [h.rank for h in hits[1:3]] == [2, 3]
         assert hits[-1].rank == 5
+
+
+def test_skill_files_are_named_after_their_folder(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skill = tmp_path / "pdf-tables"
+    write(skill, "SKILL.md", "# Tables\nextract tables from PDF files\n")
+    write(skill, "nested/skill.md", "---\ndescription: no name here\n---\ntables\n")
+    monkeypatch.chdir(skill)
+    with Index.build(backend=backend) as index:
+        names = sorted(h.name for h in index.search("tables"))
+    assert names == ["nested", "pdf-tables"]

@@ -99,15 +99,20 @@ def _read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, 
 class PureIndex:
     """An in-memory BM25 index over spec files, in pure Python and numpy."""
 
-    __slots__ = ("_docs", "_fields", "_problems")
+    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems")
 
     def __init__(
-        self, docs: list[_Doc], fields: dict[str, FieldIndex], problems: list[Problem]
+        self,
+        docs: list[_Doc],
+        fields: dict[str, FieldIndex],
+        problems: list[Problem],
+        max_file_bytes: int,
     ) -> None:
         """Wrap built parts; use :meth:`build` instead."""
         self._docs = docs
         self._fields = fields
         self._problems = tuple(problems)
+        self._max_file_bytes = max_file_bytes
 
     @classmethod
     def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
@@ -151,7 +156,7 @@ class PureIndex:
             total = sum(lengths[field])
             avgdl = total / n if n else 0.0
             fields[field] = FieldIndex(postings, np.array(lengths[field], dtype=np.float64), avgdl)
-        return cls(docs, fields, problems)
+        return cls(docs, fields, problems, max_file_bytes)
 
     @staticmethod
     def _add(
@@ -275,12 +280,11 @@ class PureIndex:
             raise QueryError(query, 0, "the query has no searchable terms")
         return [self._snippet(self._doc(int(doc_id)), wanted) for doc_id in ids]
 
-    @staticmethod
-    def _snippet(doc: _Doc, wanted: frozenset[str]) -> Snippet | None:
-        try:
-            with open(doc.fs_path, "rb") as file:
-                data = file.read()
-        except OSError:
+    def _snippet(self, doc: _Doc, wanted: frozenset[str]) -> Snippet | None:
+        # Read as at build time: a file that has gone, grown too large or
+        # turned binary since then has no snippet.
+        data, _ = _read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
+        if data is None:
             return None
         for number, line in enumerate(decode_lines(data), start=1):
             if not wanted.isdisjoint(terms(line)):

@@ -10,7 +10,7 @@ mod yaml;
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Component, Path};
 
 use crate::problem::Problem;
 use crate::schema::Field;
@@ -84,9 +84,9 @@ pub fn strip(s: &str) -> &str {
 
 /// The name a spec gets when its frontmatter has none: the file name of
 /// `path` without its last extension, or, when that is `SKILL`
-/// (ASCII case-insensitively), the name of the parent folder in `path`
-/// (when `path` has no parent folder name, e.g. `SKILL.md` at the root `.`,
-/// the stem is kept).
+/// (ASCII case-insensitively), the name of the folder that holds the file
+/// (resolved against the current directory, so `SKILL.md` at the root `.`
+/// still gets its folder's name).
 #[must_use]
 pub fn fallback_name(path: &str) -> String {
     let p = Path::new(path);
@@ -95,11 +95,34 @@ pub fn fallback_name(path: &str) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if stem.eq_ignore_ascii_case("skill") {
-        if let Some(parent) = p.parent().and_then(Path::file_name) {
-            return parent.to_string_lossy().into_owned();
+        if let Some(parent) = parent_folder_name(p) {
+            return parent;
         }
     }
     stem
+}
+
+/// The name of the folder holding `path`, after making it absolute and
+/// resolving `.` and `..` lexically, as Python's `os.path.abspath` does.
+fn parent_folder_name(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(parts.last(), Some(Component::Normal(_))) {
+                    parts.pop();
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.pop(); // the file itself
+    match parts.last() {
+        Some(Component::Normal(name)) => Some(name.to_string_lossy().into_owned()),
+        _ => None,
+    }
 }
 
 /// One frontmatter entry before assignment: key, value, and whether the

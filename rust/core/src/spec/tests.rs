@@ -199,7 +199,12 @@ fn name_fallbacks() {
     assert_eq!(fallback_name("a/b/my-agent.md"), "my-agent");
     assert_eq!(fallback_name("a/pdf/SKILL.md"), "pdf");
     assert_eq!(fallback_name("a/pdf/skill.MD"), "pdf");
-    assert_eq!(fallback_name("SKILL.md"), "SKILL");
+    // A bare `SKILL.md` (under the default root) gets the current folder's name.
+    let cwd = std::env::current_dir().expect("the test runs in a folder");
+    let cwd_name = cwd.file_name().expect("not at /").to_string_lossy();
+    assert_eq!(fallback_name("SKILL.md"), cwd_name);
+    assert_eq!(fallback_name("a/../SKILL.md"), cwd_name);
+    assert_eq!(fallback_name("a/./b/SKILL.md"), "b");
     assert_eq!(fallback_name("x/archive.tar.md"), "archive.tar");
     assert_eq!(fallback_name("x/agent"), "agent");
     let (s, _) = parse_spec("skills/docx/SKILL.md", b"# Docx\n");
