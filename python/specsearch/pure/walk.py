@@ -1,21 +1,25 @@
 """The walk: which files are specs, and their doc-id order (ARCHITECTURE.md §1).
 
 A directory root is walked like the Rust ``ignore`` crate's walker configured
-for specsearch: hidden entries skipped, ``.gitignore`` and ``.ignore`` files
-of the walked folders honoured (none above the root, no global or
-``info/exclude`` files, no git repository needed), symbolic links never
-followed, only regular files kept.
+for specsearch: ``.specsearchignore``, ``.ignore`` and ``.gitignore`` files of
+the walked folders honoured (none above the root, no global or
+``info/exclude`` files, no git repository needed, a nested ``.git`` changes
+nothing), hidden entries skipped unless a ``!`` pattern re-includes them,
+symbolic links never followed, only regular files kept. The ignore-file
+matcher below is a port of the crate's (``ignore``'s ``gitignore.rs`` and
+``dir.rs``, ``globset``'s glob parser), not a general gitignore library, so
+that both engines agree on every pattern.
 """
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import pathspec
 
 from specsearch.types import Problem
 
@@ -27,8 +31,6 @@ __all__ = ["SPEC_EXTENSIONS", "SpecFile", "collect", "display", "is_spec_name", 
 #: File extensions (ASCII case-insensitive, without the dot) of spec files.
 SPEC_EXTENSIONS = frozenset({"md", "markdown", "mdx"})
 
-#: Ignore files read in each walked folder, strongest first.
-_IGNORE_FILES = (".ignore", ".gitignore")
 _CHUNK = 8192
 _BOM = b"\xef\xbb\xbf"
 
@@ -45,14 +47,6 @@ class SpecFile:
 
     path: str
     fs_path: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    """The ignore rules of one folder: ``rel_dir`` is relative to the root."""
-
-    rel_dir: str
-    specs: tuple[pathspec.GitIgnoreSpec, ...]  # .ignore first, then .gitignore
 
 
 def display(path: str) -> str:
@@ -118,51 +112,439 @@ def _may_become_fence(rest: bytes) -> bool:
     return not tail.strip(b" \t")
 
 
-def _read_rules(
-    folder: str, rel_dir: str, names: set[str], problems: list[Problem]
-) -> _Rules | None:
-    specs: list[pathspec.GitIgnoreSpec] = []
-    for name in _IGNORE_FILES:
-        if name not in names:
-            continue
-        path = os.path.join(folder, name)
-        try:
-            with open(path, "rb") as file:
-                data = file.read()
-        except OSError as error:
-            if error.errno in (errno.ENOENT, errno.EISDIR):
-                continue
-            problems.append(
-                Problem(
-                    path=display(path),
-                    line=None,
-                    message=f"cannot read ignore file: {error.strerror}",
-                )
-            )
-            continue
-        lines = [
-            line.removesuffix("\r") for line in data.decode("utf-8", errors="replace").split("\n")
-        ]
-        specs.append(pathspec.GitIgnoreSpec.from_lines(lines))
-    return _Rules(rel_dir, tuple(specs)) if specs else None
+# ---------------------------------------------------------------------------
+# Ignore files: a port of the `ignore` crate's gitignore matcher (0.4.x,
+# `gitignore.rs`) and of the `globset` glob-to-regex translation it uses, so
+# that both engines select exactly the same files. Patterns are compiled to
+# byte regexes and matched against the UTF-8 (or raw OS) bytes of the path
+# relative to the ignore file's folder, as the crate does.
+
+#: Ignore-file categories, strongest first: the first category with a
+#: matching rule (ignore or ``!`` whitelist) decides.
+_IGNORE_FILES = (".specsearchignore", ".ignore", ".gitignore")
+_BOM_CHAR = "\ufeff"
+#: Characters ``regex_syntax::escape`` escapes (all safe to escape in ``re``).
+_REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
+_MAX_ALTERNATES_DEPTH = 100
+_POSIX_CLASSES: dict[str, tuple[tuple[str, str], ...]] = {
+    "alnum": (("0", "9"), ("A", "Z"), ("a", "z")),
+    "alpha": (("A", "Z"), ("a", "z")),
+    "blank": (("\t", "\t"), (" ", " ")),
+    "cntrl": (("\x00", "\x1f"), ("\x7f", "\x7f")),
+    "digit": (("0", "9"),),
+    "graph": (("!", "~"),),
+    "lower": (("a", "z"),),
+    "print": ((" ", "~"),),
+    "punct": (("!", "/"), (":", "@"), ("[", "`"), ("{", "~")),
+    "space": (("\t", "\r"), (" ", " ")),
+    "upper": (("A", "Z"),),
+    "xdigit": (("0", "9"), ("A", "F"), ("a", "f")),
+}
 
 
-def _ignored(rel_path: str, is_dir: bool, rules: list[_Rules]) -> bool:
-    """Whether the rules of the enclosing folders exclude a path.
+class _GlobError(ValueError):
+    """A pattern the crate rejects: its line is skipped."""
 
-    The deepest folder with a matching pattern decides; in one folder,
-    ``.ignore`` decides before ``.gitignore``; in one file, the last matching
-    pattern decides (``!`` re-includes).
+
+@dataclass(frozen=True, slots=True)
+class _Literal:
+    char: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Class:
+    negated: bool
+    ranges: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternates:
+    branches: tuple[tuple[_Token, ...], ...]
+
+
+class _Special(enum.Enum):
+    ANY = "[^/]"  # ?
+    ZERO_OR_MORE = "[^/]*"  # *
+    RECURSIVE_PREFIX = "(?:/?|.*/)"  # leading **/
+    RECURSIVE_SUFFIX = "/.*"  # trailing /**
+    RECURSIVE_ZERO_OR_MORE = "(?:/|/.*/)"  # inner /**/
+
+
+_Token = _Literal | _Class | _Alternates | _Special
+
+
+class _GlobParser:
+    """``globset``'s glob parser, with the options gitignore patterns use.
+
+    The options: a literal separator, backslash escapes, unclosed classes
+    allowed, no empty alternates.
     """
-    for level in reversed(rules):
-        sub = rel_path[len(level.rel_dir) + 1 :] if level.rel_dir else rel_path
-        if is_dir:
-            sub += "/"
-        for spec in level.specs:
-            include = spec.check_file(sub).include
-            if include is not None:
-                return include
-    return False
+
+    def __init__(self, glob: str) -> None:
+        self.chars = glob
+        self.pos = 0
+        self.prev: str | None = None
+        self.cur: str | None = None
+        self.branches: list[list[_Token]] = [[]]
+        self.alternates: list[int] = []
+        self.found_unclosed_class = False
+
+    def bump(self) -> str | None:
+        self.prev = self.cur
+        if self.pos < len(self.chars):
+            self.cur = self.chars[self.pos]
+            self.pos += 1
+        else:
+            self.cur = None
+        return self.cur
+
+    def peek(self) -> str | None:
+        return self.chars[self.pos] if self.pos < len(self.chars) else None
+
+    def save(self) -> tuple[int, str | None, str | None]:
+        return self.pos, self.prev, self.cur
+
+    def restore(self, state: tuple[int, str | None, str | None]) -> None:
+        self.pos, self.prev, self.cur = state
+
+    def push(self, token: _Token) -> None:
+        self.branches[-1].append(token)
+
+    def parse(self) -> tuple[_Token, ...]:
+        while (char := self.bump()) is not None:
+            if char == "?":
+                self.push(_Special.ANY)
+            elif char == "*":
+                self.parse_star()
+            elif char == "[" and not self.found_unclosed_class:
+                self.parse_class()
+            elif char == "{":
+                if len(self.alternates) >= _MAX_ALTERNATES_DEPTH:
+                    raise _GlobError("too many nested alternates")
+                self.alternates.append(len(self.branches))
+                self.branches.append([])
+            elif char == "}":
+                if not self.alternates:
+                    raise _GlobError("unopened alternates")
+                start = self.alternates.pop()
+                branches = tuple(tuple(branch) for branch in self.branches[start:])
+                del self.branches[start:]
+                self.push(_Alternates(branches))
+            elif char == ",":
+                if self.alternates:
+                    self.branches.append([])
+                else:
+                    self.push(_Literal(","))
+            elif char == "\\":
+                escaped = self.bump()
+                if escaped is None:
+                    raise _GlobError("dangling escape")
+                self.push(_Literal(escaped))
+            else:
+                self.push(_Literal(char))
+        if len(self.branches) > 1:
+            raise _GlobError("unclosed alternates")
+        return tuple(self.branches[0])
+
+    def parse_star(self) -> None:
+        prev = self.prev
+        if self.peek() != "*":
+            self.push(_Special.ZERO_OR_MORE)
+            return
+        self.bump()
+        if not self.branches[-1]:
+            following = self.peek()
+            if following is not None and following != "/":
+                self.push(_Special.ZERO_OR_MORE)
+                self.push(_Special.ZERO_OR_MORE)
+            else:
+                self.push(_Special.RECURSIVE_PREFIX)
+                self.bump()
+            return
+        if prev != "/" and (len(self.branches) <= 1 or prev not in (",", "{")):
+            self.push(_Special.ZERO_OR_MORE)
+            self.push(_Special.ZERO_OR_MORE)
+            return
+        following = self.peek()
+        if following is None:
+            self.bump()
+            is_suffix = True
+        elif following in (",", "}") and len(self.branches) >= 2:
+            is_suffix = True
+        elif following == "/":
+            self.bump()
+            is_suffix = False
+        else:
+            self.push(_Special.ZERO_OR_MORE)
+            self.push(_Special.ZERO_OR_MORE)
+            return
+        last = self.branches[-1].pop()
+        if last in (_Special.RECURSIVE_PREFIX, _Special.RECURSIVE_SUFFIX):
+            self.push(last)
+        elif is_suffix:
+            self.push(_Special.RECURSIVE_SUFFIX)
+        else:
+            self.push(_Special.RECURSIVE_ZERO_OR_MORE)
+
+    def parse_class(self) -> None:
+        saved = self.save()
+        ranges: list[tuple[str, str]] = []
+        negated = self.peek() in ("!", "^")
+        if negated:
+            self.bump()
+        first = True
+        in_range = False
+        while True:
+            char = self.bump()
+            if char is None:
+                # An unclosed class: `[` is a literal, and so is every later `[`.
+                self.restore(saved)
+                self.found_unclosed_class = True
+                self.push(_Literal("["))
+                return
+            if char == "]" and not first:
+                break
+            if char == "-" and not first:
+                if in_range:
+                    ranges[-1] = _extend_range(ranges[-1], "-")
+                    in_range = False
+                else:
+                    in_range = True
+            elif char == "[" and not in_range and self.peek() == ":":
+                posix = self.parse_posix_class()
+                ranges.extend(posix if posix is not None else [("[", "[")])
+                in_range = False
+            elif in_range:
+                ranges[-1] = _extend_range(ranges[-1], char)
+                in_range = False
+            else:
+                ranges.append((char, char))
+            first = False
+        if in_range:
+            ranges.append(("-", "-"))
+        self.push(_Class(negated, tuple(ranges)))
+
+    def parse_posix_class(self) -> tuple[tuple[str, str], ...] | None:
+        saved = self.save()
+        self.bump()  # the ':'
+        name = ""
+        while True:
+            char = self.bump()
+            if char == ":" and self.peek() == "]":
+                self.bump()
+                # An unknown name is consumed all the same (as the crate does).
+                return _POSIX_CLASSES.get(name)
+            if char is not None and "a" <= char <= "z" and len(name) < 8:
+                name += char
+            else:
+                self.restore(saved)
+                return None
+
+
+def _extend_range(last: tuple[str, str], end: str) -> tuple[str, str]:
+    if end < last[0]:
+        raise _GlobError(f"invalid range {last[0]}-{end}")
+    return last[0], end
+
+
+def _escape(char: str) -> str:
+    r"""``globset``'s ``char_to_escaped_literal``: ASCII escaped, other bytes as ``\xNN``."""
+    out = []
+    for byte in char.encode("utf-8", errors="surrogateescape"):
+        if byte > 0x7F:
+            out.append(f"\\x{byte:02x}")
+        elif chr(byte) in _REGEX_META:
+            out.append("\\" + chr(byte))
+        else:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def _class_regex(token: _Class) -> str:
+    ranges = token.ranges
+    if not token.negated:
+        # `/` is removed from the class (a separator is always literal).
+        kept: list[tuple[str, str]] = []
+        for start, end in ranges:
+            if start > "/" or end < "/":
+                kept.append((start, end))
+            elif start == "/" and end == "/":
+                pass
+            elif start == "/":
+                kept.append(("0", end))
+            elif end == "/":
+                kept.append((start, "."))
+            else:
+                kept.extend(((start, "."), ("0", end)))
+        ranges = tuple(kept)
+    if not ranges:
+        return r"[^\s\S]"
+    body = "".join(
+        _escape(start) if start == end else f"{_escape(start)}-{_escape(end)}"
+        for start, end in ranges
+    )
+    return f"[^/{body}]" if token.negated else f"[{body}]"
+
+
+def _tokens_regex(tokens: Sequence[_Token]) -> str:
+    out: list[str] = []
+    for token in tokens:
+        if isinstance(token, _Literal):
+            out.append(_escape(token.char))
+        elif isinstance(token, _Class):
+            out.append(_class_regex(token))
+        elif isinstance(token, _Alternates):
+            parts = [part for part in map(_tokens_regex, token.branches) if part]
+            if parts:
+                out.append("(?:" + "|".join(parts) + ")")
+        else:
+            out.append(token.value)
+    return "".join(out)
+
+
+def _glob_regex(glob: str) -> re.Pattern[bytes]:
+    """The regex ``globset`` builds for a gitignore glob, to be full-matched."""
+    tokens = _GlobParser(glob).parse()
+    if tokens == (_Special.RECURSIVE_PREFIX,):
+        return re.compile(b".*")
+    return re.compile(_tokens_regex(tokens).encode("ascii"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """One pattern line: its regex, whether it is a ``!`` line, whether it ends in ``/``."""
+
+    regex: re.Pattern[bytes]
+    whitelist: bool
+    only_dir: bool
+
+
+def _trim_trailing_unescaped_spaces(line: str) -> str:
+    last_space: int | None = None
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\":
+            if i + 1 >= len(line):
+                return line
+            i += 2
+            last_space = None
+        else:
+            if char != " ":
+                last_space = None
+            elif last_space is None:
+                last_space = i
+            i += 1
+    return line if last_space is None else line[:last_space]
+
+
+def _parse_line(line: str) -> _Glob | None:
+    """One line of an ignore file as the crate reads it (None: no pattern)."""
+    if line.startswith("#"):
+        return None
+    line = _trim_trailing_unescaped_spaces(line)
+    if not line:
+        return None
+    whitelist = only_dir = anchored = False
+    if line.startswith(("\\!", "\\#")):
+        line = line[1:]
+    else:
+        if line.startswith("!"):
+            whitelist = True
+            line = line[1:]
+        if line.startswith("/"):
+            # Anchored: wildcards never match `/`, so no `**/` prefix below.
+            line = line[1:]
+            anchored = True
+    if not line:
+        return None  # a bare `!` or `/` is a no-op
+    if line.endswith("/"):
+        only_dir = True
+        line = line[:-1]
+        line = line.removesuffix("\\")
+    glob = line
+    if not anchored and "/" not in line and not (glob.startswith("**/") or glob == "**"):
+        glob = "**/" + glob
+    if glob.endswith("/**"):
+        glob += "/*"
+    try:
+        regex = _glob_regex(glob)
+    except _GlobError:
+        return None  # the crate drops an invalid pattern (and keeps the others)
+    return _Glob(regex, whitelist, only_dir)
+
+
+def _read_ignore_file(path: str) -> tuple[_Glob, ...]:
+    """The patterns of an ignore file; an unreadable file has none (as in the crate)."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError:
+        return ()
+    globs: list[_Glob] = []
+    raw_lines = data.split(b"\n")
+    last = len(raw_lines) - 1
+    for number, raw in enumerate(raw_lines):
+        if number == last and not raw:
+            break  # the file ends with a line feed
+        # A line feed ends each line but the last, and a CR before it goes.
+        content = raw if number == last else raw.removesuffix(b"\r")
+        try:
+            line = content.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # the crate skips a line that is not UTF-8
+        if number == 0:
+            line = line.lstrip(_BOM_CHAR)
+        glob = _parse_line(line)
+        if glob is not None:
+            globs.append(glob)
+    return tuple(globs)
+
+
+def _match(globs: tuple[_Glob, ...], candidate: bytes, is_dir: bool) -> bool | None:
+    """True: ignored, False: whitelisted, None: no pattern of the file matches."""
+    for glob in reversed(globs):
+        if (is_dir or not glob.only_dir) and glob.regex.fullmatch(candidate):
+            return not glob.whitelist
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The ignore files of one folder (``rel_dir`` relative to the root), by category."""
+
+    rel_dir: str
+    categories: tuple[tuple[_Glob, ...], ...]  # in _IGNORE_FILES order
+
+
+def _read_rules(folder: str, rel_dir: str, names: set[str]) -> _Rules | None:
+    categories = tuple(
+        _read_ignore_file(os.path.join(folder, name)) if name in names else ()
+        for name in _IGNORE_FILES
+    )
+    return _Rules(rel_dir, categories) if any(categories) else None
+
+
+def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> bool:
+    """Whether an entry is skipped, as the crate's ``Ignore::matched_dir_entry`` decides.
+
+    For each category (``.specsearchignore``, then ``.ignore``, then
+    ``.gitignore``), the deepest folder whose file has a matching pattern
+    gives the category's answer (in one file, the last matching pattern);
+    the first category with an answer decides. When none has one, hidden
+    entries (name starting with ``.``) are skipped: a ``!`` pattern can
+    therefore bring back a hidden entry.
+    """
+    for category in range(len(_IGNORE_FILES)):
+        for level in reversed(rules):
+            globs = level.categories[category]
+            if not globs:
+                continue
+            sub = rel_path[len(level.rel_dir) + 1 :] if level.rel_dir else rel_path
+            decision = _match(globs, os.fsencode(sub), is_dir)
+            if decision is not None:
+                return decision
+    return name.startswith(".")
 
 
 def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[bytes, SpecFile]]:
@@ -186,18 +568,16 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
             )
             continue
         rules = parent_rules
-        own = _read_rules(folder, rel_dir, {entry.name for entry in entries}, problems)
+        own = _read_rules(folder, rel_dir, {entry.name for entry in entries})
         if own is not None:
             rules = [*parent_rules, own]
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if not _ignored(rel, True, rules):
+                    if not _ignored(rel, entry.name, True, rules):
                         pending.append((rel, rules))
                     continue
                 if not entry.is_file(follow_symlinks=False):
@@ -211,7 +591,7 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
                     )
                 )
                 continue
-            if _ignored(rel, False, rules):
+            if _ignored(rel, entry.name, False, rules):
                 continue
             spec = is_spec_name(entry.name)
             if spec is None:

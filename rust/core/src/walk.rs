@@ -1,9 +1,10 @@
 //! The walk (ARCHITECTURE.md §1): which files are specs, in doc-id order.
 //!
-//! Directory roots are walked with the `ignore` crate: hidden entries are
-//! skipped, `.gitignore` and `.ignore` files inside the tree are honoured
-//! (nothing above the root, no git excludes), links are not followed, and
-//! only regular files are kept. A file root is always a spec. Each
+//! Directory roots are walked with the `ignore` crate: `.specsearchignore`,
+//! `.ignore` and `.gitignore` files inside the tree are honoured, strongest
+//! first (nothing above the root, no git excludes), hidden entries are
+//! skipped unless an ignore file re-includes them, links are not followed,
+//! and only regular files are kept. A file root is always a spec. Each
 //! directory root's files are sorted by the UTF-8 bytes of their
 //! `/`-separated relative path.
 
@@ -15,6 +16,10 @@ use ignore::WalkBuilder;
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
+
+/// specsearch's own ignore file (gitignore syntax), stronger than `.ignore`
+/// and `.gitignore`, as `.rgignore` is for ripgrep.
+pub const CUSTOM_IGNORE_FILENAME: &str = ".specsearchignore";
 
 /// One spec file found by the walk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,6 +204,7 @@ fn collect_root(
 
     let mut found: Vec<(String, PathBuf)> = Vec::new();
     let walker = WalkBuilder::new(root)
+        .add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME)
         .hidden(true)
         .git_ignore(true)
         .ignore(true)
@@ -347,6 +353,60 @@ mod tests {
         .map(|p| format!("{d}/{p}"))
         .collect();
         assert_eq!(paths(&[root]), want);
+    }
+
+    /// The relative paths `paths` finds under the single root `r`.
+    fn rel_paths(r: &Path) -> Vec<String> {
+        let d = format!("{}/", r.to_string_lossy());
+        paths(&[r.to_path_buf()])
+            .into_iter()
+            .map(|p| p.strip_prefix(&d).unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn specsearchignore_is_honoured() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, CUSTOM_IGNORE_FILENAME, "drafts/\n*.wip.md\n");
+        write(r, "drafts/a.md", "x");
+        write(r, "b.wip.md", "x");
+        write(r, "c.md", "x");
+        write(r, "sub/.specsearchignore", "/local.md\n");
+        write(r, "sub/local.md", "x");
+        write(r, "sub/deeper/local.md", "x");
+        assert_eq!(rel_paths(r), ["c.md", "sub/deeper/local.md"]);
+    }
+
+    #[test]
+    fn specsearchignore_beats_ignore_and_gitignore_at_any_depth() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        // A shallower .specsearchignore decides before deeper .ignore and
+        // .gitignore files: categories first, then depth.
+        write(r, CUSTOM_IGNORE_FILENAME, "!keep.md\ndrop.md\n");
+        write(r, "sub/.ignore", "keep.md\n");
+        write(r, "sub/.gitignore", "keep.md\n!drop.md\n");
+        write(r, "sub/keep.md", "x");
+        write(r, "sub/drop.md", "x");
+        write(r, "sub/other.md", "x");
+        // A deeper .specsearchignore beats a shallower one.
+        write(r, "sub/deep/.specsearchignore", "!drop.md\n");
+        write(r, "sub/deep/drop.md", "x");
+        assert_eq!(
+            rel_paths(r),
+            ["sub/deep/drop.md", "sub/keep.md", "sub/other.md"]
+        );
+    }
+
+    #[test]
+    fn specsearchignore_can_reinclude_a_hidden_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, CUSTOM_IGNORE_FILENAME, "!.agents/\n");
+        write(r, ".agents/a.md", "x");
+        write(r, ".other/b.md", "x");
+        assert_eq!(rel_paths(r), [".agents/a.md"]);
     }
 
     #[test]

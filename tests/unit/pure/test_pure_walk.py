@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from specsearch.pure.walk import collect
+from specsearch.pure.walk import _glob_regex, _GlobError, collect
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -181,3 +181,39 @@ def test_unreadable_folder_is_a_problem_not_an_error(
     assert len(problems) == 1
     assert problems[0].path == locked
     assert "Permission denied" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("glob", "regex"),
+    [
+        # globset's own expectations (glob.rs tests), with a literal separator.
+        ("?", r"[^/]"),
+        ("*", r"[^/]*"),
+        ("**", r".*"),
+        ("**/*", r"(?:/?|.*/)[^/]*"),
+        ("**/**/b", r"(?:/?|.*/)b"),
+        ("a/**", r"a/.*"),
+        ("a/**/**/b", r"a(?:/|/.*/)b"),
+        ("a**", r"a[^/]*[^/]*"),
+        ("***", r"[^/]*[^/]*[^/]*"),
+        ("[*]", r"[\*]"),
+        ("+", r"\+"),
+        ("☃", r"\xe2\x98\x83"),
+        ("{a,{b,c}}", r"(?:a|(?:b|c))"),
+        ("[abc", r"\[abc"),
+        ("[!]", r"\[!\]"),
+        ("{[abc],[xyz}", r"(?:[abc]|\[xyz)"),
+        ("[!a]", r"[^/a]"),
+        ("[/]", r"[^\s\S]"),
+        ("[ -/]", r"[ -\.]"),
+        ("[[:digit:]x]", r"[0-9x]"),
+    ],
+)
+def test_glob_translation_follows_globset(glob: str, regex: str) -> None:
+    assert _glob_regex(glob).pattern == regex.encode("ascii")
+
+
+@pytest.mark.parametrize("glob", ["a\\", "{a", "a}", "[b-a]"])
+def test_globs_globset_rejects(glob: str) -> None:
+    with pytest.raises(_GlobError):
+        _glob_regex(glob)
