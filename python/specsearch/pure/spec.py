@@ -143,6 +143,39 @@ def spec_name(display_path: str, fs_path: str) -> str:
     return stem
 
 
+#: Characters that end a YAML 1.2 anchor or alias name (ns-anchor-char is any
+#: non-space character but the flow indicators), as saphyr-parser lexes them.
+_ANCHOR_END = frozenset("\0\n\r\ufeff \t,[]{}")
+
+
+class _SafeYaml12Loader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, with anchor and alias names lexed as in YAML 1.2.
+
+    PyYAML (YAML 1.1) allows only ASCII letters, digits, ``-`` and ``_`` in
+    them and fails on anything else (``*Σ``, ``**bold**``); YAML 1.2, and so
+    the Rust engine's parser, takes any non-space character but ``,[]{}``.
+    Only the lexing of names changes: this loader is used for its events, and
+    nothing is ever constructed from them.
+    """
+
+    def scan_anchor(self, TokenClass: type[yaml.Token]) -> yaml.Token:
+        start_mark = self.get_mark()
+        self.forward()  # the '&' or '*' indicator
+        length = 0
+        while self.peek(length) not in _ANCHOR_END:
+            length += 1
+        if not length:
+            raise yaml.scanner.ScannerError(
+                "while scanning an anchor or alias",
+                start_mark,
+                "did not find expected alphabetic or numeric character",
+                self.get_mark(),
+            )
+        value = self.prefix(length)
+        self.forward(length)
+        return TokenClass(value, start_mark, self.get_mark())  # type: ignore[call-arg]
+
+
 class _YamlError(Exception):
     """The frontmatter is not usable YAML; ``line`` is 0-based in the frontmatter."""
 
@@ -199,7 +232,7 @@ def _yaml_entries(text: str) -> list[tuple[str, str, bool]]:
             :data:`MAX_YAML_DEPTH`, or a first document that is not a mapping.
     """
     try:
-        root = _first_document_root(yaml.parse(text, Loader=yaml.SafeLoader))
+        root = _first_document_root(yaml.parse(text, Loader=_SafeYaml12Loader))
     except yaml.YAMLError as error:
         raise _YamlError(_yaml_error_line(error, text), _yaml_error_message(error)) from error
     except _YamlError:
@@ -374,7 +407,9 @@ def parse_spec(display_path: str, fs_path: str, data: bytes) -> tuple[ParsedSpec
 
     entries: list[tuple[str, str, bool]] = []
     if front is not None:
-        front_text = "\n".join(front)
+        # Each frontmatter line ends with a line break, the last one too, as in
+        # the file: a block scalar at the end keeps its final line break.
+        front_text = "".join(f"{line}\n" for line in front)
         try:
             entries = _yaml_entries(front_text)
         except _YamlError as failure:

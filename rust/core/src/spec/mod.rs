@@ -229,7 +229,13 @@ fn frontmatter_entries(
     first_line: u32,
     problems: &mut Vec<Problem>,
 ) -> Vec<RawEntry> {
-    let src = front.join("\n");
+    // Each frontmatter line ends with a line break, the last one too, as in
+    // the file: a block scalar at the end keeps its final line break.
+    let mut src = String::with_capacity(front.iter().map(|l| l.len() + 1).sum());
+    for line in front {
+        src.push_str(line);
+        src.push('\n');
+    }
     let parsed = catch_unwind(AssertUnwindSafe(|| yaml::parse(&src))).unwrap_or_else(|p| {
         Err(yaml::YamlFailure {
             line_offset: 0,
