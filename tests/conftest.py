@@ -41,6 +41,16 @@ def examples() -> Path:
     return EXAMPLES
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Keep default index folders out of the user's cache directory."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
 @pytest.fixture(params=["native", "python"])
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param

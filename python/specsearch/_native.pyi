@@ -1,11 +1,12 @@
 """Type stubs for the Rust extension (checked against it with stubtest)."""
 
+from collections.abc import Callable
 from typing import final
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ANALYZER", "Index", "TopDocs", "__version__"]
+__all__ = ["ANALYZER", "Index", "IndexBuffers", "TopDocs", "__version__"]
 
 __version__: str
 ANALYZER: str
@@ -19,11 +20,30 @@ class TopDocs:
     def scores_list(self) -> list[float]: ...
 
 @final
+class IndexBuffers:
+    """The ``base`` of the arrays ``Index.doc_lengths`` returns."""
+
+@final
 class Index:
     @staticmethod
     def build(
         roots: list[str], *, max_file_bytes: int = ..., threads: int = 0
     ) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
+    @staticmethod
+    def open(
+        index_dir: str,
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        memory_budget: int = ...,
+        merge_threshold: int = ...,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
+    @staticmethod
+    def open_existing(index_dir: str) -> Index: ...
+    def stats(self) -> dict[str, int | str]: ...
+    def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]: ...
     @property
     def num_docs(self) -> int: ...
     @property

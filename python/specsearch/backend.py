@@ -31,8 +31,12 @@ __all__ = [
     "ENV_VAR",
     "Backend",
     "BackendChoice",
+    "BackendClass",
     "BuildOptions",
+    "IndexStats",
+    "Progress",
     "TopDocs",
+    "UpdateInfo",
     "load_backend",
     "resolve_backend",
 ]
@@ -40,6 +44,8 @@ __all__ = [
 BACKEND_NAMES = ("native", "python")
 ENV_VAR = "SPECSEARCH_BACKEND"
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024
+DEFAULT_MERGE_THRESHOLD = 8
 
 
 class TopDocs(Protocol):
@@ -67,7 +73,7 @@ class TopDocs(Protocol):
 
 
 class Backend(Protocol):
-    """An index over a corpus of specs, built by a :data:`BackendFactory`."""
+    """An index over a corpus of specs, made by a :class:`BackendClass`."""
 
     @property
     def name(self) -> str:
@@ -96,6 +102,10 @@ class Backend(Protocol):
         """The first line of each doc that holds a term of ``query``."""
         ...
 
+    def stats(self) -> IndexStats:
+        """Sizes and counts of the index."""
+        ...
+
     def close(self) -> None:
         """Release the index; later calls raise ``IndexStateError``."""
         ...
@@ -117,19 +127,91 @@ class BuildOptions:
     Attributes:
         max_file_bytes: Files larger than this are skipped and reported.
         threads: Worker threads for the native backend (0: all cores).
+        memory_budget: Bytes the native writer may buffer before it flushes a
+            segment, so memory does not grow with the corpus.
+        merge_threshold: The native index merges its segments when it has
+            more than this many.
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     threads: int = 0
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
+    merge_threshold: int = DEFAULT_MERGE_THRESHOLD
 
     def __post_init__(self) -> None:
-        if self.max_file_bytes < 0:
-            raise SchemaError("max_file_bytes", f"must be >= 0, got {self.max_file_bytes}")
-        if self.threads < 0:
-            raise SchemaError("threads", f"must be >= 0, got {self.threads}")
+        for name in ("max_file_bytes", "threads", "memory_budget"):
+            value = getattr(self, name)
+            if value < 0:
+                raise SchemaError(name, f"must be >= 0, got {value}")
+        if self.merge_threshold < 1:
+            raise SchemaError("merge_threshold", f"must be >= 1, got {self.merge_threshold}")
 
 
-BackendFactory = Callable[[Sequence[str], BuildOptions], Backend]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateInfo:
+    """What opening a persistent index did to bring it up to date.
+
+    Attributes:
+        added: Specs indexed for the first time.
+        changed: Specs whose content changed, indexed again.
+        deleted: Specs that are gone.
+        unchanged: Specs reused without being read.
+        rebuilt: The index was missing or unreadable and was built afresh.
+        committed: Something changed and a new index version was written.
+    """
+
+    added: int
+    changed: int
+    deleted: int
+    unchanged: int
+    rebuilt: bool
+    committed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexStats:
+    """Counts and sizes of an index.
+
+    Attributes:
+        backend: The backend's name.
+        docs: Indexed specs.
+        terms: Distinct terms, summed over the fields.
+        segments: Segments (1 for an index in memory or in one file).
+        size_bytes: Bytes on disk (0 for an index that lives in memory).
+        location: The index folder, or None in memory.
+    """
+
+    backend: str
+    docs: int
+    terms: int
+    segments: int
+    size_bytes: int
+    location: str | None
+
+
+Progress = Callable[[int, int], None]
+
+
+class BackendClass(Protocol):
+    """How a backend is built or opened (implemented by its class)."""
+
+    def build(self, roots: Sequence[str], options: BuildOptions) -> Backend:
+        """An index over ``roots``, in memory."""
+        ...
+
+    def open(
+        self,
+        index_dir: str,
+        roots: Sequence[str],
+        options: BuildOptions,
+        progress: Progress | None,
+    ) -> tuple[Backend, UpdateInfo]:
+        """The persistent index in ``index_dir``, brought up to date with ``roots``."""
+        ...
+
+    def open_existing(self, index_dir: str) -> Backend:
+        """The persistent index in ``index_dir`` as it is (read-only, no update)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,18 +219,21 @@ class BackendChoice:
     """The outcome of backend selection.
 
     Attributes:
-        factory: Builds the chosen backend.
+        backend: The chosen backend's class.
         name: The chosen backend's name.
         notice: A one-line message for the user when the choice fell back.
     """
 
-    factory: BackendFactory
+    backend: BackendClass
     name: str
     notice: str | None = None
 
 
-def load_backend(name: str) -> BackendFactory:
+def load_backend(name: str) -> BackendClass:
     """Import the backend called ``name`` and return its factory.
+
+    Returns:
+        The backend's class, which builds and opens indexes.
 
     Raises:
         SchemaError: ``name`` is not a backend.
@@ -162,12 +247,12 @@ def load_backend(name: str) -> BackendFactory:
                 f"the native backend is not available ({err}); "
                 "build it with `uv run` or `pip install .`, or use --backend python"
             ) from err
-        factory: BackendFactory = native.NativeBackend.build
-        return factory
+        backend: BackendClass = native.NativeBackend
+        return backend
     if name == "python":
         from specsearch.pure.backend import PurePythonBackend  # noqa: PLC0415
 
-        return PurePythonBackend.build
+        return PurePythonBackend
     raise SchemaError("backend", f"unknown backend {name!r}; choose one of {BACKEND_NAMES}")
 
 
@@ -182,9 +267,9 @@ def resolve_backend(explicit: str | None, environ: Mapping[str, str]) -> Backend
     """
     requested = explicit if explicit is not None else environ.get(ENV_VAR) or None
     if requested is not None:
-        return BackendChoice(factory=load_backend(requested), name=requested)
+        return BackendChoice(backend=load_backend(requested), name=requested)
     try:
-        return BackendChoice(factory=load_backend("native"), name="native")
+        return BackendChoice(backend=load_backend("native"), name="native")
     except BackendUnavailableError as err:
         notice = f"specsearch: {err.__cause__ or err}: using the python backend"
-        return BackendChoice(factory=load_backend("python"), name="python", notice=notice)
+        return BackendChoice(backend=load_backend("python"), name="python", notice=notice)

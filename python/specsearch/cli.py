@@ -7,19 +7,21 @@ an error. Results go to stdout; errors, notices and file problems to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from specsearch.backend import BACKEND_NAMES, BuildOptions
+from specsearch.backend import BACKEND_NAMES
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from specsearch.engine import Hits
     from specsearch.types import Problem
@@ -100,15 +102,85 @@ def _as_json(hits: Hits, problems: Sequence[Problem]) -> dict[str, Any]:
     }
 
 
+class _ProgressBar:
+    """Shows indexing progress on stderr, only on a terminal and only once it is slow."""
+
+    DELAY_SECONDS = 0.5
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._enabled = enabled
+        self._started = time.monotonic()
+        self._bar: Any = None
+        self._shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled or total <= 0:
+            return
+        if self._bar is None:
+            if time.monotonic() - self._started < self.DELAY_SECONDS:
+                return
+            self._bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._shown)
+        self._shown = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _backend_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--backend",
+        type=click.Choice(BACKEND_NAMES),
+        default=None,
+        help="Engine to use [default: $SPECSEARCH_BACKEND, else native].",
+    )(command)
+
+
+def _index_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        help="Index folder [default: a folder per search root under $XDG_CACHE_HOME/specsearch].",
+    )(command)
+
+
+def _paths_argument(command: Callable[..., None]) -> Callable[..., None]:
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(command)
+
+
+def _json_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--json", "as_json", is_flag=True, help="Write one JSON object to stdout.")(
+        command
+    )
+
+
+def _open(paths: Sequence[str], index_dir: str | None, backend: str | None) -> Index:
+    """Open the persistent index, updating it first, with a progress bar when slow."""
+    bar = _ProgressBar(enabled=sys.stderr.isatty())
+    try:
+        return Index.open(paths, index_dir=index_dir, backend=backend, progress=bar)
+    finally:
+        bar.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="specsearch")
 def cli() -> None:
-    """Search AI agent specs (Markdown with YAML frontmatter), ranked by BM25."""
+    """Search AI agent specs (Markdown with YAML frontmatter), ranked by BM25.
+
+    The index is kept on disk and brought up to date on every use, so there is
+    no separate index step to remember.
+    """
 
 
 @cli.command()
 @click.argument("query")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@_paths_argument
 @click.option(
     "-k",
     "k",
@@ -117,7 +189,7 @@ def cli() -> None:
     show_default=True,
     help="How many hits to show.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Write one JSON object to stdout.")
+@_json_option
 @click.option(
     "-l",
     "--files-with-matches",
@@ -125,12 +197,8 @@ def cli() -> None:
     is_flag=True,
     help="Print only the paths of the hits.",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(BACKEND_NAMES),
-    default=None,
-    help="Engine to use [default: $SPECSEARCH_BACKEND, else native].",
-)
+@_backend_option
+@_index_option
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -151,12 +219,13 @@ def query(
     as_json: bool,
     paths_only: bool,
     backend: str | None,
+    index_dir: str | None,
     color: str,
     show_problems: bool,
 ) -> None:
     """Find the specs under PATHS (default: .) that best match QUERY."""
     try:
-        with Index.build(paths, backend=backend, options=BuildOptions()) as index:
+        with _open(paths, index_dir, backend) as index:
             hits = index.search(query, k)
             if as_json:
                 click.echo(json.dumps(_as_json(hits, index.problems), ensure_ascii=False))
@@ -174,6 +243,81 @@ def query(
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
     sys.exit(EXIT_MATCH if len(hits) else EXIT_NO_MATCH)
+
+
+@cli.command()
+@_paths_argument
+@_backend_option
+@_index_option
+@_json_option
+@click.option(
+    "--problems",
+    "show_problems",
+    is_flag=True,
+    help="List every file problem on stderr, not just their count.",
+)
+def index(
+    paths: tuple[str, ...],
+    backend: str | None,
+    index_dir: str | None,
+    as_json: bool,
+    show_problems: bool,
+) -> None:
+    """Create or update the index of the specs under PATHS (default: .).
+
+    Only files added, changed or deleted since the last run are indexed.
+    """
+    started = time.monotonic()
+    try:
+        with _open(paths, index_dir, backend) as opened:
+            info, stats, problems = opened.update, opened.stats(), opened.problems
+    except (SpecsearchError, OSError) as err:
+        _fail(_describe(err))
+    seconds = time.monotonic() - started
+    if as_json:
+        doc = {
+            "update": None if info is None else dataclasses.asdict(info),
+            "stats": dataclasses.asdict(stats),
+            "seconds": seconds,
+            "problems": [{"path": p.path, "line": p.line, "message": p.message} for p in problems],
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False))
+        return
+    _report_problems(problems, verbose=show_problems)
+    if info is not None:
+        verb = "rebuilt" if info.rebuilt else ("updated" if info.committed else "up to date")
+        click.echo(
+            f"{verb}: {stats.docs} specs ({info.added} added, {info.changed} changed, "
+            f"{info.deleted} deleted, {info.unchanged} unchanged) in {seconds:.2f} s"
+        )
+    click.echo(f"index: {stats.location}")
+
+
+@cli.command()
+@_paths_argument
+@_backend_option
+@_index_option
+@_json_option
+def stats(
+    paths: tuple[str, ...], backend: str | None, index_dir: str | None, as_json: bool
+) -> None:
+    """Show the size of the index of PATHS (default: .), without changing it."""
+    try:
+        with Index.open_existing(paths, index_dir=index_dir, backend=backend) as opened:
+            numbers = opened.stats()
+    except FileNotFoundError as err:
+        _fail(f"no index at {err.filename}; create one with `specsearch index`")
+    except (SpecsearchError, OSError) as err:
+        _fail(_describe(err))
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(numbers)))
+        return
+    click.echo(f"backend:  {numbers.backend}")
+    click.echo(f"docs:     {numbers.docs}")
+    click.echo(f"terms:    {numbers.terms}")
+    click.echo(f"segments: {numbers.segments}")
+    click.echo(f"size:     {numbers.size_bytes} bytes ({numbers.size_bytes / 1e6:.1f} MB)")
+    click.echo(f"location: {numbers.location}")
 
 
 def main() -> None:

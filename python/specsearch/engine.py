@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,16 +19,42 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import Backend, TopDocs
+    from specsearch.backend import Backend, IndexStats, Progress, TopDocs, UpdateInfo
     from specsearch.types import Problem
 
-__all__ = ["Hits", "Index"]
+__all__ = ["Hits", "Index", "default_index_dir"]
 
 PathArg = str | os.PathLike[str]
 
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _roots(paths: Sequence[PathArg]) -> list[str]:
+    if isinstance(paths, str | os.PathLike):
+        raise SchemaError("paths", f"expected a sequence of paths, got the single path {paths!r}")
+    return [os.fspath(p) for p in paths]
+
+
+def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The folder that holds the index of ``roots`` unless one is given.
+
+    ``$XDG_CACHE_HOME/specsearch/<key>`` (``~/.cache`` when the variable is
+    unset), where the key hashes the roots as spelled and as absolute paths,
+    so each folder of specs gets its own index and the specs' folder is never
+    written to.
+
+    >>> default_index_dir(["specs"], {"XDG_CACHE_HOME": "/c"}).startswith("/c/specsearch/")
+    True
+    """
+    cache = environ.get("XDG_CACHE_HOME") or os.path.join(
+        environ.get("HOME") or os.path.expanduser("~"), ".cache"
+    )
+    spelled = list(roots) or ["."]
+    key = json.dumps([spelled, [os.path.abspath(r) for r in spelled]], ensure_ascii=False)
+    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return os.path.join(cache, "specsearch", digest)
 
 
 class Hits(Sequence[Hit]):
@@ -124,11 +152,12 @@ class Index:
     'async-rust-reviewer'
     """
 
-    __slots__ = ("_backend",)
+    __slots__ = ("_backend", "_update")
 
     def __init__(self, backend: Backend) -> None:
-        """Wrap a built backend (most callers want :meth:`build`)."""
+        """Wrap a built backend (most callers want :meth:`build` or :meth:`open`)."""
         self._backend = backend
+        self._update: UpdateInfo | None = None
 
     @classmethod
     def build(
@@ -164,12 +193,93 @@ class Index:
         if choice.notice is not None:
             notice(choice.notice)
         roots = [os.fspath(p) for p in paths]
-        return cls(choice.factory(roots, options or BuildOptions()))
+        return cls(choice.backend.build(roots, options or BuildOptions()))
+
+    @classmethod
+    def open(
+        cls,
+        paths: Sequence[PathArg] = (),
+        *,
+        index_dir: PathArg | None = None,
+        backend: str | None = None,
+        options: BuildOptions | None = None,
+        environ: Mapping[str, str] | None = None,
+        notice: Callable[[str], None] = _stderr_notice,
+        progress: Progress | None = None,
+    ) -> Self:
+        """Open the persistent index of ``paths``, creating or updating it first.
+
+        The index is brought up to date incrementally: only files added,
+        changed (size and mtime, then content hash) or deleted since the last
+        time are indexed. With nothing to do, nothing is written.
+
+        Args:
+            paths: Files and folders to index (the current directory when empty).
+            index_dir: Where the index lives; by default a folder under the
+                user cache directory chosen by :func:`default_index_dir`.
+            backend: As for :meth:`build`.
+            options: Build options.
+            environ: Where to look up ``SPECSEARCH_BACKEND`` and the cache
+                directory; ``os.environ`` when ``None``.
+            notice: As for :meth:`build`.
+            progress: Called with (files done, files to index) while indexing.
+
+        Raises:
+            BackendUnavailableError: the backend asked for cannot be loaded.
+            IndexLockedError: another process is updating this index.
+            FileNotFoundError: a path does not exist.
+        """
+        env = os.environ if environ is None else environ
+        choice = resolve_backend(backend, env)
+        if choice.notice is not None:
+            notice(choice.notice)
+        roots = _roots(paths)
+        folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        opened, info = choice.backend.open(
+            os.path.join(folder, choice.name), roots, options or BuildOptions(), progress
+        )
+        index = cls(opened)
+        index._update = info
+        return index
+
+    @classmethod
+    def open_existing(
+        cls,
+        paths: Sequence[PathArg] = (),
+        *,
+        index_dir: PathArg | None = None,
+        backend: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        notice: Callable[[str], None] = _stderr_notice,
+    ) -> Self:
+        """Open the persistent index of ``paths`` as it is, changing nothing.
+
+        Raises:
+            FileNotFoundError: there is no index yet.
+            IndexFormatError: the index is corrupt or of another format version.
+        """
+        env = os.environ if environ is None else environ
+        choice = resolve_backend(backend, env)
+        if choice.notice is not None:
+            notice(choice.notice)
+        folder = (
+            os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
+        )
+        return cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
 
     @property
     def backend(self) -> str:
         """The name of the backend in use."""
         return self._backend.name
+
+    @property
+    def update(self) -> UpdateInfo | None:
+        """What :meth:`open` did to bring the index up to date (None otherwise)."""
+        return self._update
+
+    def stats(self) -> IndexStats:
+        """Counts and sizes of the index."""
+        return self._backend.stats()
 
     @property
     def problems(self) -> tuple[Problem, ...]:

@@ -8,35 +8,75 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from specsearch import _native
+from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import TracebackType
 
-    from specsearch.backend import BuildOptions
+    from specsearch.backend import BuildOptions, Progress
 
 __all__ = ["NativeBackend"]
+
+
+def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
+    return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
 
 
 class NativeBackend:
     """An index built and searched by the Rust core."""
 
-    __slots__ = ("_index", "_problems")
+    __slots__ = ("_index", "_location", "_problems")
 
-    def __init__(self, index: _native.Index, problems: tuple[Problem, ...]) -> None:
-        """Wrap a built native index (use :meth:`build`)."""
+    def __init__(
+        self, index: _native.Index, problems: tuple[Problem, ...], location: str | None = None
+    ) -> None:
+        """Wrap a native index (use :meth:`build`, :meth:`open` or :meth:`open_existing`)."""
         self._index = index
         self._problems = problems
+        self._location = location
 
     @classmethod
     def build(cls, roots: Sequence[str], options: BuildOptions) -> NativeBackend:
-        """Walk, parse and index ``roots`` (the current directory when empty)."""
+        """Walk, parse and index ``roots`` (the current directory when empty), in memory."""
         index, raw = _native.Index.build(
             list(roots), max_file_bytes=options.max_file_bytes, threads=options.threads
         )
-        problems = tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
-        return cls(index, problems)
+        return cls(index, _problems(raw))
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str,
+        roots: Sequence[str],
+        options: BuildOptions,
+        progress: Progress | None,
+    ) -> tuple[NativeBackend, UpdateInfo]:
+        """The on-disk index in ``index_dir``, created or brought up to date."""
+        index, raw, counts = _native.Index.open(
+            index_dir,
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            memory_budget=options.memory_budget,
+            merge_threshold=options.merge_threshold,
+            progress=progress,
+        )
+        info = UpdateInfo(
+            added=counts["added"],
+            changed=counts["changed"],
+            deleted=counts["deleted"],
+            unchanged=counts["unchanged"],
+            rebuilt=bool(counts["rebuilt"]),
+            committed=bool(counts["committed"]),
+        )
+        return cls(index, _problems(raw), index_dir), info
+
+    @classmethod
+    def open_existing(cls, index_dir: str) -> NativeBackend:
+        """The on-disk index in ``index_dir`` as it is (read-only)."""
+        return cls(_native.Index.open_existing(index_dir), (), index_dir)
 
     @property
     def name(self) -> str:
@@ -70,6 +110,18 @@ class NativeBackend:
             None if s is None else Snippet(line=s[0], text=s[1])
             for s in self._index.snippets(list(ids), query)
         ]
+
+    def stats(self) -> IndexStats:
+        """Counts and sizes, as the engine reports them."""
+        raw = self._index.stats()
+        return IndexStats(
+            backend=self.name,
+            docs=int(raw["docs"]),
+            terms=int(raw["terms"]),
+            segments=int(raw["segments"]),
+            size_bytes=int(raw["size_bytes"]),
+            location=self._location,
+        )
 
     def close(self) -> None:
         """Release the index."""

@@ -161,3 +161,39 @@ def test_python_backend_runs_from_source_without_the_extension(
     assert proc.returncode == 2
     assert "native backend is not available" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_index_then_stats_then_query_uses_the_index(
+    backend: str, examples: Path, tmp_path: Path
+) -> None:
+    index_dir = str(tmp_path / "idx")
+    code, out, err = run("stats", str(examples), "--index", index_dir, "--backend", backend)
+    assert code == 2
+    assert "no index" in err
+    code, out, err = run(
+        "index", str(examples), "--index", index_dir, "--backend", backend, "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["update"]["added"] == 7
+    assert report["stats"]["docs"] == 7
+    code, out, _ = run("index", str(examples), "--index", index_dir, "--backend", backend)
+    assert code == 0
+    assert out.startswith("up to date: 7 specs (0 added, 0 changed, 0 deleted, 7 unchanged)")
+    code, out, _ = run("stats", str(examples), "--index", index_dir, "--backend", backend, "--json")
+    assert code == 0
+    stats = json.loads(out)
+    assert (stats["docs"], stats["backend"]) == (7, backend)
+    assert stats["size_bytes"] > 0
+    code, out, _ = run(
+        "query", "kubernetes", str(examples), "--index", index_dir, "--backend", backend, "-l"
+    )
+    assert (code, out) == (0, f"{examples}/k8s-operator-engineer.md\n")
+
+
+def test_default_index_lives_in_the_user_cache(examples: Path, private_cache: Path) -> None:
+    code, out, _ = run("index", str(examples))
+    assert code == 0
+    assert f"index: {private_cache}/specsearch/" in out
+    code, out, _ = run("stats", str(examples), "--json")
+    assert json.loads(out)["docs"] == 7

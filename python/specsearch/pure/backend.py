@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import TYPE_CHECKING, Self
 
+from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.errors import IndexStateError
+from specsearch.pure import store
 from specsearch.pure.index import PureIndex
 
 if TYPE_CHECKING:
@@ -14,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions
+    from specsearch.backend import BuildOptions, Progress
     from specsearch.types import DocInfo, Problem, Snippet
 
 __all__ = ["ArrayTopDocs", "PurePythonBackend"]
@@ -55,16 +59,45 @@ class ArrayTopDocs:
 class PurePythonBackend:
     """The reference engine, in Python and numpy."""
 
-    __slots__ = ("_index",)
+    __slots__ = ("_index", "_location")
 
-    def __init__(self, index: PureIndex) -> None:
-        """Wrap a built :class:`PureIndex` (use :meth:`build`)."""
+    def __init__(self, index: PureIndex, location: str | None = None) -> None:
+        """Wrap a built :class:`PureIndex` (use :meth:`build` or :meth:`open`)."""
         self._index: PureIndex | None = index
+        self._location = location
 
     @classmethod
     def build(cls, roots: Sequence[str], options: BuildOptions) -> PurePythonBackend:
         """Walk, parse and index ``roots`` (the current directory when empty)."""
         return cls(PureIndex.build(list(roots), max_file_bytes=options.max_file_bytes))
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str,
+        roots: Sequence[str],
+        options: BuildOptions,
+        progress: Progress | None,
+    ) -> tuple[PurePythonBackend, UpdateInfo]:
+        """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date."""
+        index, counts = store.open_or_update(
+            index_dir, list(roots), max_file_bytes=options.max_file_bytes, progress=progress
+        )
+        info = UpdateInfo(
+            added=counts.added,
+            changed=counts.changed,
+            deleted=counts.deleted,
+            unchanged=counts.unchanged,
+            rebuilt=counts.rebuilt,
+            committed=counts.committed,
+        )
+        return cls(index, index_dir), info
+
+    @classmethod
+    def open_existing(cls, index_dir: str) -> PurePythonBackend:
+        """The cache in ``index_dir`` as it is."""
+        index = store.load_existing(index_dir)
+        return cls(index, index_dir)
 
     def _live(self) -> PureIndex:
         if self._index is None:
@@ -98,6 +131,22 @@ class PurePythonBackend:
     def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
         """The first matching line of each doc's file."""
         return self._live().snippets(ids, query)
+
+    def stats(self) -> IndexStats:
+        """Counts, and the size of the cache file when there is one."""
+        index = self._live()
+        size = 0
+        if self._location is not None:
+            with contextlib.suppress(OSError):
+                size = os.path.getsize(os.path.join(self._location, store.CACHE_NAME))
+        return IndexStats(
+            backend=self.name,
+            docs=index.num_docs,
+            terms=index.num_terms,
+            segments=1,
+            size_bytes=size,
+            location=self._location,
+        )
 
     def close(self) -> None:
         """Release the index."""

@@ -19,14 +19,14 @@ import numpy.typing as npt
 
 from specsearch.errors import QueryError
 from specsearch.pure.analysis import query_terms, terms
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, ParsedSpec, decode_lines, parse_spec
+from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["BINARY_SNIFF_BYTES", "K1", "B", "PureIndex"]
+__all__ = ["BINARY_SNIFF_BYTES", "K1", "AnalyzedDoc", "B", "PureIndex", "analyze", "read_spec"]
 
 K1 = 1.2
 B = 0.75
@@ -65,15 +65,46 @@ class FieldIndex:
     avgdl: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Doc:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalyzedDoc:
+    """One spec after parsing and analysis: everything the index needs of it.
+
+    Attributes:
+        path: The doc path (ARCHITECTURE.md §1).
+        fs_path: Where to read the file again (snippets).
+        name: The spec's name.
+        description: The spec's description.
+        fields: Per field of ``FIELDS``, in order: its length in tokens and
+            its term frequencies.
+        problems: The file's problems (YAML errors, an unclosed frontmatter).
+    """
+
     path: str
     fs_path: str
     name: str
     description: str
+    fields: tuple[tuple[int, dict[str, int]], ...]
+    problems: tuple[Problem, ...]
 
 
-def _read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
+def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
+    """Parse and analyze one spec's bytes."""
+    spec, problems = parse_spec(spec_file.path, spec_file.fs_path, data)
+    fields: list[tuple[int, dict[str, int]]] = []
+    for field in FIELDS:
+        tokens = terms(spec.field_text(field))
+        fields.append((len(tokens), dict(Counter(tokens))))
+    return AnalyzedDoc(
+        path=spec_file.path,
+        fs_path=spec_file.fs_path,
+        name=spec.name,
+        description=spec.description,
+        fields=tuple(fields),
+        problems=tuple(problems),
+    )
+
+
+def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
     """Read one file's bytes, or say why it is skipped."""
 
     def skip(message: str) -> tuple[None, Problem]:
@@ -103,16 +134,44 @@ class PureIndex:
 
     def __init__(
         self,
-        docs: list[_Doc],
-        fields: dict[str, FieldIndex],
-        problems: list[Problem],
+        docs: Sequence[AnalyzedDoc],
+        problems: Sequence[Problem],
         max_file_bytes: int,
     ) -> None:
-        """Wrap built parts; use :meth:`build` instead."""
-        self._docs = docs
-        self._fields = fields
+        """Index analyzed docs; doc ids are their positions in ``docs``.
+
+        Args:
+            docs: The docs, in walk order.
+            problems: Every problem met (walk, skipped files, parsing), in order.
+            max_file_bytes: The size limit snippets re-read files with.
+        """
+        self._docs = tuple(docs)
         self._problems = tuple(problems)
         self._max_file_bytes = max_file_bytes
+        n = len(self._docs)
+        self._fields: dict[str, FieldIndex] = {}
+        for i, field in enumerate(FIELDS):
+            ids: dict[str, list[int]] = {}
+            tfs: dict[str, list[int]] = {}
+            lengths: list[int] = []
+            for doc_id, doc in enumerate(self._docs):
+                length, freqs = doc.fields[i]
+                lengths.append(length)
+                for term, tf in freqs.items():
+                    if term in ids:
+                        ids[term].append(doc_id)
+                        tfs[term].append(tf)
+                    else:
+                        ids[term] = [doc_id]
+                        tfs[term] = [tf]
+            postings = {
+                term: Postings(
+                    np.array(doc_ids, dtype=np.uint32), np.array(tfs[term], dtype=np.float64)
+                )
+                for term, doc_ids in ids.items()
+            }
+            avgdl = sum(lengths) / n if n else 0.0
+            self._fields[field] = FieldIndex(postings, np.array(lengths, dtype=np.float64), avgdl)
 
     @classmethod
     def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
@@ -129,55 +188,26 @@ class PureIndex:
             FileNotFoundError: A root does not exist.
         """
         files, problems = collect(roots, max_file_bytes)
-        docs: list[_Doc] = []
-        lengths: dict[str, list[int]] = {field: [] for field in FIELDS}
-        ids: dict[str, dict[str, list[int]]] = {field: {} for field in FIELDS}
-        tfs: dict[str, dict[str, list[int]]] = {field: {} for field in FIELDS}
+        docs: list[AnalyzedDoc] = []
         for spec_file in files:
-            data, problem = _read_spec(spec_file, max_file_bytes)
+            data, problem = read_spec(spec_file, max_file_bytes)
             if problem is not None:
                 problems.append(problem)
-            if data is None:
-                continue
-            spec, spec_problems = parse_spec(spec_file.path, spec_file.fs_path, data)
-            problems.extend(spec_problems)
-            doc_id = len(docs)
-            docs.append(_Doc(spec_file.path, spec_file.fs_path, spec.name, spec.description))
-            cls._add(doc_id, spec, lengths, ids, tfs)
-        n = len(docs)
-        fields: dict[str, FieldIndex] = {}
-        for field in FIELDS:
-            postings = {
-                term: Postings(
-                    np.array(doc_ids, dtype=np.uint32), np.array(tfs[field][term], dtype=np.float64)
-                )
-                for term, doc_ids in ids[field].items()
-            }
-            total = sum(lengths[field])
-            avgdl = total / n if n else 0.0
-            fields[field] = FieldIndex(postings, np.array(lengths[field], dtype=np.float64), avgdl)
-        return cls(docs, fields, problems, max_file_bytes)
+            if data is not None:
+                doc = analyze(spec_file, data)
+                problems.extend(doc.problems)
+                docs.append(doc)
+        return cls(docs, problems, max_file_bytes)
 
-    @staticmethod
-    def _add(
-        doc_id: int,
-        spec: ParsedSpec,
-        lengths: dict[str, list[int]],
-        ids: dict[str, dict[str, list[int]]],
-        tfs: dict[str, dict[str, list[int]]],
-    ) -> None:
-        """Add one doc's fields to the growing postings lists."""
-        for field in FIELDS:
-            tokens = terms(spec.field_text(field))
-            lengths[field].append(len(tokens))
-            field_ids, field_tfs = ids[field], tfs[field]
-            for term, tf in Counter(tokens).items():
-                if term in field_ids:
-                    field_ids[term].append(doc_id)
-                    field_tfs[term].append(tf)
-                else:
-                    field_ids[term] = [doc_id]
-                    field_tfs[term] = [tf]
+    @property
+    def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
+        """The docs, in doc-id order."""
+        return self._docs
+
+    @property
+    def num_terms(self) -> int:
+        """The number of distinct terms, summed over the fields."""
+        return sum(len(index.postings) for index in self._fields.values())
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -232,7 +262,7 @@ class PureIndex:
         order = np.lexsort((hit_ids, -hit_scores))[:k]
         return hit_ids[order], hit_scores[order]
 
-    def _doc(self, doc_id: int) -> _Doc:
+    def _doc(self, doc_id: int) -> AnalyzedDoc:
         if not 0 <= doc_id < len(self._docs):
             raise IndexError(f"doc id {doc_id} is out of range (num_docs={len(self._docs)})")
         return self._docs[doc_id]
@@ -280,10 +310,10 @@ class PureIndex:
             raise QueryError(query, 0, "the query has no searchable terms")
         return [self._snippet(self._doc(int(doc_id)), wanted) for doc_id in ids]
 
-    def _snippet(self, doc: _Doc, wanted: frozenset[str]) -> Snippet | None:
+    def _snippet(self, doc: AnalyzedDoc, wanted: frozenset[str]) -> Snippet | None:
         # Read as at build time: a file that has gone, grown too large or
         # turned binary since then has no snippet.
-        data, _ = _read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
+        data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
         for number, line in enumerate(decode_lines(data), start=1):

@@ -36,6 +36,41 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An index file is corrupt, foreign, truncated or of an unknown format
+    /// version (the file is named).
+    #[error("{}: not a valid specsearch index file: {detail}", path.display())]
+    Format {
+        /// The file that cannot be read.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Another writer holds the index lock.
+    #[error("{}: the index is locked by another writer{}", path.display(), holder.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The pid written by the holder, when it could be read.
+        holder: Option<u32>,
+    },
+}
+
+impl Error {
+    /// A [`Error::Format`] about `path`.
+    pub(crate) fn format(path: &std::path::Path, detail: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        }
+    }
+
+    /// An [`Error::Io`] about `path`.
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// The crate's result type.

@@ -199,7 +199,8 @@ pub(crate) enum ReadFailure {
 }
 
 impl ReadFailure {
-    fn message(&self, max: u64) -> String {
+    /// The problem message for a skipped file.
+    pub(crate) fn message(&self, max: u64) -> String {
         match self {
             ReadFailure::Io(e) => format!("cannot read file: {e}"),
             ReadFailure::TooLarge(size) => {

@@ -10,8 +10,9 @@ use std::ops::ControlFlow;
 
 use crate::analysis::{query_terms, scan_tokens};
 use crate::error::{Error, Result};
-use crate::index::{read_spec_bytes, MemoryIndex, ReadFailure};
+use crate::index::{read_spec_bytes, DocMeta, MemoryIndex, ReadFailure};
 use crate::schema::Field;
+use crate::scoring::{Accumulator, Bm25};
 use crate::spec::{decode, lines};
 
 /// The best hits of a search, best first.
@@ -52,7 +53,158 @@ fn hit_order(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-fn terms_of(query: &str) -> Result<Vec<String>> {
+/// What an index holds, for `stats`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexStats {
+    /// `"memory"` or `"disk"`.
+    pub kind: &'static str,
+    /// Live docs (N).
+    pub docs: u64,
+    /// The number of distinct terms summed over fields and segments (a term
+    /// in two fields or in two segments counts twice).
+    pub terms: u64,
+    /// Segments (1 for an in-memory index).
+    pub segments: u64,
+    /// Bytes on disk of the manifest and every file it lists (0 in memory).
+    pub size_bytes: u64,
+    /// The commit generation (0 in memory).
+    pub generation: u64,
+    /// The on-disk format version (0 in memory).
+    pub format_version: u32,
+}
+
+/// What every index offers a caller: the bindings use only this, so both
+/// kinds of index behave the same.
+pub trait SearchIndex: Send + Sync {
+    /// The number of docs (N); doc ids are `0..N`.
+    fn num_docs(&self) -> u32;
+
+    /// The `k` best docs for `query`.
+    ///
+    /// # Errors
+    /// [`Error::Query`] when the query has no terms; [`Error::Format`] when
+    /// an on-disk index turns out corrupt.
+    fn search(&self, query: &str, k: usize) -> Result<TopDocs>;
+
+    /// The metadata of a doc; `None` when the id does not exist.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when an on-disk index turns out corrupt.
+    fn doc(&self, id: u32) -> Result<Option<DocMeta>>;
+
+    /// The snippets of docs for `query` (see [`MemoryIndex::snippet`]).
+    ///
+    /// # Errors
+    /// As [`MemoryIndex::snippets`], and [`Error::Format`].
+    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>>;
+
+    /// The length columns of a field: one slice per segment, indexed by the
+    /// segment's local doc id (deleted docs included), borrowed from the
+    /// index (from the mapped file for an on-disk index).
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a column is corrupt.
+    fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>>;
+
+    /// Counts for `stats`.
+    fn stats(&self) -> IndexStats;
+}
+
+impl SearchIndex for MemoryIndex {
+    fn num_docs(&self) -> u32 {
+        MemoryIndex::num_docs(self)
+    }
+
+    fn search(&self, query: &str, k: usize) -> Result<TopDocs> {
+        MemoryIndex::search(self, query, k)
+    }
+
+    fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
+        Ok(MemoryIndex::doc(self, id).cloned())
+    }
+
+    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>> {
+        MemoryIndex::snippets(self, ids, query)
+    }
+
+    fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>> {
+        Ok(vec![self.field(field).lengths()])
+    }
+
+    fn stats(&self) -> IndexStats {
+        IndexStats {
+            kind: "memory",
+            docs: u64::from(MemoryIndex::num_docs(self)),
+            terms: Field::ALL
+                .iter()
+                .map(|&f| self.field(f).num_terms() as u64)
+                .sum(),
+            segments: 1,
+            size_bytes: 0,
+            generation: 0,
+            format_version: 0,
+        }
+    }
+}
+
+/// Keeps the `k` best of `(doc id, exact score)` pairs: rounded to `f32`,
+/// score descending, then doc id ascending (§5).
+pub(crate) fn top_k(scored: Vec<(u32, f64)>, k: usize) -> TopDocs {
+    if k == 0 {
+        return TopDocs::default();
+    }
+    #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
+    let mut hits: Vec<(f32, u32)> = scored.into_iter().map(|(d, s)| (s as f32, d)).collect();
+    if k < hits.len() {
+        hits.select_nth_unstable_by(k - 1, hit_order);
+        hits.truncate(k);
+    }
+    hits.sort_unstable_by(hit_order);
+    TopDocs {
+        doc_ids: hits.iter().map(|h| h.1).collect(),
+        scores: hits.iter().map(|h| h.0).collect(),
+    }
+}
+
+/// The snippet of the file at `path` (read with the cap `max`) for `terms`.
+pub(crate) fn snippet_in_file(
+    path: &std::path::Path,
+    max: u64,
+    terms: &[String],
+) -> Result<Option<Snippet>> {
+    let bytes = match read_spec_bytes(path, max) {
+        Ok(bytes) => bytes,
+        Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadFailure::Io(source)) => {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Err(_) => return Ok(None),
+    };
+    let text = decode(&bytes);
+    for (i, line) in lines(&text).enumerate() {
+        let mut hit = false;
+        scan_tokens(line, |tok, _, _, _| {
+            if terms.iter().any(|t| t == tok) {
+                hit = true;
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        if hit {
+            return Ok(Some(Snippet {
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                text: line.to_owned(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+pub(crate) fn terms_of(query: &str) -> Result<Vec<String>> {
     let terms = query_terms(query);
     if terms.is_empty() {
         return Err(Error::Query {
@@ -68,38 +220,35 @@ impl MemoryIndex {
     /// The exact `f64` score of every matching doc, as `(doc id, score)` in
     /// doc-id order, for the given query terms.
     fn score_terms(&self, terms: &[String]) -> Vec<(u32, f64)> {
-        let n_docs = self.docs.len();
-        let mut acc = vec![0.0f64; n_docs];
-        let mut matched = vec![false; n_docs];
-        let mut touched: Vec<u32> = Vec::new();
-        let n_docs_f = n_docs as f64;
-        let k1 = self.schema.k1;
-        let b = self.schema.b;
+        let n_docs = self.docs.len() as f64;
+        let bm25 = Bm25 {
+            k1: self.schema.k1,
+            b: self.schema.b,
+        };
+        let mut acc = Accumulator::new(self.docs.len());
         for term in terms {
             for f in Field::ALL {
                 let field = &self.fields[f.index()];
                 let Some(postings) = field.postings(term) else {
                     continue;
                 };
-                let w = self.schema.weights[f.index()];
-                let n = f64::from(postings.doc_freq());
-                let idf = (1.0 + (n_docs_f - n + 0.5) / (n + 0.5)).ln();
-                let avgdl = field.total_length as f64 / n_docs_f;
-                for (&doc, &tf) in postings.doc_ids.iter().zip(&postings.term_freqs) {
-                    let d = doc as usize;
-                    let dl = f64::from(field.lengths[d]);
-                    let tf = f64::from(tf);
-                    let norm = k1 * ((1.0 - b) + b * (dl / avgdl));
-                    acc[d] += w * idf * ((tf * (k1 + 1.0)) / (tf + norm));
-                    if !matched[d] {
-                        matched[d] = true;
-                        touched.push(doc);
-                    }
-                }
+                let idf = Bm25::idf(n_docs, f64::from(postings.doc_freq()));
+                let avgdl = field.total_length as f64 / n_docs;
+                let lengths = &field.lengths;
+                acc.add_postings(
+                    &bm25,
+                    self.schema.weights[f.index()],
+                    idf,
+                    avgdl,
+                    postings
+                        .doc_ids
+                        .iter()
+                        .zip(&postings.term_freqs)
+                        .map(|(&doc, &tf)| (doc, tf, lengths[doc as usize])),
+                );
             }
         }
-        touched.sort_unstable();
-        touched.into_iter().map(|d| (d, acc[d as usize])).collect()
+        acc.into_scores()
     }
 
     /// The `f64` scores (before rounding) of every doc matching `query`, in
@@ -120,21 +269,7 @@ impl MemoryIndex {
         if k == 0 {
             return Ok(TopDocs::default());
         }
-        #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
-        let mut hits: Vec<(f32, u32)> = self
-            .score_terms(&terms)
-            .into_iter()
-            .map(|(d, s)| (s as f32, d))
-            .collect();
-        if k < hits.len() {
-            hits.select_nth_unstable_by(k - 1, hit_order);
-            hits.truncate(k);
-        }
-        hits.sort_unstable_by(hit_order);
-        Ok(TopDocs {
-            doc_ids: hits.iter().map(|h| h.1).collect(),
-            scores: hits.iter().map(|h| h.0).collect(),
-        })
+        Ok(top_k(self.score_terms(&terms), k))
     }
 
     /// The snippet of a doc for `query`: the first line of its file whose
@@ -165,36 +300,7 @@ impl MemoryIndex {
         let Some(path) = self.fs_paths.get(id as usize) else {
             return Ok(None);
         };
-        let bytes = match read_spec_bytes(path, self.max_file_bytes) {
-            Ok(bytes) => bytes,
-            Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(ReadFailure::Io(source)) => {
-                return Err(Error::Io {
-                    path: path.clone(),
-                    source,
-                })
-            }
-            Err(_) => return Ok(None),
-        };
-        let text = decode(&bytes);
-        for (i, line) in lines(&text).enumerate() {
-            let mut hit = false;
-            scan_tokens(line, |tok, _, _, _| {
-                if terms.iter().any(|t| t == tok) {
-                    hit = true;
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            });
-            if hit {
-                return Ok(Some(Snippet {
-                    line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                    text: line.to_owned(),
-                }));
-            }
-        }
-        Ok(None)
+        snippet_in_file(path, self.max_file_bytes, terms)
     }
 }
 

@@ -49,6 +49,8 @@ pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
                 _ => PyOSError::new_err((errno, message, filename)),
             }
         }
+        err @ Error::Format { .. } => specsearch_error(py, "IndexFormatError", (err.to_string(),)),
+        err @ Error::Locked { .. } => specsearch_error(py, "IndexLockedError", (err.to_string(),)),
         // `Error` is non-exhaustive: a variant added later still surfaces as
         // a typed specsearch error rather than a crash.
         other => specsearch_error(py, "SpecsearchError", (other.to_string(),)),

@@ -3,7 +3,10 @@
 //! This crate only converts values, manages lifetimes, releases the GIL
 //! around real work and maps errors (all in `errors.rs`). It holds no engine
 //! logic. Result arrays reach Python without a copy: a [`PyTopDocs`] owns the
-//! Rust buffers and is the numpy arrays' base object.
+//! Rust buffers and is the numpy arrays' base object; the doc-length columns
+//! of an index are read-only views into its buffers (the mapped segment
+//! files of an on-disk index) whose base is an [`IndexBuffers`] holding the
+//! index alive.
 
 // PyO3 extracts Python arguments into owned Rust values; taking them by
 // reference is not an option for `#[pymethods]` arguments like `Vec<u32>`.
@@ -12,15 +15,22 @@
 mod errors;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use numpy::ndarray::Array1;
-use numpy::PyArray1;
-use pyo3::exceptions::PyIndexError;
+use numpy::ndarray::{Array1, ArrayView1};
+use numpy::{PyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-use specsearch_core::{BuildOptions, MemoryIndex, TopDocs};
+use specsearch_core::{
+    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, TopDocs,
+};
+
+/// The shortest interval between two progress callbacks.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
 /// One problem with one file: `(path, line or None, message)`.
 type ProblemTuple = (String, Option<u32>, String);
@@ -92,16 +102,37 @@ impl From<TopDocs> for PyTopDocs {
     }
 }
 
-/// An in-memory index over a tree of specs.
+/// Keeps an index (and so its buffers and mapped files) alive for the numpy
+/// views borrowed from it: it is their `base`.
+#[pyclass(name = "IndexBuffers", module = "specsearch._native", frozen)]
+struct IndexBuffers {
+    index: Arc<dyn SearchIndex>,
+}
+
+/// An index over a tree of specs: in memory (`build`) or on disk (`open`,
+/// `open_existing`); both answer the same way.
 #[pyclass(name = "Index", module = "specsearch._native", frozen)]
 struct PyIndex {
     /// `None` once closed. Searches clone the `Arc`, so closing never
     /// invalidates a search that is already running.
-    inner: RwLock<Option<Arc<MemoryIndex>>>,
+    inner: RwLock<Option<Arc<dyn SearchIndex>>>,
+}
+
+fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> {
+    problems
+        .into_iter()
+        .map(|p| (p.path, p.line, p.message))
+        .collect()
 }
 
 impl PyIndex {
-    fn get(&self, py: Python<'_>) -> PyResult<Arc<MemoryIndex>> {
+    fn new(index: Arc<dyn SearchIndex>) -> Self {
+        Self {
+            inner: RwLock::new(Some(index)),
+        }
+    }
+
+    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn SearchIndex>> {
         // A poisoned lock only means a panic happened while it was held;
         // the `Option<Arc>` inside is still consistent.
         let guard = self
@@ -129,14 +160,147 @@ impl PyIndex {
             threads,
         };
         let (index, problems) = run_detached(py, || MemoryIndex::build(&roots, &options))?;
-        let problems = problems
-            .into_iter()
-            .map(|p| (p.path, p.line, p.message))
-            .collect();
-        let handle = Self {
-            inner: RwLock::new(Some(Arc::new(index))),
+        Ok((Self::new(Arc::new(index)), problem_tuples(problems)))
+    }
+
+    /// Opens the on-disk index in `index_dir`, brings it up to date with
+    /// `roots` (creating it when there is none) and returns it with the
+    /// problems of the current files and what the update did.
+    #[staticmethod]
+    #[pyo3(signature = (
+        index_dir,
+        roots,
+        *,
+        max_file_bytes = 64 * 1024 * 1024,
+        threads = 0,
+        memory_budget = 256 * 1024 * 1024,
+        merge_threshold = 8,
+        progress = None,
+    ))]
+    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    fn open(
+        py: Python<'_>,
+        index_dir: PathBuf,
+        roots: Vec<PathBuf>,
+        max_file_bytes: u64,
+        threads: usize,
+        memory_budget: usize,
+        merge_threshold: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<(Self, Vec<ProblemTuple>, Bound<'_, PyDict>)> {
+        if merge_threshold == 0 {
+            return Err(PyValueError::new_err("merge_threshold must be at least 1"));
+        }
+        let options = DiskOptions {
+            build: BuildOptions {
+                max_file_bytes,
+                threads,
+            },
+            memory_budget_bytes: memory_budget,
+            merge_threshold,
         };
-        Ok((handle, problems))
+        let last = Mutex::new(None::<Instant>);
+        let report = move |done: usize, total: usize| {
+            let Some(callback) = progress.as_ref() else {
+                return;
+            };
+            {
+                let mut last = last
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let due = last.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
+                if !due && done < total {
+                    return;
+                }
+                *last = Some(Instant::now());
+            }
+            Python::attach(|py| {
+                if let Err(err) = callback.call1(py, (done, total)) {
+                    // A failing callback must not stop (or crash) the update.
+                    err.write_unraisable(py, None);
+                }
+            });
+        };
+        let (index, problems, stats) = run_detached(py, move || {
+            DiskIndex::open_or_update(&index_dir, &roots, &options, Some(&report))
+        })?;
+        let dict = PyDict::new(py);
+        dict.set_item("added", stats.added)?;
+        dict.set_item("changed", stats.changed)?;
+        dict.set_item("deleted", stats.deleted)?;
+        dict.set_item("unchanged", stats.unchanged)?;
+        dict.set_item("segments", stats.segments)?;
+        dict.set_item("merged", u8::from(stats.merged))?;
+        dict.set_item("rebuilt", u8::from(stats.rebuilt))?;
+        dict.set_item("committed", u8::from(stats.committed))?;
+        Ok((Self::new(Arc::new(index)), problem_tuples(problems), dict))
+    }
+
+    /// Opens the current commit of the on-disk index in `index_dir`,
+    /// read-only: no walk, no lock, nothing written.
+    #[staticmethod]
+    fn open_existing(py: Python<'_>, index_dir: PathBuf) -> PyResult<Self> {
+        let index = run_detached(py, move || DiskIndex::open(Path::new(&index_dir)))?;
+        Ok(Self::new(Arc::new(index)))
+    }
+
+    /// Counts: `kind`, `docs`, `terms`, `segments`, `size_bytes`, `generation`,
+    /// `format_version`.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.get(py)?.stats();
+        let dict = PyDict::new(py);
+        dict.set_item("kind", s.kind)?;
+        dict.set_item("docs", s.docs)?;
+        dict.set_item("terms", s.terms)?;
+        dict.set_item("segments", s.segments)?;
+        dict.set_item("size_bytes", s.size_bytes)?;
+        dict.set_item("generation", s.generation)?;
+        dict.set_item("format_version", s.format_version)?;
+        Ok(dict)
+    }
+
+    /// The doc lengths of `field`: one read-only `uint32` array per segment
+    /// (indexed by the segment's local doc id), viewing the index's own
+    /// buffers (the mapped file of an on-disk index) without a copy.
+    fn doc_lengths<'py>(
+        &self,
+        py: Python<'py>,
+        field: &str,
+    ) -> PyResult<Vec<Bound<'py, PyArray1<u32>>>> {
+        let Some(f) = Field::from_name(field) else {
+            return Err(PyValueError::new_err(format!("unknown field {field:?}")));
+        };
+        let index = self.get(py)?;
+        let holder = Bound::new(
+            py,
+            IndexBuffers {
+                index: Arc::clone(&index),
+            },
+        )?;
+        let columns = holder
+            .get()
+            .index
+            .doc_lengths(f)
+            .map_err(|e| errors::to_py_err(py, e))?;
+        let mut out = Vec::with_capacity(columns.len());
+        for column in columns {
+            let view = ArrayView1::from(column);
+            // SAFETY: `column` borrows from the index that `holder` keeps
+            // alive (an `Arc`): a `Vec` that is never mutated after the
+            // build, or a section of a mapped segment file, which is
+            // immutable and stays mapped while the `Arc<Mmap>` lives (on
+            // Unix even after the file is deleted by a later commit). The
+            // array's base is `holder`, so the memory outlives the array,
+            // and it is made read-only below, so Python never writes to it.
+            let array = unsafe { PyArray1::borrow_from_array(&view, holder.clone().into_any()) };
+            // SAFETY: `array` is a valid, freshly created ndarray; clearing
+            // the WRITEABLE flag only restricts what may be done with it.
+            unsafe {
+                (*array.as_array_ptr()).fields.flags &= !numpy::npyffi::flags::NPY_ARRAY_WRITEABLE;
+            }
+            out.push(array);
+        }
+        Ok(out)
     }
 
     /// The number of indexed specs.
@@ -168,7 +332,8 @@ impl PyIndex {
             .map(|&id| {
                 index
                     .doc(id)
-                    .map(|d| (d.path.clone(), d.name.clone(), d.description.clone()))
+                    .map_err(|e| errors::to_py_err(py, e))?
+                    .map(|d| (d.path, d.name, d.description))
                     .ok_or_else(|| {
                         PyIndexError::new_err(format!(
                             "doc id {id} out of range (the index has {} docs)",
@@ -216,5 +381,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ANALYZER", specsearch_core::analysis::ANALYZER_NAME)?;
     m.add_class::<PyIndex>()?;
     m.add_class::<PyTopDocs>()?;
+    m.add_class::<IndexBuffers>()?;
     Ok(())
 }

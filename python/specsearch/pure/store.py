@@ -1,0 +1,366 @@
+"""The pure-Python backend's own on-disk cache, kept fresh incrementally.
+
+The python backend does not read or write the native segment format. It
+keeps, per index folder, one JSON-lines file of analyzed docs (each file's
+name, description, per-field lengths and term frequencies, problems, and the
+size, mtime and content hash it was read at), and builds its in-memory
+postings from that on open. Because the postings are always built afresh
+from per-file analyses, in walk order, an updated index is by construction
+identical to a fresh build, which is what the native engine promises too.
+
+Layout of ``<dir>``:
+
+- ``docs.jsonl``: a header line ``{"format": "specsearch-python-cache",
+  "version": 1, "max_file_bytes": ...}``, then one line per file (a doc, or a
+  skipped file with its problem), then a trailer line ``{"end": N,
+  "sha256": ...}`` over everything before it. Anything else (truncated,
+  edited, foreign) is not trusted: the cache is rebuilt from the corpus.
+- ``LOCK``: held with ``flock`` while updating; a second writer gets
+  :class:`~specsearch.errors.IndexLockedError`. The kernel drops the lock of
+  a dead process, so a stale lock never blocks.
+
+Writes go to a temporary file that is synced and renamed over
+``docs.jsonl``, so a reader or a crash never sees a half-written cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from specsearch.errors import IndexFormatError, IndexLockedError
+from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
+from specsearch.pure.walk import SpecFile, collect
+from specsearch.types import Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+__all__ = [
+    "CACHE_FORMAT",
+    "CACHE_NAME",
+    "CACHE_VERSION",
+    "UpdateCounts",
+    "load_existing",
+    "open_or_update",
+]
+
+CACHE_FORMAT = "specsearch-python-cache"
+CACHE_VERSION = 1
+CACHE_NAME = "docs.jsonl"
+LOCK_NAME = "LOCK"
+
+Progress: TypeAlias = "Callable[[int, int], None]"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateCounts:
+    """What an update did.
+
+    Attributes:
+        added: Files indexed for the first time.
+        changed: Files whose content changed and were indexed again.
+        deleted: Files that are gone (or no longer specs).
+        unchanged: Files reused from the cache without reading them.
+        rebuilt: Whether the cache was missing or unreadable.
+        committed: Whether a new cache was written.
+    """
+
+    added: int
+    changed: int
+    deleted: int
+    unchanged: int
+    rebuilt: bool
+    committed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One cached file: a doc, or (``doc`` None) a skipped file."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+    doc: AnalyzedDoc | None
+    skipped: Problem | None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _problem_json(problem: Problem) -> list[Any]:
+    return [problem.line, problem.message]
+
+
+def _entry_json(entry: _Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "path": entry.path,
+        "size": entry.size,
+        "mtime_ns": entry.mtime_ns,
+        "digest": entry.digest,
+    }
+    if entry.doc is not None:
+        out["fs_path"] = entry.doc.fs_path
+        out["name"] = entry.doc.name
+        out["description"] = entry.doc.description
+        out["fields"] = [[length, freqs] for length, freqs in entry.doc.fields]
+        out["problems"] = [_problem_json(p) for p in entry.doc.problems]
+    if entry.skipped is not None:
+        out["skipped"] = _problem_json(entry.skipped)
+    return out
+
+
+def _entry_from_json(raw: dict[str, Any]) -> _Entry:
+    path = str(raw["path"])
+    doc = None
+    skipped = None
+    if "fields" in raw:
+        doc = AnalyzedDoc(
+            path=path,
+            fs_path=str(raw["fs_path"]),
+            name=str(raw["name"]),
+            description=str(raw["description"]),
+            fields=tuple((int(length), dict(freqs)) for length, freqs in raw["fields"]),
+            problems=tuple(
+                Problem(path=path, line=line, message=str(message))
+                for line, message in raw["problems"]
+            ),
+        )
+    if "skipped" in raw:
+        line, message = raw["skipped"]
+        skipped = Problem(path=path, line=line, message=str(message))
+    return _Entry(path, int(raw["size"]), int(raw["mtime_ns"]), str(raw["digest"]), doc, skipped)
+
+
+def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
+    """The cached entries by path and the size limit they were read with.
+
+    None when the cache is absent or not trusted (truncated, edited, foreign
+    or of another version).
+    """
+    try:
+        with open(cache, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        return None
+    body_end = data.rfind(b"\n", 0, len(data) - 1) + 1
+    try:
+        trailer = json.loads(data[body_end:])
+        body = data[:body_end]
+        if trailer.get("sha256") != hashlib.sha256(body).hexdigest():
+            return None
+        lines = body.splitlines()
+        header = json.loads(lines[0])
+        if (header.get("format"), header.get("version")) != (CACHE_FORMAT, CACHE_VERSION):
+            return None
+        max_file_bytes = int(header["max_file_bytes"])
+        entries = [_entry_from_json(json.loads(line)) for line in lines[1:]]
+        if trailer.get("end") != len(entries):
+            return None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    return {entry.path: entry for entry in entries}, max_file_bytes
+
+
+def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> None:
+    """Write the cache atomically: temp file, fsync, rename, fsync the folder."""
+    header = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "max_file_bytes": max_file_bytes}
+    lines = [json.dumps(header)] + [
+        json.dumps(_entry_json(e), ensure_ascii=False, separators=(",", ":")) for e in entries
+    ]
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    trailer = json.dumps({"end": len(entries), "sha256": hashlib.sha256(body).hexdigest()})
+    fd, tmp = tempfile.mkstemp(prefix=".docs-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(body + trailer.encode("ascii") + b"\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, os.path.join(directory, CACHE_NAME))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _locked(directory: str) -> Iterator[None]:
+    """Hold the writer lock of ``directory``, or raise IndexLockedError."""
+    path = os.path.join(directory, LOCK_NAME)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            raise IndexLockedError(
+                f"{path}: another specsearch process (pid {holder}) is updating this index"
+            ) from err
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def load_existing(directory: str) -> PureIndex:
+    """The cached index in ``directory`` as it is: no walk, no update.
+
+    Raises:
+        FileNotFoundError: There is no cache in ``directory``.
+        IndexFormatError: The cache is corrupt, foreign or of another version.
+    """
+    path = os.path.join(directory, CACHE_NAME)
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "no python-backend index here", path)
+    loaded = _load(path)
+    if loaded is None:
+        raise IndexFormatError(f"{path}: not a readable specsearch python-backend cache")
+    entries, max_file_bytes = loaded
+    return _index(list(entries.values()), [], max_file_bytes)
+
+
+def _reusable(old: _Entry | None, status: os.stat_result | None) -> bool:
+    """Whether a cached doc can be used without reading its file again.
+
+    Skipped files are always looked at again: they are rare, and the reason
+    (a permission, say) can change without the size or mtime changing.
+    """
+    return (
+        old is not None
+        and old.doc is not None
+        and status is not None
+        and (old.size, old.mtime_ns) == (status.st_size, status.st_mtime_ns)
+    )
+
+
+def open_or_update(
+    directory: str,
+    roots: Sequence[str],
+    *,
+    max_file_bytes: int,
+    progress: Progress | None = None,
+) -> tuple[PureIndex, UpdateCounts]:
+    """Open the cache in ``directory``, bring it up to date with ``roots``, index.
+
+    Files whose size and mtime match the cache are not read; the others are
+    read and hashed, and only those whose content changed are parsed again.
+
+    Raises:
+        FileNotFoundError: A root does not exist.
+        IndexLockedError: Another process is updating this cache.
+    """
+    os.makedirs(directory, exist_ok=True)
+    cache_path = os.path.join(directory, CACHE_NAME)
+    loaded = _load(cache_path)
+    # A cache read with another size limit may hold other files: start afresh.
+    cached = loaded[0] if loaded is not None and loaded[1] == max_file_bytes else None
+    files, walk_problems = collect(roots, max_file_bytes)
+    plan: list[tuple[SpecFile, os.stat_result | None, _Entry | None]] = []
+    for spec_file in files:
+        try:
+            status: os.stat_result | None = os.stat(spec_file.fs_path, follow_symlinks=False)
+        except OSError:
+            status = None
+        old = None if cached is None else cached.get(spec_file.path)
+        plan.append((spec_file, status, old))
+    if (
+        cached is not None
+        and len(plan) == len(cached)
+        and all(_reusable(old, status) for _, status, old in plan)
+    ):
+        entries = [old for _, _, old in plan if old is not None]
+        counts = UpdateCounts(
+            added=0, changed=0, deleted=0, unchanged=len(entries), rebuilt=False, committed=False
+        )
+        return _index(entries, walk_problems, max_file_bytes), counts
+    with _locked(directory):
+        return _update(
+            directory,
+            plan=plan,
+            cached=cached,
+            walk_problems=walk_problems,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+        )
+
+
+def _update(
+    directory: str,
+    *,
+    plan: Sequence[tuple[SpecFile, os.stat_result | None, _Entry | None]],
+    cached: dict[str, _Entry] | None,
+    walk_problems: list[Problem],
+    max_file_bytes: int,
+    progress: Progress | None,
+) -> tuple[PureIndex, UpdateCounts]:
+    added = changed = unchanged = 0
+    entries: list[_Entry] = []
+    for done, (spec_file, status, old) in enumerate(plan, start=1):
+        if progress is not None:
+            progress(done, len(plan))
+        if old is not None and _reusable(old, status):
+            entries.append(old)
+            unchanged += 1
+            continue
+        data, problem = read_spec(spec_file, max_file_bytes)
+        size = status.st_size if status is not None else -1
+        mtime_ns = status.st_mtime_ns if status is not None else -1
+        if data is None:
+            entries.append(_Entry(spec_file.path, size, mtime_ns, "", None, problem))
+        else:
+            digest = _digest(data)
+            if old is not None and old.doc is not None and old.digest == digest:
+                # Touched but identical: keep the analysis, remember the new mtime.
+                entries.append(_Entry(spec_file.path, size, mtime_ns, digest, old.doc, None))
+                unchanged += 1
+                continue
+            doc = analyze(spec_file, data)
+            entries.append(_Entry(spec_file.path, size, mtime_ns, digest, doc, None))
+        if old is None:
+            added += 1
+        else:
+            changed += 1
+    current = {spec_file.path for spec_file, _, _ in plan}
+    deleted = 0 if cached is None else sum(1 for path in cached if path not in current)
+    _write(directory, entries, max_file_bytes)
+    counts = UpdateCounts(
+        added=added,
+        changed=changed,
+        deleted=deleted,
+        unchanged=unchanged,
+        rebuilt=cached is None,
+        committed=True,
+    )
+    return _index(entries, walk_problems, max_file_bytes), counts
+
+
+def _index(
+    entries: Sequence[_Entry], walk_problems: list[Problem], max_file_bytes: int
+) -> PureIndex:
+    """Build the in-memory index from entries in walk order (as a fresh build would)."""
+    problems = list(walk_problems)
+    docs: list[AnalyzedDoc] = []
+    for entry in entries:
+        if entry.skipped is not None:
+            problems.append(entry.skipped)
+        if entry.doc is not None:
+            problems.extend(entry.doc.problems)
+            docs.append(entry.doc)
+    return PureIndex(docs, problems, max_file_bytes)

@@ -1,0 +1,47 @@
+//! Times a full on-disk build and a no-change update over a corpus:
+//! `cargo run --release --example diskbench -- INDEX_DIR ROOT... [--update-only]`.
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use specsearch_core::{DiskIndex, DiskOptions, SearchIndex};
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let update_only = args.iter().any(|a| a == "--update-only");
+    args.retain(|a| a != "--update-only");
+    let index = PathBuf::from(&args[0]);
+    let roots: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
+    let opts = DiskOptions::default();
+    if !update_only {
+        let _ = std::fs::remove_dir_all(&index);
+    }
+    let t = Instant::now();
+    let (mem, _) =
+        specsearch_core::MemoryIndex::build(&roots, &specsearch_core::BuildOptions::default())
+            .unwrap();
+    println!(
+        "MemoryIndex::build: {:?} docs={}",
+        t.elapsed(),
+        mem.num_docs()
+    );
+    drop(mem);
+    let t = Instant::now();
+    let (ix, problems, stats) = DiskIndex::open_or_update(&index, &roots, &opts, None).unwrap();
+    println!(
+        "first open_or_update: {:?} {stats:?} problems={}",
+        t.elapsed(),
+        problems.len()
+    );
+    println!("{:?}", ix.stats());
+    let t = Instant::now();
+    let (_, _, stats) = DiskIndex::open_or_update(&index, &roots, &opts, None).unwrap();
+    println!("no-change open_or_update: {:?} {stats:?}", t.elapsed());
+    let t = Instant::now();
+    let ro = DiskIndex::open(&index).unwrap();
+    println!("open (read-only): {:?}", t.elapsed());
+    let t = Instant::now();
+    let top = ro.search("kubernetes deploy python", 10).unwrap();
+    println!("search: {:?} hits={}", t.elapsed(), top.len());
+}

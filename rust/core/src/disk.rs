@@ -1,0 +1,341 @@
+//! The on-disk index (ARCHITECTURE.md §10): a read-only snapshot of one
+//! commit, searched exactly like [`crate::MemoryIndex`].
+//!
+//! Opening reads the manifest and the headers of the files it lists (their
+//! checksums verified), and maps the files; every section is checked on its
+//! first use. Scores are summed into a dense `f64` array indexed by global
+//! doc id, in the term and field order of §5, with N, the doc frequencies
+//! and the average lengths counted over live docs only, so that the result
+//! is bit-identical to a fresh [`crate::MemoryIndex::build`] over the same
+//! files.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::analysis::ANALYZER_NAME;
+use crate::container::FORMAT_VERSION;
+use crate::directory::{read_manifest, MANIFEST_FILE};
+use crate::docmap::{DocMapReader, DELETED};
+use crate::error::{Error, Result};
+use crate::index::DocMeta;
+use crate::manifest::Manifest;
+use crate::problem::Problem;
+use crate::schema::{Field, Schema};
+use crate::scoring::{Accumulator, Bm25};
+use crate::search::{snippet_in_file, terms_of, top_k, IndexStats, SearchIndex, Snippet, TopDocs};
+use crate::segment::{SegmentReader, StoredDoc};
+
+pub use crate::writer::{
+    DiskOptions, Progress, UpdateStats, DEFAULT_MEMORY_BUDGET, DEFAULT_MERGE_THRESHOLD,
+};
+
+/// A read-only snapshot of an on-disk index.
+#[derive(Debug)]
+pub struct DiskIndex {
+    dir: PathBuf,
+    pub(crate) manifest: Manifest,
+    pub(crate) segments: Vec<Arc<SegmentReader>>,
+    pub(crate) docmap: DocMapReader,
+    schema: Schema,
+    size_bytes: u64,
+    /// Global id → (segment, local id), built on first use.
+    locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
+}
+
+fn is_not_found(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+}
+
+impl DiskIndex {
+    /// Opens the current commit of the index in `dir`, read-only: no walk,
+    /// no lock, nothing written. When a writer deletes a listed file while
+    /// this runs, the manifest is read again.
+    ///
+    /// # Errors
+    /// [`Error::Io`] of kind `NotFound` when `dir` holds no index;
+    /// [`Error::Format`] naming the file when a file is corrupt, foreign, of
+    /// another format version or missing.
+    pub fn open(dir: &Path) -> Result<DiskIndex> {
+        let mut manifest = read_manifest(dir)?;
+        loop {
+            match Self::open_manifest(dir, manifest.clone()) {
+                Err(e) if is_not_found(&e) => {
+                    // A writer may have committed and collected the files
+                    // this manifest lists: look again.
+                    let again = read_manifest(dir)?;
+                    if again.generation == manifest.generation {
+                        let Error::Io { path, .. } = e else {
+                            return Err(e);
+                        };
+                        return Err(Error::format(
+                            &path,
+                            "a file listed in the manifest is missing",
+                        ));
+                    }
+                    manifest = again;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_manifest(dir: &Path, manifest: Manifest) -> Result<DiskIndex> {
+        let mpath = dir.join(MANIFEST_FILE);
+        if manifest.analyzer != ANALYZER_NAME {
+            return Err(Error::format(
+                &mpath,
+                format!("analyzer {:?} is not {ANALYZER_NAME}", manifest.analyzer),
+            ));
+        }
+        let mut size_bytes = std::fs::metadata(&mpath).map_or(0, |m| m.len());
+        let mut segments = Vec::with_capacity(manifest.segments.len());
+        for s in &manifest.segments {
+            let path = dir.join(&s.file.file);
+            let seg = SegmentReader::open(&path, Some(s.file.bytes))?;
+            check_header(&path, seg_header_crc(&seg), s.file.header_crc)?;
+            if seg.num_docs() != s.docs {
+                return Err(Error::format(&path, "doc count differs from the manifest"));
+            }
+            size_bytes += s.file.bytes;
+            segments.push(Arc::new(seg));
+        }
+        let sizes: Vec<usize> = manifest.segments.iter().map(|s| s.docs as usize).collect();
+        let dpath = dir.join(&manifest.docmap.file);
+        let docmap = DocMapReader::open(&dpath, Some(manifest.docmap.bytes), &sizes)?;
+        check_header(&dpath, docmap.header_crc(), manifest.docmap.header_crc)?;
+        size_bytes += manifest.docmap.bytes;
+        Ok(DiskIndex {
+            dir: dir.to_path_buf(),
+            manifest,
+            segments,
+            docmap,
+            schema: Schema::default(),
+            size_bytes,
+            locate: OnceLock::new(),
+        })
+    }
+
+    /// The index folder.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The commit generation.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.manifest.generation
+    }
+
+    /// The `max_file_bytes` the files were read with (also for snippets).
+    #[must_use]
+    pub fn max_file_bytes(&self) -> u64 {
+        self.manifest.max_file_bytes
+    }
+
+    /// The number of segments.
+    #[must_use]
+    pub fn num_segments(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// The mapping of a segment's file, for zero-copy holders.
+    #[must_use]
+    pub fn segment_mmap(&self, seg: usize) -> Option<&Arc<memmap2::Mmap>> {
+        self.segments.get(seg).map(|s| s.mmap())
+    }
+
+    fn locate_table(&self) -> Result<&[(u32, u32)]> {
+        let table = self.locate.get_or_init(|| {
+            let n = self.manifest.num_docs as usize;
+            let mut table = vec![(u32::MAX, u32::MAX); n];
+            for si in 0..self.segments.len() {
+                let globals = self.docmap.globals(si).map_err(|e| e.to_string())?;
+                for (local, &g) in globals.iter().enumerate() {
+                    if g == DELETED {
+                        continue;
+                    }
+                    match table.get_mut(g as usize) {
+                        Some(slot) if slot.0 == u32::MAX => *slot = (si as u32, local as u32),
+                        _ => return Err(format!("global id {g} out of range or repeated")),
+                    }
+                }
+            }
+            if table.iter().any(|s| s.0 == u32::MAX) {
+                return Err("the doc map does not cover every doc".into());
+            }
+            Ok(table)
+        });
+        table
+            .as_deref()
+            .map_err(|d| Error::format(self.docmap.path(), d.clone()))
+    }
+
+    /// The stored fields of a doc by global id.
+    pub(crate) fn stored(&self, id: u32) -> Result<Option<StoredDoc>> {
+        let Some(&(s, l)) = self.locate_table()?.get(id as usize) else {
+            return Ok(None);
+        };
+        self.segments[s as usize].stored(l).map(Some)
+    }
+
+    /// Every doc's problems as stored, in doc-id order.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a stored record is corrupt.
+    pub fn doc_problems(&self) -> Result<Vec<Problem>> {
+        let mut out = Vec::new();
+        for id in 0..self.manifest.num_docs {
+            if let Some(d) = self.stored(id)? {
+                out.extend(d.problems);
+            }
+        }
+        Ok(out)
+    }
+
+    fn score_terms(&self, terms: &[String]) -> Result<Vec<(u32, f64)>> {
+        let n_docs = self.manifest.num_docs as usize;
+        let n_docs_f = n_docs as f64;
+        let bm25 = Bm25 {
+            k1: self.schema.k1,
+            b: self.schema.b,
+        };
+        let mut acc = Accumulator::new(n_docs);
+        let globals: Vec<&[u32]> = (0..self.segments.len())
+            .map(|s| self.docmap.globals(s))
+            .collect::<Result<_>>()?;
+        // (global id, tf, dl) of the live postings of one term in one field.
+        let mut live: Vec<(u32, u32, u32)> = Vec::new();
+        for term in terms {
+            for f in Field::ALL {
+                live.clear();
+                for (si, seg) in self.segments.iter().enumerate() {
+                    let Some(info) = seg.term(f, term)? else {
+                        continue;
+                    };
+                    let lengths = seg.lengths(f)?;
+                    let map = globals[si];
+                    // `local < num_docs` is checked by the decoder, and both
+                    // columns have exactly num_docs entries (checked at open).
+                    seg.postings(f, &info, |local, tf| {
+                        let g = map[local as usize];
+                        if g != DELETED {
+                            live.push((g, tf, lengths[local as usize]));
+                        }
+                    })?;
+                }
+                if live.is_empty() {
+                    continue;
+                }
+                if live.iter().any(|&(g, _, _)| g as usize >= n_docs) {
+                    return Err(Error::format(self.docmap.path(), "global id out of range"));
+                }
+                // df counts live docs only, so the statistics are those of a
+                // fresh build of the same files.
+                let idf = Bm25::idf(n_docs_f, live.len() as f64);
+                let avgdl = self.manifest.field_lengths[f.index()] as f64 / n_docs_f;
+                acc.add_postings(
+                    &bm25,
+                    self.schema.weights[f.index()],
+                    idf,
+                    avgdl,
+                    live.iter().copied(),
+                );
+            }
+        }
+        Ok(acc.into_scores())
+    }
+
+    /// The `f64` scores (before rounding) of every doc matching `query`, in
+    /// doc-id order (as [`crate::MemoryIndex::exact_scores`]).
+    ///
+    /// # Errors
+    /// [`Error::Query`], [`Error::Format`].
+    pub fn exact_scores(&self, query: &str) -> Result<Vec<(u32, f64)>> {
+        self.score_terms(&terms_of(query)?)
+    }
+
+    /// Calls `g(global id, positions)` for every live doc with `term` in
+    /// field `f` (positions are kept for phrase queries).
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a section is corrupt.
+    pub fn positions(&self, f: Field, term: &str, mut g: impl FnMut(u32, &[u32])) -> Result<()> {
+        for (si, seg) in self.segments.iter().enumerate() {
+            let map = self.docmap.globals(si)?;
+            if let Some(info) = seg.term(f, term)? {
+                seg.postings_with_positions(f, &info, |local, p| {
+                    let gid = map[local as usize];
+                    if gid != DELETED {
+                        g(gid, p);
+                    }
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn seg_header_crc(seg: &SegmentReader) -> u32 {
+    seg.header_crc()
+}
+
+fn check_header(path: &Path, got: u32, want: u32) -> Result<()> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(Error::format(
+            path,
+            "header checksum differs from the manifest (not the file of this commit)",
+        ))
+    }
+}
+
+impl SearchIndex for DiskIndex {
+    fn num_docs(&self) -> u32 {
+        self.manifest.num_docs
+    }
+
+    fn search(&self, query: &str, k: usize) -> Result<TopDocs> {
+        let terms = terms_of(query)?;
+        if k == 0 {
+            return Ok(TopDocs::default());
+        }
+        Ok(top_k(self.score_terms(&terms)?, k))
+    }
+
+    fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
+        Ok(self.stored(id)?.map(|d| d.meta))
+    }
+
+    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>> {
+        let terms = terms_of(query)?;
+        ids.iter()
+            .map(|&id| match self.stored(id)? {
+                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &terms),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>> {
+        self.segments.iter().map(|s| s.lengths(field)).collect()
+    }
+
+    fn stats(&self) -> IndexStats {
+        IndexStats {
+            kind: "disk",
+            docs: u64::from(self.manifest.num_docs),
+            terms: self
+                .manifest
+                .segments
+                .iter()
+                .map(|s| s.terms.iter().sum::<u64>())
+                .sum(),
+            segments: self.segments.len() as u64,
+            size_bytes: self.size_bytes,
+            generation: self.manifest.generation,
+            format_version: FORMAT_VERSION,
+        }
+    }
+}

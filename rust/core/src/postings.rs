@@ -1,0 +1,201 @@
+//! Postings encoding (ARCHITECTURE.md §10): LEB128 varints, doc-id deltas
+//! with term frequencies, and position deltas.
+//!
+//! A term's postings are `df` pairs `varint(doc − previous doc)`,
+//! `varint(tf)` (the first delta is from 0). Its positions, in a separate
+//! section so that scoring never decodes them, are for each posting in the
+//! same order `tf` varints: the first position, then the gaps. Decoding is
+//! bounds-checked: a malformed stream is an error, never a panic.
+
+/// Appends `v` as an unsigned LEB128 varint.
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A bounds-checked reader over bytes.
+#[derive(Debug)]
+pub(crate) struct ByteReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> ByteReader<'a> {
+    /// A reader at the start of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    /// Whether everything was read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// The next varint; `None` when truncated or longer than 64 bits.
+    pub(crate) fn varint(&mut self) -> Option<u64> {
+        let mut v: u64 = 0;
+        let mut shift = 0u32;
+        loop {
+            let b = *self.bytes.get(self.pos)?;
+            self.pos += 1;
+            if shift >= 64 || (shift == 63 && b > 1) {
+                return None;
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+    }
+
+    /// The next varint, which must fit a `u32`.
+    pub(crate) fn varint_u32(&mut self) -> Option<u32> {
+        self.varint().and_then(|v| u32::try_from(v).ok())
+    }
+
+    /// The next `n` bytes.
+    pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+
+    /// A varint length followed by that many bytes.
+    pub(crate) fn len_prefixed(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        self.bytes(n)
+    }
+
+    /// A length-prefixed UTF-8 string.
+    pub(crate) fn string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.len_prefixed()?).ok()
+    }
+
+    /// A little-endian `u64`.
+    pub(crate) fn u64_le(&mut self) -> Option<u64> {
+        self.bytes(8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+    }
+}
+
+/// Appends a varint length and the bytes.
+pub(crate) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_varint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// Calls `f(doc, tf)` for each of the `df` postings in `bytes`. Doc ids
+/// must be strictly increasing (after the first) and below `num_docs`, and
+/// `tf` at least 1.
+///
+/// # Errors
+/// `Err(detail)` when the stream is malformed.
+pub(crate) fn decode_postings(
+    bytes: &[u8],
+    df: u32,
+    num_docs: u32,
+    mut f: impl FnMut(u32, u32),
+) -> Result<(), String> {
+    let mut r = ByteReader::new(bytes);
+    let mut doc: u64 = 0;
+    for i in 0..df {
+        let (Some(delta), Some(tf)) = (r.varint(), r.varint_u32()) else {
+            return Err(format!("postings truncated at entry {i}"));
+        };
+        if i > 0 && delta == 0 {
+            return Err("postings doc ids not increasing".into());
+        }
+        doc = doc.saturating_add(delta);
+        if doc >= u64::from(num_docs) || tf == 0 {
+            return Err(format!("posting ({doc}, tf {tf}) out of range"));
+        }
+        f(doc as u32, tf);
+    }
+    if !r.is_empty() {
+        return Err("trailing bytes after postings".into());
+    }
+    Ok(())
+}
+
+/// Decodes `tf` positions (first, then gaps) from `r` into `out`.
+///
+/// # Errors
+/// `Err(detail)` when the stream is truncated or a position overflows.
+pub(crate) fn decode_positions(
+    r: &mut ByteReader<'_>,
+    tf: u32,
+    out: &mut Vec<u32>,
+) -> Result<(), String> {
+    let mut pos: u32 = 0;
+    for i in 0..tf {
+        let gap = r
+            .varint_u32()
+            .ok_or_else(|| "positions truncated".to_owned())?;
+        pos = if i == 0 {
+            gap
+        } else {
+            pos.checked_add(gap)
+                .ok_or_else(|| "position overflow".to_owned())?
+        };
+        out.push(pos);
+    }
+    Ok(())
+}
+
+/// Encodes positions (ascending) as the first then the gaps.
+pub(crate) fn put_positions(out: &mut Vec<u8>, positions: &[u32]) {
+    let mut prev = 0;
+    for (i, &p) in positions.iter().enumerate() {
+        put_varint(out, u64::from(if i == 0 { p } else { p - prev }));
+        prev = p;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_roundtrip() {
+        let mut b = Vec::new();
+        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            put_varint(&mut b, v);
+        }
+        let mut r = ByteReader::new(&b);
+        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(r.varint(), Some(v));
+        }
+        assert!(r.is_empty());
+        assert_eq!(r.varint(), None);
+        assert_eq!(ByteReader::new(&[0xff; 11]).varint(), None);
+    }
+
+    #[test]
+    fn postings_roundtrip_and_reject_garbage() {
+        let mut b = Vec::new();
+        let mut prev = 0;
+        for (d, tf) in [(0u32, 1u32), (3, 2), (9, 1)] {
+            put_varint(&mut b, u64::from(d - prev));
+            put_varint(&mut b, u64::from(tf));
+            prev = d;
+        }
+        let mut got = Vec::new();
+        decode_postings(&b, 3, 10, |d, tf| got.push((d, tf))).unwrap();
+        assert_eq!(got, [(0, 1), (3, 2), (9, 1)]);
+        assert!(decode_postings(&b, 3, 9, |_, _| {}).is_err());
+        assert!(decode_postings(&b, 4, 10, |_, _| {}).is_err());
+        assert!(decode_postings(&b, 2, 10, |_, _| {}).is_err());
+        let mut p = Vec::new();
+        put_positions(&mut p, &[2, 5, 40]);
+        let mut out = Vec::new();
+        decode_positions(&mut ByteReader::new(&p), 3, &mut out).unwrap();
+        assert_eq!(out, [2, 5, 40]);
+        assert!(decode_positions(&mut ByteReader::new(&p), 4, &mut out).is_err());
+    }
+}

@@ -1,0 +1,633 @@
+//! The on-disk index: parity with `MemoryIndex::build` after any sequence of
+//! updates, incremental behaviour, locking, crash safety and corruption.
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    clippy::too_many_lines,
+    clippy::many_single_char_names,
+    clippy::case_sensitive_file_extension_comparisons,
+    clippy::match_wild_err_arm
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use specsearch_core::directory::DirLock;
+use specsearch_core::{
+    BuildOptions, DiskIndex, DiskOptions, Error, Field, MemoryIndex, Problem, SearchIndex,
+};
+
+const QUERIES: &[&str] = &[
+    "kubernetes",
+    "deploy app",
+    "alpha beta gamma",
+    "review code",
+    "the",
+    "python tests",
+    "x",
+    "zeta eta theta iota",
+];
+
+fn write(root: &Path, rel: &str, content: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, content).unwrap();
+}
+
+fn opts() -> DiskOptions {
+    DiskOptions::default()
+}
+
+fn update(
+    idx: &Path,
+    root: &Path,
+    o: &DiskOptions,
+) -> (DiskIndex, Vec<Problem>, specsearch_core::UpdateStats) {
+    DiskIndex::open_or_update(idx, &[root.to_path_buf()], o, None).unwrap()
+}
+
+/// Asserts that `disk` answers exactly as a fresh in-memory build over `root`.
+fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path, queries: &[&str]) {
+    let (mem, mem_problems) =
+        MemoryIndex::build(&[root.to_path_buf()], &BuildOptions::default()).unwrap();
+    assert_eq!(problems, mem_problems.as_slice(), "problems differ");
+    assert_eq!(SearchIndex::num_docs(disk), mem.num_docs());
+    for id in 0..mem.num_docs() {
+        assert_eq!(
+            SearchIndex::doc(disk, id).unwrap().as_ref(),
+            mem.doc(id),
+            "doc {id}"
+        );
+    }
+    assert_eq!(SearchIndex::doc(disk, mem.num_docs()).unwrap(), None);
+    for q in queries {
+        let a = disk.exact_scores(q).unwrap();
+        let b = mem.exact_scores(q).unwrap();
+        assert_eq!(a.len(), b.len(), "query {q:?}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.0, y.0, "query {q:?}");
+            assert_eq!(x.1.to_bits(), y.1.to_bits(), "query {q:?} doc {}", x.0);
+        }
+        for k in [1, 3, 1000] {
+            let t1 = SearchIndex::search(disk, q, k).unwrap();
+            let t2 = mem.search(q, k).unwrap();
+            assert_eq!(t1.doc_ids, t2.doc_ids, "query {q:?}");
+            let b1: Vec<u32> = t1.scores.iter().map(|s| s.to_bits()).collect();
+            let b2: Vec<u32> = t2.scores.iter().map(|s| s.to_bits()).collect();
+            assert_eq!(b1, b2, "query {q:?}");
+        }
+        let all = mem.search(q, 1000).unwrap();
+        assert_eq!(
+            SearchIndex::snippets(disk, &all.doc_ids, q).unwrap(),
+            mem.snippets(&all.doc_ids, q).unwrap()
+        );
+    }
+    // Stats are exact over live docs.
+    let st = disk.stats();
+    assert_eq!(st.docs, u64::from(mem.num_docs()));
+    let cols = disk.doc_lengths(Field::Body).unwrap();
+    assert_eq!(cols.len() as u64, st.segments);
+}
+
+fn agent(name: &str, desc: &str, body: &str) -> Vec<u8> {
+    format!("---\nname: {name}\ndescription: {desc}\n---\n# {name}\n{body}\n").into_bytes()
+}
+
+fn base_corpus(r: &Path) {
+    write(
+        r,
+        "a/kube.md",
+        &agent("kube", "Deploys to kubernetes", "deploy app kubectl"),
+    );
+    write(
+        r,
+        "a/review.md",
+        &agent("review", "Reviews code", "review code python tests"),
+    );
+    write(r, "b/SKILL.md", b"# Skill\nalpha beta gamma\n");
+    write(
+        r,
+        "b/bad.md",
+        b"---\nname: bad\ndescription: x: y: z\n---\nthe body\n",
+    );
+    write(r, "b/open.md", b"---\nname: open\nnever closed the x\n");
+    write(r, "c/bin.md", b"abc\0def kubernetes");
+    write(r, "c/noext", b"---\nname: noext\n---\nzeta eta theta\n");
+    write(r, "c/LICENSE", b"kubernetes\n");
+    write(r, ".gitignore", b"ignored/\n");
+    write(r, "ignored/x.md", b"kubernetes");
+}
+
+#[test]
+fn build_then_no_change_then_edits_keep_parity() {
+    let corpus = tempfile::tempdir().unwrap();
+    let ixdir = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    let ix = ixdir.path().join("index");
+    base_corpus(r);
+
+    let (d, p, s) = update(&ix, r, &opts());
+    assert!(s.committed && !s.rebuilt && !s.merged);
+    assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (6, 0, 0, 0));
+    assert_parity(&d, &p, r, QUERIES);
+    let generation = d.generation();
+
+    // No change: nothing written, same generation, no lock taken.
+    let held = DirLock::acquire(&ix).unwrap();
+    let (d, p, s) = update(&ix, r, &opts());
+    drop(held);
+    assert!(!s.committed);
+    assert_eq!(s.unchanged, 6);
+    assert_eq!(d.generation(), generation);
+    assert_parity(&d, &p, r, QUERIES);
+
+    // Touched but identical: no re-index, metadata committed.
+    let f = fs::File::options()
+        .write(true)
+        .open(r.join("a/kube.md"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    drop(f);
+    let (d, p, s) = update(&ix, r, &opts());
+    assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (0, 0, 0, 6));
+    assert_parity(&d, &p, r, QUERIES);
+
+    // Insert before everything (ids shift), modify, delete, make binary.
+    write(r, "0first.md", &agent("first", "kubernetes first", "alpha"));
+    write(
+        r,
+        "a/review.md",
+        &agent("review", "Reviews kubernetes code", "more text x x x"),
+    );
+    fs::remove_file(r.join("b/SKILL.md")).unwrap();
+    write(r, "c/noext", b"\0binary now");
+    let (d, p, s) = update(&ix, r, &opts());
+    assert_eq!((s.added, s.changed, s.deleted), (1, 1, 2), "{s:?}");
+    assert_parity(&d, &p, r, QUERIES);
+
+    // Binary file fixed, rename, a read-only snapshot keeps its answers.
+    let snapshot = DiskIndex::open(&ix).unwrap();
+    let before = SearchIndex::search(&snapshot, "kubernetes", 100).unwrap();
+    write(
+        r,
+        "c/bin.md",
+        &agent("bin", "fixed", "kubernetes kubernetes"),
+    );
+    fs::rename(r.join("a/kube.md"), r.join("z/kube.md")).unwrap_or_else(|_| {
+        fs::create_dir_all(r.join("z")).unwrap();
+        fs::rename(r.join("a/kube.md"), r.join("z/kube.md")).unwrap();
+    });
+    let (d, p, _) = update(&ix, r, &opts());
+    assert_parity(&d, &p, r, QUERIES);
+    assert_eq!(
+        SearchIndex::search(&snapshot, "kubernetes", 100).unwrap(),
+        before
+    );
+
+    // Stats.
+    let st = d.stats();
+    assert_eq!(st.kind, "disk");
+    assert!(st.size_bytes > 0 && st.terms > 0);
+    assert_eq!(st.generation, d.generation());
+}
+
+#[test]
+fn merges_and_memory_budget() {
+    let corpus = tempfile::tempdir().unwrap();
+    let ixdir = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    let ix = ixdir.path().join("i");
+    base_corpus(r);
+    // A tiny budget: one segment per doc.
+    let o = DiskOptions {
+        memory_budget_bytes: 1,
+        merge_threshold: 100,
+        ..opts()
+    };
+    let (d, p, s) = update(&ix, r, &o);
+    assert_eq!(s.segments, 6);
+    assert_parity(&d, &p, r, QUERIES);
+    let lens = d.doc_lengths(Field::Name).unwrap();
+    assert_eq!(lens.len(), 6);
+    for i in 0..4 {
+        write(
+            r,
+            &format!("n{i}.md"),
+            &agent(&format!("n{i}"), "kubernetes", "x"),
+        );
+        let (d, p, _) = update(&ix, r, &o);
+        assert_parity(&d, &p, r, QUERIES);
+    }
+    fs::remove_file(r.join("n1.md")).unwrap();
+    let o2 = DiskOptions {
+        merge_threshold: 3,
+        ..o
+    };
+    let (d, p, s) = update(&ix, r, &o2);
+    assert!(s.merged);
+    assert_eq!(s.segments, 1);
+    assert_parity(&d, &p, r, QUERIES);
+    // Only the live files are left on disk.
+    let names: Vec<String> = fs::read_dir(&ix)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".seg")).count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".dm")).count(),
+        1,
+        "{names:?}"
+    );
+}
+
+#[test]
+fn second_writer_is_locked_out_and_open_existing_errors() {
+    let corpus = tempfile::tempdir().unwrap();
+    let ixdir = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    let ix = ixdir.path().join("i");
+    match DiskIndex::open(&ix) {
+        Err(Error::Io { source, .. }) => assert_eq!(source.kind(), std::io::ErrorKind::NotFound),
+        other => panic!("{other:?}"),
+    }
+    base_corpus(r);
+    update(&ix, r, &opts());
+    write(r, "new.md", b"kubernetes");
+    let held = DirLock::acquire(&ix).unwrap();
+    match DiskIndex::open_or_update(&ix, &[r.to_path_buf()], &opts(), None) {
+        Err(Error::Locked { holder, .. }) => assert_eq!(holder, Some(std::process::id())),
+        other => panic!("expected Locked, got {other:?}"),
+    }
+    drop(held);
+    let (d, p, _) = update(&ix, r, &opts());
+    assert_parity(&d, &p, r, QUERIES);
+}
+
+#[test]
+fn leftovers_of_a_crashed_writer_are_harmless() {
+    let corpus = tempfile::tempdir().unwrap();
+    let ixdir = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    let ix = ixdir.path().join("i");
+    base_corpus(r);
+    let (d, p, _) = update(&ix, r, &opts());
+    let gen = d.generation();
+    drop(d);
+    // A writer killed mid-commit: partial new files and a partial manifest.
+    fs::write(ix.join("seg-0000000099.seg"), b"SPSEGMT1 partial").unwrap();
+    fs::write(ix.join("docmap-0000000099.dm"), b"").unwrap();
+    fs::write(ix.join("MANIFEST.tmp"), b"SPSMANI1 half").unwrap();
+    let d = DiskIndex::open(&ix).unwrap();
+    assert_eq!(d.generation(), gen);
+    assert_parity(&d, &p, r, QUERIES);
+    write(r, "new.md", b"kubernetes");
+    let (d, p, _) = update(&ix, r, &opts());
+    assert_parity(&d, &p, r, QUERIES);
+    assert!(!ix.join("seg-0000000099.seg").exists());
+    assert!(!ix.join("MANIFEST.tmp").exists());
+}
+
+/// Corrupts every file of an index in many ways: open + search either
+/// succeeds with the right answers or fails with `Error::Format`.
+#[test]
+fn corruption_gives_format_errors_never_panics() {
+    let corpus = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    base_corpus(r);
+    let pristine = tempfile::tempdir().unwrap();
+    let ix = pristine.path().join("i");
+    let o = DiskOptions {
+        memory_budget_bytes: 2000,
+        ..opts()
+    };
+    update(&ix, r, &o);
+    let (mem, _) = MemoryIndex::build(&[r.to_path_buf()], &BuildOptions::default()).unwrap();
+    let files: Vec<PathBuf> = fs::read_dir(&ix)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("LOCK"))
+        .collect();
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut outcomes = [0usize; 2];
+    for file in &files {
+        let original = fs::read(file).unwrap();
+        for case in 0..120 {
+            let work = tempfile::tempdir().unwrap();
+            let copy = work.path().join("i");
+            fs::create_dir(&copy).unwrap();
+            for f in &files {
+                fs::copy(f, copy.join(f.file_name().unwrap())).unwrap();
+            }
+            let mut bytes = original.clone();
+            match case % 5 {
+                0 => bytes.truncate(rng.below(bytes.len())),
+                1 => {
+                    for _ in 0..=rng.below(3) {
+                        let i = rng.below(bytes.len());
+                        bytes[i] ^= 1 << rng.below(8);
+                    }
+                }
+                2 => {
+                    let n = rng.below(bytes.len() + 64);
+                    bytes = (0..n).map(|_| rng.below(256) as u8).collect();
+                }
+                3 => {
+                    // Wrong version.
+                    if bytes.len() > 12 {
+                        bytes[8] = bytes[8].wrapping_add(1 + rng.below(200) as u8);
+                    }
+                }
+                _ => {
+                    let i = rng.below(bytes.len());
+                    bytes[i] = rng.below(256) as u8;
+                }
+            }
+            let changed = bytes != original;
+            fs::write(copy.join(file.file_name().unwrap()), &bytes).unwrap();
+            let result = std::panic::catch_unwind(|| -> Result<(), Error> {
+                let d = DiskIndex::open(&copy)?;
+                for q in QUERIES {
+                    let top = SearchIndex::search(&d, q, 1000)?;
+                    assert_eq!(top, mem.search(q, 1000).unwrap(), "undetected corruption");
+                }
+                for id in 0..mem.num_docs() {
+                    assert_eq!(SearchIndex::doc(&d, id)?.as_ref(), mem.doc(id));
+                }
+                d.doc_problems()?;
+                Ok(())
+            });
+            match result {
+                Ok(Ok(())) => outcomes[0] += 1,
+                Ok(Err(Error::Format { path, .. })) => {
+                    assert!(changed);
+                    assert!(path.starts_with(&copy), "{path:?}");
+                    outcomes[1] += 1;
+                }
+                Ok(Err(e)) => panic!("{}: case {case}: unexpected error {e:?}", file.display()),
+                Err(_) => panic!("{}: case {case}: panic", file.display()),
+            }
+            // Rebuilding over a corrupt index works and says so.
+            if case % 10 == 0 {
+                let (d, p, s) =
+                    DiskIndex::open_or_update(&copy, &[r.to_path_buf()], &o, None).unwrap();
+                if outcomes[1] > 0 && s.committed {
+                    assert_parity(&d, &p, r, QUERIES);
+                }
+            }
+        }
+    }
+    assert!(outcomes[1] > 0);
+}
+
+/// A tiny deterministic RNG (xorshift64*), enough to corrupt bytes.
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let v = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        if n == 0 {
+            0
+        } else {
+            (v % n as u64) as usize
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Add(u8, u8),
+    Modify(u8, u8),
+    Delete(u8),
+    Rename(u8, u8),
+    Touch(u8),
+    Binary(u8),
+}
+
+const WORDS: &[&str] = &[
+    "kubernetes",
+    "deploy",
+    "app",
+    "alpha",
+    "beta",
+    "gamma",
+    "review",
+    "code",
+    "python",
+    "tests",
+    "the",
+    "x",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+];
+
+fn content(seed: u8) -> Vec<u8> {
+    let s = seed as usize;
+    let pick = |i: usize| WORDS[(s * 7 + i * 13) % WORDS.len()];
+    let body: Vec<&str> = (0..(s % 9)).map(pick).collect();
+    match s % 5 {
+        0 => format!("# {}\n{}\n", pick(1), body.join(" ")).into_bytes(),
+        1 => format!("---\nname: {}\n---\n{}\n", pick(2), body.join(" ")).into_bytes(),
+        2 => format!(
+            "---\nname: {}\ndescription: {} <example>user: {}</example>\ntags: [{}]\n---\n## {}\n{}\n",
+            pick(3),
+            pick(4),
+            pick(5),
+            pick(6),
+            pick(7),
+            body.join("\n")
+        )
+        .into_bytes(),
+        3 => format!("---\nname: {}\ndescription: a: b: c\n---\n{}\n", pick(8), body.join(" "))
+            .into_bytes(),
+        _ => body.join(" ").into_bytes(),
+    }
+}
+
+fn file_name(n: u8) -> String {
+    let dirs = ["", "a/", "a/b/", "z/"];
+    format!("{}f{}.md", dirs[(n % 4) as usize], n % 24)
+}
+
+fn op_strategy() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Add(a, b)),
+        3 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Modify(a, b)),
+        2 => any::<u8>().prop_map(Op::Delete),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Rename(a, b)),
+        1 => any::<u8>().prop_map(Op::Touch),
+        1 => any::<u8>().prop_map(Op::Binary),
+    ]
+}
+
+fn existing(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn apply(root: &Path, op: &Op) {
+    let files = existing(root);
+    let nth = |n: u8| (!files.is_empty()).then(|| files[n as usize % files.len()].clone());
+    match op {
+        Op::Add(n, c) => write(root, &file_name(*n), &content(*c)),
+        Op::Modify(n, c) => {
+            if let Some(f) = nth(*n) {
+                fs::write(f, content(*c)).unwrap();
+            }
+        }
+        Op::Delete(n) => {
+            if let Some(f) = nth(*n) {
+                fs::remove_file(f).unwrap();
+            }
+        }
+        Op::Rename(n, m) => {
+            if let Some(f) = nth(*n) {
+                let to = root.join(file_name(*m));
+                fs::create_dir_all(to.parent().unwrap()).unwrap();
+                fs::rename(f, to).unwrap();
+            }
+        }
+        Op::Touch(n) => {
+            if let Some(f) = nth(*n) {
+                let h = fs::File::options().write(true).open(f).unwrap();
+                h.set_modified(
+                    std::time::SystemTime::now() + std::time::Duration::from_secs(u64::from(*n)),
+                )
+                .unwrap();
+            }
+        }
+        Op::Binary(n) => {
+            if let Some(f) = nth(*n) {
+                fs::write(f, b"bin\0ary").unwrap();
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// After any sequence of updates the disk index equals a fresh build.
+    #[test]
+    fn any_update_sequence_matches_a_fresh_build(
+        steps in prop::collection::vec(prop::collection::vec(op_strategy(), 1..5), 1..6),
+        budget in prop_oneof![Just(1usize), Just(3000), Just(1 << 28)],
+        threshold in 1usize..5,
+        queries in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(WORDS), 1..4), 1..4),
+    ) {
+        let corpus = tempfile::tempdir().unwrap();
+        let ixdir = tempfile::tempdir().unwrap();
+        let r = corpus.path();
+        let ix = ixdir.path().join("i");
+        let o = DiskOptions { memory_budget_bytes: budget, merge_threshold: threshold, ..opts() };
+        let queries: Vec<String> = queries.iter().map(|q| q.join(" ")).collect();
+        let qrefs: Vec<&str> = queries.iter().map(String::as_str).chain(QUERIES.iter().copied()).collect();
+        for step in &steps {
+            for op in step {
+                apply(r, op);
+            }
+            let (d, p, _) = update(&ix, r, &o);
+            assert_parity(&d, &p, r, &qrefs);
+            let reopened = DiskIndex::open(&ix).unwrap();
+            assert_eq!(reopened.generation(), d.generation());
+        }
+    }
+}
+
+/// The child side of `kill_9_at_any_moment_leaves_a_correct_index`: updates
+/// the index named by the environment, then exits (does nothing otherwise).
+#[test]
+fn crash_child() {
+    let (Ok(ix), Ok(root)) = (
+        std::env::var("SPECSEARCH_CRASH_INDEX"),
+        std::env::var("SPECSEARCH_CRASH_ROOT"),
+    ) else {
+        return;
+    };
+    let o = DiskOptions {
+        memory_budget_bytes: 20_000,
+        merge_threshold: 4,
+        ..opts()
+    };
+    DiskIndex::open_or_update(Path::new(&ix), &[PathBuf::from(root)], &o, None).unwrap();
+}
+
+/// A writer killed with SIGKILL at random moments: the index always opens,
+/// and holds either the previous commit or the new one, exactly.
+#[cfg(unix)]
+#[test]
+fn kill_9_at_any_moment_leaves_a_correct_index() {
+    let corpus = tempfile::tempdir().unwrap();
+    let ixdir = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    let ix = ixdir.path().join("i");
+    for i in 0..300u32 {
+        write(r, &format!("d{}/f{i}.md", i % 7), &content((i % 251) as u8));
+    }
+    let (mut d, _, _) = update(&ix, r, &opts());
+    let mut rng = XorShift(42);
+    let mut killed = 0;
+    for round in 0..12u32 {
+        // The state before, to compare with if the commit did not land.
+        let before: Vec<_> = QUERIES
+            .iter()
+            .map(|q| SearchIndex::search(&d, q, 1000).unwrap())
+            .collect();
+        let generation = DiskIndex::open(&ix).unwrap().generation();
+        for i in 0..40u32 {
+            let n = rng.below(400) as u32;
+            write(
+                r,
+                &format!("d{}/f{n}.md", n % 7),
+                &content((n + round * 3 + i) as u8),
+            );
+        }
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "crash_child", "--test-threads=1", "--quiet"])
+            .env("SPECSEARCH_CRASH_INDEX", &ix)
+            .env("SPECSEARCH_CRASH_ROOT", r)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.below(60) as u64));
+        if child.kill().is_ok() {
+            killed += 1;
+        }
+        let _ = child.wait();
+        let now = DiskIndex::open(&ix).unwrap();
+        if now.generation() == generation {
+            for (q, want) in QUERIES.iter().zip(&before) {
+                assert_eq!(&SearchIndex::search(&now, q, 1000).unwrap(), want);
+            }
+        }
+        // Either way, the next update brings it to the truth.
+        let (d2, p, _) = update(&ix, r, &opts());
+        assert_parity(&d2, &p, r, QUERIES);
+        d = d2;
+    }
+    assert!(killed > 0);
+}
