@@ -17,16 +17,17 @@ fn main() {
     if !update_only {
         let _ = std::fs::remove_dir_all(&index);
     }
-    let t = Instant::now();
-    let (mem, _) =
-        specsearch_core::MemoryIndex::build(&roots, &specsearch_core::BuildOptions::default())
-            .unwrap();
-    println!(
-        "MemoryIndex::build: {:?} docs={}",
-        t.elapsed(),
-        mem.num_docs()
-    );
-    drop(mem);
+    if !update_only {
+        let t = Instant::now();
+        let (mem, _) =
+            specsearch_core::MemoryIndex::build(&roots, &specsearch_core::BuildOptions::default())
+                .unwrap();
+        println!(
+            "MemoryIndex::build: {:?} docs={}",
+            t.elapsed(),
+            mem.num_docs()
+        );
+    }
     let t = Instant::now();
     let (ix, problems, stats) = DiskIndex::open_or_update(&index, &roots, &opts, None).unwrap();
     println!(

@@ -1,0 +1,82 @@
+"""The synthetic corpus generator: determinism, prefixes, and that it parses."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from typing import TYPE_CHECKING
+
+import pytest
+from benches.gen_corpus import _rendered, _tasks, generate, parse_size, profile
+
+from specsearch.pure.spec import parse_spec
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", 1_000_000, seed=7)
+    second = generate(tmp_path / "b", 1_000_000, seed=7)
+    assert first == second
+    assert first.bytes >= 1_000_000
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert sum(len(v) > 0 for v in digest(tmp_path / "a")) == first.files
+
+
+def test_other_seed_other_bytes(tmp_path: Path) -> None:
+    generate(tmp_path / "a", 200_000, seed=0)
+    generate(tmp_path / "b", 200_000, seed=1)
+    assert digest(tmp_path / "a") != digest(tmp_path / "b")
+
+
+def test_smaller_corpus_is_a_prefix(tmp_path: Path) -> None:
+    small = generate(tmp_path / "s", 300_000, seed=3)
+    generate(tmp_path / "l", 1_000_000, seed=3)
+    large = digest(tmp_path / "l")
+    for path, sha in digest(tmp_path / "s").items():
+        assert large[path] == sha
+    assert small.files < len(large)
+
+
+def test_worker_processes_give_the_same_bytes() -> None:
+    serial = [data for _, data in itertools.islice(_rendered(_tasks(5), 1), 300)]
+    parallel_iter = _rendered(_tasks(5), 2)
+    parallel = [data for _, data in itertools.islice(parallel_iter, 300)]
+    parallel_iter.close()  # type: ignore[attr-defined]
+    assert serial == parallel
+
+
+def test_files_parse_and_show_the_oddities(tmp_path: Path) -> None:
+    generate(tmp_path, 3_000_000, seed=0)
+    stats = profile(tmp_path)
+    share = stats["share"]
+    assert stats["files"] > 200
+    assert 0 < share["malformed"] < 0.05
+    assert 0.01 < share["examples_in_description"] < 0.15
+    assert 0.03 < share["cjk"] < 0.25
+    assert share["frontmatter"] > 0.95
+    assert 3000 < stats["median_size"] < 12000
+    for path in tmp_path.rglob("*.md"):
+        spec, _ = parse_spec(str(path), str(path), path.read_bytes())
+        assert spec.name
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("1MB", 10**6), ("100 MB", 10**8), ("5GB", 5 * 10**9), ("2MiB", 2**21)]
+)
+def test_parse_size(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+def test_parse_size_rejects() -> None:
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("big")
