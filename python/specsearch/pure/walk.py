@@ -631,6 +631,7 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
 
     Raises:
         FileNotFoundError: A root does not exist.
+        OSError: A root cannot be inspected (a permission, say).
     """
     del max_file_bytes  # checked at read time, see PureIndex.build
     implicit = not roots
@@ -644,19 +645,18 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
             raise FileNotFoundError(
                 errno.ENOENT, f"no such file or directory: {root}", root
             ) from None
-        except OSError as error:
-            problems.append(
-                Problem(path=display(root), line=None, message=f"cannot read: {error.strerror}")
-            )
-            modes.append(0)
     files: list[SpecFile] = []
     for root, mode in zip(root_list, modes, strict=True):
         if stat.S_ISDIR(mode):
             prefix = "" if implicit else (root if root.endswith("/") else root + "/")
-            files.extend(spec for _, spec in _walk_dir(root, prefix, problems))
+            met: list[Problem] = []
+            files.extend(spec for _, spec in _walk_dir(root, prefix, met))
+            # In path order, as the (parallel) Rust walk reports them.
+            met.sort(key=lambda p: p.path.encode("utf-8", "surrogateescape"))
+            problems.extend(met)
         elif stat.S_ISREG(mode):
             files.append(SpecFile(path=display(root), fs_path=root))
-        elif mode:
+        else:
             problems.append(
                 Problem(
                     path=display(root), line=None, message="not a regular file or folder: skipped"

@@ -6,13 +6,16 @@
 //! skipped unless an ignore file re-includes them, links are not followed,
 //! and only regular files are kept. A file root is always a spec. Each
 //! directory root's files are sorted by the UTF-8 bytes of their
-//! `/`-separated relative path.
+//! `/`-separated relative path, and the problems met inside it by path, so
+//! the parallel walk gives the same output every time.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
 
-use ignore::WalkBuilder;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use ignore::{WalkBuilder, WalkState};
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
@@ -134,6 +137,12 @@ fn error_location(err: &ignore::Error) -> (Option<&Path>, Option<u64>) {
     }
 }
 
+/// Locks `m`; a panic on another walker thread cannot leave a `Vec` half-pushed,
+/// so a poisoned lock is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Finds the spec files under `roots` (the current directory when empty),
 /// in doc-id order, and the problems met on the way. `max_file_bytes`
 /// bounds how much of an extension-less file is read to check its first line.
@@ -202,19 +211,12 @@ fn collect_root(
         }
     };
 
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
-    let walker = WalkBuilder::new(root)
-        .add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME)
-        .hidden(true)
-        .git_ignore(true)
-        .ignore(true)
-        .parents(false)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .follow_links(false)
-        .build();
-    for result in walker {
+    // Both cores walk: directory reads, ignore-file parsing and the first-line
+    // checks run in parallel; the results are sorted afterwards, so the
+    // output does not depend on the order the threads finish in.
+    let found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let met: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
+    let visit = |result: std::result::Result<ignore::DirEntry, ignore::Error>| {
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {
@@ -222,27 +224,20 @@ fn collect_root(
                 let path = path
                     .and_then(|p| p.strip_prefix(root).ok())
                     .map_or_else(|| root_display.to_owned(), |rel| join(&slash_path(rel)));
-                problems.push(Problem {
+                lock(&met).push(Problem {
                     path,
                     line: line.and_then(|l| u32::try_from(l).ok()),
                     message: err.to_string(),
                 });
-                continue;
+                return;
             }
         };
-        if entry.depth() == 0 {
-            continue;
-        }
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        if !ft.is_file() {
-            continue;
+        if entry.depth() == 0 || !entry.file_type().is_some_and(|ft| ft.is_file()) {
+            return;
         }
         let name = entry.file_name().to_string_lossy();
-        let rel = match entry.path().strip_prefix(root) {
-            Ok(rel) => slash_path(rel),
-            Err(_) => continue,
+        let Ok(rel) = entry.path().strip_prefix(root).map(slash_path) else {
+            return;
         };
         let is_spec = if has_spec_extension(&name) {
             true
@@ -252,15 +247,37 @@ fn collect_root(
             match starts_with_fence_line(entry.path(), max_file_bytes) {
                 Ok(yes) => yes,
                 Err(e) => {
-                    problems.push(Problem::file(&join(&rel), format!("cannot read: {e}")));
+                    lock(&met).push(Problem::file(&join(&rel), format!("cannot read: {e}")));
                     false
                 }
             }
         };
         if is_spec {
-            found.push((rel, entry.into_path()));
+            lock(&found).push((rel, entry.into_path()));
         }
-    }
+    };
+    WalkBuilder::new(root)
+        .add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME)
+        .hidden(true)
+        .git_ignore(true)
+        .ignore(true)
+        .parents(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .follow_links(false)
+        .build_parallel()
+        .run(|| {
+            Box::new(|result| {
+                visit(result);
+                WalkState::Continue
+            })
+        });
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut met = met.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // Problems in path order (stable, so one path's problems keep their order).
+    met.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    problems.extend(met);
     found.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     files.extend(found.into_iter().map(|(rel, fs_path)| SpecFile {
         path: join(&rel),
