@@ -33,6 +33,7 @@ __all__ = [
     "BackendChoice",
     "BackendClass",
     "BuildOptions",
+    "Closing",
     "IndexStats",
     "Progress",
     "TopDocs",
@@ -118,6 +119,27 @@ class Backend(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class Closing:
+    """Mixin: ``with x:`` closes ``x`` on the way out."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,13 +9,11 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
-from specsearch.backend import BuildOptions, resolve_backend
+from specsearch.backend import BuildOptions, Closing, resolve_backend
 from specsearch.errors import SchemaError
 from specsearch.types import Hit
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     import numpy as np
     from numpy.typing import NDArray
 
@@ -140,7 +138,7 @@ class Hits(Sequence[Hit]):
         return f"Hits(query={self.query!r}, backend={self.backend!r}, len={len(self)})"
 
 
-class Index:
+class Index(Closing):
     """A searchable index over a tree of agent specs.
 
     Build one with :meth:`build`; use it as a context manager to close it.
@@ -304,14 +302,3 @@ class Index:
     def close(self) -> None:
         """Release the index. Using it afterwards raises ``IndexStateError``."""
         self._backend.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

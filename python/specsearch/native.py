@@ -5,15 +5,14 @@ This is the only module that imports :mod:`specsearch._native`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from specsearch import _native
-from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.backend import Closing, IndexStats, UpdateInfo
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import TracebackType
 
     from specsearch.backend import BuildOptions, Progress
 
@@ -24,7 +23,7 @@ def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
 
 
-class NativeBackend:
+class NativeBackend(Closing):
     """An index built and searched by the Rust core."""
 
     __slots__ = ("_index", "_location", "_problems")
@@ -126,14 +125,3 @@ class NativeBackend:
     def close(self) -> None:
         """Release the index."""
         self._index.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

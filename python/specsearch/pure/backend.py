@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
-from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.backend import Closing, IndexStats, UpdateInfo
 from specsearch.errors import IndexStateError
 from specsearch.pure import store
 from specsearch.pure.index import PureIndex
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import TracebackType
 
     import numpy as np
     from numpy.typing import NDArray
@@ -56,7 +55,7 @@ class ArrayTopDocs:
         return self._scores.view()
 
 
-class PurePythonBackend:
+class PurePythonBackend(Closing):
     """The reference engine, in Python and numpy."""
 
     __slots__ = ("_index", "_location")
@@ -151,14 +150,3 @@ class PurePythonBackend:
     def close(self) -> None:
         """Release the index."""
         self._index = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
