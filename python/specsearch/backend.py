@@ -107,6 +107,10 @@ class Backend(Protocol):
         """Sizes and counts of the index."""
         ...
 
+    def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
+        """Each doc's length in tokens of ``field``, one array per segment."""
+        ...
+
     def close(self) -> None:
         """Release the index; later calls raise ``IndexStateError``."""
         ...

@@ -279,6 +279,15 @@ class Index(Closing):
         """Counts and sizes of the index."""
         return self._backend.stats()
 
+    def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
+        """Each doc's length in tokens of ``field``, one read-only array per segment.
+
+        ``field`` is one of the six fields of ARCHITECTURE.md §2. For the
+        native on-disk index the arrays are views into the mapped index file,
+        not copies.
+        """
+        return self._backend.doc_lengths(field)
+
     @property
     def problems(self) -> tuple[Problem, ...]:
         """Files that were skipped or only partly understood, and why."""

@@ -14,6 +14,9 @@ from specsearch.types import DocInfo, Problem, Snippet
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy as np
+    from numpy.typing import NDArray
+
     from specsearch.backend import BuildOptions, Progress
 
 __all__ = ["NativeBackend"]
@@ -109,6 +112,14 @@ class NativeBackend(Closing):
             None if s is None else Snippet(line=s[0], text=s[1])
             for s in self._index.snippets(list(ids), query)
         ]
+
+    def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
+        """Read-only views into the index's length columns, one per segment.
+
+        For an on-disk index each array views the memory-mapped file (no copy);
+        its ``base`` keeps the mapping alive, even after :meth:`close`.
+        """
+        return self._index.doc_lengths(field)
 
     def stats(self) -> IndexStats:
         """Counts and sizes, as the engine reports them."""

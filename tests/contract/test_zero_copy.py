@@ -50,3 +50,34 @@ def test_python_arrays_are_views_too(examples: Path) -> None:
         hits = index.search("concurrency", k=3)
         assert not hits.doc_ids.flags.owndata
         assert not hits.scores.flags.writeable
+
+
+def test_on_disk_doc_lengths_are_read_only_views_of_the_mapped_file(
+    examples: Path, tmp_path: Path
+) -> None:
+    from specsearch import _native  # noqa: PLC0415
+
+    index = Index.open([examples], index_dir=tmp_path / "idx", backend="native")
+    arrays = index.doc_lengths("body")
+    assert len(arrays) == index.stats().segments >= 1
+    for array in arrays:
+        assert array.dtype == np.uint32
+        assert not array.flags.owndata
+        assert not array.flags.writeable
+        assert isinstance(array.base, _native.IndexBuffers)
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1
+    totals = {f: sum(int(a.sum()) for a in index.doc_lengths(f)) for f in ("name", "body")}
+    index.close()
+    # The views keep the mapping alive after the index is closed.
+    assert sum(int(a.sum()) for a in arrays) == totals["body"]
+    with Index.build([examples], backend="python") as reference:
+        for field, total in totals.items():
+            assert total == sum(int(a.sum()) for a in reference.doc_lengths(field))
+
+
+def test_unknown_field_is_a_schema_error(backend: str, examples: Path) -> None:
+    from specsearch import SchemaError  # noqa: PLC0415
+
+    with Index.build([examples], backend=backend) as index, pytest.raises(SchemaError):
+        index.doc_lengths("nope")

@@ -131,6 +131,10 @@ class PurePythonBackend(Closing):
         """The first matching line of each doc's file."""
         return self._live().snippets(ids, query)
 
+    def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
+        """Each doc's length of ``field``, in doc-id order (one array: one segment)."""
+        return [self._live().doc_lengths(field)]
+
     def stats(self) -> IndexStats:
         """Counts, and the size of the cache file when there is one."""
         index = self._live()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from specsearch.errors import QueryError
+from specsearch.errors import QueryError, SchemaError
 from specsearch.pure.analysis import query_terms, terms
 from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec
 from specsearch.pure.walk import SpecFile, collect
@@ -203,6 +203,16 @@ class PureIndex:
     def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
         """The docs, in doc-id order."""
         return self._docs
+
+    def doc_lengths(self, field: str) -> npt.NDArray[np.uint32]:
+        """Each doc's length in tokens of ``field``, in doc-id order.
+
+        Raises:
+            SchemaError: ``field`` is not one of the six fields.
+        """
+        if field not in self._fields:
+            raise SchemaError("field", f"unknown field {field!r}; fields are {FIELDS}")
+        return self._fields[field].lengths.astype(np.uint32)
 
     @property
     def num_terms(self) -> int:

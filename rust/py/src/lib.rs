@@ -268,7 +268,17 @@ impl PyIndex {
         field: &str,
     ) -> PyResult<Vec<Bound<'py, PyArray1<u32>>>> {
         let Some(f) = Field::from_name(field) else {
-            return Err(PyValueError::new_err(format!("unknown field {field:?}")));
+            let detail = format!(
+                "unknown field {field:?}; fields are {:?}",
+                Field::ALL.map(Field::as_str)
+            );
+            return Err(errors::to_py_err(
+                py,
+                specsearch_core::Error::Schema {
+                    field: "field".to_owned(),
+                    detail,
+                },
+            ));
         };
         let index = self.get(py)?;
         let holder = Bound::new(
