@@ -7,6 +7,19 @@ use std::time::Instant;
 
 use specsearch_core::{DiskIndex, DiskOptions, SearchIndex};
 
+/// Peak and current resident memory, from /proc (Linux).
+fn rss() -> String {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!("rss {} MB (peak {} MB)", get("VmRSS:"), get("VmHWM:"))
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let update_only = args.iter().any(|a| a == "--update-only");
@@ -31,18 +44,23 @@ fn main() {
     let t = Instant::now();
     let (ix, problems, stats) = DiskIndex::open_or_update(&index, &roots, &opts, None).unwrap();
     println!(
-        "first open_or_update: {:?} {stats:?} problems={}",
+        "first open_or_update: {:?} {stats:?} problems={} {}",
         t.elapsed(),
-        problems.len()
+        problems.len(),
+        rss()
     );
     println!("{:?}", ix.stats());
     let t = Instant::now();
     let (_, _, stats) = DiskIndex::open_or_update(&index, &roots, &opts, None).unwrap();
-    println!("no-change open_or_update: {:?} {stats:?}", t.elapsed());
+    println!(
+        "no-change open_or_update: {:?} {stats:?} {}",
+        t.elapsed(),
+        rss()
+    );
     let t = Instant::now();
     let ro = DiskIndex::open(&index).unwrap();
     println!("open (read-only): {:?}", t.elapsed());
     let t = Instant::now();
     let top = ro.search("kubernetes deploy python", 10).unwrap();
-    println!("search: {:?} hits={}", t.elapsed(), top.len());
+    println!("search: {:?} hits={} {}", t.elapsed(), top.len(), rss());
 }

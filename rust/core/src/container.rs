@@ -15,12 +15,15 @@
 //! ```
 //!
 //! Sections follow, each starting at an offset that is a multiple of 8, in
-//! table order, with zero padding between them. Every offset and length read
-//! from a file is checked against the file's size before use; the header's
-//! checksum is verified when the file is opened, a section's on its first
-//! use (once per reader).
+//! any order (a [`ContainerWriter`] writes them as they are produced and the
+//! header last), with zero padding between them. Every offset and length
+//! read from a file is checked against the file's size before use; the
+//! header's checksum is verified when the file is opened, a section's on its
+//! first use (once per reader) unless it is read with
+//! [`Container::section_unchecked`] (its parts carry their own checksums).
 
 use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -29,7 +32,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 /// The version of the on-disk format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Sections start at offsets that are multiples of this.
 pub(crate) const ALIGN: usize = 8;
@@ -42,37 +45,190 @@ fn align_up(n: usize) -> usize {
     n.div_ceil(ALIGN) * ALIGN
 }
 
-/// Serializes a container with the given sections.
+/// The header bytes for a table of `(offset, length, crc)` entries.
 #[allow(clippy::trivially_copy_pass_by_ref)] // magic constants are statics
-pub(crate) fn encode(magic: &[u8; 8], count: u32, sections: &[&[u8]]) -> Vec<u8> {
-    let table_end = FIXED_HEADER + ENTRY * sections.len();
-    let header_len = align_up(table_end + 4);
-    let mut offsets = Vec::with_capacity(sections.len());
-    let mut at = header_len;
-    for s in sections {
-        offsets.push(at);
-        at = align_up(at + s.len());
-    }
-    let mut out = Vec::with_capacity(at);
+fn header_bytes(magic: &[u8; 8], count: u32, table: &[(u64, u64, u32)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(header_len(table.len()));
     out.extend_from_slice(magic);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(table.len() as u32).to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
-    for (s, &off) in sections.iter().zip(&offsets) {
-        out.extend_from_slice(&(off as u64).to_le_bytes());
-        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(s).to_le_bytes());
+    for &(off, len, crc) in table {
+        out.extend_from_slice(&off.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&crc.to_le_bytes());
         out.extend_from_slice(&0u32.to_le_bytes());
     }
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
-    for (s, &off) in sections.iter().zip(&offsets) {
-        out.resize(off, 0);
+    out.resize(header_len(table.len()), 0);
+    out
+}
+
+/// The size of the header (padded) of a container of `n` sections.
+fn header_len(n: usize) -> usize {
+    align_up(FIXED_HEADER + ENTRY * n + 4)
+}
+
+/// Serializes a container with the given sections.
+#[allow(clippy::trivially_copy_pass_by_ref)] // magic constants are statics
+pub(crate) fn encode(magic: &[u8; 8], count: u32, sections: &[&[u8]]) -> Vec<u8> {
+    let mut table = Vec::with_capacity(sections.len());
+    let mut at = header_len(sections.len());
+    for s in sections {
+        table.push((at as u64, s.len() as u64, crc32fast::hash(s)));
+        at = align_up(at + s.len());
+    }
+    let mut out = header_bytes(magic, count, &table);
+    out.reserve(at - out.len());
+    for (s, &(off, _, _)) in sections.iter().zip(&table) {
+        out.resize(off as usize, 0);
         out.extend_from_slice(s);
     }
     out.resize(align_up(out.len()), 0);
     out
+}
+
+/// Writes a container file as a stream: sections are written one at a time
+/// (in any order, each zero-padded to [`ALIGN`]) through a buffer, and the
+/// header, whose size depends only on the number of sections, last.
+pub(crate) struct ContainerWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    at: u64,
+    table: Vec<(u64, u64, u32)>,
+    /// The section being written: its index, start and running checksum.
+    current: Option<(usize, u64, crc32fast::Hasher)>,
+}
+
+impl ContainerWriter {
+    /// Creates `path` (truncating it) for a container of `sections` sections.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn create(path: &Path, sections: usize) -> Result<ContainerWriter> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut w = ContainerWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 16, file),
+            at: 0,
+            table: vec![(0, 0, 0); sections],
+            current: None,
+        };
+        let zeros = vec![0u8; header_len(sections)];
+        w.raw(&zeros)?;
+        Ok(w)
+    }
+
+    fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Starts section `i` (ending the current one, if any).
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn begin(&mut self, i: usize) -> Result<()> {
+        self.end();
+        let pad = align_up(self.at as usize) - self.at as usize;
+        self.raw(&[0u8; ALIGN][..pad])?;
+        self.current = Some((i, self.at, crc32fast::Hasher::new()));
+        Ok(())
+    }
+
+    /// Appends bytes to the current section.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        if let Some((_, _, h)) = self.current.as_mut() {
+            h.update(bytes);
+        }
+        self.raw(bytes)
+    }
+
+    /// Writes section `i` whole.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn section(&mut self, i: usize, bytes: &[u8]) -> Result<()> {
+        self.begin(i)?;
+        self.put(bytes)?;
+        self.end();
+        Ok(())
+    }
+
+    /// Copies the rest of `src` into the current section.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn copy_from(&mut self, src: &mut impl Read) -> Result<()> {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            };
+            self.put(&buf[..n])?;
+        }
+    }
+
+    /// Ends the current section.
+    pub(crate) fn end(&mut self) {
+        if let Some((i, start, h)) = self.current.take() {
+            if let Some(e) = self.table.get_mut(i) {
+                *e = (start, self.at - start, h.finalize());
+            }
+        }
+    }
+
+    /// The number of bytes of the current section so far.
+    pub(crate) fn section_pos(&self) -> u64 {
+        self.current.as_ref().map_or(0, |c| self.at - c.1)
+    }
+
+    /// Pads the file, writes the header and fsyncs; returns the file size.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    #[allow(clippy::trivially_copy_pass_by_ref)] // magic constants are statics
+    pub(crate) fn finish(mut self, magic: &[u8; 8], count: u32) -> Result<u64> {
+        self.end();
+        let pad = align_up(self.at as usize) - self.at as usize;
+        self.raw(&[0u8; ALIGN][..pad])?;
+        // Sections never written are empty, at the end of the file.
+        for e in &mut self.table {
+            if e.0 == 0 {
+                e.0 = self.at;
+            }
+        }
+        let header = header_bytes(magic, count, &self.table);
+        let path = self.path;
+        let io = |e| Error::io(&path, e);
+        let mut file = self.out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&header).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(self.at)
+    }
+}
+
+impl Write for ContainerWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.put(buf).map_err(std::io::Error::other)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// One entry of the section table.
@@ -152,7 +308,7 @@ impl Container {
         let version = le_u32(b, 8).unwrap_or(0);
         if version != FORMAT_VERSION {
             return Err(bad(format!(
-                "format version {version}, this build reads version {FORMAT_VERSION}"
+                "format version {version}, expected {FORMAT_VERSION}: rebuild"
             )));
         }
         let count = le_u32(b, 12).unwrap_or(0);
@@ -261,6 +417,18 @@ impl Container {
         }
     }
 
+    /// A section's bytes without checking its checksum: for sections whose
+    /// parts carry their own checksums (postings, positions, term infos,
+    /// stored records), verified as they are read.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the section is missing.
+    pub(crate) fn section_unchecked(&self, i: usize) -> Result<&[u8]> {
+        let s = *self.sections.get(i).ok_or_else(|| self.missing(i))?;
+        // Bounds were checked against the file size at open.
+        Ok(&self.mmap[s.offset..s.offset + s.len])
+    }
+
     /// A format error about this file.
     pub(crate) fn error(&self, detail: impl Into<String>) -> Error {
         Error::format(&self.path, detail)
@@ -323,12 +491,14 @@ mod tests {
             Err(Error::Format { .. })
         ));
         let mut bad = bytes.clone();
-        bad[8] = 9;
+        bad[8] = 1;
         std::fs::write(&p, &bad).unwrap();
-        assert!(matches!(
-            Container::open(&p, b"TESTMAGC", None),
-            Err(Error::Format { .. })
-        ));
+        match Container::open(&p, b"TESTMAGC", None) {
+            Err(Error::Format { detail, .. }) => {
+                assert_eq!(detail, "format version 1, expected 2: rebuild");
+            }
+            other => panic!("{other:?}"),
+        }
         let mut bad = bytes;
         let off = c.section_offset(0).unwrap();
         bad[off] ^= 1;

@@ -110,7 +110,7 @@ impl Manifest {
         let version = word(8);
         if version != FORMAT_VERSION {
             return Err(bad(format!(
-                "format version {version}, this build reads version {FORMAT_VERSION}"
+                "format version {version}, expected {FORMAT_VERSION}: rebuild"
             )));
         }
         let crc = word(12);
@@ -128,7 +128,10 @@ impl Manifest {
         let m: Manifest =
             serde_json::from_slice(body).map_err(|e| bad(format!("malformed body: {e}")))?;
         if m.format_version != FORMAT_VERSION {
-            return Err(bad(format!("format version {} in body", m.format_version)));
+            return Err(bad(format!(
+                "format version {}, expected {FORMAT_VERSION}: rebuild",
+                m.format_version
+            )));
         }
         let live: u64 = m.segments.iter().map(|s| u64::from(s.live)).sum();
         if live != u64::from(m.num_docs) || m.segments.iter().any(|s| s.live > s.docs) {

@@ -29,6 +29,11 @@ impl<'a> ByteReader<'a> {
         Self { bytes, pos: 0 }
     }
 
+    /// The number of bytes read so far.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
     /// Whether everything was read.
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()

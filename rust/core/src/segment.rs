@@ -4,15 +4,21 @@
 //! A segment is a [`crate::container`] file (magic `SPSEGMT1`, count = its
 //! number of docs) with 32 sections: for each field `f` in schema order,
 //! `5f + 0` the term dictionary (an `fst` map, term → term ordinal),
-//! `5f + 1` the term infos (24 bytes per ordinal: `u64` postings offset,
-//! `u64` positions offset, `u32` postings length, `u32` doc frequency),
+//! `5f + 1` the term infos (40 bytes per ordinal: `u64` postings offset,
+//! `u64` positions offset, `u32` postings length, `u32` positions length,
+//! `u32` doc frequency, `u32` CRC-32 of the postings list, `u32` CRC-32 of
+//! the positions list, `u32` CRC-32 of the 36 bytes before it),
 //! `5f + 2` the postings, `5f + 3` the positions (see [`crate::postings`]),
 //! `5f + 4` the doc lengths (`u32` per local doc id); then `30` the stored
-//! record offsets (`u64` × (docs + 1)) and `31` the stored records.
+//! record offsets (`u64` × (docs + 1)) and `31` the stored records (each
+//! followed by its CRC-32). Term infos, lists and records are verified
+//! when read, the other sections whole on first use.
 //!
 //! Docs are numbered locally from 0; the doc map of the commit
 //! ([`crate::docmap`]) gives each its global id or marks it deleted.
 
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -20,7 +26,7 @@ use memmap2::Mmap;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::for_each_token;
-use crate::container::{self, u64_at, Container};
+use crate::container::{u64_at, Container, ContainerWriter};
 use crate::error::{Error, Result};
 use crate::index::DocMeta;
 use crate::postings::{
@@ -37,7 +43,7 @@ const SECTIONS_PER_FIELD: usize = 5;
 const STORED_OFFSETS: usize = 30;
 const STORED_DATA: usize = 31;
 const NUM_SECTIONS: usize = 32;
-const TERM_INFO: usize = 24;
+const TERM_INFO: usize = 40;
 
 /// One field of one analyzed doc: distinct terms with their frequencies in
 /// order of first appearance, their positions grouped by term in the same
@@ -124,6 +130,31 @@ fn path_bytes(p: &Path) -> &[u8] {
 }
 
 #[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // `None` for non-UTF-8 elsewhere
+fn path_ref(b: &[u8]) -> Option<&Path> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(Path::new(std::ffi::OsStr::from_bytes(b)))
+}
+
+#[cfg(not(unix))]
+fn path_ref(b: &[u8]) -> Option<&Path> {
+    std::str::from_utf8(b).ok().map(Path::new)
+}
+
+/// What change detection needs of a stored doc, borrowed from the map.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoredKey<'a> {
+    /// The doc path.
+    pub(crate) path: &'a str,
+    /// The absolute file path.
+    pub(crate) abs_path: &'a Path,
+    /// xxh3-64 of the file's bytes.
+    pub(crate) hash: u64,
+    /// How many problems the record holds.
+    pub(crate) problems: u64,
+}
+
+#[cfg(unix)]
 fn path_from_bytes(b: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(b))
@@ -135,7 +166,9 @@ fn path_from_bytes(b: &[u8]) -> PathBuf {
 }
 
 impl StoredDoc {
+    /// Appends the record and its CRC-32.
     fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
         put_bytes(out, self.meta.path.as_bytes());
         put_bytes(out, self.meta.name.as_bytes());
         put_bytes(out, self.meta.description.as_bytes());
@@ -147,6 +180,8 @@ impl StoredDoc {
             put_varint(out, p.line.map_or(0, |l| u64::from(l) + 1));
             put_bytes(out, p.message.as_bytes());
         }
+        let crc = crc32fast::hash(&out[start..]);
+        out.extend_from_slice(&crc.to_le_bytes());
     }
 
     fn decode(b: &[u8]) -> Option<StoredDoc> {
@@ -202,48 +237,55 @@ impl DiskDoc {
     }
 }
 
-/// Accepts a field's terms in byte order and produces its four sections.
-#[derive(Default)]
-struct FieldSections {
-    fst: Option<fst::MapBuilder<Vec<u8>>>,
-    infos: Vec<u8>,
-    postings: Vec<u8>,
-    positions: Vec<u8>,
-    count: u64,
+/// A term's info record (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct InfoRec {
+    post_off: u64,
+    pos_off: u64,
+    post_len: u32,
+    pos_len: u32,
+    df: u32,
+    post_crc: u32,
+    pos_crc: u32,
 }
 
-impl FieldSections {
-    fn new() -> Self {
-        Self {
-            fst: Some(fst::MapBuilder::memory()),
-            ..Self::default()
+impl InfoRec {
+    fn put(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&self.post_off.to_le_bytes());
+        out.extend_from_slice(&self.pos_off.to_le_bytes());
+        for v in [
+            self.post_len,
+            self.pos_len,
+            self.df,
+            self.post_crc,
+            self.pos_crc,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
         }
+        let crc = crc32fast::hash(&out[start..]);
+        out.extend_from_slice(&crc.to_le_bytes());
     }
 
-    /// Adds a term; terms must come in strictly increasing byte order.
-    fn push(&mut self, term: &[u8], df: u32, postings: &[u8], positions: &[u8]) -> Result<()> {
-        if let Some(b) = self.fst.as_mut() {
-            b.insert(term, self.count).map_err(fst_error)?;
-        }
-        self.infos
-            .extend_from_slice(&(self.postings.len() as u64).to_le_bytes());
-        self.infos
-            .extend_from_slice(&(self.positions.len() as u64).to_le_bytes());
-        self.infos
-            .extend_from_slice(&(postings.len() as u32).to_le_bytes());
-        self.infos.extend_from_slice(&df.to_le_bytes());
-        self.postings.extend_from_slice(postings);
-        self.positions.extend_from_slice(positions);
-        self.count += 1;
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<[Vec<u8>; 4]> {
-        let fst = match self.fst.take() {
-            Some(b) => b.into_inner().map_err(fst_error)?,
-            None => Vec::new(),
+    /// Decodes a record of [`TERM_INFO`] bytes; `None` when its checksum fails.
+    fn get(rec: &[u8]) -> Option<InfoRec> {
+        let w = |i: usize| {
+            rec.get(i..i + 4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
         };
-        Ok([fst, self.infos, self.postings, self.positions])
+        if rec.len() != TERM_INFO || crc32fast::hash(&rec[..36]) != w(36)? {
+            return None;
+        }
+        Some(InfoRec {
+            post_off: u64_at(rec, 0)?,
+            pos_off: u64_at(rec, 1)?,
+            post_len: w(16)?,
+            pos_len: w(20)?,
+            df: w(24)?,
+            post_crc: w(28)?,
+            pos_crc: w(32)?,
+        })
     }
 }
 
@@ -252,6 +294,73 @@ fn fst_error(e: fst::Error) -> Error {
     Error::Io {
         path: PathBuf::from("<fst>"),
         source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Writes a field's term dictionary (section `5f`) from terms in byte order.
+fn write_fst<'t>(
+    w: &mut ContainerWriter,
+    f: Field,
+    terms: impl Iterator<Item = &'t [u8]>,
+) -> Result<()> {
+    w.begin(section(f, 0))?;
+    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
+    for (ord, t) in terms.enumerate() {
+        b.insert(t, ord as u64).map_err(fst_error)?;
+    }
+    b.finish().map_err(fst_error)?;
+    w.end();
+    Ok(())
+}
+
+/// A temporary file a merge writes a section into before it is copied
+/// into the segment (unnamed: it disappears when dropped).
+struct Spill {
+    path: PathBuf,
+    out: BufWriter<File>,
+    len: u64,
+}
+
+impl Spill {
+    fn new(dir: &Path) -> Result<Spill> {
+        let file = tempfile::tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(Spill {
+            path: dir.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 16, file),
+            len: 0,
+        })
+    }
+
+    fn put(&mut self, b: &[u8]) -> Result<()> {
+        self.out
+            .write_all(b)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.len += b.len() as u64;
+        Ok(())
+    }
+
+    /// Copies the spill into section `i` of `w`.
+    fn copy_into(self, w: &mut ContainerWriter, i: usize) -> Result<()> {
+        let path = self.path;
+        let io = |e: std::io::Error| Error::io(&path, e);
+        let mut file = self.out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        w.begin(i)?;
+        w.copy_from(&mut BufReader::with_capacity(1 << 16, file))?;
+        w.end();
+        Ok(())
+    }
+}
+
+impl Write for Spill {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write_all(buf)?;
+        self.len += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -270,6 +379,15 @@ struct FieldBuilder {
     lengths: Vec<u32>,
 }
 
+/// The heap bytes an allocation of `cap` bytes takes (malloc rounding and header).
+fn heap(cap: usize) -> usize {
+    if cap == 0 {
+        0
+    } else {
+        (cap + 8).next_multiple_of(16).max(32)
+    }
+}
+
 /// Builds a segment in memory from docs added in local-id order.
 #[derive(Default)]
 pub(crate) struct SegmentBuilder {
@@ -277,7 +395,8 @@ pub(crate) struct SegmentBuilder {
     stored: Vec<u8>,
     stored_offsets: Vec<u64>,
     num_docs: u32,
-    estimated: usize,
+    /// Heap bytes of the term keys and term buffers (kept up to date by `add`).
+    term_heap: usize,
 }
 
 impl SegmentBuilder {
@@ -286,21 +405,26 @@ impl SegmentBuilder {
         self.num_docs
     }
 
-    /// A rough estimate of the memory the builder holds.
+    /// The memory the builder holds: its allocations' capacities.
     pub(crate) fn estimated_bytes(&self) -> usize {
-        self.estimated
+        let mut n = self.term_heap
+            + heap(self.stored.capacity())
+            + heap(self.stored_offsets.capacity() * 8);
+        for fb in &self.fields {
+            n += heap(fb.dict.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1))
+                + heap(fb.terms.capacity() * std::mem::size_of::<TermBuf>())
+                + heap(fb.lengths.capacity() * 4);
+        }
+        n
     }
 
     /// Adds a doc; returns its local id.
     pub(crate) fn add(&mut self, doc: DiskDoc) -> u32 {
         let local = self.num_docs;
         self.stored_offsets.push(self.stored.len() as u64);
-        let before = self.stored.len();
         doc.stored.encode(&mut self.stored);
-        self.estimated += self.stored.len() - before + 8;
         for (fb, ft) in self.fields.iter_mut().zip(doc.fields) {
             fb.lengths.push(ft.length);
-            self.estimated += 4;
             let mut pos_at = 0usize;
             for (term, tf) in ft.terms {
                 let next = fb.terms.len() as u32;
@@ -308,15 +432,14 @@ impl SegmentBuilder {
                 let id = match fb.dict.get(&*term) {
                     Some(&id) => id,
                     None => {
-                        // Key, map entry and TermBuf.
-                        self.estimated += term.len() + 16 + 64;
+                        self.term_heap += heap(term.len());
                         fb.dict.insert(term, next);
                         fb.terms.push(TermBuf::default());
                         next
                     }
                 };
                 let tb = &mut fb.terms[id as usize];
-                let (pl, ql) = (tb.postings.len(), tb.positions.len());
+                let before = heap(tb.postings.capacity()) + heap(tb.positions.capacity());
                 let delta = if tb.df == 0 { local } else { local - tb.last };
                 put_varint(&mut tb.postings, u64::from(delta));
                 put_varint(&mut tb.postings, u64::from(tf));
@@ -325,42 +448,73 @@ impl SegmentBuilder {
                 pos_at = end;
                 tb.last = local;
                 tb.df += 1;
-                self.estimated += tb.postings.len() - pl + tb.positions.len() - ql;
+                self.term_heap += heap(tb.postings.capacity()) + heap(tb.positions.capacity());
+                self.term_heap -= before;
             }
         }
         self.num_docs += 1;
         local
     }
 
-    /// The encoded segment file and each field's number of terms.
-    pub(crate) fn finish(mut self) -> Result<(Vec<u8>, [u64; 6])> {
+    /// Writes the segment file at `path` (streamed, fsynced), freeing the
+    /// builder's buffers as they are written; returns the file size and
+    /// each field's number of terms.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub(crate) fn finish(mut self, path: &Path) -> Result<(u64, [u64; 6])> {
         self.stored_offsets.push(self.stored.len() as u64);
-        let mut sections: Vec<Vec<u8>> = Vec::with_capacity(NUM_SECTIONS);
+        let mut w = ContainerWriter::create(path, NUM_SECTIONS)?;
         let mut num_terms = [0u64; 6];
-        for (i, fb) in self.fields.into_iter().enumerate() {
-            let mut order: Vec<(Box<str>, u32)> = fb.dict.into_iter().collect();
+        for (f, fb) in Field::ALL.into_iter().zip(std::mem::take(&mut self.fields)) {
+            let FieldBuilder {
+                dict,
+                mut terms,
+                lengths,
+            } = fb;
+            let mut order: Vec<(Box<str>, u32)> = dict.into_iter().collect();
             order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let mut fs = FieldSections::new();
-            for (term, id) in &order {
-                let tb = &fb.terms[*id as usize];
-                fs.push(term.as_bytes(), tb.df, &tb.postings, &tb.positions)?;
+            let mut infos = vec![InfoRec::default(); order.len()];
+            w.begin(section(f, 2))?;
+            for ((_, id), info) in order.iter().zip(&mut infos) {
+                let tb = &mut terms[*id as usize];
+                info.post_off = w.section_pos();
+                info.post_len = tb.postings.len() as u32;
+                info.post_crc = crc32fast::hash(&tb.postings);
+                info.df = tb.df;
+                w.put(&tb.postings)?;
+                tb.postings = Vec::new();
             }
-            num_terms[i] = fs.count;
-            sections.extend(fs.finish()?);
-            sections.push(fb.lengths.iter().flat_map(|l| l.to_le_bytes()).collect());
+            w.begin(section(f, 3))?;
+            for ((_, id), info) in order.iter().zip(&mut infos) {
+                let tb = &mut terms[*id as usize];
+                info.pos_off = w.section_pos();
+                info.pos_len = tb.positions.len() as u32;
+                info.pos_crc = crc32fast::hash(&tb.positions);
+                w.put(&tb.positions)?;
+                tb.positions = Vec::new();
+            }
+            drop(terms);
+            let mut bytes = Vec::with_capacity(infos.len() * TERM_INFO);
+            for i in &infos {
+                i.put(&mut bytes);
+            }
+            w.section(section(f, 1), &bytes)?;
+            drop(bytes);
+            write_fst(&mut w, f, order.iter().map(|(t, _)| t.as_bytes()))?;
+            num_terms[f.index()] = order.len() as u64;
+            let lens: Vec<u8> = lengths.iter().flat_map(|l| l.to_le_bytes()).collect();
+            w.section(section(f, 4), &lens)?;
         }
-        sections.push(
-            self.stored_offsets
-                .iter()
-                .flat_map(|o| o.to_le_bytes())
-                .collect(),
-        );
-        sections.push(self.stored);
-        let refs: Vec<&[u8]> = sections.iter().map(Vec::as_slice).collect();
-        Ok((
-            container::encode(SEGMENT_MAGIC, self.num_docs, &refs),
-            num_terms,
-        ))
+        let offs: Vec<u8> = self
+            .stored_offsets
+            .iter()
+            .flat_map(|o| o.to_le_bytes())
+            .collect();
+        w.section(STORED_OFFSETS, &offs)?;
+        w.section(STORED_DATA, &self.stored)?;
+        let len = w.finish(SEGMENT_MAGIC, self.num_docs)?;
+        Ok((len, num_terms))
     }
 }
 
@@ -368,7 +522,9 @@ impl SegmentBuilder {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TermInfo {
     postings: (usize, usize),
-    positions_start: usize,
+    positions: (usize, usize),
+    post_crc: u32,
+    pos_crc: u32,
     /// The number of docs of the segment (deleted or not) with the term.
     pub(crate) df: u32,
 }
@@ -468,29 +624,52 @@ impl SegmentReader {
     }
 
     fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
-        let infos = self.c.section(section(f, 1))?;
+        let infos = self.c.section_unchecked(section(f, 1))?;
         let at = usize::try_from(ord)
             .ok()
             .and_then(|o| o.checked_mul(TERM_INFO))
             .filter(|&a| a + TERM_INFO <= infos.len())
             .ok_or_else(|| self.c.error(format!("term ordinal {ord} out of range")))?;
-        let rec = &infos[at..at + TERM_INFO];
-        let post_off = u64_at(rec, 0).unwrap_or(u64::MAX);
-        let positions_off = u64_at(rec, 1).unwrap_or(u64::MAX);
-        let post_len = u64::from(u32::from_le_bytes([rec[16], rec[17], rec[18], rec[19]]));
-        let df = u32::from_le_bytes([rec[20], rec[21], rec[22], rec[23]]);
+        let rec = InfoRec::get(&infos[at..at + TERM_INFO]).ok_or_else(|| {
+            self.c
+                .error(format!("term ordinal {ord}: checksum mismatch"))
+        })?;
         let plen = self.c.section_len(section(f, 2))? as u64;
         let qlen = self.c.section_len(section(f, 3))? as u64;
-        if post_off.checked_add(post_len).is_none_or(|e| e > plen) || positions_off > qlen {
+        let postings_end = rec.post_off.checked_add(u64::from(rec.post_len));
+        let positions_end = rec.pos_off.checked_add(u64::from(rec.pos_len));
+        if postings_end.is_none_or(|e| e > plen) || positions_end.is_none_or(|e| e > qlen) {
             return Err(self
                 .c
                 .error(format!("term ordinal {ord}: offsets out of range")));
         }
+        // Both ends were just checked against section lengths (usize).
         Ok(TermInfo {
-            postings: (post_off as usize, (post_off + post_len) as usize),
-            positions_start: positions_off as usize,
-            df,
+            postings: (
+                rec.post_off as usize,
+                rec.post_off as usize + rec.post_len as usize,
+            ),
+            positions: (
+                rec.pos_off as usize,
+                rec.pos_off as usize + rec.pos_len as usize,
+            ),
+            post_crc: rec.post_crc,
+            pos_crc: rec.pos_crc,
+            df: rec.df,
         })
+    }
+
+    /// The bytes of a postings or positions list, checked against its CRC-32.
+    fn list(&self, i: usize, (a, b): (usize, usize), crc: u32) -> Result<&[u8]> {
+        // `a..b` lies within the section (checked by `info_at`).
+        let bytes = &self.c.section_unchecked(i)?[a..b];
+        if crc32fast::hash(bytes) == crc {
+            Ok(bytes)
+        } else {
+            Err(self
+                .c
+                .error(format!("section {i}: list at {a}: checksum mismatch")))
+        }
     }
 
     /// A term's info in a field, if the segment has it.
@@ -514,8 +693,7 @@ impl SegmentReader {
         info: &TermInfo,
         g: impl FnMut(u32, u32),
     ) -> Result<()> {
-        let data = self.c.section(section(f, 2))?;
-        let bytes = &data[info.postings.0..info.postings.1];
+        let bytes = self.list(section(f, 2), info.postings, info.post_crc)?;
         decode_postings(bytes, info.df, self.num_docs(), g).map_err(|d| self.c.error(d))
     }
 
@@ -531,15 +709,61 @@ impl SegmentReader {
     ) -> Result<()> {
         let mut docs = Vec::with_capacity(info.df as usize);
         self.postings(f, info, |d, tf| docs.push((d, tf)))?;
-        let pos = self.c.section(section(f, 3))?;
-        let mut r = ByteReader::new(&pos[info.positions_start..]);
+        let pos = self.list(section(f, 3), info.positions, info.pos_crc)?;
+        let mut r = ByteReader::new(pos);
         let mut buf = Vec::new();
         for (d, tf) in docs {
             buf.clear();
             decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
             g(d, &buf);
         }
-        Ok(())
+        if r.is_empty() {
+            Ok(())
+        } else {
+            Err(self.c.error("trailing bytes after positions"))
+        }
+    }
+
+    /// Calls `g(local, tf, encoded positions)` for each posting of a term.
+    fn postings_with_raw_positions<'s>(
+        &'s self,
+        f: Field,
+        info: &TermInfo,
+        mut g: impl FnMut(u32, u32, &'s [u8]),
+    ) -> Result<()> {
+        let mut docs = Vec::with_capacity(info.df as usize);
+        self.postings(f, info, |d, tf| docs.push((d, tf)))?;
+        let pos = self.list(section(f, 3), info.positions, info.pos_crc)?;
+        let mut r = ByteReader::new(pos);
+        let mut buf = Vec::new();
+        for (d, tf) in docs {
+            let start = r.offset();
+            buf.clear();
+            decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
+            g(d, tf, &pos[start..r.offset()]);
+        }
+        if r.is_empty() {
+            Ok(())
+        } else {
+            Err(self.c.error("trailing bytes after positions"))
+        }
+    }
+
+    /// Drops this process's mapped pages of the file (they are read again
+    /// from the page cache on the next access), so that reading a whole
+    /// segment once does not keep it resident.
+    pub(crate) fn release_pages(&self) {
+        #[cfg(unix)]
+        {
+            // SAFETY: the mapping is a read-only shared mapping of an
+            // immutable file: MADV_DONTNEED only drops this process's page
+            // table entries, and the next access maps the same bytes again.
+            let _ = unsafe {
+                self.c
+                    .mmap()
+                    .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+            };
+        }
     }
 
     /// The length column of a field (one `u32` per local doc), borrowed from the map.
@@ -550,18 +774,53 @@ impl SegmentReader {
         self.c.u32_column(section(f, 4), self.num_docs() as usize)
     }
 
-    /// The raw stored record of a doc.
+    /// The raw stored record of a doc with its CRC-32 (checked).
     pub(crate) fn stored_raw(&self, local: u32) -> Result<&[u8]> {
         let offsets = self.c.section(STORED_OFFSETS)?;
-        let data = self.c.section(STORED_DATA)?;
+        let data = self.c.section_unchecked(STORED_DATA)?;
         let i = local as usize;
         let (Some(a), Some(b)) = (u64_at(offsets, i), u64_at(offsets, i + 1)) else {
             return Err(self.c.error(format!("stored doc {local} out of range")));
         };
-        if a > b || b > data.len() as u64 {
+        if a.saturating_add(4) > b || b > data.len() as u64 {
             return Err(self.c.error(format!("stored doc {local}: bad offsets")));
         }
-        Ok(&data[a as usize..b as usize])
+        let rec = &data[a as usize..b as usize];
+        let (body, crc) = rec.split_at(rec.len() - 4);
+        if crc32fast::hash(body).to_le_bytes() != crc {
+            return Err(self
+                .c
+                .error(format!("stored doc {local}: checksum mismatch")));
+        }
+        Ok(rec)
+    }
+
+    /// The path, absolute path, hash and problem count of a doc, without
+    /// decoding the rest of its record.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the record is corrupt.
+    pub(crate) fn stored_key(&self, local: u32) -> Result<StoredKey<'_>> {
+        let rec = self.stored_raw(local)?;
+        let mut r = ByteReader::new(rec);
+        let key = (|| {
+            let path = r.string()?;
+            r.len_prefixed()?;
+            r.len_prefixed()?;
+            let abs_path = path_ref(r.len_prefixed()?)?;
+            let hash = r.u64_le()?;
+            let problems = r.varint()?;
+            Some(StoredKey {
+                path,
+                abs_path,
+                hash,
+                problems,
+            })
+        })();
+        key.ok_or_else(|| {
+            self.c
+                .error(format!("stored doc {local}: malformed record"))
+        })
     }
 
     /// The stored fields of a doc.
@@ -569,24 +828,36 @@ impl SegmentReader {
     /// # Errors
     /// [`Error::Format`] when the record is corrupt.
     pub(crate) fn stored(&self, local: u32) -> Result<StoredDoc> {
-        StoredDoc::decode(self.stored_raw(local)?).ok_or_else(|| {
+        let rec = self.stored_raw(local)?;
+        // `stored_raw` checked that the record ends with its 4-byte checksum.
+        StoredDoc::decode(&rec[..rec.len() - 4]).ok_or_else(|| {
             self.c
                 .error(format!("stored doc {local}: malformed record"))
         })
     }
 }
 
-/// Merges live docs of several segments into one segment. `order` lists
-/// `(segment index, local id)` of the docs to keep, in their new local
-/// order. Returns the file bytes and each field's term count.
+/// Merges live docs of several segments into one segment file at `path`.
+/// `order` lists `(segment index, local id)` of the docs to keep, in their
+/// new local order. The file is streamed (a field's positions, term infos
+/// and dictionary go through unnamed temporary files in the same folder),
+/// and the inputs' mapped pages are released as the merge goes, so memory
+/// stays bounded by the largest term's postings. Returns the file size and
+/// each field's term count.
 ///
 /// # Errors
-/// [`Error::Format`] when an input segment is corrupt.
+/// [`Error::Format`] when an input segment is corrupt, [`Error::Io`].
+#[allow(clippy::too_many_lines)] // one field after the other, streamed
 pub(crate) fn merge(
     segs: &[Arc<SegmentReader>],
     order: &[(u32, u32)],
-) -> Result<(Vec<u8>, [u64; 6])> {
+    path: &Path,
+) -> Result<(u64, [u64; 6])> {
     use fst::Streamer;
+    /// Release the inputs' pages after this many bytes were read.
+    const RELEASE_EVERY: usize = 32 << 20;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let release = || segs.iter().for_each(|s| s.release_pages());
     let mut new_id: Vec<Vec<u32>> = segs
         .iter()
         .map(|s| vec![u32::MAX; s.num_docs() as usize])
@@ -594,8 +865,9 @@ pub(crate) fn merge(
     for (new, &(s, l)) in order.iter().enumerate() {
         new_id[s as usize][l as usize] = new as u32;
     }
-    let mut sections: Vec<Vec<u8>> = Vec::with_capacity(NUM_SECTIONS);
+    let mut w = ContainerWriter::create(path, NUM_SECTIONS)?;
     let mut num_terms = [0u64; 6];
+    let mut read = 0usize;
     for f in Field::ALL {
         let dicts: Vec<&fst::Map<MapBytes>> =
             segs.iter().map(|s| s.dict(f)).collect::<Result<_>>()?;
@@ -604,60 +876,94 @@ pub(crate) fn merge(
             op = op.add(d.stream());
         }
         let mut union = op.union();
-        let mut fs = FieldSections::new();
-        let mut entries: Vec<(u32, Vec<u32>)> = Vec::new();
-        let (mut post, mut pos) = (Vec::new(), Vec::new());
+        let mut positions = Spill::new(dir)?;
+        let mut infos = Spill::new(dir)?;
+        let mut dict = fst::MapBuilder::new(Spill::new(dir)?).map_err(fst_error)?;
+        let mut count = 0u64;
+        let mut entries: Vec<(u32, u32, &[u8])> = Vec::new();
+        let (mut post, mut info_bytes) = (Vec::new(), Vec::new());
+        w.begin(section(f, 2))?;
         while let Some((term, ivs)) = union.next() {
             entries.clear();
             for iv in ivs {
                 let seg = &segs[iv.index];
                 let map = &new_id[iv.index];
                 let info = seg.info_at(f, iv.value)?;
-                seg.postings_with_positions(f, &info, |local, p| {
+                seg.postings_with_raw_positions(f, &info, |local, tf, raw| {
+                    read += raw.len() + 4;
                     let n = map[local as usize];
                     if n != u32::MAX {
-                        entries.push((n, p.to_vec()));
+                        entries.push((n, tf, raw));
                     }
                 })?;
             }
-            if entries.is_empty() {
-                continue;
+            if !entries.is_empty() {
+                entries.sort_unstable_by_key(|e| e.0);
+                post.clear();
+                let mut info = InfoRec {
+                    post_off: w.section_pos(),
+                    pos_off: positions.len,
+                    df: entries.len() as u32,
+                    ..InfoRec::default()
+                };
+                let mut last = 0;
+                let mut pos_crc = crc32fast::Hasher::new();
+                for &(n, tf, raw) in &entries {
+                    put_varint(&mut post, u64::from(n - last));
+                    put_varint(&mut post, u64::from(tf));
+                    positions.put(raw)?;
+                    pos_crc.update(raw);
+                    last = n;
+                }
+                info.post_len = post.len() as u32;
+                info.post_crc = crc32fast::hash(&post);
+                info.pos_len = (positions.len - info.pos_off) as u32;
+                info.pos_crc = pos_crc.finalize();
+                w.put(&post)?;
+                info_bytes.clear();
+                info.put(&mut info_bytes);
+                infos.put(&info_bytes)?;
+                dict.insert(term, count).map_err(fst_error)?;
+                count += 1;
             }
-            entries.sort_unstable_by_key(|e| e.0);
-            post.clear();
-            pos.clear();
-            let mut last = 0;
-            for (n, p) in &entries {
-                put_varint(&mut post, u64::from(n - last));
-                put_varint(&mut post, p.len() as u64);
-                put_positions(&mut pos, p);
-                last = *n;
+            if read >= RELEASE_EVERY {
+                entries.clear();
+                release();
+                read = 0;
             }
-            fs.push(term, entries.len() as u32, &post, &pos)?;
         }
-        num_terms[f.index()] = fs.count;
-        sections.extend(fs.finish()?);
+        w.end();
+        positions.copy_into(&mut w, section(f, 3))?;
+        infos.copy_into(&mut w, section(f, 1))?;
+        dict.into_inner()
+            .map_err(fst_error)?
+            .copy_into(&mut w, section(f, 0))?;
+        num_terms[f.index()] = count;
         let mut lengths = Vec::with_capacity(order.len() * 4);
         for &(s, l) in order {
             let col = segs[s as usize].lengths(f)?;
             lengths.extend_from_slice(&col[l as usize].to_le_bytes());
         }
-        sections.push(lengths);
+        w.section(section(f, 4), &lengths)?;
     }
     let mut offsets = Vec::with_capacity((order.len() + 1) * 8);
-    let mut data = Vec::new();
+    w.begin(STORED_DATA)?;
     for &(s, l) in order {
-        offsets.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        data.extend_from_slice(segs[s as usize].stored_raw(l)?);
+        offsets.extend_from_slice(&w.section_pos().to_le_bytes());
+        let raw = segs[s as usize].stored_raw(l)?;
+        read += raw.len();
+        w.put(raw)?;
+        if read >= RELEASE_EVERY {
+            release();
+            read = 0;
+        }
     }
-    offsets.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    sections.push(offsets);
-    sections.push(data);
-    let refs: Vec<&[u8]> = sections.iter().map(Vec::as_slice).collect();
-    Ok((
-        container::encode(SEGMENT_MAGIC, order.len() as u32, &refs),
-        num_terms,
-    ))
+    offsets.extend_from_slice(&w.section_pos().to_le_bytes());
+    w.end();
+    w.section(STORED_OFFSETS, &offsets)?;
+    release();
+    let len = w.finish(SEGMENT_MAGIC, order.len() as u32)?;
+    Ok((len, num_terms))
 }
 
 #[cfg(test)]
@@ -689,11 +995,10 @@ mod tests {
         let mut b = SegmentBuilder::default();
         b.add(doc("a", "x y x"));
         b.add(doc("b", "y z"));
-        let (bytes, terms) = b.finish().unwrap();
-        assert_eq!(terms[Field::Body.index()], 3);
         let p = dir.path().join("s1");
-        std::fs::write(&p, &bytes).unwrap();
-        let s = Arc::new(SegmentReader::open(&p, Some(bytes.len() as u64)).unwrap());
+        let (len, terms) = b.finish(&p).unwrap();
+        assert_eq!(terms[Field::Body.index()], 3);
+        let s = Arc::new(SegmentReader::open(&p, Some(len)).unwrap());
         assert_eq!(s.lengths(Field::Body).unwrap(), [3, 2]);
         let info = s.term(Field::Body, "x").unwrap().unwrap();
         let mut got = Vec::new();
@@ -705,9 +1010,8 @@ mod tests {
         assert_eq!(st.meta.path, "b");
         assert_eq!(st.problems[0].line, Some(3));
 
-        let (merged, _) = merge(&[Arc::clone(&s)], &[(0, 1)]).unwrap();
         let p2 = dir.path().join("s2");
-        std::fs::write(&p2, &merged).unwrap();
+        merge(&[Arc::clone(&s)], &[(0, 1)], &p2).unwrap();
         let m = SegmentReader::open(&p2, None).unwrap();
         assert_eq!(m.num_docs(), 1);
         assert!(m.term(Field::Body, "x").unwrap().is_none());

@@ -12,7 +12,7 @@
 //! threshold, all of them are merged into one, dropping deleted docs.
 //! Nothing changed → nothing is written and no lock is taken.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -130,7 +130,18 @@ struct PriorDoc {
     size: u64,
     mtime: i64,
     hash: u64,
-    problems: Vec<Problem>,
+    /// Whether its record holds problems (read only then).
+    has_problems: bool,
+}
+
+impl PriorDoc {
+    /// Appends the doc's stored problems.
+    fn problems(&self, old: Option<&DiskIndex>, out: &mut Vec<Problem>) -> Result<()> {
+        if let (true, Some(old)) = (self.has_problems, old) {
+            out.extend(old.segments[self.seg as usize].stored(self.local)?.problems);
+        }
+        Ok(())
+    }
 }
 
 /// What to do with one walked file.
@@ -174,14 +185,13 @@ impl Plan {
     }
 }
 
-type Key = (String, PathBuf);
-
 /// Compares the walked files with the snapshot `old`.
 #[allow(clippy::too_many_lines)] // matching, then classifying, in one pass each
 fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) -> Result<Plan> {
     let mut priors = Vec::new();
-    let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
-    let mut skipped_by_key: HashMap<(String, String), Vec<&SkippedEntry>> = HashMap::new();
+    // Keys borrowed from the stored records in the old segments' maps.
+    let mut by_key: FxHashMap<(&str, &Path), Vec<usize>> = FxHashMap::default();
+    let mut skipped_by_key: FxHashMap<(String, String), Vec<&SkippedEntry>> = FxHashMap::default();
     let mut started = i64::MIN;
     if let Some(old) = old {
         started = old.manifest.started_ns;
@@ -192,10 +202,10 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
                     continue;
                 }
                 let local = local as u32;
-                let stored = seg.stored(local)?;
+                let key = seg.stored_key(local)?;
                 let (size, mtime) = old.docmap.stat(si, local)?;
                 by_key
-                    .entry((stored.meta.path.clone(), stored.abs_path.clone()))
+                    .entry((key.path, key.abs_path))
                     .or_default()
                     .push(priors.len());
                 priors.push(PriorDoc {
@@ -203,8 +213,8 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
                     local,
                     size,
                     mtime,
-                    hash: stored.hash,
-                    problems: stored.problems,
+                    hash: key.hash,
+                    has_problems: key.problems > 0,
                 });
             }
         }
@@ -224,11 +234,11 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
     // Match walked files to prior docs and skips, in walk order.
     let mut matches: Vec<(Option<usize>, Option<SkippedEntry>)> = Vec::with_capacity(files.len());
     for (f, a) in files.iter().zip(abs) {
-        let lossy = a.to_string_lossy().into_owned();
         let prior = by_key
-            .get_mut(&(f.path.clone(), a.clone()))
+            .get_mut(&(f.path.as_str(), a.as_path()))
             .and_then(Vec::pop);
-        let skip = if prior.is_none() {
+        let skip = if prior.is_none() && !skipped_by_key.is_empty() {
+            let lossy = a.to_string_lossy().into_owned();
             skipped_by_key
                 .get_mut(&(f.path.clone(), lossy))
                 .and_then(Vec::pop)
@@ -352,15 +362,21 @@ struct NewSegment {
     entry: SegmentEntry,
 }
 
-fn write_segment(dir: &Path, number: u64, bytes: &[u8], terms: [u64; 6]) -> Result<NewSegment> {
+/// Writes a segment file with `write(path)` (which returns its size and
+/// term counts) and opens it.
+fn write_segment(
+    dir: &Path,
+    number: u64,
+    write: impl FnOnce(&Path) -> Result<(u64, [u64; 6])>,
+) -> Result<NewSegment> {
     let name = segment_name(number);
     let path = dir.join(&name);
-    write_synced(&path, bytes)?;
-    let reader = SegmentReader::open(&path, Some(bytes.len() as u64))?;
+    let (bytes, terms) = write(&path)?;
+    let reader = SegmentReader::open(&path, Some(bytes))?;
     let entry = SegmentEntry {
         file: FileEntry {
             file: name,
-            bytes: bytes.len() as u64,
+            bytes,
             header_crc: reader.header_crc(),
         },
         docs: reader.num_docs(),
@@ -460,7 +476,14 @@ impl DiskIndex {
             };
             if planned.is_noop() && !rebuilt {
                 if let Some(old) = old {
-                    let problems = assemble_problems(&job, &planned);
+                    let problems = match assemble_problems(&job, Some(&old), &planned) {
+                        Ok(p) => p,
+                        Err(Error::Format { .. }) => {
+                            rebuilt = true;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
                     let stats = UpdateStats {
                         unchanged: planned.priors.len() as u64,
                         segments: old.num_segments() as u64,
@@ -486,16 +509,16 @@ impl DiskIndex {
 }
 
 /// The problems of an unchanged index, in walk order.
-fn assemble_problems(job: &Job<'_>, plan: &Plan) -> Vec<Problem> {
+fn assemble_problems(job: &Job<'_>, old: Option<&DiskIndex>, plan: &Plan) -> Result<Vec<Problem>> {
     let mut out = job.walk_problems.to_vec();
     for c in &plan.classes {
         match c {
-            Class::Reuse { prior, .. } => out.extend(plan.priors[*prior].problems.clone()),
+            Class::Reuse { prior, .. } => plan.priors[*prior].problems(old, &mut out)?,
             Class::Skip(e, _) => out.push(Problem::file(&e.path, e.message.clone())),
             Class::Process { .. } => {}
         }
     }
-    out
+    Ok(out)
 }
 
 fn keep_where<T>(v: Vec<T>, keep: &[bool]) -> Vec<T> {
@@ -515,7 +538,9 @@ fn execute(
 ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
     let dir = job.dir;
     let max = job.opts.build.max_file_bytes;
-    let budget = job.opts.memory_budget_bytes.max(1);
+    // The builder gets three quarters of the budget: the rest is for the
+    // batches in flight (one being analyzed, one being added).
+    let budget = (job.opts.memory_budget_bytes - job.opts.memory_budget_bytes / 4).max(1);
     let mut next_segment = match old {
         Some(o) => o.manifest.next_segment,
         None => highest_file_number(dir) + 1,
@@ -524,7 +549,7 @@ fn execute(
         Some(o) => o.manifest.generation + 1,
         None => highest_file_number(dir) + 1,
     };
-    let mut new_problems: HashMap<usize, Vec<Problem>> = HashMap::new();
+    let mut new_problems: FxHashMap<usize, Vec<Problem>> = FxHashMap::default();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(plan.classes.len());
     let mut to_process = Vec::new();
     for (i, c) in plan.classes.iter().enumerate() {
@@ -547,15 +572,10 @@ fn execute(
     let mut new_segs: Vec<NewSegment> = Vec::new();
     let mut builder = SegmentBuilder::default();
     let mut new_lengths: Vec<[u32; 6]> = Vec::new();
-    let mut lengths_of: HashMap<usize, usize> = HashMap::new();
-    let mut done = 0;
-    for batch in to_process.chunks(BATCH_FILES) {
-        let results: Vec<Processed> = run_in_pool(job.pool, || {
-            batch
-                .par_iter()
-                .map(|&i| process(&job.files[i], &job.abs[i], max))
-                .collect()
-        });
+    let mut lengths_of: FxHashMap<usize, usize> = FxHashMap::default();
+    // Feeds one processed batch to the builder, in walk order, writing a
+    // segment whenever the builder's memory passes the budget.
+    let mut add = |batch: &[usize], results: Vec<Processed>| -> Result<()> {
         for (&i, r) in batch.iter().zip(results) {
             let prior = match plan.classes[i] {
                 Class::Process { prior } => prior,
@@ -569,7 +589,9 @@ fn execute(
                     }
                     lengths_of.insert(i, new_lengths.len());
                     new_lengths.push(lens);
-                    new_problems.insert(i, doc.stored.problems.clone());
+                    if !doc.stored.problems.is_empty() {
+                        new_problems.insert(i, doc.stored.problems.clone());
+                    }
                     let local = builder.add(*doc);
                     Outcome::New {
                         seg: new_segs.len() as u32,
@@ -581,23 +603,61 @@ fn execute(
                 Processed::Skipped(e) => Outcome::Skipped(e),
             });
             if builder.estimated_bytes() >= budget {
-                let (bytes, terms) = std::mem::take(&mut builder).finish()?;
-                new_segs.push(write_segment(dir, next_segment, &bytes, terms)?);
+                let b = std::mem::take(&mut builder);
+                new_segs.push(write_segment(dir, next_segment, |p| b.finish(p))?);
                 next_segment += 1;
             }
         }
-        done += batch.len();
-        if let Some(p) = job.progress {
-            p(done, total);
+        Ok(())
+    };
+    // Batch k+1 is read and analyzed (in parallel) while batch k is added
+    // to the builder, so that every core works; the builder sees the docs
+    // in walk order all the same.
+    let batches: Vec<&[usize]> = to_process.chunks(BATCH_FILES).collect();
+    let mut pending: Option<(&[usize], Vec<Processed>)> = None;
+    let mut done = 0;
+    for k in 0..=batches.len() {
+        let next = batches.get(k).copied();
+        let (results, added) = run_in_pool(job.pool, || {
+            rayon::join(
+                || {
+                    next.map(|batch| {
+                        batch
+                            .par_iter()
+                            .map(|&i| process(&job.files[i], &job.abs[i], max))
+                            .collect::<Vec<Processed>>()
+                    })
+                },
+                || match pending.take() {
+                    Some((batch, results)) => add(batch, results).map(|()| batch.len()),
+                    None => Ok(0),
+                },
+            )
+        });
+        done += added?;
+        if done > 0 {
+            if let Some(p) = job.progress {
+                p(done, total);
+            }
         }
+        pending = next.zip(results);
     }
     if builder.num_docs() > 0 {
-        let (bytes, terms) = builder.finish()?;
-        new_segs.push(write_segment(dir, next_segment, &bytes, terms)?);
+        new_segs.push(write_segment(dir, next_segment, |p| builder.finish(p))?);
         next_segment += 1;
     }
     // Every walked file now has an outcome.
     let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    // Problems: reused docs' from the old commit (read now, while it is
+    // surely there), new ones as just parsed.
+    let mut problems = job.walk_problems.to_vec();
+    for (i, o) in outcomes.iter().enumerate() {
+        match o {
+            Outcome::Old { prior, .. } => plan.priors[*prior].problems(old, &mut problems)?,
+            Outcome::Skipped(e) => problems.push(Problem::file(&e.path, e.message.clone())),
+            Outcome::New { .. } => problems.extend(new_problems.remove(&i).unwrap_or_default()),
+        }
+    }
 
     // Segments of the new commit: the old ones (in order), then the new ones.
     let old_count = old.map_or(0, |o| o.segments.len());
@@ -693,8 +753,7 @@ fn execute(
         o.0 = seg_new_index[o.0 as usize];
     }
     if readers.len() > job.opts.merge_threshold.max(1) {
-        let (bytes, terms) = segment::merge(&readers, &order)?;
-        let mut merged = write_segment(dir, next_segment, &bytes, terms)?;
+        let mut merged = write_segment(dir, next_segment, |p| segment::merge(&readers, &order, p))?;
         next_segment += 1;
         merged.entry.live = order.len() as u32;
         let mut m = SegmentMap::default();
@@ -746,14 +805,5 @@ fn execute(
     collect_garbage(dir, &manifest);
     let index = DiskIndex::open(dir)?;
     stats.segments = index.num_segments() as u64;
-    // Problems: reused docs from the old commit, new ones as just parsed.
-    let mut problems = job.walk_problems.to_vec();
-    for (i, o) in outcomes.iter().enumerate() {
-        match o {
-            Outcome::Old { prior, .. } => problems.extend(plan.priors[*prior].problems.clone()),
-            Outcome::Skipped(e) => problems.push(Problem::file(&e.path, e.message.clone())),
-            Outcome::New { .. } => problems.extend(new_problems.remove(&i).unwrap_or_default()),
-        }
-    }
     Ok((index, problems, stats))
 }
