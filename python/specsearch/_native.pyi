@@ -6,10 +6,12 @@ from typing import final
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ANALYZER", "Index", "IndexBuffers", "TopDocs", "__version__"]
+__all__ = ["ANALYZER", "Index", "IndexBuffers", "TopDocs", "__version__", "parse_query"]
 
 __version__: str
 ANALYZER: str
+
+def parse_query(text: str, strict: bool = False) -> str | None: ...
 
 @final
 class TopDocs:

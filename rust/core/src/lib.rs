@@ -18,6 +18,7 @@ pub mod index;
 mod manifest;
 mod postings;
 pub mod problem;
+pub mod query;
 pub mod schema;
 pub mod scoring;
 pub mod search;

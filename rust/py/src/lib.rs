@@ -384,11 +384,27 @@ impl PyIndex {
     }
 }
 
+/// Parses a query (ARCHITECTURE.md §11) and returns its canonical printed
+/// form, or `None` for the empty tree; a syntax problem in strict mode (or
+/// a limit in either mode) raises `QueryError`.
+#[pyfunction]
+#[pyo3(signature = (text, strict = false))]
+fn parse_query(py: Python<'_>, text: &str, strict: bool) -> PyResult<Option<String>> {
+    use specsearch_core::query::{parse, ParseMode};
+    let mode = if strict {
+        ParseMode::Strict
+    } else {
+        ParseMode::Lenient
+    };
+    run_detached(py, || Ok(parse(text, mode)?.map(|tree| tree.to_string())))
+}
+
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ANALYZER", specsearch_core::analysis::ANALYZER_NAME)?;
+    m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_class::<PyIndex>()?;
     m.add_class::<PyTopDocs>()?;
     m.add_class::<IndexBuffers>()?;
