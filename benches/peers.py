@@ -66,7 +66,8 @@ FIELDS: dict[str, float] = {
     "examples": 1.5,
 }
 
-#: The query set of benches/test_bench_engines.py.
+#: The mixed query set every benchmark runs: single terms, multi-term OR,
+#: rare and common words, and a Chinese one.
 QUERIES: tuple[str, ...] = (
     "concurrency",
     "structured concurrency",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from benches.peers import QUERIES
 from specsearch import Index
 
 if TYPE_CHECKING:
@@ -18,35 +19,6 @@ if TYPE_CHECKING:
     from pytest_benchmark.fixture import BenchmarkFixture
 
 BACKENDS = ["native", "python"]
-
-#: A mixed query set: single terms, multi-term OR, rare and common words.
-QUERIES = (
-    "concurrency",
-    "structured concurrency",
-    "kubernetes operator",
-    "react hooks performance",
-    "sql injection prevention",
-    "code review",
-    "python asyncio taskgroup",
-    "terraform",
-    "rust ownership borrow checker",
-    "machine learning pipeline",
-    "security audit",
-    "graphql schema design",
-    "docker compose",
-    "accessibility wcag",
-    "pdf extraction",
-    "database migration",
-    "api design rest",
-    "test automation",
-    "mobile ios swift",
-    "data visualization",
-    "prompt engineering",
-    "并发",
-    "microservices",
-    "golang",
-    "agent",
-)
 
 
 def corpus_bytes(root: Path) -> int:
