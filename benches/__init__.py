@@ -1,0 +1,1 @@
+"""Benchmarks: pytest-benchmark suites, the corpus generator, peer measurements."""

@@ -38,8 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from specsearch.pure.spec import FIELD_WEIGHTS
+
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "FIELDS",
@@ -56,15 +58,8 @@ __all__ = [
     "tantivy_queries",
 ]
 
-#: The indexed fields and their BM25 weights (as in specsearch.pure.spec).
-FIELDS: dict[str, float] = {
-    "name": 3.0,
-    "description": 2.0,
-    "frontmatter": 1.0,
-    "headings": 1.5,
-    "body": 1.0,
-    "examples": 1.5,
-}
+#: The indexed fields and their BM25 weights (ARCHITECTURE.md §2).
+FIELDS: Mapping[str, float] = FIELD_WEIGHTS
 
 #: The mixed query set every benchmark runs: single terms, multi-term OR,
 #: rare and common words, and a Chinese one.

@@ -1,0 +1,1 @@
+"""The test suite (run with `uv run pytest`)."""

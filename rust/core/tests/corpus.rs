@@ -1,4 +1,5 @@
-//! A build over the shared real corpus (`/work/shared/corpora`), when present.
+//! A build over the shared real corpus (`../shared/corpora` beside the
+//! checkout, or `$SPECSEARCH_CORPORA`), when present.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
@@ -6,7 +7,13 @@ use std::path::{Path, PathBuf};
 
 use specsearch_core::{BuildOptions, MemoryIndex};
 
-const CORPUS: &str = "/work/shared/corpora";
+/// `$SPECSEARCH_CORPORA`, else `shared/corpora` beside the repository root.
+fn corpus_dir() -> PathBuf {
+    std::env::var_os("SPECSEARCH_CORPORA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
+        PathBuf::from,
+    )
+}
 
 fn md_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -26,7 +33,8 @@ fn md_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn builds_over_the_shared_corpus() {
-    let root = Path::new(CORPUS);
+    let corpus = corpus_dir();
+    let root = corpus.as_path();
     if !root.is_dir() {
         // The corpus is only on machines that have shared/; nothing to check.
         return;

@@ -1,4 +1,4 @@
-"""The pure backend on the real corpora in /work/shared/corpora."""
+"""The pure backend on the real corpora in ../shared/corpora (beside the checkout)."""
 
 from __future__ import annotations
 
