@@ -10,6 +10,7 @@ import fcntl
 import os
 import random
 import shutil
+import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -220,3 +221,42 @@ def test_foreign_files_are_index_format_errors(backend: str, tmp_path: Path) -> 
         (folder / name).write_text("this is not an index\n", encoding="utf-8")
     with pytest.raises(IndexFormatError):
         Index.open_existing(index_dir=tmp_path / "idx", backend=backend)
+
+
+def test_a_concurrent_reader_sees_whole_commits_only(
+    backend: str, corpus: Path, tmp_path: Path
+) -> None:
+    """A reader thread opens and searches while a writer commits, over and over."""
+    index_dir = tmp_path / "idx"
+    Index.open([corpus], index_dir=index_dir, backend=backend).close()
+    states = [fresh(corpus, backend)]
+    for i in range(6):
+        (corpus / f"extra{i}.md").write_text(f"alpha beta rust {i}\n", encoding="utf-8")
+        states.append(fresh(corpus, backend))
+    for i in range(6):
+        (corpus / f"extra{i}.md").unlink()
+    stop = threading.Event()
+    seen: list[Answers] = []
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                with Index.open_existing(index_dir=index_dir, backend=backend) as reader:
+                    seen.append(snapshot(reader))
+            except BaseException as err:
+                failures.append(err)
+                return
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        for i in range(6):
+            (corpus / f"extra{i}.md").write_text(f"alpha beta rust {i}\n", encoding="utf-8")
+            Index.open([corpus], index_dir=index_dir, backend=backend).close()
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not failures, failures
+    assert seen
+    assert all(answer in states for answer in seen)
