@@ -79,16 +79,8 @@ class PurePythonBackend(Closing):
         progress: Progress | None,
     ) -> tuple[PurePythonBackend, UpdateInfo]:
         """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date."""
-        index, counts = store.open_or_update(
+        index, info = store.open_or_update(
             index_dir, list(roots), max_file_bytes=options.max_file_bytes, progress=progress
-        )
-        info = UpdateInfo(
-            added=counts.added,
-            changed=counts.changed,
-            deleted=counts.deleted,
-            unchanged=counts.unchanged,
-            rebuilt=counts.rebuilt,
-            committed=counts.committed,
         )
         return cls(index, index_dir), info
 

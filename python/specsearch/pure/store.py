@@ -33,21 +33,23 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
+from specsearch.backend import UpdateInfo
 from specsearch.errors import IndexFormatError, IndexLockedError
 from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
+
+    from specsearch.backend import Progress
 
 __all__ = [
     "CACHE_FORMAT",
     "CACHE_NAME",
     "CACHE_VERSION",
-    "UpdateCounts",
     "load_existing",
     "open_or_update",
 ]
@@ -56,29 +58,6 @@ CACHE_FORMAT = "specsearch-python-cache"
 CACHE_VERSION = 1
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
-
-Progress: TypeAlias = "Callable[[int, int], None]"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateCounts:
-    """What an update did.
-
-    Attributes:
-        added: Files indexed for the first time.
-        changed: Files whose content changed and were indexed again.
-        deleted: Files that are gone (or no longer specs).
-        unchanged: Files reused from the cache without reading them.
-        rebuilt: Whether the cache was missing or unreadable.
-        committed: Whether a new cache was written.
-    """
-
-    added: int
-    changed: int
-    deleted: int
-    unchanged: int
-    rebuilt: bool
-    committed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +235,7 @@ def open_or_update(
     *,
     max_file_bytes: int,
     progress: Progress | None = None,
-) -> tuple[PureIndex, UpdateCounts]:
+) -> tuple[PureIndex, UpdateInfo]:
     """Open the cache in ``directory``, bring it up to date with ``roots``, index.
 
     Files whose size and mtime match the cache are not read; the others are
@@ -286,7 +265,7 @@ def open_or_update(
         and all(_reusable(old, status) for _, status, old in plan)
     ):
         entries = [old for _, _, old in plan if old is not None]
-        counts = UpdateCounts(
+        counts = UpdateInfo(
             added=0, changed=0, deleted=0, unchanged=len(entries), rebuilt=False, committed=False
         )
         return _index(entries, walk_problems, max_file_bytes), counts
@@ -309,7 +288,7 @@ def _update(
     walk_problems: list[Problem],
     max_file_bytes: int,
     progress: Progress | None,
-) -> tuple[PureIndex, UpdateCounts]:
+) -> tuple[PureIndex, UpdateInfo]:
     added = changed = unchanged = 0
     entries: list[_Entry] = []
     for done, (spec_file, status, old) in enumerate(plan, start=1):
@@ -340,7 +319,7 @@ def _update(
     current = {spec_file.path for spec_file, _, _ in plan}
     deleted = 0 if cached is None else sum(1 for path in cached if path not in current)
     _write(directory, entries, max_file_bytes)
-    counts = UpdateCounts(
+    counts = UpdateInfo(
         added=added,
         changed=changed,
         deleted=deleted,

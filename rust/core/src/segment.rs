@@ -707,21 +707,7 @@ impl SegmentReader {
         info: &TermInfo,
         mut g: impl FnMut(u32, &[u32]),
     ) -> Result<()> {
-        let mut docs = Vec::with_capacity(info.df as usize);
-        self.postings(f, info, |d, tf| docs.push((d, tf)))?;
-        let pos = self.list(section(f, 3), info.positions, info.pos_crc)?;
-        let mut r = ByteReader::new(pos);
-        let mut buf = Vec::new();
-        for (d, tf) in docs {
-            buf.clear();
-            decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
-            g(d, &buf);
-        }
-        if r.is_empty() {
-            Ok(())
-        } else {
-            Err(self.c.error("trailing bytes after positions"))
-        }
+        self.for_each_positions(f, info, |d, _, positions, _| g(d, positions))
     }
 
     /// Calls `g(local, tf, encoded positions)` for each posting of a term.
@@ -730,6 +716,17 @@ impl SegmentReader {
         f: Field,
         info: &TermInfo,
         mut g: impl FnMut(u32, u32, &'s [u8]),
+    ) -> Result<()> {
+        self.for_each_positions(f, info, |d, tf, _, raw| g(d, tf, raw))
+    }
+
+    /// Calls `g(local, tf, positions, encoded positions)` for each posting of
+    /// a term, checking that the positions list holds nothing more.
+    fn for_each_positions<'s>(
+        &'s self,
+        f: Field,
+        info: &TermInfo,
+        mut g: impl FnMut(u32, u32, &[u32], &'s [u8]),
     ) -> Result<()> {
         let mut docs = Vec::with_capacity(info.df as usize);
         self.postings(f, info, |d, tf| docs.push((d, tf)))?;
@@ -740,7 +737,7 @@ impl SegmentReader {
             let start = r.offset();
             buf.clear();
             decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
-            g(d, tf, &pos[start..r.offset()]);
+            g(d, tf, &buf, &pos[start..r.offset()]);
         }
         if r.is_empty() {
             Ok(())
