@@ -39,6 +39,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import sys
 import time
 import unicodedata
@@ -53,7 +54,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-__all__ = ["CorpusInfo", "generate", "parse_size", "profile"]
+__all__ = ["CorpusInfo", "cached", "generate", "parse_size", "profile"]
 
 # ---------------------------------------------------------------------------
 # Parameters measured on ../shared/corpora (3,316 specs, 26,018,340 bytes).
@@ -1074,6 +1075,37 @@ def generate(
         if isinstance(rendered, GeneratorType):
             rendered.close()
     return CorpusInfo(files=files, bytes=total)
+
+
+#: The file :func:`cached` leaves in a finished corpus folder.
+_DONE = ".specsearch-corpus.json"
+
+
+def cached(cache_root: Path, target_bytes: int, seed: int = 0) -> tuple[Path, CorpusInfo]:
+    """A generated corpus in ``cache_root``, made on first use and reused after.
+
+    The folder is ``<cache_root>/gen-<target_bytes>-s<seed>``; a JSON marker
+    (a hidden file, so the walk skips it) says it is complete, so an
+    interrupted generation is redone, never half-used.
+
+    Args:
+        cache_root: Where generated corpora are kept.
+        target_bytes: As for :func:`generate`.
+        seed: As for :func:`generate`.
+
+    Returns:
+        The corpus folder and what it holds.
+    """
+    folder = cache_root / f"gen-{target_bytes}-s{seed}"
+    marker = folder / _DONE
+    if marker.is_file():
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        return folder, CorpusInfo(files=int(data["files"]), bytes=int(data["bytes"]))
+    if folder.exists():
+        shutil.rmtree(folder)
+    info = generate(folder, target_bytes, seed)
+    marker.write_text(json.dumps({"files": info.files, "bytes": info.bytes}), encoding="utf-8")
+    return folder, info
 
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20}

@@ -2,11 +2,11 @@
 
 >>> import specsearch
 >>> sorted(specsearch.BACKEND_NAMES)
-['native', 'python']
+['native', 'python', 'tantivy']
 """
 
 from specsearch.backend import BACKEND_NAMES, BuildOptions
-from specsearch.engine import Hits, Index
+from specsearch.engine import BatchHits, Hits, Index
 from specsearch.errors import (
     BackendUnavailableError,
     IndexFormatError,
@@ -21,6 +21,7 @@ from specsearch.types import DocInfo, Hit, Problem, Snippet
 __all__ = [
     "BACKEND_NAMES",
     "BackendUnavailableError",
+    "BatchHits",
     "BuildOptions",
     "DocInfo",
     "Hit",

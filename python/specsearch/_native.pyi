@@ -6,7 +6,17 @@ from typing import final
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ANALYZER", "Index", "IndexBuffers", "TopDocs", "__version__", "parse_query"]
+from specsearch.errors import QueryError
+
+__all__ = [
+    "ANALYZER",
+    "BatchTopDocs",
+    "Index",
+    "IndexBuffers",
+    "TopDocs",
+    "__version__",
+    "parse_query",
+]
 
 __version__: str
 ANALYZER: str
@@ -20,6 +30,15 @@ class TopDocs:
     def scores_array(self) -> NDArray[np.float32]: ...
     def ids_list(self) -> list[int]: ...
     def scores_list(self) -> list[float]: ...
+
+@final
+class BatchTopDocs:
+    def __len__(self) -> int: ...
+    def ids_array(self) -> NDArray[np.int64]: ...
+    def scores_array(self) -> NDArray[np.float32]: ...
+    def counts_list(self) -> list[int]: ...
+    @property
+    def errors(self) -> dict[int, QueryError]: ...
 
 @final
 class IndexBuffers:
@@ -50,7 +69,24 @@ class Index:
     def num_docs(self) -> int: ...
     @property
     def closed(self) -> bool: ...
-    def search(self, query: str, k: int) -> TopDocs: ...
+    def search(
+        self,
+        query: str,
+        k: int,
+        *,
+        weights: tuple[float, float, float, float, float, float] | None = None,
+        strict: bool = False,
+    ) -> TopDocs: ...
+    def search_many(
+        self,
+        queries: list[str],
+        k: int,
+        *,
+        weights: tuple[float, float, float, float, float, float] | None = None,
+        strict: bool = False,
+    ) -> BatchTopDocs: ...
     def docs(self, ids: list[int]) -> list[tuple[str, str, str]]: ...
-    def snippets(self, ids: list[int], query: str) -> list[tuple[int, str] | None]: ...
+    def snippets(
+        self, ids: list[int], query: str, *, strict: bool = False
+    ) -> list[tuple[int, str, list[tuple[int, int]]] | None]: ...
     def close(self) -> None: ...

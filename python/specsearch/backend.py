@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from specsearch.errors import QueryError
     from specsearch.types import DocInfo, Problem, Snippet
 
 __all__ = [
@@ -32,21 +33,27 @@ __all__ = [
     "Backend",
     "BackendChoice",
     "BackendClass",
+    "BatchTopDocs",
     "BuildOptions",
     "Closing",
     "IndexStats",
     "Progress",
     "TopDocs",
     "UpdateInfo",
+    "Weights",
     "load_backend",
     "resolve_backend",
 ]
 
-BACKEND_NAMES = ("native", "python")
+BACKEND_NAMES = ("native", "python", "tantivy")
 ENV_VAR = "SPECSEARCH_BACKEND"
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024
 DEFAULT_MERGE_THRESHOLD = 8
+
+#: Field weights, one per field of ``specsearch.pure.spec.FIELDS`` in order
+#: (name, description, frontmatter, headings, body, examples): ARCHITECTURE.md §5.
+Weights = tuple[float, float, float, float, float, float]
 
 
 class TopDocs(Protocol):
@@ -73,6 +80,27 @@ class TopDocs(Protocol):
         ...
 
 
+class BatchTopDocs(Protocol):
+    """The results of ``search_many``: one row per query (ARCHITECTURE.md §5)."""
+
+    def ids_array(self) -> NDArray[np.int64]:
+        """Doc ids, shape ``(n_queries, k)``, padded with -1; shares the backend's buffer."""
+        ...
+
+    def scores_array(self) -> NDArray[np.float32]:
+        """Scores, shape ``(n_queries, k)``, padded with NaN; shares the backend's buffer."""
+        ...
+
+    def counts_list(self) -> list[int]:
+        """The number of hits of each query."""
+        ...
+
+    @property
+    def errors(self) -> dict[int, QueryError]:
+        """The error of each query that failed (its row is empty), by row."""
+        ...
+
+
 class Backend(Protocol):
     """An index over a corpus of specs, made by a :class:`BackendClass`."""
 
@@ -91,16 +119,36 @@ class Backend(Protocol):
         """The per-file problems found while building."""
         ...
 
-    def search(self, query: str, k: int) -> TopDocs:
-        """The best ``k`` docs for ``query``."""
+    def search(
+        self, query: str, k: int, *, weights: Weights | None = None, strict: bool = False
+    ) -> TopDocs:
+        """The best ``k`` docs for ``query`` (§5); default weights when None.
+
+        Raises:
+            QueryError: the query cannot run (strict syntax, unknown field,
+                no searchable terms), with its character position.
+        """
+        ...
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int,
+        *,
+        weights: Weights | None = None,
+        strict: bool = False,
+    ) -> BatchTopDocs:
+        """``search`` for each query, in parallel where the backend can."""
         ...
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         ...
 
-    def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
-        """The first line of each doc that holds a term of ``query``."""
+    def snippets(
+        self, ids: Sequence[int], query: str, *, strict: bool = False
+    ) -> list[Snippet | None]:
+        """The best matching line of each doc for ``query``, with spans (§6)."""
         ...
 
     def stats(self) -> IndexStats:
@@ -279,6 +327,17 @@ def load_backend(name: str) -> BackendClass:
         from specsearch.pure.backend import PurePythonBackend  # noqa: PLC0415
 
         return PurePythonBackend
+    if name == "tantivy":
+        try:
+            tantivy_backend = importlib.import_module("specsearch.tantivy_backend")
+        except ImportError as err:
+            raise BackendUnavailableError(
+                f"the tantivy backend is not available ({err}); "
+                "install the bench group (`uv sync --group bench`) or `pip install tantivy`"
+            ) from err
+        tantivy_backend.require()
+        tantivy_class: BackendClass = tantivy_backend.TantivyBackend
+        return tantivy_class
     raise SchemaError("backend", f"unknown backend {name!r}; choose one of {BACKEND_NAMES}")
 
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from specsearch.engine import Hits
-    from specsearch.types import Problem
+    from specsearch.show import ShownSpec
+    from specsearch.types import Problem, Snippet
 
 __all__ = ["cli", "main"]
 
@@ -64,9 +65,48 @@ def _report_problems(problems: Sequence[Problem], *, verbose: bool) -> None:
     )
 
 
-def _shorten(text: str) -> str:
-    text = text.strip()
-    return text if len(text) <= SNIPPET_WIDTH else text[: SNIPPET_WIDTH - 1] + "…"
+def _window(snippet: Snippet) -> tuple[str, list[tuple[int, int]]]:
+    """The part of a snippet line to show, with the spans moved into it.
+
+    At most ``SNIPPET_WIDTH`` characters, around the first match.
+
+    >>> from specsearch.types import Snippet
+    >>> _window(Snippet(line=1, text="  use tokio", spans=((6, 11),)))
+    ('use tokio', [(4, 9)])
+    """
+    text = snippet.text
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    if end - start > SNIPPET_WIDTH:
+        first = snippet.spans[0][0] if snippet.spans else start
+        start = max(start, min(first - SNIPPET_WIDTH // 4, end - SNIPPET_WIDTH))
+        # Start at a word when one begins shortly after (never past the match).
+        space = text.find(" ", start, min(first, start + 20))
+        start = space + 1 if space >= 0 else start
+        end = min(end, start + SNIPPET_WIDTH)
+    lead = "…" if start > len(text) - len(text.lstrip()) else ""
+    tail = "…" if end < len(text.rstrip()) else ""
+    shift = start - len(lead)
+    spans = [
+        (max(a, start) - shift, min(b, end) - shift)
+        for a, b in snippet.spans
+        if a < end and b > start
+    ]
+    return lead + text[start:end] + tail, spans
+
+
+def _highlight(text: str, spans: Sequence[tuple[int, int]], *, color: bool) -> str:
+    """``text`` with its spans in bold red when colouring, as ripgrep shows matches."""
+    if not color:
+        return text
+    out: list[str] = []
+    at = 0
+    for a, b in spans:
+        out.append(text[at:a])
+        out.append(click.style(text[a:b], fg="red", bold=True))
+        at = b
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _print_human(hits: Hits, *, color: bool) -> None:
@@ -74,11 +114,15 @@ def _print_human(hits: Hits, *, color: bool) -> None:
     for hit in hits:
         rank = click.style(f"{hit.rank:>{width}}.", dim=True)
         name = click.style(hit.name, bold=True)
+        click.echo(f"{rank} {name}  {hit.score:.3f}", color=color)
         path = click.style(hit.path, fg="magenta")
-        click.echo(f"{rank} {name}  {hit.score:.3f}  {path}", color=color)
-        if hit.snippet is not None:
-            line = click.style(str(hit.snippet.line), fg="green")
-            click.echo(f"{' ' * (width + 2)}{line}: {_shorten(hit.snippet.text)}", color=color)
+        if hit.snippet is None:
+            click.echo(f"{' ' * (width + 2)}{path}", color=color)
+            continue
+        line = click.style(str(hit.snippet.line), fg="green")
+        text, spans = _window(hit.snippet)
+        shown = _highlight(text, spans, color=color)
+        click.echo(f"{' ' * (width + 2)}{path}:{line}:{shown}", color=color)
 
 
 def _as_json(hits: Hits, problems: Sequence[Problem]) -> dict[str, Any]:
@@ -95,6 +139,7 @@ def _as_json(hits: Hits, problems: Sequence[Problem]) -> dict[str, Any]:
                 "description": hit.description,
                 "line": None if hit.snippet is None else hit.snippet.line,
                 "text": None if hit.snippet is None else hit.snippet.text,
+                "spans": [] if hit.snippet is None else [list(s) for s in hit.snippet.spans],
             }
             for hit in hits
         ],
@@ -159,6 +204,32 @@ def _json_option(command: Callable[..., None]) -> Callable[..., None]:
     )
 
 
+def _parse_weights(raw: Sequence[str]) -> dict[str, float] | None:
+    """``FIELD=W`` options as a mapping (checked further by the facade)."""
+    if not raw:
+        return None
+    weights: dict[str, float] = {}
+    for item in raw:
+        field, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[field.strip()] = float(value)
+        except ValueError:
+            _fail(f"--weight {item!r}: expected FIELD=NUMBER, e.g. --weight body=0.5")
+    return weights
+
+
+def _color_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the output.",
+    )(command)
+
+
 def _open(paths: Sequence[str], index_dir: str | None, backend: str | None) -> Index:
     """Open the persistent index, updating it first, with a progress bar when slow."""
     bar = _ProgressBar(enabled=sys.stderr.isatty())
@@ -199,18 +270,23 @@ def cli() -> None:
 )
 @_backend_option
 @_index_option
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the output.",
-)
+@_color_option
 @click.option(
     "--problems",
     "show_problems",
     is_flag=True,
     help="List every file problem on stderr, not just their count.",
+)
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="FIELD=W",
+    help="Weight of a field (name, description, frontmatter, headings, body, examples); "
+    "repeatable. Defaults: name=3 description=2 frontmatter=1 headings=1.5 body=1 examples=1.5.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Reject query syntax problems instead of repairing them."
 )
 def query(
     query: str,
@@ -222,11 +298,27 @@ def query(
     index_dir: str | None,
     color: str,
     show_problems: bool,
+    weights: tuple[str, ...],
+    strict: bool,
 ) -> None:
-    """Find the specs under PATHS (default: .) that best match QUERY."""
+    r"""Find the specs under PATHS (default: .) that best match QUERY.
+
+    \b
+    QUERY syntax (bare words are ORed and ranked by BM25):
+      "exact phrase"        words next to each other, not stemmed
+      a AND b, a OR b       both / either (OR is the default)
+      NOT a, -a, +a         must not / must contain
+      (a OR b) AND c        grouping
+      name:python*          a field: name, description, headings, body,
+                            examples, frontmatter, or any frontmatter key
+                            (model:opus, tools:read)
+      concurr*              prefix
+      concurency~1          fuzzy, edit distance 0-2
+    """
+    overrides = _parse_weights(weights)
     try:
         with _open(paths, index_dir, backend) as index:
-            hits = index.search(query, k)
+            hits = index.search(query, k, weights=overrides, strict=strict)
             if as_json:
                 click.echo(json.dumps(_as_json(hits, index.problems), ensure_ascii=False))
             else:
@@ -318,6 +410,60 @@ def stats(
     click.echo(f"segments: {numbers.segments}")
     click.echo(f"size:     {numbers.size_bytes} bytes ({numbers.size_bytes / 1e6:.1f} MB)")
     click.echo(f"location: {numbers.location}")
+
+
+def _print_spec(spec: ShownSpec, *, color: bool) -> None:
+    click.echo(click.style(spec.path, fg="magenta"), color=color)
+    click.echo(f"{click.style('name', bold=True)}: {spec.name}", color=color)
+    click.echo(f"{click.style('description', bold=True)}: {spec.description}", color=color)
+    for key, value in spec.frontmatter:
+        click.echo(f"{click.style(key, bold=True)}: {value}", color=color)
+    click.echo(click.style("---", dim=True), color=color)
+    click.echo(spec.body)
+
+
+@cli.command()
+@click.argument("spec")
+@_paths_argument
+@_json_option
+@_backend_option
+@_index_option
+@_color_option
+def show(
+    spec: str,
+    paths: tuple[str, ...],
+    as_json: bool,
+    backend: str | None,
+    index_dir: str | None,
+    color: str,
+) -> None:
+    """Print the frontmatter fields and body of SPEC (a file or a spec NAME).
+
+    A NAME is looked up among the specs under PATHS (default: .), as `query`
+    finds them.
+    """
+    from specsearch.show import read_shown  # noqa: PLC0415 (not needed by `query`)
+
+    try:
+        if os.path.isfile(spec):
+            shown = [read_shown(spec, spec)]
+        else:
+            with _open(paths, index_dir, backend) as index:
+                found = index.find(spec)
+            if not found:
+                where = " ".join(paths) or "."
+                click.echo(f"specsearch: no spec named {spec!r} under {where}", err=True)
+                sys.exit(EXIT_NO_MATCH)
+            shown = [read_shown(d.path, d.path) for d in found]
+    except (SpecsearchError, OSError) as err:
+        _fail(_describe(err))
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(s) for s in shown], ensure_ascii=False))
+        return
+    for i, one in enumerate(shown):
+        if i:
+            click.echo()
+        _print_spec(one, color=_use_color(color))
 
 
 def main() -> None:

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
 from specsearch.backend import BuildOptions, Closing, resolve_backend
-from specsearch.errors import SchemaError
-from specsearch.types import Hit
+from specsearch.errors import QueryError, SchemaError
+from specsearch.types import DocInfo, Hit
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import Backend, IndexStats, Progress, TopDocs, UpdateInfo
+    from specsearch.backend import (
+        Backend,
+        BatchTopDocs,
+        IndexStats,
+        Progress,
+        TopDocs,
+        UpdateInfo,
+        Weights,
+    )
     from specsearch.types import Problem
 
-__all__ = ["Hits", "Index", "default_index_dir"]
+__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights"]
 
 PathArg = str | os.PathLike[str]
 
@@ -55,6 +64,35 @@ def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     return os.path.join(cache, "specsearch", digest)
 
 
+def field_weights(overrides: Mapping[str, float] | None) -> Weights | None:
+    """The six field weights with ``overrides`` applied (None: the defaults).
+
+    >>> field_weights({"name": 5})
+    (5.0, 2.0, 1.0, 1.5, 1.0, 1.5)
+
+    Raises:
+        SchemaError: an unknown field, or a weight that is not a finite
+            number >= 0.
+    """
+    if overrides is None:
+        return None
+    # Imported here: the CLI's start-up path does not need the pure engine.
+    from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS  # noqa: PLC0415
+
+    weights = dict(FIELD_WEIGHTS)
+    for field, value in overrides.items():
+        if field not in weights:
+            raise SchemaError("weights", f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SchemaError(f"weights.{field}", f"expected a number, got {value!r}")
+        number = float(value)
+        if not math.isfinite(number) or number < 0:
+            raise SchemaError(f"weights.{field}", f"must be a finite number >= 0, got {value!r}")
+        weights[field] = number
+    w = tuple(weights[f] for f in FIELDS)
+    return (w[0], w[1], w[2], w[3], w[4], w[5])
+
+
 class Hits(Sequence[Hit]):
     """The ranked result of one search.
 
@@ -65,11 +103,12 @@ class Hits(Sequence[Hit]):
     for paths, names or snippets.
     """
 
-    __slots__ = ("_backend", "_doc_ids", "_hits", "_scores", "_top", "query")
+    __slots__ = ("_backend", "_doc_ids", "_hits", "_scores", "_strict", "_top", "query")
 
-    def __init__(self, query: str, top: TopDocs, backend: Backend) -> None:
+    def __init__(self, query: str, top: TopDocs, backend: Backend, *, strict: bool = False) -> None:
         """Wrap ``top``, the backend's answer to ``query``."""
         self.query = query
+        self._strict = strict
         self._top = top
         self._backend = backend
         self._hits: tuple[Hit, ...] | None = None
@@ -104,7 +143,7 @@ class Hits(Sequence[Hit]):
             ids = self._top.ids_list()
             scores = self._top.scores_list()
             docs = self._backend.docs(ids)
-            snippets = self._backend.snippets(ids, self.query)
+            snippets = self._backend.snippets(ids, self.query, strict=self._strict)
             self._hits = tuple(
                 Hit(
                     rank=rank,
@@ -138,6 +177,39 @@ class Hits(Sequence[Hit]):
         return f"Hits(query={self.query!r}, backend={self.backend!r}, len={len(self)})"
 
 
+class BatchHits:
+    """The results of :meth:`Index.search_many`: one row per query.
+
+    ``doc_ids`` (int64, padded with -1) and ``scores`` (float32, padded with
+    NaN) have shape ``(len(queries), k)`` and are read-only views of the
+    backend's buffers (Rust-owned for the native backend: no copy).
+    ``counts[i]`` is the number of hits of query i, and ``errors`` maps the
+    row of each query that failed to its :class:`QueryError` (its row is
+    padding); the other queries are answered.
+    """
+
+    __slots__ = ("_top", "counts", "doc_ids", "errors", "queries", "scores")
+
+    def __init__(self, queries: Sequence[str], top: BatchTopDocs) -> None:
+        """Wrap ``top``, the backend's answer to ``queries``."""
+        self.queries = tuple(queries)
+        self._top = top
+        ids = top.ids_array()
+        ids.flags.writeable = False
+        scores = top.scores_array()
+        scores.flags.writeable = False
+        self.doc_ids: NDArray[np.int64] = ids
+        self.scores: NDArray[np.float32] = scores
+        self.counts: tuple[int, ...] = tuple(top.counts_list())
+        self.errors: Mapping[int, QueryError] = dict(top.errors)
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def __repr__(self) -> str:
+        return f"BatchHits(queries={len(self.queries)}, k={self.doc_ids.shape[1]})"
+
+
 class Index(Closing):
     """A searchable index over a tree of agent specs.
 
@@ -145,7 +217,7 @@ class Index(Closing):
 
     >>> from specsearch import Index
     >>> with Index.build(["examples/specs"], backend="python") as index:
-    ...     hits = index.search("structured concurrency with tokio", k=3)
+    ...     hits = index.search("tokio cancellation", k=3)
     ...     hits[0].name
     'async-rust-reviewer'
     """
@@ -296,17 +368,87 @@ class Index(Closing):
     def __len__(self) -> int:
         return self._backend.num_docs
 
-    def search(self, query: str, k: int = 10) -> Hits:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        weights: Mapping[str, float] | None = None,
+        strict: bool = False,
+    ) -> Hits:
         """The ``k`` best specs for ``query``, best first.
 
+        The query language (ARCHITECTURE.md §11, §5): bare words are ORed and
+        ranked, ``"exact phrase"``, ``AND``/``OR``/``NOT``, ``+must``,
+        ``-must_not``, parentheses, ``field:term`` (``name``, ``description``,
+        ``headings``, ``body``, ``examples``, ``frontmatter`` or any
+        frontmatter key such as ``model`` or ``tools``), ``prefix*`` and
+        ``fuzzy~1``.
+
+        Args:
+            query: The query.
+            k: How many hits at most.
+            weights: Field weights to use instead of the defaults
+                (name 3, description 2, frontmatter 1, headings 1.5, body 1,
+                examples 1.5), e.g. ``{"body": 0.5}``.
+            strict: Raise on syntax problems instead of repairing them.
+
         Raises:
-            QueryError: the query has no searchable terms.
-            SchemaError: ``k`` is negative.
+            QueryError: the query cannot run (no searchable terms, an unknown
+                field, or, when strict, a syntax problem), with its position.
+            SchemaError: ``k`` is negative, or a weight is invalid.
             IndexStateError: the index is closed.
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
-        return Hits(query, self._backend.search(query, k), self._backend)
+        top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
+        return Hits(query, top, self._backend, strict=strict)
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        *,
+        weights: Mapping[str, float] | None = None,
+        strict: bool = False,
+    ) -> BatchHits:
+        """Run many queries at once: ``(len(queries), k)`` arrays of ids and scores.
+
+        The native backend runs them on every core with the GIL released, and
+        the arrays are views of its buffers. A query that fails does not stop
+        the others: see :attr:`BatchHits.errors`.
+
+        Raises:
+            SchemaError: ``k`` is negative, ``queries`` is a single string, or
+                a weight is invalid.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        if isinstance(queries, str):
+            raise SchemaError("queries", "expected a sequence of queries, got a single string")
+        top = self._backend.search_many(
+            list(queries), k, weights=field_weights(weights), strict=strict
+        )
+        return BatchHits(queries, top)
+
+    def find(self, name: str) -> list[DocInfo]:
+        """The specs whose name is ``name`` (exactly, else case-insensitively)."""
+        wanted = name.strip()
+        phrase = wanted.replace('"', " ")
+        candidates: list[DocInfo] = []
+        try:
+            top = self._backend.search(f'name:"{phrase}"', 1000)
+            candidates = self._backend.docs(top.ids_list())
+        except QueryError:
+            candidates = self._backend.docs(range(self._backend.num_docs))
+        exact = [d for d in candidates if d.name == wanted]
+        if exact:
+            return sorted(exact, key=lambda d: d.doc_id)
+        folded = wanted.casefold()
+        return sorted(
+            (d for d in candidates if d.name.casefold() == folded), key=lambda d: d.doc_id
+        )
 
     def close(self) -> None:
         """Release the index. Using it afterwards raises ``IndexStateError``."""

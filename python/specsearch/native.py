@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress
+    from specsearch.backend import BuildOptions, Progress, Weights
 
 __all__ = ["NativeBackend"]
 
@@ -95,9 +95,22 @@ class NativeBackend(Closing):
         """The per-file problems found while building."""
         return self._problems
 
-    def search(self, query: str, k: int) -> _native.TopDocs:
+    def search(
+        self, query: str, k: int, *, weights: Weights | None = None, strict: bool = False
+    ) -> _native.TopDocs:
         """The best ``k`` docs for ``query`` (the GIL is released)."""
-        return self._index.search(query, k)
+        return self._index.search(query, k, weights=weights, strict=strict)
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int,
+        *,
+        weights: Weights | None = None,
+        strict: bool = False,
+    ) -> _native.BatchTopDocs:
+        """Every query at once, on all cores with the GIL released."""
+        return self._index.search_many(list(queries), k, weights=weights, strict=strict)
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
@@ -106,11 +119,13 @@ class NativeBackend(Closing):
             for i, (p, n, d) in zip(ids, self._index.docs(list(ids)), strict=True)
         ]
 
-    def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
-        """The first matching line of each doc's file."""
+    def snippets(
+        self, ids: Sequence[int], query: str, *, strict: bool = False
+    ) -> list[Snippet | None]:
+        """The best matching line of each doc's file, with spans."""
         return [
-            None if s is None else Snippet(line=s[0], text=s[1])
-            for s in self._index.snippets(list(ids), query)
+            None if s is None else Snippet(line=s[0], text=s[1], spans=tuple(s[2]))
+            for s in self._index.snippets(list(ids), query, strict=strict)
         ]
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:

@@ -45,15 +45,18 @@ class DocInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snippet:
-    """The first line of a file that holds a query term.
+    """The line of a file that best matches a query (ARCHITECTURE.md §6).
 
     Attributes:
         line: Its 1-based line number.
         text: The line, without its line ending.
+        spans: The ``[start, end)`` character offsets in ``text`` of the
+            matched terms, sorted and merged.
     """
 
     line: int
     text: str
+    spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.line < 1:

@@ -26,9 +26,11 @@ def test_query_prints_ranked_hits(backend: str, examples: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("1. ")
     assert "async-rust-reviewer" in out or "python-concurrency-expert" in lines[0]
-    assert f"{examples}/" in lines[0]
-    # The first matching line, with its line number.
-    assert any(line.strip().split(":", 1)[0].isdigit() for line in lines[1:3])
+    # Then the best matching line, as ripgrep shows it: path:line:text.
+    path, line, text = lines[1].strip().split(":", 2)
+    assert path.startswith(f"{examples}/")
+    assert line.isdigit()
+    assert "concurren" in text.lower()
     assert "\x1b[" not in out  # not a TTY: no colour
 
 
@@ -78,6 +80,11 @@ def test_files_with_matches(examples: Path) -> None:
     ("args", "message"),
     [
         (["query", ""], "no searchable terms"),
+        (["query", "model:x OR nosuchkey:y"], "unknown field 'nosuchkey'"),
+        (["query", "(a", "--strict"], "position 0"),
+        (["query", "x", "--weight", "name"], "FIELD=NUMBER"),
+        (["query", "x", "--weight", "nofield=1"], "unknown field"),
+        (["query", "x", "--weight", "body=-1"], "finite number >= 0"),
         (["query", "x", "/definitely/not/here"], "/definitely/not/here"),
         (["query", "x", "--backend", "lucene"], "lucene"),
         (["query", "x", "-k", "-3"], "-3"),

@@ -81,3 +81,32 @@ def test_unknown_field_is_a_schema_error(backend: str, examples: Path) -> None:
 
     with Index.build([examples], backend=backend) as index, pytest.raises(SchemaError):
         index.doc_lengths("nope")
+
+
+def test_batch_arrays_are_views_of_rust_buffers(examples: Path, tmp_path: Path) -> None:
+    from specsearch import _native  # noqa: PLC0415
+
+    queries = ["concurrency", "kubernetes operator", "zzzz-nothing", "", "rust AND tokio"]
+    with Index.open([examples], index_dir=tmp_path / "idx", backend="native") as index:
+        batch = index.search_many(queries, k=4)
+        ids, scores = batch.doc_ids, batch.scores
+        assert ids.shape == scores.shape == (5, 4)
+        assert ids.dtype == np.int64
+        assert scores.dtype == np.float32
+        for array in (ids, scores):
+            assert not array.flags.owndata
+            assert isinstance(array.base, _native.BatchTopDocs)
+            assert not array.flags.writeable
+        assert ids.base is scores.base
+        # Padding: -1 ids and NaN scores past each row's hits; the empty query failed alone.
+        assert batch.counts[2] == 0
+        assert (ids[2] == -1).all()
+        assert np.isnan(scores[2]).all()
+        assert list(batch.errors) == [3]
+        assert batch.errors[3].position == 0
+        for row, query in enumerate(queries):
+            if row in batch.errors:
+                continue
+            single = index.search(query, k=4)
+            assert ids[row, : batch.counts[row]].tolist() == single.doc_ids.tolist()
+            assert scores[row, : batch.counts[row]].tolist() == single.scores.tolist()

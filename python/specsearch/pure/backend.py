@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from specsearch.backend import Closing, IndexStats, UpdateInfo
-from specsearch.errors import IndexStateError
+from specsearch.errors import IndexStateError, QueryError
 from specsearch.pure import store
 from specsearch.pure.index import PureIndex
 
@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress
+    from specsearch.backend import BuildOptions, Progress, Weights
     from specsearch.types import DocInfo, Problem, Snippet
 
-__all__ = ["ArrayTopDocs", "PurePythonBackend"]
+__all__ = ["ArrayBatchTopDocs", "ArrayTopDocs", "PurePythonBackend"]
 
 
 class ArrayTopDocs:
@@ -53,6 +53,49 @@ class ArrayTopDocs:
     def scores_array(self) -> NDArray[np.float32]:
         """Scores (a view: the array is not copied)."""
         return self._scores.view()
+
+
+class ArrayBatchTopDocs:
+    """The rows of a ``search_many``: ids, scores, hit counts and errors (§5)."""
+
+    __slots__ = ("_counts", "_errors", "_ids", "_scores")
+
+    def __init__(
+        self,
+        ids: NDArray[np.int64],
+        scores: NDArray[np.float32],
+        counts: list[int],
+        errors: dict[int, QueryError],
+    ) -> None:
+        """Hold ``(n, k)`` ids and scores, ``n`` counts and the errors by row."""
+        if ids.shape != scores.shape or ids.shape[0] != len(counts):
+            raise ValueError(
+                f"ids {ids.shape}, scores {scores.shape} and {len(counts)} counts disagree"
+            )
+        self._ids = ids
+        self._scores = scores
+        self._counts = counts
+        self._errors = errors
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def ids_array(self) -> NDArray[np.int64]:
+        """Doc ids, ``(n_queries, k)``, padded with -1 (a view: not copied)."""
+        return self._ids.view()
+
+    def scores_array(self) -> NDArray[np.float32]:
+        """Scores, ``(n_queries, k)``, padded with NaN (a view: not copied)."""
+        return self._scores.view()
+
+    def counts_list(self) -> list[int]:
+        """The number of hits in each row."""
+        return list(self._counts)
+
+    @property
+    def errors(self) -> dict[int, QueryError]:
+        """The error of each query that failed, by row."""
+        return dict(self._errors)
 
 
 class PurePythonBackend(Closing):
@@ -110,18 +153,36 @@ class PurePythonBackend(Closing):
         """The per-file problems found while building."""
         return self._live().problems
 
-    def search(self, query: str, k: int) -> ArrayTopDocs:
-        """The best ``k`` docs for ``query``."""
-        ids, scores = self._live().search(query, k)
+    def search(
+        self, query: str, k: int, *, weights: Weights | None = None, strict: bool = False
+    ) -> ArrayTopDocs:
+        """The best ``k`` docs for ``query`` (§5); default weights when None."""
+        ids, scores = self._live().search(query, k, weights=weights, strict=strict)
         return ArrayTopDocs(ids, scores)
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int,
+        *,
+        weights: Weights | None = None,
+        strict: bool = False,
+    ) -> ArrayBatchTopDocs:
+        """``search`` for each query, one after the other."""
+        ids, scores, counts, errors = self._live().search_many(
+            queries, k, weights=weights, strict=strict
+        )
+        return ArrayBatchTopDocs(ids, scores, counts, errors)
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         return self._live().docs(ids)
 
-    def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
-        """The first matching line of each doc's file."""
-        return self._live().snippets(ids, query)
+    def snippets(
+        self, ids: Sequence[int], query: str, *, strict: bool = False
+    ) -> list[Snippet | None]:
+        """The best matching line of each doc's file, with spans (§6)."""
+        return self._live().snippets(ids, query, strict=strict)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length of ``field``, in doc-id order (one array: one segment)."""

@@ -1,8 +1,9 @@
-"""The in-memory index and BM25 search of the pure-Python backend.
+"""The in-memory index of the pure-Python backend, and its search API.
 
 This is the reference oracle (ARCHITECTURE.md §4-§6): it is written to be
 read, and its scores are computed in exactly the order the contract states so
-that they are bit-identical with the Rust engine's.
+that they are bit-identical with the Rust engine's. Planning and running a
+query live in :mod:`specsearch.pure.search`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,51 +18,46 @@ import numpy as np
 import numpy.typing as npt
 
 from specsearch.errors import QueryError, SchemaError
-from specsearch.pure.analysis import query_terms, terms
+from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
+from specsearch.pure.query import parse
+from specsearch.pure.search import (
+    EMPTY_QUERY,
+    K1,
+    B,
+    FieldIndex,
+    Postings,
+    execute,
+    line_match,
+    merge_spans,
+    positive_leaves,
+    prune,
+    resolve_targets,
+)
 from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["BINARY_SNIFF_BYTES", "K1", "AnalyzedDoc", "B", "PureIndex", "analyze", "read_spec"]
+    from specsearch.pure.search import LeafQuery, Plan
 
-K1 = 1.2
-B = 0.75
+__all__ = [
+    "BINARY_SNIFF_BYTES",
+    "K1",
+    "AnalyzedDoc",
+    "B",
+    "PureIndex",
+    "analyze",
+    "read_spec",
+    "resolve_weights",
+]
+
 #: A NUL byte within this many leading bytes makes a file binary.
 BINARY_SNIFF_BYTES = 8192
 
 DocIds = npt.NDArray[np.uint32]
 Scores = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class Postings:
-    """The docs holding one term in one field.
-
-    Attributes:
-        doc_ids: Doc ids, ascending (uint32).
-        tfs: The term's frequency in each of those docs (float64, exact).
-    """
-
-    doc_ids: npt.NDArray[np.uint32]
-    tfs: npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class FieldIndex:
-    """One field's term dictionary and length column.
-
-    Attributes:
-        postings: term -> postings.
-        lengths: Each doc's number of tokens in the field (float64, exact).
-        avgdl: The average length, ``sum(lengths) / N``.
-    """
-
-    postings: dict[str, Postings]
-    lengths: npt.NDArray[np.float64]
-    avgdl: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,8 +69,8 @@ class AnalyzedDoc:
         fs_path: Where to read the file again (snippets).
         name: The spec's name.
         description: The spec's description.
-        fields: Per field of ``FIELDS``, in order: its length in tokens and
-            its term frequencies.
+        fields: Per field of ``FIELDS``, in order: its length and each term's
+            positions (keyed terms included in the frontmatter field).
         problems: The file's problems (YAML errors, an unclosed frontmatter).
     """
 
@@ -83,25 +78,45 @@ class AnalyzedDoc:
     fs_path: str
     name: str
     description: str
-    fields: tuple[tuple[int, dict[str, int]], ...]
+    fields: tuple[FieldTerms, ...]
     problems: tuple[Problem, ...]
 
 
 def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
     """Parse and analyze one spec's bytes."""
     spec, problems = parse_spec(spec_file.path, spec_file.fs_path, data)
-    fields: list[tuple[int, dict[str, int]]] = []
-    for field in FIELDS:
-        tokens = terms(spec.field_text(field))
-        fields.append((len(tokens), dict(Counter(tokens))))
+    fields = tuple(
+        frontmatter_terms(spec.frontmatter)
+        if field == "frontmatter"
+        else field_terms(spec.field_text(field))
+        for field in FIELDS
+    )
     return AnalyzedDoc(
         path=spec_file.path,
         fs_path=spec_file.fs_path,
         name=spec.name,
         description=spec.description,
-        fields=tuple(fields),
+        fields=fields,
         problems=tuple(problems),
     )
+
+
+def resolve_weights(weights: Sequence[float] | None) -> dict[str, float]:
+    """The weight of each field: ``weights`` in ``FIELDS`` order, or the defaults.
+
+    Raises:
+        ValueError: Not one weight per field, or a weight that is not finite
+            or is negative (the message names the field).
+    """
+    if weights is None:
+        return dict(FIELD_WEIGHTS)
+    values = [float(w) for w in weights]
+    if len(values) != len(FIELDS):
+        raise ValueError(f"expected {len(FIELDS)} weights ({', '.join(FIELDS)}), got {len(values)}")
+    for field, value in zip(FIELDS, values, strict=True):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"the weight of field {field!r} must be finite and >= 0, got {value}")
+    return dict(zip(FIELDS, values, strict=True))
 
 
 def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
@@ -148,30 +163,45 @@ class PureIndex:
         self._docs = tuple(docs)
         self._problems = tuple(problems)
         self._max_file_bytes = max_file_bytes
+        self._fields: dict[str, FieldIndex] = {
+            field: self._field_index(i) for i, field in enumerate(FIELDS)
+        }
+
+    def _field_index(self, i: int) -> FieldIndex:
+        """Postings, stem map and lengths of the ``i``-th field."""
+        # term -> (doc id, positions) for each doc holding it, in doc-id order.
+        holders: dict[str, list[tuple[int, list[int]]]] = {}
+        lengths: list[int] = []
+        for doc_id, doc in enumerate(self._docs):
+            length, term_positions = doc.fields[i]
+            lengths.append(length)
+            for term, at in term_positions.items():
+                found = holders.get(term)
+                if found is None:
+                    holders[term] = [(doc_id, at)]
+                else:
+                    found.append((doc_id, at))
+        postings = {
+            term: Postings(
+                np.array([doc_id for doc_id, _ in held], dtype=np.uint32),
+                np.array([len(at) for _, at in held], dtype=np.float64),
+                tuple(at for _, at in held),
+            )
+            for term, held in holders.items()
+        }
+        stems: dict[str, list[str]] = {}
+        for term in postings:
+            key = stem_key(term)
+            if key != term:
+                stems.setdefault(key, []).append(term)
         n = len(self._docs)
-        self._fields: dict[str, FieldIndex] = {}
-        for i, field in enumerate(FIELDS):
-            ids: dict[str, list[int]] = {}
-            tfs: dict[str, list[int]] = {}
-            lengths: list[int] = []
-            for doc_id, doc in enumerate(self._docs):
-                length, freqs = doc.fields[i]
-                lengths.append(length)
-                for term, tf in freqs.items():
-                    if term in ids:
-                        ids[term].append(doc_id)
-                        tfs[term].append(tf)
-                    else:
-                        ids[term] = [doc_id]
-                        tfs[term] = [tf]
-            postings = {
-                term: Postings(
-                    np.array(doc_ids, dtype=np.uint32), np.array(tfs[term], dtype=np.float64)
-                )
-                for term, doc_ids in ids.items()
-            }
-            avgdl = sum(lengths) / n if n else 0.0
-            self._fields[field] = FieldIndex(postings, np.array(lengths, dtype=np.float64), avgdl)
+        return FieldIndex(
+            postings=postings,
+            stems={key: tuple(terms) for key, terms in stems.items()},
+            sorted_terms=tuple(sorted(postings)),
+            lengths=np.array(lengths, dtype=np.float64),
+            avgdl=sum(lengths) / n if n else 0.0,
+        )
 
     @classmethod
     def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
@@ -229,48 +259,104 @@ class PureIndex:
         """N, the number of indexed docs."""
         return len(self._docs)
 
-    def search(self, query: str, k: int) -> tuple[DocIds, Scores]:
-        """Rank the docs for a query with BM25F-style per-field sums.
+    def _plan(self, query: str, strict: bool) -> Plan:
+        """Parse and plan a query (§5, §11).
+
+        Raises:
+            QueryError: A syntax problem (strict mode), an unknown field, or
+                no searchable terms.
+        """
+        tree = parse(query, strict=strict)
+        targets = resolve_targets(tree, query, self._fields["frontmatter"])
+        plan = None if tree is None else prune(tree, targets)
+        if plan is None:
+            raise QueryError(query, 0, EMPTY_QUERY)
+        return plan
+
+    def _run(self, plan: Plan, weights: Mapping[str, float]) -> tuple[DocIds, Scores]:
+        """Every doc the plan matches, best first (float32 score desc, doc id asc)."""
+        n = len(self._docs)
+        matched, scores = execute(plan, self._fields, weights, n)
+        hit_ids = np.flatnonzero(matched).astype(np.uint32)
+        hit_scores = scores[hit_ids].astype(np.float32)
+        order = np.lexsort((hit_ids, -hit_scores))
+        return hit_ids[order], hit_scores[order]
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        *,
+        weights: Sequence[float] | None = None,
+        strict: bool = False,
+    ) -> tuple[DocIds, Scores]:
+        """Rank the docs for a query (ARCHITECTURE.md §5).
 
         Args:
-            query: The query text; its distinct terms are ORed.
+            query: The query (§11).
             k: How many hits to return at most (>= 0).
+            weights: One weight per field of ``FIELDS``, in order (default:
+                ``FIELD_WEIGHTS``).
+            strict: Raise syntax problems instead of repairing them.
 
         Returns:
             Doc ids (uint32) and float32 scores, best first; ties by doc id.
 
         Raises:
-            QueryError: The query has no searchable terms.
-            ValueError: ``k`` is negative.
+            QueryError: A syntax problem (strict mode), an unknown field, or
+                no searchable terms.
+            ValueError: ``k`` is negative, or a weight is not finite or < 0.
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        query_term_list = query_terms(query)
-        if not query_term_list:
-            raise QueryError(query, 0, "the query has no searchable terms")
-        n = len(self._docs)
-        if k == 0 or n == 0:
-            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
-        scores = np.zeros(n, dtype=np.float64)
-        matched = np.zeros(n, dtype=bool)
-        for term in query_term_list:
-            for field in FIELDS:
-                index = self._fields[field]
-                postings = index.postings.get(term)
-                if postings is None:
-                    continue
-                docs, tf = postings.doc_ids, postings.tfs
-                df = len(docs)
-                idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-                dl = index.lengths[docs]
-                norm = K1 * ((1.0 - B) + B * (dl / index.avgdl))
-                w_idf = FIELD_WEIGHTS[field] * idf
-                scores[docs] += w_idf * ((tf * (K1 + 1.0)) / (tf + norm))
-                matched[docs] = True
-        hit_ids = np.flatnonzero(matched).astype(np.uint32)
-        hit_scores = scores[hit_ids].astype(np.float32)
-        order = np.lexsort((hit_ids, -hit_scores))[:k]
-        return hit_ids[order], hit_scores[order]
+        field_weights = resolve_weights(weights)
+        ids, scores = self._run(self._plan(query, strict), field_weights)
+        return ids[:k], scores[:k]
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int,
+        *,
+        weights: Sequence[float] | None = None,
+        strict: bool = False,
+    ) -> tuple[npt.NDArray[np.int64], Scores, list[int], dict[int, QueryError]]:
+        """:meth:`search` for each query, into ``(len(queries), k)`` arrays (§5).
+
+        Args:
+            queries: The queries.
+            k: The row length (>= 0).
+            weights: As for :meth:`search`.
+            strict: As for :meth:`search`.
+
+        Returns:
+            Doc ids (int64, padded with -1), scores (float32, padded with
+            NaN), the number of hits in each row, and the error of each query
+            that failed (by row; its row is empty).
+
+        Raises:
+            ValueError: ``k`` is negative, or a weight is not finite or < 0.
+        """
+        if k < 0:
+            raise ValueError(f"k must be >= 0, got {k}")
+        field_weights = resolve_weights(weights)
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        scores = np.full((len(queries), k), np.nan, dtype=np.float32)
+        counts: list[int] = []
+        errors: dict[int, QueryError] = {}
+        for row, query in enumerate(queries):
+            try:
+                plan = self._plan(query, strict)
+            except QueryError as error:
+                errors[row] = error
+                counts.append(0)
+                continue
+            row_ids, row_scores = self._run(plan, field_weights)
+            count = min(k, len(row_ids))
+            ids[row, :count] = row_ids[:count]
+            scores[row, :count] = row_scores[:count]
+            counts.append(count)
+        return ids, scores, counts, errors
 
     def _doc(self, doc_id: int) -> AnalyzedDoc:
         if not 0 <= doc_id < len(self._docs):
@@ -298,35 +384,48 @@ class PureIndex:
             )
         return infos
 
-    def snippets(self, ids: Sequence[int], query: str) -> list[Snippet | None]:
-        """The first line of each doc's file that holds a query term.
+    def snippets(
+        self, ids: Sequence[int], query: str, *, strict: bool = False
+    ) -> list[Snippet | None]:
+        """The best matching line of each doc's file, with its spans (§6).
 
-        The files are read again now; a file that has gone or has no such
-        line gives None.
+        The query is parsed and planned as for :meth:`search` (same errors);
+        then fields and keys play no part. The files are read again now; a
+        file that has gone or has no matching line gives None.
 
         Args:
             ids: Doc ids.
-            query: The query text (analyzed once).
+            query: The query (§11).
+            strict: Raise syntax problems instead of repairing them.
 
         Returns:
             One snippet (or None) per id, in the same order.
 
         Raises:
-            QueryError: The query has no searchable terms.
+            QueryError: A syntax problem (strict mode), an unknown field, or
+                no searchable terms.
             IndexError: An id is not a doc of this index.
         """
-        wanted = frozenset(query_terms(query))
-        if not wanted:
-            raise QueryError(query, 0, "the query has no searchable terms")
-        return [self._snippet(self._doc(int(doc_id)), wanted) for doc_id in ids]
+        leaves = positive_leaves(self._plan(query, strict))
+        return [self._snippet(self._doc(int(doc_id)), leaves) for doc_id in ids]
 
-    def _snippet(self, doc: AnalyzedDoc, wanted: frozenset[str]) -> Snippet | None:
+    def _snippet(self, doc: AnalyzedDoc, leaves: Sequence[LeafQuery]) -> Snippet | None:
         # Read as at build time: a file that has gone, grown too large or
         # turned binary since then has no snippet.
+        if not leaves:
+            return None
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
+        best: Snippet | None = None
+        best_count = 0
         for number, line in enumerate(decode_lines(data), start=1):
-            if not wanted.isdisjoint(terms(line)):
-                return Snippet(line=number, text=line)
-        return None
+            tokens = tokenize(line)
+            if not tokens:
+                continue
+            matches = [line_match(leaf, tokens) for leaf in leaves]
+            count = sum(1 for found in matches if found)
+            if count > best_count:
+                spans = merge_spans([(t.start, t.end) for found in matches for t in found])
+                best, best_count = Snippet(line=number, text=line, spans=spans), count
+        return best

@@ -2,8 +2,9 @@
 
 The python backend does not read or write the native segment format. It
 keeps, per index folder, one JSON-lines file of analyzed docs (each file's
-name, description, per-field lengths and term frequencies, problems, and the
-size, mtime and content hash it was read at), and builds its in-memory
+name, description, per-field lengths and term positions — keyed frontmatter
+terms included, so phrases and field filters work from the cache —, problems,
+and the size, mtime and content hash it was read at), and builds its in-memory
 postings from that on open. Because the postings are always built afresh
 from per-file analyses, in walk order, an updated index is by construction
 identical to a fresh build, which is what the native engine promises too.
@@ -11,9 +12,9 @@ identical to a fresh build, which is what the native engine promises too.
 Layout of ``<dir>``:
 
 - ``docs.jsonl``: a header line ``{"format": "specsearch-python-cache",
-  "version": 1, "max_file_bytes": ...}``, then one line per file (a doc, or a
-  skipped file with its problem), then a trailer line ``{"end": N,
-  "sha256": ...}`` over everything before it. Anything else (truncated,
+  "version": 2, "analyzer": "standard-v2", "max_file_bytes": ...}``, then
+  one line per file (a doc, or a skipped file with its problem), then a
+  trailer line ``{"end": N, "sha256": ...}`` over everything before it. Anything else (truncated,
   edited, foreign) is not trusted: the cache is rebuilt from the corpus.
 - ``LOCK``: held with ``flock`` while updating; a second writer gets
   :class:`~specsearch.errors.IndexLockedError`. The kernel drops the lock of
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from specsearch.backend import UpdateInfo
 from specsearch.errors import IndexFormatError, IndexLockedError
+from specsearch.pure.analysis import ANALYZER_NAME, FieldTerms
 from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.types import Problem
@@ -55,7 +57,9 @@ __all__ = [
 ]
 
 CACHE_FORMAT = "specsearch-python-cache"
-CACHE_VERSION = 1
+#: 2: the standard-v2 analysis (positions and keyed terms); a cache of
+#: another version is not trusted, so it is rebuilt.
+CACHE_VERSION = 2
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
 
@@ -91,7 +95,7 @@ def _entry_json(entry: _Entry) -> dict[str, Any]:
         out["fs_path"] = entry.doc.fs_path
         out["name"] = entry.doc.name
         out["description"] = entry.doc.description
-        out["fields"] = [[length, freqs] for length, freqs in entry.doc.fields]
+        out["fields"] = [[length, positions] for length, positions in entry.doc.fields]
         out["problems"] = [_problem_json(p) for p in entry.doc.problems]
     if entry.skipped is not None:
         out["skipped"] = _problem_json(entry.skipped)
@@ -108,7 +112,9 @@ def _entry_from_json(raw: dict[str, Any]) -> _Entry:
             fs_path=str(raw["fs_path"]),
             name=str(raw["name"]),
             description=str(raw["description"]),
-            fields=tuple((int(length), dict(freqs)) for length, freqs in raw["fields"]),
+            fields=tuple(
+                FieldTerms(int(length), dict(positions)) for length, positions in raw["fields"]
+            ),
             problems=tuple(
                 Problem(path=path, line=line, message=str(message))
                 for line, message in raw["problems"]
@@ -139,7 +145,11 @@ def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
             return None
         lines = body.splitlines()
         header = json.loads(lines[0])
-        if (header.get("format"), header.get("version")) != (CACHE_FORMAT, CACHE_VERSION):
+        if (header.get("format"), header.get("version"), header.get("analyzer")) != (
+            CACHE_FORMAT,
+            CACHE_VERSION,
+            ANALYZER_NAME,
+        ):
             return None
         max_file_bytes = int(header["max_file_bytes"])
         entries = [_entry_from_json(json.loads(line)) for line in lines[1:]]
@@ -152,7 +162,12 @@ def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
 
 def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> None:
     """Write the cache atomically: temp file, fsync, rename, fsync the folder."""
-    header = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "max_file_bytes": max_file_bytes}
+    header = {
+        "format": CACHE_FORMAT,
+        "version": CACHE_VERSION,
+        "analyzer": ANALYZER_NAME,
+        "max_file_bytes": max_file_bytes,
+    }
     lines = [json.dumps(header)] + [
         json.dumps(_entry_json(e), ensure_ascii=False, separators=(",", ":")) for e in entries
     ]

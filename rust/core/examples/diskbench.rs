@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use specsearch_core::{DiskIndex, DiskOptions, SearchIndex};
+use specsearch_core::{
+    BuildOptions, DiskIndex, DiskOptions, MemoryIndex, SearchIndex, SearchOptions,
+};
 
 /// Peak and current resident memory, from /proc (Linux).
 fn rss() -> String {
@@ -32,9 +34,7 @@ fn main() {
     }
     if !update_only {
         let t = Instant::now();
-        let (mem, _) =
-            specsearch_core::MemoryIndex::build(&roots, &specsearch_core::BuildOptions::default())
-                .unwrap();
+        let (mem, _) = MemoryIndex::build(&roots, &BuildOptions::default()).unwrap();
         println!(
             "MemoryIndex::build: {:?} docs={}",
             t.elapsed(),
@@ -61,6 +61,41 @@ fn main() {
     let ro = DiskIndex::open(&index).unwrap();
     println!("open (read-only): {:?}", t.elapsed());
     let t = Instant::now();
-    let top = ro.search("kubernetes deploy python", 10).unwrap();
+    let opts = SearchOptions::default();
+    let top = ro.search("kubernetes deploy python", 10, &opts).unwrap();
     println!("search: {:?} hits={} {}", t.elapsed(), top.len(), rss());
+    // Warm latency per query, on disk and in memory.
+    let (mem, _) = MemoryIndex::build(&roots, &BuildOptions::default()).unwrap();
+    let queries = [
+        "kubernetes",
+        "kubernetes deploy python",
+        "react typescript testing",
+        "the",
+        "concurrency",
+        "TaskGroup",
+        "\"code review\"",
+        "kube*",
+        "kubernets~1",
+        "+python -django",
+        "tools:read",
+        "-draft",
+    ];
+    for q in queries {
+        let time = |ix: &dyn SearchIndex| {
+            for _ in 0..50 {
+                let _ = ix.search(q, 10, &opts).unwrap();
+            }
+            let t = Instant::now();
+            let n = 500;
+            for _ in 0..n {
+                let _ = ix.search(q, 10, &opts).unwrap();
+            }
+            t.elapsed() / n
+        };
+        println!(
+            "warm {q:<28} disk {:>10?}  memory {:>10?}",
+            time(&ro),
+            time(&mem)
+        );
+    }
 }

@@ -32,7 +32,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 /// The version of the on-disk format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Sections start at offsets that are multiples of this.
 pub(crate) const ALIGN: usize = 8;
@@ -495,7 +495,7 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         match Container::open(&p, b"TESTMAGC", None) {
             Err(Error::Format { detail, .. }) => {
-                assert_eq!(detail, "format version 1, expected 2: rebuild");
+                assert_eq!(detail, "format version 1, expected 3: rebuild");
             }
             other => panic!("{other:?}"),
         }

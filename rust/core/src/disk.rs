@@ -17,12 +17,16 @@ use crate::container::FORMAT_VERSION;
 use crate::directory::{read_manifest, MANIFEST_FILE};
 use crate::docmap::{DocMapReader, DELETED};
 use crate::error::{Error, Result};
+use crate::exec::{self, Source};
 use crate::index::DocMeta;
 use crate::manifest::Manifest;
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
-use crate::scoring::{Accumulator, Bm25};
-use crate::search::{snippet_in_file, terms_of, top_k, IndexStats, SearchIndex, Snippet, TopDocs};
+use crate::scoring::Bm25;
+use crate::search::{
+    search_source, snippet_in_file, IndexStats, SearchIndex, SearchOptions, Snippet, TopDocs,
+};
+use crate::segment::MapBytes;
 use crate::segment::{SegmentReader, StoredDoc};
 
 pub use crate::writer::{
@@ -193,66 +197,24 @@ impl DiskIndex {
         Ok(out)
     }
 
-    fn score_terms(&self, terms: &[String]) -> Result<Vec<(u32, f64)>> {
-        let n_docs = self.manifest.num_docs as usize;
-        let n_docs_f = n_docs as f64;
-        let bm25 = Bm25 {
-            k1: self.schema.k1,
-            b: self.schema.b,
-        };
-        let mut acc = Accumulator::new(n_docs);
-        let globals: Vec<&[u32]> = (0..self.segments.len())
-            .map(|s| self.docmap.globals(s))
-            .collect::<Result<_>>()?;
-        // (global id, tf, dl) of the live postings of one term in one field.
-        let mut live: Vec<(u32, u32, u32)> = Vec::new();
-        for term in terms {
-            for f in Field::ALL {
-                live.clear();
-                for (si, seg) in self.segments.iter().enumerate() {
-                    let Some(info) = seg.term(f, term)? else {
-                        continue;
-                    };
-                    let lengths = seg.lengths(f)?;
-                    let map = globals[si];
-                    // `local < num_docs` is checked by the decoder, and both
-                    // columns have exactly num_docs entries (checked at open).
-                    seg.postings(f, &info, |local, tf| {
-                        let g = map[local as usize];
-                        if g != DELETED {
-                            live.push((g, tf, lengths[local as usize]));
-                        }
-                    })?;
-                }
-                if live.is_empty() {
-                    continue;
-                }
-                if live.iter().any(|&(g, _, _)| g as usize >= n_docs) {
-                    return Err(Error::format(self.docmap.path(), "global id out of range"));
-                }
-                // df counts live docs only, so the statistics are those of a
-                // fresh build of the same files.
-                let idf = Bm25::idf(n_docs_f, live.len() as f64);
-                let avgdl = self.manifest.field_lengths[f.index()] as f64 / n_docs_f;
-                acc.add_postings(
-                    &bm25,
-                    self.schema.weights[f.index()],
-                    idf,
-                    avgdl,
-                    live.iter().copied(),
-                );
-            }
-        }
-        Ok(acc.into_scores())
-    }
-
     /// The `f64` scores (before rounding) of every doc matching `query`, in
     /// doc-id order (as [`crate::MemoryIndex::exact_scores`]).
     ///
     /// # Errors
     /// [`Error::Query`], [`Error::Format`].
-    pub fn exact_scores(&self, query: &str) -> Result<Vec<(u32, f64)>> {
-        self.score_terms(&terms_of(query)?)
+    pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
+        let m = exec::run(self, query, opts)?;
+        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
+        out.sort_unstable_by_key(|e| e.0);
+        Ok(out)
+    }
+
+    /// The global ids of a segment's local docs, checked to be in range.
+    fn live_globals(&self, part: usize) -> Result<&[u32]> {
+        // The locate table checks once that every live global id is in
+        // range and unique.
+        self.locate_table()?;
+        self.docmap.globals(part)
     }
 
     /// Calls `g(global id, positions)` for every live doc with `term` in
@@ -276,6 +238,77 @@ impl DiskIndex {
     }
 }
 
+impl Source for DiskIndex {
+    type Bytes = MapBytes;
+
+    fn n_docs(&self) -> u32 {
+        self.manifest.num_docs
+    }
+
+    fn avgdl(&self, f: Field) -> f64 {
+        self.manifest.field_lengths[f.index()] as f64 / f64::from(self.manifest.num_docs)
+    }
+
+    fn bm25(&self) -> Bm25 {
+        Bm25 {
+            k1: self.schema.k1,
+            b: self.schema.b,
+        }
+    }
+
+    fn num_parts(&self) -> usize {
+        self.segments.len()
+    }
+
+    fn dict(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.segments[part].dict(f)
+    }
+
+    fn stems(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.segments[part].stems(f)
+    }
+
+    fn postings(
+        &self,
+        part: usize,
+        f: Field,
+        ord: u64,
+        mut g: impl FnMut(u32, u32, u32),
+    ) -> Result<()> {
+        let seg = &self.segments[part];
+        let info = seg.info_at(f, ord)?;
+        let lengths = seg.lengths(f)?;
+        let map = self.live_globals(part)?;
+        // `local < num_docs` is checked by the decoder, and both columns
+        // have exactly num_docs entries (checked at open).
+        seg.postings(f, &info, |local, tf| {
+            let gid = map[local as usize];
+            if gid != DELETED {
+                g(gid, tf, lengths[local as usize]);
+            }
+        })
+    }
+
+    fn positions(
+        &self,
+        part: usize,
+        f: Field,
+        ord: u64,
+        mut g: impl FnMut(u32, u32, &[u32]),
+    ) -> Result<()> {
+        let seg = &self.segments[part];
+        let info = seg.info_at(f, ord)?;
+        let lengths = seg.lengths(f)?;
+        let map = self.live_globals(part)?;
+        seg.postings_with_positions(f, &info, |local, p| {
+            let gid = map[local as usize];
+            if gid != DELETED {
+                g(gid, lengths[local as usize], p);
+            }
+        })
+    }
+}
+
 fn seg_header_crc(seg: &SegmentReader) -> u32 {
     seg.header_crc()
 }
@@ -296,23 +329,24 @@ impl SearchIndex for DiskIndex {
         self.manifest.num_docs
     }
 
-    fn search(&self, query: &str, k: usize) -> Result<TopDocs> {
-        let terms = terms_of(query)?;
-        if k == 0 {
-            return Ok(TopDocs::default());
-        }
-        Ok(top_k(self.score_terms(&terms)?, k))
+    fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
+        search_source(self, query, k, opts)
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
         Ok(self.stored(id)?.map(|d| d.meta))
     }
 
-    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>> {
-        let terms = terms_of(query)?;
+    fn snippets(
+        &self,
+        ids: &[u32],
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<Vec<Option<Snippet>>> {
+        let matcher = exec::line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
-                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &terms),
+                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
                 None => Ok(None),
             })
             .collect()

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::analysis::for_each_token;
+use std::ops::ControlFlow;
+
+use crate::analysis::{is_term_key, scan_tokens, scan_tokens_from, stem_key, KEY_SEPARATOR};
 use crate::error::Result;
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
@@ -58,13 +60,17 @@ pub struct DocMeta {
     pub description: String,
 }
 
-/// The postings of one term in one field: doc ids ascending, with term frequencies.
+/// The postings of one term in one field: doc ids ascending, with term
+/// frequencies and positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Postings {
     /// Doc ids, strictly ascending.
     pub doc_ids: Vec<u32>,
     /// The term frequency in each doc, parallel to `doc_ids`.
     pub term_freqs: Vec<u32>,
+    /// The positions of each doc, concatenated (`term_freqs[i]` of them for
+    /// doc `i`, ascending).
+    pub positions: Vec<u32>,
 }
 
 impl Postings {
@@ -78,9 +84,12 @@ impl Postings {
 /// One field's inverted index.
 #[derive(Clone, Debug, Default)]
 pub struct FieldIndex {
-    /// Term → term id (an index into `terms` and `postings`).
-    pub(crate) dict: FxHashMap<Box<str>, u32>,
-    /// The postings of each term id.
+    /// Term → term ordinal (an index into `postings`), terms in byte order.
+    pub(crate) dict: fst::Map<Vec<u8>>,
+    /// `stem key \0 term` → term ordinal, for the terms that are not their
+    /// own stem key.
+    pub(crate) stems: fst::Map<Vec<u8>>,
+    /// The postings of each term ordinal.
     pub(crate) postings: Vec<Postings>,
     /// Each doc's length in this field (its number of tokens).
     pub(crate) lengths: Vec<u32>,
@@ -92,7 +101,9 @@ impl FieldIndex {
     /// The postings of a term, if any doc has it in this field.
     #[must_use]
     pub fn postings(&self, term: &str) -> Option<&Postings> {
-        self.dict.get(term).map(|&id| &self.postings[id as usize])
+        self.dict
+            .get(term)
+            .and_then(|id| self.postings.get(id as usize))
     }
 
     /// Each doc's length in this field.
@@ -112,13 +123,161 @@ impl FieldIndex {
     pub fn num_terms(&self) -> usize {
         self.postings.len()
     }
+
+    /// The terms whose stem key is `key` and that are not their own stem
+    /// key, in byte order.
+    #[must_use]
+    pub fn stem_variants(&self, key: &str) -> Vec<String> {
+        use fst::{IntoStreamer, Streamer};
+        let (lo, hi) = stem_range(key);
+        let mut out = Vec::new();
+        let mut stream = self.stems.range().ge(&lo).lt(&hi).into_stream();
+        while let Some((k, _)) = stream.next() {
+            out.push(String::from_utf8_lossy(&k[lo.len()..]).into_owned());
+        }
+        out
+    }
 }
 
-/// The terms of one doc's field: `(term, tf)` in order of first appearance, and the length.
+/// One field of one analyzed doc: its distinct terms with their
+/// frequencies in order of first appearance, their positions grouped by
+/// term in the same order (ascending within a term), and the field length.
+/// Keyed terms (§3) are terms like the others but do not count in the
+/// length.
 #[derive(Debug, Default)]
-struct FieldTerms {
-    terms: Vec<(Box<str>, u32)>,
-    length: u32,
+pub(crate) struct FieldTokens {
+    pub(crate) terms: Vec<(Box<str>, u32)>,
+    pub(crate) positions: Vec<u32>,
+    pub(crate) length: u32,
+}
+
+impl FieldTokens {
+    /// The field length (tokens kept, keyed terms aside).
+    pub(crate) fn length(&self) -> u32 {
+        self.length
+    }
+}
+
+/// Scratch space for analyzing docs, reused between fields.
+#[derive(Default)]
+struct FieldAnalyzer {
+    ids: FxHashMap<Box<str>, u32>,
+    tfs: Vec<u32>,
+    /// `(term id, position)` in the order the tokens came.
+    seq: Vec<(u32, u32)>,
+    keyed: String,
+}
+
+impl FieldAnalyzer {
+    #[inline]
+    fn add(
+        ids: &mut FxHashMap<Box<str>, u32>,
+        tfs: &mut Vec<u32>,
+        seq: &mut Vec<(u32, u32)>,
+        term: &str,
+        pos: u32,
+    ) {
+        let id = if let Some(&id) = ids.get(term) {
+            id
+        } else {
+            let id = tfs.len() as u32;
+            ids.insert(term.into(), id);
+            tfs.push(0);
+            id
+        };
+        tfs[id as usize] += 1;
+        seq.push((id, pos));
+    }
+
+    /// Analyzes one plain field value.
+    fn text(&mut self, text: &str) -> FieldTokens {
+        let Self { ids, tfs, seq, .. } = self;
+        let mut length = 0u32;
+        scan_tokens(text, |t| {
+            length += 1;
+            Self::add(ids, tfs, seq, t.text, t.position);
+            ControlFlow::Continue(())
+        });
+        self.finish(length)
+    }
+
+    /// Analyzes the frontmatter entries `K`, `V` in order, positions
+    /// running on, with the keyed terms of each valid key.
+    fn frontmatter(&mut self, entries: &[(String, String)]) -> FieldTokens {
+        let Self {
+            ids,
+            tfs,
+            seq,
+            keyed,
+        } = self;
+        let mut length = 0u32;
+        let mut pos = 0u32;
+        for (k, v) in entries {
+            pos = scan_tokens_from(k, pos, |t| {
+                length += 1;
+                Self::add(ids, tfs, seq, t.text, t.position);
+                ControlFlow::Continue(())
+            });
+            let with_key = is_term_key(k);
+            keyed.clear();
+            if with_key {
+                keyed.push_str(&k.to_ascii_lowercase());
+                keyed.push(KEY_SEPARATOR);
+            }
+            let prefix = keyed.len();
+            pos = scan_tokens_from(v, pos, |t| {
+                length += 1;
+                Self::add(ids, tfs, seq, t.text, t.position);
+                if with_key {
+                    keyed.truncate(prefix);
+                    keyed.push_str(t.text);
+                    Self::add(ids, tfs, seq, keyed, t.position);
+                }
+                ControlFlow::Continue(())
+            });
+        }
+        self.finish(length)
+    }
+
+    fn finish(&mut self, length: u32) -> FieldTokens {
+        let mut named: Vec<(u32, Box<str>)> = self.ids.drain().map(|(t, id)| (id, t)).collect();
+        // First-appearance order keeps term ids independent of hashing.
+        named.sort_unstable_by_key(|e| e.0);
+        let terms: Vec<(Box<str>, u32)> = named
+            .into_iter()
+            .map(|(id, t)| (t, self.tfs[id as usize]))
+            .collect();
+        // Group positions by term (a counting sort keeps each term's
+        // positions in token order, which is ascending).
+        let mut cursor: Vec<u32> = Vec::with_capacity(self.tfs.len());
+        let mut at = 0u32;
+        for &tf in &self.tfs {
+            cursor.push(at);
+            at += tf;
+        }
+        let mut positions = vec![0u32; self.seq.len()];
+        for &(id, pos) in &self.seq {
+            let c = &mut cursor[id as usize];
+            positions[*c as usize] = pos;
+            *c += 1;
+        }
+        self.tfs.clear();
+        self.seq.clear();
+        FieldTokens {
+            terms,
+            positions,
+            length,
+        }
+    }
+}
+
+/// Analyzes the six fields of a spec, in schema order.
+pub(crate) fn analyze_fields(spec: &Spec) -> [FieldTokens; 6] {
+    let mut a = FieldAnalyzer::default();
+    Field::ALL.map(|f| match f {
+        Field::Frontmatter => a.frontmatter(&spec.frontmatter),
+        _ => a.text(&spec.field_text(f)),
+    })
 }
 
 /// One analyzed doc, ready to merge.
@@ -126,64 +285,105 @@ struct FieldTerms {
 struct AnalyzedDoc {
     meta: DocMeta,
     fs_path: PathBuf,
-    fields: [FieldTerms; 6],
-}
-
-/// Counts the terms of one field value; `counts` maps a term to its
-/// (order of first appearance, tf) and is reused between calls.
-fn analyze_field(text: &str, counts: &mut FxHashMap<Box<str>, (u32, u32)>) -> FieldTerms {
-    counts.clear();
-    let mut length: u32 = 0;
-    for_each_token(text, |term, _| {
-        length += 1;
-        if let Some((_, tf)) = counts.get_mut(term) {
-            *tf += 1;
-        } else {
-            let order = counts.len() as u32;
-            counts.insert(term.into(), (order, 1));
-        }
-    });
-    let mut ordered: Vec<(u32, Box<str>, u32)> = counts
-        .drain()
-        .map(|(term, (order, tf))| (order, term, tf))
-        .collect();
-    // First-appearance order keeps term ids independent of hashing.
-    ordered.sort_unstable_by_key(|e| e.0);
-    let terms = ordered
-        .into_iter()
-        .map(|(_, term, tf)| (term, tf))
-        .collect();
-    FieldTerms { terms, length }
+    fields: [FieldTokens; 6],
 }
 
 fn analyze_spec(meta: DocMeta, fs_path: PathBuf, spec: &Spec) -> AnalyzedDoc {
-    let mut counts = FxHashMap::default();
-    let fields = Field::ALL.map(|f| analyze_field(&spec.field_text(f), &mut counts));
     AnalyzedDoc {
         meta,
         fs_path,
-        fields,
+        fields: analyze_fields(spec),
     }
 }
 
-/// Appends one field's terms of every doc (in doc-id order) to `field`.
-fn merge_field(field: &mut FieldIndex, column: Vec<FieldTerms>) {
-    field.lengths.reserve_exact(column.len());
-    for (doc_id, terms) in column.into_iter().enumerate() {
+/// Appends one field's terms of every doc (in doc-id order) to a field
+/// index, then orders its terms by bytes and builds its dictionaries.
+fn merge_field(column: Vec<FieldTokens>) -> FieldIndex {
+    let mut dict: FxHashMap<Box<str>, u32> = FxHashMap::default();
+    let mut postings: Vec<Postings> = Vec::new();
+    let mut lengths = Vec::with_capacity(column.len());
+    let mut total_length = 0u64;
+    for (doc_id, ft) in column.into_iter().enumerate() {
         let doc_id = doc_id as u32;
-        field.lengths.push(terms.length);
-        field.total_length += u64::from(terms.length);
-        for (term, tf) in terms.terms {
-            let next = field.postings.len() as u32;
-            let id = *field.dict.entry(term).or_insert(next);
+        lengths.push(ft.length);
+        total_length += u64::from(ft.length);
+        let mut at = 0usize;
+        for (term, tf) in ft.terms {
+            let next = postings.len() as u32;
+            let id = *dict.entry(term).or_insert(next);
             if id == next {
-                field.postings.push(Postings::default());
+                postings.push(Postings::default());
             }
-            let p = &mut field.postings[id as usize];
+            let p = &mut postings[id as usize];
             p.doc_ids.push(doc_id);
             p.term_freqs.push(tf);
+            let end = at + tf as usize;
+            p.positions.extend_from_slice(&ft.positions[at..end]);
+            at = end;
         }
     }
+    let mut order: Vec<(Box<str>, u32)> = dict.into_iter().collect();
+    order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut sorted = Vec::with_capacity(order.len());
+    let mut taken: Vec<Option<Postings>> = postings.into_iter().map(Some).collect();
+    for (_, id) in &order {
+        sorted.push(taken[*id as usize].take().unwrap_or_default());
+    }
+    let dict = build_fst(
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| (t.as_bytes().to_vec(), i as u64)),
+    );
+    let stems = build_fst(stem_entries(order.iter().map(|(t, _)| &**t)));
+    FieldIndex {
+        dict,
+        stems,
+        postings: sorted,
+        lengths,
+        total_length,
+    }
+}
+
+/// The stem map entries (`stem key \0 term` → ordinal, sorted) of terms
+/// given in ordinal order; only terms that are not their own stem key.
+pub(crate) fn stem_entries<'t>(terms: impl Iterator<Item = &'t str>) -> Vec<(Vec<u8>, u64)> {
+    let mut out = Vec::new();
+    for (ord, t) in terms.enumerate() {
+        let key = stem_key(t);
+        if key != t {
+            let mut k = Vec::with_capacity(key.len() + 1 + t.len());
+            k.extend_from_slice(key.as_bytes());
+            k.push(0);
+            k.extend_from_slice(t.as_bytes());
+            out.push((k, ord as u64));
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The range of stem map keys of one stem key: `[key \0, key \x01)`.
+pub(crate) fn stem_range(key: &str) -> (Vec<u8>, Vec<u8>) {
+    let mut lo = Vec::with_capacity(key.len() + 1);
+    lo.extend_from_slice(key.as_bytes());
+    let mut hi = lo.clone();
+    lo.push(0);
+    hi.push(1);
+    (lo, hi)
+}
+
+/// An in-memory `fst::Map` of sorted, distinct keys.
+fn build_fst(entries: impl IntoIterator<Item = (Vec<u8>, u64)>) -> fst::Map<Vec<u8>> {
+    let mut b = fst::MapBuilder::memory();
+    for (k, v) in entries {
+        // Keys come sorted and distinct (terms of a hash map, sorted), so
+        // insertion cannot fail.
+        let _ = b.insert(k, v);
+    }
+    let bytes = b.into_inner().unwrap_or_default();
+    // A finished builder always holds a valid map; the empty map otherwise.
+    fst::Map::new(bytes).unwrap_or_default()
 }
 
 /// Why a file could not be read as a spec.
@@ -339,7 +539,7 @@ impl MemoryIndex {
         let n = docs.len();
         let mut metas = Vec::with_capacity(n);
         let mut fs_paths = Vec::with_capacity(n);
-        let mut per_field: [Vec<FieldTerms>; 6] = Default::default();
+        let mut per_field: [Vec<FieldTokens>; 6] = Default::default();
         for doc in docs {
             for (column, terms) in per_field.iter_mut().zip(doc.fields) {
                 column.push(terms);
@@ -352,7 +552,7 @@ impl MemoryIndex {
         fields
             .par_iter_mut()
             .zip(per_field)
-            .for_each(|(field, column)| merge_field(field, column));
+            .for_each(|(field, column)| *field = merge_field(column));
         MemoryIndex {
             schema,
             fields,

@@ -2,8 +2,8 @@
 //!
 //! The data flows one way, one module per step (see `ARCHITECTURE.md`):
 //! [`walk`] (which files) → [`spec`] (bytes → fields) → [`analysis`] (text →
-//! terms) → [`index`] (terms → postings) → [`search`] (query → BM25 → top k,
-//! snippets). The persistent index is [`disk::DiskIndex`] (segments,
+//! terms) → [`index`] (terms → postings) → [`search`] (query → plan → BM25
+//! → top k, snippets; the query language is [`query`]). The persistent index is [`disk::DiskIndex`] (segments,
 //! manifest and doc map: see `ARCHITECTURE.md` §10). Problems with single files are [`problem::Problem`]s; errors
 //! that stop an operation are [`error::Error`]s.
 #![warn(missing_docs)]
@@ -14,6 +14,7 @@ pub mod directory;
 pub mod disk;
 pub mod docmap;
 pub mod error;
+mod exec;
 pub mod index;
 mod manifest;
 mod postings;
@@ -32,6 +33,7 @@ pub use disk::{DiskIndex, DiskOptions, UpdateStats};
 pub use error::{Error, Result};
 pub use index::{BuildOptions, DocMeta, MemoryIndex};
 pub use problem::Problem;
+pub use query::ParseMode;
 pub use schema::{Field, Schema};
-pub use search::{IndexStats, SearchIndex, Snippet, TopDocs};
+pub use search::{IndexStats, SearchIndex, SearchOptions, Snippet, TopDocs};
 pub use spec::Spec;

@@ -32,60 +32,6 @@ impl Bm25 {
     }
 }
 
-/// A dense score accumulator over doc ids `0..n`.
-pub(crate) struct Accumulator {
-    scores: Vec<f64>,
-    matched: Vec<bool>,
-    touched: Vec<u32>,
-}
-
-impl Accumulator {
-    /// An accumulator for `n_docs` docs, all at zero and unmatched.
-    pub(crate) fn new(n_docs: usize) -> Self {
-        Self {
-            scores: vec![0.0; n_docs],
-            matched: vec![false; n_docs],
-            touched: Vec::new(),
-        }
-    }
-
-    /// Adds the postings `(doc, tf, dl)` of one term in one field.
-    ///
-    /// Every `doc` must be `< n_docs` (callers check ids read from disk).
-    pub(crate) fn add_postings(
-        &mut self,
-        bm25: &Bm25,
-        weight: f64,
-        idf: f64,
-        avgdl: f64,
-        postings: impl IntoIterator<Item = (u32, u32, u32)>,
-    ) {
-        let weight_idf = weight * idf;
-        for (doc, tf, dl) in postings {
-            let d = doc as usize;
-            self.scores[d] += bm25.score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
-            if !self.matched[d] {
-                self.matched[d] = true;
-                self.touched.push(doc);
-            }
-        }
-    }
-
-    /// `(doc id, score)` of every matched doc, in doc-id order.
-    pub(crate) fn into_scores(self) -> Vec<(u32, f64)> {
-        let Self {
-            scores,
-            mut touched,
-            ..
-        } = self;
-        touched.sort_unstable();
-        touched
-            .into_iter()
-            .map(|d| (d, scores[d as usize]))
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,16 +45,5 @@ mod tests {
         let expected = 2.0 * idf * (2.0 * 2.2) / (2.0 + 1.2 * (0.25 + 0.75 * (3.0 / avgdl)));
         let got = bm25.score(2.0 * idf, 2.0, 3.0, avgdl);
         assert!((got - expected).abs() < 1e-12, "{got} != {expected}");
-    }
-
-    #[test]
-    fn accumulates_in_doc_order() {
-        let bm25 = Bm25 { k1: 1.2, b: 0.75 };
-        let mut acc = Accumulator::new(4);
-        acc.add_postings(&bm25, 1.0, 1.0, 1.0, [(3, 1, 1), (1, 1, 1)]);
-        acc.add_postings(&bm25, 1.0, 1.0, 1.0, [(1, 1, 1)]);
-        let scores = acc.into_scores();
-        assert_eq!(scores.iter().map(|s| s.0).collect::<Vec<_>>(), vec![1, 3]);
-        assert!(scores[0].1 > scores[1].1);
     }
 }

@@ -1,19 +1,21 @@
-//! BM25F-style scoring, top-k and snippets (ARCHITECTURE.md §5, §6).
+//! Search (ARCHITECTURE.md §5, §6): the [`SearchIndex`] trait every index
+//! implements, its options, results, top-k and snippets.
 //!
-//! Scores are summed in double precision over the query terms in order of
-//! first appearance and, for each, over the fields in schema order, with
-//! exactly the operations of §5; the total is rounded to `f32`, and hits are
-//! ordered by that score descending, then doc id ascending.
+//! Planning and execution live in [`crate::exec`], written once over a small
+//! trait both index kinds implement; exact scores are rounded to `f32`, and
+//! hits are ordered by that score descending, then doc id ascending.
 
 use std::cmp::Ordering;
-use std::ops::ControlFlow;
 
-use crate::analysis::{query_terms, scan_tokens};
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
+use crate::exec::{self, LineMatcher, Source};
 use crate::index::{read_spec_bytes, DocMeta, MemoryIndex, ReadFailure};
-use crate::schema::Field;
-use crate::scoring::{Accumulator, Bm25};
-use crate::spec::{decode, lines};
+use crate::query::ParseMode;
+use crate::schema::{Field, Schema};
+use crate::scoring::Bm25;
+use crate::spec::decode;
 
 /// The best hits of a search, best first.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,13 +40,68 @@ impl TopDocs {
     }
 }
 
-/// The first line of a file that contains a query term.
+/// The best line of a hit's file for a query (§6).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
     /// The 1-based line number in the file (frontmatter included).
     pub line: u32,
     /// The line's text, without its `\r`.
     pub text: String,
+    /// `[start, end)` offsets in code points of the line of the matching
+    /// tokens, sorted, merged where they overlap or touch.
+    pub spans: Vec<(u32, u32)>,
+}
+
+/// How a search runs: the field weights and the parse mode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SearchOptions {
+    /// The weight of each field, indexed by [`Field::index`].
+    pub weights: [f64; 6],
+    /// How the query is parsed.
+    pub mode: ParseMode,
+}
+
+impl Default for SearchOptions {
+    /// The schema's default weights (§2), lenient parsing.
+    fn default() -> Self {
+        Self {
+            weights: Schema::default().weights,
+            mode: ParseMode::Lenient,
+        }
+    }
+}
+
+impl SearchOptions {
+    /// Validated options: `weights` (the defaults when `None`) and `mode`.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] naming the field (`weight.<field>`) when a weight
+    /// is not finite or is negative.
+    pub fn new(weights: Option<[f64; 6]>, mode: ParseMode) -> Result<Self> {
+        let opts = Self {
+            weights: weights.unwrap_or(Schema::default().weights),
+            mode,
+        };
+        opts.validate()?;
+        Ok(opts)
+    }
+
+    /// Checks the weights (see [`SearchOptions::new`]).
+    ///
+    /// # Errors
+    /// [`Error::Schema`] naming the first invalid weight.
+    pub fn validate(&self) -> Result<()> {
+        for f in Field::ALL {
+            let w = self.weights[f.index()];
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(Error::Schema {
+                    field: format!("weight.{}", f.as_str()),
+                    detail: format!("must be finite and >= 0, got {w}"),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The order of hits: score descending, then doc id ascending.
@@ -79,12 +136,29 @@ pub trait SearchIndex: Send + Sync {
     /// The number of docs (N); doc ids are `0..N`.
     fn num_docs(&self) -> u32;
 
-    /// The `k` best docs for `query`.
+    /// The `k` best docs for `query` (§5): parsed in `opts.mode`, scored
+    /// with `opts.weights`. `k = 0` gives no hits (the query is still
+    /// checked).
     ///
     /// # Errors
-    /// [`Error::Query`] when the query has no terms; [`Error::Format`] when
-    /// an on-disk index turns out corrupt.
-    fn search(&self, query: &str, k: usize) -> Result<TopDocs>;
+    /// [`Error::Query`] for a syntax problem (strict mode), a limit, an
+    /// unknown field or a query without searchable terms; [`Error::Format`]
+    /// when an on-disk index turns out corrupt.
+    fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs>;
+
+    /// [`SearchIndex::search`] for each query, in parallel (rayon), in the
+    /// order given; a failing query fails only its own row.
+    fn search_many(
+        &self,
+        queries: &[String],
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Vec<Result<TopDocs>> {
+        queries
+            .par_iter()
+            .map(|q| self.search(q, k, opts))
+            .collect()
+    }
 
     /// The metadata of a doc; `None` when the id does not exist.
     ///
@@ -92,11 +166,20 @@ pub trait SearchIndex: Send + Sync {
     /// [`Error::Format`] when an on-disk index turns out corrupt.
     fn doc(&self, id: u32) -> Result<Option<DocMeta>>;
 
-    /// The snippets of docs for `query` (see [`MemoryIndex::snippet`]).
+    /// The snippet of each doc for `query` (§6): `None` for an id that
+    /// does not exist, a file that has gone (or is now binary or too large)
+    /// or that has no matching line.
     ///
     /// # Errors
-    /// As [`MemoryIndex::snippets`], and [`Error::Format`].
-    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>>;
+    /// The [`Error::Query`] errors of [`SearchIndex::search`];
+    /// [`Error::Io`] when a file exists but cannot be read;
+    /// [`Error::Format`].
+    fn snippets(
+        &self,
+        ids: &[u32],
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<Vec<Option<Snippet>>>;
 
     /// The length columns of a field: one slice per segment, indexed by the
     /// segment's local doc id (deleted docs included), borrowed from the
@@ -110,21 +193,112 @@ pub trait SearchIndex: Send + Sync {
     fn stats(&self) -> IndexStats;
 }
 
+impl Source for MemoryIndex {
+    type Bytes = Vec<u8>;
+
+    fn n_docs(&self) -> u32 {
+        self.docs.len() as u32
+    }
+
+    fn avgdl(&self, f: Field) -> f64 {
+        self.avg_field_length(f)
+    }
+
+    fn bm25(&self) -> Bm25 {
+        Bm25 {
+            k1: self.schema.k1,
+            b: self.schema.b,
+        }
+    }
+
+    fn num_parts(&self) -> usize {
+        1
+    }
+
+    fn dict(&self, _part: usize, f: Field) -> Result<&fst::Map<Vec<u8>>> {
+        Ok(&self.fields[f.index()].dict)
+    }
+
+    fn stems(&self, _part: usize, f: Field) -> Result<&fst::Map<Vec<u8>>> {
+        Ok(&self.fields[f.index()].stems)
+    }
+
+    fn postings(
+        &self,
+        _part: usize,
+        f: Field,
+        ord: u64,
+        mut g: impl FnMut(u32, u32, u32),
+    ) -> Result<()> {
+        let field = &self.fields[f.index()];
+        if let Some(p) = field.postings.get(ord as usize) {
+            for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
+                g(d, tf, field.lengths[d as usize]);
+            }
+        }
+        Ok(())
+    }
+
+    fn positions(
+        &self,
+        _part: usize,
+        f: Field,
+        ord: u64,
+        mut g: impl FnMut(u32, u32, &[u32]),
+    ) -> Result<()> {
+        let field = &self.fields[f.index()];
+        if let Some(p) = field.postings.get(ord as usize) {
+            let mut at = 0usize;
+            for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
+                let end = at + tf as usize;
+                g(d, field.lengths[d as usize], &p.positions[at..end]);
+                at = end;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MemoryIndex {
+    /// The exact `f64` score (before rounding) of every doc matching
+    /// `query`, in doc-id order. Meant for tests and diagnostics.
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
+        let m = exec::run(self, query, opts)?;
+        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
+        out.sort_unstable_by_key(|e| e.0);
+        Ok(out)
+    }
+}
+
 impl SearchIndex for MemoryIndex {
     fn num_docs(&self) -> u32 {
         MemoryIndex::num_docs(self)
     }
 
-    fn search(&self, query: &str, k: usize) -> Result<TopDocs> {
-        MemoryIndex::search(self, query, k)
+    fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
+        search_source(self, query, k, opts)
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
         Ok(MemoryIndex::doc(self, id).cloned())
     }
 
-    fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>> {
-        MemoryIndex::snippets(self, ids, query)
+    fn snippets(
+        &self,
+        ids: &[u32],
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<Vec<Option<Snippet>>> {
+        let matcher = exec::line_matcher(self, query, opts)?;
+        ids.iter()
+            .map(|&id| match self.fs_path(id) {
+                Some(path) => snippet_in_file(path, self.max_file_bytes, &matcher),
+                None => Ok(None),
+            })
+            .collect()
     }
 
     fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>> {
@@ -147,6 +321,18 @@ impl SearchIndex for MemoryIndex {
     }
 }
 
+/// Runs a search over any source.
+pub(crate) fn search_source<S: Source>(
+    src: &S,
+    query: &str,
+    k: usize,
+    opts: &SearchOptions,
+) -> Result<TopDocs> {
+    opts.validate()?;
+    let m = exec::run(src, query, opts)?;
+    Ok(top_k(m.docs.into_iter().zip(m.scores).collect(), k))
+}
+
 /// Keeps the `k` best of `(doc id, exact score)` pairs: rounded to `f32`,
 /// score descending, then doc id ascending (§5).
 pub(crate) fn top_k(scored: Vec<(u32, f64)>, k: usize) -> TopDocs {
@@ -166,11 +352,11 @@ pub(crate) fn top_k(scored: Vec<(u32, f64)>, k: usize) -> TopDocs {
     }
 }
 
-/// The snippet of the file at `path` (read with the cap `max`) for `terms`.
+/// The snippet of the file at `path` (read with the cap `max`).
 pub(crate) fn snippet_in_file(
     path: &std::path::Path,
     max: u64,
-    terms: &[String],
+    matcher: &LineMatcher,
 ) -> Result<Option<Snippet>> {
     let bytes = match read_spec_bytes(path, max) {
         Ok(bytes) => bytes,
@@ -183,125 +369,7 @@ pub(crate) fn snippet_in_file(
         }
         Err(_) => return Ok(None),
     };
-    let text = decode(&bytes);
-    for (i, line) in lines(&text).enumerate() {
-        let mut hit = false;
-        scan_tokens(line, |tok, _, _, _| {
-            if terms.iter().any(|t| t == tok) {
-                hit = true;
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
-        if hit {
-            return Ok(Some(Snippet {
-                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                text: line.to_owned(),
-            }));
-        }
-    }
-    Ok(None)
-}
-
-pub(crate) fn terms_of(query: &str) -> Result<Vec<String>> {
-    let terms = query_terms(query);
-    if terms.is_empty() {
-        return Err(Error::Query {
-            query: query.to_owned(),
-            position: 0,
-            message: "the query has no searchable terms".to_owned(),
-        });
-    }
-    Ok(terms)
-}
-
-impl MemoryIndex {
-    /// The exact `f64` score of every matching doc, as `(doc id, score)` in
-    /// doc-id order, for the given query terms.
-    fn score_terms(&self, terms: &[String]) -> Vec<(u32, f64)> {
-        let n_docs = self.docs.len() as f64;
-        let bm25 = Bm25 {
-            k1: self.schema.k1,
-            b: self.schema.b,
-        };
-        let mut acc = Accumulator::new(self.docs.len());
-        for term in terms {
-            for f in Field::ALL {
-                let field = &self.fields[f.index()];
-                let Some(postings) = field.postings(term) else {
-                    continue;
-                };
-                let idf = Bm25::idf(n_docs, f64::from(postings.doc_freq()));
-                let avgdl = field.total_length as f64 / n_docs;
-                let lengths = &field.lengths;
-                acc.add_postings(
-                    &bm25,
-                    self.schema.weights[f.index()],
-                    idf,
-                    avgdl,
-                    postings
-                        .doc_ids
-                        .iter()
-                        .zip(&postings.term_freqs)
-                        .map(|(&doc, &tf)| (doc, tf, lengths[doc as usize])),
-                );
-            }
-        }
-        acc.into_scores()
-    }
-
-    /// The `f64` scores (before rounding) of every doc matching `query`, in
-    /// doc-id order. Meant for tests and diagnostics.
-    ///
-    /// # Errors
-    /// [`Error::Query`] when the query has no searchable terms.
-    pub fn exact_scores(&self, query: &str) -> Result<Vec<(u32, f64)>> {
-        Ok(self.score_terms(&terms_of(query)?))
-    }
-
-    /// The `k` best docs for `query` (fewer when fewer match; none for `k = 0`).
-    ///
-    /// # Errors
-    /// [`Error::Query`] (position 0) when the query has no searchable terms.
-    pub fn search(&self, query: &str, k: usize) -> Result<TopDocs> {
-        let terms = terms_of(query)?;
-        if k == 0 {
-            return Ok(TopDocs::default());
-        }
-        Ok(top_k(self.score_terms(&terms), k))
-    }
-
-    /// The snippet of a doc for `query`: the first line of its file whose
-    /// tokens include a query term. `Ok(None)` when the doc id does not
-    /// exist, the file has gone (or is now binary or too large), or no line
-    /// matches.
-    ///
-    /// # Errors
-    /// [`Error::Query`] when the query has no searchable terms;
-    /// [`Error::Io`] when the file exists but cannot be read.
-    pub fn snippet(&self, id: u32, query: &str) -> Result<Option<Snippet>> {
-        let terms = terms_of(query)?;
-        self.snippet_for_terms(id, &terms)
-    }
-
-    /// [`MemoryIndex::snippet`] for many docs, analyzing the query once.
-    ///
-    /// # Errors
-    /// As [`MemoryIndex::snippet`]; the first error stops the batch.
-    pub fn snippets(&self, ids: &[u32], query: &str) -> Result<Vec<Option<Snippet>>> {
-        let terms = terms_of(query)?;
-        ids.iter()
-            .map(|&id| self.snippet_for_terms(id, &terms))
-            .collect()
-    }
-
-    fn snippet_for_terms(&self, id: u32, terms: &[String]) -> Result<Option<Snippet>> {
-        let Some(path) = self.fs_paths.get(id as usize) else {
-            return Ok(None);
-        };
-        snippet_in_file(path, self.max_file_bytes, terms)
-    }
+    Ok(matcher.snippet(&decode(&bytes)))
 }
 
 #[cfg(test)]
@@ -327,6 +395,14 @@ mod tests {
             description: description.into(),
         };
         (meta, PathBuf::from(format!("/nonexistent/{name}.md")), spec)
+    }
+
+    fn search(idx: &MemoryIndex, q: &str, k: usize) -> TopDocs {
+        SearchIndex::search(idx, q, k, &SearchOptions::default()).unwrap()
+    }
+
+    fn snippet(idx: &MemoryIndex, id: u32, q: &str) -> Result<Option<Snippet>> {
+        SearchIndex::snippets(idx, &[id], q, &SearchOptions::default()).map(|mut v| v.remove(0))
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -357,7 +433,7 @@ mod tests {
         // "kube": description of doc 0 (n=1, tf=1, dl=2, avgdl=2/3),
         // body of doc 0 (n=1, tf=2, dl=3, avgdl=5/3), name of doc 2
         // (n=1, tf=1, dl=1, avgdl=1).
-        let scores = idx.exact_scores("kube").unwrap();
+        let scores = idx.exact_scores("kube", &SearchOptions::default()).unwrap();
         assert_eq!(scores.len(), 2);
         let s0 = part(2.0, 1.0, 1.0, 2.0, 2.0 / 3.0) + part(1.0, 1.0, 2.0, 3.0, 5.0 / 3.0);
         let s2 = part(3.0, 1.0, 1.0, 1.0, 1.0);
@@ -371,14 +447,17 @@ mod tests {
         assert!((s2 - 2.942_487_759_035_178).abs() < 1e-12);
 
         // "helm kube": terms in order, doc 1 has only helm.
-        let scores = idx.exact_scores("helm kube helm").unwrap();
+        // Each clause of the Or adds its own leaf score: helm counts twice.
+        let scores = idx
+            .exact_scores("helm kube helm", &SearchOptions::default())
+            .unwrap();
         let helm1 = part(1.0, 2.0, 1.0, 2.0, 5.0 / 3.0);
         assert_eq!(scores.len(), 3);
-        assert!(close(scores[1].1, helm1));
+        assert!(close(scores[1].1, helm1 + helm1));
         let helm0 = part(1.0, 2.0, 1.0, 3.0, 5.0 / 3.0);
-        assert!(close(scores[0].1, helm0 + s0));
+        assert_eq!(scores[0].1, 0.0 + helm0 + s0 + helm0);
 
-        let top = idx.search("kube", 10).unwrap();
+        let top = search(&idx, "kube", 10);
         #[allow(clippy::cast_possible_truncation)]
         let expected = vec![(s2 as f32).max(s0 as f32), (s2 as f32).min(s0 as f32)];
         assert_eq!(top.scores, expected);
@@ -391,12 +470,12 @@ mod tests {
             .map(|i| doc(&format!("d{i}"), "", "same words here"))
             .collect();
         let idx = MemoryIndex::from_specs(specs, Schema::default()).unwrap();
-        let top = idx.search("words", 4).unwrap();
+        let top = search(&idx, "words", 4);
         assert_eq!(top.doc_ids, [0, 1, 2, 3]);
         assert!(top.scores.windows(2).all(|w| w[0] == w[1]));
-        assert_eq!(idx.search("words", 100).unwrap().len(), 10);
-        assert!(idx.search("words", 0).unwrap().is_empty());
-        assert!(idx.search("absent", 5).unwrap().is_empty());
+        assert_eq!(search(&idx, "words", 100).len(), 10);
+        assert!(search(&idx, "words", 0).is_empty());
+        assert!(search(&idx, "absent", 5).is_empty());
     }
 
     #[test]
@@ -405,9 +484,9 @@ mod tests {
             .map(|i| doc(&format!("d{i}"), "", &"x ".repeat(1 + (i * 7) % 13)))
             .collect();
         let idx = MemoryIndex::from_specs(specs, Schema::default()).unwrap();
-        let all = idx.search("x", 1000).unwrap();
+        let all = search(&idx, "x", 1000);
         for k in [1, 5, 17, 49, 50] {
-            let top = idx.search("x", k).unwrap();
+            let top = search(&idx, "x", k);
             assert_eq!(top.doc_ids, all.doc_ids[..k]);
             assert_eq!(top.scores, all.scores[..k]);
         }
@@ -421,7 +500,7 @@ mod tests {
     fn empty_query_is_an_error() {
         let idx = MemoryIndex::from_specs(vec![doc("a", "", "x")], Schema::default()).unwrap();
         for q in ["", "  ", "--- !!"] {
-            match idx.search(q, 5) {
+            match SearchIndex::search(&idx, q, 5, &SearchOptions::default()) {
                 Err(Error::Query {
                     query,
                     position,
@@ -434,7 +513,7 @@ mod tests {
                 other => panic!("expected a query error, got {other:?}"),
             }
         }
-        assert!(idx.snippet(0, "!!").is_err());
+        assert!(snippet(&idx, 0, "!!").is_err());
     }
 
     #[test]
@@ -451,24 +530,27 @@ mod tests {
         specs.push(doc("gone", "", ""));
         let idx = MemoryIndex::from_specs(specs, Schema::default()).unwrap();
         assert_eq!(
-            idx.snippet(0, "kube").unwrap(),
+            snippet(&idx, 0, "kube").unwrap(),
             Some(Snippet {
                 line: 4,
-                text: "Use KUBE here".into()
+                text: "Use KUBE here".into(),
+                spans: vec![(4, 8)],
             })
         );
-        assert_eq!(idx.snippet(0, "alpha").unwrap().unwrap().line, 2);
-        assert_eq!(idx.snippet(0, "---").ok(), None);
-        assert_eq!(idx.snippet(0, "nothing").unwrap(), None);
-        assert_eq!(idx.snippet(1, "kube").unwrap(), None);
-        assert_eq!(idx.snippet(7, "kube").unwrap(), None);
-        let batch = idx.snippets(&[1, 0], "again name").unwrap();
+        assert_eq!(snippet(&idx, 0, "alpha").unwrap().unwrap().line, 2);
+        assert_eq!(snippet(&idx, 0, "---").ok(), None);
+        assert_eq!(snippet(&idx, 0, "nothing").unwrap(), None);
+        assert_eq!(snippet(&idx, 1, "kube").unwrap(), None);
+        assert_eq!(snippet(&idx, 7, "kube").unwrap(), None);
+        let batch =
+            SearchIndex::snippets(&idx, &[1, 0], "again name", &SearchOptions::default()).unwrap();
         assert_eq!(batch[0], None);
         assert_eq!(
             batch[1],
             Some(Snippet {
                 line: 2,
-                text: "name: Alpha".into()
+                text: "name: Alpha".into(),
+                spans: vec![(0, 4)],
             })
         );
     }

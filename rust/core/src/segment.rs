@@ -2,16 +2,17 @@
 //! index, the field lengths and the stored fields of a set of docs.
 //!
 //! A segment is a [`crate::container`] file (magic `SPSEGMT1`, count = its
-//! number of docs) with 32 sections: for each field `f` in schema order,
-//! `5f + 0` the term dictionary (an `fst` map, term → term ordinal),
-//! `5f + 1` the term infos (40 bytes per ordinal: `u64` postings offset,
+//! number of docs) with 38 sections: for each field `f` in schema order,
+//! `6f + 0` the term dictionary (an `fst` map, term → term ordinal),
+//! `6f + 1` the term infos (40 bytes per ordinal: `u64` postings offset,
 //! `u64` positions offset, `u32` postings length, `u32` positions length,
 //! `u32` doc frequency, `u32` CRC-32 of the postings list, `u32` CRC-32 of
 //! the positions list, `u32` CRC-32 of the 36 bytes before it),
-//! `5f + 2` the postings, `5f + 3` the positions (see [`crate::postings`]),
-//! `5f + 4` the doc lengths (`u32` per local doc id); then `30` the stored
-//! record offsets (`u64` × (docs + 1)) and `31` the stored records (each
-//! followed by its CRC-32). Term infos, lists and records are verified
+//! `6f + 2` the postings, `6f + 3` the positions (see [`crate::postings`]),
+//! `6f + 4` the doc lengths (`u32` per local doc id), `6f + 5` the stem map
+//! (an `fst` map, `stem key \0 term` → term ordinal, for the terms that are
+//! not their own stem key); then `36` the stored record offsets (`u64` ×
+//! (docs + 1)) and `37` the stored records (each followed by its CRC-32). Term infos, lists and records are verified
 //! when read, the other sections whole on first use.
 //!
 //! Docs are numbered locally from 0; the doc map of the commit
@@ -25,10 +26,9 @@ use std::sync::{Arc, OnceLock};
 use memmap2::Mmap;
 use rustc_hash::FxHashMap;
 
-use crate::analysis::for_each_token;
 use crate::container::{u64_at, Container, ContainerWriter};
 use crate::error::{Error, Result};
-use crate::index::DocMeta;
+use crate::index::{analyze_fields, stem_entries, DocMeta, FieldTokens};
 use crate::postings::{
     decode_positions, decode_postings, put_bytes, put_positions, put_varint, ByteReader,
 };
@@ -39,71 +39,11 @@ use crate::spec::Spec;
 /// The magic bytes of a segment file.
 pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"SPSEGMT1";
 
-const SECTIONS_PER_FIELD: usize = 5;
-const STORED_OFFSETS: usize = 30;
-const STORED_DATA: usize = 31;
-const NUM_SECTIONS: usize = 32;
+const SECTIONS_PER_FIELD: usize = 6;
+const STORED_OFFSETS: usize = 36;
+const STORED_DATA: usize = 37;
+const NUM_SECTIONS: usize = 38;
 const TERM_INFO: usize = 40;
-
-/// One field of one analyzed doc: distinct terms with their frequencies in
-/// order of first appearance, their positions grouped by term in the same
-/// order, and the field length.
-#[derive(Debug, Default)]
-pub(crate) struct FieldTokens {
-    terms: Vec<(Box<str>, u32)>,
-    positions: Vec<u32>,
-    length: u32,
-}
-
-impl FieldTokens {
-    /// The field length (tokens kept).
-    pub(crate) fn length(&self) -> u32 {
-        self.length
-    }
-}
-
-/// Analyzes one field value; `map` is scratch space reused between calls.
-fn analyze_field(text: &str, map: &mut FxHashMap<Box<str>, u32>) -> FieldTokens {
-    map.clear();
-    let mut tfs: Vec<u32> = Vec::new();
-    let mut seq: Vec<u32> = Vec::new();
-    for_each_token(text, |term, _| {
-        let id = if let Some(&id) = map.get(term) {
-            id
-        } else {
-            let id = tfs.len() as u32;
-            map.insert(term.into(), id);
-            tfs.push(0);
-            id
-        };
-        tfs[id as usize] += 1;
-        seq.push(id);
-    });
-    let mut terms: Vec<(Box<str>, u32)> = Vec::with_capacity(tfs.len());
-    let mut named: Vec<(u32, Box<str>)> = map.drain().map(|(t, id)| (id, t)).collect();
-    named.sort_unstable_by_key(|e| e.0);
-    for (id, t) in named {
-        terms.push((t, tfs[id as usize]));
-    }
-    // Group positions by term (a counting sort keeps them ascending).
-    let mut cursor: Vec<u32> = Vec::with_capacity(tfs.len());
-    let mut at = 0u32;
-    for &tf in &tfs {
-        cursor.push(at);
-        at += tf;
-    }
-    let mut positions = vec![0u32; seq.len()];
-    for (pos, &id) in seq.iter().enumerate() {
-        let c = &mut cursor[id as usize];
-        positions[*c as usize] = pos as u32;
-        *c += 1;
-    }
-    FieldTokens {
-        terms,
-        positions,
-        length: seq.len() as u32,
-    }
-}
 
 /// What a segment stores per doc besides the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,9 +171,10 @@ pub(crate) struct DiskDoc {
 impl DiskDoc {
     /// Analyzes a parsed spec.
     pub(crate) fn new(stored: StoredDoc, spec: &Spec) -> DiskDoc {
-        let mut map = FxHashMap::default();
-        let fields = Field::ALL.map(|f| analyze_field(&spec.field_text(f), &mut map));
-        DiskDoc { stored, fields }
+        DiskDoc {
+            stored,
+            fields: analyze_fields(spec),
+        }
     }
 }
 
@@ -307,6 +248,18 @@ fn write_fst<'t>(
     let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
     for (ord, t) in terms.enumerate() {
         b.insert(t, ord as u64).map_err(fst_error)?;
+    }
+    b.finish().map_err(fst_error)?;
+    w.end();
+    Ok(())
+}
+
+/// Writes a field's stem map (section `6f + 5`) from sorted entries.
+fn write_stems(w: &mut ContainerWriter, f: Field, entries: &[(Vec<u8>, u64)]) -> Result<()> {
+    w.begin(section(f, 5))?;
+    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
+    for (k, v) in entries {
+        b.insert(k, *v).map_err(fst_error)?;
     }
     b.finish().map_err(fst_error)?;
     w.end();
@@ -502,6 +455,7 @@ impl SegmentBuilder {
             w.section(section(f, 1), &bytes)?;
             drop(bytes);
             write_fst(&mut w, f, order.iter().map(|(t, _)| t.as_bytes()))?;
+            write_stems(&mut w, f, &stem_entries(order.iter().map(|(t, _)| &**t)))?;
             num_terms[f.index()] = order.len() as u64;
             let lens: Vec<u8> = lengths.iter().flat_map(|l| l.to_le_bytes()).collect();
             w.section(section(f, 4), &lens)?;
@@ -547,6 +501,7 @@ impl AsRef<[u8]> for MapBytes {
 pub(crate) struct SegmentReader {
     c: Container,
     fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    stem_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
 }
 
 impl std::fmt::Debug for SegmentReader {
@@ -588,6 +543,7 @@ impl SegmentReader {
         Ok(SegmentReader {
             c,
             fsts: Default::default(),
+            stem_fsts: Default::default(),
         })
     }
 
@@ -606,9 +562,23 @@ impl SegmentReader {
         self.c.mmap()
     }
 
-    fn dict(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
-        let map = self.fsts[f.index()].get_or_init(|| {
-            let i = section(f, 0);
+    /// A field's term dictionary (checked on first use).
+    pub(crate) fn dict(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.fst_section(&self.fsts[f.index()], section(f, 0), "term dictionary")
+    }
+
+    /// A field's stem map (checked on first use).
+    pub(crate) fn stems(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.fst_section(&self.stem_fsts[f.index()], section(f, 5), "stem map")
+    }
+
+    fn fst_section<'s>(
+        &'s self,
+        cell: &'s OnceLock<std::result::Result<fst::Map<MapBytes>, String>>,
+        i: usize,
+        what: &str,
+    ) -> Result<&'s fst::Map<MapBytes>> {
+        let map = cell.get_or_init(|| {
             self.c.section(i).map_err(|e| e.to_string())?;
             let start = self.c.section_offset(i).map_err(|e| e.to_string())?;
             let len = self.c.section_len(i).map_err(|e| e.to_string())?;
@@ -617,13 +587,14 @@ impl SegmentReader {
                 start,
                 end: start + len,
             };
-            fst::Map::new(bytes).map_err(|e| format!("term dictionary: {e}"))
+            fst::Map::new(bytes).map_err(|e| format!("{what}: {e}"))
         });
         map.as_ref()
             .map_err(|d| Error::format(self.c.path(), d.clone()))
     }
 
-    fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
+    /// The info of a term by ordinal.
+    pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
         let infos = self.c.section_unchecked(section(f, 1))?;
         let at = usize::try_from(ord)
             .ok()
@@ -877,6 +848,7 @@ pub(crate) fn merge(
         let mut infos = Spill::new(dir)?;
         let mut dict = fst::MapBuilder::new(Spill::new(dir)?).map_err(fst_error)?;
         let mut count = 0u64;
+        let mut stems: Vec<(Vec<u8>, u64)> = Vec::new();
         let mut entries: Vec<(u32, u32, &[u8])> = Vec::new();
         let (mut post, mut info_bytes) = (Vec::new(), Vec::new());
         w.begin(section(f, 2))?;
@@ -921,6 +893,15 @@ pub(crate) fn merge(
                 info.put(&mut info_bytes);
                 infos.put(&info_bytes)?;
                 dict.insert(term, count).map_err(fst_error)?;
+                if let Ok(t) = std::str::from_utf8(term) {
+                    let key = crate::analysis::stem_key(t);
+                    if key != t {
+                        let mut k = key.into_owned().into_bytes();
+                        k.push(0);
+                        k.extend_from_slice(term);
+                        stems.push((k, count));
+                    }
+                }
                 count += 1;
             }
             if read >= RELEASE_EVERY {
@@ -935,6 +916,9 @@ pub(crate) fn merge(
         dict.into_inner()
             .map_err(fst_error)?
             .copy_into(&mut w, section(f, 0))?;
+        stems.sort_unstable();
+        write_stems(&mut w, f, &stems)?;
+        drop(stems);
         num_terms[f.index()] = count;
         let mut lengths = Vec::with_capacity(order.len() * 4);
         for &(s, l) in order {

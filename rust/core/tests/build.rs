@@ -4,7 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use specsearch_core::{BuildOptions, Error, Field, MemoryIndex, Snippet};
+use specsearch_core::{
+    BuildOptions, Error, Field, MemoryIndex, SearchIndex, SearchOptions, Snippet,
+};
 
 fn write(root: &Path, rel: &str, content: &[u8]) {
     let p = root.join(rel);
@@ -76,7 +78,7 @@ fn build_indexes_specs_and_reports_problems() {
         idx.doc(1).unwrap().description,
         "Reviews code. Examples: kubernetes manifests"
     );
-    let top = idx.search("kubernetes", 10).unwrap();
+    let top = SearchIndex::search(&idx, "kubernetes", 10, &SearchOptions::default()).unwrap();
     assert_eq!(top.len(), 3);
     assert_eq!(top.doc_ids[0], 2);
     assert!(top.scores.windows(2).all(|w| w[0] >= w[1]));
@@ -90,13 +92,21 @@ fn build_indexes_specs_and_reports_problems() {
         [2]
     );
     assert_eq!(
-        idx.snippet(2, "kubernetes").unwrap(),
+        SearchIndex::snippets(&idx, &[2], "kubernetes", &SearchOptions::default()).map(|mut v| v.remove(0)).unwrap(),
         Some(Snippet {
             line: 3,
-            text: "description: 'Deploys to Kubernetes. <example>user: deploy my app to kubernetes</example>'".into()
+            text: "description: 'Deploys to Kubernetes. <example>user: deploy my app to kubernetes</example>'".into(),
+            spans: vec![(25, 35), (69, 79)],
         })
     );
-    assert_eq!(idx.snippet(0, "kubernetes").unwrap().unwrap().line, 4);
+    assert_eq!(
+        SearchIndex::snippets(&idx, &[0], "kubernetes", &SearchOptions::default())
+            .map(|mut v| v.remove(0))
+            .unwrap()
+            .unwrap()
+            .line,
+        4
+    );
 }
 
 #[test]
@@ -109,7 +119,8 @@ fn results_do_not_depend_on_threads() {
             ..BuildOptions::default()
         };
         let (idx, problems) = MemoryIndex::build(&roots, &opts).unwrap();
-        let top = idx.search("kubernetes pdf text", 10).unwrap();
+        let top = SearchIndex::search(&idx, "kubernetes pdf text", 10, &SearchOptions::default())
+            .unwrap();
         (idx.docs().to_vec(), problems, top)
     };
     let one = run(1);
@@ -161,8 +172,25 @@ fn file_roots_and_snippet_of_a_deleted_file() {
     assert_eq!(idx.num_docs(), 1);
     assert_eq!(idx.doc(0).unwrap().path, file.to_string_lossy());
     assert_eq!(idx.doc(0).unwrap().name, "NOTES");
-    assert_eq!(idx.snippet(0, "notes").unwrap().unwrap().line, 1);
+    assert_eq!(
+        SearchIndex::snippets(&idx, &[0], "notes", &SearchOptions::default())
+            .map(|mut v| v.remove(0))
+            .unwrap()
+            .unwrap()
+            .line,
+        1
+    );
     fs::remove_file(&file).unwrap();
-    assert_eq!(idx.snippet(0, "notes").unwrap(), None);
-    assert_eq!(idx.search("notes", 3).unwrap().doc_ids, [0]);
+    assert_eq!(
+        SearchIndex::snippets(&idx, &[0], "notes", &SearchOptions::default())
+            .map(|mut v| v.remove(0))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        SearchIndex::search(&idx, "notes", 3, &SearchOptions::default())
+            .unwrap()
+            .doc_ids,
+        [0]
+    );
 }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use specsearch_core::{BuildOptions, MemoryIndex};
+use specsearch_core::{BuildOptions, MemoryIndex, SearchIndex, SearchOptions};
 
 /// `$SPECSEARCH_CORPORA`, else `shared/corpora` beside the repository root.
 fn corpus_dir() -> PathBuf {
@@ -62,12 +62,13 @@ fn builds_over_the_shared_corpus() {
     let paths: Vec<&str> = idx.docs().iter().map(|d| d.path.as_str()).collect();
     assert!(paths.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
 
-    let top = idx.search("kubernetes", 10).unwrap();
+    let top = SearchIndex::search(&idx, "kubernetes", 10, &SearchOptions::default()).unwrap();
     assert_eq!(top.len(), 10);
     assert!(top.scores.windows(2).all(|w| w[0] >= w[1]));
     let best = idx.doc(top.doc_ids[0]).unwrap();
     assert!(best.name.to_lowercase().contains("kubernetes") || best.path.contains("kubernetes"));
-    let snippets = idx.snippets(&top.doc_ids, "kubernetes").unwrap();
+    let snippets =
+        SearchIndex::snippets(&idx, &top.doc_ids, "kubernetes", &SearchOptions::default()).unwrap();
     assert!(snippets.iter().all(Option::is_some));
 }
 

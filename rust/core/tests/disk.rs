@@ -16,6 +16,7 @@ use proptest::prelude::*;
 use specsearch_core::directory::DirLock;
 use specsearch_core::{
     BuildOptions, DiskIndex, DiskOptions, Error, Field, MemoryIndex, Problem, SearchIndex,
+    SearchOptions,
 };
 
 const QUERIES: &[&str] = &[
@@ -27,6 +28,19 @@ const QUERIES: &[&str] = &[
     "python tests",
     "x",
     "zeta eta theta iota",
+    "reviewing deployed",
+    "\"review code\"",
+    "review* kube*",
+    "kubernets~1 pithon~2",
+    "+review -python",
+    "-kubernetes",
+    "tools:read",
+    "TaskGroup",
+    "task group",
+    "NAME:kube",
+    "alpha AND beta",
+    "(deploy OR review) -x",
+    "tags:alpha",
 ];
 
 fn write(root: &Path, rel: &str, content: &[u8]) {
@@ -62,25 +76,33 @@ fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path, queries: &
     }
     assert_eq!(SearchIndex::doc(disk, mem.num_docs()).unwrap(), None);
     for q in queries {
-        let a = disk.exact_scores(q).unwrap();
-        let b = mem.exact_scores(q).unwrap();
+        let opts = SearchOptions::default();
+        let (a, b) = match (disk.exact_scores(q, &opts), mem.exact_scores(q, &opts)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(a), Err(b)) => {
+                // The same query error (an unknown frontmatter key, say).
+                assert_eq!(a.to_string(), b.to_string(), "query {q:?}");
+                continue;
+            }
+            (a, b) => panic!("query {q:?}: {a:?} vs {b:?}"),
+        };
         assert_eq!(a.len(), b.len(), "query {q:?}");
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.0, y.0, "query {q:?}");
             assert_eq!(x.1.to_bits(), y.1.to_bits(), "query {q:?} doc {}", x.0);
         }
         for k in [1, 3, 1000] {
-            let t1 = SearchIndex::search(disk, q, k).unwrap();
-            let t2 = mem.search(q, k).unwrap();
+            let t1 = SearchIndex::search(disk, q, k, &SearchOptions::default()).unwrap();
+            let t2 = SearchIndex::search(&mem, q, k, &SearchOptions::default()).unwrap();
             assert_eq!(t1.doc_ids, t2.doc_ids, "query {q:?}");
             let b1: Vec<u32> = t1.scores.iter().map(|s| s.to_bits()).collect();
             let b2: Vec<u32> = t2.scores.iter().map(|s| s.to_bits()).collect();
             assert_eq!(b1, b2, "query {q:?}");
         }
-        let all = mem.search(q, 1000).unwrap();
+        let all = SearchIndex::search(&mem, q, 1000, &SearchOptions::default()).unwrap();
         assert_eq!(
-            SearchIndex::snippets(disk, &all.doc_ids, q).unwrap(),
-            mem.snippets(&all.doc_ids, q).unwrap()
+            SearchIndex::snippets(disk, &all.doc_ids, q, &SearchOptions::default()).unwrap(),
+            SearchIndex::snippets(&mem, &all.doc_ids, q, &SearchOptions::default()).unwrap()
         );
     }
     // Stats are exact over live docs.
@@ -103,7 +125,7 @@ fn base_corpus(r: &Path) {
     write(
         r,
         "a/review.md",
-        &agent("review", "Reviews code", "review code python tests"),
+        b"---\nname: review\ndescription: Reviews code\ntools: Read, Grep\n---\n# review\nreview code python tests TaskGroup reviewing\n",
     );
     write(r, "b/SKILL.md", b"# Skill\nalpha beta gamma\n");
     write(
@@ -169,7 +191,8 @@ fn build_then_no_change_then_edits_keep_parity() {
 
     // Binary file fixed, rename, a read-only snapshot keeps its answers.
     let snapshot = DiskIndex::open(&ix).unwrap();
-    let before = SearchIndex::search(&snapshot, "kubernetes", 100).unwrap();
+    let before =
+        SearchIndex::search(&snapshot, "kubernetes", 100, &SearchOptions::default()).unwrap();
     write(
         r,
         "c/bin.md",
@@ -182,7 +205,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     let (d, p, _) = update(&ix, r, &opts());
     assert_parity(&d, &p, r, QUERIES);
     assert_eq!(
-        SearchIndex::search(&snapshot, "kubernetes", 100).unwrap(),
+        SearchIndex::search(&snapshot, "kubernetes", 100, &SearchOptions::default()).unwrap(),
         before
     );
 
@@ -353,8 +376,26 @@ fn corruption_gives_format_errors_never_panics() {
             let result = std::panic::catch_unwind(|| -> Result<(), Error> {
                 let d = DiskIndex::open(&copy)?;
                 for q in QUERIES {
-                    let top = SearchIndex::search(&d, q, 1000)?;
-                    assert_eq!(top, mem.search(q, 1000).unwrap(), "undetected corruption");
+                    let opts = SearchOptions::default();
+                    match SearchIndex::search(&mem, q, 1000, &opts) {
+                        Ok(want) => {
+                            let top = SearchIndex::search(&d, q, 1000, &opts)?;
+                            assert_eq!(top, want, "undetected corruption");
+                        }
+                        // A query error (an unknown key): the same error,
+                        // unless the corruption is found first.
+                        Err(want) => match SearchIndex::search(&d, q, 1000, &opts) {
+                            Err(Error::Query { .. }) | Ok(_) => {
+                                let got = SearchIndex::search(&d, q, 1000, &opts);
+                                assert_eq!(
+                                    got.map_err(|e| e.to_string()),
+                                    Err(want.to_string()),
+                                    "undetected corruption"
+                                );
+                            }
+                            Err(e) => return Err(e),
+                        },
+                    }
                 }
                 for id in 0..mem.num_docs() {
                     assert_eq!(SearchIndex::doc(&d, id)?.as_ref(), mem.doc(id));
@@ -414,6 +455,10 @@ enum Op {
 
 const WORDS: &[&str] = &[
     "kubernetes",
+    "deploying",
+    "TaskGroup",
+    "task_group",
+    "reviews",
     "deploy",
     "app",
     "alpha",
@@ -439,11 +484,12 @@ fn content(seed: u8) -> Vec<u8> {
         0 => format!("# {}\n{}\n", pick(1), body.join(" ")).into_bytes(),
         1 => format!("---\nname: {}\n---\n{}\n", pick(2), body.join(" ")).into_bytes(),
         2 => format!(
-            "---\nname: {}\ndescription: {} <example>user: {}</example>\ntags: [{}]\n---\n## {}\n{}\n",
+            "---\nname: {}\ndescription: {} <example>user: {}</example>\ntags: [{}]\ntools: {}\n---\n## {}\n{}\n",
             pick(3),
             pick(4),
             pick(5),
             pick(6),
+            pick(0),
             pick(7),
             body.join("\n")
         )
@@ -536,14 +582,33 @@ proptest! {
         budget in prop_oneof![Just(1usize), Just(3000), Just(1 << 28)],
         threshold in 1usize..5,
         queries in prop::collection::vec(
-            prop::collection::vec(prop::sample::select(WORDS), 1..4), 1..4),
+            prop::collection::vec((prop::sample::select(WORDS), 0u8..10), 1..4), 1..4),
     ) {
         let corpus = tempfile::tempdir().unwrap();
         let ixdir = tempfile::tempdir().unwrap();
         let r = corpus.path();
         let ix = ixdir.path().join("i");
         let o = DiskOptions { memory_budget_bytes: budget, merge_threshold: threshold, ..opts() };
-        let queries: Vec<String> = queries.iter().map(|q| q.join(" ")).collect();
+        // Words with the operators of §11: prefix, fuzzy, must, must not,
+        // field and key filters, phrases.
+        let queries: Vec<String> = queries
+            .iter()
+            .map(|q| {
+                q.iter()
+                    .map(|(w, op)| match op {
+                        1 => format!("{}*", &w[..w.len().min(4)]),
+                        2 => format!("{w}~1"),
+                        3 => format!("+{w}"),
+                        4 => format!("-{w}"),
+                        5 => format!("tools:{w}"),
+                        6 => format!("body:{w}"),
+                        7 => format!("\"{w} {w}\""),
+                        _ => (*w).to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
         let qrefs: Vec<&str> = queries.iter().map(String::as_str).chain(QUERIES.iter().copied()).collect();
         for step in &steps {
             for op in step {
@@ -594,7 +659,7 @@ fn kill_9_at_any_moment_leaves_a_correct_index() {
         // The state before, to compare with if the commit did not land.
         let before: Vec<_> = QUERIES
             .iter()
-            .map(|q| SearchIndex::search(&d, q, 1000).unwrap())
+            .map(|q| SearchIndex::search(&d, q, 1000, &SearchOptions::default()).unwrap())
             .collect();
         let generation = DiskIndex::open(&ix).unwrap().generation();
         for i in 0..40u32 {
@@ -621,7 +686,10 @@ fn kill_9_at_any_moment_leaves_a_correct_index() {
         let now = DiskIndex::open(&ix).unwrap();
         if now.generation() == generation {
             for (q, want) in QUERIES.iter().zip(&before) {
-                assert_eq!(&SearchIndex::search(&now, q, 1000).unwrap(), want);
+                assert_eq!(
+                    &SearchIndex::search(&now, q, 1000, &SearchOptions::default()).unwrap(),
+                    want
+                );
             }
         }
         // Either way, the next update brings it to the truth.

@@ -19,14 +19,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use numpy::ndarray::{Array1, ArrayView1};
-use numpy::{PyArray1, PyUntypedArrayMethods};
+use numpy::ndarray::{Array1, Array2, ArrayView1};
+use numpy::{PyArray1, PyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use specsearch_core::query::ParseMode;
 use specsearch_core::{
-    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, TopDocs,
+    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, SearchOptions, TopDocs,
 };
 
 /// The shortest interval between two progress callbacks.
@@ -34,6 +35,7 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
 /// One problem with one file: `(path, line or None, message)`.
 type ProblemTuple = (String, Option<u32>, String);
+type SnippetTuple = (u32, String, Vec<(u32, u32)>);
 
 /// Runs engine work with the GIL released, turning a panic into a Python
 /// exception instead of letting it unwind into the interpreter.
@@ -104,6 +106,104 @@ impl From<TopDocs> for PyTopDocs {
 
 /// Keeps an index (and so its buffers and mapped files) alive for the numpy
 /// views borrowed from it: it is their `base`.
+/// The results of `search_many`: `(n_queries, k)` arrays owned here, handed
+/// to numpy without a copy (this object is their base), each row's hit count,
+/// and the error of each query that failed (its row is padding).
+#[pyclass(name = "BatchTopDocs", module = "specsearch._native", frozen)]
+struct PyBatchTopDocs {
+    ids: Array2<i64>,
+    scores: Array2<f32>,
+    counts: Vec<usize>,
+    errors: Py<PyDict>,
+}
+
+#[pymethods]
+impl PyBatchTopDocs {
+    fn __len__(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Doc ids, `(n_queries, k)`, padded with -1.
+    fn ids_array<'py>(slf: &Bound<'py, Self>) -> Bound<'py, PyArray2<i64>> {
+        let container = slf.clone().into_any();
+        // SAFETY: `ids` is never mutated or moved after construction (frozen
+        // pyclass), and `container` keeps its owner alive for the array's
+        // whole life.
+        unsafe { PyArray2::borrow_from_array(&slf.get().ids, container) }
+    }
+
+    /// Scores, `(n_queries, k)`, padded with NaN.
+    fn scores_array<'py>(slf: &Bound<'py, Self>) -> Bound<'py, PyArray2<f32>> {
+        let container = slf.clone().into_any();
+        // SAFETY: as for `ids_array`.
+        unsafe { PyArray2::borrow_from_array(&slf.get().scores, container) }
+    }
+
+    /// The number of hits of each query.
+    fn counts_list(&self) -> Vec<usize> {
+        self.counts.clone()
+    }
+
+    /// `{row: QueryError}` for the queries that failed.
+    #[getter]
+    fn errors(&self, py: Python<'_>) -> Py<PyDict> {
+        self.errors.clone_ref(py)
+    }
+}
+
+impl PyBatchTopDocs {
+    /// Packs per-query results into padded arrays; errors become Python
+    /// exceptions in the `errors` dict.
+    fn pack(
+        py: Python<'_>,
+        results: Vec<specsearch_core::error::Result<TopDocs>>,
+        k: usize,
+    ) -> PyResult<Self> {
+        let n = results.len();
+        let mut ids = Array2::<i64>::from_elem((n, k), -1);
+        let mut scores = Array2::<f32>::from_elem((n, k), f32::NAN);
+        let mut counts = vec![0; n];
+        let errors = PyDict::new(py);
+        for (row, result) in results.into_iter().enumerate() {
+            match result {
+                Ok(top) => {
+                    counts[row] = top.len();
+                    for (col, (&id, &score)) in
+                        top.doc_ids.iter().zip(&top.scores).enumerate().take(k)
+                    {
+                        ids[[row, col]] = i64::from(id);
+                        scores[[row, col]] = score;
+                    }
+                }
+                Err(err) => {
+                    errors.set_item(row, errors::to_py_err(py, err).into_value(py))?;
+                }
+            }
+        }
+        Ok(Self {
+            ids,
+            scores,
+            counts,
+            errors: errors.unbind(),
+        })
+    }
+}
+
+/// The search options of a call: validated weights (or the defaults) and the
+/// parse mode.
+fn search_options(
+    py: Python<'_>,
+    weights: Option<[f64; 6]>,
+    strict: bool,
+) -> PyResult<SearchOptions> {
+    let mode = if strict {
+        ParseMode::Strict
+    } else {
+        ParseMode::Lenient
+    };
+    SearchOptions::new(weights, mode).map_err(|e| errors::to_py_err(py, e))
+}
+
 #[pyclass(name = "IndexBuffers", module = "specsearch._native", frozen)]
 struct IndexBuffers {
     index: Arc<dyn SearchIndex>,
@@ -329,10 +429,35 @@ impl PyIndex {
     }
 
     /// The top `k` docs for `query`, best first.
-    fn search(&self, py: Python<'_>, query: String, k: usize) -> PyResult<PyTopDocs> {
+    #[pyo3(signature = (query, k, *, weights = None, strict = false))]
+    fn search(
+        &self,
+        py: Python<'_>,
+        query: String,
+        k: usize,
+        weights: Option<[f64; 6]>,
+        strict: bool,
+    ) -> PyResult<PyTopDocs> {
+        let options = search_options(py, weights, strict)?;
         let index = self.get(py)?;
-        let top = run_detached(py, move || index.search(&query, k))?;
+        let top = run_detached(py, move || index.search(&query, k, &options))?;
         Ok(top.into())
+    }
+
+    /// `search` for each query, in parallel, into padded `(n, k)` arrays.
+    #[pyo3(signature = (queries, k, *, weights = None, strict = false))]
+    fn search_many(
+        &self,
+        py: Python<'_>,
+        queries: Vec<String>,
+        k: usize,
+        weights: Option<[f64; 6]>,
+        strict: bool,
+    ) -> PyResult<PyBatchTopDocs> {
+        let options = search_options(py, weights, strict)?;
+        let index = self.get(py)?;
+        let results = run_detached(py, move || Ok(index.search_many(&queries, k, &options)))?;
+        PyBatchTopDocs::pack(py, results, k)
     }
 
     /// `(path, name, description)` of each doc id, in order.
@@ -354,13 +479,17 @@ impl PyIndex {
             .collect()
     }
 
-    /// The first line of each doc's file that holds a term of `query`.
+    /// The best matching line of each doc's file for `query`, with the
+    /// character spans of the matched terms.
+    #[pyo3(signature = (ids, query, *, strict = false))]
     fn snippets(
         &self,
         py: Python<'_>,
         ids: Vec<u32>,
         query: String,
-    ) -> PyResult<Vec<Option<(u32, String)>>> {
+        strict: bool,
+    ) -> PyResult<Vec<Option<SnippetTuple>>> {
+        let options = search_options(py, None, strict)?;
         let index = self.get(py)?;
         let num_docs = index.num_docs();
         if let Some(bad) = ids.iter().find(|&&id| id >= num_docs) {
@@ -368,10 +497,10 @@ impl PyIndex {
                 "doc id {bad} out of range (the index has {num_docs} docs)"
             )));
         }
-        let found = run_detached(py, move || index.snippets(&ids, &query))?;
+        let found = run_detached(py, move || index.snippets(&ids, &query, &options))?;
         Ok(found
             .into_iter()
-            .map(|s| s.map(|s| (s.line, s.text)))
+            .map(|s| s.map(|s| (s.line, s.text, s.spans)))
             .collect())
     }
 
@@ -407,6 +536,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_class::<PyIndex>()?;
     m.add_class::<PyTopDocs>()?;
+    m.add_class::<PyBatchTopDocs>()?;
     m.add_class::<IndexBuffers>()?;
     Ok(())
 }

@@ -145,10 +145,10 @@ def test_snippets(tmp_path: Path) -> None:
     ids, _ = index.search("kubernetes", 10)
     assert sorted(ids.tolist()) == [0, 1, 2]
     assert index.snippets([0, 1, 2], "KUBERNETES deploy") == [
-        Snippet(line=5, text="the Kubernetes line"),
+        Snippet(line=5, text="the Kubernetes line", spans=((4, 14),)),
         None,  # gone
         None,  # matched by its file name only
     ]
-    assert index.snippets([0], "name") == [Snippet(line=2, text="name: first")]
+    assert index.snippets([0], "name") == [Snippet(line=2, text="name: first", spans=((0, 4),))]
     with pytest.raises(QueryError):
         index.snippets([0], "!!")

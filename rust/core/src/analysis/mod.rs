@@ -1,22 +1,31 @@
-//! The `standard-v1` analyzer (ARCHITECTURE.md §3): text to terms.
+//! The `standard-v2` analyzer (ARCHITECTURE.md §3): text to terms.
 //!
 //! Word characters are ASCII letters and digits plus every non-ASCII code
 //! point whose Unicode 14.0.0 general category is a letter, mark or number
-//! (from the generated `tables` submodule). Ideographic characters (kana and CJK
-//! ideographs) are single-character tokens; any other maximal run of word
-//! characters is one token. Each character is simple-case-folded; tokens of
-//! more than [`MAX_TOKEN_CHARS`] code points are dropped. Positions count the
-//! kept tokens from 0, and each token carries its byte span in the input.
+//! (from the generated `tables` submodule). Ideographic characters (kana and
+//! CJK ideographs) are single-character words; any other maximal run of word
+//! characters is one word. Words joined by a single `_` or `-` form a
+//! compound; each word splits further at ASCII case boundaries into parts.
+//! A compound gives its parts, then (when it has two or more) its whole
+//! text. Each character is simple-case-folded; tokens of more than
+//! [`MAX_TOKEN_CHARS`] code points are dropped. Parts take consecutive
+//! positions, a whole the position of its first part; each token carries
+//! its byte span in the input.
 //!
-//! The hot path is [`for_each_token`], which reuses one buffer and never
-//! allocates per token; [`tokenize`] and [`query_terms`] are built on it.
+//! The hot path is [`scan_tokens`], which reuses two buffers and never
+//! allocates per token; [`tokenize`] is built on it. [`stem_key`] gives a
+//! term's English stem key (Snowball, `rust-stemmers`).
 
 mod tables;
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
 
 /// The name of the one analyzer, stored with indexes.
-pub const ANALYZER_NAME: &str = "standard-v1";
+pub const ANALYZER_NAME: &str = "standard-v2";
 
 /// Tokens of more than this many characters (code points) are dropped.
 pub const MAX_TOKEN_CHARS: usize = 64;
@@ -29,13 +38,34 @@ pub const UNICODE_VERSION: &str = tables::UNICODE_VERSION;
 pub struct Token {
     /// The case-folded term.
     pub text: String,
-    /// The index of this token among the kept tokens of the text, from 0.
+    /// The token's position (§3: parts count from 0, a whole takes the
+    /// position of its compound's first part).
     pub position: u32,
     /// The byte offset where the token starts in the input.
     pub start: usize,
     /// The byte offset just past the token's end in the input.
     pub end: usize,
+    /// Whether this is the whole of a compound (not a part).
+    pub whole: bool,
 }
+
+/// One token as the scanner hands it out: borrowed, valid during the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tok<'a> {
+    /// The case-folded term.
+    pub text: &'a str,
+    /// The token's position.
+    pub position: u32,
+    /// The byte offset where the token starts in the input.
+    pub start: usize,
+    /// The byte offset just past the token's end in the input.
+    pub end: usize,
+    /// Whether this is the whole of a compound.
+    pub whole: bool,
+}
+
+/// The separator between a frontmatter key and a token in a keyed term.
+pub const KEY_SEPARATOR: char = '\u{1f}';
 
 /// Whether `c` is a word character (ASCII alphanumeric, or a non-ASCII
 /// letter, mark or number).
@@ -113,102 +143,409 @@ fn classify(c: char) -> Class {
     }
 }
 
-/// Scans `text` and calls `f(term, position, start, end)` for each kept
-/// token, in order; `f` may stop the scan early by returning
-/// [`ControlFlow::Break`]. The term is only valid during the call.
-pub fn scan_tokens<F>(text: &str, mut f: F)
-where
-    F: FnMut(&str, u32, usize, usize) -> ControlFlow<()>,
-{
+/// Whether `c` is the connector of a compound.
+#[inline]
+fn is_connector(c: char) -> bool {
+    c == '_' || c == '-'
+}
+
+/// The character at byte `i` of `text` (on a char boundary) and its class.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, Class)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        let c = char::from(b);
+        let class = if b.is_ascii_alphanumeric() {
+            Class::Word
+        } else {
+            Class::Separator
+        };
+        return Some((c, class));
+    }
+    let c = text[i..].chars().next()?;
+    Some((c, classify(c)))
+}
+
+/// What a compound is made of, for the scanner's fast paths.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// ASCII lowercase letters and digits only: one part, already folded.
+    Simple,
+    /// ASCII only.
+    Ascii,
+    /// Some non-ASCII character.
+    Unicode,
+}
+
+/// The end (byte offset) and shape of the compound that starts at `start`
+/// with a non-ideographic word character.
+#[inline]
+fn compound_end(text: &str, start: usize) -> (usize, Shape) {
     let bytes = text.as_bytes();
-    let mut buf = String::with_capacity(32);
-    let mut position: u32 = 0;
-    // The current run of non-ideographic word characters: its start and
-    // its length in characters.
-    let mut run_start: Option<usize> = None;
-    let mut run_chars: usize = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b.is_ascii_alphanumeric() {
-                if run_start.is_none() {
-                    run_start = Some(i);
+    let mut i = start;
+    let mut shape = Shape::Simple;
+    loop {
+        // A run of non-ideographic word characters, ASCII first.
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                    i += 1;
+                    continue;
                 }
-                // The ASCII inner loop: the common case.
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                    run_chars += 1;
-                    if run_chars <= MAX_TOKEN_CHARS {
-                        buf.push(char::from(bytes[i].to_ascii_lowercase()));
+                if b.is_ascii_uppercase() {
+                    if shape == Shape::Simple {
+                        shape = Shape::Ascii;
                     }
                     i += 1;
+                    continue;
                 }
-                continue;
+                break;
             }
-            if let Some(start) = run_start.take() {
-                if run_chars <= MAX_TOKEN_CHARS {
-                    if f(&buf, position, start, i).is_break() {
-                        return;
-                    }
-                    position += 1;
+            match char_at(text, i) {
+                Some((c, Class::Word)) => {
+                    shape = Shape::Unicode;
+                    i += c.len_utf8();
                 }
-                buf.clear();
-                run_chars = 0;
+                _ => break,
+            }
+        }
+        // A single connector followed by another word character joins.
+        if i < bytes.len()
+            && (bytes[i] == b'_' || bytes[i] == b'-')
+            && matches!(char_at(text, i + 1), Some((_, Class::Word)))
+        {
+            if shape == Shape::Simple {
+                shape = Shape::Ascii;
             }
             i += 1;
             continue;
         }
-        // `i` is always on a char boundary: it advances by whole chars.
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        let len = c.len_utf8();
-        let class = classify(c);
-        if class == Class::Word {
-            if run_start.is_none() {
-                run_start = Some(i);
-            }
-            run_chars += 1;
-            if run_chars <= MAX_TOKEN_CHARS {
-                buf.push(fold_char(c));
-            }
-        } else {
-            if let Some(start) = run_start.take() {
-                if run_chars <= MAX_TOKEN_CHARS {
-                    if f(&buf, position, start, i).is_break() {
-                        return;
-                    }
-                    position += 1;
-                }
-                buf.clear();
-                run_chars = 0;
-            }
-            if class == Class::Ideographic {
-                buf.push(fold_char(c));
-                if f(&buf, position, i, i + len).is_break() {
-                    return;
-                }
-                position += 1;
-                buf.clear();
-            }
-        }
-        i += len;
-    }
-    if let Some(start) = run_start {
-        if run_chars <= MAX_TOKEN_CHARS {
-            let _ = f(&buf, position, start, bytes.len());
-        }
+        return (i, shape);
     }
 }
 
-/// Calls `f(term, position)` for each kept token of `text`, in order,
-/// without allocating per token.
+/// The scanner's reusable state.
+struct Scanner {
+    part: String,
+    whole: String,
+    position: u32,
+}
+
+impl Scanner {
+    /// Emits the tokens of the compound `text[start..end]`.
+    fn compound<F>(
+        &mut self,
+        text: &str,
+        (start, end, shape): (usize, usize, Shape),
+        f: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+    {
+        let s = &text[start..end];
+        match shape {
+            Shape::Simple => {
+                // One part, already folded: no copy.
+                if s.len() <= MAX_TOKEN_CHARS {
+                    let position = self.position;
+                    self.position += 1;
+                    return f(&Tok {
+                        text: s,
+                        position,
+                        start,
+                        end,
+                        whole: false,
+                    });
+                }
+                return ControlFlow::Continue(());
+            }
+            Shape::Ascii => return self.ascii_compound(s, start, f),
+            Shape::Unicode => {}
+        }
+        self.whole.clear();
+        self.part.clear();
+        let mut whole_chars = 0usize;
+        let mut part_chars = 0usize;
+        let mut part_start = 0usize;
+        let mut parts = 0usize;
+        let mut first: Option<u32> = None;
+        let mut prev: Option<char> = None;
+        let mut it = s.char_indices().peekable();
+        while let Some((j, c)) = it.next() {
+            if is_connector(c) {
+                self.end_part(
+                    start,
+                    part_start,
+                    j,
+                    &mut part_chars,
+                    &mut parts,
+                    &mut first,
+                    f,
+                )?;
+                whole_chars += 1;
+                if whole_chars <= MAX_TOKEN_CHARS {
+                    self.whole.push(c);
+                }
+                prev = None;
+                continue;
+            }
+            if let Some(p) = prev {
+                let split = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
+                    || (p.is_ascii_uppercase()
+                        && c.is_ascii_uppercase()
+                        && it.peek().is_some_and(|&(_, n)| n.is_ascii_lowercase()));
+                if split {
+                    self.end_part(
+                        start,
+                        part_start,
+                        j,
+                        &mut part_chars,
+                        &mut parts,
+                        &mut first,
+                        f,
+                    )?;
+                }
+            }
+            if part_chars == 0 {
+                part_start = j;
+            }
+            let folded = fold_char(c);
+            part_chars += 1;
+            if part_chars <= MAX_TOKEN_CHARS {
+                self.part.push(folded);
+            }
+            whole_chars += 1;
+            if whole_chars <= MAX_TOKEN_CHARS {
+                self.whole.push(folded);
+            }
+            prev = Some(c);
+        }
+        self.end_part(
+            start,
+            part_start,
+            s.len(),
+            &mut part_chars,
+            &mut parts,
+            &mut first,
+            f,
+        )?;
+        if parts >= 2 && whole_chars <= MAX_TOKEN_CHARS {
+            // A kept whole implies kept parts (it is longer than each).
+            if let Some(position) = first {
+                f(&Tok {
+                    text: &self.whole,
+                    position,
+                    start,
+                    end,
+                    whole: true,
+                })?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// [`Scanner::compound`] for an ASCII compound, byte by byte.
+    fn ascii_compound<F>(&mut self, text: &str, start: usize, emit: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+    {
+        let bytes = text.as_bytes();
+        self.whole.clear();
+        self.part.clear();
+        let mut part_chars = 0usize;
+        let mut part_start = 0usize;
+        let mut parts = 0usize;
+        let mut first: Option<u32> = None;
+        for j in 0..bytes.len() {
+            let c = bytes[j];
+            if c == b'_' || c == b'-' {
+                self.end_part(
+                    start,
+                    part_start,
+                    j,
+                    &mut part_chars,
+                    &mut parts,
+                    &mut first,
+                    emit,
+                )?;
+                if bytes.len() <= MAX_TOKEN_CHARS {
+                    self.whole.push(char::from(c));
+                }
+                continue;
+            }
+            if part_chars > 0 {
+                let p = bytes[j - 1];
+                let split = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
+                    || (p.is_ascii_uppercase()
+                        && c.is_ascii_uppercase()
+                        && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase));
+                if split {
+                    self.end_part(
+                        start,
+                        part_start,
+                        j,
+                        &mut part_chars,
+                        &mut parts,
+                        &mut first,
+                        emit,
+                    )?;
+                }
+            }
+            if part_chars == 0 {
+                part_start = j;
+            }
+            let folded = char::from(c.to_ascii_lowercase());
+            part_chars += 1;
+            if part_chars <= MAX_TOKEN_CHARS {
+                self.part.push(folded);
+            }
+            if bytes.len() <= MAX_TOKEN_CHARS {
+                self.whole.push(folded);
+            }
+        }
+        self.end_part(
+            start,
+            part_start,
+            bytes.len(),
+            &mut part_chars,
+            &mut parts,
+            &mut first,
+            emit,
+        )?;
+        if parts >= 2 && bytes.len() <= MAX_TOKEN_CHARS {
+            if let Some(position) = first {
+                emit(&Tok {
+                    text: &self.whole,
+                    position,
+                    start,
+                    end: start + bytes.len(),
+                    whole: true,
+                })?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Ends the current part (if any) at byte `j` of the compound.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn end_part<F>(
+        &mut self,
+        start: usize,
+        part_start: usize,
+        j: usize,
+        part_chars: &mut usize,
+        parts: &mut usize,
+        first: &mut Option<u32>,
+        f: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+    {
+        if *part_chars == 0 {
+            return ControlFlow::Continue(());
+        }
+        *parts += 1;
+        let kept = *part_chars <= MAX_TOKEN_CHARS;
+        *part_chars = 0;
+        let mut flow = ControlFlow::Continue(());
+        if kept {
+            first.get_or_insert(self.position);
+            flow = f(&Tok {
+                text: &self.part,
+                position: self.position,
+                start: start + part_start,
+                end: start + j,
+                whole: false,
+            });
+            self.position += 1;
+        }
+        self.part.clear();
+        flow
+    }
+}
+
+/// Scans `text` and calls `f` for each kept token, in order (a compound's
+/// parts, then its whole), positions starting at `first_position`; `f` may
+/// stop the scan early by returning [`ControlFlow::Break`]. Returns the
+/// position after the last part.
+pub fn scan_tokens_from<F>(text: &str, first_position: u32, mut f: F) -> u32
+where
+    F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+{
+    let bytes = text.as_bytes();
+    let mut sc = Scanner {
+        part: String::with_capacity(64),
+        whole: String::with_capacity(64),
+        position: first_position,
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let (end, shape) = compound_end(text, i);
+            if sc.compound(text, (i, end, shape), &mut f).is_break() {
+                return sc.position;
+            }
+            i = end;
+            continue;
+        }
+        // `i` is always on a char boundary: it advances by whole chars.
+        let Some((c, class)) = char_at(text, i) else {
+            break;
+        };
+        let len = c.len_utf8();
+        match class {
+            Class::Separator => i += len,
+            Class::Ideographic => {
+                sc.part.clear();
+                sc.part.push(fold_char(c));
+                let flow = f(&Tok {
+                    text: &sc.part,
+                    position: sc.position,
+                    start: i,
+                    end: i + len,
+                    whole: false,
+                });
+                sc.position += 1;
+                if flow.is_break() {
+                    return sc.position;
+                }
+                i += len;
+            }
+            Class::Word => {
+                let (end, shape) = compound_end(text, i);
+                if sc.compound(text, (i, end, shape), &mut f).is_break() {
+                    return sc.position;
+                }
+                i = end;
+            }
+        }
+    }
+    sc.position
+}
+
+/// [`scan_tokens_from`] with positions from 0.
+pub fn scan_tokens<F>(text: &str, f: F)
+where
+    F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+{
+    scan_tokens_from(text, 0, f);
+}
+
+/// Calls `f(term, position)` for each kept token of `text` (parts and
+/// wholes), in order, without allocating per token.
 pub fn for_each_token<F>(text: &str, mut f: F)
 where
     F: FnMut(&str, u32),
 {
-    scan_tokens(text, |term, pos, _, _| {
-        f(term, pos);
+    scan_tokens(text, |t| {
+        f(t.text, t.position);
         ControlFlow::Continue(())
     });
 }
@@ -217,28 +554,61 @@ where
 #[must_use]
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    scan_tokens(text, |term, position, start, end| {
+    scan_tokens(text, |t| {
         out.push(Token {
-            text: term.to_owned(),
-            position,
-            start,
-            end,
+            text: t.text.to_owned(),
+            position: t.position,
+            start: t.start,
+            end: t.end,
+            whole: t.whole,
         });
         ControlFlow::Continue(())
     });
     out
 }
 
-/// The terms of a query: its distinct tokens in order of first appearance.
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// The stem key of a term (§3): its Snowball English stem when it is made
+/// only of ASCII `a`–`z`, else the term itself. A keyed term `k\x1ft` has
+/// the key `k\x1f` + the stem key of `t`.
 #[must_use]
-pub fn query_terms(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for_each_token(text, |term, _| {
-        if !out.iter().any(|t| t == term) {
-            out.push(term.to_owned());
-        }
-    });
-    out
+pub fn stem_key(term: &str) -> Cow<'_, str> {
+    if let Some(i) = term.find(KEY_SEPARATOR) {
+        let (key, rest) = term.split_at(i + 1);
+        return match stem_plain(rest) {
+            Cow::Borrowed(_) => Cow::Borrowed(term),
+            Cow::Owned(s) => Cow::Owned(format!("{key}{s}")),
+        };
+    }
+    stem_plain(term)
+}
+
+/// The stem key of a term without a frontmatter key.
+fn stem_plain(term: &str) -> Cow<'_, str> {
+    if term.is_empty() || !term.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Cow::Borrowed(term);
+    }
+    let stem = stemmer().stem(term);
+    if stem == term {
+        Cow::Borrowed(term)
+    } else {
+        Cow::Owned(stem.into_owned())
+    }
+}
+
+/// Whether `key` is a frontmatter key that gives keyed terms (§3):
+/// `[A-Za-z_][A-Za-z0-9_.-]*`.
+#[must_use]
+pub fn is_term_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 #[cfg(test)]
@@ -253,7 +623,18 @@ mod tests {
     fn ascii_words_and_separators() {
         assert_eq!(
             texts("Hello, World! snake_case v2.0 x-y"),
-            ["hello", "world", "snake", "case", "v2", "0", "x", "y"]
+            [
+                "hello",
+                "world",
+                "snake",
+                "case",
+                "snake_case",
+                "v2",
+                "0",
+                "x",
+                "y",
+                "x-y"
+            ]
         );
         assert!(texts("  ,.;:!?-_  ").is_empty());
         assert!(texts("").is_empty());
@@ -318,18 +699,106 @@ mod tests {
         assert_eq!((toks[2].start, toks[2].end), (6, 7));
     }
 
+    fn toks(s: &str) -> Vec<(String, u32, bool)> {
+        tokenize(s)
+            .into_iter()
+            .map(|t| (t.text, t.position, t.whole))
+            .collect()
+    }
+
     #[test]
-    fn query_terms_are_distinct_in_first_order() {
-        assert_eq!(query_terms("B a b A c"), ["b", "a", "c"]);
-        assert!(query_terms("!!! ---").is_empty());
+    fn compounds_parts_and_wholes() {
+        let t = |s: &str, p: u32, w: bool| (s.to_owned(), p, w);
+        assert_eq!(
+            toks("use TaskGroup now"),
+            [
+                t("use", 0, false),
+                t("task", 1, false),
+                t("group", 2, false),
+                t("taskgroup", 1, true),
+                t("now", 3, false)
+            ]
+        );
+        assert_eq!(texts("HTTPServer"), ["http", "server", "httpserver"]);
+        assert_eq!(texts("HTTP"), ["http"]);
+        assert_eq!(texts("x86_64"), ["x86", "64", "x86_64"]);
+        assert_eq!(texts("http2server"), ["http2server"]);
+        assert_eq!(texts("a--b _a b_ c-"), ["a", "b", "a", "b", "c"]);
+        assert_eq!(
+            texts("kebab-case_mixedCase"),
+            ["kebab", "case", "mixed", "case", "kebab-case_mixedcase"]
+        );
+        assert_eq!(
+            texts("getHTTPResponseCode"),
+            ["get", "http", "response", "code", "gethttpresponsecode"]
+        );
+        // Ideographs are compounds of their own; no connector joins them.
+        assert_eq!(texts("a_日_b"), ["a", "日", "b"]);
+        assert_eq!(texts("é_b"), ["é", "b", "é_b"]);
+        assert_eq!(texts("ÀB"), ["àb"]);
+    }
+
+    #[test]
+    fn long_parts_and_wholes_are_dropped() {
+        let a40 = "a".repeat(40);
+        let b30 = "b".repeat(30);
+        let c70 = "c".repeat(70);
+        // The whole (71 chars) is dropped, the parts kept.
+        assert_eq!(
+            toks(&format!("{a40}_{b30} z")),
+            [
+                (a40.clone(), 0, false),
+                (b30.clone(), 1, false),
+                ("z".into(), 2, false)
+            ]
+        );
+        // A dropped part takes no position, and the whole goes with it.
+        assert_eq!(
+            toks(&format!("x_{c70}_y q")),
+            [
+                ("x".into(), 0, false),
+                ("y".into(), 1, false),
+                ("q".into(), 2, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn whole_spans_cover_the_compound() {
+        let input = "ab snake_CASE";
+        let got: Vec<(usize, usize, bool)> = tokenize(input)
+            .iter()
+            .map(|t| (t.start, t.end, t.whole))
+            .collect();
+        assert_eq!(
+            got,
+            [(0, 2, false), (3, 8, false), (9, 13, false), (3, 13, true)]
+        );
+    }
+
+    #[test]
+    fn stem_keys() {
+        for w in ["concurrent", "concurrency", "concurrently"] {
+            assert_eq!(stem_key(w), "concurr", "{w}");
+        }
+        assert_eq!(stem_key("running"), "run");
+        assert_eq!(stem_key("run"), "run");
+        // Only terms of ASCII a-z are stemmed.
+        assert_eq!(stem_key("x86"), "x86");
+        assert_eq!(stem_key("snake_cases"), "snake_cases");
+        assert_eq!(stem_key("cafés"), "cafés");
+        assert_eq!(stem_key("tools\u{1f}reading"), "tools\u{1f}read");
+        assert_eq!(stem_key("tools\u{1f}x86"), "tools\u{1f}x86");
+        assert!(is_term_key("allowed-tools") && is_term_key("_x.y"));
+        assert!(!is_term_key("") && !is_term_key("1x") && !is_term_key("a b"));
     }
 
     #[test]
     fn scan_can_stop_early() {
         let mut seen = Vec::new();
-        scan_tokens("a b c d", |t, _, _, _| {
-            seen.push(t.to_owned());
-            if t == "b" {
+        scan_tokens("a b c d", |t| {
+            seen.push(t.text.to_owned());
+            if t.text == "b" {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())

@@ -1,0 +1,76 @@
+"""What `specsearch show` prints: one spec's fields and body, read from its file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from specsearch.pure.spec import decode_lines, parse_spec, strip
+
+if TYPE_CHECKING:
+    from specsearch.types import Problem
+
+__all__ = ["ShownSpec", "read_shown"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShownSpec:
+    """A spec as a reader wants to see it.
+
+    Attributes:
+        path: The doc path.
+        name: The spec's name (ARCHITECTURE.md §2).
+        description: Its description.
+        frontmatter: The other frontmatter entries, ``(key, flattened value)``.
+        body: The text after the frontmatter, as in the file.
+        problems: What was wrong with the file (YAML errors, ...).
+    """
+
+    path: str
+    name: str
+    description: str
+    frontmatter: tuple[tuple[str, str], ...]
+    body: str
+    problems: tuple[Problem, ...]
+
+
+def _body_start(lines: list[str]) -> int:
+    """The index of the first body line.
+
+    That is after a closed ``---`` frontmatter or a bare one (``name:``
+    first, up to the first blank line), else 0.
+
+    >>> _body_start(["---", "name: a", "---", "body"])
+    3
+    >>> _body_start(["name: a", "", "body"])
+    2
+    >>> _body_start(["---", "never closed"])
+    0
+    """
+    if strip(lines[0]) == "---":
+        close = next((i for i in range(1, len(lines)) if strip(lines[i]) == "---"), None)
+        return 0 if close is None else close + 1
+    if lines[0].startswith("name:"):
+        blank = next((i for i in range(len(lines)) if not strip(lines[i])), len(lines))
+        return blank + 1
+    return 0
+
+
+def read_shown(display_path: str, fs_path: str) -> ShownSpec:
+    """Read and parse the spec file at ``fs_path`` (shown as ``display_path``).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    with open(fs_path, "rb") as f:
+        data = f.read()
+    spec, problems = parse_spec(display_path, fs_path, data)
+    lines = decode_lines(data)
+    return ShownSpec(
+        path=display_path,
+        name=spec.name,
+        description=spec.description,
+        frontmatter=spec.frontmatter,
+        body="\n".join(lines[_body_start(lines) :]),
+        problems=tuple(problems),
+    )

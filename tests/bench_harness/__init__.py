@@ -1,0 +1,1 @@
+"""Tests of the benchmark harness: the tantivy backend, the engines, the report."""

@@ -1,0 +1,130 @@
+"""The tantivy backend behind the Protocol: selection, equal work, the query tree, updates."""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+from specsearch import Index
+from specsearch.backend import BACKEND_NAMES, BuildOptions, load_backend, resolve_backend
+from specsearch.errors import BackendUnavailableError, QueryError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from specsearch.backend import Backend
+
+pytest.importorskip("tantivy")
+
+from specsearch import tantivy_backend
+
+#: Words whose hits do not depend on stemming or code-aware splitting in the examples.
+PLAIN_WORDS = ("tokio", "kubernetes", "sql", "security", "python", "rust", "asyncio", "operator")
+
+
+@pytest.fixture(scope="module")
+def tantivy_index(examples: Path) -> Backend:
+    return load_backend("tantivy").build([str(examples)], BuildOptions())
+
+
+def _ids(backend: Backend, query: str) -> list[int]:
+    return sorted(backend.search(query, 1000).ids_list())
+
+
+def test_selected_by_name_and_environment(examples: Path) -> None:
+    assert "tantivy" in BACKEND_NAMES
+    assert resolve_backend(None, {"SPECSEARCH_BACKEND": "tantivy"}).name == "tantivy"
+    with Index.build([examples], backend="tantivy") as index:
+        hits = index.search("kubernetes", k=3)
+        assert hits.backend == "tantivy"
+        assert hits[0].name == "k8s-operator-engineer"
+        assert hits[0].snippet is None
+
+
+def test_missing_tantivy_is_backend_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tantivy_backend, "_MISSING", ImportError("No module named 'tantivy'"))
+    with pytest.raises(BackendUnavailableError, match="tantivy"):
+        load_backend("tantivy")
+
+
+@pytest.mark.parametrize("reference", ["python", "native"])
+def test_same_hits_as_specsearch(examples: Path, tantivy_index: Backend, reference: str) -> None:
+    try:
+        other = load_backend(reference).build([str(examples)], BuildOptions())
+    except BackendUnavailableError as err:
+        pytest.skip(str(err))
+    with other:
+        assert other.num_docs == tantivy_index.num_docs
+        assert [d.path for d in other.docs(range(other.num_docs))] == [
+            d.path for d in tantivy_index.docs(range(tantivy_index.num_docs))
+        ]
+        for word in PLAIN_WORDS:
+            assert _ids(tantivy_index, word) == _ids(other, word), word
+
+
+def test_query_tree_is_translated(tantivy_index: Backend) -> None:
+    rust, tokio = set(_ids(tantivy_index, "rust")), set(_ids(tantivy_index, "tokio"))
+    everything = set(range(tantivy_index.num_docs))
+    assert set(_ids(tantivy_index, "rust tokio")) == rust | tokio
+    assert set(_ids(tantivy_index, "rust AND tokio")) == rust & tokio
+    assert set(_ids(tantivy_index, "-rust")) == everything - rust
+    assert set(_ids(tantivy_index, "rust -tokio")) == rust - tokio
+    phrase = set(_ids(tantivy_index, '"structured concurrency"'))
+    assert phrase
+    assert phrase <= set(_ids(tantivy_index, "structured AND concurrency"))
+    assert set(_ids(tantivy_index, "name:reviewer")) <= set(_ids(tantivy_index, "reviewer"))
+    assert _ids(tantivy_index, "kuber*") == _ids(tantivy_index, "kubernetes")
+    assert _ids(tantivy_index, "kubernetis~1") == _ids(tantivy_index, "kubernetes")
+
+
+def test_field_filters_and_errors(tantivy_index: Backend) -> None:
+    opus = _ids(tantivy_index, "model:opus")
+    assert opus
+    assert all(d.name for d in tantivy_index.docs(opus))
+    with pytest.raises(QueryError, match="unknown field 'nosuchkey'"):
+        tantivy_index.search("nosuchkey:x", 5)
+    with pytest.raises(QueryError, match="no searchable terms"):
+        tantivy_index.search("!!!", 5)
+    with pytest.raises(QueryError):
+        tantivy_index.search("(rust", 5, strict=True)
+    weighted = tantivy_index.search("rust", 5, weights=(0.0, 0.0, 0.0, 0.0, 1.0, 0.0))
+    assert len(weighted) == len(tantivy_index.search("rust", 5))
+
+
+def test_search_many(tantivy_index: Backend) -> None:
+    batch = tantivy_index.search_many(["rust", "nosuchkey:x", "sql"], 3)
+    assert batch.ids_array().shape == (3, 3)
+    assert batch.counts_list()[1] == 0
+    assert set(batch.errors) == {1}
+    assert batch.ids_array()[0, 0] == tantivy_index.search("rust", 1).ids_list()[0]
+
+
+def test_persistent_index_updates(examples: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "specs"
+    shutil.copytree(examples, corpus)
+    folder = str(tmp_path / "index")
+    backend_class = load_backend("tantivy")
+    first, info = backend_class.open(folder, [str(corpus)], BuildOptions(), None)
+    assert info.rebuilt
+    assert info.committed
+    assert info.added == first.num_docs
+    first.close()
+    again, info = backend_class.open(folder, [str(corpus)], BuildOptions(), None)
+    assert not info.committed
+    assert info.unchanged == again.num_docs
+    again.close()
+    target = corpus / "sql-query-optimizer.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\nzanzibarish\n", encoding="utf-8")
+    (corpus / "security-auditor.md").unlink()
+    updated, info = backend_class.open(folder, [str(corpus)], BuildOptions(), None)
+    assert (info.changed, info.deleted, info.committed) == (1, 1, True)
+    with updated:
+        assert [d.name for d in updated.docs(updated.search("zanzibarish", 5).ids_list())] == [
+            "sql-query-optimizer"
+        ]
+        assert updated.search("auditor", 5).ids_list() == []
+        assert updated.stats().size_bytes > 0
+    with backend_class.open_existing(folder) as existing:
+        assert existing.num_docs == 6
