@@ -32,7 +32,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 /// The version of the on-disk format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Sections start at offsets that are multiples of this.
 pub(crate) const ALIGN: usize = 8;
@@ -187,11 +187,6 @@ impl ContainerWriter {
                 *e = (start, self.at - start, h.finalize());
             }
         }
-    }
-
-    /// The number of bytes of the current section so far.
-    pub(crate) fn section_pos(&self) -> u64 {
-        self.current.as_ref().map_or(0, |c| self.at - c.1)
     }
 
     /// Pads the file, writes the header and fsyncs; returns the file size.
@@ -495,7 +490,7 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         match Container::open(&p, b"TESTMAGC", None) {
             Err(Error::Format { detail, .. }) => {
-                assert_eq!(detail, "format version 1, expected 3: rebuild");
+                assert_eq!(detail, "format version 1, expected 4: rebuild");
             }
             other => panic!("{other:?}"),
         }

@@ -463,6 +463,9 @@ impl<S: Source> Exec<'_, S> {
             // 0.0 + s == s: the single clause's scores are the group's.
             return clauses.pop().map(|c| c.1).unwrap_or_default();
         }
+        if clauses.iter().all(|c| c.0 == Occur::Should) {
+            return self.or_should(&clauses);
+        }
         let s = &mut *self.s;
         let n_must = clauses.iter().filter(|c| c.0 == Occur::Must).count() as u32;
         let has_should = clauses.iter().any(|c| c.0 == Occur::Should);
@@ -520,6 +523,34 @@ impl<S: Source> Exec<'_, S> {
         for &d in &touched {
             s.cnt[d as usize] = 0;
             s.flag[d as usize] = 0;
+        }
+        Matches { docs, scores }
+    }
+
+    /// The common case of [`Self::or`]: only should clauses, so a doc
+    /// matches when any clause does, and its score is the sum of the
+    /// clauses' scores in clause order (each doc's `f64` additions happen in
+    /// that order, as in the general path).
+    fn or_should(&mut self, clauses: &[(Occur, Matches)]) -> Matches {
+        let s = &mut *self.s;
+        let mut docs: Vec<u32> =
+            Vec::with_capacity(clauses.iter().map(|c| c.1.docs.len()).max().unwrap_or(0));
+        for (_, m) in clauses {
+            for (&d, &score) in m.docs.iter().zip(&m.scores) {
+                let i = d as usize;
+                if !s.seen[i] {
+                    s.seen[i] = true;
+                    docs.push(d);
+                }
+                s.acc[i] += score;
+            }
+        }
+        let mut scores = Vec::with_capacity(docs.len());
+        for &d in &docs {
+            let i = d as usize;
+            scores.push(s.acc[i]);
+            s.acc[i] = 0.0;
+            s.seen[i] = false;
         }
         Matches { docs, scores }
     }

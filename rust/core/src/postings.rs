@@ -1,8 +1,9 @@
 //! Postings encoding (ARCHITECTURE.md §10): LEB128 varints, doc-id deltas
 //! with term frequencies, and position deltas.
 //!
-//! A term's postings are `df` pairs `varint(doc − previous doc)`,
-//! `varint(tf)` (the first delta is from 0). Its positions, in a separate
+//! A term's postings are, for each of its `df` docs, the varint
+//! `(doc − previous doc) << 1 | (tf == 1)` (the first delta is from 0),
+//! followed by `varint(tf)` only when `tf > 1`. Its positions, in a separate
 //! section so that scoring never decodes them, are for each posting in the
 //! same order `tf` varints: the first position, then the gaps. Decoding is
 //! bounds-checked: a malformed stream is an error, never a panic.
@@ -95,6 +96,17 @@ pub(crate) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
+/// Appends one posting: the doc delta with the `tf == 1` flag, then `tf`
+/// when it is not 1.
+pub(crate) fn put_posting(out: &mut Vec<u8>, delta: u32, tf: u32) {
+    if tf == 1 {
+        put_varint(out, u64::from(delta) << 1 | 1);
+    } else {
+        put_varint(out, u64::from(delta) << 1);
+        put_varint(out, u64::from(tf));
+    }
+}
+
 /// Calls `f(doc, tf)` for each of the `df` postings in `bytes`. Doc ids
 /// must be strictly increasing (after the first) and below `num_docs`, and
 /// `tf` at least 1.
@@ -110,8 +122,18 @@ pub(crate) fn decode_postings(
     let mut r = ByteReader::new(bytes);
     let mut doc: u64 = 0;
     for i in 0..df {
-        let (Some(delta), Some(tf)) = (r.varint(), r.varint_u32()) else {
+        let Some(v) = r.varint() else {
             return Err(format!("postings truncated at entry {i}"));
+        };
+        let delta = v >> 1;
+        let tf = if v & 1 == 1 {
+            1
+        } else {
+            match r.varint_u32() {
+                Some(tf) if tf > 1 => tf,
+                Some(tf) => return Err(format!("posting with tf {tf} not flagged")),
+                None => return Err(format!("postings truncated at entry {i}")),
+            }
         };
         if i > 0 && delta == 0 {
             return Err("postings doc ids not increasing".into());
@@ -186,10 +208,10 @@ mod tests {
         let mut b = Vec::new();
         let mut prev = 0;
         for (d, tf) in [(0u32, 1u32), (3, 2), (9, 1)] {
-            put_varint(&mut b, u64::from(d - prev));
-            put_varint(&mut b, u64::from(tf));
+            put_posting(&mut b, d - prev, tf);
             prev = d;
         }
+        assert_eq!(b, [1, 6, 2, 13]);
         let mut got = Vec::new();
         decode_postings(&b, 3, 10, |d, tf| got.push((d, tf))).unwrap();
         assert_eq!(got, [(0, 1), (3, 2), (9, 1)]);

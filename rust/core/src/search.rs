@@ -330,22 +330,48 @@ pub(crate) fn search_source<S: Source>(
 ) -> Result<TopDocs> {
     opts.validate()?;
     let m = exec::run(src, query, opts)?;
-    Ok(top_k(m.docs.into_iter().zip(m.scores).collect(), k))
+    Ok(top_k(&m.docs, &m.scores, k))
 }
 
-/// Keeps the `k` best of `(doc id, exact score)` pairs: rounded to `f32`,
-/// score descending, then doc id ascending (§5).
-pub(crate) fn top_k(scored: Vec<(u32, f64)>, k: usize) -> TopDocs {
+/// A hit ordered so that the worse of two is the greater (for a max-heap
+/// whose top is the worst hit kept).
+#[derive(Clone, Copy, PartialEq)]
+struct Ranked(f32, u32);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        hit_order(&(self.0, self.1), &(other.0, other.1))
+    }
+}
+
+/// Keeps the `k` best of the docs with their exact scores (parallel
+/// slices): rounded to `f32`, score descending, then doc id ascending (§5).
+pub(crate) fn top_k(docs: &[u32], scores: &[f64], k: usize) -> TopDocs {
     if k == 0 {
         return TopDocs::default();
     }
     #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
-    let mut hits: Vec<(f32, u32)> = scored.into_iter().map(|(d, s)| (s as f32, d)).collect();
-    if k < hits.len() {
-        hits.select_nth_unstable_by(k - 1, hit_order);
-        hits.truncate(k);
+    let ranked = docs.iter().zip(scores).map(|(&d, &s)| Ranked(s as f32, d));
+    let mut heap: std::collections::BinaryHeap<Ranked> =
+        std::collections::BinaryHeap::with_capacity(k.min(docs.len()) + 1);
+    for hit in ranked {
+        if heap.len() < k {
+            heap.push(hit);
+        } else if let Some(mut worst) = heap.peek_mut() {
+            if hit < *worst {
+                *worst = hit;
+            }
+        }
     }
-    hits.sort_unstable_by(hit_order);
+    let hits = heap.into_sorted_vec();
     TopDocs {
         doc_ids: hits.iter().map(|h| h.1).collect(),
         scores: hits.iter().map(|h| h.0).collect(),

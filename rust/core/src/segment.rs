@@ -2,18 +2,21 @@
 //! index, the field lengths and the stored fields of a set of docs.
 //!
 //! A segment is a [`crate::container`] file (magic `SPSEGMT1`, count = its
-//! number of docs) with 38 sections: for each field `f` in schema order,
-//! `6f + 0` the term dictionary (an `fst` map, term → term ordinal),
-//! `6f + 1` the term infos (40 bytes per ordinal: `u64` postings offset,
-//! `u64` positions offset, `u32` postings length, `u32` positions length,
-//! `u32` doc frequency, `u32` CRC-32 of the postings list, `u32` CRC-32 of
-//! the positions list, `u32` CRC-32 of the 36 bytes before it),
-//! `6f + 2` the postings, `6f + 3` the positions (see [`crate::postings`]),
-//! `6f + 4` the doc lengths (`u32` per local doc id), `6f + 5` the stem map
-//! (an `fst` map, `stem key \0 term` → term ordinal, for the terms that are
-//! not their own stem key); then `36` the stored record offsets (`u64` ×
-//! (docs + 1)) and `37` the stored records (each followed by its CRC-32). Term infos, lists and records are verified
-//! when read, the other sections whole on first use.
+//! number of docs) with 44 sections: for each field `f` in schema order,
+//! `7f + 0` the term dictionary (an `fst` map, term → term ordinal),
+//! `7f + 1` the term infos (per term `varint(df)`, `varint(postings
+//! length)`, `varint(positions length)`), `7f + 2` the postings, `7f + 3`
+//! the positions (see [`crate::postings`]), `7f + 4` the doc lengths (`u32`
+//! per local doc id), `7f + 5` the stem map (an `fst` map, `stem key \0
+//! term` → term ordinal, for the terms that are not their own stem key),
+//! `7f + 6` the term-block index (terms in blocks of [`TERM_BLOCK`]
+//! ordinals: per block the offsets of its postings, positions and term
+//! infos and a CRC-32 of each of the three, then a sentinel entry); then
+//! `42` the stored-block index and `43` the stored records, in
+//! LZ4-compressed blocks of [`STORED_BLOCK`] docs with a CRC-32 each. A
+//! block's term infos, postings and positions are each verified once per
+//! reader before any of their bytes are decoded, a stored block before it
+//! is decompressed, the other sections whole on first use.
 //!
 //! Docs are numbered locally from 0; the doc map of the commit
 //! ([`crate::docmap`]) gives each its global id or marks it deleted.
@@ -21,6 +24,7 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use memmap2::Mmap;
@@ -30,7 +34,8 @@ use crate::container::{u64_at, Container, ContainerWriter};
 use crate::error::{Error, Result};
 use crate::index::{analyze_fields, stem_entries, DocMeta, FieldTokens};
 use crate::postings::{
-    decode_positions, decode_postings, put_bytes, put_positions, put_varint, ByteReader,
+    decode_positions, decode_postings, put_bytes, put_positions, put_posting, put_varint,
+    ByteReader,
 };
 use crate::problem::Problem;
 use crate::schema::Field;
@@ -39,11 +44,22 @@ use crate::spec::Spec;
 /// The magic bytes of a segment file.
 pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"SPSEGMT1";
 
-const SECTIONS_PER_FIELD: usize = 6;
-const STORED_OFFSETS: usize = 36;
-const STORED_DATA: usize = 37;
-const NUM_SECTIONS: usize = 38;
-const TERM_INFO: usize = 40;
+const SECTIONS_PER_FIELD: usize = 7;
+const STORED_INDEX: usize = 42;
+const STORED_DATA: usize = 43;
+const NUM_SECTIONS: usize = 44;
+/// Terms per term-info block.
+const TERM_BLOCK: usize = 64;
+/// Bytes per entry of a term-block index.
+const BLOCK_ENTRY: usize = 40;
+/// Records per stored block.
+const STORED_BLOCK: usize = 16;
+/// Bytes per entry of the stored-block index.
+const STORED_ENTRY: usize = 16;
+/// Per-block verification flags: term infos, postings, positions.
+const INFO_OK: u8 = 1;
+const POST_OK: u8 = 2;
+const POS_OK: u8 = 4;
 
 /// What a segment stores per doc besides the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,9 +122,8 @@ fn path_from_bytes(b: &[u8]) -> PathBuf {
 }
 
 impl StoredDoc {
-    /// Appends the record and its CRC-32.
+    /// Appends the record.
     fn encode(&self, out: &mut Vec<u8>) {
-        let start = out.len();
         put_bytes(out, self.meta.path.as_bytes());
         put_bytes(out, self.meta.name.as_bytes());
         put_bytes(out, self.meta.description.as_bytes());
@@ -120,8 +135,6 @@ impl StoredDoc {
             put_varint(out, p.line.map_or(0, |l| u64::from(l) + 1));
             put_bytes(out, p.message.as_bytes());
         }
-        let crc = crc32fast::hash(&out[start..]);
-        out.extend_from_slice(&crc.to_le_bytes());
     }
 
     fn decode(b: &[u8]) -> Option<StoredDoc> {
@@ -178,55 +191,156 @@ impl DiskDoc {
     }
 }
 
-/// A term's info record (see the module docs).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct InfoRec {
-    post_off: u64,
-    pos_off: u64,
-    post_len: u32,
-    pos_len: u32,
-    df: u32,
-    post_crc: u32,
-    pos_crc: u32,
+/// The per-block start offsets and CRC-32s of one of a field's term
+/// streams (term infos, postings or positions), fed term by term.
+#[derive(Default)]
+struct BlockStream {
+    starts: Vec<u64>,
+    crcs: Vec<u32>,
+    hasher: crc32fast::Hasher,
+    terms: usize,
+    at: u64,
 }
 
-impl InfoRec {
-    fn put(&self, out: &mut Vec<u8>) {
-        let start = out.len();
-        out.extend_from_slice(&self.post_off.to_le_bytes());
-        out.extend_from_slice(&self.pos_off.to_le_bytes());
-        for v in [
-            self.post_len,
-            self.pos_len,
-            self.df,
-            self.post_crc,
-            self.pos_crc,
-        ] {
-            out.extend_from_slice(&v.to_le_bytes());
+impl BlockStream {
+    /// Starts the next term (and a new block every [`TERM_BLOCK`] terms).
+    fn term(&mut self) {
+        if self.terms.is_multiple_of(TERM_BLOCK) {
+            if self.terms > 0 {
+                self.crcs.push(std::mem::take(&mut self.hasher).finalize());
+            }
+            self.starts.push(self.at);
         }
-        let crc = crc32fast::hash(&out[start..]);
-        out.extend_from_slice(&crc.to_le_bytes());
+        self.terms += 1;
     }
 
-    /// Decodes a record of [`TERM_INFO`] bytes; `None` when its checksum fails.
-    fn get(rec: &[u8]) -> Option<InfoRec> {
+    /// Appends bytes of the current term.
+    fn bytes(&mut self, b: &[u8]) {
+        self.hasher.update(b);
+        self.at += b.len() as u64;
+    }
+
+    /// The blocks' start offsets (with the end as a sentinel) and CRC-32s.
+    fn finish(mut self) -> (Vec<u64>, Vec<u32>) {
+        if self.terms > 0 {
+            self.crcs.push(self.hasher.finalize());
+        }
+        self.starts.push(self.at);
+        (self.starts, self.crcs)
+    }
+}
+
+/// A field's term-block index (section `7f + 6`) from its three streams:
+/// per block `u64` postings offset, `u64` positions offset, `u64` term-info
+/// offset, `u32` CRC-32 of the block's term infos, of its postings and of
+/// its positions, `u32` 0; then a sentinel entry holding the ends (CRCs 0).
+fn block_index(infos: BlockStream, post: BlockStream, pos: BlockStream) -> Vec<u8> {
+    let (info_at, info_crc) = infos.finish();
+    let (post_at, post_crc) = post.finish();
+    let (prox_at, prox_crc) = pos.finish();
+    let mut out = Vec::with_capacity(info_at.len() * BLOCK_ENTRY);
+    for b in 0..info_at.len() {
+        for v in [post_at[b], prox_at[b], info_at[b]] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [info_crc.get(b), post_crc.get(b), prox_crc.get(b), None] {
+            out.extend_from_slice(&v.copied().unwrap_or(0).to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Appends a term's info: `varint(df)`, `varint(postings length)`,
+/// `varint(positions length)`.
+fn put_info(out: &mut Vec<u8>, df: u32, post_len: u64, prox_len: u64) {
+    put_varint(out, u64::from(df));
+    put_varint(out, post_len);
+    put_varint(out, prox_len);
+}
+
+/// One entry of a term-block index.
+#[derive(Clone, Copy, Debug)]
+struct BlockEntry {
+    post: u64,
+    pos: u64,
+    info: u64,
+    info_crc: u32,
+    post_crc: u32,
+    prox_crc: u32,
+}
+
+impl BlockEntry {
+    fn at(index: &[u8], b: usize) -> Option<BlockEntry> {
+        let e = index
+            .get(b.checked_mul(BLOCK_ENTRY)?..)?
+            .get(..BLOCK_ENTRY)?;
         let w = |i: usize| {
-            rec.get(i..i + 4)
+            e.get(i..i + 4)
                 .and_then(|b| b.try_into().ok())
                 .map(u32::from_le_bytes)
         };
-        if rec.len() != TERM_INFO || crc32fast::hash(&rec[..36]) != w(36)? {
-            return None;
-        }
-        Some(InfoRec {
-            post_off: u64_at(rec, 0)?,
-            pos_off: u64_at(rec, 1)?,
-            post_len: w(16)?,
-            pos_len: w(20)?,
-            df: w(24)?,
+        Some(BlockEntry {
+            post: u64_at(e, 0)?,
+            pos: u64_at(e, 1)?,
+            info: u64_at(e, 2)?,
+            info_crc: w(24)?,
             post_crc: w(28)?,
-            pos_crc: w(32)?,
+            prox_crc: w(32)?,
         })
+    }
+}
+
+/// Buffers stored records into blocks of [`STORED_BLOCK`], each LZ4-compressed
+/// when it fills; the caller writes the compressed blocks in order.
+#[derive(Default)]
+struct StoredWriter {
+    /// The current block: varint record lengths, then the records.
+    lens: Vec<u8>,
+    recs: Vec<u8>,
+    count: usize,
+    /// The block index so far (see [`SegmentReader::stored_block`]).
+    index: Vec<u8>,
+    /// Compressed bytes handed out so far.
+    at: u64,
+}
+
+impl StoredWriter {
+    /// Adds a record written by `encode`; returns a compressed block when
+    /// one is complete.
+    fn push(&mut self, encode: impl FnOnce(&mut Vec<u8>)) -> Option<Vec<u8>> {
+        let start = self.recs.len();
+        encode(&mut self.recs);
+        put_varint(&mut self.lens, (self.recs.len() - start) as u64);
+        self.count += 1;
+        (self.count == STORED_BLOCK).then(|| self.flush())
+    }
+
+    fn flush(&mut self) -> Vec<u8> {
+        self.lens.extend_from_slice(&self.recs);
+        let comp = lz4_flex::block::compress(&self.lens);
+        self.index.extend_from_slice(&self.at.to_le_bytes());
+        self.index
+            .extend_from_slice(&(self.lens.len() as u32).to_le_bytes());
+        self.index
+            .extend_from_slice(&crc32fast::hash(&comp).to_le_bytes());
+        self.at += comp.len() as u64;
+        self.lens.clear();
+        self.recs.clear();
+        self.count = 0;
+        comp
+    }
+
+    /// The last (partial) block, if any, and the block index with its sentinel.
+    fn finish(mut self) -> (Option<Vec<u8>>, Vec<u8>) {
+        let last = (self.count > 0).then(|| self.flush());
+        self.index.extend_from_slice(&self.at.to_le_bytes());
+        self.index.extend_from_slice(&[0; 8]);
+        (last, self.index)
+    }
+
+    /// Heap bytes held.
+    fn heap(&self) -> usize {
+        heap(self.lens.capacity()) + heap(self.recs.capacity()) + heap(self.index.capacity())
     }
 }
 
@@ -238,7 +352,7 @@ fn fst_error(e: fst::Error) -> Error {
     }
 }
 
-/// Writes a field's term dictionary (section `5f`) from terms in byte order.
+/// Writes a field's term dictionary (section `7f`) from terms in byte order.
 fn write_fst<'t>(
     w: &mut ContainerWriter,
     f: Field,
@@ -254,7 +368,7 @@ fn write_fst<'t>(
     Ok(())
 }
 
-/// Writes a field's stem map (section `6f + 5`) from sorted entries.
+/// Writes a field's stem map (section `7f + 5`) from sorted entries.
 fn write_stems(w: &mut ContainerWriter, f: Field, entries: &[(Vec<u8>, u64)]) -> Result<()> {
     w.begin(section(f, 5))?;
     let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
@@ -345,8 +459,9 @@ fn heap(cap: usize) -> usize {
 #[derive(Default)]
 pub(crate) struct SegmentBuilder {
     fields: [FieldBuilder; 6],
+    /// The compressed stored blocks written so far.
     stored: Vec<u8>,
-    stored_offsets: Vec<u64>,
+    stored_w: StoredWriter,
     num_docs: u32,
     /// Heap bytes of the term keys and term buffers (kept up to date by `add`).
     term_heap: usize,
@@ -360,9 +475,7 @@ impl SegmentBuilder {
 
     /// The memory the builder holds: its allocations' capacities.
     pub(crate) fn estimated_bytes(&self) -> usize {
-        let mut n = self.term_heap
-            + heap(self.stored.capacity())
-            + heap(self.stored_offsets.capacity() * 8);
+        let mut n = self.term_heap + heap(self.stored.capacity()) + self.stored_w.heap();
         for fb in &self.fields {
             n += heap(fb.dict.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1))
                 + heap(fb.terms.capacity() * std::mem::size_of::<TermBuf>())
@@ -374,11 +487,12 @@ impl SegmentBuilder {
     /// Adds a doc; returns its local id.
     pub(crate) fn add(&mut self, doc: DiskDoc) -> u32 {
         let local = self.num_docs;
-        self.stored_offsets.push(self.stored.len() as u64);
-        doc.stored.encode(&mut self.stored);
+        if let Some(block) = self.stored_w.push(|out| doc.stored.encode(out)) {
+            self.stored.extend_from_slice(&block);
+        }
         for (fb, ft) in self.fields.iter_mut().zip(doc.fields) {
             fb.lengths.push(ft.length);
-            let mut pos_at = 0usize;
+            let mut prox_at = 0usize;
             for (term, tf) in ft.terms {
                 let next = fb.terms.len() as u32;
                 #[allow(clippy::single_match_else)] // the miss arm inserts
@@ -394,11 +508,10 @@ impl SegmentBuilder {
                 let tb = &mut fb.terms[id as usize];
                 let before = heap(tb.postings.capacity()) + heap(tb.positions.capacity());
                 let delta = if tb.df == 0 { local } else { local - tb.last };
-                put_varint(&mut tb.postings, u64::from(delta));
-                put_varint(&mut tb.postings, u64::from(tf));
-                let end = pos_at + tf as usize;
-                put_positions(&mut tb.positions, &ft.positions[pos_at..end]);
-                pos_at = end;
+                put_posting(&mut tb.postings, delta, tf);
+                let end = prox_at + tf as usize;
+                put_positions(&mut tb.positions, &ft.positions[prox_at..end]);
+                prox_at = end;
                 tb.last = local;
                 tb.df += 1;
                 self.term_heap += heap(tb.postings.capacity()) + heap(tb.positions.capacity());
@@ -416,7 +529,6 @@ impl SegmentBuilder {
     /// # Errors
     /// [`Error::Io`].
     pub(crate) fn finish(mut self, path: &Path) -> Result<(u64, [u64; 6])> {
-        self.stored_offsets.push(self.stored.len() as u64);
         let mut w = ContainerWriter::create(path, NUM_SECTIONS)?;
         let mut num_terms = [0u64; 6];
         for (f, fb) in Field::ALL.into_iter().zip(std::mem::take(&mut self.fields)) {
@@ -427,45 +539,51 @@ impl SegmentBuilder {
             } = fb;
             let mut order: Vec<(Box<str>, u32)> = dict.into_iter().collect();
             order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let mut infos = vec![InfoRec::default(); order.len()];
+            // Per term: df, postings length, positions length.
+            let mut infos = vec![(0u32, 0u64, 0u64); order.len()];
+            let mut post = BlockStream::default();
             w.begin(section(f, 2))?;
             for ((_, id), info) in order.iter().zip(&mut infos) {
                 let tb = &mut terms[*id as usize];
-                info.post_off = w.section_pos();
-                info.post_len = tb.postings.len() as u32;
-                info.post_crc = crc32fast::hash(&tb.postings);
-                info.df = tb.df;
+                *info = (tb.df, tb.postings.len() as u64, 0);
+                post.term();
+                post.bytes(&tb.postings);
                 w.put(&tb.postings)?;
                 tb.postings = Vec::new();
             }
+            let mut pos = BlockStream::default();
             w.begin(section(f, 3))?;
             for ((_, id), info) in order.iter().zip(&mut infos) {
                 let tb = &mut terms[*id as usize];
-                info.pos_off = w.section_pos();
-                info.pos_len = tb.positions.len() as u32;
-                info.pos_crc = crc32fast::hash(&tb.positions);
+                info.2 = tb.positions.len() as u64;
+                pos.term();
+                pos.bytes(&tb.positions);
                 w.put(&tb.positions)?;
                 tb.positions = Vec::new();
             }
             drop(terms);
-            let mut bytes = Vec::with_capacity(infos.len() * TERM_INFO);
-            for i in &infos {
-                i.put(&mut bytes);
+            let mut info_stream = BlockStream::default();
+            let mut bytes = Vec::with_capacity(infos.len() * 4);
+            for &(df, post_len, prox_len) in &infos {
+                let start = bytes.len();
+                put_info(&mut bytes, df, post_len, prox_len);
+                info_stream.term();
+                info_stream.bytes(&bytes[start..]);
             }
             w.section(section(f, 1), &bytes)?;
             drop(bytes);
+            w.section(section(f, 6), &block_index(info_stream, post, pos))?;
             write_fst(&mut w, f, order.iter().map(|(t, _)| t.as_bytes()))?;
             write_stems(&mut w, f, &stem_entries(order.iter().map(|(t, _)| &**t)))?;
             num_terms[f.index()] = order.len() as u64;
             let lens: Vec<u8> = lengths.iter().flat_map(|l| l.to_le_bytes()).collect();
             w.section(section(f, 4), &lens)?;
         }
-        let offs: Vec<u8> = self
-            .stored_offsets
-            .iter()
-            .flat_map(|o| o.to_le_bytes())
-            .collect();
-        w.section(STORED_OFFSETS, &offs)?;
+        let (last, index) = std::mem::take(&mut self.stored_w).finish();
+        if let Some(block) = last {
+            self.stored.extend_from_slice(&block);
+        }
+        w.section(STORED_INDEX, &index)?;
         w.section(STORED_DATA, &self.stored)?;
         let len = w.finish(SEGMENT_MAGIC, self.num_docs)?;
         Ok((len, num_terms))
@@ -475,10 +593,15 @@ impl SegmentBuilder {
 /// A term's entry in a segment.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TermInfo {
+    /// Its block, the block's postings and positions ranges and CRC-32s.
+    block: usize,
+    post_block: (usize, usize),
+    prox_block: (usize, usize),
+    post_crc: u32,
+    prox_crc: u32,
+    /// Its own postings and positions ranges (within the blocks').
     postings: (usize, usize),
     positions: (usize, usize),
-    post_crc: u32,
-    pos_crc: u32,
     /// The number of docs of the segment (deleted or not) with the term.
     pub(crate) df: u32,
 }
@@ -497,11 +620,19 @@ impl AsRef<[u8]> for MapBytes {
     }
 }
 
+/// A stored block, decompressed on first use.
+type StoredBlockCell = OnceLock<Box<[u8]>>;
+
 /// A read-only segment: its mapping and lazily verified sections.
 pub(crate) struct SegmentReader {
     c: Container,
     fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
     stem_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    /// Per field and term block: which of its streams were verified
+    /// ([`INFO_OK`], [`POST_OK`], [`POS_OK`]), allocated on first use.
+    verified: [OnceLock<Box<[AtomicU8]>>; 6],
+    /// Decompressed stored blocks, on first use.
+    stored_blocks: OnceLock<Box<[StoredBlockCell]>>,
 }
 
 impl std::fmt::Debug for SegmentReader {
@@ -531,19 +662,20 @@ impl SegmentReader {
         }
         let n = c.count() as usize;
         for f in Field::ALL {
-            if c.section_len(section(f, 4))? != n * 4
-                || c.section_len(section(f, 1))? % TERM_INFO != 0
-            {
+            let blocks = c.section_len(section(f, 6))?;
+            if c.section_len(section(f, 4))? != n * 4 || blocks % BLOCK_ENTRY != 0 || blocks == 0 {
                 return Err(c.error(format!("field {}: bad section sizes", f.as_str())));
             }
         }
-        if c.section_len(STORED_OFFSETS)? != (n + 1) * 8 {
-            return Err(c.error("bad stored offsets size"));
+        if c.section_len(STORED_INDEX)? != (n.div_ceil(STORED_BLOCK) + 1) * STORED_ENTRY {
+            return Err(c.error("bad stored index size"));
         }
         Ok(SegmentReader {
             c,
             fsts: Default::default(),
             stem_fsts: Default::default(),
+            verified: Default::default(),
+            stored_blocks: OnceLock::new(),
         })
     }
 
@@ -593,54 +725,116 @@ impl SegmentReader {
             .map_err(|d| Error::format(self.c.path(), d.clone()))
     }
 
-    /// The info of a term by ordinal.
-    pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
-        let infos = self.c.section_unchecked(section(f, 1))?;
-        let at = usize::try_from(ord)
-            .ok()
-            .and_then(|o| o.checked_mul(TERM_INFO))
-            .filter(|&a| a + TERM_INFO <= infos.len())
-            .ok_or_else(|| self.c.error(format!("term ordinal {ord} out of range")))?;
-        let rec = InfoRec::get(&infos[at..at + TERM_INFO]).ok_or_else(|| {
-            self.c
-                .error(format!("term ordinal {ord}: checksum mismatch"))
-        })?;
-        let plen = self.c.section_len(section(f, 2))? as u64;
-        let qlen = self.c.section_len(section(f, 3))? as u64;
-        let postings_end = rec.post_off.checked_add(u64::from(rec.post_len));
-        let positions_end = rec.pos_off.checked_add(u64::from(rec.pos_len));
-        if postings_end.is_none_or(|e| e > plen) || positions_end.is_none_or(|e| e > qlen) {
-            return Err(self
-                .c
-                .error(format!("term ordinal {ord}: offsets out of range")));
+    /// Checks `bytes`, stream `flag` of term block `b` of field `f` (in
+    /// section `i`), against `crc`, once per reader.
+    fn verify_block(
+        &self,
+        f: Field,
+        b: usize,
+        flag: u8,
+        i: usize,
+        bytes: &[u8],
+        crc: u32,
+    ) -> Result<()> {
+        let flags = self.verified[f.index()].get_or_init(|| {
+            let n = self.c.section_len(section(f, 6)).unwrap_or(0) / BLOCK_ENTRY;
+            (0..n).map(|_| AtomicU8::new(0)).collect()
+        });
+        let cell = flags
+            .get(b)
+            .ok_or_else(|| self.c.error(format!("section {i}: block {b} out of range")))?;
+        if cell.load(Ordering::Relaxed) & flag != 0 {
+            return Ok(());
         }
-        // Both ends were just checked against section lengths (usize).
-        Ok(TermInfo {
-            postings: (
-                rec.post_off as usize,
-                rec.post_off as usize + rec.post_len as usize,
-            ),
-            positions: (
-                rec.pos_off as usize,
-                rec.pos_off as usize + rec.pos_len as usize,
-            ),
-            post_crc: rec.post_crc,
-            pos_crc: rec.pos_crc,
-            df: rec.df,
-        })
-    }
-
-    /// The bytes of a postings or positions list, checked against its CRC-32.
-    fn list(&self, i: usize, (a, b): (usize, usize), crc: u32) -> Result<&[u8]> {
-        // `a..b` lies within the section (checked by `info_at`).
-        let bytes = &self.c.section_unchecked(i)?[a..b];
         if crc32fast::hash(bytes) == crc {
-            Ok(bytes)
+            cell.fetch_or(flag, Ordering::Relaxed);
+            Ok(())
         } else {
             Err(self
                 .c
-                .error(format!("section {i}: list at {a}: checksum mismatch")))
+                .error(format!("section {i}: block {b}: checksum mismatch")))
         }
+    }
+
+    /// The info of a term by ordinal: found in its block of the term-block
+    /// index, whose term infos are verified (once) before they are decoded.
+    pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
+        let index = self.c.section(section(f, 6))?;
+        let out_of_range = || self.c.error(format!("term ordinal {ord} out of range"));
+        let ord = usize::try_from(ord).map_err(|_| out_of_range())?;
+        let (block, k) = (ord / TERM_BLOCK, ord % TERM_BLOCK);
+        let (Some(entry), Some(next)) = (
+            BlockEntry::at(index, block),
+            BlockEntry::at(index, block.wrapping_add(1)),
+        ) else {
+            return Err(out_of_range());
+        };
+        let bad = || {
+            self.c
+                .error(format!("term block {block}: offsets out of range"))
+        };
+        let range = |from: u64, to: u64, len: usize| -> Result<(usize, usize)> {
+            match (usize::try_from(from), usize::try_from(to)) {
+                (Ok(from), Ok(to)) if from <= to && to <= len => Ok((from, to)),
+                _ => Err(bad()),
+            }
+        };
+        let infos = self.c.section_unchecked(section(f, 1))?;
+        let (info_start, info_end) = range(entry.info, next.info, infos.len())?;
+        let post_block = range(entry.post, next.post, self.c.section_len(section(f, 2))?)?;
+        let prox_block = range(entry.pos, next.pos, self.c.section_len(section(f, 3))?)?;
+        let bytes = &infos[info_start..info_end];
+        self.verify_block(f, block, INFO_OK, section(f, 1), bytes, entry.info_crc)?;
+        let mut reader = ByteReader::new(bytes);
+        let (mut post_at, mut prox_at) = (post_block.0, prox_block.0);
+        for i in 0..=k {
+            let (Some(df), Some(post_len), Some(prox_len)) =
+                (reader.varint_u32(), reader.varint(), reader.varint())
+            else {
+                return Err(out_of_range());
+            };
+            let end = |at: usize, len: u64, limit: usize| {
+                usize::try_from(len)
+                    .ok()
+                    .and_then(|l| at.checked_add(l))
+                    .filter(|&e| e <= limit)
+            };
+            let (Some(post_end), Some(prox_end)) = (
+                end(post_at, post_len, post_block.1),
+                end(prox_at, prox_len, prox_block.1),
+            ) else {
+                return Err(bad());
+            };
+            if i == k {
+                return Ok(TermInfo {
+                    block,
+                    post_block,
+                    prox_block,
+                    post_crc: entry.post_crc,
+                    prox_crc: entry.prox_crc,
+                    postings: (post_at, post_end),
+                    positions: (prox_at, prox_end),
+                    df,
+                });
+            }
+            (post_at, prox_at) = (post_end, prox_end);
+        }
+        Err(out_of_range())
+    }
+
+    /// The bytes of a term's postings (`positions` false) or positions,
+    /// their block verified first (once).
+    fn list(&self, f: Field, info: &TermInfo, positions: bool) -> Result<&[u8]> {
+        let (which, flag, block, crc, list) = if positions {
+            (3, POS_OK, info.prox_block, info.prox_crc, info.positions)
+        } else {
+            (2, POST_OK, info.post_block, info.post_crc, info.postings)
+        };
+        let sec_i = section(f, which);
+        let sec = self.c.section_unchecked(sec_i)?;
+        // Both ranges lie within the section (checked by `info_at`).
+        self.verify_block(f, info.block, flag, sec_i, &sec[block.0..block.1], crc)?;
+        Ok(&sec[list.0..list.1])
     }
 
     /// A term's info in a field, if the segment has it.
@@ -664,7 +858,7 @@ impl SegmentReader {
         info: &TermInfo,
         g: impl FnMut(u32, u32),
     ) -> Result<()> {
-        let bytes = self.list(section(f, 2), info.postings, info.post_crc)?;
+        let bytes = self.list(f, info, false)?;
         decode_postings(bytes, info.df, self.num_docs(), g).map_err(|d| self.c.error(d))
     }
 
@@ -701,7 +895,7 @@ impl SegmentReader {
     ) -> Result<()> {
         let mut docs = Vec::with_capacity(info.df as usize);
         self.postings(f, info, |d, tf| docs.push((d, tf)))?;
-        let pos = self.list(section(f, 3), info.positions, info.pos_crc)?;
+        let pos = self.list(f, info, true)?;
         let mut r = ByteReader::new(pos);
         let mut buf = Vec::new();
         for (d, tf) in docs {
@@ -742,25 +936,83 @@ impl SegmentReader {
         self.c.u32_column(section(f, 4), self.num_docs() as usize)
     }
 
-    /// The raw stored record of a doc with its CRC-32 (checked).
-    pub(crate) fn stored_raw(&self, local: u32) -> Result<&[u8]> {
-        let offsets = self.c.section(STORED_OFFSETS)?;
+    /// Stored block `b` decompressed (not cached): its compressed bytes are
+    /// checked against their CRC-32 first.
+    fn stored_block(&self, b: usize) -> Result<Vec<u8>> {
+        let index = self.c.section(STORED_INDEX)?;
         let data = self.c.section_unchecked(STORED_DATA)?;
-        let i = local as usize;
-        let (Some(a), Some(b)) = (u64_at(offsets, i), u64_at(offsets, i + 1)) else {
-            return Err(self.c.error(format!("stored doc {local} out of range")));
+        let entry = |b: usize| {
+            let at = b.checked_mul(STORED_ENTRY)?;
+            let off = usize::try_from(u64_at(index, b.checked_mul(2)?)?).ok()?;
+            let w = |i: usize| {
+                index
+                    .get(at + i..at + i + 4)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_le_bytes)
+            };
+            Some((off, w(8)? as usize, w(12)?))
         };
-        if a.saturating_add(4) > b || b > data.len() as u64 {
-            return Err(self.c.error(format!("stored doc {local}: bad offsets")));
+        let (Some((a, raw_len, crc)), Some((z, _, _))) = (entry(b), entry(b.wrapping_add(1)))
+        else {
+            return Err(self.c.error(format!("stored block {b} out of range")));
+        };
+        if a > z || z > data.len() || raw_len > (z - a).saturating_mul(255) + 16 {
+            return Err(self.c.error(format!("stored block {b}: bad offsets")));
         }
-        let rec = &data[a as usize..b as usize];
-        let (body, crc) = rec.split_at(rec.len() - 4);
-        if crc32fast::hash(body).to_le_bytes() != crc {
-            return Err(self
-                .c
-                .error(format!("stored doc {local}: checksum mismatch")));
+        let comp = &data[a..z];
+        if crc32fast::hash(comp) != crc {
+            return Err(self.c.error(format!("stored block {b}: checksum mismatch")));
         }
-        Ok(rec)
+        match lz4_flex::block::decompress(comp, raw_len) {
+            Ok(raw) if raw.len() == raw_len => Ok(raw),
+            _ => Err(self.c.error(format!("stored block {b}: cannot decompress"))),
+        }
+    }
+
+    /// The record of doc `local` within its decompressed block.
+    fn record_in<'b>(&self, block: &'b [u8], local: u32) -> Result<&'b [u8]> {
+        let i = local as usize;
+        let count = (self.num_docs() as usize - i / STORED_BLOCK * STORED_BLOCK).min(STORED_BLOCK);
+        let k = i % STORED_BLOCK;
+        let rec = (|| {
+            let mut r = ByteReader::new(block);
+            let mut start = 0usize;
+            let mut len = 0usize;
+            for j in 0..count {
+                let l = usize::try_from(r.varint()?).ok()?;
+                if j < k {
+                    start = start.checked_add(l)?;
+                } else if j == k {
+                    len = l;
+                }
+            }
+            let at = r.offset().checked_add(start)?;
+            block.get(at..at.checked_add(len)?)
+        })();
+        rec.ok_or_else(|| self.c.error(format!("stored doc {local}: malformed block")))
+    }
+
+    /// The stored record of a doc (its block decompressed and cached on
+    /// first use).
+    pub(crate) fn stored_raw(&self, local: u32) -> Result<&[u8]> {
+        if local >= self.num_docs() {
+            return Err(self.c.error(format!("stored doc {local} out of range")));
+        }
+        let b = local as usize / STORED_BLOCK;
+        let blocks = self.stored_blocks.get_or_init(|| {
+            (0..(self.num_docs() as usize).div_ceil(STORED_BLOCK))
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        // `b` < the number of blocks since `local` < num_docs.
+        let cell = &blocks[b];
+        let block = if let Some(block) = cell.get() {
+            block
+        } else {
+            let raw = self.stored_block(b)?;
+            cell.get_or_init(|| raw.into_boxed_slice())
+        };
+        self.record_in(block, local)
     }
 
     /// The path, absolute path, hash and problem count of a doc, without
@@ -797,8 +1049,7 @@ impl SegmentReader {
     /// [`Error::Format`] when the record is corrupt.
     pub(crate) fn stored(&self, local: u32) -> Result<StoredDoc> {
         let rec = self.stored_raw(local)?;
-        // `stored_raw` checked that the record ends with its 4-byte checksum.
-        StoredDoc::decode(&rec[..rec.len() - 4]).ok_or_else(|| {
+        StoredDoc::decode(rec).ok_or_else(|| {
             self.c
                 .error(format!("stored doc {local}: malformed record"))
         })
@@ -851,6 +1102,11 @@ pub(crate) fn merge(
         let mut stems: Vec<(Vec<u8>, u64)> = Vec::new();
         let mut entries: Vec<(u32, u32, &[u8])> = Vec::new();
         let (mut post, mut info_bytes) = (Vec::new(), Vec::new());
+        let (mut info_stream, mut post_stream, mut prox_stream) = (
+            BlockStream::default(),
+            BlockStream::default(),
+            BlockStream::default(),
+        );
         w.begin(section(f, 2))?;
         while let Some((term, ivs)) = union.next() {
             entries.clear();
@@ -869,28 +1125,27 @@ pub(crate) fn merge(
             if !entries.is_empty() {
                 entries.sort_unstable_by_key(|e| e.0);
                 post.clear();
-                let mut info = InfoRec {
-                    post_off: w.section_pos(),
-                    pos_off: positions.len,
-                    df: entries.len() as u32,
-                    ..InfoRec::default()
-                };
+                let prox_start = positions.len;
                 let mut last = 0;
-                let mut pos_crc = crc32fast::Hasher::new();
+                prox_stream.term();
                 for &(n, tf, raw) in &entries {
-                    put_varint(&mut post, u64::from(n - last));
-                    put_varint(&mut post, u64::from(tf));
+                    put_posting(&mut post, n - last, tf);
                     positions.put(raw)?;
-                    pos_crc.update(raw);
+                    prox_stream.bytes(raw);
                     last = n;
                 }
-                info.post_len = post.len() as u32;
-                info.post_crc = crc32fast::hash(&post);
-                info.pos_len = (positions.len - info.pos_off) as u32;
-                info.pos_crc = pos_crc.finalize();
+                post_stream.term();
+                post_stream.bytes(&post);
                 w.put(&post)?;
                 info_bytes.clear();
-                info.put(&mut info_bytes);
+                put_info(
+                    &mut info_bytes,
+                    entries.len() as u32,
+                    post.len() as u64,
+                    positions.len - prox_start,
+                );
+                info_stream.term();
+                info_stream.bytes(&info_bytes);
                 infos.put(&info_bytes)?;
                 dict.insert(term, count).map_err(fst_error)?;
                 if let Ok(t) = std::str::from_utf8(term) {
@@ -913,6 +1168,10 @@ pub(crate) fn merge(
         w.end();
         positions.copy_into(&mut w, section(f, 3))?;
         infos.copy_into(&mut w, section(f, 1))?;
+        w.section(
+            section(f, 6),
+            &block_index(info_stream, post_stream, prox_stream),
+        )?;
         dict.into_inner()
             .map_err(fst_error)?
             .copy_into(&mut w, section(f, 0))?;
@@ -927,21 +1186,37 @@ pub(crate) fn merge(
         }
         w.section(section(f, 4), &lengths)?;
     }
-    let mut offsets = Vec::with_capacity((order.len() + 1) * 8);
+    // Stored records: each input block is decompressed once (not cached:
+    // docs come mostly in order) and the records recompressed.
+    let mut stored = StoredWriter::default();
+    let mut current: Option<(u32, usize, Vec<u8>)> = None;
     w.begin(STORED_DATA)?;
     for &(s, l) in order {
-        offsets.extend_from_slice(&w.section_pos().to_le_bytes());
-        let raw = segs[s as usize].stored_raw(l)?;
-        read += raw.len();
-        w.put(raw)?;
+        let seg = &segs[s as usize];
+        let b = l as usize / STORED_BLOCK;
+        let raw = match current {
+            Some((cs, cb, ref raw)) if (cs, cb) == (s, b) => raw,
+            _ => {
+                let raw = seg.stored_block(b)?;
+                read += raw.len();
+                &current.insert((s, b, raw)).2
+            }
+        };
+        let rec = seg.record_in(raw, l)?;
+        if let Some(block) = stored.push(|out| out.extend_from_slice(rec)) {
+            w.put(&block)?;
+        }
         if read >= RELEASE_EVERY {
             release();
             read = 0;
         }
     }
-    offsets.extend_from_slice(&w.section_pos().to_le_bytes());
+    let (last, index) = stored.finish();
+    if let Some(block) = last {
+        w.put(&block)?;
+    }
     w.end();
-    w.section(STORED_OFFSETS, &offsets)?;
+    w.section(STORED_INDEX, &index)?;
     release();
     let len = w.finish(SEGMENT_MAGIC, order.len() as u32)?;
     Ok((len, num_terms))
@@ -1002,5 +1277,54 @@ mod tests {
             .unwrap();
         assert_eq!(got, [(0, vec![0])]);
         assert_eq!(m.stored(0).unwrap().meta.path, "b");
+    }
+
+    /// Many docs and terms: term and stored blocks span several blocks,
+    /// and a merge keeps every list and record.
+    #[test]
+    fn blocks_across_boundaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = SegmentBuilder::default();
+        let n = 150u32;
+        for d in 0..n {
+            let body: Vec<String> = (0..=d % 7)
+                .map(|k| format!("w{} common", d * 3 + k))
+                .collect();
+            builder.add(doc(&format!("d{d:03}"), &body.join(" ")));
+        }
+        let path = dir.path().join("s1");
+        let (len, terms) = builder.finish(&path).unwrap();
+        assert!(terms[Field::Body.index()] > 3 * u64::from(TERM_BLOCK as u32));
+        let s = Arc::new(SegmentReader::open(&path, Some(len)).unwrap());
+        let check = |s: &SegmentReader, keep: &dyn Fn(u32) -> Option<u32>| {
+            for d in 0..n {
+                let Some(local) = keep(d) else { continue };
+                assert_eq!(s.stored(local).unwrap().meta.path, format!("d{d:03}"));
+                let info = s
+                    .term(Field::Body, &format!("w{}", d * 3))
+                    .unwrap()
+                    .unwrap();
+                let mut got = Vec::new();
+                s.postings_with_positions(Field::Body, &info, |l, p| got.push((l, p.to_vec())))
+                    .unwrap();
+                assert!(
+                    got.iter().any(|(l, p)| *l == local && p == &[0]),
+                    "{d}: {got:?}"
+                );
+            }
+            let info = s.term(Field::Body, "common").unwrap().unwrap();
+            let mut tfs = Vec::new();
+            s.postings(Field::Body, &info, |_, tf| tfs.push(tf))
+                .unwrap();
+            assert_eq!(tfs.len(), (0..n).filter(|&d| keep(d).is_some()).count());
+        };
+        check(&s, &Some);
+        let order: Vec<(u32, u32)> = (0..n).filter(|d| d % 3 != 1).map(|d| (0, d)).collect();
+        let p2 = dir.path().join("s2");
+        merge(&[Arc::clone(&s)], &order, &p2).unwrap();
+        let m = SegmentReader::open(&p2, None).unwrap();
+        check(&m, &|d| {
+            order.iter().position(|&(_, l)| l == d).map(|i| i as u32)
+        });
     }
 }

@@ -3,9 +3,14 @@
 //! [`DiskIndex::open_or_update`] walks the roots and compares each file with
 //! the current commit: by size and mtime first, then by content hash
 //! (xxh3-64), so a touched but identical file is not indexed again. Only
-//! added and changed files are read, parsed and analyzed (in parallel with
-//! rayon, in batches) and fed in walk order into a segment builder that is
-//! flushed to a new segment whenever its estimated memory passes the budget.
+//! added and changed files are read, parsed and analyzed, in parallel with
+//! rayon: cut into contiguous ranges of the walk (one per thread when the
+//! update is large enough, see [`builders`]), each range feeding its own
+//! segment builder in walk order (the builders split the memory budget),
+//! finished and written concurrently; a lone builder is fed by batches
+//! analyzed in parallel. A builder is flushed to a new segment whenever its
+//! estimated memory passes its budget; the new segments follow the old ones
+//! in the manifest, range by range.
 //! A new doc map gives every live doc its global id (its position among the
 //! indexed files of the walk) and tombstones the rest; the manifest is then
 //! replaced atomically. When there are more segments than the merge
@@ -150,8 +155,13 @@ enum Class {
     Reuse { prior: usize, stat: (u64, i64) },
     /// Report the recorded skip again (`true`: its stat changed).
     Skip(SkippedEntry, bool),
-    /// Read, parse and index it; `prior` is the doc it replaces.
-    Process { prior: Option<usize> },
+    /// Read, parse and index it; `prior` is the doc it replaces, `stat` its
+    /// `(size, mtime)` as the plan saw it, before reading it (`None` when
+    /// it could not be read: the file is stat'ed again when processed).
+    Process {
+        prior: Option<usize>,
+        stat: Option<(u64, i64)>,
+    },
 }
 
 struct Plan {
@@ -258,7 +268,10 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
             if let Some(pi) = prior {
                 let p = &priors_ref[pi];
                 let Some(now) = now else {
-                    return Class::Process { prior: Some(pi) };
+                    return Class::Process {
+                        prior: Some(pi),
+                        stat: None,
+                    };
                 };
                 if now == (p.size, p.mtime) && !racy(now.1) {
                     return Class::Reuse {
@@ -271,7 +284,10 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
                         prior: pi,
                         stat: now,
                     },
-                    _ => Class::Process { prior: Some(pi) },
+                    _ => Class::Process {
+                        prior: Some(pi),
+                        stat: Some(now),
+                    },
                 }
             } else if let Some(mut e) = skip {
                 match now {
@@ -285,12 +301,21 @@ fn plan(old: Option<&DiskIndex>, files: &[SpecFile], abs: &[PathBuf], max: u64) 
                             (e.size, e.mtime_ns) = now;
                             Class::Skip(e, changed)
                         }
-                        _ => Class::Process { prior: None },
+                        _ => Class::Process {
+                            prior: None,
+                            stat: Some(now),
+                        },
                     },
-                    None => Class::Process { prior: None },
+                    None => Class::Process {
+                        prior: None,
+                        stat: None,
+                    },
                 }
             } else {
-                Class::Process { prior: None }
+                Class::Process {
+                    prior: None,
+                    stat: now,
+                }
             }
         })
         .collect();
@@ -312,8 +337,13 @@ enum Processed {
     Skipped(SkippedEntry),
 }
 
-fn process(file: &SpecFile, abs: &Path, max: u64) -> Processed {
-    let (size, mtime) = stat(&file.fs_path).unwrap_or((0, UNKNOWN_MTIME));
+/// Reads, parses and analyzes a file; `seen` is its `(size, mtime)` when
+/// the plan could stat it (before reading it, as recorded: a change after
+/// that shows in the next update's stat).
+fn process(file: &SpecFile, abs: &Path, max: u64, seen: Option<(u64, i64)>) -> Processed {
+    let (size, mtime) = seen
+        .or_else(|| stat(&file.fs_path))
+        .unwrap_or((0, UNKNOWN_MTIME));
     match read_spec_bytes(&file.fs_path, max) {
         Ok(bytes) => {
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
@@ -341,6 +371,20 @@ fn process(file: &SpecFile, abs: &Path, max: u64) -> Processed {
     }
 }
 
+/// [`process`] for walked file `i` of the plan.
+fn process_file(job: &Job<'_>, plan: &Plan, i: usize) -> Processed {
+    let seen = match plan.classes[i] {
+        Class::Process { stat, .. } => stat,
+        _ => None,
+    };
+    process(
+        &job.files[i],
+        &job.abs[i],
+        job.opts.build.max_file_bytes,
+        seen,
+    )
+}
+
 /// Where a walked file's doc lives after the update.
 enum Outcome {
     Old {
@@ -352,6 +396,7 @@ enum Outcome {
         local: u32,
         stat: (u64, i64),
         prior: Option<usize>,
+        lengths: [u32; 6],
     },
     Skipped(SkippedEntry),
 }
@@ -394,6 +439,260 @@ fn run_in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() ->
         Some(p) => p.install(work),
         None => work(),
     }
+}
+
+/// A file to index: its walk index and its size as the plan saw it.
+type Todo = (usize, u64);
+
+/// A range of files to index gets its own segment builder only when it has
+/// at least this many files...
+const MIN_RANGE_FILES: usize = 256;
+
+/// ... and this many bytes (smaller updates make one segment).
+const MIN_RANGE_BYTES: u64 = 4 << 20;
+
+/// ... and the builder this much of the budget at least.
+const MIN_BUILDER_BUDGET: usize = 16 << 20;
+
+/// What reading, parsing and adding a file costs besides its bytes, in bytes
+/// (balances the ranges).
+const FILE_COST: u64 = 2048;
+
+/// A sequential range worker reports progress every this many files.
+const PROGRESS_EVERY: usize = 64;
+
+/// About how many bytes of builder memory a byte of spec text takes (measured
+/// on the generated corpora: 1.0–1.2 for 200 MB builders, more for small ones).
+const BUILDER_BYTES_PER_BYTE: f64 = 1.25;
+
+/// How many segment builders index `files` (walk index, size) concurrently
+/// with `threads` threads and a builders' `budget`, when `old_segments`
+/// segments already exist: one per thread when every range is large
+/// enough, else fewer (at least one).
+///
+/// Builders split the budget, so k builders make about k times as many
+/// segments when the budget is what cuts them; k is kept low enough not to
+/// pass `merge_threshold` (with a segment to spare) when one builder would
+/// not: a merge rewrites the whole index and costs more than it saves.
+fn builders(
+    threads: usize,
+    files: &[Todo],
+    budget: usize,
+    old_segments: usize,
+    merge_threshold: usize,
+) -> usize {
+    let bytes: u64 = files.iter().map(|f| f.1).sum();
+    let by_bytes = usize::try_from(bytes / MIN_RANGE_BYTES).unwrap_or(usize::MAX);
+    let k = threads
+        .min(files.len() / MIN_RANGE_FILES)
+        .min(by_bytes)
+        .min(budget / MIN_BUILDER_BUDGET)
+        .max(1);
+    // Segments one builder would make (a float estimate is plenty here).
+    let one = (bytes as f64 * BUILDER_BYTES_PER_BYTE / budget as f64).ceil() as usize;
+    let room = merge_threshold.saturating_sub(old_segments);
+    if old_segments + one > merge_threshold + 1 {
+        // A merge anyway: build as fast as possible.
+        k
+    } else {
+        k.min(room / (one.max(1) + 1)).max(1)
+    }
+}
+
+/// Cuts `files` into at most `k` non-empty contiguous ranges of about the
+/// same cost (bytes plus [`FILE_COST`] per file).
+fn split_ranges(files: &[Todo], k: usize) -> Vec<&[Todo]> {
+    let cost = |f: &(usize, u64)| f.1.saturating_add(FILE_COST);
+    let total: u128 = files.iter().map(|f| u128::from(cost(f))).sum();
+    let mut out = Vec::with_capacity(k);
+    let (mut start, mut acc) = (0usize, 0u128);
+    for (j, f) in files.iter().enumerate() {
+        acc += u128::from(cost(f));
+        let cut = out.len() + 1;
+        if cut < k && acc * k as u128 >= total * cut as u128 {
+            out.push(&files[start..=j]);
+            start = j + 1;
+        }
+    }
+    out.push(&files[start..]);
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// What the range workers share.
+struct RangeCtx<'a> {
+    job: &'a Job<'a>,
+    plan: &'a Plan,
+    /// Each builder's memory budget.
+    budget: usize,
+    /// Whether a worker reads and analyzes its files in parallel batches
+    /// (threads to spare) rather than one by one.
+    pipelined: bool,
+    done: std::sync::Mutex<usize>,
+    total: usize,
+    /// Set when a worker failed: the others stop early.
+    stop: std::sync::atomic::AtomicBool,
+}
+
+impl RangeCtx<'_> {
+    /// Counts `n` more files done and reports the total (in order: under the lock).
+    fn progress(&self, n: usize) {
+        if let Some(p) = self.job.progress {
+            let mut done = self
+                .done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *done += n;
+            p(*done, self.total);
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A new segment and its file number.
+struct NumberedSegment {
+    number: u64,
+    seg: NewSegment,
+}
+
+/// What a range worker made: its segments in order, the outcome of each of
+/// its files (walk index; `seg` counts from the range's first segment) and
+/// the problems of its new docs.
+#[derive(Default)]
+struct RangeOut {
+    segs: Vec<NumberedSegment>,
+    outcomes: Vec<(usize, Outcome)>,
+    problems: Vec<(usize, Vec<Problem>)>,
+}
+
+/// One range's segment builder, flushed to a segment file whenever it
+/// passes its budget.
+struct RangeBuilder<'c, 'a> {
+    ctx: &'c RangeCtx<'a>,
+    /// The file number of the range's first segment, and the step to the next.
+    numbers: (u64, u64),
+    builder: SegmentBuilder,
+    out: RangeOut,
+}
+
+impl RangeBuilder<'_, '_> {
+    /// Adds the result of walked file `i`, in walk order.
+    fn add(&mut self, i: usize, r: Processed) -> Result<()> {
+        let prior = match self.ctx.plan.classes[i] {
+            Class::Process { prior, .. } => prior,
+            _ => None,
+        };
+        let outcome = match r {
+            Processed::Doc(doc, stat) => {
+                let mut lengths = [0u32; 6];
+                for f in Field::ALL {
+                    lengths[f.index()] = doc.fields[f.index()].length();
+                }
+                if !doc.stored.problems.is_empty() {
+                    self.out.problems.push((i, doc.stored.problems.clone()));
+                }
+                let local = self.builder.add(*doc);
+                Outcome::New {
+                    seg: self.out.segs.len() as u32,
+                    local,
+                    stat,
+                    prior,
+                    lengths,
+                }
+            }
+            Processed::Skipped(e) => Outcome::Skipped(e),
+        };
+        self.out.outcomes.push((i, outcome));
+        if self.builder.estimated_bytes() >= self.ctx.budget {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the builder's docs (if any) to the range's next segment.
+    fn flush(&mut self) -> Result<()> {
+        if self.builder.num_docs() == 0 {
+            return Ok(());
+        }
+        let number = self.numbers.0 + self.numbers.1 * self.out.segs.len() as u64;
+        let b = std::mem::take(&mut self.builder);
+        let seg = write_segment(self.ctx.job.dir, number, |p| b.finish(p))?;
+        self.out.segs.push(NumberedSegment { number, seg });
+        Ok(())
+    }
+}
+
+/// Reads, parses, analyzes and indexes a contiguous range of the files to
+/// process, in walk order, into segments numbered `numbers.0`,
+/// `numbers.0 + numbers.1`, … Runs inside the pool.
+fn build_range(ctx: &RangeCtx<'_>, range: &[Todo], numbers: (u64, u64)) -> Result<RangeOut> {
+    let (job, plan) = (ctx.job, ctx.plan);
+    let mut rb = RangeBuilder {
+        ctx,
+        numbers,
+        builder: SegmentBuilder::default(),
+        out: RangeOut::default(),
+    };
+    if ctx.pipelined {
+        // Batch k+1 is read and analyzed (in parallel) while batch k is
+        // added to the builder, so that the spare threads work; the builder
+        // sees the docs in walk order all the same.
+        let batches: Vec<&[Todo]> = range.chunks(BATCH_FILES).collect();
+        let mut pending: Option<(&[Todo], Vec<Processed>)> = None;
+        for k in 0..=batches.len() {
+            if ctx.stopped() {
+                return Ok(rb.out);
+            }
+            let next = batches.get(k).copied();
+            let rb = &mut rb;
+            let (results, added) = rayon::join(
+                || {
+                    next.map(|batch| {
+                        batch
+                            .par_iter()
+                            .map(|&(i, _)| process_file(job, plan, i))
+                            .collect::<Vec<Processed>>()
+                    })
+                },
+                || -> Result<usize> {
+                    let Some((batch, results)) = pending.take() else {
+                        return Ok(0);
+                    };
+                    for (&(i, _), r) in batch.iter().zip(results) {
+                        rb.add(i, r)?;
+                    }
+                    Ok(batch.len())
+                },
+            );
+            let added = added?;
+            if added > 0 {
+                ctx.progress(added);
+            }
+            pending = next.zip(results);
+        }
+    } else {
+        // One thread per range: each file is added as soon as it is analyzed.
+        let mut n = 0;
+        for &(i, _) in range {
+            if ctx.stopped() {
+                return Ok(rb.out);
+            }
+            rb.add(i, process_file(job, plan, i))?;
+            n += 1;
+            if n == PROGRESS_EVERY {
+                ctx.progress(n);
+                n = 0;
+            }
+        }
+        if n > 0 {
+            ctx.progress(n);
+        }
+    }
+    rb.flush()?;
+    Ok(rb.out)
 }
 
 /// Everything [`DiskIndex::open_or_update`] needs besides the snapshot.
@@ -538,8 +837,9 @@ fn execute(
 ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
     let dir = job.dir;
     let max = job.opts.build.max_file_bytes;
-    // The builder gets three quarters of the budget: the rest is for the
-    // batches in flight (one being analyzed, one being added).
+    // The builders get three quarters of the budget, split evenly: the rest
+    // is for the docs in flight (two batches when a builder is fed by
+    // parallel batches, one doc per builder otherwise).
     let budget = (job.opts.memory_budget_bytes - job.opts.memory_budget_bytes / 4).max(1);
     let mut next_segment = match old {
         Some(o) => o.manifest.next_segment,
@@ -549,9 +849,8 @@ fn execute(
         Some(o) => o.manifest.generation + 1,
         None => highest_file_number(dir) + 1,
     };
-    let mut new_problems: FxHashMap<usize, Vec<Problem>> = FxHashMap::default();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(plan.classes.len());
-    let mut to_process = Vec::new();
+    let mut to_process: Vec<Todo> = Vec::new();
     for (i, c) in plan.classes.iter().enumerate() {
         outcomes.push(match c {
             Class::Reuse { prior, stat } => Some(Outcome::Old {
@@ -559,8 +858,8 @@ fn execute(
                 stat: *stat,
             }),
             Class::Skip(e, _) => Some(Outcome::Skipped(e.clone())),
-            Class::Process { .. } => {
-                to_process.push(i);
+            Class::Process { stat, .. } => {
+                to_process.push((i, stat.map_or(0, |s| s.0)));
                 None
             }
         });
@@ -569,82 +868,61 @@ fn execute(
     if let Some(p) = job.progress {
         p(0, total);
     }
-    let mut new_segs: Vec<NewSegment> = Vec::new();
-    let mut builder = SegmentBuilder::default();
-    let mut new_lengths: Vec<[u32; 6]> = Vec::new();
-    let mut lengths_of: FxHashMap<usize, usize> = FxHashMap::default();
-    // Feeds one processed batch to the builder, in walk order, writing a
-    // segment whenever the builder's memory passes the budget.
-    let mut add = |batch: &[usize], results: Vec<Processed>| -> Result<()> {
-        for (&i, r) in batch.iter().zip(results) {
-            let prior = match plan.classes[i] {
-                Class::Process { prior } => prior,
-                _ => None,
-            };
-            outcomes[i] = Some(match r {
-                Processed::Doc(doc, stat) => {
-                    let mut lens = [0u32; 6];
-                    for f in Field::ALL {
-                        lens[f.index()] = doc.fields[f.index()].length();
-                    }
-                    lengths_of.insert(i, new_lengths.len());
-                    new_lengths.push(lens);
-                    if !doc.stored.problems.is_empty() {
-                        new_problems.insert(i, doc.stored.problems.clone());
-                    }
-                    let local = builder.add(*doc);
-                    Outcome::New {
-                        seg: new_segs.len() as u32,
-                        local,
-                        stat,
-                        prior,
-                    }
-                }
-                Processed::Skipped(e) => Outcome::Skipped(e),
-            });
-            if builder.estimated_bytes() >= budget {
-                let b = std::mem::take(&mut builder);
-                new_segs.push(write_segment(dir, next_segment, |p| b.finish(p))?);
-                next_segment += 1;
-            }
-        }
-        Ok(())
+    // The files to index are cut into contiguous ranges (in walk order),
+    // one segment builder each, built concurrently; each range's segments
+    // follow the previous range's in the manifest.
+    let threads = run_in_pool(job.pool, rayon::current_num_threads);
+    let k = builders(
+        threads,
+        &to_process,
+        budget,
+        old.map_or(0, |o| o.segments.len()),
+        job.opts.merge_threshold.max(1),
+    );
+    let ranges = split_ranges(&to_process, k);
+    let k = ranges.len().max(1);
+    let stride = k as u64;
+    let first_number = next_segment;
+    let ctx = RangeCtx {
+        job,
+        plan,
+        budget: (budget / k).max(1),
+        pipelined: threads > k,
+        done: std::sync::Mutex::new(0),
+        total,
+        stop: std::sync::atomic::AtomicBool::new(false),
     };
-    // Batch k+1 is read and analyzed (in parallel) while batch k is added
-    // to the builder, so that every core works; the builder sees the docs
-    // in walk order all the same.
-    let batches: Vec<&[usize]> = to_process.chunks(BATCH_FILES).collect();
-    let mut pending: Option<(&[usize], Vec<Processed>)> = None;
-    let mut done = 0;
-    for k in 0..=batches.len() {
-        let next = batches.get(k).copied();
-        let (results, added) = run_in_pool(job.pool, || {
-            rayon::join(
-                || {
-                    next.map(|batch| {
-                        batch
-                            .par_iter()
-                            .map(|&i| process(&job.files[i], &job.abs[i], max))
-                            .collect::<Vec<Processed>>()
-                    })
-                },
-                || match pending.take() {
-                    Some((batch, results)) => add(batch, results).map(|()| batch.len()),
-                    None => Ok(0),
-                },
-            )
-        });
-        done += added?;
-        if done > 0 {
-            if let Some(p) = job.progress {
-                p(done, total);
+    let results: Vec<Result<RangeOut>> = run_in_pool(job.pool, || {
+        ranges
+            .into_par_iter()
+            .with_max_len(1)
+            .enumerate()
+            .map(|(w, range)| {
+                let numbers = (first_number + w as u64, stride);
+                let r = build_range(&ctx, range, numbers);
+                if r.is_err() {
+                    ctx.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                r
+            })
+            .collect()
+    });
+    let mut new_segs: Vec<NewSegment> = Vec::new();
+    let mut new_problems: FxHashMap<usize, Vec<Problem>> = FxHashMap::default();
+    for r in results {
+        let out = r?;
+        let base = new_segs.len() as u32;
+        for (i, mut o) in out.outcomes {
+            if let Outcome::New { seg, .. } = &mut o {
+                *seg += base;
             }
+            outcomes[i] = Some(o);
         }
-        pending = next.zip(results);
-    }
-    if builder.num_docs() > 0 {
-        new_segs.push(write_segment(dir, next_segment, |p| builder.finish(p))?);
-        next_segment += 1;
+        new_problems.extend(out.problems);
+        for s in out.segs {
+            next_segment = next_segment.max(s.number + 1);
+            new_segs.push(s.seg);
+        }
     }
     // Every walked file now has an outcome.
     let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
@@ -683,7 +961,7 @@ fn execute(
         ..UpdateStats::default()
     };
     let mut old_lengths: Vec<Option<[&[u32]; 6]>> = vec![None; old_count];
-    for (i, o) in outcomes.iter().enumerate() {
+    for o in &outcomes {
         let global = order.len() as u32;
         let (seg, local, stat) = match o {
             Outcome::Old { prior, stat } => {
@@ -710,11 +988,10 @@ fn execute(
                 local,
                 stat,
                 prior,
+                lengths,
             } => {
-                if let Some(&li) = lengths_of.get(&i) {
-                    for f in Field::ALL {
-                        field_lengths[f.index()] += u64::from(new_lengths[li][f.index()]);
-                    }
+                for f in Field::ALL {
+                    field_lengths[f.index()] += u64::from(lengths[f.index()]);
                 }
                 if prior.is_some() {
                     stats.changed += 1;
