@@ -79,6 +79,23 @@ impl Default for Schema {
     }
 }
 
+/// Checks field weights (in schema order): each finite and >= 0.
+///
+/// # Errors
+/// [`Error::Schema`] naming the first invalid weight (`weight.<field>`).
+pub(crate) fn check_weights(weights: &[f64; 6]) -> Result<()> {
+    for f in Field::ALL {
+        let w = weights[f.index()];
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(Error::Schema {
+                field: format!("weight.{}", f.as_str()),
+                detail: format!("must be finite and >= 0, got {w}"),
+            });
+        }
+    }
+    Ok(())
+}
+
 impl Schema {
     /// A validated schema.
     ///
@@ -96,15 +113,7 @@ impl Schema {
     /// # Errors
     /// [`Error::Schema`] naming the first invalid value.
     pub fn validate(&self) -> Result<()> {
-        for f in Field::ALL {
-            let w = self.weights[f.index()];
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(Error::Schema {
-                    field: format!("weight.{}", f.as_str()),
-                    detail: format!("must be finite and >= 0, got {w}"),
-                });
-            }
-        }
+        check_weights(&self.weights)?;
         if !(self.k1.is_finite() && self.k1 >= 0.0) {
             return Err(Error::Schema {
                 field: "k1".into(),

@@ -91,16 +91,7 @@ impl SearchOptions {
     /// # Errors
     /// [`Error::Schema`] naming the first invalid weight.
     pub fn validate(&self) -> Result<()> {
-        for f in Field::ALL {
-            let w = self.weights[f.index()];
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(Error::Schema {
-                    field: format!("weight.{}", f.as_str()),
-                    detail: format!("must be finite and >= 0, got {w}"),
-                });
-            }
-        }
-        Ok(())
+        crate::schema::check_weights(&self.weights)
     }
 }
 
