@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import sys
@@ -59,9 +57,36 @@ def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
         environ.get("HOME") or os.path.expanduser("~"), ".cache"
     )
     spelled = list(roots) or ["."]
-    key = json.dumps([spelled, [os.path.abspath(r) for r in spelled]], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    # The JSON text of ``[spelled, absolute]`` (what ``json.dumps`` writes
+    # with ``ensure_ascii=False``), built with the C string encoder that the
+    # ``json`` package wraps: this runs on every CLI query, and the package
+    # import costs more than the call.
+    from _json import encode_basestring  # noqa: PLC0415 (start-up cost)
+
+    def listed(items: list[str]) -> str:
+        return "[" + ", ".join(encode_basestring(item) for item in items) + "]"
+
+    key = f"[{listed(spelled)}, {listed([os.path.abspath(r) for r in spelled])}]"
+    digest = _sha256_hex(key.encode("utf-8", "surrogateescape"))[:20]
     return os.path.join(cache, "specsearch", digest)
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex, from CPython's built-in module when it has one.
+
+    ``hashlib`` loads OpenSSL on import (about a quarter of the package's
+    import cost on the CLI path); the built-in ``_sha256`` (``_sha2`` from
+    Python 3.12) gives the same digest.
+    """
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+        except ImportError:
+            from hashlib import sha256  # noqa: PLC0415
+    digest: str = sha256(data).hexdigest()
+    return digest
 
 
 def field_weights(overrides: Mapping[str, float] | None) -> Weights | None:
