@@ -18,7 +18,6 @@ use crate::directory::{read_manifest, MANIFEST_FILE};
 use crate::docmap::{DocMapReader, DELETED};
 use crate::error::{Error, Result};
 use crate::exec::{self, Source};
-use crate::index::DocMeta;
 use crate::manifest::Manifest;
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
@@ -28,6 +27,7 @@ use crate::search::{
 };
 use crate::segment::MapBytes;
 use crate::segment::{SegmentReader, StoredDoc};
+use crate::spec::DocMeta;
 
 pub use crate::writer::{
     DiskOptions, Progress, UpdateStats, DEFAULT_MEMORY_BUDGET, DEFAULT_MERGE_THRESHOLD,

@@ -19,7 +19,7 @@ use fst::{Automaton, IntoStreamer, Map, Streamer};
 
 use crate::analysis::{scan_tokens, stem_key, tokenize, KEY_SEPARATOR};
 use crate::error::{Error, Result};
-use crate::index::stem_range;
+use crate::postings::stem_range;
 use crate::query::{parse, Occur, Query};
 use crate::schema::Field;
 use crate::scoring::Bm25;

@@ -11,11 +11,12 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exec::{self, LineMatcher, Source};
-use crate::index::{read_spec_bytes, DocMeta, MemoryIndex, ReadFailure};
+use crate::index::MemoryIndex;
 use crate::query::ParseMode;
 use crate::schema::{Field, Schema};
 use crate::scoring::Bm25;
 use crate::spec::decode;
+use crate::spec::{read_spec_bytes, DocMeta, ReadFailure};
 
 /// The best hits of a search, best first.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -395,8 +396,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::index::DocMeta;
     use crate::schema::Schema;
+    use crate::spec::DocMeta;
     use crate::spec::Spec;
 
     fn doc(name: &str, description: &str, body: &str) -> (DocMeta, PathBuf, Spec) {

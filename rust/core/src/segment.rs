@@ -30,15 +30,16 @@ use std::sync::{Arc, OnceLock};
 use memmap2::Mmap;
 use rustc_hash::FxHashMap;
 
+use crate::analysis::{analyze_fields, FieldTokens};
 use crate::container::{u64_at, Container, ContainerWriter};
 use crate::error::{Error, Result};
-use crate::index::{analyze_fields, stem_entries, DocMeta, FieldTokens};
 use crate::postings::{
     decode_positions, decode_postings, put_bytes, put_positions, put_posting, put_varint,
-    ByteReader,
+    stem_entries, ByteReader,
 };
 use crate::problem::Problem;
 use crate::schema::Field;
+use crate::spec::DocMeta;
 use crate::spec::Spec;
 
 /// The magic bytes of a segment file.

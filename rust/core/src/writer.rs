@@ -33,12 +33,13 @@ use crate::directory::{
 use crate::disk::DiskIndex;
 use crate::docmap::{self, SegmentMap, DELETED};
 use crate::error::{Error, Result};
-use crate::index::{read_spec_bytes, BuildOptions, DocMeta, ReadFailure};
+use crate::index::BuildOptions;
 use crate::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
 use crate::problem::Problem;
 use crate::schema::Field;
 use crate::segment::{self, DiskDoc, SegmentBuilder, SegmentReader, StoredDoc};
 use crate::spec::parse_spec;
+use crate::spec::{read_spec_bytes, DocMeta, ReadFailure};
 use crate::walk::{collect, SpecFile};
 
 /// The default memory budget of the segment builder: 256 MiB.

@@ -16,7 +16,10 @@
 //! allocates per token; [`tokenize`] is built on it. [`stem_key`] gives a
 //! term's English stem key (Snowball, `rust-stemmers`).
 
+mod fields;
 mod tables;
+
+pub(crate) use fields::{analyze_fields, FieldTokens};
 
 use std::borrow::Cow;
 use std::ops::ControlFlow;
