@@ -14,7 +14,6 @@ pub mod directory;
 pub mod disk;
 pub mod docmap;
 pub mod error;
-mod exec;
 pub mod index;
 mod manifest;
 mod postings;
