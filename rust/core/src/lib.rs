@@ -10,12 +10,8 @@
 
 pub mod analysis;
 mod container;
-pub mod directory;
-pub mod disk;
-pub mod docmap;
 pub mod error;
 pub mod index;
-mod manifest;
 mod postings;
 pub mod problem;
 pub mod query;
@@ -25,12 +21,10 @@ pub mod search;
 mod segment;
 pub mod spec;
 pub mod walk;
-mod writer;
 
 pub use container::FORMAT_VERSION;
-pub use disk::{DiskIndex, DiskOptions, UpdateStats};
 pub use error::{Error, Result};
-pub use index::{BuildOptions, DocMeta, MemoryIndex};
+pub use index::{BuildOptions, DiskIndex, DiskOptions, DocMeta, MemoryIndex, UpdateStats};
 pub use problem::Problem;
 pub use query::ParseMode;
 pub use schema::{Field, Schema};

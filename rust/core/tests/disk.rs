@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use specsearch_core::directory::DirLock;
+use specsearch_core::index::directory::DirLock;
 use specsearch_core::{
     BuildOptions, DiskIndex, DiskOptions, Error, Field, MemoryIndex, Problem, SearchIndex,
     SearchOptions,

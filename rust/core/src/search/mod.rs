@@ -34,9 +34,8 @@ use snippet::{line_matcher, snippet_in_file};
 use source::Source;
 
 use crate::container::FORMAT_VERSION;
-use crate::disk::DiskIndex;
 use crate::error::Result;
-use crate::index::MemoryIndex;
+use crate::index::{DiskIndex, MemoryIndex};
 use crate::schema::Field;
 use crate::spec::DocMeta;
 

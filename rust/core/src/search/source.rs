@@ -6,10 +6,9 @@
 
 use fst::Map;
 
-use crate::disk::DiskIndex;
-use crate::docmap::DELETED;
 use crate::error::Result;
-use crate::index::MemoryIndex;
+use crate::index::docmap::DELETED;
+use crate::index::{DiskIndex, MemoryIndex};
 use crate::schema::Field;
 use crate::scoring::Bm25;
 use crate::segment::MapBytes;

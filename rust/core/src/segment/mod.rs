@@ -19,7 +19,7 @@
 //! is decompressed, the other sections whole on first use.
 //!
 //! Docs are numbered locally from 0; the doc map of the commit
-//! ([`crate::docmap`]) gives each its global id or marks it deleted.
+//! ([`crate::index::docmap`]) gives each its global id or marks it deleted.
 //!
 //! Module map: `stored` (the per-doc record and its LZ4 block writer),
 //! `blocks` (the term-block index, written and read), `builder` (docs →

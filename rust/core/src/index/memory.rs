@@ -19,8 +19,7 @@ use crate::error::Result;
 use crate::postings::{stem_entries, stem_range};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
-use crate::spec::{parse_spec, read_spec_bytes, Spec};
-pub use crate::spec::{DocMeta, BINARY_CHECK_BYTES};
+use crate::spec::{parse_spec, read_spec_bytes, DocMeta, Spec};
 use crate::walk::{collect, SpecFile};
 
 /// The default `max_file_bytes`: 64 MiB.

@@ -24,17 +24,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use crate::analysis::ANALYZER_NAME;
-use crate::container::FORMAT_VERSION;
-use crate::directory::{
+use super::directory::{
     collect_garbage, commit_manifest, docmap_name, highest_file_number, segment_name, write_synced,
     DirLock,
 };
-use crate::disk::DiskIndex;
-use crate::docmap::{self, SegmentMap, DELETED};
+use super::disk::DiskIndex;
+use super::docmap::{self, SegmentMap, DELETED};
+use super::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
+use super::memory::BuildOptions;
+use crate::analysis::ANALYZER_NAME;
+use crate::container::FORMAT_VERSION;
 use crate::error::{Error, Result};
-use crate::index::BuildOptions;
-use crate::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
 use crate::problem::Problem;
 use crate::schema::Field;
 use crate::segment::{self, DiskDoc, SegmentBuilder, SegmentReader, StoredDoc};

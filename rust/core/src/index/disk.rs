@@ -12,18 +12,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use super::directory::{read_manifest, MANIFEST_FILE};
+use super::docmap::{DocMapReader, DELETED};
+use super::manifest::Manifest;
 use crate::analysis::ANALYZER_NAME;
-use crate::directory::{read_manifest, MANIFEST_FILE};
-use crate::docmap::{DocMapReader, DELETED};
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
 use crate::segment::{SegmentReader, StoredDoc};
-
-pub use crate::writer::{
-    DiskOptions, Progress, UpdateStats, DEFAULT_MEMORY_BUDGET, DEFAULT_MERGE_THRESHOLD,
-};
 
 /// A read-only snapshot of an on-disk index.
 #[derive(Debug)]
