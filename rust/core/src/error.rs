@@ -71,6 +71,11 @@ impl Error {
             source,
         }
     }
+
+    /// Whether this is an [`Error::Io`] of kind `NotFound`.
+    pub(crate) fn is_not_found(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
 }
 
 /// The crate's result type.

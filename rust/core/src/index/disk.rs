@@ -34,10 +34,6 @@ pub struct DiskIndex {
     locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
 }
 
-fn is_not_found(e: &Error) -> bool {
-    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
-}
-
 impl DiskIndex {
     /// Opens the current commit of the index in `dir`, read-only: no walk,
     /// no lock, nothing written. When a writer deletes a listed file while
@@ -51,7 +47,7 @@ impl DiskIndex {
         let mut manifest = read_manifest(dir)?;
         loop {
             match Self::open_manifest(dir, manifest.clone()) {
-                Err(e) if is_not_found(&e) => {
+                Err(e) if e.is_not_found() => {
                     // A writer may have committed and collected the files
                     // this manifest lists: look again.
                     let again = read_manifest(dir)?;
