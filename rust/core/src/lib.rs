@@ -27,6 +27,6 @@ pub use error::{Error, Result};
 pub use index::{BuildOptions, DiskIndex, DiskOptions, DocMeta, MemoryIndex, UpdateStats};
 pub use problem::Problem;
 pub use query::ParseMode;
-pub use schema::{Field, Schema};
+pub use schema::{Field, Schema, DEFAULT_WEIGHTS};
 pub use search::{IndexStats, SearchIndex, SearchOptions, Snippet, TopDocs};
 pub use spec::Spec;

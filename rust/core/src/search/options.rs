@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::query::ParseMode;
-use crate::schema::Schema;
+use crate::schema::DEFAULT_WEIGHTS;
 
 /// How a search runs: the field weights and the parse mode.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,7 +18,7 @@ impl Default for SearchOptions {
     /// The schema's default weights (§2), lenient parsing.
     fn default() -> Self {
         Self {
-            weights: Schema::default().weights,
+            weights: DEFAULT_WEIGHTS,
             mode: ParseMode::Lenient,
         }
     }
@@ -32,7 +32,7 @@ impl SearchOptions {
     /// is not finite or is negative.
     pub fn new(weights: Option<[f64; 6]>, mode: ParseMode) -> Result<Self> {
         let opts = Self {
-            weights: weights.unwrap_or(Schema::default().weights),
+            weights: weights.unwrap_or(DEFAULT_WEIGHTS),
             mode,
         };
         opts.validate()?;
