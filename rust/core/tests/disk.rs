@@ -13,7 +13,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{assert_parity, write};
+use common::{assert_parity, write, Check};
 use proptest::prelude::*;
 use specsearch_core::index::directory::DirLock;
 use specsearch_core::{
@@ -97,7 +97,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     let (d, p, s) = update(&ix, r, &opts());
     assert!(s.committed && !s.rebuilt && !s.merged);
     assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (6, 0, 0, 0));
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     let generation = d.generation();
 
     // No change: nothing written, same generation, no lock taken.
@@ -107,7 +107,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     assert!(!s.committed);
     assert_eq!(s.unchanged, 6);
     assert_eq!(d.generation(), generation);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Touched but identical: no re-index, metadata committed.
     let f = fs::File::options()
@@ -119,7 +119,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     drop(f);
     let (d, p, s) = update(&ix, r, &opts());
     assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (0, 0, 0, 6));
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Insert before everything (ids shift), modify, delete, make binary.
     write(r, "0first.md", &agent("first", "kubernetes first", "alpha"));
@@ -132,7 +132,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     write(r, "c/noext", b"\0binary now");
     let (d, p, s) = update(&ix, r, &opts());
     assert_eq!((s.added, s.changed, s.deleted), (1, 1, 2), "{s:?}");
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Binary file fixed, rename, a read-only snapshot keeps its answers.
     let snapshot = DiskIndex::open(&ix).unwrap();
@@ -148,7 +148,7 @@ fn build_then_no_change_then_edits_keep_parity() {
         fs::rename(r.join("a/kube.md"), r.join("z/kube.md")).unwrap();
     });
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     assert_eq!(
         SearchIndex::search(&snapshot, "kubernetes", 100, &SearchOptions::default()).unwrap(),
         before
@@ -176,7 +176,7 @@ fn merges_and_memory_budget() {
     };
     let (d, p, s) = update(&ix, r, &o);
     assert_eq!(s.segments, 6);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     let lens = d.doc_lengths(Field::Name).unwrap();
     assert_eq!(lens.len(), 6);
     for i in 0..4 {
@@ -186,7 +186,7 @@ fn merges_and_memory_budget() {
             &agent(&format!("n{i}"), "kubernetes", "x"),
         );
         let (d, p, _) = update(&ix, r, &o);
-        assert_parity(&d, &p, r, QUERIES);
+        assert_parity(&d, &p, r, QUERIES, Check::Full);
     }
     fs::remove_file(r.join("n1.md")).unwrap();
     let o2 = DiskOptions {
@@ -196,7 +196,7 @@ fn merges_and_memory_budget() {
     let (d, p, s) = update(&ix, r, &o2);
     assert!(s.merged);
     assert_eq!(s.segments, 1);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     // Only the live files are left on disk.
     let names: Vec<String> = fs::read_dir(&ix)
         .unwrap()
@@ -234,7 +234,7 @@ fn second_writer_is_locked_out_and_open_existing_errors() {
     }
     drop(held);
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 }
 
 #[test]
@@ -253,10 +253,10 @@ fn leftovers_of_a_crashed_writer_are_harmless() {
     fs::write(ix.join("MANIFEST.tmp"), b"SPSMANI1 half").unwrap();
     let d = DiskIndex::open(&ix).unwrap();
     assert_eq!(d.generation(), gen);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     write(r, "new.md", b"kubernetes");
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     assert!(!ix.join("seg-0000000099.seg").exists());
     assert!(!ix.join("MANIFEST.tmp").exists());
 }
@@ -364,7 +364,7 @@ fn corruption_gives_format_errors_never_panics() {
                 let (d, p, s) =
                     DiskIndex::open_or_update(&copy, &[r.to_path_buf()], &o, None).unwrap();
                 if outcomes[1] > 0 && s.committed {
-                    assert_parity(&d, &p, r, QUERIES);
+                    assert_parity(&d, &p, r, QUERIES, Check::Full);
                 }
             }
         }
@@ -561,7 +561,7 @@ proptest! {
                 apply(r, op);
             }
             let (d, p, _) = update(&ix, r, &o);
-            assert_parity(&d, &p, r, &qrefs);
+            assert_parity(&d, &p, r, &qrefs, Check::Full);
             let reopened = DiskIndex::open(&ix).unwrap();
             assert_eq!(reopened.generation(), d.generation());
         }
@@ -640,7 +640,7 @@ fn kill_9_at_any_moment_leaves_a_correct_index() {
         }
         // Either way, the next update brings it to the truth.
         let (d2, p, _) = update(&ix, r, &opts());
-        assert_parity(&d2, &p, r, QUERIES);
+        assert_parity(&d2, &p, r, QUERIES, Check::Full);
         d = d2;
     }
     assert!(killed > 0);

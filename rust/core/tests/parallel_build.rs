@@ -92,7 +92,7 @@ fn build(ix: &Path, root: &Path, threads: usize) -> (DiskIndex, Vec<Problem>, u6
 
 /// The common parity check, and every query matches something.
 fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path) {
-    common::assert_parity(disk, problems, root, QUERIES);
+    common::assert_parity(disk, problems, root, QUERIES, common::Check::Scores);
     let opts = SearchOptions::default();
     for q in QUERIES {
         let a = disk.exact_scores(q, &opts).unwrap();

@@ -10,10 +10,13 @@
 //!
 //! The stem maps beside the term dictionaries are built and ranged by the
 //! `stem` submodule ([`stem_entries`], [`stem_range`]).
+//!
+//! Layering: `postings` reads `analysis` (stem keys); `segment`, `index` and
+//! `search` read it.
 
 mod stem;
 
-pub(crate) use stem::{stem_entries, stem_range};
+pub(crate) use stem::{stem_entries, stem_entry, stem_range};
 
 /// Appends `v` as an unsigned LEB128 varint.
 pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {

@@ -7,19 +7,25 @@ use crate::analysis::stem_key;
 /// The stem map entries (`stem key \0 term` → ordinal, sorted) of terms
 /// given in ordinal order; only terms that are not their own stem key.
 pub(crate) fn stem_entries<'t>(terms: impl Iterator<Item = &'t str>) -> Vec<(Vec<u8>, u64)> {
-    let mut out = Vec::new();
-    for (ord, t) in terms.enumerate() {
-        let key = stem_key(t);
-        if key != t {
-            let mut k = Vec::with_capacity(key.len() + 1 + t.len());
-            k.extend_from_slice(key.as_bytes());
-            k.push(0);
-            k.extend_from_slice(t.as_bytes());
-            out.push((k, ord as u64));
-        }
-    }
+    let mut out: Vec<(Vec<u8>, u64)> = terms
+        .enumerate()
+        .filter_map(|(ord, t)| stem_entry(t, ord as u64))
+        .collect();
     out.sort_unstable();
     out
+}
+
+/// The stem map entry of term `t` with ordinal `ord`, unless `t` is its own
+/// stem key.
+pub(crate) fn stem_entry(t: &str, ord: u64) -> Option<(Vec<u8>, u64)> {
+    let key = stem_key(t);
+    (key != t).then(|| {
+        let mut k = Vec::with_capacity(key.len() + 1 + t.len());
+        k.extend_from_slice(key.as_bytes());
+        k.push(0);
+        k.extend_from_slice(t.as_bytes());
+        (k, ord)
+    })
 }
 
 /// The range of stem map keys of one stem key: `[key \0, key \x01)`.

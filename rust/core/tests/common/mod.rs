@@ -15,8 +15,23 @@ pub(crate) fn write(root: &Path, rel: &str, content: &(impl AsRef<[u8]> + ?Sized
     fs::write(p, content.as_ref()).unwrap();
 }
 
+/// How much [`assert_parity`] compares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// Problems, docs, exact scores and the top 20.
+    Scores,
+    /// Also the top k for several k, every hit's snippet and the stats.
+    Full,
+}
+
 /// Asserts that `disk` answers exactly as a fresh in-memory build over `root`.
-pub(crate) fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path, queries: &[&str]) {
+pub(crate) fn assert_parity(
+    disk: &DiskIndex,
+    problems: &[Problem],
+    root: &Path,
+    queries: &[&str],
+    check: Check,
+) {
     let (mem, mem_problems) =
         MemoryIndex::build(&[root.to_path_buf()], &BuildOptions::default()).unwrap();
     assert_eq!(problems, mem_problems.as_slice(), "problems differ");
@@ -45,6 +60,12 @@ pub(crate) fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path,
             assert_eq!(x.0, y.0, "query {q:?}");
             assert_eq!(x.1.to_bits(), y.1.to_bits(), "query {q:?} doc {}", x.0);
         }
+        let t1 = SearchIndex::search(disk, q, 20, &opts).unwrap();
+        let t2 = SearchIndex::search(&mem, q, 20, &opts).unwrap();
+        assert_eq!(t1.doc_ids, t2.doc_ids, "query {q:?}");
+        if check == Check::Scores {
+            continue;
+        }
         for k in [1, 3, 1000] {
             let t1 = SearchIndex::search(disk, q, k, &SearchOptions::default()).unwrap();
             let t2 = SearchIndex::search(&mem, q, k, &SearchOptions::default()).unwrap();
@@ -58,6 +79,9 @@ pub(crate) fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path,
             SearchIndex::snippets(disk, &all.doc_ids, q, &SearchOptions::default()).unwrap(),
             SearchIndex::snippets(&mem, &all.doc_ids, q, &SearchOptions::default()).unwrap()
         );
+    }
+    if check == Check::Scores {
+        return;
     }
     // Stats are exact over live docs.
     let st = disk.stats();
