@@ -238,3 +238,6 @@ impl DiskIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
