@@ -2,6 +2,8 @@
 //!
 //! Problems with single files are not errors: they are [`crate::problem::Problem`]s
 //! returned next to the index. An [`Error`] stops the operation that raised it.
+//!
+//! Layering: shared; reads nothing else in the crate.
 
 use std::path::PathBuf;
 

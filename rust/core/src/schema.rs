@@ -84,10 +84,7 @@ pub struct Schema {
 
 impl Default for Schema {
     fn default() -> Self {
-        Self {
-            k1: 1.2,
-            b: 0.75,
-        }
+        Self { k1: 1.2, b: 0.75 }
     }
 }
 

@@ -5,6 +5,10 @@
 //! the private `yaml` module) or, when that fails, with the lenient line
 //! scanner, then splits the body into headings and other lines (aware of code
 //! fences) and collects the user requests of `<example>` blocks.
+//!
+//! Submodules: `yaml` (the frontmatter as YAML events) and `read` (a spec
+//! file's bytes: size cap, binary check). Layering: `spec` reads only
+//! `problem` and `schema`; `analysis`, `index` and `search` read it.
 
 mod read;
 mod yaml;
