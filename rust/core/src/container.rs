@@ -35,7 +35,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 /// The version of the on-disk format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Sections start at offsets that are multiples of this.
 pub(crate) const ALIGN: usize = 8;
@@ -493,7 +493,10 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         match Container::open(&p, b"TESTMAGC", None) {
             Err(Error::Format { detail, .. }) => {
-                assert_eq!(detail, "format version 1, expected 4: rebuild");
+                assert_eq!(
+                    detail,
+                    format!("format version 1, expected {FORMAT_VERSION}: rebuild")
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -36,7 +36,7 @@ pub(super) fn hit_order(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
 /// A hit ordered so that the worse of two is the greater (for a max-heap
 /// whose top is the worst hit kept).
 #[derive(Clone, Copy, PartialEq)]
-struct Ranked(f32, u32);
+pub(super) struct Ranked(pub(super) f32, pub(super) u32);
 
 impl Eq for Ranked {}
 

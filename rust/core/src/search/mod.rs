@@ -20,6 +20,7 @@ mod collect;
 mod exec;
 mod options;
 mod plan;
+mod prune;
 mod snippet;
 mod source;
 mod terms;
@@ -216,7 +217,11 @@ impl SearchIndex for DiskIndex {
     }
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
-        search_source(self, query, k, opts)
+        opts.validate()?;
+        match prune::search(self, query, k, opts)? {
+            Some(top) => Ok(top),
+            None => search_source(self, query, k, opts),
+        }
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

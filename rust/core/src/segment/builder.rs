@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
+use super::blockmax::BlockMaxWriter;
 use super::blocks::{block_index, put_info, BlockStream};
 use super::stored::{StoredDoc, StoredWriter};
-use super::{heap, section, NUM_SECTIONS, SEGMENT_MAGIC, STORED_DATA, STORED_INDEX};
+use super::{heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STORED_DATA, STORED_INDEX};
 use crate::analysis::{analyze_fields, FieldTokens};
 use crate::container::ContainerWriter;
 use crate::error::{Error, Result};
@@ -176,10 +177,12 @@ impl SegmentBuilder {
             // Per term: df, postings length, positions length.
             let mut infos = vec![(0u32, 0u64, 0u64); order.len()];
             let mut post = BlockStream::default();
+            let mut maxima = BlockMaxWriter::default();
             w.begin(section(f, 2))?;
-            for ((_, id), info) in order.iter().zip(&mut infos) {
+            for (ord, ((_, id), info)) in order.iter().zip(&mut infos).enumerate() {
                 let tb = &mut terms[*id as usize];
                 *info = (tb.df, tb.postings.len() as u64, 0);
+                maxima.term(ord as u32, &tb.postings, tb.df, &lengths);
                 post.term();
                 post.bytes(&tb.postings);
                 w.put(&tb.postings)?;
@@ -207,6 +210,7 @@ impl SegmentBuilder {
             w.section(section(f, 1), &bytes)?;
             drop(bytes);
             w.section(section(f, 6), &block_index(info_stream, post, pos))?;
+            w.section(BLOCK_MAXIMA + f.index(), &maxima.finish())?;
             write_fst(&mut w, f, order.iter().map(|(t, _)| t.as_bytes()))?;
             write_stems(&mut w, f, &stem_entries(order.iter().map(|(t, _)| &**t)))?;
             num_terms[f.index()] = order.len() as u64;

@@ -4,12 +4,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::blockmax::BlockMaxWriter;
 use super::blocks::{block_index, put_info, BlockStream};
 use super::builder::{fst_error, write_stems};
 use super::reader::{MapBytes, SegmentReader};
 use super::spill::Spill;
 use super::stored::StoredWriter;
-use super::{section, NUM_SECTIONS, SEGMENT_MAGIC, STORED_BLOCK, STORED_DATA, STORED_INDEX};
+use super::{
+    section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STORED_BLOCK, STORED_DATA, STORED_INDEX,
+};
 use crate::container::ContainerWriter;
 use crate::error::Result;
 use crate::postings::{put_posting, stem_entry};
@@ -53,11 +56,13 @@ struct Inputs<'s> {
     segs: &'s [Arc<SegmentReader>],
     /// Per input segment and local id: the new local id (`u32::MAX`: dropped).
     new_id: Vec<Vec<u32>>,
+    /// `(input segment, local id)` of each doc of the output, in order.
+    order: &'s [(u32, u32)],
     read: usize,
 }
 
 impl<'s> Inputs<'s> {
-    fn new(segs: &'s [Arc<SegmentReader>], order: &[(u32, u32)]) -> Inputs<'s> {
+    fn new(segs: &'s [Arc<SegmentReader>], order: &'s [(u32, u32)]) -> Inputs<'s> {
         let mut new_id: Vec<Vec<u32>> = segs
             .iter()
             .map(|s| vec![u32::MAX; s.num_docs() as usize])
@@ -68,6 +73,7 @@ impl<'s> Inputs<'s> {
         Inputs {
             segs,
             new_id,
+            order,
             read: 0,
         }
     }
@@ -97,7 +103,13 @@ impl<'s> Inputs<'s> {
             op = op.add(d.stream());
         }
         let mut union = op.union();
-        let mut out = TermsWriter::new(dir)?;
+        // The field's lengths in the new order, for the block maxima.
+        let mut lengths = Vec::new();
+        for &(s, l) in self.order {
+            let col = segs[s as usize].lengths(f)?;
+            lengths.push(col.get(l as usize).copied().unwrap_or(0));
+        }
+        let mut out = TermsWriter::new(dir, lengths)?;
         // `(new local id, tf, raw positions)` of the term being merged.
         let mut entries: Vec<(u32, u32, &[u8])> = Vec::new();
         w.begin(section(f, 2))?;
@@ -185,10 +197,13 @@ struct TermsWriter {
     info_stream: BlockStream,
     post_stream: BlockStream,
     prox_stream: BlockStream,
+    maxima: BlockMaxWriter,
+    /// The field's lengths by new local id.
+    lengths: Vec<u32>,
 }
 
 impl TermsWriter {
-    fn new(dir: &Path) -> Result<TermsWriter> {
+    fn new(dir: &Path, lengths: Vec<u32>) -> Result<TermsWriter> {
         Ok(TermsWriter {
             positions: Spill::new(dir)?,
             infos: Spill::new(dir)?,
@@ -200,6 +215,8 @@ impl TermsWriter {
             info_stream: BlockStream::default(),
             post_stream: BlockStream::default(),
             prox_stream: BlockStream::default(),
+            maxima: BlockMaxWriter::default(),
+            lengths,
         })
     }
 
@@ -222,6 +239,12 @@ impl TermsWriter {
         }
         self.post_stream.term();
         self.post_stream.bytes(&self.post);
+        self.maxima.term(
+            u32::try_from(self.count).unwrap_or(u32::MAX),
+            &self.post,
+            entries.len() as u32,
+            &self.lengths,
+        );
         w.put(&self.post)?;
         self.info_bytes.clear();
         put_info(
@@ -250,6 +273,7 @@ impl TermsWriter {
             section(f, 6),
             &block_index(self.info_stream, self.post_stream, self.prox_stream),
         )?;
+        w.section(BLOCK_MAXIMA + f.index(), &self.maxima.finish())?;
         self.dict
             .into_inner()
             .map_err(fst_error)?

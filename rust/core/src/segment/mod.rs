@@ -29,6 +29,7 @@
 //! `segment` reads `analysis`, `postings`, `container`, `schema` and `spec`;
 //! only `index` (and `search` through it) reads `segment`.
 
+mod blockmax;
 mod blocks;
 mod builder;
 mod merge;
@@ -36,6 +37,7 @@ mod reader;
 mod spill;
 mod stored;
 
+pub(crate) use blockmax::{Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
 pub(crate) use reader::{MapBytes, SegmentReader};
@@ -49,7 +51,9 @@ pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"SPSEGMT1";
 const SECTIONS_PER_FIELD: usize = 7;
 const STORED_INDEX: usize = 42;
 const STORED_DATA: usize = 43;
-const NUM_SECTIONS: usize = 44;
+/// Sections `44 + f`: the block maxima of field `f` ([`blockmax`], format 5).
+const BLOCK_MAXIMA: usize = 44;
+const NUM_SECTIONS: usize = 50;
 /// Terms per term-info block.
 const TERM_BLOCK: usize = 64;
 /// Bytes per entry of a term-block index.

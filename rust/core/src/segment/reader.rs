@@ -9,11 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use memmap2::Mmap;
 
+use super::blockmax::{entries_of, Cursor};
 use super::blocks::BlockEntry;
 use super::stored::{path_ref, StoredDoc, StoredKey};
 use super::{
-    section, BLOCK_ENTRY, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC, STORED_BLOCK,
-    STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
+    section, BLOCK_ENTRY, BLOCK_MAXIMA, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC,
+    STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
 };
 use crate::container::{u64_at, Container};
 use crate::error::{Error, Result};
@@ -261,6 +262,31 @@ impl SegmentReader {
         // Both ranges lie within the section (checked by `info_at`).
         self.verify_block(f, info.block, flag, sec_i, &sec[block.0..block.1], crc)?;
         Ok(&sec[list.0..list.1])
+    }
+
+    /// A term's df (deleted docs included) by ordinal.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a section is corrupt.
+    pub(crate) fn term_df(&self, f: Field, ord: u64) -> Result<u32> {
+        Ok(self.info_at(f, ord)?.df)
+    }
+
+    /// A cursor on a term's postings (by ordinal) with its block maxima.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a section is corrupt.
+    pub(crate) fn cursor(&self, f: Field, ord: u64) -> Result<Cursor<'_>> {
+        let info = self.info_at(f, ord)?;
+        let bytes = self.list(f, &info, false)?;
+        let maxima = self.c.section(BLOCK_MAXIMA + f.index())?;
+        let blocks = entries_of(maxima, ord, info.df).map_err(|d| self.c.error(d))?;
+        Cursor::new(bytes, blocks, info.df, self.num_docs()).map_err(|d| self.c.error(d))
+    }
+
+    /// A format error about this segment's file.
+    pub(crate) fn error(&self, detail: String) -> Error {
+        self.c.error(detail)
     }
 
     /// A term's info in a field, if the segment has it.

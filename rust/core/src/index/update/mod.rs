@@ -162,9 +162,16 @@ impl DiskIndex {
         let started = now_ns();
         let max = opts.build.max_file_bytes;
         let (files, walk_problems) = collect(roots, max)?;
+        // `absolute` asks the OS for the working directory on every call
+        // for a relative path; joining it once first gives the same paths.
+        let cwd = std::env::current_dir().ok();
         let abs: Vec<PathBuf> = files
             .iter()
-            .map(|f| std::path::absolute(&f.fs_path).unwrap_or_else(|_| f.fs_path.clone()))
+            .map(|f| {
+                let joined = cwd.as_ref().map(|c| c.join(&f.fs_path));
+                std::path::absolute(joined.as_ref().unwrap_or(&f.fs_path))
+                    .unwrap_or_else(|_| f.fs_path.clone())
+            })
             .collect();
         let pool = if opts.build.threads > 0 {
             rayon::ThreadPoolBuilder::new()

@@ -1,0 +1,655 @@
+//! Exact top-k with `MaxScore` pruning over block maxima (ARCHITECTURE.md §5).
+//!
+//! The exhaustive executor ([`crate::exec`]) scores every matching doc. For
+//! the common query shapes (a term leaf, or one group of term leaves with any
+//! occurs) this module finds the same `k` best hits doc at a time, segment by
+//! segment, without scoring docs that cannot enter them:
+//!
+//! - every (leaf, stem key, field) term set gets its exact idf first (its
+//!   live df over every segment, the union of its stem variants), so the
+//!   scores are the exhaustive ones;
+//! - each term set's score is bounded, per segment, by BM25 at its largest
+//!   term frequency and smallest field length ([`crate::blockmax`]);
+//! - with only should clauses, the sets whose bounds together cannot lift a
+//!   doc into the current top `k` are *non-essential* (MaxScore): only the
+//!   other sets' docs are candidates, and the non-essential sets are probed
+//!   (jumping over blocks) only while the candidate can still enter; with
+//!   must clauses, the cheapest must clause leads and the others are probed;
+//! - a doc that is scored gets its exact `f64` score, summed in the order
+//!   the exhaustive executor sums it (sets in order within a leaf, from 0.0,
+//!   then leaves in clause order, from 0.0), so ids, order and scores are
+//!   identical.
+//!
+//! A doc is skipped only when its bound (inflated by a relative 1e-9 against
+//! rounding) rounded to `f32`, with its doc id, ranks no better than the
+//! current `k`-th hit: rounding is monotone, so its true hit ranks no better
+//! either. Other shapes (phrases, prefixes, fuzzy leaves, nested groups, a
+//! group of only must-not clauses) run exhaustively.
+
+use std::collections::BinaryHeap;
+
+use super::collect::{Ranked, TopDocs};
+use super::options::SearchOptions;
+use super::plan::{plan, Kind, Plan};
+use super::source::Source;
+use super::terms::{stem_set, Handle};
+use crate::analysis::stem_key;
+use crate::error::{Error, Result};
+use crate::index::docmap::DELETED;
+use crate::index::DiskIndex;
+use crate::query::Occur;
+use crate::schema::Field;
+use crate::scoring::Bm25;
+use crate::segment::{Cursor, NO_DOC};
+
+/// What pruning needs of an index beyond [`Source`]: its segments' raw
+/// postings as cursors.
+pub(super) trait CursorSource: Source {
+    /// Local → global id of a part ([`DELETED`] for a deleted doc).
+    fn globals(&self, part: usize) -> Result<&[u32]>;
+    /// Whether a part has no deleted doc.
+    fn all_live(&self, part: usize) -> bool;
+    /// A part's length column of a field, by local id.
+    fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]>;
+    /// A term's df in a part, deleted docs included.
+    fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32>;
+    /// A cursor on a term's postings in a part.
+    fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>>;
+    /// A format error about a part's file.
+    fn part_error(&self, part: usize, detail: String) -> Error;
+}
+
+/// A (leaf, key, field) term set: its clause and its scoring constants.
+struct Set {
+    clause: usize,
+    f: Field,
+    w_idf: f64,
+    /// Its terms, grouped by part.
+    handles: Vec<Handle>,
+}
+
+/// A term set's cursors in one part.
+struct SetCursor<'a> {
+    set: usize,
+    /// One cursor per term of the set (used when it has one term).
+    cursors: Vec<Cursor<'a>>,
+    /// A set of several terms (stem variants), decoded and united once:
+    /// `(local doc, summed tf)` ascending, and the position in it. One
+    /// cursor per variant would cost a step per variant on every doc.
+    merged: Option<(Vec<(u32, u32)>, usize)>,
+    doc: u32,
+    /// The bound of its score in this part.
+    ub: f64,
+}
+
+impl SetCursor<'_> {
+    fn refresh(&mut self) {
+        self.doc = match &self.merged {
+            Some((list, i)) => list.get(*i).map_or(NO_DOC, |e| e.0),
+            None => self.cursors.iter().map(|c| c.doc).min().unwrap_or(NO_DOC),
+        };
+    }
+
+    /// The summed tf at the current doc.
+    fn tf(&self) -> u32 {
+        match &self.merged {
+            Some((list, i)) => list.get(*i).map_or(0, |e| e.1),
+            None => self
+                .cursors
+                .iter()
+                .filter(|c| c.doc == self.doc)
+                .map(|c| c.tf)
+                .sum(),
+        }
+    }
+
+    fn next(&mut self, src_err: &dyn Fn(String) -> Error) -> Result<()> {
+        let d = self.doc;
+        if let Some((_, i)) = &mut self.merged {
+            *i += 1;
+        } else {
+            for c in &mut self.cursors {
+                if c.doc == d {
+                    c.next().map_err(src_err)?;
+                }
+            }
+        }
+        self.refresh();
+        Ok(())
+    }
+
+    fn advance(&mut self, target: u32, src_err: &dyn Fn(String) -> Error) -> Result<()> {
+        if self.doc >= target {
+            return Ok(());
+        }
+        if let Some((list, i)) = &mut self.merged {
+            *i += list[*i..].partition_point(|e| e.0 < target);
+        } else {
+            for c in &mut self.cursors {
+                c.advance(target).map_err(src_err)?;
+            }
+        }
+        self.refresh();
+        Ok(())
+    }
+}
+
+/// Decodes and unites several cursors: `(local doc, summed tf)` ascending.
+fn unite(cursors: Vec<Cursor<'_>>, src_err: &dyn Fn(String) -> Error) -> Result<Vec<(u32, u32)>> {
+    let mut all: Vec<(u32, u32)> = Vec::new();
+    for mut c in cursors {
+        while c.doc != NO_DOC {
+            all.push((c.doc, c.tf));
+            c.next().map_err(src_err)?;
+        }
+    }
+    all.sort_unstable_by_key(|e| e.0);
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(all.len());
+    for (d, tf) in all {
+        match out.last_mut() {
+            Some(last) if last.0 == d => last.1 = last.1.saturating_add(tf),
+            _ => out.push((d, tf)),
+        }
+    }
+    Ok(out)
+}
+
+/// The clauses of a prunable plan: `(occur, keys, field, key prefix)`.
+type Clause<'p> = (Occur, &'p [String], Option<Field>, &'p str);
+
+fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
+    fn leaf(p: &Plan) -> Option<(&[String], Option<Field>, &str)> {
+        match p {
+            Plan::Leaf(l) => match &l.kind {
+                Kind::Term(keys) => Some((keys, l.field, l.key.as_deref().unwrap_or(""))),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let out: Vec<Clause<'_>> = match p {
+        Plan::Leaf(_) => {
+            let (k, f, pre) = leaf(p)?;
+            vec![(Occur::Should, k, f, pre)]
+        }
+        Plan::Or(cs) => cs
+            .iter()
+            .map(|(o, c)| leaf(c).map(|(k, f, pre)| (*o, k, f, pre)))
+            .collect::<Option<_>>()?,
+        Plan::And(cs) => cs
+            .iter()
+            .map(|c| leaf(c).map(|(k, f, pre)| (Occur::Must, k, f, pre)))
+            .collect::<Option<_>>()?,
+    };
+    out.iter().any(|c| c.0 != Occur::MustNot).then_some(out)
+}
+
+/// The live df of a term set over every part: the union of its terms.
+fn live_df<S: CursorSource>(src: &S, f: Field, handles: &[Handle]) -> Result<u64> {
+    let mut df = 0u64;
+    let mut gids: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < handles.len() {
+        let part = handles[i].0;
+        let j = i + handles[i..].iter().take_while(|h| h.0 == part).count();
+        let group = &handles[i..j];
+        if let ([(p, ord)], true) = (group, src.all_live(part)) {
+            df += u64::from(src.raw_df(*p, f, *ord)?);
+        } else {
+            gids.clear();
+            for &(p, ord) in group {
+                src.postings(p, f, ord, |g, _, _| gids.push(g))?;
+            }
+            if group.len() > 1 {
+                gids.sort_unstable();
+                gids.dedup();
+            }
+            df += gids.len() as u64;
+        }
+        i = j;
+    }
+    Ok(df)
+}
+
+/// Whether BM25's bounds hold: the score grows with tf and falls with the
+/// length only for `k1 >= 0` and `0 <= b <= 1`.
+fn monotone(bm25: Bm25) -> bool {
+    bm25.k1 >= 0.0 && (0.0..=1.0).contains(&bm25.b)
+}
+
+/// The `k` best hits, or `None` when the plan's shape is not pruned.
+///
+/// # Errors
+/// As [`crate::SearchIndex::search`].
+pub(super) fn search<S: CursorSource>(
+    src: &S,
+    query: &str,
+    k: usize,
+    opts: &SearchOptions,
+) -> Result<Option<TopDocs>> {
+    let p = plan(src, query, opts)?;
+    let bm25 = src.bm25();
+    let Some(cls) = clauses(&p).filter(|_| monotone(bm25) && k > 0) else {
+        return Ok(None);
+    };
+    let n = f64::from(src.n_docs());
+    // The term sets, in the exhaustive order: clause, key, field.
+    let mut sets: Vec<Set> = Vec::new();
+    let mut full = String::new();
+    for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
+        let fields: &[Field] = match field {
+            None => &Field::ALL,
+            Some(f) => &Field::ALL[f.index()..=f.index()],
+        };
+        for key in keys {
+            full.clear();
+            full.push_str(prefix);
+            full.push_str(key);
+            let own = stem_key(&full) == full;
+            for &f in fields {
+                let mut handles = Vec::new();
+                stem_set(src, f, &full, own, &mut handles)?;
+                let df = live_df(src, f, &handles)?;
+                if df == 0 {
+                    continue;
+                }
+                #[allow(clippy::cast_precision_loss)] // df < 2^32
+                let idf = Bm25::idf(n, df as f64);
+                sets.push(Set {
+                    clause: ci,
+                    f,
+                    w_idf: opts.weights[f.index()] * idf,
+                    handles,
+                });
+            }
+        }
+    }
+    let mut top = Top {
+        heap: BinaryHeap::with_capacity(k + 1),
+        k,
+    };
+    let avgdl: [f64; 6] = std::array::from_fn(|i| src.avgdl(Field::ALL[i]));
+    for part in 0..src.num_parts() {
+        run_part(src, part, &cls, &sets, &avgdl, bm25, &mut top)?;
+    }
+    let hits = top.heap.into_sorted_vec();
+    Ok(Some(TopDocs {
+        doc_ids: hits.iter().map(|h| h.1).collect(),
+        scores: hits.iter().map(|h| h.0).collect(),
+    }))
+}
+
+/// The hits kept so far: a max-heap whose top is the worst.
+struct Top {
+    heap: BinaryHeap<Ranked>,
+    k: usize,
+}
+
+impl Top {
+    /// Whether a doc whose score is at most `bound` could enter.
+    fn may_enter(&self, bound: f64, gid: u32) -> bool {
+        if self.heap.len() < self.k {
+            return true;
+        }
+        #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
+        let b = (bound * (1.0 + 1e-9)) as f32;
+        self.heap.peek().is_none_or(|w| Ranked(b, gid) < *w)
+    }
+
+    /// Whether no doc whose score is at most `bound` can enter, whatever
+    /// its id.
+    fn closed_below(&self, bound: f64) -> bool {
+        if self.heap.len() < self.k {
+            return false;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let b = (bound * (1.0 + 1e-9)) as f32;
+        self.heap.peek().is_some_and(|w| b < w.0)
+    }
+
+    fn push(&mut self, score: f64, gid: u32) {
+        #[allow(clippy::cast_possible_truncation)]
+        let hit = Ranked(score as f32, gid);
+        if self.heap.len() < self.k {
+            self.heap.push(hit);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if hit < *worst {
+                *worst = hit;
+            }
+        }
+    }
+}
+
+/// Scores the candidates of one part.
+#[allow(clippy::too_many_lines, clippy::too_many_arguments)]
+fn run_part<S: CursorSource>(
+    src: &S,
+    part: usize,
+    cls: &[Clause<'_>],
+    sets: &[Set],
+    avgdl: &[f64; 6],
+    bm25: Bm25,
+    top: &mut Top,
+) -> Result<()> {
+    let globals = src.globals(part)?;
+    let lengths: Vec<&[u32]> = Field::ALL
+        .iter()
+        .map(|&f| src.part_lengths(part, f))
+        .collect::<Result<_>>()?;
+    let fmt_err = |d: String| src.part_error(part, d);
+    // Cursors of the sets present in this part.
+    let mut pos: Vec<SetCursor<'_>> = Vec::new();
+    let mut neg: Vec<SetCursor<'_>> = Vec::new();
+    for (si, set) in sets.iter().enumerate() {
+        let mut cursors: Vec<Cursor<'_>> = Vec::new();
+        let (mut tf_max, mut dl_min, mut bounded) = (0u32, u32::MAX, true);
+        for &(p, ord) in &set.handles {
+            if p != part {
+                continue;
+            }
+            let c = src.cursor(part, set.f, ord)?;
+            match c.list_max() {
+                Some((t, d)) => {
+                    tf_max = tf_max.saturating_add(t);
+                    dl_min = dl_min.min(d);
+                }
+                None => bounded = false,
+            }
+            cursors.push(c);
+        }
+        if cursors.is_empty() {
+            continue;
+        }
+        let (ub, merged) = if cursors.len() > 1 {
+            // The exact largest score of the united list is its bound.
+            let list = unite(std::mem::take(&mut cursors), &fmt_err)?;
+            let col = lengths[set.f.index()];
+            let ub = list
+                .iter()
+                .map(|&(d, tf)| {
+                    let dl = col.get(d as usize).copied().unwrap_or(0);
+                    bm25.score(
+                        set.w_idf,
+                        f64::from(tf),
+                        f64::from(dl),
+                        avgdl[set.f.index()],
+                    )
+                })
+                .fold(0.0, f64::max);
+            (ub, Some((list, 0)))
+        } else if bounded {
+            let ub = bm25.score(
+                set.w_idf,
+                f64::from(tf_max),
+                f64::from(dl_min),
+                avgdl[set.f.index()],
+            );
+            (ub, None)
+        } else {
+            (set.w_idf * (bm25.k1 + 1.0), None)
+        };
+        let mut sc = SetCursor {
+            set: si,
+            cursors,
+            merged,
+            doc: NO_DOC,
+            ub,
+        };
+        sc.refresh();
+        if cls[set.clause].0 == Occur::MustNot {
+            neg.push(sc);
+        } else {
+            pos.push(sc);
+        }
+    }
+    if pos.is_empty() {
+        return Ok(());
+    }
+    let n_clauses = cls.len();
+    let musts: Vec<usize> = (0..n_clauses)
+        .filter(|&c| cls[c].0 == Occur::Must)
+        .collect();
+    // A must clause without a set here matches nothing in this part.
+    if musts
+        .iter()
+        .any(|&c| !pos.iter().any(|s| sets[s.set].clause == c))
+    {
+        return Ok(());
+    }
+    // Per set (index into `pos`), its score at the current doc.
+    let mut val: Vec<Option<f64>> = vec![None; pos.len()];
+    let mut leaf: Vec<Option<f64>> = vec![None; n_clauses];
+    let score_of = |s: &SetCursor<'_>, local: u32| -> f64 {
+        let set = &sets[s.set];
+        let dl = lengths[set.f.index()]
+            .get(local as usize)
+            .copied()
+            .unwrap_or(0);
+        bm25.score(
+            set.w_idf,
+            f64::from(s.tf()),
+            f64::from(dl),
+            avgdl[set.f.index()],
+        )
+    };
+    // Exact: sets in order within a leaf, then leaves in clause order.
+    let exact = |val: &[Option<f64>], leaf: &mut [Option<f64>], pos: &[SetCursor<'_>]| {
+        leaf.fill(None);
+        for (i, v) in val.iter().enumerate() {
+            if let Some(v) = v {
+                let l = leaf[sets[pos[i].set].clause].get_or_insert(0.0);
+                *l += v;
+            }
+        }
+        let mut total = 0.0;
+        for l in leaf.iter().flatten() {
+            total += l;
+        }
+        total
+    };
+    let excluded = |neg: &mut [SetCursor<'_>], d: u32| -> Result<bool> {
+        for s in neg {
+            s.advance(d, &fmt_err)?;
+            if s.doc == d {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    // A set's bound over the block holding its first posting at or after
+    // `d` (its list bound when it has no block maxima).
+    let block_bound = |s: &SetCursor<'_>, d: u32| -> f64 {
+        if s.merged.is_some() {
+            return s.ub;
+        }
+        let (mut tf, mut dl) = (0u32, u32::MAX);
+        for c in &s.cursors {
+            if c.doc == NO_DOC {
+                continue;
+            }
+            match c.block_max_at(d) {
+                Some((t, l)) => {
+                    tf = tf.saturating_add(t);
+                    dl = dl.min(l);
+                }
+                None => return s.ub,
+            }
+        }
+        if tf == 0 {
+            return 0.0;
+        }
+        let set = &sets[s.set];
+        bm25.score(
+            set.w_idf,
+            f64::from(tf),
+            f64::from(dl),
+            avgdl[set.f.index()],
+        )
+    };
+    let mut block: Vec<f64> = vec![0.0; pos.len()];
+    // Sets by bound, ascending (pos indices): the MaxScore order.
+    let mut order: Vec<usize> = (0..pos.len()).collect();
+    order.sort_by(|&a, &b| pos[a].ub.total_cmp(&pos[b].ub));
+    if musts.is_empty() {
+        // MaxScore over should sets.
+        let mut cum: Vec<f64> = Vec::with_capacity(order.len());
+        let mut acc = 0.0;
+        for &i in &order {
+            acc += pos[i].ub;
+            cum.push(acc);
+        }
+        let mut n_ness = 0usize;
+        loop {
+            while n_ness < order.len() && top.closed_below(cum[n_ness]) {
+                n_ness += 1;
+            }
+            if n_ness == order.len() {
+                break;
+            }
+            let d = order[n_ness..]
+                .iter()
+                .map(|&i| pos[i].doc)
+                .min()
+                .unwrap_or(NO_DOC);
+            if d == NO_DOC {
+                break;
+            }
+            let gid = globals.get(d as usize).copied().unwrap_or(DELETED);
+            let mut partial = 0.0;
+            val.fill(None);
+            if gid != DELETED {
+                for &i in &order[n_ness..] {
+                    if pos[i].doc == d {
+                        let s = score_of(&pos[i], d);
+                        val[i] = Some(s);
+                        partial += s;
+                    }
+                }
+                let mut rest = if n_ness > 0 { cum[n_ness - 1] } else { 0.0 };
+                let mut alive = top.may_enter(partial + rest, gid);
+                if alive && n_ness > 0 {
+                    // Tighter: the non-essential sets' block maxima at d.
+                    rest = 0.0;
+                    for &i in &order[..n_ness] {
+                        block[i] = block_bound(&pos[i], d);
+                        rest += block[i];
+                    }
+                    alive = top.may_enter(partial + rest, gid);
+                }
+                for j in (0..n_ness).rev() {
+                    if !alive {
+                        break;
+                    }
+                    let i = order[j];
+                    pos[i].advance(d, &fmt_err)?;
+                    rest -= block[i];
+                    if pos[i].doc == d {
+                        let s = score_of(&pos[i], d);
+                        val[i] = Some(s);
+                        partial += s;
+                    }
+                    alive = top.may_enter(partial + rest.max(0.0), gid);
+                }
+                if alive && !excluded(&mut neg, d)? {
+                    let total = exact(&val, &mut leaf, &pos);
+                    top.push(total, gid);
+                }
+            }
+            for &i in &order[n_ness..] {
+                if pos[i].doc == d {
+                    pos[i].next(&fmt_err)?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    // Must clauses: the cheapest leads, the others are probed.
+    let cost = |c: usize| -> u64 {
+        pos.iter()
+            .filter(|s| sets[s.set].clause == c)
+            .map(|s| match &s.merged {
+                Some((list, _)) => list.len() as u64,
+                None => s.cursors.iter().map(|c| u64::from(c.df())).sum(),
+            })
+            .sum()
+    };
+    let lead_clause = musts
+        .iter()
+        .copied()
+        .min_by_key(|&c| cost(c))
+        .unwrap_or(musts[0]);
+    let leaders: Vec<usize> = (0..pos.len())
+        .filter(|&i| sets[pos[i].set].clause == lead_clause)
+        .collect();
+    let total_ub: f64 = pos.iter().map(|s| s.ub).sum();
+    loop {
+        let d = leaders.iter().map(|&i| pos[i].doc).min().unwrap_or(NO_DOC);
+        if d == NO_DOC {
+            break;
+        }
+        let gid = globals.get(d as usize).copied().unwrap_or(DELETED);
+        if gid != DELETED && top.may_enter(total_ub, gid) {
+            val.fill(None);
+            let mut ok = true;
+            for &c in &musts {
+                if c == lead_clause {
+                    continue;
+                }
+                let mut hit = false;
+                for s in pos.iter_mut().filter(|s| sets[s.set].clause == c) {
+                    s.advance(d, &fmt_err)?;
+                    hit |= s.doc == d;
+                }
+                if !hit {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok && !excluded(&mut neg, d)? {
+                for i in 0..pos.len() {
+                    pos[i].advance(d, &fmt_err)?;
+                    if pos[i].doc == d {
+                        val[i] = Some(score_of(&pos[i], d));
+                    }
+                }
+                let total = exact(&val, &mut leaf, &pos);
+                top.push(total, gid);
+            }
+        }
+        for &i in &leaders {
+            if pos[i].doc == d {
+                pos[i].next(&fmt_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl CursorSource for DiskIndex {
+    fn globals(&self, part: usize) -> Result<&[u32]> {
+        self.live_globals(part)
+    }
+
+    fn all_live(&self, part: usize) -> bool {
+        self.manifest
+            .segments
+            .get(part)
+            .is_some_and(|s| s.live == s.docs)
+    }
+
+    fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]> {
+        self.segments[part].lengths(f)
+    }
+
+    fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32> {
+        self.segments[part].term_df(f, ord)
+    }
+
+    fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>> {
+        self.segments[part].cursor(f, ord)
+    }
+
+    fn part_error(&self, part: usize, detail: String) -> Error {
+        self.segments[part].error(detail)
+    }
+}

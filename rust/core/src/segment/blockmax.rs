@@ -1,0 +1,384 @@
+//! Block maxima and skipping cursors (ARCHITECTURE.md §10, format 5).
+//!
+//! A term's postings (see [`crate::postings`]) are cut into blocks of
+//! [`BLOCK`] postings. For every term with at least [`MIN_DF`] postings a
+//! field's block-maxima section holds one 16-byte entry per block: the
+//! block's last local doc id, the end offset of its bytes in the term's
+//! postings list, its largest term frequency and its smallest field length
+//! (all little-endian `u32`). BM25 grows with the term frequency and falls
+//! with the field length, so `score(max tf, min length)` bounds the score of
+//! every doc of the block, whatever the collection statistics are at query
+//! time; and the entries let a cursor jump over whole blocks without
+//! decoding them. The section is `u32 n`, then `n` pairs `(u32 term
+//! ordinal, u32 first entry)` by ordinal, then the entries; a term with
+//! fewer postings has no entry (its bound is BM25's limit, `k1 + 1` times
+//! its weighted idf).
+
+use crate::postings::ByteReader;
+
+/// Postings per block.
+pub(crate) const BLOCK: u32 = 128;
+/// Terms with fewer postings than this have no entries.
+pub(crate) const MIN_DF: u32 = 256;
+/// Bytes per entry.
+const ENTRY: usize = 16;
+
+fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+    b.get(i..i.checked_add(4)?)
+        .and_then(|s| s.try_into().ok())
+        .map(u32::from_le_bytes)
+}
+
+/// Builds a field's block-maxima section, term by term in ordinal order.
+#[derive(Default)]
+pub(crate) struct BlockMaxWriter {
+    dir: Vec<u8>,
+    entries: Vec<u8>,
+    terms: u32,
+    count: u32,
+}
+
+impl BlockMaxWriter {
+    /// Adds the entries of term `ord`, whose `df` postings (well formed:
+    /// the writer's own) are `post`; `lengths` is the field's length
+    /// column, indexed by local doc id.
+    pub(crate) fn term(&mut self, ord: u32, post: &[u8], df: u32, lengths: &[u32]) {
+        if df < MIN_DF {
+            return;
+        }
+        self.terms += 1;
+        self.dir.extend_from_slice(&ord.to_le_bytes());
+        self.dir.extend_from_slice(&self.count.to_le_bytes());
+        let mut r = ByteReader::new(post);
+        let (mut doc, mut max_tf, mut min_dl, mut in_block) = (0u32, 0u32, u32::MAX, 0u32);
+        for i in 0..df {
+            let Some(v) = r.varint() else { break };
+            let tf = if v & 1 == 1 {
+                1
+            } else {
+                r.varint_u32().unwrap_or(1)
+            };
+            doc = doc.wrapping_add(u32::try_from(v >> 1).unwrap_or(0));
+            max_tf = max_tf.max(tf);
+            min_dl = min_dl.min(lengths.get(doc as usize).copied().unwrap_or(0));
+            in_block += 1;
+            if in_block == BLOCK || i + 1 == df {
+                let end = u32::try_from(r.offset()).unwrap_or(u32::MAX);
+                for v in [doc, end, max_tf, min_dl] {
+                    self.entries.extend_from_slice(&v.to_le_bytes());
+                }
+                self.count += 1;
+                (max_tf, min_dl, in_block) = (0, u32::MAX, 0);
+            }
+        }
+    }
+
+    /// The section's bytes.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.dir.len() + self.entries.len());
+        out.extend_from_slice(&self.terms.to_le_bytes());
+        out.extend_from_slice(&self.dir);
+        out.extend_from_slice(&self.entries);
+        out
+    }
+}
+
+/// The entries of term `ord` with `df` postings in a block-maxima section:
+/// empty when the term has fewer than [`MIN_DF`] postings.
+///
+/// # Errors
+/// `Err(detail)` when the section is malformed or lacks the term.
+pub(crate) fn entries_of(section: &[u8], ord: u64, df: u32) -> Result<&[u8], String> {
+    if df < MIN_DF {
+        return Ok(&[]);
+    }
+    let bad = || format!("block maxima of term {ord} missing or out of range");
+    let n = u32_at(section, 0).ok_or_else(bad)? as usize;
+    let dir_end = n
+        .checked_mul(8)
+        .and_then(|x| x.checked_add(4))
+        .ok_or_else(bad)?;
+    let dir = section.get(4..dir_end).ok_or_else(bad)?;
+    let ord = u32::try_from(ord).map_err(|_| bad())?;
+    // Binary search over the (ordinal, first entry) pairs.
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let o = u32_at(dir, mid * 8).ok_or_else(bad)?;
+        if o < ord {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if lo == n || u32_at(dir, lo * 8) != Some(ord) {
+        return Err(bad());
+    }
+    let first = u32_at(dir, lo * 8 + 4).ok_or_else(bad)? as usize;
+    let blocks = df.div_ceil(BLOCK) as usize;
+    let start = first
+        .checked_mul(ENTRY)
+        .and_then(|x| x.checked_add(dir_end))
+        .ok_or_else(bad)?;
+    let end = blocks
+        .checked_mul(ENTRY)
+        .and_then(|x| x.checked_add(start))
+        .ok_or_else(bad)?;
+    section.get(start..end).ok_or_else(bad)
+}
+
+/// One block's entry: last doc, end offset, largest tf, smallest length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BlockMax {
+    pub(crate) last: u32,
+    pub(crate) end: u32,
+    pub(crate) max_tf: u32,
+    pub(crate) min_dl: u32,
+}
+
+fn entry(entries: &[u8], b: usize) -> Option<BlockMax> {
+    let at = b.checked_mul(ENTRY)?;
+    Some(BlockMax {
+        last: u32_at(entries, at)?,
+        end: u32_at(entries, at + 4)?,
+        max_tf: u32_at(entries, at + 8)?,
+        min_dl: u32_at(entries, at + 12)?,
+    })
+}
+
+/// The doc id of an exhausted cursor.
+pub(crate) const NO_DOC: u32 = u32::MAX;
+
+/// A cursor over one term's postings in one segment, in local doc order,
+/// that skips whole blocks when it has block maxima. Decoding is
+/// bounds-checked: a malformed list is an error, never a panic.
+#[derive(Clone, Debug)]
+pub(crate) struct Cursor<'a> {
+    bytes: &'a [u8],
+    blocks: &'a [u8],
+    df: u32,
+    num_docs: u32,
+    pos: usize,
+    read: u32,
+    /// The current doc ([`NO_DOC`] when exhausted).
+    pub(crate) doc: u32,
+    /// Its term frequency.
+    pub(crate) tf: u32,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor on the first posting of a list of `df` postings.
+    ///
+    /// # Errors
+    /// `Err(detail)` when the first posting is malformed.
+    pub(crate) fn new(
+        bytes: &'a [u8],
+        blocks: &'a [u8],
+        df: u32,
+        num_docs: u32,
+    ) -> Result<Self, String> {
+        let mut c = Cursor {
+            bytes,
+            blocks,
+            df,
+            num_docs,
+            pos: 0,
+            read: 0,
+            doc: 0,
+            tf: 0,
+        };
+        c.next()?;
+        Ok(c)
+    }
+
+    /// The number of postings of the list.
+    pub(crate) fn df(&self) -> u32 {
+        self.df
+    }
+
+    /// `(largest tf, smallest length)` over the whole list, when it has
+    /// block maxima.
+    pub(crate) fn list_max(&self) -> Option<(u32, u32)> {
+        if self.blocks.is_empty() {
+            return None;
+        }
+        let mut out = (0u32, u32::MAX);
+        let mut b = 0;
+        while let Some(e) = entry(self.blocks, b) {
+            out = (out.0.max(e.max_tf), out.1.min(e.min_dl));
+            b += 1;
+        }
+        Some(out)
+    }
+
+    /// Moves to the next posting.
+    ///
+    /// # Errors
+    /// `Err(detail)` when the list is malformed.
+    pub(crate) fn next(&mut self) -> Result<(), String> {
+        if self.read >= self.df {
+            if self.doc != NO_DOC && self.pos != self.bytes.len() {
+                return Err("trailing bytes after postings".into());
+            }
+            self.doc = NO_DOC;
+            return Ok(());
+        }
+        let mut r = ByteReader::new(&self.bytes[self.pos.min(self.bytes.len())..]);
+        let v = r.varint().ok_or("postings truncated")?;
+        let tf = if v & 1 == 1 {
+            1
+        } else {
+            match r.varint_u32() {
+                Some(tf) if tf > 1 => tf,
+                _ => return Err("postings: bad term frequency".into()),
+            }
+        };
+        let delta = u32::try_from(v >> 1).map_err(|_| "postings: doc out of range")?;
+        let doc = if self.read == 0 {
+            delta
+        } else if delta == 0 {
+            return Err("postings doc ids not increasing".into());
+        } else {
+            self.doc
+                .checked_add(delta)
+                .ok_or("postings: doc out of range")?
+        };
+        if doc >= self.num_docs {
+            return Err(format!("posting ({doc}, tf {tf}) out of range"));
+        }
+        self.pos += r.offset();
+        self.read += 1;
+        self.doc = doc;
+        self.tf = tf;
+        Ok(())
+    }
+
+    /// The block of the current posting.
+    fn block(&self) -> usize {
+        (self.read.saturating_sub(1) / BLOCK) as usize
+    }
+
+    /// Moves to the first posting whose doc is at least `target` (jumping
+    /// over blocks that end before it).
+    ///
+    /// # Errors
+    /// `Err(detail)` when the list or its block maxima are malformed.
+    pub(crate) fn advance(&mut self, target: u32) -> Result<(), String> {
+        if self.doc >= target {
+            return Ok(());
+        }
+        if !self.blocks.is_empty() {
+            let here = self.block();
+            let mut b = here;
+            loop {
+                let Some(e) = entry(self.blocks, b) else {
+                    // Past the last block: nothing is left.
+                    self.read = self.df;
+                    self.pos = self.bytes.len();
+                    self.doc = NO_DOC;
+                    return Ok(());
+                };
+                if e.last >= target {
+                    break;
+                }
+                b += 1;
+            }
+            if b > here {
+                let prev = entry(self.blocks, b - 1).ok_or("block maxima out of range")?;
+                let pos = prev.end as usize;
+                let read = u32::try_from(b)
+                    .ok()
+                    .and_then(|b| b.checked_mul(BLOCK))
+                    .filter(|&r| r < self.df)
+                    .ok_or("block maxima out of range")?;
+                if pos > self.bytes.len() || prev.last < self.doc || prev.last >= self.num_docs {
+                    return Err("block maxima out of range".into());
+                }
+                self.pos = pos;
+                self.read = read;
+                self.doc = prev.last;
+                self.next()?;
+            }
+        }
+        while self.doc < target {
+            self.next()?;
+        }
+        Ok(())
+    }
+
+    /// The `(largest tf, smallest length)` of the block holding the first
+    /// posting at or after `target`, without decoding (`None`: no block
+    /// maxima, or no posting left).
+    pub(crate) fn block_max_at(&self, target: u32) -> Option<(u32, u32)> {
+        if self.blocks.is_empty() || self.doc == NO_DOC {
+            return None;
+        }
+        let mut b = self.block();
+        loop {
+            let e = entry(self.blocks, b)?;
+            if e.last >= target.max(self.doc) {
+                return Some((e.max_tf, e.min_dl));
+            }
+            b += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postings::put_posting;
+
+    fn list(docs: &[(u32, u32)]) -> Vec<u8> {
+        let mut b = Vec::new();
+        let mut prev = 0;
+        for &(d, tf) in docs {
+            put_posting(&mut b, d - prev, tf);
+            prev = d;
+        }
+        b
+    }
+
+    #[test]
+    fn cursor_skips_blocks_and_agrees_with_a_scan() {
+        let n = 5000u32;
+        let docs: Vec<(u32, u32)> = (0..n)
+            .filter(|d| d % 3 != 1)
+            .map(|d| (d, 1 + d % 5))
+            .collect();
+        let lengths: Vec<u32> = (0..n).map(|d| 10 + d % 97).collect();
+        let bytes = list(&docs);
+        let df = docs.len() as u32;
+        let mut w = BlockMaxWriter::default();
+        w.term(7, &bytes, df, &lengths);
+        let section = w.finish();
+        let blocks = entries_of(&section, 7, df).unwrap();
+        assert_eq!(blocks.len(), df.div_ceil(BLOCK) as usize * ENTRY);
+        assert!(entries_of(&section, 8, df).is_err());
+        assert!(entries_of(&section, 8, 10).unwrap().is_empty());
+        let mut c = Cursor::new(&bytes, blocks, df, n).unwrap();
+        assert_eq!(c.list_max(), Some((5, 10)));
+        for target in [0, 1, 2, 400, 401, 1000, 3999, 4998, 4999] {
+            c.advance(target).unwrap();
+            let want = docs.iter().find(|e| e.0 >= target).copied();
+            assert_eq!(want.map_or(NO_DOC, |e| e.0), c.doc, "target {target}");
+            if let Some(w) = want {
+                assert_eq!(w.1, c.tf);
+                let bm = c.block_max_at(target).unwrap();
+                assert!(bm.0 >= c.tf && bm.1 <= lengths[c.doc as usize]);
+            }
+        }
+        c.advance(n).unwrap();
+        assert_eq!(c.doc, NO_DOC);
+        // Without block maxima, the same walk.
+        let mut plain = Cursor::new(&bytes, &[], df, n).unwrap();
+        plain.advance(3999).unwrap();
+        assert_eq!(plain.doc, 3999);
+        assert!(
+            Cursor::new(&bytes, blocks, df, 10).is_err() || {
+                let mut c = Cursor::new(&bytes, blocks, df, 10).unwrap();
+                c.advance(4000).is_err()
+            }
+        );
+    }
+}
