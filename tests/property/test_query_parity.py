@@ -1,6 +1,6 @@
 """Differential tests of the query language: every query form, native vs python.
 
-Queries are drawn from a grammar that covers every form of ARCHITECTURE.md
+Queries are drawn from a grammar that covers every form of SPEC.md
 §11 and §5 (bare terms, phrases, AND/OR/NOT, +/-, groups, field filters on
 schema fields and frontmatter keys, unknown fields, prefix, fuzzy) plus
 syntax problems, with random field weights; both engines must return the
@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from specsearch import Index, QueryError
-from specsearch.pure.spec import FIELDS
+from specsearch.schema import FIELDS
 from tests.property.test_differential import corpus
 
 VOCAB = [
