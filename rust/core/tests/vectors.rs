@@ -8,9 +8,9 @@
 //! every engine computes the same bits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::fmt::Write as _;
-use std::fs;
-use std::path::Path;
 
 use serde::Deserialize;
 use specsearch_core::analysis::{stem_key, tokenize};
@@ -231,12 +231,6 @@ struct ScoreCase {
     error: Option<QueryErrorCase>,
 }
 
-fn write_corpus(root: &Path, files: &[(String, String)]) {
-    for (name, text) in files {
-        fs::write(root.join(name), text).unwrap();
-    }
-}
-
 fn file_name(index: &dyn SearchIndex, id: u32) -> String {
     let path = index.doc(id).unwrap().expect("a hit's doc").path;
     path.rsplit('/').next().unwrap_or_default().to_owned()
@@ -267,7 +261,9 @@ fn score_vectors() {
     let mut failures = Vec::new();
     for (name, docs) in &file.corpora {
         let dir = tempfile::tempdir().unwrap();
-        write_corpus(dir.path(), docs);
+        for (file, text) in docs {
+            common::write(dir.path(), file, text);
+        }
         let roots = [dir.path().to_path_buf()];
         let (memory, _) = MemoryIndex::build(&roots, &BuildOptions::default()).unwrap();
         let index_dir = tempfile::tempdir().unwrap();

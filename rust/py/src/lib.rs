@@ -540,7 +540,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "FIELDS",
         PyTuple::new(m.py(), Field::ALL.map(Field::as_str))?,
     )?;
-    m.add("DEFAULT_WEIGHTS", PyTuple::new(m.py(), schema.weights)?)?;
+    m.add(
+        "DEFAULT_WEIGHTS",
+        PyTuple::new(m.py(), specsearch_core::DEFAULT_WEIGHTS)?,
+    )?;
     m.add("K1", schema.k1)?;
     m.add("B", schema.b)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
