@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from specsearch.backend import BACKEND_NAMES
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
+from specsearch.select import BACKEND_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
