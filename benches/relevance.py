@@ -31,6 +31,7 @@ import math
 import os
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -261,6 +262,9 @@ def _rel(fs_path: Path, folder: Path) -> str:
     return fs_path.resolve().relative_to(folder.resolve()).as_posix()
 
 
+_BUILT: dict[tuple[str, str], Any] = {}
+
+
 class BackendRanker(Ranker):
     """``route`` or ``query`` through a specsearch :class:`~specsearch.Index`."""
 
@@ -269,7 +273,10 @@ class BackendRanker(Ranker):
 
         self.name = f"{method}/{backend}"
         self.folder = folder
-        self.index = Index.build([str(folder)], backend=backend)
+        key = (backend, str(folder))
+        if key not in _BUILT:  # route and query share one index per backend and folder
+            _BUILT[key] = Index.build([str(folder)], backend=backend)
+        self.index = _BUILT[key]
         self.method = method
 
     def top(self, text: str, k: int) -> list[str]:
@@ -638,11 +645,47 @@ ABLATIONS: dict[str, dict[str, float]] = {
 }
 
 
+def _word_lines(words: Sequence[str], indent: str, width: int = 100) -> list[str]:
+    """JSON strings, comma-separated, wrapped at ``width``."""
+    lines: list[str] = []
+    line = indent
+    for word in words:
+        item = json.dumps(word, ensure_ascii=False) + ", "
+        if len(line) + len(item) > width and line.strip():
+            lines.append(line.rstrip())
+            line = indent
+        line += item
+    lines.append(line.rstrip().removesuffix(","))
+    return lines
+
+
+def render_tables(raw: Mapping[str, Any]) -> str:
+    """The data file's text: one pattern per line, word lists wrapped, params indented."""
+    out = ["{"]
+    keys = list(raw)
+    for i, key in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        value = raw[key]
+        name = json.dumps(key)
+        if key == "filler_patterns":
+            rows = [f"    {json.dumps(p, ensure_ascii=False)}" for p in value]
+            out += [f"  {name}: [", ",\n".join(rows), f"  ]{comma}"]
+        elif isinstance(value, list):
+            out += [f"  {name}: [", *_word_lines(value, "    "), f"  ]{comma}"]
+        elif key == "params":
+            body = json.dumps(value, indent=2).replace("\n", "\n  ")
+            out.append(f"  {name}: {body}{comma}")
+        else:
+            out.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
 def write_params(params: RouteParams) -> None:
     """Store the chosen values in the shared data file (the rest kept as is)."""
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     raw["params"] = params.to_json()
-    DATA_FILE.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    DATA_FILE.write_text(render_tables(raw), encoding="utf-8")
 
 
 #: Where the tuner starts (fixed, so that a run does not depend on the
@@ -842,10 +885,55 @@ def run_report(
     return record
 
 
+def run_speed(shared: Path, rounds: int, out: Callable[[str], None]) -> dict[str, Any]:
+    """``route`` against ``search`` on the same words, native, over all of ``../shared/corpora``.
+
+    Each of the 150 dev requests is run ``rounds`` times through the API
+    (``Index.route`` / ``Index.search``, top 10, arrays only); ``search`` gets
+    the request's ranking words joined by spaces (what route ranks with), so
+    both do the same lookups. p50 and p90 of the per-call wall times.
+    """
+    from specsearch import Index  # noqa: PLC0415
+
+    queries = load_queries(shared)
+    with Index.build([str(shared / "corpora")], backend="native") as index:
+        words = [" ".join(index.route(q.text, 1).explain().words) for q in queries]
+        times: dict[str, list[float]] = {"route": [], "search": []}
+        for _ in range(rounds):
+            for q, w in zip(queries, words, strict=True):
+                start = time.perf_counter()
+                index.route(q.text, K).doc_ids  # noqa: B018 - the arrays are the work
+                times["route"].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                index.search(w, K).doc_ids  # noqa: B018
+                times["search"].append(time.perf_counter() - start)
+        docs = len(index)
+    record: dict[str, Any] = {"docs": docs, "requests": len(queries), "rounds": rounds}
+    for name, values in times.items():
+        ordered = sorted(values)
+        record[name] = {
+            "p50_ms": 1000 * statistics.median(ordered),
+            "p90_ms": 1000 * ordered[int(0.9 * (len(ordered) - 1))],
+        }
+    record["ratio_p50"] = record["route"]["p50_ms"] / record["search"]["p50_ms"]
+    out(
+        f"speed over {docs} specs: route p50 {record['route']['p50_ms']:.3f} ms, "
+        f"search p50 {record['search']['p50_ms']:.3f} ms (same words): "
+        f"{record['ratio_p50']:.2f}x"
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "speed.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return record
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m benches.relevance [--tune] [--engines ...]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", action="store_true", help="choose route's parameters")
+    parser.add_argument(
+        "--speed", action="store_true", help="only time route against search (native)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the speed run")
     parser.add_argument(
         "--engines", default=",".join(ENGINE_NAMES), help="comma-separated engines for the table"
     )
@@ -868,6 +956,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.tune:
         run_tune(shared, out)
+        return 0
+    if args.speed:
+        run_speed(shared, args.rounds, out)
         return 0
     engines = [e for e in args.engines.split(",") if e]
     pair_engines = [e for e in args.pair_engines.split(",") if e]

@@ -20,6 +20,6 @@ pub mod request;
 pub mod tables;
 
 pub use rank::{Contribution, RouteExplanation};
-pub(crate) use rank::{explain_source, route_source, scores_source};
+pub(crate) use rank::{explain_source, route_source};
 pub use request::{analyze_request, RequestAnalysis, RequestTerm};
 pub use tables::{FieldParams, RouteParams, Tables, ROUTING_JSON};
