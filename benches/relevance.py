@@ -879,9 +879,11 @@ def run_report(
             }
             for e in rows
         },
+        # Per query, for failure analysis: route and query (native), top 5.
         "per_query": {
-            e: {i: {"ndcg": s.ndcg[i], "mrr": s.mrr[i], "top": s.ranked[i]} for i in s.ndcg}
+            e: {i: {"ndcg": s.ndcg[i], "mrr": s.mrr[i], "top": s.ranked[i][:5]} for i in s.ndcg}
             for e, s in rows.items()
+            if e.endswith("/native")
         },
         "example_pairs": pairs_out,
         "table": lines,
