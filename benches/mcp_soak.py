@@ -1,6 +1,6 @@
 """Soak `specsearch mcp` over the real corpora with the SDK's stdio client; report figures.
 
-    uv run python -m benches.mcp_soak [--calls 2000] [--corpus ../shared/corpora]
+    uv run python -m benches.mcp_soak [--calls 2000] [--corpus DIR]  # default ../shared/corpora
 
 Runs ``--calls`` tool calls round-robin over the four tools (route_request and
 search_specs take the requests of ../shared/relevance/queries.jsonl), then
@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from tests.conftest import corpora_dir
 from tests.mcp.mcp_client import connect, rss_kib, server_params, server_pid, text_of
 
 from specsearch.engine import Index
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def requests_from(path: Path) -> list[str]:
@@ -112,13 +111,15 @@ async def soak(corpus: Path, calls: int, requests: list[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument(
-        "--requests", type=Path, default=ROOT.parent / "shared" / "relevance" / "queries.jsonl"
+        "--corpus", type=Path, default=corpora_dir(), help="default: ../shared/corpora"
     )
+    parser.add_argument("--requests", type=Path, default=None, help="a queries.jsonl")
     args = parser.parse_args()
-    if not args.corpus.is_dir():
-        sys.exit(f"no corpus at {args.corpus}")
+    if args.corpus is None or not args.corpus.is_dir():
+        sys.exit("no corpus: pass --corpus or set SPECSEARCH_CORPORA")
+    if args.requests is None:
+        args.requests = args.corpus.parent / "relevance" / "queries.jsonl"
     report = anyio.run(soak, args.corpus, args.calls, requests_from(args.requests))
     print(json.dumps(report, indent=2))
     route, listing = report["route_answer_bytes_median"], report["all_descriptions_bytes"]

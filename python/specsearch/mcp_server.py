@@ -18,6 +18,8 @@ Result size rules (README, "specsearch mcp"):
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import logging
 import os
@@ -32,10 +34,9 @@ from specsearch.engine import Index
 from specsearch.errors import QueryError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-    from specsearch.engine import Hits
-    from specsearch.types import DocInfo, Hit
+    from specsearch.types import DocInfo, Snippet
 
 __all__ = [
     "BODY_CHARS",
@@ -216,34 +217,95 @@ def _stamp(path: str) -> _Stamp | None:
 
 
 class _Freshness:
-    """A cheap test of whether the roots changed since the index was opened.
+    """Whether the roots changed since the index was opened, by a stat scan.
 
-    It records the stat of every indexed file and problem file, and of every
-    folder under the roots. Editing a file changes its own stamp; adding,
-    removing or renaming one changes its folder's. Only when something
-    changed is the index opened again (which then updates incrementally).
+    The fallback of :class:`_Inotify`. It records the stat of every indexed
+    file and problem file, and of every folder under the roots. Editing a file
+    changes its own stamp; adding, removing or renaming one changes its
+    folder's.
     """
 
     __slots__ = ("_stamps",)
 
     def __init__(self, roots: Sequence[str], files: Iterable[str]) -> None:
         paths = set(files)
-        for root in roots:
-            if os.path.isdir(root):
-                for folder, dirs, _files in os.walk(root):
-                    paths.add(folder)
-                    # Hidden folders are not walked by the index either (the roots are).
-                    dirs[:] = [d for d in dirs if not d.startswith(".")]
-            else:
-                paths.add(root)
+        paths.update(_watched(roots))
         self._stamps = {p: _stamp(p) for p in paths}
 
     def changed(self) -> bool:
         return any(_stamp(p) != s for p, s in self._stamps.items())
 
+    def close(self) -> None:
+        self._stamps = {}
+
+
+class _Inotify:
+    """Linux: whether anything under the roots changed, by one non-blocking read.
+
+    Every folder under the roots (and each root) is watched for writes,
+    metadata changes, creation, deletion and moves. The kernel queues an event
+    when the change happens, so a change made before a call is seen by that
+    call, at the cost of one ``read``. :meth:`start` gives None where inotify
+    is missing or the watch limit is reached; the stat scan is used instead.
+    """
+
+    # IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
+    # | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF (<sys/inotify.h>)
+    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800
+    FLAGS = os.O_NONBLOCK | os.O_CLOEXEC  # IN_NONBLOCK and IN_CLOEXEC have these values
+
+    __slots__ = ("_fd",)
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def start(cls, roots: Sequence[str]) -> _Inotify | None:
+        if not sys.platform.startswith("linux"):
+            return None
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(cls.FLAGS)
+        except (OSError, AttributeError):
+            return None
+        if fd < 0:
+            return None
+        for path in _watched(roots):
+            if libc.inotify_add_watch(fd, os.fsencode(path), cls.MASK) < 0:
+                if ctypes.get_errno() in (errno.ENOENT, errno.EACCES, errno.ENOTDIR):
+                    continue  # gone or unreadable: the index reports it
+                os.close(fd)  # ENOSPC (the watch limit) and the like
+                return None
+        return cls(fd)
+
+    def changed(self) -> bool:
+        try:
+            return bool(os.read(self._fd, 65536))
+        except BlockingIOError:
+            return False
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def _watched(roots: Sequence[str]) -> Iterator[str]:
+    """Each root, and every folder below a root folder but hidden ones (as the index walks)."""
+    for root in roots:
+        if not os.path.isdir(root):
+            yield root
+            continue
+        for folder, dirs, _files in os.walk(root):
+            yield folder
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+
 
 class _Copies:
-    """Groups specs whose files hold identical bytes (content hash, cached by stat)."""
+    """Groups specs whose files hold identical bytes (a content hash per file, cached).
+
+    A cached hash is trusted while the index is unchanged (the freshness check
+    covers every indexed file); :meth:`revalidate` drops the stale ones when
+    the index is reopened.
+    """
 
     __slots__ = ("_cache",)
 
@@ -252,10 +314,10 @@ class _Copies:
 
     def key(self, path: str) -> str:
         """A digest of the file's bytes (the path itself when it cannot be read)."""
-        stamp = _stamp(path)
         cached = self._cache.get(path)
-        if cached is not None and cached[0] == stamp:
+        if cached is not None:
             return cached[1]
+        stamp = _stamp(path)
         try:
             with open(path, "rb") as f:
                 digest = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
@@ -263,6 +325,10 @@ class _Copies:
             digest = "path:" + path
         self._cache[path] = (stamp, digest)
         return digest
+
+    def revalidate(self) -> None:
+        """Forget the hashes of files that changed since they were hashed."""
+        self._cache = {p: v for p, v in self._cache.items() if _stamp(p) == v[0]}
 
     def collapse(self, paths: Sequence[str]) -> list[tuple[int, list[str]]]:
         """``(index of the first copy, paths of the other copies)``, in input order."""
@@ -282,33 +348,46 @@ def _copies_fields(others: Sequence[str]) -> dict[str, Any]:
     return {"copies": len(others), "copy_paths": list(others[:COPY_PATHS])}
 
 
-def _why(hit: Hit, words: Sequence[str]) -> str:
-    """A short reason for a routed hit: the request's words found in its name and description."""
+def _why(doc: DocInfo, snippet: Snippet | None, words: Sequence[str]) -> str:
+    """A short reason for a routed spec: the request's words in its name and description.
+
+    >>> from specsearch.types import DocInfo
+    >>> _why(DocInfo(doc_id=0, path="a.md", name="rust-pro", description="Async Rust"),
+    ...      None, ["async", "rust", "my"])
+    'name: rust; description: async, rust'
+    """
     found: list[str] = []
-    for field, text in (("name", hit.name), ("description", hit.description)):
+    for field, text in (("name", doc.name), ("description", doc.description)):
         folded = text.casefold()
         matched = [w for w in words if len(w) > 2 and w in folded]
         if matched:
             found.append(f"{field}: {', '.join(dict.fromkeys(matched))}")
-    if not found and hit.snippet is not None and hit.snippet.spans:
-        terms = [hit.snippet.text[a:b] for a, b in hit.snippet.spans]
-        found.append(f"line {hit.snippet.line}: {', '.join(dict.fromkeys(terms))}")
+    if not found and snippet is not None and snippet.spans:
+        terms = [snippet.text[a:b] for a, b in snippet.spans]
+        found.append(f"line {snippet.line}: {', '.join(dict.fromkeys(terms))}")
     return "; ".join(found) or "matched in the body"
 
 
-def route_hits(index: Index, request: str, k: int) -> list[tuple[Hit, str]]:
-    """The ``k`` specs that should handle ``request``, each with a short ``why``.
+def route_ranking(index: Index, request: str, n: int) -> tuple[list[int], list[float]]:
+    """Doc ids and scores of the ``n`` specs that best fit ``request``, best first.
 
-    The one place that decides how a request is routed: BM25 search over the
-    request's plain words (:func:`request_words`), so a request is never read
-    as query syntax.
+    The one place that decides how a request is ranked (with :func:`route_reasons`):
+    BM25 search over the request's plain words (:func:`request_words`), so a
+    request is never read as query syntax.
     """
     words = request_words(request)
     if not words:
         raise ToolInputError("request has no words to search for (letters or digits)")
-    hits = index.search(words, k)
+    hits = index.search(words, n)
+    return [int(i) for i in hits.doc_ids], [float(x) for x in hits.scores]
+
+
+def route_reasons(index: Index, request: str, docs: Sequence[DocInfo]) -> list[str]:
+    """A short ``why`` for each routed spec in ``docs``."""
+    words = request_words(request)
+    snippets = index._backend.snippets([d.doc_id for d in docs], words)
     split = words.split()
-    return [(hit, _why(hit, split)) for hit in hits]
+    return [_why(doc, snippet, split) for doc, snippet in zip(docs, snippets, strict=True)]
 
 
 class SpecService:
@@ -344,7 +423,8 @@ class SpecService:
         self._client_roots: list[str] | None = None
         self._index: Index | None = None
         self._open_roots: list[str] = []
-        self._fresh: _Freshness | None = None
+        self._fresh: _Inotify | _Freshness | None = None
+        self._listing: dict[str | None, tuple[list[DocInfo], list[tuple[int, list[str]]]]] = {}
         self._copies = _Copies()
         self._lock = threading.RLock()
 
@@ -389,6 +469,8 @@ class SpecService:
                 and not self._fresh.changed()
             ):
                 return index
+            # Watch first, then open: a change made while opening is seen next time.
+            watch = _Inotify.start(roots)
             reopened = Index.open(
                 roots,
                 index_dir=self._index_dir,
@@ -398,10 +480,16 @@ class SpecService:
             )
             if index is not None:
                 index.close()
-            self._index, self._open_roots = reopened, roots
-            files = [d.path for d in self._all_docs(reopened)]
-            files.extend(p.path for p in reopened.problems)
-            self._fresh = _Freshness(roots, files)
+            if self._fresh is not None:
+                self._fresh.close()
+            self._index, self._open_roots, self._listing = reopened, roots, {}
+            if watch is None:
+                files = [d.path for d in self._all_docs(reopened)]
+                files.extend(p.path for p in reopened.problems)
+                self._fresh = _Freshness(roots, files)
+            else:
+                self._fresh = watch
+            self._copies.revalidate()
             if reopened.update is not None and reopened.update.committed:
                 log.info("index of %s updated: %s", roots, reopened.update)
             return reopened
@@ -412,17 +500,24 @@ class SpecService:
         return index._backend.docs(range(len(index)))
 
     def close(self) -> None:
-        """Close the index."""
+        """Close the index (and stop watching the roots)."""
         with self._lock:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            if self._fresh is not None:
+                self._fresh.close()
+                self._fresh = None
 
     # ------------------------------------------------------------------ tools
 
-    def _collapsed(self, hits: Sequence[Hit], k: int) -> list[tuple[Hit, list[str]]]:
-        groups = self._copies.collapse([h.path for h in hits])
-        return [(hits[i], others) for i, others in groups[:k]]
+    def _unique(
+        self, index: Index, ids: Sequence[int], scores: Sequence[float], count: int
+    ) -> list[tuple[DocInfo, float, list[str]]]:
+        """The first ``count`` distinct specs of a ranking, each with its copies' paths."""
+        docs = index._backend.docs(ids)
+        groups = self._copies.collapse([d.path for d in docs])
+        return [(docs[i], scores[i], others) for i, others in groups[:count]]
 
     def route(self, request: object, k: object = 5) -> dict[str, Any]:
         """Rank the specs that should handle a natural-language ``request``."""
@@ -430,20 +525,21 @@ class SpecService:
         count = _check_int(k, "k", 1, MAX_K)
         with self._lock:
             index = self.index()
-            routed = route_hits(index, text, count * _OVERFETCH)
-            why = {hit.doc_id: reason for hit, reason in routed}
-            results = [
-                {
-                    "name": hit.name,
-                    "kind": spec_kind(hit.path),
-                    "path": hit.path,
-                    "description": cut(hit.description),
-                    "score": round(hit.score, 3),
-                    "why": why[hit.doc_id],
-                    **_copies_fields(others),
-                }
-                for hit, others in self._collapsed([h for h, _ in routed], count)
-            ]
+            ids, scores = route_ranking(index, text, count * _OVERFETCH)
+            chosen = self._unique(index, ids, scores, count)
+            reasons = route_reasons(index, text, [doc for doc, _, _ in chosen])
+        results = [
+            {
+                "name": doc.name,
+                "kind": spec_kind(doc.path),
+                "path": doc.path,
+                "description": cut(doc.description),
+                "score": round(score, 3),
+                "why": why,
+                **_copies_fields(others),
+            }
+            for (doc, score, others), why in zip(chosen, reasons, strict=True)
+        ]
         return {"request": text, "results": results}
 
     def search(self, query: object, k: object = 10) -> dict[str, Any]:
@@ -456,24 +552,26 @@ class SpecService:
         with self._lock:
             index = self.index()
             try:
-                hits: Hits = index.search(text, count * _OVERFETCH)
-                materialized = list(hits)
+                hits = index.search(text, count * _OVERFETCH)
             except QueryError as err:
                 raise ToolInputError(f"query {text!r}: {err}") from err
-            results = []
-            for hit, others in self._collapsed(materialized, count):
-                item: dict[str, Any] = {
-                    "name": hit.name,
-                    "kind": spec_kind(hit.path),
-                    "path": hit.path,
-                    "description": cut(hit.description),
-                    "score": round(hit.score, 3),
-                }
-                if hit.snippet is not None:
-                    item["line"] = hit.snippet.line
-                    item["snippet"] = _window(hit.snippet)[0]
-                item.update(_copies_fields(others))
-                results.append(item)
+            ids = [int(i) for i in hits.doc_ids]
+            chosen = self._unique(index, ids, [float(x) for x in hits.scores], count)
+            snippets = index._backend.snippets([doc.doc_id for doc, _, _ in chosen], text)
+        results = []
+        for (doc, score, others), snippet in zip(chosen, snippets, strict=True):
+            item: dict[str, Any] = {
+                "name": doc.name,
+                "kind": spec_kind(doc.path),
+                "path": doc.path,
+                "description": cut(doc.description),
+                "score": round(score, 3),
+            }
+            if snippet is not None:
+                item["line"] = snippet.line
+                item["snippet"] = _window(snippet)[0]
+            item.update(_copies_fields(others))
+            results.append(item)
         return {"query": text, "results": results}
 
     def show(self, name_or_path: object) -> dict[str, Any]:
@@ -527,9 +625,11 @@ class SpecService:
         start = _check_int(offset, "offset", 0, sys.maxsize)
         with self._lock:
             index = self.index()
-            docs = sorted(self._all_docs(index), key=lambda d: (d.name.casefold(), d.path))
-            docs = [d for d in docs if kind is None or spec_kind(d.path) == kind]
-            groups = self._copies.collapse([d.path for d in docs])
+            if kind not in self._listing:  # built once per index version
+                docs = sorted(self._all_docs(index), key=lambda d: (d.name.casefold(), d.path))
+                docs = [d for d in docs if kind is None or spec_kind(d.path) == kind]
+                self._listing[kind] = (docs, self._copies.collapse([d.path for d in docs]))
+            docs, groups = self._listing[kind]
         page = groups[start : start + size]
         items = [
             {

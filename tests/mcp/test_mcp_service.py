@@ -17,6 +17,8 @@ from specsearch.mcp_server import (
     MAX_K,
     SpecService,
     ToolInputError,
+    _Freshness,
+    _Inotify,
     cut,
     default_roots,
     request_words,
@@ -219,3 +221,28 @@ def test_cli_import_does_not_load_the_sdk() -> None:
         text=True,
     ).stdout
     assert json.loads(out) == []
+
+
+@pytest.mark.parametrize("watch", ["inotify", "stat scan"])
+def test_freshness_checks_see_edits_additions_and_removals(specs: Path, watch: str) -> None:
+    def start() -> _Inotify | _Freshness:
+        if watch == "stat scan":
+            return _Freshness([str(specs)], [str(p) for p in specs.rglob("*.md")])
+        started = _Inotify.start([str(specs)])
+        if started is None:
+            pytest.skip("inotify is not available here")
+        return started
+
+    spec = specs / "security-auditor.md"
+    for change in (
+        lambda: touch_later(spec, spec.read_text(encoding="utf-8") + "\nmore\n"),
+        lambda: (specs / "skills" / "new.md").write_text("---\nname: n\n---\n", encoding="utf-8"),
+        (specs / "skills" / "new.md").unlink,
+    ):
+        fresh = start()
+        try:
+            assert not fresh.changed()
+            change()
+            assert fresh.changed()
+        finally:
+            fresh.close()
