@@ -36,7 +36,7 @@ from specsearch.errors import QueryError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-    from specsearch.types import DocInfo, Snippet
+    from specsearch.types import Contribution, DocInfo
 
 __all__ = [
     "BODY_CHARS",
@@ -50,7 +50,6 @@ __all__ = [
     "ToolInputError",
     "cut",
     "default_roots",
-    "request_words",
     "roots_from_uris",
     "spec_kind",
 ]
@@ -137,18 +136,6 @@ def spec_kind(path: str) -> str:
             case "commands":
                 return "command"
     return "agent"
-
-
-def request_words(request: str) -> str:
-    """A natural-language request as plain words the query language cannot misread.
-
-    Letters and digits only, lower-cased (so ``AND``, ``NOT``, quotes, ``-flag``
-    and ``tools:`` are words, never syntax).
-
-    >>> request_words('Review my C++ code: "NOT" -draft tools:read')
-    'review my c code not draft tools read'
-    """
-    return " ".join(re.findall(r"[^\W_]+", request.casefold()))
 
 
 def default_roots(paths: Sequence[str], cwd: str) -> list[str]:
@@ -348,46 +335,39 @@ def _copies_fields(others: Sequence[str]) -> dict[str, Any]:
     return {"copies": len(others), "copy_paths": list(others[:COPY_PATHS])}
 
 
-def _why(doc: DocInfo, snippet: Snippet | None, words: Sequence[str]) -> str:
-    """A short reason for a routed spec: the request's words in its name and description.
+def _why(contributions: Sequence[Contribution], most: int = 5) -> str:
+    """A short reason for a routed spec: its largest contributions, grouped by field.
 
-    >>> from specsearch.types import DocInfo
-    >>> _why(DocInfo(doc_id=0, path="a.md", name="rust-pro", description="Async Rust"),
-    ...      None, ["async", "rust", "my"])
-    'name: rust; description: async, rust'
+    >>> from specsearch.types import Contribution as C
+    >>> _why([C(word="tokio", field="name", score=9.0), C(word="cancel", field="body", score=2.0),
+    ...       C(word="tasks", field="name", score=1.0)])
+    'name: tokio, tasks; body: cancel'
     """
-    found: list[str] = []
-    for field, text in (("name", doc.name), ("description", doc.description)):
-        folded = text.casefold()
-        matched = [w for w in words if len(w) > 2 and w in folded]
-        if matched:
-            found.append(f"{field}: {', '.join(dict.fromkeys(matched))}")
-    if not found and snippet is not None and snippet.spans:
-        terms = [snippet.text[a:b] for a, b in snippet.spans]
-        found.append(f"line {snippet.line}: {', '.join(dict.fromkeys(terms))}")
-    return "; ".join(found) or "matched in the body"
+    fields: dict[str, list[str]] = {}
+    for c in contributions[:most]:
+        words = fields.setdefault(c.field, [])
+        if c.word not in words:
+            words.append(c.word)
+    return "; ".join(f"{field}: {', '.join(words)}" for field, words in fields.items())
 
 
 def route_ranking(index: Index, request: str, n: int) -> tuple[list[int], list[float]]:
     """Doc ids and scores of the ``n`` specs that best fit ``request``, best first.
 
-    The one place that decides how a request is ranked (with :func:`route_reasons`):
-    BM25 search over the request's plain words (:func:`request_words`), so a
-    request is never read as query syntax.
+    With :func:`route_reasons`, the one place that decides how a request is
+    routed: :meth:`Index.route` (never query syntax; filler removed; tuned BM25F).
     """
-    words = request_words(request)
-    if not words:
-        raise ToolInputError("request has no words to search for (letters or digits)")
-    hits = index.search(words, n)
+    try:
+        hits = index.route(request, n)
+    except QueryError as err:
+        raise ToolInputError(f"request: {err}") from err
     return [int(i) for i in hits.doc_ids], [float(x) for x in hits.scores]
 
 
 def route_reasons(index: Index, request: str, docs: Sequence[DocInfo]) -> list[str]:
-    """A short ``why`` for each routed spec in ``docs``."""
-    words = request_words(request)
-    snippets = index._backend.snippets([d.doc_id for d in docs], words)
-    split = words.split()
-    return [_why(doc, snippet, split) for doc, snippet in zip(docs, snippets, strict=True)]
+    """A short ``why`` for each routed spec in ``docs`` (the words that ranked it, by field)."""
+    explained = index._backend.route_explain(request, [d.doc_id for d in docs])
+    return [_why(contributions) or "ranked by its body" for contributions in explained.why]
 
 
 class SpecService:

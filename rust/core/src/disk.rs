@@ -333,6 +333,14 @@ impl SearchIndex for DiskIndex {
         search_source(self, query, k, opts)
     }
 
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs> {
+        crate::route::route_source(self, request, k)
+    }
+
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<crate::route::RouteExplanation> {
+        crate::route::explain_source(self, request, ids)
+    }
+
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
         Ok(self.stored(id)?.map(|d| d.meta))
     }

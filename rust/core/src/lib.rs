@@ -20,6 +20,7 @@ mod manifest;
 mod postings;
 pub mod problem;
 pub mod query;
+pub mod route;
 pub mod schema;
 pub mod scoring;
 pub mod search;

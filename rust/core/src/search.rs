@@ -151,6 +151,25 @@ pub trait SearchIndex: Send + Sync {
             .collect()
     }
 
+    /// The `k` best docs for a request in natural language, never query
+    /// syntax ([`crate::route`]).
+    ///
+    /// # Errors
+    /// [`Error::Query`] for an empty request; [`Error::Format`] when an
+    /// on-disk index turns out corrupt.
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs>;
+
+    /// [`SearchIndex::route`] for each request, in parallel, in order.
+    fn route_many(&self, requests: &[String], k: usize) -> Vec<Result<TopDocs>> {
+        requests.par_iter().map(|r| self.route(r, k)).collect()
+    }
+
+    /// What a request became and why each of `ids` ranks ([`crate::route`]).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::route`].
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<crate::route::RouteExplanation>;
+
     /// The metadata of a doc; `None` when the id does not exist.
     ///
     /// # Errors
@@ -271,6 +290,14 @@ impl SearchIndex for MemoryIndex {
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         search_source(self, query, k, opts)
+    }
+
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs> {
+        crate::route::route_source(self, request, k)
+    }
+
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<crate::route::RouteExplanation> {
+        crate::route::explain_source(self, request, ids)
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

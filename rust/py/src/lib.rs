@@ -218,6 +218,15 @@ struct PyIndex {
     inner: RwLock<Option<Arc<dyn SearchIndex>>>,
 }
 
+/// What `route_explain` hands Python: words, filler, stop words, and per
+/// id its `(word, field, contribution)`.
+type RouteExplainTuple = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<Vec<(String, &'static str, f64)>>,
+);
+
 fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> {
     problems
         .into_iter()
@@ -502,6 +511,50 @@ impl PyIndex {
             .into_iter()
             .map(|s| s.map(|s| (s.line, s.text, s.spans)))
             .collect())
+    }
+
+    /// The top `k` docs for a request in natural language (never query syntax).
+    fn route(&self, py: Python<'_>, request: String, k: usize) -> PyResult<PyTopDocs> {
+        let index = self.get(py)?;
+        let top = run_detached(py, move || index.route(&request, k))?;
+        Ok(top.into())
+    }
+
+    /// `route` for each request, in parallel, into padded `(n, k)` arrays.
+    fn route_many(
+        &self,
+        py: Python<'_>,
+        requests: Vec<String>,
+        k: usize,
+    ) -> PyResult<PyBatchTopDocs> {
+        let index = self.get(py)?;
+        let results = run_detached(py, move || Ok(index.route_many(&requests, k)))?;
+        PyBatchTopDocs::pack(py, results, k)
+    }
+
+    /// The words a request ranked with, the words removed (filler, stop
+    /// words), and each id's `(word, field, contribution)`, largest first.
+    fn route_explain(
+        &self,
+        py: Python<'_>,
+        request: String,
+        ids: Vec<u32>,
+    ) -> PyResult<RouteExplainTuple> {
+        let index = self.get(py)?;
+        let e = run_detached(py, move || index.route_explain(&request, &ids))?;
+        Ok((
+            e.analysis.terms.into_iter().map(|t| t.text).collect(),
+            e.analysis.filler,
+            e.analysis.stopwords,
+            e.why
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|c| (c.word, c.field.as_str(), c.score))
+                        .collect()
+                })
+                .collect(),
+        ))
     }
 
     /// Releases the index. Further use raises `IndexStateError`.
