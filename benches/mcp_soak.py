@@ -43,6 +43,14 @@ def all_descriptions_bytes(corpus: Path, cache: Path) -> tuple[int, int]:
     return len(text.encode("utf-8")), len(docs)
 
 
+def rss_parts(pid: int) -> tuple[int, int]:
+    """Anonymous and file-backed (the mapped index) resident KiB of ``pid``."""
+    status = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(status["RssAnon"].split()[0]), int(status["RssFile"].split()[0])
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -62,7 +70,8 @@ async def soak(corpus: Path, calls: int, requests: list[str]) -> dict[str, Any]:
             first = await session.call_tool("list_specs", {"limit": 1})
             first_call = time.perf_counter() - started
             total = json.loads(text_of(first))["total"]
-            rss_start = rss_kib(pid)
+            rss = [rss_kib(pid)]
+            parts = [rss_parts(pid)]
             names = [
                 s["name"]
                 for s in json.loads(text_of(await session.call_tool("list_specs", {"limit": 200})))[
@@ -86,14 +95,17 @@ async def soak(corpus: Path, calls: int, requests: list[str]) -> dict[str, Any]:
                     raise SystemExit(f"{tool} {arguments}: {text_of(result)}")
                 if tool == "route_request":
                     route_sizes.append(len(text_of(result).encode("utf-8")))
-            rss_end = rss_kib(pid)
+                if (i + 1) % max(1, calls // 8) == 0:
+                    rss.append(rss_kib(pid))
+            parts.append(rss_parts(pid))
         listing_bytes, docs = all_descriptions_bytes(corpus, cache)
     return {
         "calls": calls,
         "docs": docs,
         "unique_specs": total,
         "first_call_s": first_call,
-        "rss_kib": [rss_start, rss_end],
+        "rss_kib": rss,
+        "rss_anon_file_kib": parts,
         "tools": {
             t: {
                 "n": len(v),
