@@ -317,13 +317,19 @@ class _Copies:
         """Forget the hashes of files that changed since they were hashed."""
         self._cache = {p: v for p, v in self._cache.items() if _stamp(p) == v[0]}
 
-    def collapse(self, paths: Sequence[str]) -> list[tuple[int, list[str]]]:
-        """``(index of the first copy, paths of the other copies)``, in input order."""
+    def collapse(self, docs: Sequence[DocInfo]) -> list[tuple[int, list[str]]]:
+        """``(index of the first copy, paths of the other copies)``, in input order.
+
+        The one place that decides what a copy is. Identical bytes only, for
+        now: the near-duplicate groups of ``specsearch.dedup`` (branch ux:
+        ``dedup.group`` over ``dedup.fingerprint_file`` of each path, keyed by
+        ``dedup.identity(name, description)``) can replace this body as is.
+        """
         groups: dict[str, tuple[int, list[str]]] = {}
-        for i, path in enumerate(paths):
-            key = self.key(path)
+        for i, doc in enumerate(docs):
+            key = self.key(doc.path)
             if key in groups:
-                groups[key][1].append(path)
+                groups[key][1].append(doc.path)
             else:
                 groups[key] = (i, [])
         return sorted(groups.values(), key=lambda g: g[0])
@@ -496,7 +502,7 @@ class SpecService:
     ) -> list[tuple[DocInfo, float, list[str]]]:
         """The first ``count`` distinct specs of a ranking, each with its copies' paths."""
         docs = index._backend.docs(ids)
-        groups = self._copies.collapse([d.path for d in docs])
+        groups = self._copies.collapse(docs)
         return [(docs[i], scores[i], others) for i, others in groups[:count]]
 
     def route(self, request: object, k: object = 5) -> dict[str, Any]:
@@ -608,7 +614,7 @@ class SpecService:
             if kind not in self._listing:  # built once per index version
                 docs = sorted(self._all_docs(index), key=lambda d: (d.name.casefold(), d.path))
                 docs = [d for d in docs if kind is None or spec_kind(d.path) == kind]
-                self._listing[kind] = (docs, self._copies.collapse([d.path for d in docs]))
+                self._listing[kind] = (docs, self._copies.collapse(docs))
             docs, groups = self._listing[kind]
         page = groups[start : start + size]
         items = [
