@@ -526,7 +526,7 @@ class SpecService:
             }
             for (doc, score, others), why in zip(chosen, reasons, strict=True)
         ]
-        return {"request": text, "results": results}
+        return {"results": results}
 
     def search(self, query: object, k: object = 10) -> dict[str, Any]:
         """Run ``query`` in the query language; hits with their best line."""
@@ -558,7 +558,7 @@ class SpecService:
                 item["snippet"] = _window(snippet)[0]
             item.update(_copies_fields(others))
             results.append(item)
-        return {"query": text, "results": results}
+        return {"results": results}
 
     def show(self, name_or_path: object) -> dict[str, Any]:
         """One indexed spec: its frontmatter as an object and its body."""

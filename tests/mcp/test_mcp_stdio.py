@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
+from mcp.shared.exceptions import MCPDeprecationWarning
 
 from specsearch.mcp_server import MAX_K
 from specsearch.mcp_tools import TOOL_NAMES
@@ -152,6 +153,24 @@ async def test_client_roots_are_used_without_paths(
         listed = await call(session, "list_specs")
         assert listed["total"] == 7
         assert all(s["path"].startswith(str(specs)) for s in listed["specs"])
+
+
+async def test_changed_client_roots_are_asked_for_again(
+    specs: Path, examples: Path, tmp_path: Path, errlog: TextIO
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(examples / "security-auditor.md", other)
+    roots = [specs]
+    params = server_params([], tmp_path / "cache", cwd=other)
+    async with connect(params, errlog, roots=roots) as session:
+        assert (await call(session, "list_specs"))["total"] == 7
+        roots[:] = [other]
+        # Roots are deprecated by the 2026-07-28 revision; clients may still offer them.
+        with pytest.warns(MCPDeprecationWarning, match="roots"):
+            await session.send_roots_list_changed()
+        listed = await call(session, "list_specs")
+        assert [s["name"] for s in listed["specs"]] == ["security-auditor"]
 
 
 async def test_without_paths_or_roots_the_folder_and_its_claude_folder_are_served(
