@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use specsearch_core::route::{analyze_request, Tables};
-use specsearch_core::{BuildOptions, DiskIndex, DiskOptions, Error, MemoryIndex, SearchIndex};
+use specsearch_core::{BuildOptions, DiskIndex, DiskOptions, Error, MemoryIndex, RouteIndex};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -35,7 +35,11 @@ fn analysis_matches_the_shared_vectors() {
             .collect();
         assert_eq!(Value::Array(terms), case["terms"], "{request:?}");
         assert_eq!(serde_json::json!(got.filler), case["filler"], "{request:?}");
-        assert_eq!(serde_json::json!(got.stopwords), case["stopwords"], "{request:?}");
+        assert_eq!(
+            serde_json::json!(got.stopwords),
+            case["stopwords"],
+            "{request:?}"
+        );
         assert_eq!(Value::Bool(got.fallback), case["fallback"], "{request:?}");
     }
 }
@@ -48,7 +52,10 @@ fn examples() -> PathBuf {
 fn a_conversational_request_finds_the_specialist() {
     let (index, _) = MemoryIndex::build(&[examples()], &BuildOptions::default()).unwrap();
     let top = index
-        .route("Hi, can you help me find an agent for cancelling tokio tasks?", 3)
+        .route(
+            "Hi, can you help me find an agent for cancelling tokio tasks?",
+            3,
+        )
         .unwrap();
     let first = MemoryIndex::doc(&index, top.doc_ids[0]).unwrap();
     assert_eq!(first.name, "async-rust-reviewer");
@@ -64,7 +71,10 @@ fn explanations_add_up_to_the_scores() {
     assert!(!explained.analysis.terms.iter().any(|t| t.text == "for"));
     for (score, why) in top.scores.iter().zip(&explained.why) {
         let sum: f64 = why.iter().map(|c| c.score).sum();
-        assert!((sum - f64::from(*score)).abs() <= 1e-4 * sum.abs(), "{sum} vs {score}");
+        assert!(
+            (sum - f64::from(*score)).abs() <= 1e-4 * sum.abs(),
+            "{sum} vs {score}"
+        );
         assert!(why.windows(2).all(|w| w[0].score >= w[1].score));
     }
 }
@@ -72,7 +82,14 @@ fn explanations_add_up_to_the_scores() {
 #[test]
 fn syntax_is_words_and_only_an_empty_request_fails() {
     let (index, _) = MemoryIndex::build(&[examples()], &BuildOptions::default()).unwrap();
-    for request in ["C++: memory leaks", "AND", "\"unclosed", "-flag", "tools:", "a~9 b*"] {
+    for request in [
+        "C++: memory leaks",
+        "AND",
+        "\"unclosed",
+        "-flag",
+        "tools:",
+        "a~9 b*",
+    ] {
         index.route(request, 5).unwrap();
     }
     assert!(matches!(index.route(" \t\n", 5), Err(Error::Query { .. })));
@@ -86,8 +103,13 @@ fn disk_and_memory_route_alike() {
     let dir = tempfile::tempdir().unwrap();
     let (memory, _) = MemoryIndex::build(&[examples()], &BuildOptions::default()).unwrap();
     let (disk, _, _) =
-        DiskIndex::open_or_update(dir.path(), &[examples()], &DiskOptions::default(), None).unwrap();
-    for request in ["I need an agent to review my asyncio code", "kubernetes operator", "sql"] {
+        DiskIndex::open_or_update(dir.path(), &[examples()], &DiskOptions::default(), None)
+            .unwrap();
+    for request in [
+        "I need an agent to review my asyncio code",
+        "kubernetes operator",
+        "sql",
+    ] {
         let a = memory.route(request, 10).unwrap();
         let b = disk.route(request, 10).unwrap();
         assert_eq!(a.doc_ids, b.doc_ids, "{request}");

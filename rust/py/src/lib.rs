@@ -27,7 +27,7 @@ use pyo3::types::PyDict;
 
 use specsearch_core::query::ParseMode;
 use specsearch_core::{
-    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, SearchOptions, TopDocs,
+    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, RouteIndex, SearchOptions, TopDocs,
 };
 
 /// The shortest interval between two progress callbacks.
@@ -206,7 +206,7 @@ fn search_options(
 
 #[pyclass(name = "IndexBuffers", module = "specsearch._native", frozen)]
 struct IndexBuffers {
-    index: Arc<dyn SearchIndex>,
+    index: Arc<dyn RouteIndex>,
 }
 
 /// An index over a tree of specs: in memory (`build`) or on disk (`open`,
@@ -215,7 +215,7 @@ struct IndexBuffers {
 struct PyIndex {
     /// `None` once closed. Searches clone the `Arc`, so closing never
     /// invalidates a search that is already running.
-    inner: RwLock<Option<Arc<dyn SearchIndex>>>,
+    inner: RwLock<Option<Arc<dyn RouteIndex>>>,
 }
 
 /// What `route_explain` hands Python: words, filler, stop words, and per
@@ -235,13 +235,13 @@ fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> 
 }
 
 impl PyIndex {
-    fn new(index: Arc<dyn SearchIndex>) -> Self {
+    fn new(index: Arc<dyn RouteIndex>) -> Self {
         Self {
             inner: RwLock::new(Some(index)),
         }
     }
 
-    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn SearchIndex>> {
+    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn RouteIndex>> {
         // A poisoned lock only means a panic happened while it was held;
         // the `Option<Arc>` inside is still consistent.
         let guard = self

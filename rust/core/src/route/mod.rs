@@ -15,11 +15,65 @@
 //! the Python reference, so both engines agree bit for bit; hits are ranked
 //! by the `f32` score, then doc id, as `search` does.
 
+//!
+//! Layering: `route` sits above `search` and reads indexes through the
+//! same `Source` trait; [`RouteIndex`] adds routing to every [`SearchIndex`].
+
 pub mod rank;
 pub mod request;
 pub mod tables;
 
+use rayon::prelude::*;
+
+use rank::{explain_source, route_source};
 pub use rank::{Contribution, RouteExplanation};
-pub(crate) use rank::{explain_source, route_source};
-pub use request::{analyze_request, RequestAnalysis, RequestTerm};
+pub use request::{analyze_request, RequestAnalysis, RequestTerm, EMPTY_REQUEST};
 pub use tables::{FieldParams, RouteParams, Tables, ROUTING_JSON};
+
+use crate::error::Result;
+use crate::index::{DiskIndex, MemoryIndex};
+use crate::search::{SearchIndex, TopDocs};
+
+/// An index that routes requests in natural language (both kinds of index).
+pub trait RouteIndex: SearchIndex {
+    /// The `k` best docs for a request, never parsed as query syntax; ties
+    /// by doc id, as `search`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Query`] for an empty request (white space only);
+    /// [`crate::Error::Format`] when an on-disk index turns out corrupt.
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs>;
+
+    /// [`RouteIndex::route`] for each request, in parallel, in order; a
+    /// failing request fails only its own row.
+    fn route_many(&self, requests: &[String], k: usize) -> Vec<Result<TopDocs>> {
+        requests.par_iter().map(|r| self.route(r, k)).collect()
+    }
+
+    /// What a request became, and why each of `ids` ranks (its
+    /// contributions, largest first; none for an id that did not match).
+    ///
+    /// # Errors
+    /// As [`RouteIndex::route`].
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation>;
+}
+
+impl RouteIndex for MemoryIndex {
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs> {
+        route_source(self, request, k)
+    }
+
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation> {
+        explain_source(self, request, ids)
+    }
+}
+
+impl RouteIndex for DiskIndex {
+    fn route(&self, request: &str, k: usize) -> Result<TopDocs> {
+        route_source(self, request, k)
+    }
+
+    fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation> {
+        explain_source(self, request, ids)
+    }
+}

@@ -13,13 +13,11 @@ use fst::{Automaton, IntoStreamer, Streamer};
 
 use crate::analysis::stem_key;
 use crate::error::Result;
-use crate::exec::Source;
-use crate::index::stem_range;
 use crate::route::request::{analyze_request, RequestAnalysis, RequestTerm};
 use crate::route::tables::{RouteParams, Tables};
 use crate::schema::Field;
 use crate::scoring::Bm25;
-use crate::search::{top_k, TopDocs};
+use crate::search::{stem_set, top_k, Source, TopDocs};
 
 /// One field's share of one request word in a hit's score.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,25 +100,10 @@ fn term_set<S: Source>(
     Ok(out)
 }
 
-/// The terms of field `f` whose stem key is `key`.
+/// The terms of field `f` whose stem key is `key`, as `search` finds them.
 fn stem_handles<S: Source>(src: &S, f: Field, key: &str) -> Result<Vec<(usize, u64)>> {
-    let own = stem_key(key) == key;
-    let (lo, hi) = stem_range(key);
     let mut out = Vec::new();
-    for part in 0..src.num_parts() {
-        if own {
-            if let Some(ord) = src.dict(part, f)?.get(key) {
-                out.push((part, ord));
-            }
-        }
-        let stems = src.stems(part, f)?;
-        if !stems.is_empty() {
-            let mut stream = stems.range().ge(&lo).lt(&hi).into_stream();
-            while let Some((_, ord)) = stream.next() {
-                out.push((part, ord));
-            }
-        }
-    }
+    stem_set(src, f, key, stem_key(key) == key, &mut out)?;
     Ok(out)
 }
 
@@ -147,7 +130,7 @@ fn prefix_handles<S: Source>(
         }
         for (count, (at, _)) in text.char_indices().enumerate() {
             if count >= p.prefix_min_chars && dict.get(&text[..at]).is_some() {
-                words.push(text[..at].as_bytes().to_vec());
+                words.push(text.as_bytes()[..at].to_vec());
             }
         }
     }
@@ -189,7 +172,11 @@ fn evidence<'t, S: Source>(
         // Docs holding the word anywhere (bit 1), in the name or description (bit 2).
         let (mut doc_freq, mut name_desc_df) = (0u32, 0u32);
         for f in Field::ALL {
-            let bit = if matches!(f, Field::Name | Field::Description) { 3 } else { 1 };
+            let bit = if matches!(f, Field::Name | Field::Description) {
+                3
+            } else {
+                1
+            };
             for &(d, _, _) in &units[f.index()] {
                 let s = &mut seen[d as usize];
                 if *s & 1 == 0 {

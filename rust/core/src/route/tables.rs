@@ -80,7 +80,10 @@ fn number(raw: Option<&Value>, where_: &str) -> Result<f64> {
         Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(schema(
             where_,
-            format!("expected a finite number >= 0, got {}", raw.map_or_else(|| "nothing".to_owned(), Value::to_string)),
+            format!(
+                "expected a finite number >= 0, got {}",
+                raw.map_or_else(|| "nothing".to_owned(), Value::to_string)
+            ),
         )),
     }
 }
@@ -173,7 +176,9 @@ impl Tables {
         }
         Ok(Tables {
             patterns,
-            stopwords: words(raw.get("stopwords"), "stopwords")?.into_iter().collect(),
+            stopwords: words(raw.get("stopwords"), "stopwords")?
+                .into_iter()
+                .collect(),
             generic: words(raw.get("generic_words"), "generic_words")?
                 .into_iter()
                 .collect(),
@@ -212,8 +217,14 @@ mod tests {
     fn errors_name_the_field() {
         for (text, field) in [
             ("[]", "routing.json"),
-            (r#"{"filler_patterns": [["x?"]], "stopwords": [], "generic_words": []}"#, "filler_patterns[0]"),
-            (r#"{"filler_patterns": [], "stopwords": [1], "generic_words": []}"#, "stopwords"),
+            (
+                r#"{"filler_patterns": [["x?"]], "stopwords": [], "generic_words": []}"#,
+                "filler_patterns[0]",
+            ),
+            (
+                r#"{"filler_patterns": [], "stopwords": [1], "generic_words": []}"#,
+                "stopwords",
+            ),
         ] {
             match Tables::parse(text) {
                 Err(Error::Schema { field: got, .. }) => assert_eq!(got, field, "{text}"),
