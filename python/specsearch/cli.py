@@ -147,6 +147,43 @@ def _as_json(hits: Hits, problems: Sequence[Problem]) -> dict[str, Any]:
     }
 
 
+#: The keys of a hit in ``--json`` output, which ``--fields`` chooses from.
+HIT_FIELDS = ("rank", "doc_id", "path", "name", "score", "description", "line", "text", "spans")
+
+
+def _parse_fields(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--fields name,path`` as a tuple of hit keys (None when not given)."""
+    if value is None:
+        return None
+    chosen = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in HIT_FIELDS]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: choose from {','.join(HIT_FIELDS)}"
+        )
+    return chosen
+
+
+def _fields_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--fields",
+        callback=_parse_fields,
+        metavar="F1,F2",
+        default=None,
+        help='Compact JSON for agents: one line {"hits": [...]} with only these keys '
+        f"of each hit ({','.join(HIT_FIELDS)}); no problems list. Implies --json.",
+    )(command)
+
+
+def _compact_json(hits: Hits, fields: Sequence[str]) -> str:
+    """``{"hits": [...]}`` with only ``fields`` of each hit, without spaces."""
+    rows = _as_json(hits, ())["hits"]
+    picked = [{f: row[f] for f in fields} for row in rows]
+    return json.dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"))
+
+
 class _ProgressBar:
     """Shows indexing progress on stderr, only on a terminal and only once it is slow."""
 
@@ -296,6 +333,7 @@ def cli() -> None:
 @click.option(
     "--strict", is_flag=True, help="Reject query syntax problems instead of repairing them."
 )
+@_fields_option
 def query(
     query: str,
     paths: tuple[str, ...],
@@ -308,6 +346,7 @@ def query(
     show_problems: bool,
     weights: tuple[str, ...],
     strict: bool,
+    fields: tuple[str, ...] | None,
 ) -> None:
     r"""Find the specs under PATHS (default: .) that best match QUERY.
 
@@ -327,7 +366,9 @@ def query(
     try:
         with _open(paths, index_dir, backend) as index:
             hits = index.search(query, k, weights=overrides, strict=strict)
-            if as_json:
+            if fields is not None:
+                click.echo(_compact_json(hits, fields))
+            elif as_json:
                 click.echo(json.dumps(_as_json(hits, index.problems), ensure_ascii=False))
             else:
                 _report_problems(index.problems, verbose=show_problems)
@@ -553,6 +594,32 @@ def show(
         if i:
             click.echo()
         _print_spec(one, color=_use_color(color))
+
+
+@cli.command()
+@_paths_argument
+@_backend_option
+@_index_option
+def mcp(paths: tuple[str, ...], backend: str | None, index_dir: str | None) -> None:
+    r"""Serve the specs under PATHS to an agent over MCP, on stdin/stdout.
+
+    \b
+    Tools: route_request, search_specs, show_spec, list_specs.
+    Roots: PATHS; without them, the client's roots when it offers them,
+    else the current folder and its .claude folder. The index stays open
+    and is brought up to date when a spec changes. Needs the extra:
+    pip install 'specsearch[mcp]'.
+    """
+    try:
+        from specsearch.mcp_server import serve  # noqa: PLC0415 (the SDK loads only here)
+
+        serve(paths, index_dir=index_dir, backend=backend)
+    except ModuleNotFoundError as err:
+        if err.name is None or err.name.split(".")[0] not in {"mcp", "mcp_types"}:
+            raise
+        _fail("`specsearch mcp` needs the MCP SDK: pip install 'specsearch[mcp]'")
+    except (SpecsearchError, OSError) as err:
+        _fail(_describe(err))
 
 
 def main() -> None:
