@@ -167,6 +167,29 @@ class PureIndex:
             field: self._field_index(i) for i, field in enumerate(FIELDS)
         }
 
+    @classmethod
+    def from_fields(
+        cls,
+        docs: Sequence[AnalyzedDoc],
+        problems: Sequence[Problem],
+        max_file_bytes: int,
+        fields: Mapping[str, FieldIndex],
+    ) -> PureIndex:
+        """An index whose field indexes are already built (a cache's snapshot).
+
+        The docs need no term positions then: only their stored fields are used.
+        """
+        index = cls.__new__(cls)
+        index._docs = tuple(docs)
+        index._problems = tuple(problems)
+        index._max_file_bytes = max_file_bytes
+        index._fields = {field: fields[field] for field in FIELDS}
+        return index
+
+    def field_index(self, field: str) -> FieldIndex:
+        """The postings, stems and lengths of ``field``."""
+        return self._fields[field]
+
     def _field_index(self, i: int) -> FieldIndex:
         """Postings, stem map and lengths of the ``i``-th field."""
         # term -> (doc id, positions) for each doc holding it, in doc-id order.
@@ -204,12 +227,21 @@ class PureIndex:
         )
 
     @classmethod
-    def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
+    def build(
+        cls,
+        roots: Sequence[str],
+        *,
+        max_file_bytes: int = 64 * 1024 * 1024,
+        hidden: bool = False,
+        no_ignore: bool = False,
+    ) -> PureIndex:
         """Walk the roots, parse every spec and index it.
 
         Args:
             roots: Files or folders (empty: the current folder).
             max_file_bytes: Larger files are skipped and reported.
+            hidden: Walk hidden entries too (ARCHITECTURE.md §1).
+            no_ignore: Read no ignore file.
 
         Returns:
             The index; doc ids are dense over the indexed files in walk order.
@@ -217,7 +249,7 @@ class PureIndex:
         Raises:
             FileNotFoundError: A root does not exist.
         """
-        files, problems = collect(roots, max_file_bytes)
+        files, problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
         docs: list[AnalyzedDoc] = []
         for spec_file in files:
             data, problem = read_spec(spec_file, max_file_bytes)
@@ -228,6 +260,11 @@ class PureIndex:
                 problems.extend(doc.problems)
                 docs.append(doc)
         return cls(docs, problems, max_file_bytes)
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The size limit the files were read with."""
+        return self._max_file_bytes
 
     @property
     def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
