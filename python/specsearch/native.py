@@ -19,11 +19,22 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress, Weights
 
-__all__ = ["NativeBackend"]
+__all__ = ["NativeBackend", "fingerprint_files"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
+
+
+def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None] | None:
+    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel.
+
+    None when this build of the extension does not offer them.
+    """
+    compute = getattr(_native, "fingerprint_files", None)
+    if compute is None:
+        return None
+    return [None if fp is None else tuple(fp) for fp in compute(list(paths))]
 
 
 class NativeBackend(Closing):
