@@ -15,6 +15,7 @@ __all__ = [
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "fingerprint_files",
     "parse_query",
 ]
 
@@ -22,6 +23,9 @@ __version__: str
 ANALYZER: str
 
 def parse_query(text: str, strict: bool = False) -> str | None: ...
+def fingerprint_files(
+    paths: list[str], max_file_bytes: int = ...
+) -> list[list[int | None] | None]: ...
 
 @final
 class TopDocs:

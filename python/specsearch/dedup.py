@@ -114,15 +114,13 @@ def fingerprint_file(path: str, max_bytes: int = 64 * 1024 * 1024) -> Fingerprin
 def fingerprint_files(paths: Sequence[str], *, native: bool = False) -> list[Fingerprint | None]:
     """The fingerprint of each file (None for one that cannot be read).
 
-    ``native`` computes them in the Rust extension, in parallel, when it
-    offers that (the same values: ``tests/vectors/dedup.json``).
+    ``native`` computes them in the Rust extension, in parallel (the same
+    values: ``tests/vectors/dedup.json``).
     """
     if native:
         from specsearch.native import fingerprint_files as native_fingerprints  # noqa: PLC0415
 
-        computed = native_fingerprints(paths)
-        if computed is not None:
-            return computed
+        return native_fingerprints(paths)
     return [fingerprint_file(p) for p in paths]
 
 

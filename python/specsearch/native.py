@@ -26,15 +26,9 @@ def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
 
 
-def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None] | None:
-    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel.
-
-    None when this build of the extension does not offer them.
-    """
-    compute = getattr(_native, "fingerprint_files", None)
-    if compute is None:
-        return None
-    return [None if fp is None else tuple(fp) for fp in compute(list(paths))]
+def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None]:
+    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel."""
+    return [None if fp is None else tuple(fp) for fp in _native.fingerprint_files(list(paths))]
 
 
 class NativeBackend(Closing):

@@ -10,6 +10,7 @@
 
 pub mod analysis;
 mod container;
+pub mod dedup;
 pub mod directory;
 pub mod disk;
 pub mod docmap;

@@ -528,12 +528,32 @@ fn parse_query(py: Python<'_>, text: &str, strict: bool) -> PyResult<Option<Stri
     run_detached(py, || Ok(parse(text, mode)?.map(|tree| tree.to_string())))
 }
 
+/// Near-duplicate fingerprints of files (`specsearch.dedup`), computed in
+/// parallel with the GIL released: one list of 128 bins (`None` for an empty
+/// bin) per file, or `None` for a file that cannot be read or has no words.
+#[pyfunction]
+#[pyo3(signature = (paths, max_file_bytes = 64 * 1024 * 1024))]
+fn fingerprint_files(
+    py: Python<'_>,
+    paths: Vec<String>,
+    max_file_bytes: u64,
+) -> PyResult<Vec<Option<Vec<Option<u32>>>>> {
+    run_detached(py, move || {
+        let paths: Vec<&Path> = paths.iter().map(Path::new).collect();
+        Ok(specsearch_core::dedup::fingerprint_files(
+            &paths,
+            max_file_bytes,
+        ))
+    })
+}
+
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ANALYZER", specsearch_core::analysis::ANALYZER_NAME)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprint_files, m)?)?;
     m.add_class::<PyIndex>()?;
     m.add_class::<PyTopDocs>()?;
     m.add_class::<PyBatchTopDocs>()?;
