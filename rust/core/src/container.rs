@@ -21,6 +21,9 @@
 //! header's checksum is verified when the file is opened, a section's on its
 //! first use (once per reader) unless it is read with
 //! [`Container::section_unchecked`] (its parts carry their own checksums).
+//!
+//! Layering: shared; reads only `error`. `segment` and `index::docmap` write
+//! and read their files through it.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};

@@ -8,6 +8,8 @@
 //! directory root's files are sorted by the UTF-8 bytes of their
 //! `/`-separated relative path, and the problems met inside it by path, so
 //! the parallel walk gives the same output every time.
+//!
+//! Layering: the first step; it reads only `error` and `problem`.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
@@ -228,58 +230,15 @@ fn collect_root(
         ));
         return Ok(());
     }
-    let join = |rel: &str| -> String {
-        match display {
-            None => rel.to_owned(),
-            Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
-            Some(d) => format!("{d}/{rel}"),
-        }
-    };
-
     // Both cores walk: directory reads, ignore-file parsing and the first-line
     // checks run in parallel; the results are sorted afterwards, so the
     // output does not depend on the order the threads finish in.
-    let found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
-    let met: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
-    let visit = |result: std::result::Result<ignore::DirEntry, ignore::Error>| {
-        let entry = match result {
-            Ok(entry) => entry,
-            Err(err) => {
-                let (path, line) = error_location(&err);
-                let path = path
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| root_display.to_owned(), |rel| join(&slash_path(rel)));
-                lock(&met).push(Problem {
-                    path,
-                    line: line.and_then(|l| u32::try_from(l).ok()),
-                    message: err.to_string(),
-                });
-                return;
-            }
-        };
-        if entry.depth() == 0 || !entry.file_type().is_some_and(|ft| ft.is_file()) {
-            return;
-        }
-        let name = entry.file_name().to_string_lossy();
-        let Ok(rel) = entry.path().strip_prefix(root).map(slash_path) else {
-            return;
-        };
-        let is_spec = if has_spec_extension(&name) {
-            true
-        } else if name.contains('.') {
-            false
-        } else {
-            match starts_with_fence_line(entry.path(), max_file_bytes) {
-                Ok(yes) => yes,
-                Err(e) => {
-                    lock(&met).push(Problem::file(&join(&rel), format!("cannot read: {e}")));
-                    false
-                }
-            }
-        };
-        if is_spec {
-            lock(&found).push((rel, entry.into_path()));
-        }
+    let walk = RootWalk {
+        root,
+        display,
+        max_file_bytes,
+        found: Mutex::new(Vec::new()),
+        met: Mutex::new(Vec::new()),
     };
     let mut builder = WalkBuilder::new(root);
     if !options.no_ignore {
@@ -297,21 +256,97 @@ fn collect_root(
         .build_parallel()
         .run(|| {
             Box::new(|result| {
-                visit(result);
+                walk.visit(result);
                 WalkState::Continue
             })
         });
-    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let mut met = met.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut found = walk
+        .found
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let mut met = walk
+        .met
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     // Problems in path order (stable, so one path's problems keep their order).
     met.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     problems.extend(met);
     found.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     files.extend(found.into_iter().map(|(rel, fs_path)| SpecFile {
-        path: join(&rel),
+        path: display_join(display, &rel),
         fs_path,
     }));
     Ok(())
+}
+
+/// A doc path: `rel` under the root's display prefix (none for the default root).
+fn display_join(display: Option<&str>, rel: &str) -> String {
+    match display {
+        None => rel.to_owned(),
+        Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
+        Some(d) => format!("{d}/{rel}"),
+    }
+}
+
+/// One root's parallel walk: what the walker threads share.
+struct RootWalk<'a> {
+    root: &'a Path,
+    display: Option<&'a str>,
+    max_file_bytes: u64,
+    /// `(path relative to the root, fs path)` of each spec found.
+    found: Mutex<Vec<(String, PathBuf)>>,
+    /// The problems met.
+    met: Mutex<Vec<Problem>>,
+}
+
+impl RootWalk<'_> {
+    /// Records one walk entry: a spec file, a problem, or nothing.
+    fn visit(&self, result: std::result::Result<ignore::DirEntry, ignore::Error>) {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                let (path, line) = error_location(&err);
+                let path = path
+                    .and_then(|p| p.strip_prefix(self.root).ok())
+                    .map_or_else(
+                        || self.display.unwrap_or(".").to_owned(),
+                        |rel| display_join(self.display, &slash_path(rel)),
+                    );
+                lock(&self.met).push(Problem {
+                    path,
+                    line: line.and_then(|l| u32::try_from(l).ok()),
+                    message: err.to_string(),
+                });
+                return;
+            }
+        };
+        if entry.depth() == 0 || !entry.file_type().is_some_and(|ft| ft.is_file()) {
+            return;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Ok(rel) = entry.path().strip_prefix(self.root).map(slash_path) else {
+            return;
+        };
+        let is_spec = if has_spec_extension(&name) {
+            true
+        } else if name.contains('.') {
+            false
+        } else {
+            match starts_with_fence_line(entry.path(), self.max_file_bytes) {
+                Ok(yes) => yes,
+                Err(e) => {
+                    lock(&self.met).push(Problem::file(
+                        &display_join(self.display, &rel),
+                        format!("cannot read: {e}"),
+                    ));
+                    false
+                }
+            }
+        };
+        if is_spec {
+            lock(&self.found).push((rel, entry.into_path()));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::manifest::Manifest;
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "MANIFEST";
