@@ -52,7 +52,12 @@ class IndexBuffers:
 class Index:
     @staticmethod
     def build(
-        roots: list[str], *, max_file_bytes: int = ..., threads: int = 0
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     @staticmethod
     def open(
@@ -64,6 +69,8 @@ class Index:
         memory_budget: int = ...,
         merge_threshold: int = ...,
         progress: Callable[[int, int], None] | None = None,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
     @staticmethod
     def open_existing(index_dir: str) -> Index: ...

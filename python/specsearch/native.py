@@ -48,7 +48,11 @@ class NativeBackend(Closing):
     def build(cls, roots: Sequence[str], options: BuildOptions) -> NativeBackend:
         """Walk, parse and index ``roots`` (the current directory when empty), in memory."""
         index, raw = _native.Index.build(
-            list(roots), max_file_bytes=options.max_file_bytes, threads=options.threads
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, _problems(raw))
 
@@ -69,6 +73,8 @@ class NativeBackend(Closing):
             memory_budget=options.memory_budget,
             merge_threshold=options.merge_threshold,
             progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         info = UpdateInfo(
             added=counts["added"],

@@ -109,7 +109,6 @@ def test_a_bad_config_is_one_line_naming_file_and_key(
     assert message in err
 
 
-@pytest.mark.parametrize("backend", ["python"])
 def test_hidden_and_no_ignore(tmp_path: Path, backend: str) -> None:
     spec(tmp_path / ".hidden" / "a.md", "a", "hidden rust", "rust")
     spec(tmp_path / "ignored.md", "b", "ignored rust", "rust")

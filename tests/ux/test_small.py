@@ -65,6 +65,13 @@ def test_a_spec_unreadable_after_indexing_does_not_fail_the_query(
     assert f"{tmp_path}/b.md" in out
 
 
+def test_snippet_is_not_the_name_line(tmp_path: Path, backend: str) -> None:
+    spec(tmp_path / "t.md", "terraform-expert", "Infrastructure as code", "Plan terraform modules.")
+    _, out, _ = run("query", "terraform", str(tmp_path), "--json", "--backend", backend)
+    (hit,) = json.loads(out)["hits"]
+    assert hit["text"] == "Plan terraform modules."
+
+
 def test_context_lines(tmp_path: Path) -> None:
     path = tmp_path / "t.md"
     path.write_text("# t\n\nbefore\nthe rust line\nafter\n", encoding="utf-8")

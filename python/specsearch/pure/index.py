@@ -33,7 +33,7 @@ from specsearch.pure.search import (
     prune,
     resolve_targets,
 )
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec
+from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec, strip
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.types import DocInfo, Problem, Snippet
 
@@ -140,6 +140,32 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         return skip(f"binary file (NUL byte in the first {BINARY_SNIFF_BYTES} bytes): skipped")
     return data, None
+
+
+def title_lines(lines: Sequence[str]) -> list[bool]:
+    """Which lines only name the spec, for snippets (ARCHITECTURE.md §6).
+
+    Those are the frontmatter's lines (its ``---`` fences included; a bare
+    frontmatter runs from a first line starting with ``name:`` to the first
+    blank line) other than a ``description:`` line and continuation lines
+    (starting with a space or a tab), and the Markdown headings (lines whose
+    first character after spaces and tabs is ``#``).
+
+    >>> title_lines(["---", "name: a", "description: b", "  c", "---", "# A", "text"])
+    [True, True, False, False, True, True, False]
+    """
+    end = 0
+    if lines and strip(lines[0]) == "---":
+        end = next((i + 1 for i in range(1, len(lines)) if strip(lines[i]) == "---"), 0)
+    elif lines and lines[0].startswith("name:"):
+        end = next((i for i in range(len(lines)) if not strip(lines[i])), len(lines))
+    out: list[bool] = []
+    for i, line in enumerate(lines):
+        if i < end:
+            out.append(not line.startswith(("description:", " ", "\t")))
+        else:
+            out.append(line.lstrip(" \t").startswith("#"))
+    return out
 
 
 class PureIndex:
@@ -454,15 +480,18 @@ class PureIndex:
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
+        lines = decode_lines(data)
+        titles = title_lines(lines)
         best: Snippet | None = None
-        best_count = 0
-        for number, line in enumerate(decode_lines(data), start=1):
+        best_key = (False, 0)  # (a content line, leaves matched): the larger wins
+        for number, line in enumerate(lines, start=1):
             tokens = tokenize(line)
             if not tokens:
                 continue
             matches = [line_match(leaf, tokens) for leaf in leaves]
             count = sum(1 for found in matches if found)
-            if count > best_count:
+            key = (not titles[number - 1], count)
+            if count and key > best_key:
                 spans = merge_spans([(t.start, t.end) for found in matches for t in found])
-                best, best_count = Snippet(line=number, text=line, spans=spans), count
+                best, best_key = Snippet(line=number, text=line, spans=spans), key
         return best
