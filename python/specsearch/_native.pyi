@@ -10,6 +10,10 @@ from specsearch.errors import QueryError
 
 __all__ = [
     "ANALYZER",
+    "DEFAULT_WEIGHTS",
+    "FIELDS",
+    "K1",
+    "B",
     "BatchTopDocs",
     "Index",
     "IndexBuffers",
@@ -21,6 +25,10 @@ __all__ = [
 
 __version__: str
 ANALYZER: str
+FIELDS: tuple[str, ...]
+DEFAULT_WEIGHTS: tuple[float, ...]
+K1: float
+B: float
 
 def parse_query(text: str, strict: bool = False) -> str | None: ...
 def fingerprint_files(

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from specsearch.backend import BACKEND_NAMES, BuildOptions
+from specsearch.backend import BuildOptions
 from specsearch.config import Config, ConfigError, load_config, project_roots, user_roots
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
+from specsearch.select import BACKEND_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
-from specsearch.backend import BuildOptions, Closing, resolve_backend
+from specsearch.backend import BuildOptions
+from specsearch.closing import Closing
 from specsearch.errors import QueryError, SchemaError
+from specsearch.schema import field_weights
+from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, Hit
 
 if TYPE_CHECKING:
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
         Progress,
         TopDocs,
         UpdateInfo,
-        Weights,
     )
     from specsearch.types import Problem
 
@@ -58,35 +59,6 @@ def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     from specsearch.cache import index_dir_for  # noqa: PLC0415 (keeps start-up lean)
 
     return index_dir_for(roots, environ)
-
-
-def field_weights(overrides: Mapping[str, float] | None) -> Weights | None:
-    """The six field weights with ``overrides`` applied (None: the defaults).
-
-    >>> field_weights({"name": 5})
-    (5.0, 2.0, 1.0, 1.5, 1.0, 1.5)
-
-    Raises:
-        SchemaError: an unknown field, or a weight that is not a finite
-            number >= 0.
-    """
-    if overrides is None:
-        return None
-    # Imported here: the CLI's start-up path does not need the pure engine.
-    from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS  # noqa: PLC0415
-
-    weights = dict(FIELD_WEIGHTS)
-    for field, value in overrides.items():
-        if field not in weights:
-            raise SchemaError("weights", f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SchemaError(f"weights.{field}", f"expected a number, got {value!r}")
-        number = float(value)
-        if not math.isfinite(number) or number < 0:
-            raise SchemaError(f"weights.{field}", f"must be a finite number >= 0, got {value!r}")
-        weights[field] = number
-    w = tuple(weights[f] for f in FIELDS)
-    return (w[0], w[1], w[2], w[3], w[4], w[5])
 
 
 class Hits(Sequence[Hit]):
@@ -385,7 +357,7 @@ class Index(Closing):
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length in tokens of ``field``, one read-only array per segment.
 
-        ``field`` is one of the six fields of ARCHITECTURE.md §2. For the
+        ``field`` is one of the six fields of SPEC.md §2. For the
         native on-disk index the arrays are views into the mapped index file,
         not copies.
         """
@@ -409,7 +381,7 @@ class Index(Closing):
     ) -> Hits:
         """The ``k`` best specs for ``query``, best first.
 
-        The query language (ARCHITECTURE.md §11, §5): bare words are ORed and
+        The query language (SPEC.md §11, §5): bare words are ORed and
         ranked, ``"exact phrase"``, ``AND``/``OR``/``NOT``, ``+must``,
         ``-must_not``, parentheses, ``field:term`` (``name``, ``description``,
         ``headings``, ``body``, ``examples``, ``frontmatter`` or any

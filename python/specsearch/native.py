@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from specsearch import _native
-from specsearch.backend import Closing, IndexStats, UpdateInfo
+from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.closing import Closing
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress, Weights
+    from specsearch.backend import BuildOptions, Progress
+    from specsearch.schema import Weights
 
 __all__ = ["NativeBackend", "fingerprint_files"]
 

@@ -19,7 +19,7 @@ class ShownSpec:
 
     Attributes:
         path: The doc path.
-        name: The spec's name (ARCHITECTURE.md §2).
+        name: The spec's name (SPEC.md §2).
         description: Its description.
         frontmatter: The other frontmatter entries, ``(key, flattened value)``.
         body: The text after the frontmatter, as in the file.

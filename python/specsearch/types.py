@@ -45,7 +45,7 @@ class DocInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snippet:
-    """The line of a file that best matches a query (ARCHITECTURE.md §6).
+    """The line of a file that best matches a query (SPEC.md §6).
 
     Attributes:
         line: Its 1-based line number.

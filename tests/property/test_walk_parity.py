@@ -1,6 +1,6 @@
 """Walk parity: the pure-Python walk selects what the Rust ``ignore`` crate does.
 
-ARCHITECTURE.md §1. Hypothesis builds small trees (nested and hidden folders,
+SPEC.md §1. Hypothesis builds small trees (nested and hidden folders,
 ``.git`` folders, ``.gitignore`` / ``.ignore`` / ``.specsearchignore`` files
 with tricky patterns) and both backends must list the same doc paths in the
 same order, with the same problems. The example tests pin the expected file

@@ -6,7 +6,8 @@ import contextlib
 import os
 from typing import TYPE_CHECKING
 
-from specsearch.backend import Closing, IndexStats, UpdateInfo
+from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.closing import Closing
 from specsearch.errors import IndexStateError, QueryError
 from specsearch.pure import store
 from specsearch.pure.index import PureIndex
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress, Weights
+    from specsearch.backend import BuildOptions, Progress
+    from specsearch.schema import Weights
     from specsearch.types import DocInfo, Problem, Snippet
 
 __all__ = ["ArrayBatchTopDocs", "ArrayTopDocs", "PurePythonBackend"]

@@ -1,6 +1,6 @@
 """The in-memory index of the pure-Python backend, and its search API.
 
-This is the reference oracle (ARCHITECTURE.md §4-§6): it is written to be
+This is the reference oracle (SPEC.md §4-§6): it is written to be
 read, and its scores are computed in exactly the order the contract states so
 that they are bit-identical with the Rust engine's. Planning and running a
 query live in :mod:`specsearch.pure.search`.
@@ -8,7 +8,6 @@ query live in :mod:`specsearch.pure.search`.
 
 from __future__ import annotations
 
-import math
 import os
 import stat
 from dataclasses import dataclass
@@ -17,13 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from specsearch.errors import QueryError, SchemaError
+from specsearch.errors import QueryError
 from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
 from specsearch.pure.query import parse
 from specsearch.pure.search import (
     EMPTY_QUERY,
-    K1,
-    B,
     FieldIndex,
     Postings,
     execute,
@@ -33,8 +30,9 @@ from specsearch.pure.search import (
     prune,
     resolve_targets,
 )
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec, strip
+from specsearch.pure.spec import decode_lines, parse_spec, strip
 from specsearch.pure.walk import SpecFile, collect
+from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
@@ -42,16 +40,7 @@ if TYPE_CHECKING:
 
     from specsearch.pure.search import LeafQuery, Plan
 
-__all__ = [
-    "BINARY_SNIFF_BYTES",
-    "K1",
-    "AnalyzedDoc",
-    "B",
-    "PureIndex",
-    "analyze",
-    "read_spec",
-    "resolve_weights",
-]
+__all__ = ["BINARY_SNIFF_BYTES", "AnalyzedDoc", "PureIndex", "analyze", "read_spec"]
 
 #: A NUL byte within this many leading bytes makes a file binary.
 BINARY_SNIFF_BYTES = 8192
@@ -65,7 +54,7 @@ class AnalyzedDoc:
     """One spec after parsing and analysis: everything the index needs of it.
 
     Attributes:
-        path: The doc path (ARCHITECTURE.md §1).
+        path: The doc path (SPEC.md §1).
         fs_path: Where to read the file again (snippets).
         name: The spec's name.
         description: The spec's description.
@@ -99,24 +88,6 @@ def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
         fields=fields,
         problems=tuple(problems),
     )
-
-
-def resolve_weights(weights: Sequence[float] | None) -> dict[str, float]:
-    """The weight of each field: ``weights`` in ``FIELDS`` order, or the defaults.
-
-    Raises:
-        ValueError: Not one weight per field, or a weight that is not finite
-            or is negative (the message names the field).
-    """
-    if weights is None:
-        return dict(FIELD_WEIGHTS)
-    values = [float(w) for w in weights]
-    if len(values) != len(FIELDS):
-        raise ValueError(f"expected {len(FIELDS)} weights ({', '.join(FIELDS)}), got {len(values)}")
-    for field, value in zip(FIELDS, values, strict=True):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"the weight of field {field!r} must be finite and >= 0, got {value}")
-    return dict(zip(FIELDS, values, strict=True))
 
 
 def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
@@ -303,9 +274,7 @@ class PureIndex:
         Raises:
             SchemaError: ``field`` is not one of the six fields.
         """
-        if field not in self._fields:
-            raise SchemaError("field", f"unknown field {field!r}; fields are {FIELDS}")
-        return self._fields[field].lengths.astype(np.uint32)
+        return self._fields[check_field(field)].lengths.astype(np.uint32)
 
     @property
     def num_terms(self) -> int:
@@ -353,13 +322,13 @@ class PureIndex:
         weights: Sequence[float] | None = None,
         strict: bool = False,
     ) -> tuple[DocIds, Scores]:
-        """Rank the docs for a query (ARCHITECTURE.md §5).
+        """Rank the docs for a query (SPEC.md §5).
 
         Args:
             query: The query (§11).
             k: How many hits to return at most (>= 0).
             weights: One weight per field of ``FIELDS``, in order (default:
-                ``FIELD_WEIGHTS``).
+                ``DEFAULT_WEIGHTS`` of :mod:`specsearch.schema`).
             strict: Raise syntax problems instead of repairing them.
 
         Returns:
@@ -368,12 +337,13 @@ class PureIndex:
         Raises:
             QueryError: A syntax problem (strict mode), an unknown field, or
                 no searchable terms.
-            ValueError: ``k`` is negative, or a weight is not finite or < 0.
+            ValueError: ``k`` is negative.
+            SchemaError: not six weights, or one that is not finite or < 0
+                (field ``weight.<field>``).
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        field_weights = resolve_weights(weights)
-        ids, scores = self._run(self._plan(query, strict), field_weights)
+        ids, scores = self._run(self._plan(query, strict), weight_map(weights))
         return ids[:k], scores[:k]
 
     def search_many(
@@ -398,11 +368,13 @@ class PureIndex:
             that failed (by row; its row is empty).
 
         Raises:
-            ValueError: ``k`` is negative, or a weight is not finite or < 0.
+            ValueError: ``k`` is negative.
+            SchemaError: not six weights, or one that is not finite or < 0
+                (field ``weight.<field>``).
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        field_weights = resolve_weights(weights)
+        field_weights = weight_map(weights)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), np.nan, dtype=np.float32)
         counts: list[int] = []

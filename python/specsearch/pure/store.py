@@ -53,8 +53,8 @@ from specsearch.errors import IndexFormatError, IndexLockedError
 from specsearch.pure.analysis import ANALYZER_NAME, FieldTerms
 from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
 from specsearch.pure.search import FieldIndex, Postings
-from specsearch.pure.spec import FIELDS
 from specsearch.pure.walk import SpecFile, collect
+from specsearch.schema import FIELDS
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
@@ -221,9 +221,12 @@ def _locked(directory: str) -> Iterator[None]:
         except OSError as err:
             if err.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            written = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            holder = int(written) if written.isdigit() else None
             raise IndexLockedError(
-                f"{path}: another specsearch process (pid {holder}) is updating this index"
+                f"{path}: another specsearch process (pid {written or '?'}) is updating this index",
+                path=path,
+                holder=holder,
             ) from err
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
@@ -244,7 +247,7 @@ def load_existing(directory: str) -> PureIndex:
         raise FileNotFoundError(errno.ENOENT, "no python-backend index here", path)
     loaded = _load(path)
     if loaded is None:
-        raise IndexFormatError(f"{path}: not a readable specsearch python-backend cache")
+        raise IndexFormatError(f"{path}: not a readable specsearch python-backend cache", path=path)
     entries, max_file_bytes = loaded
     return _index(list(entries.values()), [], max_file_bytes)
 

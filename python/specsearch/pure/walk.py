@@ -1,4 +1,4 @@
-"""The walk: which files are specs, and their doc-id order (ARCHITECTURE.md §1).
+"""The walk: which files are specs, and their doc-id order (SPEC.md §1).
 
 A directory root is walked like the Rust ``ignore`` crate's walker configured
 for specsearch: ``.specsearchignore``, ``.ignore`` and ``.gitignore`` files of

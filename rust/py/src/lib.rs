@@ -24,7 +24,7 @@ use numpy::ndarray::{Array1, Array2, ArrayView1};
 use numpy::{PyArray1, PyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use specsearch_core::query::ParseMode;
 use specsearch_core::walk::WalkOptions;
@@ -575,7 +575,7 @@ impl PyIndex {
     }
 }
 
-/// Parses a query (ARCHITECTURE.md §11) and returns its canonical printed
+/// Parses a query (SPEC.md §11) and returns its canonical printed
 /// form, or `None` for the empty tree; a syntax problem in strict mode (or
 /// a limit in either mode) raises `QueryError`.
 #[pyfunction]
@@ -614,6 +614,19 @@ fn fingerprint_files(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ANALYZER", specsearch_core::analysis::ANALYZER_NAME)?;
+    // The schema, from its one Rust definition: `specsearch.schema` is
+    // checked against these by the test suite.
+    let schema = specsearch_core::Schema::default();
+    m.add(
+        "FIELDS",
+        PyTuple::new(m.py(), Field::ALL.map(Field::as_str))?,
+    )?;
+    m.add(
+        "DEFAULT_WEIGHTS",
+        PyTuple::new(m.py(), specsearch_core::DEFAULT_WEIGHTS)?,
+    )?;
+    m.add("K1", schema.k1)?;
+    m.add("B", schema.b)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint_files, m)?)?;
     m.add_class::<PyIndex>()?;
