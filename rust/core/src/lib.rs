@@ -26,7 +26,9 @@
 //! - [`route`]: [`RouteIndex`]: requests in natural language (request
 //!   understanding from a shared data file, routing BM25, explanations);
 //! - [`schema`], [`scoring`], [`error`], [`problem`] and `container` (the
-//!   binary file container) are shared by every step.
+//!   binary file container) are shared by every step;
+//! - [`dedup`]: near-duplicate fingerprints of spec files (outside the flow:
+//!   it reads files and nothing else of the crate).
 //!
 //! Layering: a module uses only the modules before it in the flow above
 //! (and the shared ones), never one after it; `lib.rs` re-exports the public
@@ -36,6 +38,7 @@
 
 pub mod analysis;
 mod container;
+pub mod dedup;
 pub mod error;
 pub mod index;
 mod postings;
