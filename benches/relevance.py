@@ -50,8 +50,9 @@ from specsearch.pure.route import (
     load_tables,
     order,
 )
-from specsearch.pure.spec import FIELDS, parse_spec
+from specsearch.pure.spec import parse_spec
 from specsearch.pure.walk import collect
+from specsearch.schema import FIELDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -308,8 +309,7 @@ class TantivyRanker(Ranker):
     name = "tantivy-py"
 
     def __init__(self, folder: Path) -> None:
-        from specsearch.tantivy_backend import TantivyBackend  # noqa: PLC0415
-
+        from benches.tantivy_backend import TantivyBackend  # noqa: PLC0415
         from specsearch.backend import BuildOptions  # noqa: PLC0415
 
         self.folder = folder
