@@ -22,6 +22,7 @@ import click
 
 from specsearch.backend import BuildOptions
 from specsearch.config import Config, ConfigError, load_config, project_roots, user_roots
+from specsearch.dedup import THRESHOLD, fold, group_docs, pool
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
 from specsearch.select import BACKEND_NAMES
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from specsearch.dedup import Collapsed
-    from specsearch.engine import Hits, RouteHits
+    from specsearch.engine import RouteHits
     from specsearch.show import ShownSpec
     from specsearch.types import Contribution, Problem, Snippet
 
@@ -383,19 +384,6 @@ def _suggest(index: Index, query: str) -> str | None:
     return " ".join(f or w for f, w in zip(fixed, words, strict=True))
 
 
-def _pool(k: int) -> int:
-    """Hits to fetch so that ``k`` remain once copies are folded away."""
-    return k * 3 + 10 if k else 0
-
-
-def _collapse(hits: Hits, k: int, *, all_copies: bool, native: bool) -> list[Collapsed]:
-    from specsearch.dedup import Collapsed, collapse  # noqa: PLC0415
-
-    if all_copies:
-        return [Collapsed(hit=h, copies=()) for h in hits[:k]]
-    return collapse(hits, k, native=native)
-
-
 def _where_options(command: Callable[..., None]) -> Callable[..., None]:
     """``[PATH...]``, ``--user``, ``--hidden``, ``--no-ignore``, ``--backend``, ``--index``.
 
@@ -697,8 +685,8 @@ def query(
     overrides = _parse_weights(weights)
     try:
         with where.open(scope, config) as index:
-            hits = index.search(text, k if every else _pool(k), weights=overrides, strict=strict)
-            results = _collapse(hits, k, all_copies=every, native=index.backend == "native")
+            hits = index.search(text, k if every else pool(k), weights=overrides, strict=strict)
+            results = fold(hits, k, all_copies=every, native=index.backend == "native")
             problems = index.problems
             changed = index.update is not None and index.update.committed
             suggestion = None if results or quiet else _suggest(index, text)
@@ -839,8 +827,8 @@ def route(
     every = config.all if all_copies is None else all_copies
     try:
         with where.open(scope, config) as index:
-            hits = index.route(request, k if every else _pool(k))
-            results = _collapse(hits, k, all_copies=every, native=index.backend == "native")
+            hits = index.route(request, k if every else pool(k))
+            results = fold(hits, k, all_copies=every, native=index.backend == "native")
             problems = index.problems
             changed = index.update is not None and index.update.committed
             rows = [_hit_json(r, rank, scope) for rank, r in enumerate(results, start=1)]
@@ -1046,8 +1034,6 @@ def dups(
     description (see specsearch.dedup). Exit code 0 when there is a group,
     1 when there is none.
     """
-    from specsearch.dedup import THRESHOLD, fingerprint_files, group, identity  # noqa: PLC0415
-
     config = _config()
     scope = where.scope(config)
     try:
@@ -1056,9 +1042,7 @@ def dups(
             native = index.backend == "native"
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
-    fingerprints = fingerprint_files([d.path for d in docs], native=native)
-    keys = [identity(d.name, d.description) for d in docs]
-    groups = [g for g in group(fingerprints, keys=keys) if len(g.members) > 1]
+    groups = [g for g in group_docs(docs, native=native) if len(g.members) > 1]
     if as_json:
         out = {
             "threshold": THRESHOLD,
@@ -1169,34 +1153,36 @@ def clear(paths: tuple[str, ...], dry_run: bool) -> None:
 
 
 @cli.command()
-@_paths_argument
-@click.option(
-    "--backend",
-    type=click.Choice(BACKEND_NAMES),
-    default=None,
-    help="Engine to use [default: $SPECSEARCH_BACKEND, else native].",
-)
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=str),
-    default=None,
-    help="Index folder [default: one per set of roots under $XDG_CACHE_HOME/specsearch].",
-)
-def mcp(paths: tuple[str, ...], backend: str | None, index_dir: str | None) -> None:
+@_where_options
+def mcp(where: _Where) -> None:
     r"""Serve the specs under PATHS to an agent over MCP, on stdin/stdout.
 
     \b
     Tools: route_request, search_specs, show_spec, list_specs.
-    Roots: PATHS; without them, the client's roots when it offers them,
-    else the current folder and its .claude folder. The index stays open
-    and is brought up to date when a spec changes. Needs the extra:
-    pip install 'specsearch[mcp]'.
+    Roots: PATHS; without them, the same roots as the other commands (the
+    config's too), taken from each of the client's roots when it offers
+    them, else from the current folder. --user adds ~/.claude's. The index
+    stays open and is brought up to date when a spec changes. Needs the
+    extra: pip install 'specsearch[mcp]'.
     """
+    config = _config()
+    config = dataclasses.replace(
+        config,
+        user=config.user if where.user is None else where.user,
+        hidden=config.hidden if where.hidden is None else where.hidden,
+        no_ignore=config.no_ignore if where.no_ignore is None else where.no_ignore,
+    )
     try:
         from specsearch.mcp_server import serve  # noqa: PLC0415 (the SDK loads only here)
 
-        serve(paths, index_dir=index_dir, backend=backend)
+        serve(
+            where.paths,
+            index_dir=where.index_dir,
+            backend=where.backend_name(config),
+            environ=os.environ,
+            config=config,
+            user_roots=user_roots(os.environ) if config.user else (),
+        )
     except ModuleNotFoundError as err:
         if err.name is None or err.name.split(".")[0] not in {"mcp", "mcp_types"}:
             raise

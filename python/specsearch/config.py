@@ -151,14 +151,14 @@ def _existing(folder: str) -> list[str]:
     return [p for p in (os.path.join(folder, name) for name in SPEC_FOLDERS) if os.path.isdir(p)]
 
 
-def project_roots(*, hidden: bool, extra: tuple[str, ...] = ()) -> list[str]:
-    """The roots when no PATH is given: ``.``, its ``.claude`` spec folders, ``extra``.
+def project_roots(*, hidden: bool, extra: tuple[str, ...] = (), base: str = ".") -> list[str]:
+    """The roots when no PATH is given: ``base``, its ``.claude`` spec folders, ``extra``.
 
-    With ``hidden``, the walk of ``.`` already enters ``.claude``.
+    With ``hidden``, the walk of ``base`` already enters ``.claude``.
     """
-    roots = ["."]
+    roots = [base]
     if not hidden:
-        roots += _existing(".claude")
+        roots += _existing(".claude" if base == "." else os.path.join(base, ".claude"))
     return roots + [r for r in extra if os.path.exists(r)]
 
 

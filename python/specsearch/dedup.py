@@ -59,8 +59,11 @@ __all__ = [
     "fingerprint",
     "fingerprint_file",
     "fingerprint_files",
+    "fold",
     "group",
+    "group_docs",
     "identity",
+    "pool",
     "similarity",
 ]
 
@@ -251,6 +254,24 @@ class Collapsed:
     copies: tuple[tuple[DocInfo, float, float], ...]
 
 
+def group_docs(
+    docs: Sequence[DocInfo],
+    *,
+    native: bool = False,
+    threshold: float = THRESHOLD,
+    compare_all: bool = False,
+) -> list[Group]:
+    """:func:`group` over the files of ``docs``, keyed by their :func:`identity`."""
+    prints = fingerprint_files([doc.path for doc in docs], native=native)
+    keys = [identity(doc.name, doc.description) for doc in docs]
+    return group(prints, keys=keys, threshold=threshold, compare_all=compare_all)
+
+
+def pool(k: int) -> int:
+    """Hits to fetch so that ``k`` remain once copies are folded away."""
+    return k * 3 + 10 if k else 0
+
+
 def collapse(
     hits: Hits, k: int, *, native: bool = False, threshold: float = THRESHOLD
 ) -> list[Collapsed]:
@@ -259,9 +280,8 @@ def collapse(
     Only the ``k`` hits shown get snippets (their files are read again).
     """
     infos = hits.infos()
-    prints = fingerprint_files([doc.path for doc, _ in infos], native=native)
-    keys = [identity(doc.name, doc.description) for doc, _ in infos]
-    groups = group(prints, keys=keys, threshold=threshold, compare_all=True)[:k]
+    docs = [doc for doc, _ in infos]
+    groups = group_docs(docs, native=native, threshold=threshold, compare_all=True)[:k]
     shown = hits.select([g.members[0] for g in groups])
     return [
         Collapsed(
@@ -272,3 +292,14 @@ def collapse(
         )
         for hit, g in zip(shown, groups, strict=True)
     ]
+
+
+def fold(hits: Hits, k: int, *, native: bool, all_copies: bool = False) -> list[Collapsed]:
+    """The first ``k`` results of ``hits`` fetched :func:`pool` deep, copies folded.
+
+    What ``specsearch query``, ``route`` and the MCP tools show; ``all_copies``
+    keeps every copy as a result of its own (``--all``).
+    """
+    if all_copies:
+        return [Collapsed(hit=h, copies=()) for h in hits[:k]]
+    return collapse(hits, k, native=native)

@@ -11,16 +11,17 @@ Result size rules (README, "specsearch mcp"):
 - a description is cut to :data:`DESCRIPTION_CHARS` characters (its first
   line only in ``list_specs``), a snippet to the CLI's snippet width, and a
   body to :data:`BODY_CHARS`;
-- copies of one spec (files with identical bytes, e.g. the same agent vendored
-  by several collections) are collapsed into one entry, the best-ranked copy,
-  with ``copies`` (how many others) and up to :data:`COPY_PATHS` of their paths.
+- copies of one spec (near-duplicates as :mod:`specsearch.dedup` and the CLI
+  find them, e.g. the same agent vendored by several collections, edited or
+  not) are collapsed into one entry, the best-ranked copy, with ``copies``
+  (up to :data:`COPY_PATHS` of the others' paths) and ``more_copies`` (how
+  many more); ``list_specs`` gives only how many.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import logging
 import os
 import re
@@ -30,12 +31,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
+from specsearch.backend import BuildOptions
+from specsearch.config import Config, project_roots
+from specsearch.dedup import fold, group_docs, pool
 from specsearch.engine import Index
 from specsearch.errors import QueryError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+    from specsearch.dedup import Collapsed
     from specsearch.types import Contribution, DocInfo
 
 __all__ = [
@@ -49,7 +54,6 @@ __all__ = [
     "SpecService",
     "ToolInputError",
     "cut",
-    "default_roots",
     "roots_from_uris",
     "spec_kind",
 ]
@@ -70,9 +74,6 @@ MAX_TEXT_CHARS = 2_000
 COPY_PATHS = 3
 #: The kinds of spec Claude Code knows.
 KINDS = ("agent", "skill", "command")
-
-# Candidates fetched per wanted hit, so that collapsing copies still fills k.
-_OVERFETCH = 4
 
 
 class ToolInputError(ValueError):
@@ -136,22 +137,6 @@ def spec_kind(path: str) -> str:
             case "commands":
                 return "command"
     return "agent"
-
-
-def default_roots(paths: Sequence[str], cwd: str) -> list[str]:
-    """The folders to serve: ``paths`` when given, else ``cwd`` and its ``.claude`` folder.
-
-    Hidden folders are skipped below a root, so the ``.claude`` folder where
-    Claude Code keeps project agents, skills and commands is added as a root
-    of its own.
-    """
-    if paths:
-        return list(paths)
-    roots = [cwd]
-    claude = os.path.join(cwd, ".claude")
-    if os.path.isdir(claude):
-        roots.append(claude)
-    return roots
 
 
 def roots_from_uris(uris: Iterable[str]) -> list[str]:
@@ -286,59 +271,24 @@ def _watched(roots: Sequence[str]) -> Iterator[str]:
             dirs[:] = [d for d in dirs if not d.startswith(".")]
 
 
-class _Copies:
-    """Groups specs whose files hold identical bytes (a content hash per file, cached).
-
-    A cached hash is trusted while the index is unchanged (the freshness check
-    covers every indexed file); :meth:`revalidate` drops the stale ones when
-    the index is reopened.
-    """
-
-    __slots__ = ("_cache",)
-
-    def __init__(self) -> None:
-        self._cache: dict[str, tuple[_Stamp | None, str]] = {}
-
-    def key(self, path: str) -> str:
-        """A digest of the file's bytes (the path itself when it cannot be read)."""
-        cached = self._cache.get(path)
-        if cached is not None:
-            return cached[1]
-        stamp = _stamp(path)
-        try:
-            with open(path, "rb") as f:
-                digest = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
-        except OSError:
-            digest = "path:" + path
-        self._cache[path] = (stamp, digest)
-        return digest
-
-    def revalidate(self) -> None:
-        """Forget the hashes of files that changed since they were hashed."""
-        self._cache = {p: v for p, v in self._cache.items() if _stamp(p) == v[0]}
-
-    def collapse(self, docs: Sequence[DocInfo]) -> list[tuple[int, list[str]]]:
-        """``(index of the first copy, paths of the other copies)``, in input order.
-
-        The one place that decides what a copy is. Identical bytes only, for
-        now: the near-duplicate groups of ``specsearch.dedup`` (branch ux:
-        ``dedup.group`` over ``dedup.fingerprint_file`` of each path, keyed by
-        ``dedup.identity(name, description)``) can replace this body as is.
-        """
-        groups: dict[str, tuple[int, list[str]]] = {}
-        for i, doc in enumerate(docs):
-            key = self.key(doc.path)
-            if key in groups:
-                groups[key][1].append(doc.path)
-            else:
-                groups[key] = (i, [])
-        return sorted(groups.values(), key=lambda g: g[0])
-
-
 def _copies_fields(others: Sequence[str]) -> dict[str, Any]:
     if not others:
         return {}
-    return {"copies": len(others), "copy_paths": list(others[:COPY_PATHS])}
+    more = len(others) - COPY_PATHS
+    return {"copies": list(others[:COPY_PATHS]), **({"more_copies": more} if more > 0 else {})}
+
+
+def _result(result: Collapsed) -> dict[str, Any]:
+    """The fields every ranked result has: the best copy's, and the others' paths."""
+    hit = result.hit
+    return {
+        "name": hit.name,
+        "kind": spec_kind(hit.path),
+        "path": hit.path,
+        "description": cut(hit.description),
+        "score": round(hit.score, 3),
+        **_copies_fields([doc.path for doc, _, _ in result.copies]),
+    }
 
 
 def _why(contributions: Sequence[Contribution], most: int = 5) -> str:
@@ -357,22 +307,24 @@ def _why(contributions: Sequence[Contribution], most: int = 5) -> str:
     return "; ".join(f"{field}: {', '.join(words)}" for field, words in fields.items())
 
 
-def route_ranking(index: Index, request: str, n: int) -> tuple[list[int], list[float]]:
-    """Doc ids and scores of the ``n`` specs that best fit ``request``, best first.
+def route_ranking(index: Index, request: str, k: int) -> list[Collapsed]:
+    """The ``k`` specs that best fit ``request``, best first, copies folded as the CLI does.
 
     With :func:`route_reasons`, the one place that decides how a request is
     routed: :meth:`Index.route` (never query syntax; filler removed; tuned BM25F).
     """
     try:
-        hits = index.route(request, n)
+        hits = index.route(request, pool(k))
     except QueryError as err:
         raise ToolInputError(f"request: {err}") from err
-    return [int(i) for i in hits.doc_ids], [float(x) for x in hits.scores]
+    if len(hits) == 0:  # e.g. no words: no snippet to look for either
+        return []
+    return fold(hits, k, native=index.backend == "native")
 
 
-def route_reasons(index: Index, request: str, docs: Sequence[DocInfo]) -> list[str]:
-    """A short ``why`` for each routed spec in ``docs`` (the words that ranked it, by field)."""
-    explained = index._backend.route_explain(request, [d.doc_id for d in docs])
+def route_reasons(index: Index, request: str, doc_ids: Sequence[int]) -> list[str]:
+    """A short ``why`` for each routed spec in ``doc_ids`` (the words that ranked it, by field)."""
+    explained = index._backend.route_explain(request, list(doc_ids))
     return [_why(contributions) or "ranked by its body" for contributions in explained.why]
 
 
@@ -380,12 +332,15 @@ class SpecService:
     """The four tools over one long-lived index of the roots.
 
     Args:
-        paths: Roots given on the command line (none: the client's roots when it
-            offers them, else the current folder and its ``.claude`` folder).
+        paths: Roots given on the command line (none: the CLI's project roots,
+            :func:`~specsearch.config.project_roots`, of each of the client's
+            roots when it offers them, else of the current folder).
         index_dir: The index folder (default: one per set of roots in the cache).
         backend: The engine, as for :meth:`Index.open`.
         environ: Where :meth:`Index.open` reads its variables.
         cwd: The folder that stands for "here" when there are no roots.
+        config: The CLI's config (its ``roots``, ``hidden`` and ``no_ignore``).
+        user_roots: The user's spec folders, served too (``--user``).
 
     Every public method raises :class:`ToolInputError` for bad input and
     :class:`~specsearch.errors.SpecsearchError` or ``OSError`` when the index
@@ -400,8 +355,12 @@ class SpecService:
         backend: str | None = None,
         environ: Mapping[str, str] | None = None,
         cwd: str | None = None,
+        config: Config | None = None,
+        user_roots: Sequence[str] = (),
     ) -> None:
         self._paths = list(paths)
+        self._config = config or Config()
+        self._user_roots = list(user_roots)
         self._index_dir = index_dir
         self._backend = backend
         self._environ = environ
@@ -410,8 +369,7 @@ class SpecService:
         self._index: Index | None = None
         self._open_roots: list[str] = []
         self._fresh: _Inotify | _Freshness | None = None
-        self._listing: dict[str | None, tuple[list[DocInfo], list[tuple[int, list[str]]]]] = {}
-        self._copies = _Copies()
+        self._listing: dict[str | None, tuple[list[DocInfo], list[tuple[int, int]]]] = {}
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ roots
@@ -434,12 +392,13 @@ class SpecService:
 
     def roots(self) -> list[str]:
         """The folders served now."""
-        if self._paths:
-            return list(self._paths)
-        found: list[str] = []
-        for root in self._client_roots or [self._cwd]:
-            found.extend(default_roots((), root))
-        return found
+        found = list(self._paths)
+        if not found:
+            for base in self._client_roots or [self._cwd]:
+                config = self._config
+                more = project_roots(hidden=config.hidden, extra=config.roots, base=base)
+                found.extend(r for r in more if r not in found)
+        return found + [r for r in self._user_roots if r not in found]
 
     # ------------------------------------------------------------------ index
 
@@ -461,6 +420,7 @@ class SpecService:
                 roots,
                 index_dir=self._index_dir,
                 backend=self._backend,
+                options=BuildOptions(hidden=self._config.hidden, no_ignore=self._config.no_ignore),
                 environ=self._environ,
                 notice=log.warning,
             )
@@ -475,7 +435,6 @@ class SpecService:
                 self._fresh = _Freshness(roots, files)
             else:
                 self._fresh = watch
-            self._copies.revalidate()
             if reopened.update is not None and reopened.update.committed:
                 log.info("index of %s updated: %s", roots, reopened.update)
             return reopened
@@ -497,35 +456,15 @@ class SpecService:
 
     # ------------------------------------------------------------------ tools
 
-    def _unique(
-        self, index: Index, ids: Sequence[int], scores: Sequence[float], count: int
-    ) -> list[tuple[DocInfo, float, list[str]]]:
-        """The first ``count`` distinct specs of a ranking, each with its copies' paths."""
-        docs = index._backend.docs(ids)
-        groups = self._copies.collapse(docs)
-        return [(docs[i], scores[i], others) for i, others in groups[:count]]
-
     def route(self, request: object, k: object = 5) -> dict[str, Any]:
         """Rank the specs that should handle a natural-language ``request``."""
         text = _check_text(request, "request")
         count = _check_int(k, "k", 1, MAX_K)
         with self._lock:
             index = self.index()
-            ids, scores = route_ranking(index, text, count * _OVERFETCH)
-            chosen = self._unique(index, ids, scores, count)
-            reasons = route_reasons(index, text, [doc for doc, _, _ in chosen])
-        results = [
-            {
-                "name": doc.name,
-                "kind": spec_kind(doc.path),
-                "path": doc.path,
-                "description": cut(doc.description),
-                "score": round(score, 3),
-                "why": why,
-                **_copies_fields(others),
-            }
-            for (doc, score, others), why in zip(chosen, reasons, strict=True)
-        ]
+            chosen = route_ranking(index, text, count)
+            reasons = route_reasons(index, text, [r.hit.doc_id for r in chosen])
+        results = [_result(r) | {"why": why} for r, why in zip(chosen, reasons, strict=True)]
         return {"results": results}
 
     def search(self, query: object, k: object = 10) -> dict[str, Any]:
@@ -538,25 +477,17 @@ class SpecService:
         with self._lock:
             index = self.index()
             try:
-                hits = index.search(text, count * _OVERFETCH)
+                hits = index.search(text, pool(count))
             except QueryError as err:
                 raise ToolInputError(f"query {text!r}: {err}") from err
-            ids = [int(i) for i in hits.doc_ids]
-            chosen = self._unique(index, ids, [float(x) for x in hits.scores], count)
-            snippets = index._backend.snippets([doc.doc_id for doc, _, _ in chosen], text)
+            chosen = fold(hits, count, native=index.backend == "native")
         results = []
-        for (doc, score, others), snippet in zip(chosen, snippets, strict=True):
-            item: dict[str, Any] = {
-                "name": doc.name,
-                "kind": spec_kind(doc.path),
-                "path": doc.path,
-                "description": cut(doc.description),
-                "score": round(score, 3),
-            }
+        for result in chosen:
+            item = _result(result)
+            snippet = result.hit.snippet
             if snippet is not None:
                 item["line"] = snippet.line
                 item["snippet"] = _window(snippet)[0]
-            item.update(_copies_fields(others))
             results.append(item)
         return {"results": results}
 
@@ -614,7 +545,8 @@ class SpecService:
             if kind not in self._listing:  # built once per index version
                 docs = sorted(self._all_docs(index), key=lambda d: (d.name.casefold(), d.path))
                 docs = [d for d in docs if kind is None or spec_kind(d.path) == kind]
-                self._listing[kind] = (docs, self._copies.collapse(docs))
+                found = group_docs(docs, native=index.backend == "native")
+                self._listing[kind] = (docs, [(g.members[0], len(g.members) - 1) for g in found])
             docs, groups = self._listing[kind]
         page = groups[start : start + size]
         items = [
@@ -623,7 +555,7 @@ class SpecService:
                 "kind": spec_kind(docs[i].path),
                 "path": docs[i].path,
                 "description": first_line(docs[i].description),
-                **({"copies": len(others)} if others else {}),
+                **({"copies": others} if others else {}),
             }
             for i, others in page
         ]
@@ -638,8 +570,11 @@ def serve(
     *,
     index_dir: str | None = None,
     backend: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: Config | None = None,
+    user_roots: Sequence[str] = (),
 ) -> None:
-    """Run the MCP server on stdin/stdout until the client hangs up.
+    """Run the MCP server on stdin/stdout until the client hangs up (see :class:`SpecService`).
 
     Raises:
         ImportError: the MCP SDK is not installed (``pip install 'specsearch[mcp]'``).
@@ -647,7 +582,14 @@ def serve(
     from specsearch.mcp_tools import build_server  # noqa: PLC0415 (needs the SDK)
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="specsearch: %(message)s")
-    service = SpecService(paths, index_dir=index_dir, backend=backend)
+    service = SpecService(
+        paths,
+        index_dir=index_dir,
+        backend=backend,
+        environ=environ,
+        config=config,
+        user_roots=user_roots,
+    )
     try:
         build_server(service).run("stdio")
     finally:

@@ -113,7 +113,7 @@ def build_server(service: SpecService) -> MCPServer[Any]:
         Call this before doing a task yourself, with the request in the user's own
         words. Each result has name, kind (agent, skill or command), path, a
         description cut to 200 characters, score and a short `why` (the words that
-        matched). Copies of one spec are collapsed (`copies`, `copy_paths`).
+        matched). Copies of one spec are collapsed (`copies`: some of their paths).
         """
         learn(roots)
         return await _answer(functools.partial(service.route, request, k))

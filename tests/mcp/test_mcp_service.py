@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from specsearch.config import Config
 from specsearch.mcp_server import (
     BODY_CHARS,
+    COPY_PATHS,
     DESCRIPTION_CHARS,
     MAX_K,
     SpecService,
@@ -20,7 +22,6 @@ from specsearch.mcp_server import (
     _Freshness,
     _Inotify,
     cut,
-    default_roots,
     spec_kind,
 )
 
@@ -147,31 +148,60 @@ def test_unchanged_roots_keep_the_same_index(service: SpecService) -> None:
     assert service.index() is first
 
 
-def test_identical_copies_collapse(service: SpecService, specs: Path) -> None:
+def test_near_duplicate_copies_collapse(service: SpecService, specs: Path) -> None:
+    original = specs / "async-rust-reviewer.md"
     for vendor in ("vendor-a", "vendor-b"):
         (specs / vendor).mkdir()
-        shutil.copy(specs / "async-rust-reviewer.md", specs / vendor / "async-rust-reviewer.md")
-    results = service.route("tokio cancellation", 5)["results"]
-    named = [r for r in results if r["name"] == "async-rust-reviewer"]
-    assert len(named) == 1
-    assert named[0]["copies"] == 2
-    assert len(named[0]["copy_paths"]) == 2
-    listed = [s for s in service.list()["specs"] if s["name"] == "async-rust-reviewer"]
+    same = specs / "vendor-a" / "async-rust-reviewer.md"
+    shutil.copy(original, same)
+    # One word changed, in the name: not the same bytes, nor the same name.
+    fork = specs / "vendor-b" / "async-rust-auditor.md"
+    text = original.read_text(encoding="utf-8")
+    fork.write_text(text.replace("name: async-rust-reviewer", "name: async-rust-auditor"))
+    copies = {str(original), str(same), str(fork)}
+    for tool in (service.route("tokio cancellation", 5), service.search("tokio", 5)):
+        results = [r for r in tool["results"] if r["path"] in copies]
+        assert len(results) == 1, tool
+        assert {results[0]["path"], *results[0]["copies"]} == copies
+        assert "more_copies" not in results[0]
+    listed = [s for s in service.list()["specs"] if s["path"] in copies]
     assert [s["copies"] for s in listed] == [2]
 
 
-def test_default_roots_add_the_claude_folder(tmp_path: Path, examples: Path) -> None:
-    assert default_roots([], str(tmp_path)) == [str(tmp_path)]
-    agents = tmp_path / ".claude" / "agents"
-    agents.mkdir(parents=True)
+def test_many_copies_list_a_few_paths(service: SpecService, specs: Path) -> None:
+    for n in range(5):
+        (specs / f"vendor-{n}").mkdir()
+        shutil.copy(specs / "async-rust-reviewer.md", specs / f"vendor-{n}")
+    top = service.route("tokio cancellation", 1)["results"][0]
+    assert top["name"] == "async-rust-reviewer"
+    assert len(top["copies"]) == COPY_PATHS
+    assert top["more_copies"] == 5 - COPY_PATHS
+
+
+def test_roots_are_the_clis(tmp_path: Path, examples: Path) -> None:
+    """No PATH: the folder, its .claude spec folders, the config's roots, the user's."""
+    project, extra, user = tmp_path / "project", tmp_path / "extra", tmp_path / "user"
+    agents = project / ".claude" / "agents"
+    for folder in (agents, extra, user):
+        folder.mkdir(parents=True)
     shutil.copy(examples / "async-rust-reviewer.md", agents)
-    assert default_roots([], str(tmp_path)) == [str(tmp_path), str(tmp_path / ".claude")]
-    assert default_roots(["x"], str(tmp_path)) == ["x"]
-    svc = SpecService(cwd=str(tmp_path), index_dir=str(tmp_path / "index"))
+    shutil.copy(examples / "security-auditor.md", extra)
+    shutil.copy(examples / "security-auditor.md", user / "user-auditor.md")
+    config = Config(roots=(str(extra), str(tmp_path / "missing")))
+    svc = SpecService(
+        cwd=str(project),
+        index_dir=str(tmp_path / "index"),
+        config=config,
+        user_roots=[str(user)],
+    )
     try:
+        assert svc.roots() == [str(project), str(agents), str(extra), str(user)]
         assert svc.route("tokio", 1)["results"][0]["name"] == "async-rust-reviewer"
+        assert {s["path"] for s in svc.list()["specs"]} >= {str(extra / "security-auditor.md")}
     finally:
         svc.close()
+    plain = SpecService([str(extra)], config=config, user_roots=[str(user)])
+    assert plain.roots() == [str(extra), str(user)]  # PATHs replace the project's, as in the CLI
 
 
 def test_client_roots_replace_the_current_folder(tmp_path: Path, specs: Path) -> None:
