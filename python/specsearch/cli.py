@@ -26,6 +26,7 @@ from specsearch.dedup import THRESHOLD, fold, group_docs, pool
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
 from specsearch.select import BACKEND_NAMES
+from specsearch.window import SNIPPET_WIDTH, window
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -33,13 +34,11 @@ if TYPE_CHECKING:
     from specsearch.dedup import Collapsed
     from specsearch.engine import RouteHits
     from specsearch.show import ShownSpec
-    from specsearch.types import Contribution, Problem, Snippet
+    from specsearch.types import Contribution, Problem
 
 __all__ = ["cli", "main"]
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
-#: Snippet width when stdout is not a terminal (on one, its width).
-SNIPPET_WIDTH = 160
 MIN_SNIPPET_WIDTH = 40
 SPEC_SUFFIXES = (".md", ".markdown", ".mdx")
 
@@ -270,42 +269,6 @@ def _width(prefix: int) -> int:
     return SNIPPET_WIDTH
 
 
-def _window(snippet: Snippet, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:
-    """The part of a snippet line to show, with the spans moved into it.
-
-    At most ``width`` characters, cut around the first match.
-
-    >>> from specsearch.types import Snippet
-    >>> _window(Snippet(line=1, text="  use tokio", spans=((6, 11),)))
-    ('use tokio', [(4, 9)])
-    >>> _window(Snippet(line=1, text="a " * 30 + "tokio" + " b" * 30, spans=((60, 65),)), 20)
-    ('…a a a tokio b b b b…', [(7, 12)])
-    """
-    text = snippet.text
-    start = len(text) - len(text.lstrip())
-    end = len(text.rstrip())
-    if end - start > width:
-        first = snippet.spans[0][0] if snippet.spans else start
-        last = snippet.spans[-1][1] if snippet.spans else start
-        # Centre the matches (from the first) in the window.
-        lead = max(0, (width - (min(last, first + width) - first)) // 2)
-        start = max(start, min(first - lead, end - width))
-        # Start at a word when one begins shortly after (never past the match).
-        space = text.find(" ", start, min(first, start + 12))
-        start = space + 1 if space >= 0 else start
-        end = min(end, start + width)
-    lead_mark = "…" if start > len(text) - len(text.lstrip()) else ""
-    tail = "…" if end < len(text.rstrip()) else ""
-    shift = start - len(lead_mark)
-    spans = [
-        (max(a, start) - shift, min(b, end) - shift)
-        for a, b in snippet.spans
-        if a < end and b > start
-    ]
-    shown = text[start:end].rstrip() if tail else text[start:end]
-    return lead_mark + shown + tail, spans
-
-
 def _context_lines(path: str, line: int, n: int) -> dict[int, str]:
     """Lines ``line - n`` to ``line + n`` of the file (none if it cannot be read)."""
     try:
@@ -336,7 +299,7 @@ def _print_human(results: Sequence[Collapsed], scope: _Scope, *, color: bool, co
             if number < hit.snippet.line:
                 click.echo(f"{indent}{shown}-{number}-{text[: _width(len(path) + 8)]}", color=color)
         room = _width(len(indent) + len(path) + len(str(hit.snippet.line)) + 2)
-        text, spans = _window(hit.snippet, room)
+        text, spans = window(hit.snippet, room)
         line = click.style(str(hit.snippet.line), fg="green")
         click.echo(f"{indent}{shown}:{line}:{_highlight(text, spans, color=color)}", color=color)
         for number, text in around.items():
@@ -785,7 +748,18 @@ def _print_explained(
         click.echo(f"{' ' * (width + 2)}why: {shown}{more}", color=color)
 
 
-@cli.command()
+ROUTE_HELP = """Find the specs under PATHS that should handle REQUEST.
+
+\b
+REQUEST is natural language, never query syntax, e.g.
+  specsearch route "I need an agent to review my asyncio code for race conditions"
+Conversational filler and stop words are left out, words that are common
+in these specs count less, and --explain (or "why" in --json) shows
+which words and fields made each hit rank.
+"""
+
+
+@cli.command(help=ROUTE_HELP)
 @click.argument("request")
 @_where_options
 @click.option(
@@ -812,15 +786,7 @@ def route(
     show_problems: bool,
     fields: tuple[str, ...] | None,
 ) -> None:
-    r"""Find the specs under PATHS that should handle REQUEST.
-
-    \b
-    REQUEST is natural language, never query syntax, e.g.
-      specsearch route "I need an agent to review my asyncio code for race conditions"
-    Conversational filler and stop words are left out, words that are common
-    in these specs count less, and --explain (or "why" in --json) shows
-    which words and fields made each hit rank.
-    """
+    """Find the specs under PATHS that should handle REQUEST. (help: ``ROUTE_HELP``)."""
     config = _config()
     scope = where.scope(config)
     k = config.k if k is None else k
@@ -1152,19 +1118,22 @@ def clear(paths: tuple[str, ...], dry_run: bool) -> None:
     _remove_all(found, dry_run=dry_run)
 
 
-@cli.command()
+MCP_HELP = """Serve the specs under PATHS to an agent over MCP, on stdin/stdout.
+
+\b
+Tools: route_request, search_specs, show_spec, list_specs.
+Roots: PATHS; without them, the same roots as the other commands (the
+config's too), taken from each of the client's roots when it offers
+them, else from the current folder. --user adds ~/.claude's. The index
+stays open and is brought up to date when a spec changes. Needs the
+extra: pip install 'specsearch[mcp]'.
+"""
+
+
+@cli.command(help=MCP_HELP)
 @_where_options
 def mcp(where: _Where) -> None:
-    r"""Serve the specs under PATHS to an agent over MCP, on stdin/stdout.
-
-    \b
-    Tools: route_request, search_specs, show_spec, list_specs.
-    Roots: PATHS; without them, the same roots as the other commands (the
-    config's too), taken from each of the client's roots when it offers
-    them, else from the current folder. --user adds ~/.claude's. The index
-    stays open and is brought up to date when a spec changes. Needs the
-    extra: pip install 'specsearch[mcp]'.
-    """
+    """Serve the specs under PATHS to an agent over MCP, on stdin/stdout. (help: ``MCP_HELP``)."""
     config = _config()
     config = dataclasses.replace(
         config,
@@ -1173,7 +1142,7 @@ def mcp(where: _Where) -> None:
         no_ignore=config.no_ignore if where.no_ignore is None else where.no_ignore,
     )
     try:
-        from specsearch.mcp_server import serve  # noqa: PLC0415 (the SDK loads only here)
+        from specsearch.mcp_tools import serve  # noqa: PLC0415 (the SDK loads only here)
 
         serve(
             where.paths,

@@ -470,7 +470,7 @@ class SpecService:
     def search(self, query: object, k: object = 10) -> dict[str, Any]:
         """Run ``query`` in the query language; hits with their best line."""
         # Imported here: the CLI's window logic is shared, not copied.
-        from specsearch.cli import _window  # noqa: PLC0415
+        from specsearch.window import window  # noqa: PLC0415
 
         text = _check_text(query, "query")
         count = _check_int(k, "k", 1, MAX_K)
@@ -487,7 +487,7 @@ class SpecService:
             snippet = result.hit.snippet
             if snippet is not None:
                 item["line"] = snippet.line
-                item["snippet"] = _window(snippet)[0]
+                item["snippet"] = window(snippet)[0]
             results.append(item)
         return {"results": results}
 
@@ -563,34 +563,3 @@ class SpecService:
         if start + size < len(groups):
             answer["next_offset"] = start + size
         return answer
-
-
-def serve(
-    paths: Sequence[str],
-    *,
-    index_dir: str | None = None,
-    backend: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    config: Config | None = None,
-    user_roots: Sequence[str] = (),
-) -> None:
-    """Run the MCP server on stdin/stdout until the client hangs up (see :class:`SpecService`).
-
-    Raises:
-        ImportError: the MCP SDK is not installed (``pip install 'specsearch[mcp]'``).
-    """
-    from specsearch.mcp_tools import build_server  # noqa: PLC0415 (needs the SDK)
-
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="specsearch: %(message)s")
-    service = SpecService(
-        paths,
-        index_dir=index_dir,
-        backend=backend,
-        environ=environ,
-        config=config,
-        user_roots=user_roots,
-    )
-    try:
-        build_server(service).run("stdio")
-    finally:
-        service.close()

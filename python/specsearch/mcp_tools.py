@@ -13,7 +13,8 @@ message for bad input. Nothing is written to stdout but the protocol.
 import functools
 import json
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -22,6 +23,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ListRootsResult, NotificationParams, ToolAnnotations
 from pydantic import Field
 
+from specsearch.config import Config
 from specsearch.errors import SpecsearchError
 from specsearch.mcp_server import (
     MAX_K,
@@ -31,7 +33,7 @@ from specsearch.mcp_server import (
     ToolInputError,
 )
 
-__all__ = ["INSTRUCTIONS", "TOOL_NAMES", "build_server"]
+__all__ = ["INSTRUCTIONS", "TOOL_NAMES", "build_server", "serve"]
 
 log = logging.getLogger("specsearch.mcp")
 
@@ -177,3 +179,32 @@ def build_server(service: SpecService) -> MCPServer[Any]:
         "notifications/roots/list_changed", NotificationParams, roots_changed
     )
     return server
+
+
+def serve(
+    paths: Sequence[str],
+    *,
+    index_dir: str | None = None,
+    backend: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: Config | None = None,
+    user_roots: Sequence[str] = (),
+) -> None:
+    """Run the MCP server on stdin/stdout until the client hangs up (see :class:`SpecService`).
+
+    Raises:
+        ImportError: the MCP SDK is not installed (``pip install 'specsearch[mcp]'``).
+    """
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="specsearch: %(message)s")
+    service = SpecService(
+        paths,
+        index_dir=index_dir,
+        backend=backend,
+        environ=environ,
+        config=config,
+        user_roots=user_roots,
+    )
+    try:
+        build_server(service).run("stdio")
+    finally:
+        service.close()
