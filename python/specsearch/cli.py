@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import sys
 import time
@@ -18,7 +19,7 @@ import click
 
 from specsearch.backend import BACKEND_NAMES
 from specsearch.engine import Index
-from specsearch.errors import SpecsearchError
+from specsearch.errors import IndexFormatError, SpecsearchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+MAX_K = 2**32 - 1
 SNIPPET_WIDTH = 160
 
 
@@ -135,7 +137,8 @@ def _as_json(hits: Hits, problems: Sequence[Problem]) -> dict[str, Any]:
                 "doc_id": hit.doc_id,
                 "path": hit.path,
                 "name": hit.name,
-                "score": hit.score,
+                # JSON has no Infinity: a score that overflowed float32 is null.
+                "score": hit.score if math.isfinite(hit.score) else None,
                 "description": hit.description,
                 "line": None if hit.snippet is None else hit.snippet.line,
                 "text": None if hit.snippet is None else hit.snippet.text,
@@ -230,11 +233,15 @@ def _color_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-def _open(paths: Sequence[str], index_dir: str | None, backend: str | None) -> Index:
+def _open(
+    paths: Sequence[str], index_dir: str | None, backend: str | None, *, rebuild: bool = False
+) -> Index:
     """Open the persistent index, updating it first, with a progress bar when slow."""
     bar = _ProgressBar(enabled=sys.stderr.isatty())
     try:
-        return Index.open(paths, index_dir=index_dir, backend=backend, progress=bar)
+        return Index.open(
+            paths, index_dir=index_dir, backend=backend, progress=bar, rebuild=rebuild
+        )
     finally:
         bar.close()
 
@@ -255,7 +262,8 @@ def cli() -> None:
 @click.option(
     "-k",
     "k",
-    type=click.IntRange(min=0),
+    # Clamped: any larger k asks for every hit anyway.
+    type=click.IntRange(min=0, max=MAX_K, clamp=True),
     default=10,
     show_default=True,
     help="How many hits to show.",
@@ -267,6 +275,13 @@ def cli() -> None:
     "paths_only",
     is_flag=True,
     help="Print only the paths of the hits.",
+)
+@click.option(
+    "-0",
+    "--null",
+    "null",
+    is_flag=True,
+    help="With -l, end each path with a NUL byte instead of a newline (for xargs -0).",
 )
 @_backend_option
 @_index_option
@@ -294,6 +309,7 @@ def query(
     k: int,
     as_json: bool,
     paths_only: bool,
+    null: bool,
     backend: str | None,
     index_dir: str | None,
     color: str,
@@ -316,25 +332,36 @@ def query(
       concurency~1          fuzzy, edit distance 0-2
     """
     overrides = _parse_weights(weights)
-    try:
-        with _open(paths, index_dir, backend) as index:
+
+    def answer(*, rebuild: bool) -> int:
+        with _open(paths, index_dir, backend, rebuild=rebuild) as index:
             hits = index.search(query, k, weights=overrides, strict=strict)
             if as_json:
-                click.echo(json.dumps(_as_json(hits, index.problems), ensure_ascii=False))
+                document = _as_json(hits, index.problems)
+                click.echo(json.dumps(document, ensure_ascii=False, allow_nan=False))
             else:
                 _report_problems(index.problems, verbose=show_problems)
                 if paths_only:
                     for hit in hits:
-                        click.echo(hit.path)
+                        click.echo(hit.path + ("\0" if null else "\n"), nl=False)
                 else:
                     _print_human(hits, color=_use_color(color))
+            return len(hits)
+
+    try:
+        try:
+            found = answer(rebuild=False)
+        except IndexFormatError as err:
+            # A corrupt index (a checksum error, say) is rebuilt from the specs, once.
+            click.echo(f"specsearch: {_describe(err)}; rebuilding the index", err=True)
+            found = answer(rebuild=True)
     except BrokenPipeError:
         # The reader went away (`specsearch query x | head -1`): stop quietly, as grep does.
         sys.stderr.close()
         sys.exit(EXIT_MATCH)
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
-    sys.exit(EXIT_MATCH if len(hits) else EXIT_NO_MATCH)
+    sys.exit(EXIT_MATCH if found else EXIT_NO_MATCH)
 
 
 @cli.command()
@@ -348,20 +375,25 @@ def query(
     is_flag=True,
     help="List every file problem on stderr, not just their count.",
 )
+@click.option(
+    "--rebuild", is_flag=True, help="Throw the index away and build it afresh from the specs."
+)
 def index(
     paths: tuple[str, ...],
     backend: str | None,
     index_dir: str | None,
     as_json: bool,
     show_problems: bool,
+    rebuild: bool,
 ) -> None:
     """Create or update the index of the specs under PATHS (default: .).
 
-    Only files added, changed or deleted since the last run are indexed.
+    Only files added, changed or deleted since the last run are indexed
+    (everything with --rebuild).
     """
     started = time.monotonic()
     try:
-        with _open(paths, index_dir, backend) as opened:
+        with _open(paths, index_dir, backend, rebuild=rebuild) as opened:
             info, stats, problems = opened.update, opened.stats(), opened.problems
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))

@@ -6,12 +6,14 @@ import hashlib
 import json
 import math
 import os
+import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
-from specsearch.backend import BuildOptions, Closing, resolve_backend
-from specsearch.errors import QueryError, SchemaError
+from specsearch.backend import BuildOptions, Closing, UpdateInfo, resolve_backend
+from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
 from specsearch.types import DocInfo, Hit
 
 if TYPE_CHECKING:
@@ -20,22 +22,36 @@ if TYPE_CHECKING:
 
     from specsearch.backend import (
         Backend,
+        BackendClass,
         BatchTopDocs,
         IndexStats,
         Progress,
         TopDocs,
-        UpdateInfo,
         Weights,
     )
     from specsearch.types import Problem
 
-__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights"]
+__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights", "query_text"]
 
 PathArg = str | os.PathLike[str]
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def query_text(query: str) -> str:
+    r"""``query`` with every lone surrogate replaced by U+FFFD.
+
+    A command-line argument that is not UTF-8 reaches Python with its bytes as
+    surrogates (``\udcff``), which cannot cross into the native engine or be
+    printed; both engines see the same replacement, so they still agree.
+
+    >>> query_text("caf\udce9 tokio")
+    'caf\ufffd tokio'
+    """
+    return _SURROGATES.sub("\ufffd", query)
 
 
 def _roots(paths: Sequence[PathArg]) -> list[str]:
@@ -44,20 +60,55 @@ def _roots(paths: Sequence[PathArg]) -> list[str]:
     return [os.fspath(p) for p in paths]
 
 
+def _discard(target: str) -> None:
+    """Remove an index folder: renamed aside first, so no one opens it half-deleted."""
+    aside = f"{target}.discarded-{os.getpid()}"
+    try:
+        os.rename(target, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _snapshot(
+    backend: BackendClass,
+    target: str,
+    *,
+    roots: Sequence[str],
+    options: BuildOptions | None,
+    busy: IndexLockedError,
+    notice: Callable[[str], None],
+) -> tuple[Backend, UpdateInfo]:
+    """The index to answer from while another process holds the writer lock."""
+    opened: Backend
+    try:
+        opened = backend.open_existing(target)
+        notice(f"specsearch: note: {busy}; answering from the last committed index")
+    except (FileNotFoundError, IndexFormatError):
+        opened = backend.build(roots, options or BuildOptions())
+        notice(f"specsearch: note: {busy}; answering from an index built in memory")
+    unchanged = opened.num_docs
+    info = UpdateInfo(
+        added=0, changed=0, deleted=0, unchanged=unchanged, rebuilt=False, committed=False
+    )
+    return opened, info
+
+
 def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     """The folder that holds the index of ``roots`` unless one is given.
 
     ``$XDG_CACHE_HOME/specsearch/<key>`` (``~/.cache`` when the variable is
-    unset), where the key hashes the roots as spelled and as absolute paths,
-    so each folder of specs gets its own index and the specs' folder is never
-    written to.
+    unset or, as the XDG spec says, not an absolute path), where the key
+    hashes the roots as spelled and as absolute paths, so each folder of
+    specs gets its own index and the specs' folder is never written to.
 
     >>> default_index_dir(["specs"], {"XDG_CACHE_HOME": "/c"}).startswith("/c/specsearch/")
     True
     """
-    cache = environ.get("XDG_CACHE_HOME") or os.path.join(
-        environ.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
+    cache = environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(cache):
+        # The XDG spec: a relative path is invalid and is ignored.
+        cache = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
     spelled = list(roots) or ["."]
     key = json.dumps([spelled, [os.path.abspath(r) for r in spelled]], ensure_ascii=False)
     digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:20]
@@ -276,6 +327,7 @@ class Index(Closing):
         environ: Mapping[str, str] | None = None,
         notice: Callable[[str], None] = _stderr_notice,
         progress: Progress | None = None,
+        rebuild: bool = False,
     ) -> Self:
         """Open the persistent index of ``paths``, creating or updating it first.
 
@@ -293,10 +345,16 @@ class Index(Closing):
                 directory; ``os.environ`` when ``None``.
             notice: As for :meth:`build`.
             progress: Called with (files done, files to index) while indexing.
+            rebuild: Throw the existing index away and build it afresh (after
+                a checksum error, say).
+
+        While another process updates the index, this one does not wait: it
+        answers from the last committed index (or, when there is none yet,
+        from one built in memory), says so through ``notice``, and leaves
+        the update to the other process.
 
         Raises:
             BackendUnavailableError: the backend asked for cannot be loaded.
-            IndexLockedError: another process is updating this index.
             FileNotFoundError: a path does not exist.
         """
         env = os.environ if environ is None else environ
@@ -305,9 +363,15 @@ class Index(Closing):
             notice(choice.notice)
         roots = _roots(paths)
         folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
-        opened, info = choice.backend.open(
-            os.path.join(folder, choice.name), roots, options or BuildOptions(), progress
-        )
+        target = os.path.join(folder, choice.name)
+        if rebuild:
+            _discard(target)
+        try:
+            opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
+        except IndexLockedError as busy:
+            opened, info = _snapshot(
+                choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
+            )
         index = cls(opened)
         index._update = info
         return index
@@ -401,6 +465,7 @@ class Index(Closing):
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
+        query = query_text(query)
         top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
         return Hits(query, top, self._backend, strict=strict)
 
@@ -428,7 +493,7 @@ class Index(Closing):
         if isinstance(queries, str):
             raise SchemaError("queries", "expected a sequence of queries, got a single string")
         top = self._backend.search_many(
-            list(queries), k, weights=field_weights(weights), strict=strict
+            [query_text(q) for q in queries], k, weights=field_weights(weights), strict=strict
         )
         return BatchHits(queries, top)
 
@@ -438,7 +503,7 @@ class Index(Closing):
         phrase = wanted.replace('"', " ")
         candidates: list[DocInfo] = []
         try:
-            top = self._backend.search(f'name:"{phrase}"', 1000)
+            top = self._backend.search(query_text(f'name:"{phrase}"'), 1000)
             candidates = self._backend.docs(top.ids_list())
         except QueryError:
             candidates = self._backend.docs(range(self._backend.num_docs))
