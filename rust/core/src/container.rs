@@ -103,12 +103,13 @@ pub(crate) struct ContainerWriter {
 }
 
 impl ContainerWriter {
-    /// Creates `path` (truncating it) for a container of `sections` sections.
+    /// Creates the new file `path` (private, see
+    /// [`crate::directory::create_private`]) for a container of `sections` sections.
     ///
     /// # Errors
     /// [`Error::Io`].
     pub(crate) fn create(path: &Path, sections: usize) -> Result<ContainerWriter> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = crate::directory::create_private(path).map_err(|e| Error::io(path, e))?;
         let mut w = ContainerWriter {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, file),

@@ -53,10 +53,41 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
     Manifest::decode(&path, &bytes)
 }
 
-/// Writes a whole file and fsyncs it.
+/// Creates a new index file: private (mode 0600), never over an existing
+/// file (`O_EXCL`) and so never through a link planted in the folder.
+///
+/// # Errors
+/// The I/O error (kind `AlreadyExists` when the name is taken).
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
+/// Creates an index folder and its missing parents, private (mode 0700).
+///
+/// # Errors
+/// [`Error::Io`].
+pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes a whole new file (see [`create_private`]) and fsyncs it.
 pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e| Error::io(path, e);
-    let mut f = File::create(path).map_err(io)?;
+    let mut f = create_private(path).map_err(io)?;
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)
 }
@@ -83,6 +114,11 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// manifest is then still in place.
 pub(crate) fn commit_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let tmp = dir.join(MANIFEST_TMP);
+    // A crashed commit's leftover (or a planted link: unlinked, not followed).
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&tmp, e)),
+        _ => {}
+    }
     write_synced(&tmp, &m.encode())?;
     let target = dir.join(MANIFEST_FILE);
     fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
@@ -139,13 +175,15 @@ impl DirLock {
         let path = dir.join(LOCK_FILE);
         let io = |e| Error::io(&path, e);
         // Not truncated: the holder's pid must survive until we own the lock.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io)?;
+        // Private, and never through a link planted in the folder.
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let mut file = options.open(&path).map_err(io)?;
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
             Err(fs4::TryLockError::WouldBlock) => {
@@ -196,6 +234,52 @@ mod tests {
         }
         drop(a);
         assert!(DirLock::acquire(dir.path()).is_ok());
+    }
+
+    /// Issue 15: links planted in the index folder are never written through,
+    /// and index files are private.
+    #[cfg(unix)]
+    #[test]
+    fn planted_links_are_not_written_through() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let index = dir.path().join("index");
+        create_private_dir(&index).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&index), 0o700);
+        std::os::unix::fs::symlink(&victim, index.join(LOCK_FILE)).unwrap();
+        std::os::unix::fs::symlink(&victim, index.join(MANIFEST_TMP)).unwrap();
+        assert!(DirLock::acquire(&index).is_err());
+        fs::remove_file(index.join(LOCK_FILE)).unwrap();
+        let lock = DirLock::acquire(&index).unwrap();
+        assert_eq!(mode(&index.join(LOCK_FILE)), 0o600);
+        let m = Manifest {
+            format_version: 1,
+            generation: 1,
+            analyzer: "a".into(),
+            max_file_bytes: 1,
+            num_docs: 0,
+            field_lengths: [0; 6],
+            segments: vec![],
+            docmap: crate::manifest::FileEntry {
+                file: docmap_name(1),
+                bytes: 0,
+                header_crc: 0,
+            },
+            skipped: vec![],
+            next_segment: 1,
+            started_ns: 0,
+        };
+        commit_manifest(&index, &m).unwrap();
+        assert_eq!(mode(&index.join(MANIFEST_FILE)), 0o600);
+        drop(lock);
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        let seg = index.join(segment_name(1));
+        std::os::unix::fs::symlink(&victim, &seg).unwrap();
+        assert!(write_synced(&seg, b"x").is_err());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
     }
 
     #[test]
