@@ -267,7 +267,6 @@ mod tests {
         assert!(parse(&very).is_err());
     }
 
-    #[test]
     /// Issue 15: past the scanner's own limit (256), the same failure.
     #[test]
     fn very_deep_nesting_is_too_deep() {
