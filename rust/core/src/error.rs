@@ -2,6 +2,8 @@
 //!
 //! Problems with single files are not errors: they are [`crate::problem::Problem`]s
 //! returned next to the index. An [`Error`] stops the operation that raised it.
+//!
+//! Layering: shared; reads nothing else in the crate.
 
 use std::path::PathBuf;
 
@@ -70,6 +72,11 @@ impl Error {
             path: path.to_path_buf(),
             source,
         }
+    }
+
+    /// Whether this is an [`Error::Io`] of kind `NotFound`.
+    pub(crate) fn is_not_found(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }
 

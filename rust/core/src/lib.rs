@@ -2,21 +2,39 @@
 //!
 //! The data flows one way, one module per step (see `ARCHITECTURE.md`):
 //! [`walk`] (which files) → [`spec`] (bytes → fields) → [`analysis`] (text →
-//! terms) → [`index`] (terms → postings) → [`search`] (query → plan → BM25
-//! → top k, snippets; the query language is [`query`]). The persistent index is [`disk::DiskIndex`] (segments,
-//! manifest and doc map: see `ARCHITECTURE.md` §10). Problems with single files are [`problem::Problem`]s; errors
-//! that stop an operation are [`error::Error`]s.
+//! terms) → `postings` (term lists and stem maps, encoded) → `segment`
+//! (immutable index files) → [`index`] (the in-memory index, and the on-disk
+//! one with its update path) → [`query`] (query string → tree) → [`search`]
+//! (tree → plan → BM25 → top k, snippets). Problems with single files are
+//! [`problem::Problem`]s; errors that stop an operation are
+//! [`error::Error`]s.
+//!
+//! Module map:
+//! - [`walk`]: which files are specs, in doc-id order;
+//! - [`spec`]: bytes → the six fields and problems (YAML frontmatter with a
+//!   lenient fallback); reading a spec file's bytes;
+//! - [`analysis`]: the `standard-v2` analyzer (text → terms, stem keys) and
+//!   field analysis (a spec → its terms per field);
+//! - `postings`: postings and positions encoding; stem map helpers;
+//! - `segment`: segment files (stored records, term blocks, builder, reader,
+//!   merge);
+//! - [`index`]: [`MemoryIndex`], [`DiskIndex`] (directory, manifest, doc map)
+//!   and the update path (classify, build, commit);
+//! - [`query`]: the query grammar (string → tree, lenient or strict);
+//! - [`search`]: [`SearchIndex`], the plan, the executor, top-k and snippets;
+//! - [`schema`], [`scoring`], [`error`], [`problem`] and `container` (the
+//!   binary file container) are shared by every step.
+//!
+//! Layering: a module uses only the modules before it in the flow above
+//! (and the shared ones), never one after it; `lib.rs` re-exports the public
+//! surface. A unit test (`layering`) checks every `crate::` path against
+//! this order.
 #![warn(missing_docs)]
 
 pub mod analysis;
 mod container;
-pub mod directory;
-pub mod disk;
-pub mod docmap;
 pub mod error;
-mod exec;
 pub mod index;
-mod manifest;
 mod postings;
 pub mod problem;
 pub mod query;
@@ -26,14 +44,15 @@ pub mod search;
 mod segment;
 pub mod spec;
 pub mod walk;
-mod writer;
+
+#[cfg(test)]
+mod layering;
 
 pub use container::FORMAT_VERSION;
-pub use disk::{DiskIndex, DiskOptions, UpdateStats};
 pub use error::{Error, Result};
-pub use index::{BuildOptions, DocMeta, MemoryIndex};
+pub use index::{BuildOptions, DiskIndex, DiskOptions, DocMeta, MemoryIndex, UpdateStats};
 pub use problem::Problem;
 pub use query::ParseMode;
-pub use schema::{Field, Schema};
+pub use schema::{Field, Schema, DEFAULT_WEIGHTS};
 pub use search::{IndexStats, SearchIndex, SearchOptions, Snippet, TopDocs};
 pub use spec::Spec;

@@ -2,6 +2,8 @@
 //!
 //! A problem never stops a build: the file is indexed as far as it can be, or
 //! skipped, and the problem is returned next to the index.
+//!
+//! Layering: shared; reads nothing else in the crate.
 
 use std::fmt;
 

@@ -1,4 +1,9 @@
-//! The fields of a spec and the BM25 parameters (ARCHITECTURE.md §2, §5).
+//! The fields of a spec, their default weights and the BM25 parameters
+//! (ARCHITECTURE.md §2, §5): the one definition in Rust. Weights are chosen
+//! per search (`SearchOptions`, defaulting to [`DEFAULT_WEIGHTS`]) and
+//! checked by [`check_weights`] only; an index's [`Schema`] holds what is
+//! fixed for the index, the BM25 parameters. Layering: `schema` reads only
+//! `error`; every other module may read it.
 
 use crate::error::{Error, Result};
 
@@ -49,6 +54,12 @@ impl Field {
         self as usize
     }
 
+    /// The field's default weight (§2), from [`DEFAULT_WEIGHTS`].
+    #[must_use]
+    pub fn default_weight(self) -> f64 {
+        DEFAULT_WEIGHTS[self.index()]
+    }
+
     /// The field with that name, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Field> {
@@ -56,13 +67,15 @@ impl Field {
     }
 }
 
-/// The scoring parameters: a weight per field (in [`Field::ALL`] order), `k1` and `b`.
+/// The default weight of each field, in [`Field::ALL`] order (§2).
+pub const DEFAULT_WEIGHTS: [f64; 6] = [3.0, 2.0, 1.0, 1.5, 1.0, 1.5];
+
+/// An index's scoring parameters, `k1` and `b` (the field weights are
+/// chosen per search).
 ///
 /// [`Schema::default`] is the contract's schema; [`Schema::new`] validates custom values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Schema {
-    /// The weight of each field, indexed by [`Field::index`].
-    pub weights: [f64; 6],
     /// BM25 term-frequency saturation.
     pub k1: f64,
     /// BM25 length normalization.
@@ -71,11 +84,7 @@ pub struct Schema {
 
 impl Default for Schema {
     fn default() -> Self {
-        Self {
-            weights: [3.0, 2.0, 1.0, 1.5, 1.0, 1.5],
-            k1: 1.2,
-            b: 0.75,
-        }
+        Self { k1: 1.2, b: 0.75 }
     }
 }
 
@@ -100,10 +109,10 @@ impl Schema {
     /// A validated schema.
     ///
     /// # Errors
-    /// [`Error::Schema`] when a weight or `k1` is negative or not finite, or
-    /// `b` is outside `[0, 1]`.
-    pub fn new(weights: [f64; 6], k1: f64, b: f64) -> Result<Self> {
-        let s = Self { weights, k1, b };
+    /// [`Error::Schema`] when `k1` is negative or not finite, or `b` is
+    /// outside `[0, 1]`.
+    pub fn new(k1: f64, b: f64) -> Result<Self> {
+        let s = Self { k1, b };
         s.validate()?;
         Ok(s)
     }
@@ -113,7 +122,6 @@ impl Schema {
     /// # Errors
     /// [`Error::Schema`] naming the first invalid value.
     pub fn validate(&self) -> Result<()> {
-        check_weights(&self.weights)?;
         if !(self.k1.is_finite() && self.k1 >= 0.0) {
             return Err(Error::Schema {
                 field: "k1".into(),
@@ -127,12 +135,6 @@ impl Schema {
             });
         }
         Ok(())
-    }
-
-    /// The weight of a field.
-    #[must_use]
-    pub fn weight(&self, f: Field) -> f64 {
-        self.weights[f.index()]
     }
 }
 
@@ -165,22 +167,23 @@ mod tests {
     #[test]
     fn default_schema_matches_contract() {
         let s = Schema::default();
-        assert_eq!(s.weight(Field::Name), 3.0);
-        assert_eq!(s.weight(Field::Headings), 1.5);
-        assert_eq!(s.weight(Field::Examples), 1.5);
+        assert_eq!(Field::Name.default_weight(), 3.0);
+        assert_eq!(Field::Headings.default_weight(), 1.5);
+        assert_eq!(Field::Examples.default_weight(), 1.5);
+        assert!(check_weights(&DEFAULT_WEIGHTS).is_ok());
         assert_eq!((s.k1, s.b), (1.2, 0.75));
         assert!(s.validate().is_ok());
     }
 
     #[test]
     fn invalid_values_are_rejected() {
-        let mut w = Schema::default().weights;
+        let mut w = DEFAULT_WEIGHTS;
         w[2] = -1.0;
-        let err = Schema::new(w, 1.2, 0.75).unwrap_err();
+        let err = check_weights(&w).unwrap_err();
         assert!(matches!(&err, Error::Schema { field, .. } if field == "weight.frontmatter"));
         assert!(err.to_string().contains("-1"));
-        assert!(Schema::new(Schema::default().weights, f64::NAN, 0.75).is_err());
-        assert!(Schema::new(Schema::default().weights, 1.2, 1.5).is_err());
-        assert!(Schema::new(Schema::default().weights, 0.0, 0.0).is_ok());
+        assert!(Schema::new(f64::NAN, 0.75).is_err());
+        assert!(Schema::new(1.2, 1.5).is_err());
+        assert!(Schema::new(0.0, 0.0).is_ok());
     }
 }

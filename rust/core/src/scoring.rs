@@ -6,6 +6,8 @@
 //! docs only). The arithmetic is written once, here, in exactly the order
 //! the contract states, so that every engine, the pure-Python one included,
 //! computes bit-identical `f64` scores.
+//!
+//! Layering: shared; reads nothing else in the crate.
 
 /// The BM25 parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,6 +16,8 @@
 //! named `.gitignore` is reported instead of hanging or exhausting memory.
 //! Every file the engine reads (ignore files, specs, snippets) is opened
 //! with [`open_regular`].
+//!
+//! Layering: the first step; it reads only `error` and `problem`.
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
@@ -60,11 +62,31 @@ pub struct SpecFile {
 /// Why [`open_regular`] did not open a file.
 #[derive(Debug)]
 pub enum OpenError {
-    /// The file is not safe to read; the reason is a short phrase for a
-    /// problem message (`symbolic link`, `not a regular file`, ...).
-    Refused(String),
+    /// A symbolic link (not followed).
+    Link,
+    /// A FIFO, socket, device or folder.
+    NotRegular,
+    /// Not the `(device, inode)` the walk saw: replaced since.
+    Replaced,
+    /// Larger than the cap (the file's size).
+    TooLarge(u64),
     /// The open or `fstat` failed.
     Io(std::io::Error),
+}
+
+impl OpenError {
+    /// A short phrase for a problem message (`symbolic link`, ...); `max` is
+    /// the cap a [`OpenError::TooLarge`] file was over.
+    #[must_use]
+    pub fn reason(&self, max: u64) -> String {
+        match self {
+            OpenError::Link => "symbolic link".to_owned(),
+            OpenError::NotRegular => "not a regular file".to_owned(),
+            OpenError::Replaced => "replaced while being indexed".to_owned(),
+            OpenError::TooLarge(_) => format!("file is larger than {max} bytes"),
+            OpenError::Io(e) => format!("cannot read: {e}"),
+        }
+    }
 }
 
 /// Opens `path` to read it, only if it is a regular file, not through a link.
@@ -75,8 +97,7 @@ pub enum OpenError {
 /// and, when `identity` is given, the `(device, inode)` the walk saw.
 ///
 /// # Errors
-/// [`OpenError::Refused`] for a link, a file that is not regular, one
-/// replaced since the walk or one too large; [`OpenError::Io`] otherwise.
+/// An [`OpenError`] saying which check failed, or the I/O error.
 pub fn open_regular(
     path: &Path,
     max_bytes: Option<u64>,
@@ -92,24 +113,18 @@ pub fn open_regular(
     let file = match options.open(path) {
         Ok(file) => file,
         #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(OpenError::Refused("symbolic link".to_owned()));
-        }
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(OpenError::Link),
         Err(e) => return Err(OpenError::Io(e)),
     };
     let meta = file.metadata().map_err(OpenError::Io)?;
     if !meta.is_file() {
-        return Err(OpenError::Refused("not a regular file".to_owned()));
+        return Err(OpenError::NotRegular);
     }
     if identity.is_some_and(|id| id != file_identity(&meta)) {
-        return Err(OpenError::Refused(
-            "replaced while being indexed".to_owned(),
-        ));
+        return Err(OpenError::Replaced);
     }
-    if let Some(max) = max_bytes.filter(|&max| meta.len() > max) {
-        return Err(OpenError::Refused(format!(
-            "file is larger than {max} bytes"
-        )));
+    if max_bytes.is_some_and(|max| meta.len() > max) {
+        return Err(OpenError::TooLarge(meta.len()));
     }
     Ok((file, meta))
 }
@@ -179,8 +194,8 @@ fn first_line_is_fence(bytes: &[u8]) -> Option<bool> {
 pub fn starts_with_fence_line(path: &Path, max: u64) -> std::io::Result<bool> {
     let mut file = match open_regular(path, None, None) {
         Ok((file, _)) => file,
-        Err(OpenError::Refused(_)) => return Ok(false),
         Err(OpenError::Io(e)) => return Err(e),
+        Err(_) => return Ok(false),
     };
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
@@ -289,12 +304,12 @@ fn read_ignore_file(
     let refused = |why: &str| format!("ignore file not read: {why}");
     let mut file = match open_regular(path, Some(max_bytes), None) {
         Ok((file, _)) => file,
-        Err(OpenError::Refused(why)) => {
-            problems.push((path.to_path_buf(), None, refused(&why)));
-            return None;
-        }
         // Absent or unreadable: no patterns, as in the crate.
         Err(OpenError::Io(_)) => return None,
+        Err(e) => {
+            problems.push((path.to_path_buf(), None, refused(&e.reason(max_bytes))));
+            return None;
+        }
     };
     let mut data = Vec::new();
     if file

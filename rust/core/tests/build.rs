@@ -1,18 +1,15 @@
 //! End-to-end tests: `MemoryIndex::build` over temporary trees.
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::fs;
+use std::path::PathBuf;
+
+use common::write;
 use specsearch_core::{
     BuildOptions, Error, Field, MemoryIndex, SearchIndex, SearchOptions, Snippet,
 };
-
-fn write(root: &Path, rel: &str, content: &[u8]) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, content).unwrap();
-}
 
 fn corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

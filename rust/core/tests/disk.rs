@@ -3,17 +3,19 @@
 #![allow(
     clippy::unwrap_used,
     clippy::float_cmp,
-    clippy::too_many_lines,
     clippy::many_single_char_names,
     clippy::case_sensitive_file_extension_comparisons,
     clippy::match_wild_err_arm
 )]
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::{assert_parity, write, Check};
 use proptest::prelude::*;
-use specsearch_core::directory::DirLock;
+use specsearch_core::index::directory::DirLock;
 use specsearch_core::{
     BuildOptions, DiskIndex, DiskOptions, Error, Field, MemoryIndex, Problem, SearchIndex,
     SearchOptions,
@@ -43,12 +45,6 @@ const QUERIES: &[&str] = &[
     "tags:alpha",
 ];
 
-fn write(root: &Path, rel: &str, content: &[u8]) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, content).unwrap();
-}
-
 fn opts() -> DiskOptions {
     DiskOptions::default()
 }
@@ -59,57 +55,6 @@ fn update(
     o: &DiskOptions,
 ) -> (DiskIndex, Vec<Problem>, specsearch_core::UpdateStats) {
     DiskIndex::open_or_update(idx, &[root.to_path_buf()], o, None).unwrap()
-}
-
-/// Asserts that `disk` answers exactly as a fresh in-memory build over `root`.
-fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path, queries: &[&str]) {
-    let (mem, mem_problems) =
-        MemoryIndex::build(&[root.to_path_buf()], &BuildOptions::default()).unwrap();
-    assert_eq!(problems, mem_problems.as_slice(), "problems differ");
-    assert_eq!(SearchIndex::num_docs(disk), mem.num_docs());
-    for id in 0..mem.num_docs() {
-        assert_eq!(
-            SearchIndex::doc(disk, id).unwrap().as_ref(),
-            mem.doc(id),
-            "doc {id}"
-        );
-    }
-    assert_eq!(SearchIndex::doc(disk, mem.num_docs()).unwrap(), None);
-    for q in queries {
-        let opts = SearchOptions::default();
-        let (a, b) = match (disk.exact_scores(q, &opts), mem.exact_scores(q, &opts)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(a), Err(b)) => {
-                // The same query error (an unknown frontmatter key, say).
-                assert_eq!(a.to_string(), b.to_string(), "query {q:?}");
-                continue;
-            }
-            (a, b) => panic!("query {q:?}: {a:?} vs {b:?}"),
-        };
-        assert_eq!(a.len(), b.len(), "query {q:?}");
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(x.0, y.0, "query {q:?}");
-            assert_eq!(x.1.to_bits(), y.1.to_bits(), "query {q:?} doc {}", x.0);
-        }
-        for k in [1, 3, 1000] {
-            let t1 = SearchIndex::search(disk, q, k, &SearchOptions::default()).unwrap();
-            let t2 = SearchIndex::search(&mem, q, k, &SearchOptions::default()).unwrap();
-            assert_eq!(t1.doc_ids, t2.doc_ids, "query {q:?}");
-            let b1: Vec<u32> = t1.scores.iter().map(|s| s.to_bits()).collect();
-            let b2: Vec<u32> = t2.scores.iter().map(|s| s.to_bits()).collect();
-            assert_eq!(b1, b2, "query {q:?}");
-        }
-        let all = SearchIndex::search(&mem, q, 1000, &SearchOptions::default()).unwrap();
-        assert_eq!(
-            SearchIndex::snippets(disk, &all.doc_ids, q, &SearchOptions::default()).unwrap(),
-            SearchIndex::snippets(&mem, &all.doc_ids, q, &SearchOptions::default()).unwrap()
-        );
-    }
-    // Stats are exact over live docs.
-    let st = disk.stats();
-    assert_eq!(st.docs, u64::from(mem.num_docs()));
-    let cols = disk.doc_lengths(Field::Body).unwrap();
-    assert_eq!(cols.len() as u64, st.segments);
 }
 
 fn agent(name: &str, desc: &str, body: &str) -> Vec<u8> {
@@ -152,7 +97,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     let (d, p, s) = update(&ix, r, &opts());
     assert!(s.committed && !s.rebuilt && !s.merged);
     assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (6, 0, 0, 0));
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     let generation = d.generation();
 
     // No change: nothing written, same generation, no lock taken.
@@ -162,7 +107,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     assert!(!s.committed);
     assert_eq!(s.unchanged, 6);
     assert_eq!(d.generation(), generation);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Touched but identical: no re-index, metadata committed.
     let f = fs::File::options()
@@ -174,7 +119,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     drop(f);
     let (d, p, s) = update(&ix, r, &opts());
     assert_eq!((s.added, s.changed, s.deleted, s.unchanged), (0, 0, 0, 6));
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Insert before everything (ids shift), modify, delete, make binary.
     write(r, "0first.md", &agent("first", "kubernetes first", "alpha"));
@@ -187,7 +132,7 @@ fn build_then_no_change_then_edits_keep_parity() {
     write(r, "c/noext", b"\0binary now");
     let (d, p, s) = update(&ix, r, &opts());
     assert_eq!((s.added, s.changed, s.deleted), (1, 1, 2), "{s:?}");
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 
     // Binary file fixed, rename, a read-only snapshot keeps its answers.
     let snapshot = DiskIndex::open(&ix).unwrap();
@@ -203,7 +148,7 @@ fn build_then_no_change_then_edits_keep_parity() {
         fs::rename(r.join("a/kube.md"), r.join("z/kube.md")).unwrap();
     });
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     assert_eq!(
         SearchIndex::search(&snapshot, "kubernetes", 100, &SearchOptions::default()).unwrap(),
         before
@@ -231,7 +176,7 @@ fn merges_and_memory_budget() {
     };
     let (d, p, s) = update(&ix, r, &o);
     assert_eq!(s.segments, 6);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     let lens = d.doc_lengths(Field::Name).unwrap();
     assert_eq!(lens.len(), 6);
     for i in 0..4 {
@@ -241,7 +186,7 @@ fn merges_and_memory_budget() {
             &agent(&format!("n{i}"), "kubernetes", "x"),
         );
         let (d, p, _) = update(&ix, r, &o);
-        assert_parity(&d, &p, r, QUERIES);
+        assert_parity(&d, &p, r, QUERIES, Check::Full);
     }
     fs::remove_file(r.join("n1.md")).unwrap();
     let o2 = DiskOptions {
@@ -251,7 +196,7 @@ fn merges_and_memory_budget() {
     let (d, p, s) = update(&ix, r, &o2);
     assert!(s.merged);
     assert_eq!(s.segments, 1);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     // Only the live files are left on disk.
     let names: Vec<String> = fs::read_dir(&ix)
         .unwrap()
@@ -289,7 +234,7 @@ fn second_writer_is_locked_out_and_open_existing_errors() {
     }
     drop(held);
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
 }
 
 #[test]
@@ -308,10 +253,10 @@ fn leftovers_of_a_crashed_writer_are_harmless() {
     fs::write(ix.join("MANIFEST.tmp"), b"SPSMANI1 half").unwrap();
     let d = DiskIndex::open(&ix).unwrap();
     assert_eq!(d.generation(), gen);
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     write(r, "new.md", b"kubernetes");
     let (d, p, _) = update(&ix, r, &opts());
-    assert_parity(&d, &p, r, QUERIES);
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
     assert!(!ix.join("seg-0000000099.seg").exists());
     assert!(!ix.join("MANIFEST.tmp").exists());
 }
@@ -319,6 +264,7 @@ fn leftovers_of_a_crashed_writer_are_harmless() {
 /// Corrupts every file of an index in many ways: open + search either
 /// succeeds with the right answers or fails with `Error::Format`.
 #[test]
+#[allow(clippy::too_many_lines)] // one case per kind of damage, each a few lines, over one index
 fn corruption_gives_format_errors_never_panics() {
     let corpus = tempfile::tempdir().unwrap();
     let r = corpus.path();
@@ -418,7 +364,7 @@ fn corruption_gives_format_errors_never_panics() {
                 let (d, p, s) =
                     DiskIndex::open_or_update(&copy, &[r.to_path_buf()], &o, None).unwrap();
                 if outcomes[1] > 0 && s.committed {
-                    assert_parity(&d, &p, r, QUERIES);
+                    assert_parity(&d, &p, r, QUERIES, Check::Full);
                 }
             }
         }
@@ -615,7 +561,7 @@ proptest! {
                 apply(r, op);
             }
             let (d, p, _) = update(&ix, r, &o);
-            assert_parity(&d, &p, r, &qrefs);
+            assert_parity(&d, &p, r, &qrefs, Check::Full);
             let reopened = DiskIndex::open(&ix).unwrap();
             assert_eq!(reopened.generation(), d.generation());
         }
@@ -694,7 +640,7 @@ fn kill_9_at_any_moment_leaves_a_correct_index() {
         }
         // Either way, the next update brings it to the truth.
         let (d2, p, _) = update(&ix, r, &opts());
-        assert_parity(&d2, &p, r, QUERIES);
+        assert_parity(&d2, &p, r, QUERIES, Check::Full);
         d = d2;
     }
     assert!(killed > 0);

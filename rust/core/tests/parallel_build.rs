@@ -3,13 +3,13 @@
 //! whatever the thread count, after a full build and after updates.
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use specsearch_core::{
-    BuildOptions, DiskIndex, DiskOptions, MemoryIndex, Problem, SearchIndex, SearchOptions,
-};
+use specsearch_core::{BuildOptions, DiskIndex, DiskOptions, Problem, SearchOptions};
 
 const QUERIES: &[&str] = &[
     "w3 w17",
@@ -90,27 +90,13 @@ fn build(ix: &Path, root: &Path, threads: usize) -> (DiskIndex, Vec<Problem>, u6
     (d, p, s.segments)
 }
 
+/// The common parity check, and every query matches something.
 fn assert_parity(disk: &DiskIndex, problems: &[Problem], root: &Path) {
-    let (mem, mem_problems) =
-        MemoryIndex::build(&[root.to_path_buf()], &BuildOptions::default()).unwrap();
-    assert_eq!(problems, mem_problems.as_slice(), "problems differ");
-    assert_eq!(SearchIndex::num_docs(disk), mem.num_docs());
-    for id in 0..mem.num_docs() {
-        assert_eq!(SearchIndex::doc(disk, id).unwrap().as_ref(), mem.doc(id));
-    }
+    common::assert_parity(disk, problems, root, QUERIES, common::Check::Scores);
     let opts = SearchOptions::default();
     for q in QUERIES {
         let a = disk.exact_scores(q, &opts).unwrap();
-        let b = mem.exact_scores(q, &opts).unwrap();
-        assert_eq!(a.len(), b.len(), "query {q:?}");
         assert!(!a.is_empty(), "query {q:?} matches nothing");
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(x.0, y.0, "query {q:?}");
-            assert_eq!(x.1.to_bits(), y.1.to_bits(), "query {q:?} doc {}", x.0);
-        }
-        let t1 = SearchIndex::search(disk, q, 20, &opts).unwrap();
-        let t2 = SearchIndex::search(&mem, q, 20, &opts).unwrap();
-        assert_eq!(t1.doc_ids, t2.doc_ids, "query {q:?}");
     }
 }
 

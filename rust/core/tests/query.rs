@@ -2,19 +2,15 @@
 //! small corpus, in memory and on disk (which must agree bit for bit).
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 
-use std::fs;
+mod common;
+
 use std::path::Path;
 
+use common::write;
 use specsearch_core::{
     BuildOptions, DiskIndex, DiskOptions, Error, Field, MemoryIndex, ParseMode, SearchIndex,
     SearchOptions, Snippet,
 };
-
-fn write(root: &Path, rel: &str, content: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, content).unwrap();
-}
 
 /// Doc ids follow the sorted paths: 0 a.md, 1 b.md, 2 c.md, 3 d.md, 4 e.md.
 fn corpus() -> tempfile::TempDir {

@@ -15,8 +15,16 @@
 //! The hot path is [`scan_tokens`], which reuses two buffers and never
 //! allocates per token; [`tokenize`] is built on it. [`stem_key`] gives a
 //! term's English stem key (Snowball, `rust-stemmers`).
+//!
+//! Submodules: `tables` (generated Unicode tables) and `fields` (a spec's six
+//! fields → terms, frequencies, positions and lengths, for both indexes).
+//! Layering: `analysis` reads `spec` and `schema`; `postings`, `segment`,
+//! `index` and `search` read it.
 
+mod fields;
 mod tables;
+
+pub(crate) use fields::{analyze_fields, FieldTokens};
 
 use std::borrow::Cow;
 use std::ops::ControlFlow;
@@ -245,24 +253,37 @@ impl Scanner {
     {
         let s = &text[start..end];
         match shape {
-            Shape::Simple => {
-                // One part, already folded: no copy.
-                if s.len() <= MAX_TOKEN_CHARS {
-                    let position = self.position;
-                    self.position += 1;
-                    return f(&Tok {
-                        text: s,
-                        position,
-                        start,
-                        end,
-                        whole: false,
-                    });
-                }
-                return ControlFlow::Continue(());
+            // One part, already folded: no copy.
+            Shape::Simple if s.len() <= MAX_TOKEN_CHARS => {
+                let position = self.position;
+                self.position += 1;
+                f(&Tok {
+                    text: s,
+                    position,
+                    start,
+                    end,
+                    whole: false,
+                })
             }
-            Shape::Ascii => return self.ascii_compound(s, start, f),
-            Shape::Unicode => {}
+            Shape::Simple => ControlFlow::Continue(()),
+            Shape::Ascii => self.ascii_compound(s, start, f),
+            Shape::Unicode => self.unicode_compound(s, start, end, f),
         }
+    }
+
+    /// Emits the tokens of a compound `s` (at `text[start..end]`) with
+    /// non-ASCII characters: its parts (split at connectors and ASCII case
+    /// boundaries, each folded), then its whole when it has two parts or more.
+    fn unicode_compound<F>(
+        &mut self,
+        s: &str,
+        start: usize,
+        end: usize,
+        f: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+    {
         self.whole.clear();
         self.part.clear();
         let mut whole_chars = 0usize;

@@ -10,6 +10,8 @@
 //!
 //! The parser is iterative (its stack is bounded by the 32-level nesting
 //! limit), runs in linear time and never panics.
+//!
+//! Layering: `query` reads only `error`; `search` reads it.
 
 use std::fmt;
 

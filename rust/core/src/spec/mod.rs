@@ -5,8 +5,16 @@
 //! the private `yaml` module) or, when that fails, with the lenient line
 //! scanner, then splits the body into headings and other lines (aware of code
 //! fences) and collects the user requests of `<example>` blocks.
+//!
+//! Submodules: `yaml` (the frontmatter as YAML events) and `read` (a spec
+//! file's bytes: size cap, binary check). Layering: `spec` reads only
+//! `problem` and `schema`; `analysis`, `index` and `search` read it.
 
+mod read;
 mod yaml;
+
+pub use read::BINARY_CHECK_BYTES;
+pub(crate) use read::{read_spec_bytes, ReadFailure};
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,6 +22,17 @@ use std::path::{Component, Path};
 
 use crate::problem::Problem;
 use crate::schema::Field;
+
+/// What a hit shows about its doc.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocMeta {
+    /// The doc path (§1).
+    pub path: String,
+    /// The spec's name.
+    pub name: String,
+    /// The spec's description.
+    pub description: String,
+}
 
 /// The fields of one parsed spec.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

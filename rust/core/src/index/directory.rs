@@ -12,8 +12,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::manifest::Manifest;
+use crate::container::create_private;
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "MANIFEST";
@@ -51,22 +52,6 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST_FILE);
     let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
     Manifest::decode(&path, &bytes)
-}
-
-/// Creates a new index file: private (mode 0600), never over an existing
-/// file (`O_EXCL`) and so never through a link planted in the folder.
-///
-/// # Errors
-/// The I/O error (kind `AlreadyExists` when the name is taken).
-pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(path)
 }
 
 /// Creates an index folder and its missing parents, private (mode 0700).
@@ -114,11 +99,6 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// manifest is then still in place.
 pub(crate) fn commit_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let tmp = dir.join(MANIFEST_TMP);
-    // A crashed commit's leftover (or a planted link: unlinked, not followed).
-    match fs::remove_file(&tmp) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&tmp, e)),
-        _ => {}
-    }
     write_synced(&tmp, &m.encode())?;
     let target = dir.join(MANIFEST_FILE);
     fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
@@ -263,7 +243,7 @@ mod tests {
             num_docs: 0,
             field_lengths: [0; 6],
             segments: vec![],
-            docmap: crate::manifest::FileEntry {
+            docmap: crate::index::manifest::FileEntry {
                 file: docmap_name(1),
                 bytes: 0,
                 header_crc: 0,
@@ -278,8 +258,10 @@ mod tests {
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
         let seg = index.join(segment_name(1));
         std::os::unix::fs::symlink(&victim, &seg).unwrap();
-        assert!(write_synced(&seg, b"x").is_err());
+        write_synced(&seg, b"x").unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(fs::read(&seg).unwrap(), b"x");
+        assert_eq!(mode(&seg), 0o600);
     }
 
     #[test]

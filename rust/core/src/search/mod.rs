@@ -1,105 +1,43 @@
 //! Search (ARCHITECTURE.md §5, §6): the [`SearchIndex`] trait every index
 //! implements, its options, results, top-k and snippets.
 //!
-//! Planning and execution live in [`crate::exec`], written once over a small
-//! trait both index kinds implement; exact scores are rounded to `f32`, and
-//! hits are ordered by that score descending, then doc id ascending.
+//! Module map, in the order a query flows:
+//! - `source`: the `Source` trait planning and execution read through, with
+//!   its impls for [`MemoryIndex`] and [`DiskIndex`];
+//! - `plan`: parsed tree → plan (leaves analyzed, empty nodes removed);
+//! - `terms`: a leaf's term sets in each part's dictionaries;
+//! - `exec`: plan → matching docs with exact `f64` scores;
+//! - `collect`: the `k` best, rounded to `f32` ([`TopDocs`]);
+//! - `snippet`: a hit's best line ([`Snippet`]);
+//! - `options`: [`SearchOptions`].
+//!
+//! Layering: `search` is the top of the crate. It reads `index` (both kinds),
+//! `query`, `analysis`, `postings`, `schema` and `scoring`; nothing below it
+//! imports it. Its submodules are private: only the value types and
+//! [`SearchIndex`] leave it.
 
-use std::cmp::Ordering;
+mod collect;
+mod exec;
+mod options;
+mod plan;
+mod snippet;
+mod source;
+mod terms;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
-use crate::exec::{self, LineMatcher, Source};
-use crate::index::{read_spec_bytes, DocMeta, MemoryIndex, ReadFailure};
-use crate::query::ParseMode;
-use crate::schema::{Field, Schema};
-use crate::scoring::Bm25;
-use crate::spec::decode;
+use collect::top_k;
+pub use collect::TopDocs;
+pub use options::SearchOptions;
+pub use snippet::Snippet;
+use snippet::{line_matcher, snippet_in_file};
+use source::Source;
 
-/// The best hits of a search, best first.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TopDocs {
-    /// Doc ids, best first.
-    pub doc_ids: Vec<u32>,
-    /// The `f32` score of each doc, parallel to `doc_ids`.
-    pub scores: Vec<f32>,
-}
-
-impl TopDocs {
-    /// The number of hits.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.doc_ids.len()
-    }
-
-    /// Whether there are no hits.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.doc_ids.is_empty()
-    }
-}
-
-/// The best line of a hit's file for a query (§6).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snippet {
-    /// The 1-based line number in the file (frontmatter included).
-    pub line: u32,
-    /// The line's text, without its `\r`.
-    pub text: String,
-    /// `[start, end)` offsets in code points of the line of the matching
-    /// tokens, sorted, merged where they overlap or touch.
-    pub spans: Vec<(u32, u32)>,
-}
-
-/// How a search runs: the field weights and the parse mode.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SearchOptions {
-    /// The weight of each field, indexed by [`Field::index`].
-    pub weights: [f64; 6],
-    /// How the query is parsed.
-    pub mode: ParseMode,
-}
-
-impl Default for SearchOptions {
-    /// The schema's default weights (§2), lenient parsing.
-    fn default() -> Self {
-        Self {
-            weights: Schema::default().weights,
-            mode: ParseMode::Lenient,
-        }
-    }
-}
-
-impl SearchOptions {
-    /// Validated options: `weights` (the defaults when `None`) and `mode`.
-    ///
-    /// # Errors
-    /// [`Error::Schema`] naming the field (`weight.<field>`) when a weight
-    /// is not finite or is negative.
-    pub fn new(weights: Option<[f64; 6]>, mode: ParseMode) -> Result<Self> {
-        let opts = Self {
-            weights: weights.unwrap_or(Schema::default().weights),
-            mode,
-        };
-        opts.validate()?;
-        Ok(opts)
-    }
-
-    /// Checks the weights (see [`SearchOptions::new`]).
-    ///
-    /// # Errors
-    /// [`Error::Schema`] naming the first invalid weight.
-    pub fn validate(&self) -> Result<()> {
-        crate::schema::check_weights(&self.weights)
-    }
-}
-
-/// The order of hits: score descending, then doc id ascending.
-#[allow(clippy::trivially_copy_pass_by_ref)] // the signature sort_by wants
-fn hit_order(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-}
+use crate::container::FORMAT_VERSION;
+use crate::error::Result;
+use crate::index::{DiskIndex, MemoryIndex};
+use crate::schema::Field;
+use crate::spec::DocMeta;
 
 /// What an index holds, for `stats`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,78 +122,26 @@ pub trait SearchIndex: Send + Sync {
     fn stats(&self) -> IndexStats;
 }
 
-impl Source for MemoryIndex {
-    type Bytes = Vec<u8>;
-
-    fn n_docs(&self) -> u32 {
-        self.docs.len() as u32
-    }
-
-    fn avgdl(&self, f: Field) -> f64 {
-        self.avg_field_length(f)
-    }
-
-    fn bm25(&self) -> Bm25 {
-        Bm25 {
-            k1: self.schema.k1,
-            b: self.schema.b,
-        }
-    }
-
-    fn num_parts(&self) -> usize {
-        1
-    }
-
-    fn dict(&self, _part: usize, f: Field) -> Result<&fst::Map<Vec<u8>>> {
-        Ok(&self.fields[f.index()].dict)
-    }
-
-    fn stems(&self, _part: usize, f: Field) -> Result<&fst::Map<Vec<u8>>> {
-        Ok(&self.fields[f.index()].stems)
-    }
-
-    fn postings(
-        &self,
-        _part: usize,
-        f: Field,
-        ord: u64,
-        mut g: impl FnMut(u32, u32, u32),
-    ) -> Result<()> {
-        let field = &self.fields[f.index()];
-        if let Some(p) = field.postings.get(ord as usize) {
-            for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
-                g(d, tf, field.lengths[d as usize]);
-            }
-        }
-        Ok(())
-    }
-
-    fn positions(
-        &self,
-        _part: usize,
-        f: Field,
-        ord: u64,
-        mut g: impl FnMut(u32, u32, &[u32]),
-    ) -> Result<()> {
-        let field = &self.fields[f.index()];
-        if let Some(p) = field.postings.get(ord as usize) {
-            let mut at = 0usize;
-            for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
-                let end = at + tf as usize;
-                g(d, field.lengths[d as usize], &p.positions[at..end]);
-                at = end;
-            }
-        }
-        Ok(())
-    }
-}
-
 impl MemoryIndex {
     /// The exact `f64` score (before rounding) of every doc matching
     /// `query`, in doc-id order. Meant for tests and diagnostics.
     ///
     /// # Errors
     /// As [`SearchIndex::search`].
+    pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
+        let m = exec::run(self, query, opts)?;
+        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
+        out.sort_unstable_by_key(|e| e.0);
+        Ok(out)
+    }
+}
+
+impl DiskIndex {
+    /// The `f64` scores (before rounding) of every doc matching `query`, in
+    /// doc-id order (as [`crate::MemoryIndex::exact_scores`]).
+    ///
+    /// # Errors
+    /// [`Error::Query`], [`Error::Format`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
         let m = exec::run(self, query, opts)?;
         let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
@@ -283,7 +169,7 @@ impl SearchIndex for MemoryIndex {
         query: &str,
         opts: &SearchOptions,
     ) -> Result<Vec<Option<Snippet>>> {
-        let matcher = exec::line_matcher(self, query, opts)?;
+        let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.fs_path(id) {
                 Some(path) => snippet_in_file(path, self.max_file_bytes, &matcher),
@@ -313,7 +199,7 @@ impl SearchIndex for MemoryIndex {
 }
 
 /// Runs a search over any source.
-pub(crate) fn search_source<S: Source>(
+fn search_source<S: Source>(
     src: &S,
     query: &str,
     k: usize,
@@ -324,69 +210,54 @@ pub(crate) fn search_source<S: Source>(
     Ok(top_k(&m.docs, &m.scores, k))
 }
 
-/// A hit ordered so that the worse of two is the greater (for a max-heap
-/// whose top is the worst hit kept).
-#[derive(Clone, Copy, PartialEq)]
-struct Ranked(f32, u32);
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+impl SearchIndex for DiskIndex {
+    fn num_docs(&self) -> u32 {
+        self.manifest.num_docs
     }
-}
 
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        hit_order(&(self.0, self.1), &(other.0, other.1))
+    fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
+        search_source(self, query, k, opts)
     }
-}
 
-/// Keeps the `k` best of the docs with their exact scores (parallel
-/// slices): rounded to `f32`, score descending, then doc id ascending (§5).
-pub(crate) fn top_k(docs: &[u32], scores: &[f64], k: usize) -> TopDocs {
-    if k == 0 {
-        return TopDocs::default();
+    fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
+        Ok(self.stored(id)?.map(|d| d.meta))
     }
-    #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
-    let ranked = docs.iter().zip(scores).map(|(&d, &s)| Ranked(s as f32, d));
-    let mut heap: std::collections::BinaryHeap<Ranked> =
-        std::collections::BinaryHeap::with_capacity(k.min(docs.len()) + 1);
-    for hit in ranked {
-        if heap.len() < k {
-            heap.push(hit);
-        } else if let Some(mut worst) = heap.peek_mut() {
-            if hit < *worst {
-                *worst = hit;
-            }
-        }
-    }
-    let hits = heap.into_sorted_vec();
-    TopDocs {
-        doc_ids: hits.iter().map(|h| h.1).collect(),
-        scores: hits.iter().map(|h| h.0).collect(),
-    }
-}
 
-/// The snippet of the file at `path` (read with the cap `max`).
-pub(crate) fn snippet_in_file(
-    path: &std::path::Path,
-    max: u64,
-    matcher: &LineMatcher,
-) -> Result<Option<Snippet>> {
-    let bytes = match read_spec_bytes(path, max) {
-        Ok(bytes) => bytes,
-        Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(ReadFailure::Io(source)) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
+    fn snippets(
+        &self,
+        ids: &[u32],
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<Vec<Option<Snippet>>> {
+        let matcher = line_matcher(self, query, opts)?;
+        ids.iter()
+            .map(|&id| match self.stored(id)? {
+                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
+                None => Ok(None),
             })
+            .collect()
+    }
+
+    fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>> {
+        self.segments.iter().map(|s| s.lengths(field)).collect()
+    }
+
+    fn stats(&self) -> IndexStats {
+        IndexStats {
+            kind: "disk",
+            docs: u64::from(self.manifest.num_docs),
+            terms: self
+                .manifest
+                .segments
+                .iter()
+                .map(|s| s.terms.iter().sum::<u64>())
+                .sum(),
+            segments: self.segments.len() as u64,
+            size_bytes: self.size_bytes,
+            generation: self.manifest.generation,
+            format_version: FORMAT_VERSION,
         }
-        Err(_) => return Ok(None),
-    };
-    Ok(matcher.snippet(&decode(&bytes)))
+    }
 }
 
 #[cfg(test)]
@@ -394,9 +265,11 @@ pub(crate) fn snippet_in_file(
 mod tests {
     use std::path::PathBuf;
 
+    use super::collect::hit_order;
     use super::*;
-    use crate::index::DocMeta;
+    use crate::error::Error;
     use crate::schema::Schema;
+    use crate::spec::DocMeta;
     use crate::spec::Spec;
 
     fn doc(name: &str, description: &str, body: &str) -> (DocMeta, PathBuf, Spec) {

@@ -7,6 +7,16 @@
 //! section so that scoring never decodes them, are for each posting in the
 //! same order `tf` varints: the first position, then the gaps. Decoding is
 //! bounds-checked: a malformed stream is an error, never a panic.
+//!
+//! The stem maps beside the term dictionaries are built and ranged by the
+//! `stem` submodule ([`stem_entries`], [`stem_range`]).
+//!
+//! Layering: `postings` reads `analysis` (stem keys); `segment`, `index` and
+//! `search` read it.
+
+mod stem;
+
+pub(crate) use stem::{stem_entries, stem_entry, stem_range};
 
 /// Appends `v` as an unsigned LEB128 varint.
 pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {

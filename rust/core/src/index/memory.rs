@@ -9,24 +9,18 @@
 //! in parallel with rayon, then merges them in doc-id order, so the index is
 //! the same whatever the number of threads.
 
-use std::fs::File;
-use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use std::ops::ControlFlow;
-
-use crate::analysis::{is_term_key, scan_tokens, scan_tokens_from, stem_key, KEY_SEPARATOR};
+use crate::analysis::{analyze_fields, FieldTokens};
 use crate::error::Result;
+use crate::postings::{stem_entries, stem_range};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
-use crate::spec::{parse_spec, Spec};
+use crate::spec::{parse_spec, read_spec_bytes, DocMeta, Spec};
 use crate::walk::{collect, SpecFile};
-
-/// How many leading bytes are checked for a NUL to call a file binary.
-pub const BINARY_CHECK_BYTES: usize = 8192;
 
 /// The default `max_file_bytes`: 64 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -47,17 +41,6 @@ impl Default for BuildOptions {
             threads: 0,
         }
     }
-}
-
-/// What a hit shows about its doc.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DocMeta {
-    /// The doc path (§1).
-    pub path: String,
-    /// The spec's name.
-    pub name: String,
-    /// The spec's description.
-    pub description: String,
 }
 
 /// The postings of one term in one field: doc ids ascending, with term
@@ -138,149 +121,6 @@ impl FieldIndex {
         out
     }
 }
-
-/// One field of one analyzed doc: its distinct terms with their
-/// frequencies in order of first appearance, their positions grouped by
-/// term in the same order (ascending within a term), and the field length.
-/// Keyed terms (§3) are terms like the others but do not count in the
-/// length.
-#[derive(Debug, Default)]
-pub(crate) struct FieldTokens {
-    pub(crate) terms: Vec<(Box<str>, u32)>,
-    pub(crate) positions: Vec<u32>,
-    pub(crate) length: u32,
-}
-
-impl FieldTokens {
-    /// The field length (tokens kept, keyed terms aside).
-    pub(crate) fn length(&self) -> u32 {
-        self.length
-    }
-}
-
-/// Scratch space for analyzing docs, reused between fields.
-#[derive(Default)]
-struct FieldAnalyzer {
-    ids: FxHashMap<Box<str>, u32>,
-    tfs: Vec<u32>,
-    /// `(term id, position)` in the order the tokens came.
-    seq: Vec<(u32, u32)>,
-    keyed: String,
-}
-
-impl FieldAnalyzer {
-    #[inline]
-    fn add(
-        ids: &mut FxHashMap<Box<str>, u32>,
-        tfs: &mut Vec<u32>,
-        seq: &mut Vec<(u32, u32)>,
-        term: &str,
-        pos: u32,
-    ) {
-        let id = if let Some(&id) = ids.get(term) {
-            id
-        } else {
-            let id = tfs.len() as u32;
-            ids.insert(term.into(), id);
-            tfs.push(0);
-            id
-        };
-        tfs[id as usize] += 1;
-        seq.push((id, pos));
-    }
-
-    /// Analyzes one plain field value.
-    fn text(&mut self, text: &str) -> FieldTokens {
-        let Self { ids, tfs, seq, .. } = self;
-        let mut length = 0u32;
-        scan_tokens(text, |t| {
-            length += 1;
-            Self::add(ids, tfs, seq, t.text, t.position);
-            ControlFlow::Continue(())
-        });
-        self.finish(length)
-    }
-
-    /// Analyzes the frontmatter entries `K`, `V` in order, positions
-    /// running on, with the keyed terms of each valid key.
-    fn frontmatter(&mut self, entries: &[(String, String)]) -> FieldTokens {
-        let Self {
-            ids,
-            tfs,
-            seq,
-            keyed,
-        } = self;
-        let mut length = 0u32;
-        let mut pos = 0u32;
-        for (k, v) in entries {
-            pos = scan_tokens_from(k, pos, |t| {
-                length += 1;
-                Self::add(ids, tfs, seq, t.text, t.position);
-                ControlFlow::Continue(())
-            });
-            let with_key = is_term_key(k);
-            keyed.clear();
-            if with_key {
-                keyed.push_str(&k.to_ascii_lowercase());
-                keyed.push(KEY_SEPARATOR);
-            }
-            let prefix = keyed.len();
-            pos = scan_tokens_from(v, pos, |t| {
-                length += 1;
-                Self::add(ids, tfs, seq, t.text, t.position);
-                if with_key {
-                    keyed.truncate(prefix);
-                    keyed.push_str(t.text);
-                    Self::add(ids, tfs, seq, keyed, t.position);
-                }
-                ControlFlow::Continue(())
-            });
-        }
-        self.finish(length)
-    }
-
-    fn finish(&mut self, length: u32) -> FieldTokens {
-        let mut named: Vec<(u32, Box<str>)> = self.ids.drain().map(|(t, id)| (id, t)).collect();
-        // First-appearance order keeps term ids independent of hashing.
-        named.sort_unstable_by_key(|e| e.0);
-        let terms: Vec<(Box<str>, u32)> = named
-            .into_iter()
-            .map(|(id, t)| (t, self.tfs[id as usize]))
-            .collect();
-        // Group positions by term (a counting sort keeps each term's
-        // positions in token order, which is ascending).
-        let mut cursor: Vec<u32> = Vec::with_capacity(self.tfs.len());
-        let mut at = 0u32;
-        for &tf in &self.tfs {
-            cursor.push(at);
-            at += tf;
-        }
-        let mut positions = vec![0u32; self.seq.len()];
-        for &(id, pos) in &self.seq {
-            let c = &mut cursor[id as usize];
-            positions[*c as usize] = pos;
-            *c += 1;
-        }
-        self.tfs.clear();
-        self.seq.clear();
-        FieldTokens {
-            terms,
-            positions,
-            length,
-        }
-    }
-}
-
-/// Analyzes the six fields of a spec, in schema order.
-pub(crate) fn analyze_fields(spec: &Spec) -> [FieldTokens; 6] {
-    let mut a = FieldAnalyzer::default();
-    Field::ALL.map(|f| match f {
-        Field::Frontmatter => a.frontmatter(&spec.frontmatter),
-        _ => a.text(&spec.field_text(f)),
-    })
-}
-
-/// One analyzed doc, ready to merge.
 #[derive(Debug)]
 struct AnalyzedDoc {
     meta: DocMeta,
@@ -345,34 +185,6 @@ fn merge_field(column: Vec<FieldTokens>) -> FieldIndex {
     }
 }
 
-/// The stem map entries (`stem key \0 term` → ordinal, sorted) of terms
-/// given in ordinal order; only terms that are not their own stem key.
-pub(crate) fn stem_entries<'t>(terms: impl Iterator<Item = &'t str>) -> Vec<(Vec<u8>, u64)> {
-    let mut out = Vec::new();
-    for (ord, t) in terms.enumerate() {
-        let key = stem_key(t);
-        if key != t {
-            let mut k = Vec::with_capacity(key.len() + 1 + t.len());
-            k.extend_from_slice(key.as_bytes());
-            k.push(0);
-            k.extend_from_slice(t.as_bytes());
-            out.push((k, ord as u64));
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
-/// The range of stem map keys of one stem key: `[key \0, key \x01)`.
-pub(crate) fn stem_range(key: &str) -> (Vec<u8>, Vec<u8>) {
-    let mut lo = Vec::with_capacity(key.len() + 1);
-    lo.extend_from_slice(key.as_bytes());
-    let mut hi = lo.clone();
-    lo.push(0);
-    hi.push(1);
-    (lo, hi)
-}
-
 /// An in-memory `fst::Map` of sorted, distinct keys.
 fn build_fst(entries: impl IntoIterator<Item = (Vec<u8>, u64)>) -> fst::Map<Vec<u8>> {
     let mut b = fst::MapBuilder::memory();
@@ -386,65 +198,9 @@ fn build_fst(entries: impl IntoIterator<Item = (Vec<u8>, u64)>) -> fst::Map<Vec<
     fst::Map::new(bytes).unwrap_or_default()
 }
 
-/// Why a file could not be read as a spec.
-pub(crate) enum ReadFailure {
-    /// The OS error.
-    Io(std::io::Error),
-    /// More than the cap; the size when known.
-    TooLarge(u64),
-    /// Not a regular file.
-    NotRegular,
-    /// A NUL byte in the first [`BINARY_CHECK_BYTES`] bytes.
-    Binary,
-}
-
-impl ReadFailure {
-    /// The problem message for a skipped file.
-    pub(crate) fn message(&self, max: u64) -> String {
-        match self {
-            ReadFailure::Io(e) => format!("cannot read file: {e}"),
-            ReadFailure::TooLarge(size) => {
-                format!("file is larger than max_file_bytes ({size} > {max} bytes), skipped")
-            }
-            ReadFailure::NotRegular => "not a regular file, skipped".to_owned(),
-            ReadFailure::Binary => {
-                "binary file (NUL byte in the first 8192 bytes), skipped".to_owned()
-            }
-        }
-    }
-}
-
-/// Reads a spec file: a regular file of at most `max` bytes, not binary.
-pub(crate) fn read_spec_bytes(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadFailure> {
-    let file = File::open(path).map_err(ReadFailure::Io)?;
-    let meta = file.metadata().map_err(ReadFailure::Io)?;
-    if !meta.is_file() {
-        return Err(ReadFailure::NotRegular);
-    }
-    if meta.len() > max {
-        return Err(ReadFailure::TooLarge(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    let mut limited = file.take(max.saturating_add(1));
-    loop {
-        match limited.read_to_end(&mut bytes) {
-            Ok(_) => break,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(ReadFailure::Io(e)),
-        }
-    }
-    if bytes.len() as u64 > max {
-        return Err(ReadFailure::TooLarge(bytes.len() as u64));
-    }
-    if bytes[..bytes.len().min(BINARY_CHECK_BYTES)].contains(&0) {
-        return Err(ReadFailure::Binary);
-    }
-    Ok(bytes)
-}
-
 /// Reads, parses and analyzes one file; `Err` when it is skipped.
 fn process_file(file: &SpecFile, max: u64) -> (Option<AnalyzedDoc>, Vec<Problem>) {
-    match read_spec_bytes(&file.fs_path, max) {
+    match read_spec_bytes(&file.fs_path, max, file.identity) {
         Ok(bytes) => {
             let (spec, problems) = parse_spec(&file.path, &bytes);
             let meta = DocMeta {
@@ -665,36 +421,5 @@ mod tests {
             ..Schema::default()
         };
         assert!(MemoryIndex::from_specs(Vec::new(), schema).is_err());
-    }
-
-    #[test]
-    fn read_failures() {
-        let dir = tempfile::tempdir().unwrap();
-        let big = dir.path().join("big.md");
-        std::fs::write(&big, "0123456789").unwrap();
-        assert!(read_spec_bytes(&big, 10).is_ok());
-        assert!(matches!(
-            read_spec_bytes(&big, 9),
-            Err(ReadFailure::TooLarge(10))
-        ));
-        let bin = dir.path().join("bin.md");
-        let mut bytes = vec![b'a'; 8191];
-        bytes.push(0);
-        std::fs::write(&bin, &bytes).unwrap();
-        assert!(matches!(
-            read_spec_bytes(&bin, 1 << 20),
-            Err(ReadFailure::Binary)
-        ));
-        bytes.insert(0, b'a');
-        std::fs::write(&bin, &bytes).unwrap();
-        assert!(read_spec_bytes(&bin, 1 << 20).is_ok());
-        assert!(matches!(
-            read_spec_bytes(&dir.path().join("gone.md"), 10),
-            Err(ReadFailure::Io(_))
-        ));
-        assert!(matches!(
-            read_spec_bytes(dir.path(), 10),
-            Err(ReadFailure::NotRegular)
-        ));
     }
 }

@@ -12,26 +12,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use super::directory::{read_manifest, MANIFEST_FILE};
+use super::docmap::{DocMapReader, DELETED};
+use super::manifest::Manifest;
 use crate::analysis::ANALYZER_NAME;
-use crate::container::FORMAT_VERSION;
-use crate::directory::{read_manifest, MANIFEST_FILE};
-use crate::docmap::{DocMapReader, DELETED};
 use crate::error::{Error, Result};
-use crate::exec::{self, Source};
-use crate::index::DocMeta;
-use crate::manifest::Manifest;
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
-use crate::scoring::Bm25;
-use crate::search::{
-    search_source, snippet_in_file, IndexStats, SearchIndex, SearchOptions, Snippet, TopDocs,
-};
-use crate::segment::MapBytes;
 use crate::segment::{SegmentReader, StoredDoc};
-
-pub use crate::writer::{
-    DiskOptions, Progress, UpdateStats, DEFAULT_MEMORY_BUDGET, DEFAULT_MERGE_THRESHOLD,
-};
 
 /// A read-only snapshot of an on-disk index.
 #[derive(Debug)]
@@ -40,14 +28,10 @@ pub struct DiskIndex {
     pub(crate) manifest: Manifest,
     pub(crate) segments: Vec<Arc<SegmentReader>>,
     pub(crate) docmap: DocMapReader,
-    schema: Schema,
-    size_bytes: u64,
+    pub(crate) schema: Schema,
+    pub(crate) size_bytes: u64,
     /// Global id → (segment, local id), built on first use.
     locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
-}
-
-fn is_not_found(e: &Error) -> bool {
-    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
 }
 
 impl DiskIndex {
@@ -63,7 +47,7 @@ impl DiskIndex {
         let mut manifest = read_manifest(dir)?;
         loop {
             match Self::open_manifest(dir, manifest.clone()) {
-                Err(e) if is_not_found(&e) => {
+                Err(e) if e.is_not_found() => {
                     // A writer may have committed and collected the files
                     // this manifest lists: look again.
                     let again = read_manifest(dir)?;
@@ -197,20 +181,8 @@ impl DiskIndex {
         Ok(out)
     }
 
-    /// The `f64` scores (before rounding) of every doc matching `query`, in
-    /// doc-id order (as [`crate::MemoryIndex::exact_scores`]).
-    ///
-    /// # Errors
-    /// [`Error::Query`], [`Error::Format`].
-    pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        let m = exec::run(self, query, opts)?;
-        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
-        out.sort_unstable_by_key(|e| e.0);
-        Ok(out)
-    }
-
     /// The global ids of a segment's local docs, checked to be in range.
-    fn live_globals(&self, part: usize) -> Result<&[u32]> {
+    pub(crate) fn live_globals(&self, part: usize) -> Result<&[u32]> {
         // The locate table checks once that every live global id is in
         // range and unique.
         self.locate_table()?;
@@ -238,77 +210,6 @@ impl DiskIndex {
     }
 }
 
-impl Source for DiskIndex {
-    type Bytes = MapBytes;
-
-    fn n_docs(&self) -> u32 {
-        self.manifest.num_docs
-    }
-
-    fn avgdl(&self, f: Field) -> f64 {
-        self.manifest.field_lengths[f.index()] as f64 / f64::from(self.manifest.num_docs)
-    }
-
-    fn bm25(&self) -> Bm25 {
-        Bm25 {
-            k1: self.schema.k1,
-            b: self.schema.b,
-        }
-    }
-
-    fn num_parts(&self) -> usize {
-        self.segments.len()
-    }
-
-    fn dict(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
-        self.segments[part].dict(f)
-    }
-
-    fn stems(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
-        self.segments[part].stems(f)
-    }
-
-    fn postings(
-        &self,
-        part: usize,
-        f: Field,
-        ord: u64,
-        mut g: impl FnMut(u32, u32, u32),
-    ) -> Result<()> {
-        let seg = &self.segments[part];
-        let info = seg.info_at(f, ord)?;
-        let lengths = seg.lengths(f)?;
-        let map = self.live_globals(part)?;
-        // `local < num_docs` is checked by the decoder, and both columns
-        // have exactly num_docs entries (checked at open).
-        seg.postings(f, &info, |local, tf| {
-            let gid = map[local as usize];
-            if gid != DELETED {
-                g(gid, tf, lengths[local as usize]);
-            }
-        })
-    }
-
-    fn positions(
-        &self,
-        part: usize,
-        f: Field,
-        ord: u64,
-        mut g: impl FnMut(u32, u32, &[u32]),
-    ) -> Result<()> {
-        let seg = &self.segments[part];
-        let info = seg.info_at(f, ord)?;
-        let lengths = seg.lengths(f)?;
-        let map = self.live_globals(part)?;
-        seg.postings_with_positions(f, &info, |local, p| {
-            let gid = map[local as usize];
-            if gid != DELETED {
-                g(gid, lengths[local as usize], p);
-            }
-        })
-    }
-}
-
 fn seg_header_crc(seg: &SegmentReader) -> u32 {
     seg.header_crc()
 }
@@ -321,55 +222,5 @@ fn check_header(path: &Path, got: u32, want: u32) -> Result<()> {
             path,
             "header checksum differs from the manifest (not the file of this commit)",
         ))
-    }
-}
-
-impl SearchIndex for DiskIndex {
-    fn num_docs(&self) -> u32 {
-        self.manifest.num_docs
-    }
-
-    fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
-        search_source(self, query, k, opts)
-    }
-
-    fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
-        Ok(self.stored(id)?.map(|d| d.meta))
-    }
-
-    fn snippets(
-        &self,
-        ids: &[u32],
-        query: &str,
-        opts: &SearchOptions,
-    ) -> Result<Vec<Option<Snippet>>> {
-        let matcher = exec::line_matcher(self, query, opts)?;
-        ids.iter()
-            .map(|&id| match self.stored(id)? {
-                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
-                None => Ok(None),
-            })
-            .collect()
-    }
-
-    fn doc_lengths(&self, field: Field) -> Result<Vec<&[u32]>> {
-        self.segments.iter().map(|s| s.lengths(field)).collect()
-    }
-
-    fn stats(&self) -> IndexStats {
-        IndexStats {
-            kind: "disk",
-            docs: u64::from(self.manifest.num_docs),
-            terms: self
-                .manifest
-                .segments
-                .iter()
-                .map(|s| s.terms.iter().sum::<u64>())
-                .sum(),
-            segments: self.segments.len() as u64,
-            size_bytes: self.size_bytes,
-            generation: self.manifest.generation,
-            format_version: FORMAT_VERSION,
-        }
     }
 }

@@ -1,0 +1,297 @@
+//! Classifying: each walked file against the snapshot of the previous
+//! commit. A file whose doc path and absolute path match a live doc is
+//! reused when its `(size, mtime)` is unchanged (and not racy) or its
+//! content hash is; a file recorded as skipped is skipped again when it
+//! still fails for the same reason; every other file is processed.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{stat, Job, RACY_NS, UNKNOWN_MTIME};
+use crate::error::Result;
+use crate::index::disk::DiskIndex;
+use crate::index::docmap::DELETED;
+use crate::index::manifest::SkippedEntry;
+use crate::problem::Problem;
+use crate::spec::read_spec_bytes;
+use crate::walk::SpecFile;
+
+/// A live doc of the previous commit.
+pub(super) struct PriorDoc {
+    pub(super) seg: u32,
+    pub(super) local: u32,
+    size: u64,
+    mtime: i64,
+    hash: u64,
+    /// Whether its record holds problems (read only then).
+    has_problems: bool,
+}
+
+impl PriorDoc {
+    /// Appends the doc's stored problems.
+    pub(super) fn problems(&self, old: Option<&DiskIndex>, out: &mut Vec<Problem>) -> Result<()> {
+        if let (true, Some(old)) = (self.has_problems, old) {
+            out.extend(old.segments[self.seg as usize].stored(self.local)?.problems);
+        }
+        Ok(())
+    }
+}
+
+/// What to do with one walked file.
+pub(super) enum Class {
+    /// Keep prior doc `prior`; `stat` is the file's current `(size, mtime)`.
+    Reuse { prior: usize, stat: (u64, i64) },
+    /// Report the recorded skip again (`true`: its stat changed).
+    Skip(SkippedEntry, bool),
+    /// Read, parse and index it; `prior` is the doc it replaces, `stat` its
+    /// `(size, mtime)` as the plan saw it, before reading it (`None` when
+    /// it could not be read: the file is stat'ed again when processed).
+    Process {
+        prior: Option<usize>,
+        stat: Option<(u64, i64)>,
+    },
+}
+
+/// What an update does with each walked file, against the previous commit.
+pub(super) struct UpdatePlan {
+    /// The live docs of the previous commit.
+    pub(super) priors: Vec<PriorDoc>,
+    /// One class per walked file, in walk order.
+    pub(super) classes: Vec<Class>,
+    /// Whether the skipped table stays exactly the same.
+    pub(super) skipped_same: bool,
+}
+
+impl UpdatePlan {
+    /// Whether the update changes nothing (so nothing is written).
+    pub(super) fn is_noop(&self) -> bool {
+        let mut reused = 0;
+        for c in &self.classes {
+            match c {
+                Class::Reuse { prior, stat } => {
+                    let p = &self.priors[*prior];
+                    if *stat != (p.size, p.mtime) {
+                        return false;
+                    }
+                    reused += 1;
+                }
+                Class::Skip(_, changed) => {
+                    if *changed {
+                        return false;
+                    }
+                }
+                Class::Process { .. } => return false,
+            }
+        }
+        reused == self.priors.len() && self.skipped_same
+    }
+}
+
+/// The live docs of a snapshot, looked up by `(doc path, absolute path)`,
+/// and its skipped files by the same key (each list reversed, so that
+/// `pop` takes the first in commit order).
+struct Snapshot<'o> {
+    priors: Vec<PriorDoc>,
+    /// Keys borrowed from the stored records in the old segments' maps.
+    by_key: FxHashMap<(&'o str, &'o Path), Vec<usize>>,
+    skipped_by_key: FxHashMap<(String, String), Vec<&'o SkippedEntry>>,
+    /// When the previous commit started (`i64::MIN` without one).
+    started: i64,
+}
+
+impl<'o> Snapshot<'o> {
+    fn read(old: Option<&'o DiskIndex>) -> Result<Snapshot<'o>> {
+        let mut snap = Snapshot {
+            priors: Vec::new(),
+            by_key: FxHashMap::default(),
+            skipped_by_key: FxHashMap::default(),
+            started: i64::MIN,
+        };
+        let Some(old) = old else {
+            return Ok(snap);
+        };
+        snap.started = old.manifest.started_ns;
+        for (si, seg) in old.segments.iter().enumerate() {
+            let globals = old.docmap.globals(si)?;
+            for (local, &g) in globals.iter().enumerate() {
+                if g == DELETED {
+                    continue;
+                }
+                let local = local as u32;
+                let key = seg.stored_key(local)?;
+                let (size, mtime) = old.docmap.stat(si, local)?;
+                snap.by_key
+                    .entry((key.path, key.abs_path))
+                    .or_default()
+                    .push(snap.priors.len());
+                snap.priors.push(PriorDoc {
+                    seg: si as u32,
+                    local,
+                    size,
+                    mtime,
+                    hash: key.hash,
+                    has_problems: key.problems > 0,
+                });
+            }
+        }
+        for e in &old.manifest.skipped {
+            snap.skipped_by_key
+                .entry((e.path.clone(), e.abs.clone()))
+                .or_default()
+                .push(e);
+        }
+        for v in snap.by_key.values_mut() {
+            v.reverse();
+        }
+        for v in snap.skipped_by_key.values_mut() {
+            v.reverse();
+        }
+        Ok(snap)
+    }
+
+    /// Matches walked files to prior docs and skips, in walk order; gives
+    /// back the prior docs and the start of the previous commit.
+    #[allow(clippy::type_complexity)] // a pair per walked file
+    fn match_files(
+        self,
+        files: &[SpecFile],
+        abs: &[PathBuf],
+    ) -> (
+        Vec<PriorDoc>,
+        i64,
+        Vec<(Option<usize>, Option<SkippedEntry>)>,
+    ) {
+        // Shorten the keys' lifetime to the walked files' (covariance).
+        let mut by_key: FxHashMap<(&str, &Path), Vec<usize>> = self.by_key;
+        let mut skipped_by_key = self.skipped_by_key;
+        let mut matches = Vec::with_capacity(files.len());
+        for (f, a) in files.iter().zip(abs) {
+            let prior = by_key
+                .get_mut(&(f.path.as_str(), a.as_path()))
+                .and_then(Vec::pop);
+            let skip = if prior.is_none() && !skipped_by_key.is_empty() {
+                let lossy = a.to_string_lossy().into_owned();
+                skipped_by_key
+                    .get_mut(&(f.path.clone(), lossy))
+                    .and_then(Vec::pop)
+                    .cloned()
+            } else {
+                None
+            };
+            matches.push((prior, skip));
+        }
+        (self.priors, self.started, matches)
+    }
+}
+
+/// Classifies one walked file, given the prior doc or the skip it matched.
+/// `racy(mtime)` tells whether an unchanged stat cannot be trusted.
+fn classify_file(
+    file: &SpecFile,
+    max: u64,
+    prior: Option<(usize, &PriorDoc)>,
+    skip: Option<SkippedEntry>,
+    racy: impl Fn(i64) -> bool,
+) -> Class {
+    let now = stat(&file.fs_path);
+    if let Some((pi, p)) = prior {
+        let Some(now) = now else {
+            return Class::Process {
+                prior: Some(pi),
+                stat: None,
+            };
+        };
+        if now == (p.size, p.mtime) && !racy(now.1) {
+            return Class::Reuse {
+                prior: pi,
+                stat: now,
+            };
+        }
+        match read_spec_bytes(&file.fs_path, max, file.identity) {
+            Ok(bytes) if xxhash_rust::xxh3::xxh3_64(&bytes) == p.hash => Class::Reuse {
+                prior: pi,
+                stat: now,
+            },
+            _ => Class::Process {
+                prior: Some(pi),
+                stat: Some(now),
+            },
+        }
+    } else if let Some(mut e) = skip {
+        match now {
+            Some(now) if !e.recheck && now == (e.size, e.mtime_ns) && !racy(now.1) => {
+                Class::Skip(e, false)
+            }
+            Some(now) => match read_spec_bytes(&file.fs_path, max, file.identity) {
+                // Still skipped for the same reason: report it again.
+                Err(failure) if failure.message(max) == e.message => {
+                    let changed = now != (e.size, e.mtime_ns);
+                    (e.size, e.mtime_ns) = now;
+                    Class::Skip(e, changed)
+                }
+                _ => Class::Process {
+                    prior: None,
+                    stat: Some(now),
+                },
+            },
+            None => Class::Process {
+                prior: None,
+                stat: None,
+            },
+        }
+    } else {
+        Class::Process {
+            prior: None,
+            stat: now,
+        }
+    }
+}
+
+/// Compares the walked files with the snapshot `old` (files are stat'ed,
+/// and read when needed, in parallel).
+pub(super) fn classify(
+    old: Option<&DiskIndex>,
+    files: &[SpecFile],
+    abs: &[PathBuf],
+    max: u64,
+) -> Result<UpdatePlan> {
+    let (priors, started, matches) = Snapshot::read(old)?.match_files(files, abs);
+    let racy = |mtime: i64| mtime == UNKNOWN_MTIME || mtime >= started.saturating_sub(RACY_NS);
+    let priors_ref = &priors;
+    let classes: Vec<Class> = files
+        .par_iter()
+        .zip(matches)
+        .map(|(f, (prior, skip))| {
+            classify_file(f, max, prior.map(|pi| (pi, &priors_ref[pi])), skip, racy)
+        })
+        .collect();
+    let kept_skips = classes
+        .iter()
+        .filter(|c| matches!(c, Class::Skip(..)))
+        .count();
+    let skipped_same = old.is_none_or(|o| kept_skips == o.manifest.skipped.len());
+    Ok(UpdatePlan {
+        priors,
+        classes,
+        skipped_same,
+    })
+}
+
+/// The problems of an unchanged index, in walk order.
+pub(super) fn assemble_problems(
+    job: &Job<'_>,
+    old: Option<&DiskIndex>,
+    plan: &UpdatePlan,
+) -> Result<Vec<Problem>> {
+    let mut out = job.walk_problems.to_vec();
+    for c in &plan.classes {
+        match c {
+            Class::Reuse { prior, .. } => plan.priors[*prior].problems(old, &mut out)?,
+            Class::Skip(e, _) => out.push(Problem::file(&e.path, e.message.clone())),
+            Class::Process { .. } => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,243 @@
+//! Incremental updates of an on-disk index (ARCHITECTURE.md §10).
+//!
+//! [`DiskIndex::open_or_update`] walks the roots and compares each file with
+//! the current commit: by size and mtime first, then by content hash
+//! (xxh3-64), so a touched but identical file is not indexed again. Only
+//! added and changed files are read, parsed and analyzed, in parallel with
+//! rayon: cut into contiguous ranges of the walk (one per thread when the
+//! update is large enough, see `build::builders`), each range feeding its own
+//! segment builder in walk order (the builders split the memory budget),
+//! finished and written concurrently; a lone builder is fed by batches
+//! analyzed in parallel. A builder is flushed to a new segment whenever its
+//! estimated memory passes its budget; the new segments follow the old ones
+//! in the manifest, range by range.
+//! A new doc map gives every live doc its global id (its position among the
+//! indexed files of the walk) and tombstones the rest; the manifest is then
+//! replaced atomically. When there are more segments than the merge
+//! threshold, all of them are merged into one, dropping deleted docs.
+//! Nothing changed → nothing is written and no lock is taken.
+//!
+//! The update runs in three steps, one submodule each: `classify` compares
+//! the walk with the snapshot (`UpdatePlan`: reuse, skip or process each
+//! file), `build` reads the files to process into new segments, and
+//! `commit` lays out the new commit (global ids, merge) and writes it.
+//! (`UpdatePlan` is unrelated to the query plan of `search`.)
+
+mod build;
+mod classify;
+mod commit;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use classify::{assemble_problems, classify};
+use commit::apply;
+
+use super::directory::{create_private_dir, DirLock};
+use super::disk::DiskIndex;
+use super::memory::BuildOptions;
+use crate::error::{Error, Result};
+use crate::problem::Problem;
+use crate::walk::{collect, SpecFile};
+
+/// The default memory budget of the segment builder: 256 MiB.
+pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
+
+/// The default merge threshold: more segments than this are merged.
+pub const DEFAULT_MERGE_THRESHOLD: usize = 8;
+
+/// A file whose mtime is this close to (or after) the start of the commit
+/// that recorded it is hashed again even when its stat is unchanged: it may
+/// have changed again within the file system's timestamp granularity.
+const RACY_NS: i64 = 2_000_000_000;
+
+/// The mtime used when a file's mtime cannot be read: never trusted.
+const UNKNOWN_MTIME: i64 = i64::MIN;
+
+/// Options of [`DiskIndex::open_or_update`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiskOptions {
+    /// The file size cap and the worker threads (0: rayon's global pool).
+    pub build: BuildOptions,
+    /// The segment builder's memory budget, in bytes: a segment is written
+    /// when its estimated size passes it (peak memory is a small multiple).
+    pub memory_budget_bytes: usize,
+    /// More segments than this are merged into one (at least 1).
+    pub merge_threshold: usize,
+}
+
+impl Default for DiskOptions {
+    fn default() -> Self {
+        Self {
+            build: BuildOptions::default(),
+            memory_budget_bytes: DEFAULT_MEMORY_BUDGET,
+            merge_threshold: DEFAULT_MERGE_THRESHOLD,
+        }
+    }
+}
+
+/// What an [`DiskIndex::open_or_update`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpdateStats {
+    /// Files indexed that the previous commit did not have.
+    pub added: u64,
+    /// Files indexed again because their content changed.
+    pub changed: u64,
+    /// Docs of the previous commit that are gone (file removed, ignored or now skipped).
+    pub deleted: u64,
+    /// Docs kept as they were.
+    pub unchanged: u64,
+    /// Segments after the update.
+    pub segments: u64,
+    /// Whether the segments were merged.
+    pub merged: bool,
+    /// Whether the index was rebuilt from scratch because the existing one
+    /// could not be read (or was made with another `max_file_bytes`).
+    pub rebuilt: bool,
+    /// Whether a commit was written.
+    pub committed: bool,
+}
+
+/// Progress callback: `(files done, files to index)`.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// `(size, mtime ns)` of a file, following links as reading does.
+fn stat(path: &Path) -> Option<(u64, i64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(UNKNOWN_MTIME, |d| {
+            i64::try_from(d.as_nanos()).unwrap_or(UNKNOWN_MTIME)
+        });
+    Some((m.len(), mtime))
+}
+
+fn run_in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(p) => p.install(work),
+        None => work(),
+    }
+}
+
+/// Everything [`DiskIndex::open_or_update`] needs besides the snapshot.
+struct Job<'a> {
+    dir: &'a Path,
+    files: &'a [SpecFile],
+    abs: &'a [PathBuf],
+    walk_problems: &'a [Problem],
+    opts: &'a DiskOptions,
+    progress: Option<Progress<'a>>,
+    pool: Option<&'a rayon::ThreadPool>,
+    started: i64,
+}
+
+impl DiskIndex {
+    /// Opens the index in `index_dir` and brings it up to date with the
+    /// specs under `roots` (building it when there is none), then returns
+    /// it with the problems of the current files (walk problems first, then
+    /// each file's in walk order) and what was done. When nothing changed,
+    /// nothing is written and no lock is taken.
+    ///
+    /// The result is exactly what [`crate::MemoryIndex::build`] over the
+    /// same roots returns: same doc ids, scores, docs, snippets and problems.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a root does not exist or the folder cannot be
+    /// written; [`Error::Locked`] when another writer holds the lock. An
+    /// existing index that cannot be read is rebuilt (`rebuilt` is set).
+    pub fn open_or_update(
+        index_dir: &Path,
+        roots: &[PathBuf],
+        opts: &DiskOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
+        let started = now_ns();
+        let max = opts.build.max_file_bytes;
+        let (files, walk_problems) = collect(roots, max)?;
+        let abs: Vec<PathBuf> = files
+            .iter()
+            .map(|f| std::path::absolute(&f.fs_path).unwrap_or_else(|_| f.fs_path.clone()))
+            .collect();
+        let pool = if opts.build.threads > 0 {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(opts.build.threads)
+                .build()
+                .ok()
+        } else {
+            None
+        };
+        let job = Job {
+            dir: index_dir,
+            files: &files,
+            abs: &abs,
+            walk_problems: &walk_problems,
+            opts,
+            progress,
+            pool: pool.as_ref(),
+            started,
+        };
+        let mut rebuilt = false;
+        let mut locked: Option<DirLock> = None;
+        loop {
+            let old = match Self::open(index_dir) {
+                Ok(ix) if ix.max_file_bytes() == max && !rebuilt => Some(ix),
+                Ok(_) | Err(Error::Format { .. }) => {
+                    rebuilt = true;
+                    None
+                }
+                Err(e) if e.is_not_found() => None,
+                Err(e) => return Err(e),
+            };
+            let planned = run_in_pool(job.pool, || classify(old.as_ref(), &files, &abs, max));
+            let planned = match planned {
+                Ok(p) => p,
+                Err(Error::Format { .. }) if old.is_some() => {
+                    rebuilt = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if planned.is_noop() && !rebuilt {
+                if let Some(old) = old {
+                    let problems = match assemble_problems(&job, Some(&old), &planned) {
+                        Ok(p) => p,
+                        Err(Error::Format { .. }) => {
+                            rebuilt = true;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let stats = UpdateStats {
+                        unchanged: planned.priors.len() as u64,
+                        segments: old.num_segments() as u64,
+                        ..UpdateStats::default()
+                    };
+                    return Ok((old, problems, stats));
+                }
+            }
+            if locked.is_none() {
+                create_private_dir(index_dir)?;
+                locked = Some(DirLock::acquire(index_dir)?);
+                // Another writer may have committed since we looked.
+                continue;
+            }
+            match apply(&job, old.as_ref(), &planned, rebuilt) {
+                Err(Error::Format { .. }) if old.is_some() => {
+                    rebuilt = true;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

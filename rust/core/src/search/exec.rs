@@ -1,0 +1,435 @@
+//! Query execution (ARCHITECTURE.md §5). Execution is bottom-up: every plan
+//! node yields its matching docs with their exact `f64` scores, summed from
+//! 0.0 in the order the contract states (keys outer and fields inner in a
+//! leaf, clause order in a group), in dense scratch arrays indexed by
+//! global doc id that are reused between queries.
+
+use std::cell::RefCell;
+
+use fst::automaton::Levenshtein;
+
+use super::options::SearchOptions;
+use super::plan::{plan, Kind, LeafPlan, Plan};
+use super::source::Source;
+use super::terms::{fuzzy_set, prefix_set, stem_set, Handle};
+use crate::analysis::stem_key;
+use crate::error::Result;
+use crate::query::Occur;
+use crate::schema::Field;
+use crate::scoring::Bm25;
+
+/// The docs a node matches (in no particular order), with their exact
+/// scores.
+#[derive(Debug, Default)]
+pub(super) struct Matches {
+    pub(super) docs: Vec<u32>,
+    pub(super) scores: Vec<f64>,
+}
+
+/// Dense per-doc scratch arrays, all zero between uses.
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f64>,
+    seen: Vec<bool>,
+    touched: Vec<u32>,
+    tf: Vec<u32>,
+    dl: Vec<u32>,
+    tf_touched: Vec<u32>,
+    cnt: Vec<u32>,
+    flag: Vec<u8>,
+    /// `(global id, tf, dl)` of one term set in one field.
+    buf: Vec<(u32, u32, u32)>,
+    handles: Vec<Handle>,
+    /// Set while a query runs: an error midway leaves the arrays dirty.
+    dirty: bool,
+}
+
+impl Scratch {
+    fn prepare(&mut self, n: usize) {
+        if self.dirty || self.acc.len() != n {
+            *self = Scratch {
+                acc: vec![0.0; n],
+                seen: vec![false; n],
+                tf: vec![0; n],
+                dl: vec![0; n],
+                cnt: vec![0; n],
+                flag: vec![0; n],
+                ..Scratch::default()
+            };
+        }
+        self.dirty = true;
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+const SHOULD: u8 = 1;
+const EXCLUDED: u8 = 2;
+const CANDIDATE: u8 = 4;
+
+struct Exec<'a, S> {
+    src: &'a S,
+    opts: &'a SearchOptions,
+    bm25: Bm25,
+    n: u32,
+    s: &'a mut Scratch,
+}
+
+impl<S: Source> Exec<'_, S> {
+    fn node(&mut self, p: &Plan) -> Result<Matches> {
+        match p {
+            Plan::Leaf(leaf) => self.leaf(leaf),
+            Plan::Or(clauses) => {
+                let mut done = Vec::with_capacity(clauses.len());
+                for (occur, child) in clauses {
+                    done.push((*occur, self.node(child)?));
+                }
+                Ok(self.or(done))
+            }
+            Plan::And(children) => {
+                let mut done = Vec::with_capacity(children.len());
+                for child in children {
+                    done.push((Occur::Must, self.node(child)?));
+                }
+                Ok(self.or(done))
+            }
+        }
+    }
+
+    /// Combines clauses (an `And` is an `Or` of must clauses).
+    fn or(&mut self, mut clauses: Vec<(Occur, Matches)>) -> Matches {
+        if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
+            // 0.0 + s == s: the single clause's scores are the group's.
+            return clauses.pop().map(|c| c.1).unwrap_or_default();
+        }
+        if clauses.iter().all(|c| c.0 == Occur::Should) {
+            return self.or_should(&clauses);
+        }
+        let s = &mut *self.s;
+        let n_must = clauses.iter().filter(|c| c.0 == Occur::Must).count() as u32;
+        let has_should = clauses.iter().any(|c| c.0 == Occur::Should);
+        let mut touched: Vec<u32> = Vec::new();
+        for (occur, m) in &clauses {
+            for &d in &m.docs {
+                let i = d as usize;
+                if s.cnt[i] == 0 && s.flag[i] == 0 {
+                    touched.push(d);
+                }
+                match occur {
+                    Occur::Must => s.cnt[i] += 1,
+                    Occur::Should => s.flag[i] |= SHOULD,
+                    Occur::MustNot => s.flag[i] |= EXCLUDED,
+                }
+            }
+        }
+        let docs: Vec<u32> = if n_must > 0 {
+            touched
+                .iter()
+                .copied()
+                .filter(|&d| s.cnt[d as usize] == n_must && s.flag[d as usize] & EXCLUDED == 0)
+                .collect()
+        } else if has_should {
+            touched
+                .iter()
+                .copied()
+                .filter(|&d| s.flag[d as usize] & (SHOULD | EXCLUDED) == SHOULD)
+                .collect()
+        } else {
+            (0..self.n)
+                .filter(|&d| s.flag[d as usize] & EXCLUDED == 0)
+                .collect()
+        };
+        for &d in &docs {
+            s.flag[d as usize] |= CANDIDATE;
+        }
+        for (occur, m) in &clauses {
+            if *occur == Occur::MustNot {
+                continue;
+            }
+            for (&d, &score) in m.docs.iter().zip(&m.scores) {
+                if s.flag[d as usize] & CANDIDATE != 0 {
+                    s.acc[d as usize] += score;
+                }
+            }
+        }
+        let mut scores = Vec::with_capacity(docs.len());
+        for &d in &docs {
+            let i = d as usize;
+            scores.push(s.acc[i]);
+            s.acc[i] = 0.0;
+            s.flag[i] = 0;
+        }
+        for &d in &touched {
+            s.cnt[d as usize] = 0;
+            s.flag[d as usize] = 0;
+        }
+        Matches { docs, scores }
+    }
+
+    /// The common case of [`Self::or`]: only should clauses, so a doc
+    /// matches when any clause does, and its score is the sum of the
+    /// clauses' scores in clause order (each doc's `f64` additions happen in
+    /// that order, as in the general path).
+    fn or_should(&mut self, clauses: &[(Occur, Matches)]) -> Matches {
+        let s = &mut *self.s;
+        let mut docs: Vec<u32> =
+            Vec::with_capacity(clauses.iter().map(|c| c.1.docs.len()).max().unwrap_or(0));
+        for (_, m) in clauses {
+            for (&d, &score) in m.docs.iter().zip(&m.scores) {
+                let i = d as usize;
+                if !s.seen[i] {
+                    s.seen[i] = true;
+                    docs.push(d);
+                }
+                s.acc[i] += score;
+            }
+        }
+        let mut scores = Vec::with_capacity(docs.len());
+        for &d in &docs {
+            let i = d as usize;
+            scores.push(s.acc[i]);
+            s.acc[i] = 0.0;
+            s.seen[i] = false;
+        }
+        Matches { docs, scores }
+    }
+
+    fn fields(leaf: &LeafPlan) -> &'static [Field] {
+        match leaf.field {
+            None => &Field::ALL,
+            Some(f) => &Field::ALL[f.index()..=f.index()],
+        }
+    }
+
+    fn leaf(&mut self, leaf: &LeafPlan) -> Result<Matches> {
+        let fields = Self::fields(leaf);
+        let prefix = leaf.key.as_deref().unwrap_or("");
+        let mut handles = std::mem::take(&mut self.s.handles);
+        match &leaf.kind {
+            Kind::Term(keys) => {
+                let mut full = String::new();
+                for key in keys {
+                    full.clear();
+                    full.push_str(prefix);
+                    full.push_str(key);
+                    let own = stem_key(&full) == full;
+                    for &f in fields {
+                        handles.clear();
+                        stem_set(self.src, f, &full, own, &mut handles)?;
+                        self.add_set(f, &handles)?;
+                    }
+                }
+            }
+            Kind::Prefix(pattern) => {
+                for &f in fields {
+                    handles.clear();
+                    prefix_set(self.src, f, leaf.key.as_deref(), pattern, &mut handles)?;
+                    self.add_set(f, &handles)?;
+                }
+            }
+            Kind::Fuzzy(pattern, d) => {
+                // fst's automaton misses matches when a pattern character
+                // and a term character share a UTF-8 lead byte (`é~1` does
+                // not find `è`); for ASCII patterns it is exact (checked
+                // against a brute-force scan), so other patterns scan.
+                let lev = if leaf.key.is_none() && pattern.is_ascii() {
+                    Levenshtein::new(pattern, u32::from(*d)).ok()
+                } else {
+                    None
+                };
+                for &f in fields {
+                    handles.clear();
+                    fuzzy_set(
+                        self.src,
+                        f,
+                        leaf.key.as_deref(),
+                        pattern,
+                        *d,
+                        lev.as_ref(),
+                        &mut handles,
+                    )?;
+                    self.add_set(f, &handles)?;
+                }
+            }
+            Kind::Phrase(tokens) => {
+                if let [(only, _)] = tokens.as_slice() {
+                    let full = format!("{prefix}{only}");
+                    for &f in fields {
+                        handles.clear();
+                        for part in 0..self.src.num_parts() {
+                            if let Some(ord) = self.src.dict(part, f)?.get(&full) {
+                                handles.push((part, ord));
+                            }
+                        }
+                        self.add_set(f, &handles)?;
+                    }
+                } else {
+                    for &f in fields {
+                        self.add_phrase(f, prefix, tokens)?;
+                    }
+                }
+            }
+        }
+        self.s.handles = handles;
+        Ok(self.take_leaf())
+    }
+
+    /// Adds the contributions of one term set in one field.
+    fn add_set(&mut self, f: Field, handles: &[Handle]) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.s.buf);
+        buf.clear();
+        if let [(part, ord)] = handles {
+            self.src
+                .postings(*part, f, *ord, |g, tf, dl| buf.push((g, tf, dl)))?;
+        } else if !handles.is_empty() {
+            let s = &mut *self.s;
+            for &(part, ord) in handles {
+                self.src.postings(part, f, ord, |g, tf, dl| {
+                    let i = g as usize;
+                    if s.tf[i] == 0 {
+                        s.tf_touched.push(g);
+                        s.dl[i] = dl;
+                    }
+                    s.tf[i] += tf;
+                })?;
+            }
+            for &g in &s.tf_touched {
+                let i = g as usize;
+                buf.push((g, s.tf[i], s.dl[i]));
+                s.tf[i] = 0;
+            }
+            s.tf_touched.clear();
+        }
+        self.add_tfs(f, &buf);
+        self.s.buf = buf;
+        Ok(())
+    }
+
+    /// Adds BM25 contributions for `(doc, tf, dl)` of one term set (or
+    /// phrase) in one field; `n` is their number.
+    fn add_tfs(&mut self, f: Field, buf: &[(u32, u32, u32)]) {
+        if buf.is_empty() {
+            return;
+        }
+        let idf = Bm25::idf(f64::from(self.n), buf.len() as f64);
+        let weight_idf = self.opts.weights[f.index()] * idf;
+        let avgdl = self.src.avgdl(f);
+        let s = &mut *self.s;
+        for &(g, tf, dl) in buf {
+            let i = g as usize;
+            s.acc[i] += self
+                .bm25
+                .score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
+            if !s.seen[i] {
+                s.seen[i] = true;
+                s.touched.push(g);
+            }
+        }
+    }
+
+    /// Adds the contributions of a phrase of two or more tokens in one field.
+    fn add_phrase(&mut self, f: Field, prefix: &str, tokens: &[(String, u32)]) -> Result<()> {
+        // Distinct terms, and each token's term index.
+        let mut terms: Vec<String> = Vec::new();
+        let mut which: Vec<usize> = Vec::with_capacity(tokens.len());
+        for (t, _) in tokens {
+            let full = format!("{prefix}{t}");
+            let i = terms.iter().position(|x| *x == full).unwrap_or_else(|| {
+                terms.push(full);
+                terms.len() - 1
+            });
+            which.push(i);
+        }
+        let mut out: Vec<(u32, u32, u32)> = Vec::new();
+        let mut flat: Vec<u32> = Vec::new();
+        for part in 0..self.src.num_parts() {
+            let dict = self.src.dict(part, f)?;
+            let Some(ords) = terms
+                .iter()
+                .map(|t| dict.get(t))
+                .collect::<Option<Vec<u64>>>()
+            else {
+                continue;
+            };
+            flat.clear();
+            // Per term: (global id, dl, positions start, positions end), by id.
+            let mut lists: Vec<Vec<(u32, u32, usize, usize)>> = Vec::with_capacity(ords.len());
+            for &ord in &ords {
+                let mut list = Vec::new();
+                self.src.positions(part, f, ord, |g, dl, p| {
+                    let a = flat.len();
+                    flat.extend_from_slice(p);
+                    list.push((g, dl, a, flat.len()));
+                })?;
+                list.sort_unstable_by_key(|e| e.0);
+                lists.push(list);
+            }
+            let (first, others) = lists.split_at(1);
+            'docs: for &(g, dl, a0, b0) in &first[0] {
+                // The positions of each distinct term in doc g.
+                let mut spans: Vec<(usize, usize)> = vec![(a0, b0)];
+                for list in others {
+                    match list.binary_search_by_key(&g, |e| e.0) {
+                        Ok(i) => spans.push((list[i].2, list[i].3)),
+                        Err(_) => continue 'docs,
+                    }
+                }
+                let positions = |j: usize| &flat[spans[j].0..spans[j].1];
+                let mut count = 0u32;
+                for &q in positions(which[0]) {
+                    // The first token sits at relative position 0.
+                    let ok = tokens.iter().zip(&which).all(|((_, rel), &j)| {
+                        q.checked_add(*rel)
+                            .is_some_and(|p| positions(j).binary_search(&p).is_ok())
+                    });
+                    if ok {
+                        count += 1;
+                    }
+                }
+                if count > 0 {
+                    out.push((g, count, dl));
+                }
+            }
+        }
+        self.add_tfs(f, &out);
+        Ok(())
+    }
+
+    /// The leaf's matches from the accumulator, which is reset.
+    fn take_leaf(&mut self) -> Matches {
+        let s = &mut *self.s;
+        let docs = std::mem::take(&mut s.touched);
+        let mut scores = Vec::with_capacity(docs.len());
+        for &d in &docs {
+            let i = d as usize;
+            scores.push(s.acc[i]);
+            s.acc[i] = 0.0;
+            s.seen[i] = false;
+        }
+        Matches { docs, scores }
+    }
+}
+
+/// The docs `query` matches (in no particular order), with their exact
+/// `f64` scores.
+pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Matches> {
+    let plan = plan(src, query, opts)?;
+    let n = src.n_docs();
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let scratch = &mut *guard;
+        scratch.prepare(n as usize);
+        let mut exec = Exec {
+            src,
+            opts,
+            bm25: src.bm25(),
+            n,
+            s: scratch,
+        };
+        let out = exec.node(&plan)?;
+        scratch.dirty = false;
+        Ok(out)
+    })
+}

@@ -1,0 +1,184 @@
+//! Snippets (ARCHITECTURE.md §6): a hit's best line for a query. The plan's
+//! distinct positive leaves are matched against each line of the file; the
+//! line matching the most leaves wins (the first on ties).
+
+use std::ops::ControlFlow;
+
+use super::options::SearchOptions;
+use super::plan::{plan, Kind, LeafPlan, Plan};
+use super::source::Source;
+use super::terms::levenshtein_within;
+use crate::analysis::{scan_tokens, stem_key};
+use crate::error::{Error, Result};
+use crate::query::Occur;
+use crate::spec::{decode, read_spec_bytes, ReadFailure};
+
+/// The best line of a hit's file for a query (§6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    /// The 1-based line number in the file (frontmatter included).
+    pub line: u32,
+    /// The line's text, without its `\r`.
+    pub text: String,
+    /// `[start, end)` offsets in code points of the line of the matching
+    /// tokens, sorted, merged where they overlap or touch.
+    pub spans: Vec<(u32, u32)>,
+}
+
+/// The positive leaves of a query, for matching lines.
+pub(super) struct LineMatcher {
+    leaves: Vec<Kind>,
+}
+
+/// Plans `query` (with the errors of a search) and keeps its distinct
+/// positive leaves.
+pub(super) fn line_matcher<S: Source>(
+    src: &S,
+    query: &str,
+    opts: &SearchOptions,
+) -> Result<LineMatcher> {
+    fn collect<'p>(p: &'p Plan, negated: bool, out: &mut Vec<&'p LeafPlan>) {
+        match p {
+            Plan::Leaf(leaf) => {
+                if !negated && !out.iter().any(|l| l.ident == leaf.ident) {
+                    out.push(leaf);
+                }
+            }
+            Plan::Or(clauses) => {
+                for (occur, child) in clauses {
+                    collect(child, negated || *occur == Occur::MustNot, out);
+                }
+            }
+            Plan::And(children) => {
+                for child in children {
+                    collect(child, negated, out);
+                }
+            }
+        }
+    }
+    let plan = plan(src, query, opts)?;
+    let mut leaves = Vec::new();
+    collect(&plan, false, &mut leaves);
+    Ok(LineMatcher {
+        leaves: leaves.into_iter().map(|l| l.kind.clone()).collect(),
+    })
+}
+
+struct LineTok {
+    text: String,
+    stem: String,
+    position: u32,
+    start: usize,
+    end: usize,
+}
+
+impl LineMatcher {
+    /// The number of leaves `line` matches and the byte spans of the tokens
+    /// that match them.
+    fn line(&self, line: &str, spans: &mut Vec<(usize, usize)>) -> usize {
+        let mut toks: Vec<LineTok> = Vec::new();
+        scan_tokens(line, |t| {
+            toks.push(LineTok {
+                text: t.text.to_owned(),
+                stem: stem_key(t.text).into_owned(),
+                position: t.position,
+                start: t.start,
+                end: t.end,
+            });
+            ControlFlow::Continue(())
+        });
+        let mut count = 0;
+        for kind in &self.leaves {
+            let before = spans.len();
+            match kind {
+                Kind::Term(keys) => spans.extend(
+                    toks.iter()
+                        .filter(|t| keys.contains(&t.stem))
+                        .map(|t| (t.start, t.end)),
+                ),
+                Kind::Prefix(p) => spans.extend(
+                    toks.iter()
+                        .filter(|t| t.text.starts_with(p.as_str()))
+                        .map(|t| (t.start, t.end)),
+                ),
+                Kind::Fuzzy(p, d) => spans.extend(
+                    toks.iter()
+                        .filter(|t| levenshtein_within(&t.text, p, usize::from(*d)))
+                        .map(|t| (t.start, t.end)),
+                ),
+                Kind::Phrase(tokens) => {
+                    let at = |pos: u32, text: &str| {
+                        toks.iter().find(|t| t.position == pos && t.text == text)
+                    };
+                    for t0 in toks.iter().filter(|t| t.text == tokens[0].0) {
+                        let p = t0.position;
+                        let found: Option<Vec<&LineTok>> = tokens
+                            .iter()
+                            .map(|(text, rel)| p.checked_add(*rel).and_then(|q| at(q, text)))
+                            .collect();
+                        if let Some(found) = found {
+                            spans.extend(found.iter().map(|t| (t.start, t.end)));
+                        }
+                    }
+                }
+            }
+            if spans.len() > before {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// The snippet of a file's text: its best line (§6), if any.
+    pub(super) fn snippet(&self, text: &str) -> Option<Snippet> {
+        // (leaves matched, line index, line, byte spans) of the best line.
+        type Best<'t> = (usize, usize, &'t str, Vec<(usize, usize)>);
+        let mut best: Option<Best<'_>> = None;
+        let mut spans = Vec::new();
+        for (i, line) in crate::spec::lines(text).enumerate() {
+            spans.clear();
+            let count = self.line(line, &mut spans);
+            if count > 0 && best.as_ref().is_none_or(|b| count > b.0) {
+                best = Some((count, i, line, spans.clone()));
+            }
+        }
+        let (_, i, line, mut spans) = best?;
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let chars = |b: usize| line[..b].chars().count() as u32;
+        Some(Snippet {
+            line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            text: line.to_owned(),
+            spans: merged
+                .into_iter()
+                .map(|(a, b)| (chars(a), chars(b)))
+                .collect(),
+        })
+    }
+}
+
+/// The snippet of the file at `path` (read with the cap `max`).
+pub(super) fn snippet_in_file(
+    path: &std::path::Path,
+    max: u64,
+    matcher: &LineMatcher,
+) -> Result<Option<Snippet>> {
+    let bytes = match read_spec_bytes(path, max, None) {
+        Ok(bytes) => bytes,
+        Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadFailure::Io(source)) => {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Err(_) => return Ok(None),
+    };
+    Ok(matcher.snippet(&decode(&bytes)))
+}

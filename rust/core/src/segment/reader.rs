@@ -1,0 +1,483 @@
+//! Reading a segment: the file is mapped, its header checked at open, and
+//! each section verified on first use (a term block's infos, postings and
+//! positions each once per reader, a stored block before it is
+//! decompressed).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use memmap2::Mmap;
+
+use super::blocks::BlockEntry;
+use super::stored::{path_ref, StoredDoc, StoredKey};
+use super::{
+    section, BLOCK_ENTRY, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC, STORED_BLOCK,
+    STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
+};
+use crate::container::{u64_at, Container};
+use crate::error::{Error, Result};
+use crate::postings::{decode_positions, decode_postings, ByteReader};
+use crate::schema::Field;
+
+/// A term's entry in a segment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TermInfo {
+    /// Its block, the block's postings and positions ranges and CRC-32s.
+    block: usize,
+    post_block: (usize, usize),
+    prox_block: (usize, usize),
+    post_crc: u32,
+    prox_crc: u32,
+    /// Its own postings and positions ranges (within the blocks').
+    postings: (usize, usize),
+    positions: (usize, usize),
+    /// The number of docs of the segment (deleted or not) with the term.
+    pub(crate) df: u32,
+}
+
+/// The bytes of a section inside a shared mapping (what `fst` reads).
+#[derive(Clone)]
+pub(crate) struct MapBytes {
+    mmap: Arc<Mmap>,
+    start: usize,
+    end: usize,
+}
+
+impl AsRef<[u8]> for MapBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.mmap[self.start..self.end]
+    }
+}
+
+/// A stored block, decompressed on first use.
+type StoredBlockCell = OnceLock<Box<[u8]>>;
+
+/// A read-only segment: its mapping and lazily verified sections.
+pub(crate) struct SegmentReader {
+    c: Container,
+    fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    stem_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    /// Per field and term block: which of its streams were verified
+    /// ([`INFO_OK`], [`POST_OK`], [`POS_OK`]), allocated on first use.
+    verified: [OnceLock<Box<[AtomicU8]>>; 6],
+    /// Decompressed stored blocks, on first use.
+    stored_blocks: OnceLock<Box<[StoredBlockCell]>>,
+}
+
+impl std::fmt::Debug for SegmentReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentReader")
+            .field("path", &self.c.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SegmentReader {
+    /// Opens a segment file, checking its header (not its sections).
+    ///
+    /// # Errors
+    /// [`Error::Io`] (`NotFound` when it has gone) or [`Error::Format`].
+    pub(crate) fn open(path: &Path, expected_len: Option<u64>) -> Result<SegmentReader> {
+        let c = Container::open(path, SEGMENT_MAGIC, expected_len)?;
+        if c.num_sections() != NUM_SECTIONS {
+            return Err(c.error(format!(
+                "{} sections, expected {NUM_SECTIONS}",
+                c.num_sections()
+            )));
+        }
+        let n = c.count() as usize;
+        for f in Field::ALL {
+            let blocks = c.section_len(section(f, 6))?;
+            if c.section_len(section(f, 4))? != n * 4 || blocks % BLOCK_ENTRY != 0 || blocks == 0 {
+                return Err(c.error(format!("field {}: bad section sizes", f.as_str())));
+            }
+        }
+        if c.section_len(STORED_INDEX)? != (n.div_ceil(STORED_BLOCK) + 1) * STORED_ENTRY {
+            return Err(c.error("bad stored index size"));
+        }
+        Ok(SegmentReader {
+            c,
+            fsts: Default::default(),
+            stem_fsts: Default::default(),
+            verified: Default::default(),
+            stored_blocks: OnceLock::new(),
+        })
+    }
+
+    /// The number of docs (deleted included).
+    pub(crate) fn num_docs(&self) -> u32 {
+        self.c.count()
+    }
+
+    /// The header checksum.
+    pub(crate) fn header_crc(&self) -> u32 {
+        self.c.header_crc()
+    }
+
+    /// The mapping.
+    pub(crate) fn mmap(&self) -> &Arc<Mmap> {
+        self.c.mmap()
+    }
+
+    /// A field's term dictionary (checked on first use).
+    pub(crate) fn dict(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.fst_section(&self.fsts[f.index()], section(f, 0), "term dictionary")
+    }
+
+    /// A field's stem map (checked on first use).
+    pub(crate) fn stems(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.fst_section(&self.stem_fsts[f.index()], section(f, 5), "stem map")
+    }
+
+    fn fst_section<'s>(
+        &'s self,
+        cell: &'s OnceLock<std::result::Result<fst::Map<MapBytes>, String>>,
+        i: usize,
+        what: &str,
+    ) -> Result<&'s fst::Map<MapBytes>> {
+        let map = cell.get_or_init(|| {
+            self.c.section(i).map_err(|e| e.to_string())?;
+            let start = self.c.section_offset(i).map_err(|e| e.to_string())?;
+            let len = self.c.section_len(i).map_err(|e| e.to_string())?;
+            let bytes = MapBytes {
+                mmap: Arc::clone(self.c.mmap()),
+                start,
+                end: start + len,
+            };
+            fst::Map::new(bytes).map_err(|e| format!("{what}: {e}"))
+        });
+        map.as_ref()
+            .map_err(|d| Error::format(self.c.path(), d.clone()))
+    }
+
+    /// Checks `bytes`, stream `flag` of term block `b` of field `f` (in
+    /// section `i`), against `crc`, once per reader.
+    fn verify_block(
+        &self,
+        f: Field,
+        b: usize,
+        flag: u8,
+        i: usize,
+        bytes: &[u8],
+        crc: u32,
+    ) -> Result<()> {
+        let flags = self.verified[f.index()].get_or_init(|| {
+            let n = self.c.section_len(section(f, 6)).unwrap_or(0) / BLOCK_ENTRY;
+            (0..n).map(|_| AtomicU8::new(0)).collect()
+        });
+        let cell = flags
+            .get(b)
+            .ok_or_else(|| self.c.error(format!("section {i}: block {b} out of range")))?;
+        if cell.load(Ordering::Relaxed) & flag != 0 {
+            return Ok(());
+        }
+        if crc32fast::hash(bytes) == crc {
+            cell.fetch_or(flag, Ordering::Relaxed);
+            Ok(())
+        } else {
+            Err(self
+                .c
+                .error(format!("section {i}: block {b}: checksum mismatch")))
+        }
+    }
+
+    /// The info of a term by ordinal: found in its block of the term-block
+    /// index, whose term infos are verified (once) before they are decoded.
+    pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
+        let index = self.c.section(section(f, 6))?;
+        let out_of_range = || self.c.error(format!("term ordinal {ord} out of range"));
+        let ord = usize::try_from(ord).map_err(|_| out_of_range())?;
+        let (block, k) = (ord / TERM_BLOCK, ord % TERM_BLOCK);
+        let (Some(entry), Some(next)) = (
+            BlockEntry::at(index, block),
+            BlockEntry::at(index, block.wrapping_add(1)),
+        ) else {
+            return Err(out_of_range());
+        };
+        let bad = || {
+            self.c
+                .error(format!("term block {block}: offsets out of range"))
+        };
+        let range = |from: u64, to: u64, len: usize| -> Result<(usize, usize)> {
+            match (usize::try_from(from), usize::try_from(to)) {
+                (Ok(from), Ok(to)) if from <= to && to <= len => Ok((from, to)),
+                _ => Err(bad()),
+            }
+        };
+        let infos = self.c.section_unchecked(section(f, 1))?;
+        let (info_start, info_end) = range(entry.info, next.info, infos.len())?;
+        let post_block = range(entry.post, next.post, self.c.section_len(section(f, 2))?)?;
+        let prox_block = range(entry.pos, next.pos, self.c.section_len(section(f, 3))?)?;
+        let bytes = &infos[info_start..info_end];
+        self.verify_block(f, block, INFO_OK, section(f, 1), bytes, entry.info_crc)?;
+        let mut reader = ByteReader::new(bytes);
+        let (mut post_at, mut prox_at) = (post_block.0, prox_block.0);
+        for i in 0..=k {
+            let (Some(df), Some(post_len), Some(prox_len)) =
+                (reader.varint_u32(), reader.varint(), reader.varint())
+            else {
+                return Err(out_of_range());
+            };
+            let end = |at: usize, len: u64, limit: usize| {
+                usize::try_from(len)
+                    .ok()
+                    .and_then(|l| at.checked_add(l))
+                    .filter(|&e| e <= limit)
+            };
+            let (Some(post_end), Some(prox_end)) = (
+                end(post_at, post_len, post_block.1),
+                end(prox_at, prox_len, prox_block.1),
+            ) else {
+                return Err(bad());
+            };
+            if i == k {
+                return Ok(TermInfo {
+                    block,
+                    post_block,
+                    prox_block,
+                    post_crc: entry.post_crc,
+                    prox_crc: entry.prox_crc,
+                    postings: (post_at, post_end),
+                    positions: (prox_at, prox_end),
+                    df,
+                });
+            }
+            (post_at, prox_at) = (post_end, prox_end);
+        }
+        Err(out_of_range())
+    }
+
+    /// The bytes of a term's postings (`positions` false) or positions,
+    /// their block verified first (once).
+    fn list(&self, f: Field, info: &TermInfo, positions: bool) -> Result<&[u8]> {
+        let (which, flag, block, crc, list) = if positions {
+            (3, POS_OK, info.prox_block, info.prox_crc, info.positions)
+        } else {
+            (2, POST_OK, info.post_block, info.post_crc, info.postings)
+        };
+        let sec_i = section(f, which);
+        let sec = self.c.section_unchecked(sec_i)?;
+        // Both ranges lie within the section (checked by `info_at`).
+        self.verify_block(f, info.block, flag, sec_i, &sec[block.0..block.1], crc)?;
+        Ok(&sec[list.0..list.1])
+    }
+
+    /// A term's info in a field, if the segment has it.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a section is corrupt.
+    pub(crate) fn term(&self, f: Field, term: &str) -> Result<Option<TermInfo>> {
+        match self.dict(f)?.get(term) {
+            Some(ord) => self.info_at(f, ord).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Calls `g(local, tf)` for each posting of a term.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the postings are corrupt.
+    pub(crate) fn postings(
+        &self,
+        f: Field,
+        info: &TermInfo,
+        g: impl FnMut(u32, u32),
+    ) -> Result<()> {
+        let bytes = self.list(f, info, false)?;
+        decode_postings(bytes, info.df, self.num_docs(), g).map_err(|d| self.c.error(d))
+    }
+
+    /// Calls `g(local, positions)` for each posting of a term, with its positions.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the postings or positions are corrupt.
+    pub(crate) fn postings_with_positions(
+        &self,
+        f: Field,
+        info: &TermInfo,
+        mut g: impl FnMut(u32, &[u32]),
+    ) -> Result<()> {
+        self.for_each_positions(f, info, |d, _, positions, _| g(d, positions))
+    }
+
+    /// Calls `g(local, tf, encoded positions)` for each posting of a term.
+    pub(super) fn postings_with_raw_positions<'s>(
+        &'s self,
+        f: Field,
+        info: &TermInfo,
+        mut g: impl FnMut(u32, u32, &'s [u8]),
+    ) -> Result<()> {
+        self.for_each_positions(f, info, |d, tf, _, raw| g(d, tf, raw))
+    }
+
+    /// Calls `g(local, tf, positions, encoded positions)` for each posting of
+    /// a term, checking that the positions list holds nothing more.
+    fn for_each_positions<'s>(
+        &'s self,
+        f: Field,
+        info: &TermInfo,
+        mut g: impl FnMut(u32, u32, &[u32], &'s [u8]),
+    ) -> Result<()> {
+        let mut docs = Vec::with_capacity(info.df as usize);
+        self.postings(f, info, |d, tf| docs.push((d, tf)))?;
+        let pos = self.list(f, info, true)?;
+        let mut r = ByteReader::new(pos);
+        let mut buf = Vec::new();
+        for (d, tf) in docs {
+            let start = r.offset();
+            buf.clear();
+            decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
+            g(d, tf, &buf, &pos[start..r.offset()]);
+        }
+        if r.is_empty() {
+            Ok(())
+        } else {
+            Err(self.c.error("trailing bytes after positions"))
+        }
+    }
+
+    /// Drops this process's mapped pages of the file (they are read again
+    /// from the page cache on the next access), so that reading a whole
+    /// segment once does not keep it resident.
+    pub(crate) fn release_pages(&self) {
+        #[cfg(unix)]
+        {
+            // SAFETY: the mapping is a read-only shared mapping of an
+            // immutable file: MADV_DONTNEED only drops this process's page
+            // table entries, and the next access maps the same bytes again.
+            let _ = unsafe {
+                self.c
+                    .mmap()
+                    .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+            };
+        }
+    }
+
+    /// The length column of a field (one `u32` per local doc), borrowed from the map.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the section is corrupt.
+    pub(crate) fn lengths(&self, f: Field) -> Result<&[u32]> {
+        self.c.u32_column(section(f, 4), self.num_docs() as usize)
+    }
+
+    /// Stored block `b` decompressed (not cached): its compressed bytes are
+    /// checked against their CRC-32 first.
+    pub(super) fn stored_block(&self, b: usize) -> Result<Vec<u8>> {
+        let index = self.c.section(STORED_INDEX)?;
+        let data = self.c.section_unchecked(STORED_DATA)?;
+        let entry = |b: usize| {
+            let at = b.checked_mul(STORED_ENTRY)?;
+            let off = usize::try_from(u64_at(index, b.checked_mul(2)?)?).ok()?;
+            let w = |i: usize| {
+                index
+                    .get(at + i..at + i + 4)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_le_bytes)
+            };
+            Some((off, w(8)? as usize, w(12)?))
+        };
+        let (Some((a, raw_len, crc)), Some((z, _, _))) = (entry(b), entry(b.wrapping_add(1)))
+        else {
+            return Err(self.c.error(format!("stored block {b} out of range")));
+        };
+        if a > z || z > data.len() || raw_len > (z - a).saturating_mul(255) + 16 {
+            return Err(self.c.error(format!("stored block {b}: bad offsets")));
+        }
+        let comp = &data[a..z];
+        if crc32fast::hash(comp) != crc {
+            return Err(self.c.error(format!("stored block {b}: checksum mismatch")));
+        }
+        match lz4_flex::block::decompress(comp, raw_len) {
+            Ok(raw) if raw.len() == raw_len => Ok(raw),
+            _ => Err(self.c.error(format!("stored block {b}: cannot decompress"))),
+        }
+    }
+
+    /// The record of doc `local` within its decompressed block.
+    pub(super) fn record_in<'b>(&self, block: &'b [u8], local: u32) -> Result<&'b [u8]> {
+        let i = local as usize;
+        let count = (self.num_docs() as usize - i / STORED_BLOCK * STORED_BLOCK).min(STORED_BLOCK);
+        let k = i % STORED_BLOCK;
+        let rec = (|| {
+            let mut r = ByteReader::new(block);
+            let mut start = 0usize;
+            let mut len = 0usize;
+            for j in 0..count {
+                let l = usize::try_from(r.varint()?).ok()?;
+                if j < k {
+                    start = start.checked_add(l)?;
+                } else if j == k {
+                    len = l;
+                }
+            }
+            let at = r.offset().checked_add(start)?;
+            block.get(at..at.checked_add(len)?)
+        })();
+        rec.ok_or_else(|| self.c.error(format!("stored doc {local}: malformed block")))
+    }
+
+    /// The stored record of a doc (its block decompressed and cached on
+    /// first use).
+    pub(crate) fn stored_raw(&self, local: u32) -> Result<&[u8]> {
+        if local >= self.num_docs() {
+            return Err(self.c.error(format!("stored doc {local} out of range")));
+        }
+        let b = local as usize / STORED_BLOCK;
+        let blocks = self.stored_blocks.get_or_init(|| {
+            (0..(self.num_docs() as usize).div_ceil(STORED_BLOCK))
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        // `b` < the number of blocks since `local` < num_docs.
+        let cell = &blocks[b];
+        let block = if let Some(block) = cell.get() {
+            block
+        } else {
+            let raw = self.stored_block(b)?;
+            cell.get_or_init(|| raw.into_boxed_slice())
+        };
+        self.record_in(block, local)
+    }
+
+    /// The path, absolute path, hash and problem count of a doc, without
+    /// decoding the rest of its record.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the record is corrupt.
+    pub(crate) fn stored_key(&self, local: u32) -> Result<StoredKey<'_>> {
+        let rec = self.stored_raw(local)?;
+        let mut r = ByteReader::new(rec);
+        let key = (|| {
+            let path = r.string()?;
+            r.len_prefixed()?;
+            r.len_prefixed()?;
+            let abs_path = path_ref(r.len_prefixed()?)?;
+            let hash = r.u64_le()?;
+            let problems = r.varint()?;
+            Some(StoredKey {
+                path,
+                abs_path,
+                hash,
+                problems,
+            })
+        })();
+        key.ok_or_else(|| {
+            self.c
+                .error(format!("stored doc {local}: malformed record"))
+        })
+    }
+
+    /// The stored fields of a doc.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the record is corrupt.
+    pub(crate) fn stored(&self, local: u32) -> Result<StoredDoc> {
+        let rec = self.stored_raw(local)?;
+        StoredDoc::decode(rec).ok_or_else(|| {
+            self.c
+                .error(format!("stored doc {local}: malformed record"))
+        })
+    }
+}
