@@ -148,6 +148,11 @@ impl ContainerWriter {
         Ok(w)
     }
 
+    /// The file being written.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn raw(&mut self, bytes: &[u8]) -> Result<()> {
         self.out
             .write_all(bytes)

@@ -114,6 +114,25 @@ pub(crate) fn collect_garbage(dir: &Path, m: &Manifest) {
         .map(|s| s.file.file.as_str())
         .chain([m.docmap.file.as_str()])
         .collect();
+    remove_ours_except(dir, &live);
+}
+
+/// After a failed update (a full disk, say): deletes every file of ours that
+/// the committed manifest does not reference, or all of them when nothing
+/// was ever committed, so a failed build leaves no partial files behind.
+/// The caller holds the writer lock. Best effort.
+pub(crate) fn remove_uncommitted(dir: &Path) {
+    match read_manifest(dir) {
+        Ok(m) => collect_garbage(dir, &m),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            remove_ours_except(dir, &HashSet::new());
+        }
+        // A manifest that cannot be read: leave the files for a rebuild.
+        Err(_) => {}
+    }
+}
+
+fn remove_ours_except(dir: &Path, live: &HashSet<&str>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
