@@ -52,4 +52,4 @@ def test_char_offsets_agree_on_a_long_non_ascii_line(tmp_path: Path) -> None:
     )
     assert native == python
     assert native is not None
-    assert len(native.spans) == 5000
+    assert len(native.spans) == 15_000  # three matched words per repeat
