@@ -1,7 +1,7 @@
 """The engines the benchmark suites run side by side, behind one small interface.
 
 - ``native``, ``python``, ``tantivy``: specsearch backends (the Backend
-  Protocol, ``tantivy`` being :mod:`specsearch.tantivy_backend`), on disk,
+  Protocol, ``tantivy`` being the adapter :mod:`benches.tantivy_backend`), on disk,
   opened with ``BackendClass.open`` as the CLI does;
 - ``sqlite-fts5``: one FTS5 table (stdlib ``sqlite3``) with the six fields as
   columns plus a column of keyed frontmatter terms, ``porter unicode61``
@@ -37,24 +37,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specsearch.backend import BuildOptions, load_backend
+from benches import tantivy_backend
+from specsearch.backend import BuildOptions
 from specsearch.errors import QueryError
-from specsearch.pure.index import read_spec
-from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term, parse
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, parse_spec
-from specsearch.pure.walk import collect
+from specsearch.pure import (
+    And,
+    Fuzzy,
+    Occur,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    collect,
+    parse_spec,
+    read_spec,
+)
+from specsearch.pure import parse_query as parse
+from specsearch.schema import DEFAULT_WEIGHTS, FIELDS
+from specsearch.select import load_backend
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from specsearch.backend import Backend
-    from specsearch.pure.query import Node
+    from specsearch.backend import Backend, BackendClass
+    from specsearch.pure import Node
 
 __all__ = [
     "BACKENDS",
     "ENGINES",
     "Built",
     "Engine",
+    "backend_class_of",
     "build_engine",
     "dir_bytes",
     "is_plain_or",
@@ -272,8 +285,19 @@ class BackendEngine(Engine):
         self.backend.close()
 
 
+def backend_class_of(name: str) -> BackendClass:
+    """The class of a specsearch backend, or of the tantivy adapter.
+
+    Raises:
+        BackendUnavailableError: it cannot be loaded here.
+    """
+    if name == "tantivy":
+        return tantivy_backend.load()
+    return load_backend(name)
+
+
 def _open_backend(name: str, corpus: Path, index_dir: Path, threads: int) -> Built:
-    backend_class = load_backend(name)
+    backend_class = backend_class_of(name)
     start = time.perf_counter()
     backend, _info = backend_class.open(
         str(index_dir), [str(corpus)], BuildOptions(threads=threads), None
@@ -304,7 +328,7 @@ class Fts5Engine(Engine):
         self.paths = paths
         self.keys = keys
         self.num_docs = len(paths)
-        weights = ", ".join(str(FIELD_WEIGHTS[f]) for f in FIELDS) + ", 1.0"
+        weights = ", ".join(str(DEFAULT_WEIGHTS[f]) for f in FIELDS) + ", 1.0"
         self._top_sql = (
             f"SELECT rowid FROM specs WHERE specs MATCH ? ORDER BY bm25(specs, {weights}) LIMIT ?"
         )

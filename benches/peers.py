@@ -1,6 +1,6 @@
 """Measure peer engines on a corpus, with specsearch's own fields.
 
-The peers index the same six fields as specsearch (ARCHITECTURE.md §2), with
+The peers index the same six fields as specsearch (SPEC.md §2), with
 the field text from the project's pure-Python spec parser, so only the
 indexing and searching differ:
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specsearch.pure.spec import FIELD_WEIGHTS
+from specsearch.schema import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -58,8 +58,8 @@ __all__ = [
     "tantivy_queries",
 ]
 
-#: The indexed fields and their BM25 weights (ARCHITECTURE.md §2).
-FIELDS: Mapping[str, float] = FIELD_WEIGHTS
+#: The indexed fields and their BM25 weights (SPEC.md §2).
+FIELDS: Mapping[str, float] = DEFAULT_WEIGHTS
 
 #: The mixed query set every benchmark runs: single terms, multi-term OR,
 #: rare and common words, and a Chinese one.
@@ -119,8 +119,7 @@ def load_fields(corpus: Path) -> Parsed:
         The field texts of every spec (files that are too large or binary
         are skipped, as specsearch does) and the time it took.
     """
-    from specsearch.pure.spec import parse_spec  # noqa: PLC0415
-    from specsearch.pure.walk import collect  # noqa: PLC0415
+    from specsearch.pure import collect, parse_spec  # noqa: PLC0415
 
     start = time.perf_counter()
     files, _ = collect([str(corpus)], MAX_FILE_BYTES)

@@ -33,9 +33,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from benches.engines import BACKENDS, build_engine, measure_command, threads_default
+from benches.engines import (
+    BACKENDS,
+    backend_class_of,
+    build_engine,
+    measure_command,
+    threads_default,
+)
 from benches.workload import CLI_WORDS, KINDS, MIXED, batch_queries
-from specsearch.backend import BuildOptions, load_backend
+from specsearch.backend import BuildOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -48,7 +54,8 @@ if TYPE_CHECKING:
 QUERY_ENGINES = ["native", "python", "tantivy", "sqlite-fts5"]
 INDEX_ENGINES = ["native", "python", "tantivy", "sqlite-fts5", "bm25s"]
 BATCH_ENGINES = ["native", "python", "tantivy", "sqlite-fts5", "bm25s"]
-CLI_ENGINES = ["native", "python", "tantivy", "rg"]
+# The CLI runs specsearch's own backends only (tantivy is a bench adapter).
+CLI_ENGINES = ["native", "python", "rg"]
 FRESH_ENGINES = list(BACKENDS)
 
 
@@ -362,7 +369,7 @@ def test_freshness(  # noqa: PLR0917
     """Opening the persistent index after one file changed (or none): what every query pays."""
     enabled(engine)
     benchmark.group = "freshness" if change == "one-file" else "freshness-nochange"
-    backend_class = load_backend(engine)
+    backend_class = backend_class_of(engine)
     corpus = bench_corpus_info.path
     folder = str(workdir / f"fresh-{engine}")
     options = BuildOptions(threads=threads_default())

@@ -2,10 +2,13 @@
 
 >>> import specsearch
 >>> sorted(specsearch.BACKEND_NAMES)
-['native', 'python', 'tantivy']
+['native', 'python']
+>>> from importlib import metadata
+>>> specsearch.__version__ == metadata.version("specsearch")
+True
 """
 
-from specsearch.backend import BACKEND_NAMES, BuildOptions
+from specsearch.backend import BuildOptions, IndexStats, UpdateInfo
 from specsearch.engine import BatchHits, Hits, Index
 from specsearch.errors import (
     BackendUnavailableError,
@@ -16,7 +19,47 @@ from specsearch.errors import (
     SchemaError,
     SpecsearchError,
 )
+from specsearch.select import BACKEND_NAMES
 from specsearch.types import DocInfo, Hit, Problem, Snippet
+
+#: The package version (see ``__getattr__``).
+__version__: str
+
+
+def _source_tree_version() -> str:
+    """The version in the workspace's Cargo.toml, when run from a source tree.
+
+    As the README's "without Rust" command does (``PYTHONPATH=python``):
+    there is no installed metadata then.
+    """
+    import os  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    cargo = os.path.join(os.path.dirname(__file__), "..", "..", "Cargo.toml")
+    try:
+        with open(cargo, encoding="utf-8") as f:
+            found = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.MULTILINE)
+    except OSError:
+        found = None
+    return found.group(1) if found else "0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the package metadata on first use.
+
+    The version is defined once, in the workspace's ``Cargo.toml``; maturin
+    writes it into the metadata. It is looked up lazily so that importing
+    ``specsearch`` (the CLI's start-up) does not pay for the metadata scan.
+    """
+    if name == "__version__":
+        from importlib import metadata  # noqa: PLC0415
+
+        try:
+            return metadata.version("specsearch")
+        except metadata.PackageNotFoundError:
+            return _source_tree_version()
+    raise AttributeError(f"module 'specsearch' has no attribute {name!r}")
+
 
 __all__ = [
     "BACKEND_NAMES",
@@ -30,9 +73,12 @@ __all__ = [
     "IndexFormatError",
     "IndexLockedError",
     "IndexStateError",
+    "IndexStats",
     "Problem",
     "QueryError",
     "SchemaError",
     "Snippet",
     "SpecsearchError",
+    "UpdateInfo",
+    "__version__",
 ]

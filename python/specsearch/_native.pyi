@@ -10,18 +10,30 @@ from specsearch.errors import QueryError
 
 __all__ = [
     "ANALYZER",
+    "DEFAULT_WEIGHTS",
+    "FIELDS",
+    "K1",
+    "B",
     "BatchTopDocs",
     "Index",
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "fingerprint_files",
     "parse_query",
 ]
 
 __version__: str
 ANALYZER: str
+FIELDS: tuple[str, ...]
+DEFAULT_WEIGHTS: tuple[float, ...]
+K1: float
+B: float
 
 def parse_query(text: str, strict: bool = False) -> str | None: ...
+def fingerprint_files(
+    paths: list[str], max_file_bytes: int = ...
+) -> list[list[int | None] | None]: ...
 
 @final
 class TopDocs:
@@ -48,7 +60,12 @@ class IndexBuffers:
 class Index:
     @staticmethod
     def build(
-        roots: list[str], *, max_file_bytes: int = ..., threads: int = 0
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     @staticmethod
     def open(
@@ -60,6 +77,8 @@ class Index:
         memory_budget: int = ...,
         merge_threshold: int = ...,
         progress: Callable[[int, int], None] | None = None,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
     @staticmethod
     def open_existing(index_dir: str) -> Index: ...
@@ -85,6 +104,11 @@ class Index:
         weights: tuple[float, float, float, float, float, float] | None = None,
         strict: bool = False,
     ) -> BatchTopDocs: ...
+    def route(self, request: str, k: int) -> TopDocs: ...
+    def route_many(self, requests: list[str], k: int) -> BatchTopDocs: ...
+    def route_explain(
+        self, request: str, ids: list[int]
+    ) -> tuple[list[str], list[str], list[str], list[list[tuple[str, str, float]]]]: ...
     def docs(self, ids: list[int]) -> list[tuple[str, str, str]]: ...
     def snippets(
         self, ids: list[int], query: str, *, strict: bool = False

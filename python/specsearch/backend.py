@@ -1,59 +1,44 @@
-"""The protocol every search engine implements, and how one is chosen.
+"""The protocol every search engine implements, and the values it trades in.
 
-The facade (:mod:`specsearch.engine`) only ever talks to a :class:`Backend`.
-Two implementations exist: ``native`` (the Rust extension) and ``python``
-(the pure-Python reference). Selection is explicit: a name given by the caller
-wins, then the ``SPECSEARCH_BACKEND`` variable of the environment the caller
-passes in, then ``native``; only that last, implicit choice may fall back to
-``python`` when the extension is missing, and it says so.
+The facade (:mod:`specsearch.engine`) only ever talks to a :class:`Backend`,
+made by a :class:`BackendClass`. This module holds Protocols and frozen value
+types only; which backend is used is decided in :mod:`specsearch.select`.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
-from specsearch.errors import BackendUnavailableError, SchemaError
+from specsearch.errors import SchemaError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import TracebackType
 
     import numpy as np
     from numpy.typing import NDArray
 
     from specsearch.errors import QueryError
-    from specsearch.types import DocInfo, Problem, Snippet
+    from specsearch.schema import Weights
+    from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = [
-    "BACKEND_NAMES",
     "DEFAULT_MAX_FILE_BYTES",
-    "ENV_VAR",
     "Backend",
-    "BackendChoice",
     "BackendClass",
     "BatchTopDocs",
     "BuildOptions",
-    "Closing",
     "IndexStats",
     "Progress",
     "TopDocs",
     "UpdateInfo",
-    "Weights",
-    "load_backend",
-    "resolve_backend",
 ]
 
-BACKEND_NAMES = ("native", "python", "tantivy")
-ENV_VAR = "SPECSEARCH_BACKEND"
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024
 DEFAULT_MERGE_THRESHOLD = 8
-
-#: Field weights, one per field of ``specsearch.pure.spec.FIELDS`` in order
-#: (name, description, frontmatter, headings, body, examples): ARCHITECTURE.md §5.
-Weights = tuple[float, float, float, float, float, float]
 
 
 class TopDocs(Protocol):
@@ -81,7 +66,7 @@ class TopDocs(Protocol):
 
 
 class BatchTopDocs(Protocol):
-    """The results of ``search_many``: one row per query (ARCHITECTURE.md §5)."""
+    """The results of ``search_many``: one row per query (SPEC.md §5)."""
 
     def ids_array(self) -> NDArray[np.int64]:
         """Doc ids, shape ``(n_queries, k)``, padded with -1; shares the backend's buffer."""
@@ -141,6 +126,18 @@ class Backend(Protocol):
         """``search`` for each query, in parallel where the backend can."""
         ...
 
+    def route(self, request: str, k: int) -> TopDocs:
+        """The best ``k`` specs for a request in natural language (never query syntax)."""
+        ...
+
+    def route_many(self, requests: Sequence[str], k: int) -> BatchTopDocs:
+        """``route`` for each request, into ``(n, k)`` arrays."""
+        ...
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        ...
+
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         ...
@@ -173,27 +170,6 @@ class Backend(Protocol):
     ) -> None: ...
 
 
-class Closing:
-    """Mixin: ``with x:`` closes ``x`` on the way out."""
-
-    __slots__ = ()
-
-    def close(self) -> None:
-        """Release what the object holds."""
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildOptions:
     """How to build an index.
@@ -205,12 +181,16 @@ class BuildOptions:
             segment, so memory does not grow with the corpus.
         merge_threshold: The native index merges its segments when it has
             more than this many.
+        hidden: Walk hidden files and folders too (ARCHITECTURE.md §1).
+        no_ignore: Do not read ignore files (ARCHITECTURE.md §1).
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     threads: int = 0
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     merge_threshold: int = DEFAULT_MERGE_THRESHOLD
+    hidden: bool = False
+    no_ignore: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "threads", "memory_budget"):
@@ -286,75 +266,3 @@ class BackendClass(Protocol):
     def open_existing(self, index_dir: str) -> Backend:
         """The persistent index in ``index_dir`` as it is (read-only, no update)."""
         ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BackendChoice:
-    """The outcome of backend selection.
-
-    Attributes:
-        backend: The chosen backend's class.
-        name: The chosen backend's name.
-        notice: A one-line message for the user when the choice fell back.
-    """
-
-    backend: BackendClass
-    name: str
-    notice: str | None = None
-
-
-def load_backend(name: str) -> BackendClass:
-    """Import the backend called ``name`` and return its factory.
-
-    Returns:
-        The backend's class, which builds and opens indexes.
-
-    Raises:
-        SchemaError: ``name`` is not a backend.
-        BackendUnavailableError: it cannot be imported here.
-    """
-    if name == "native":
-        try:
-            native = importlib.import_module("specsearch.native")
-        except ImportError as err:
-            raise BackendUnavailableError(
-                f"the native backend is not available ({err}); "
-                "build it with `uv run` or `pip install .`, or use --backend python"
-            ) from err
-        backend: BackendClass = native.NativeBackend
-        return backend
-    if name == "python":
-        from specsearch.pure.backend import PurePythonBackend  # noqa: PLC0415
-
-        return PurePythonBackend
-    if name == "tantivy":
-        try:
-            tantivy_backend = importlib.import_module("specsearch.tantivy_backend")
-        except ImportError as err:
-            raise BackendUnavailableError(
-                f"the tantivy backend is not available ({err}); "
-                "install the bench group (`uv sync --group bench`) or `pip install tantivy`"
-            ) from err
-        tantivy_backend.require()
-        tantivy_class: BackendClass = tantivy_backend.TantivyBackend
-        return tantivy_class
-    raise SchemaError("backend", f"unknown backend {name!r}; choose one of {BACKEND_NAMES}")
-
-
-def resolve_backend(explicit: str | None, environ: Mapping[str, str]) -> BackendChoice:
-    """Choose a backend: ``explicit``, else ``environ[ENV_VAR]``, else native.
-
-    Only the implicit default falls back (to ``python``, with a notice) when the
-    extension is missing; a backend asked for by name is loaded or raises.
-
-    >>> resolve_backend("python", {}).name
-    'python'
-    """
-    requested = explicit if explicit is not None else environ.get(ENV_VAR) or None
-    if requested is not None:
-        return BackendChoice(backend=load_backend(requested), name=requested)
-    try:
-        return BackendChoice(backend=load_backend("native"), name="native")
-    except BackendUnavailableError as err:
-        notice = f"specsearch: {err.__cause__ or err}: using the python backend"
-        return BackendChoice(backend=load_backend("python"), name="python", notice=notice)

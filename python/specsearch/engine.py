@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
 import re
 import shutil
@@ -12,9 +9,12 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
-from specsearch.backend import BuildOptions, Closing, UpdateInfo, resolve_backend
+from specsearch.backend import BuildOptions, UpdateInfo
+from specsearch.closing import Closing
 from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
-from specsearch.types import DocInfo, Hit
+from specsearch.schema import field_weights
+from specsearch.select import resolve_backend
+from specsearch.types import DocInfo, Hit, Snippet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,11 +27,18 @@ if TYPE_CHECKING:
         IndexStats,
         Progress,
         TopDocs,
-        Weights,
     )
-    from specsearch.types import Problem
+    from specsearch.types import Problem, RouteExplanation
 
-__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights", "query_text"]
+__all__ = [
+    "BatchHits",
+    "Hits",
+    "Index",
+    "RouteHits",
+    "default_index_dir",
+    "field_weights",
+    "query_text",
+]
 
 PathArg = str | os.PathLike[str]
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -98,50 +105,17 @@ def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     """The folder that holds the index of ``roots`` unless one is given.
 
     ``$XDG_CACHE_HOME/specsearch/<key>`` (``~/.cache`` when the variable is
-    unset or, as the XDG spec says, not an absolute path), where the key
-    hashes the roots as spelled and as absolute paths, so each folder of
-    specs gets its own index and the specs' folder is never written to.
+    unset), where the key hashes the roots canonicalised (absolute, links
+    resolved: ``data``, ``./data`` and ``data/`` share one index), so each
+    folder of specs gets its own index and the specs' folder is never written
+    to. See :mod:`specsearch.cache`.
 
     >>> default_index_dir(["specs"], {"XDG_CACHE_HOME": "/c"}).startswith("/c/specsearch/")
     True
     """
-    cache = environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(cache):
-        # The XDG spec: a relative path is invalid and is ignored.
-        cache = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
-    spelled = list(roots) or ["."]
-    key = json.dumps([spelled, [os.path.abspath(r) for r in spelled]], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:20]
-    return os.path.join(cache, "specsearch", digest)
+    from specsearch.cache import index_dir_for  # noqa: PLC0415 (keeps start-up lean)
 
-
-def field_weights(overrides: Mapping[str, float] | None) -> Weights | None:
-    """The six field weights with ``overrides`` applied (None: the defaults).
-
-    >>> field_weights({"name": 5})
-    (5.0, 2.0, 1.0, 1.5, 1.0, 1.5)
-
-    Raises:
-        SchemaError: an unknown field, or a weight that is not a finite
-            number >= 0.
-    """
-    if overrides is None:
-        return None
-    # Imported here: the CLI's start-up path does not need the pure engine.
-    from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS  # noqa: PLC0415
-
-    weights = dict(FIELD_WEIGHTS)
-    for field, value in overrides.items():
-        if field not in weights:
-            raise SchemaError("weights", f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SchemaError(f"weights.{field}", f"expected a number, got {value!r}")
-        number = float(value)
-        if not math.isfinite(number) or number < 0:
-            raise SchemaError(f"weights.{field}", f"must be a finite number >= 0, got {value!r}")
-        weights[field] = number
-    w = tuple(weights[f] for f in FIELDS)
-    return (w[0], w[1], w[2], w[3], w[4], w[5])
+    return index_dir_for(roots, environ)
 
 
 class Hits(Sequence[Hit]):
@@ -194,7 +168,7 @@ class Hits(Sequence[Hit]):
             ids = self._top.ids_list()
             scores = self._top.scores_list()
             docs = self._backend.docs(ids)
-            snippets = self._backend.snippets(ids, self.query, strict=self._strict)
+            snippets = self._snippets(ids)
             self._hits = tuple(
                 Hit(
                     rank=rank,
@@ -211,6 +185,40 @@ class Hits(Sequence[Hit]):
             )
         return self._hits
 
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        return self._backend.snippets(ids, self.query, strict=self._strict)
+
+    def infos(self) -> list[tuple[DocInfo, float]]:
+        """Each hit's stored fields and score, best first, without snippets (no file is read)."""
+        return list(
+            zip(self._backend.docs(self._top.ids_list()), self._top.scores_list(), strict=True)
+        )
+
+    def select(self, positions: Sequence[int]) -> list[Hit]:
+        """The hits at 0-based ``positions``, with their snippets and their own ranks.
+
+        Only their files are read for snippets, not every hit's.
+        """
+        if self._hits is not None:
+            return [self._hits[i] for i in positions]
+        ids = self._top.ids_list()
+        scores = self._top.scores_list()
+        chosen = [ids[i] for i in positions]
+        docs = self._backend.docs(chosen)
+        snippets = self._backend.snippets(chosen, self.query, strict=self._strict)
+        return [
+            Hit(
+                rank=i + 1,
+                doc_id=doc.doc_id,
+                score=scores[i],
+                path=doc.path,
+                name=doc.name,
+                description=doc.description,
+                snippet=snippet,
+            )
+            for i, doc, snippet in zip(positions, docs, snippets, strict=True)
+        ]
+
     def __len__(self) -> int:
         return len(self._top)
 
@@ -226,6 +234,38 @@ class Hits(Sequence[Hit]):
 
     def __repr__(self) -> str:
         return f"Hits(query={self.query!r}, backend={self.backend!r}, len={len(self)})"
+
+
+class RouteHits(Hits):
+    """The ranked result of :meth:`Index.route`: :class:`Hits`, plus why each one ranks.
+
+    ``query`` is the request. Snippets show the lines holding the words that
+    ranked (the request after filler and stop words are removed).
+    """
+
+    __slots__ = ("_explanation",)
+
+    def __init__(self, request: str, top: TopDocs, backend: Backend) -> None:
+        """Wrap ``top``, the backend's answer to ``request``."""
+        super().__init__(request, top, backend)
+        self._explanation: RouteExplanation | None = None
+
+    def explain(self) -> RouteExplanation:
+        """The words that ranked, the words removed, and each hit's contributions."""
+        if self._explanation is None:
+            self._explanation = self._backend.route_explain(self.query, self._top.ids_list())
+        return self._explanation
+
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        words = self.explain().words if ids else ()
+        if not words:
+            return [None] * len(ids)
+        # Each word quoted: the request is never query syntax.
+        quoted = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        return self._backend.snippets(ids, quoted)
+
+    def __repr__(self) -> str:
+        return f"RouteHits(request={self.query!r}, backend={self.backend!r}, len={len(self)})"
 
 
 class BatchHits:
@@ -363,6 +403,10 @@ class Index(Closing):
             notice(choice.notice)
         roots = _roots(paths)
         folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        if index_dir is None:
+            from specsearch.cache import record_use  # noqa: PLC0415
+
+            record_use(folder, roots)
         target = os.path.join(folder, choice.name)
         if rebuild:
             _discard(target)
@@ -418,7 +462,7 @@ class Index(Closing):
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length in tokens of ``field``, one read-only array per segment.
 
-        ``field`` is one of the six fields of ARCHITECTURE.md §2. For the
+        ``field`` is one of the six fields of SPEC.md §2. For the
         native on-disk index the arrays are views into the mapped index file,
         not copies.
         """
@@ -442,7 +486,7 @@ class Index(Closing):
     ) -> Hits:
         """The ``k`` best specs for ``query``, best first.
 
-        The query language (ARCHITECTURE.md §11, §5): bare words are ORed and
+        The query language (SPEC.md §11, §5): bare words are ORed and
         ranked, ``"exact phrase"``, ``AND``/``OR``/``NOT``, ``+must``,
         ``-must_not``, parentheses, ``field:term`` (``name``, ``description``,
         ``headings``, ``body``, ``examples``, ``frontmatter`` or any
@@ -496,6 +540,87 @@ class Index(Closing):
             [query_text(q) for q in queries], k, weights=field_weights(weights), strict=strict
         )
         return BatchHits(queries, top)
+
+    def route(self, request: str, k: int = 10) -> RouteHits:
+        """The ``k`` specs that should handle a request in natural language, best first.
+
+        The request is never parsed as query syntax (``C++: leaks``, ``AND``,
+        quotes, ``-flag`` and ``tools:`` are words). Conversational filler
+        ("can you help me", "I need an agent that") and stop words are
+        removed, words generic in this corpus count less, and specs are
+        ranked by per-field BM25 tuned for routing (README, *Routing*).
+        :meth:`RouteHits.explain` says why each hit ranks.
+
+        >>> with Index.build(["examples/specs"], backend="python") as index:
+        ...     index.route("can you help me cancel tokio tasks cleanly?", k=1)[0].name
+        'async-rust-reviewer'
+
+        Raises:
+            QueryError: the request is empty (white space only).
+            SchemaError: ``k`` is negative.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        request = query_text(request)
+        return RouteHits(request, self._backend.route(request, k), self._backend)
+
+    def route_many(self, requests: Sequence[str], k: int = 10) -> BatchHits:
+        """Route many requests at once: ``(len(requests), k)`` arrays of ids and scores.
+
+        As :meth:`search_many`: read-only views of the backend's buffers; an
+        empty request fails only its own row (:attr:`BatchHits.errors`).
+
+        Raises:
+            SchemaError: ``k`` is negative, or ``requests`` is a single string.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        if isinstance(requests, str):
+            raise SchemaError("requests", "expected a sequence of requests, got a single string")
+        clean = [query_text(r) for r in requests]
+        return BatchHits(clean, self._backend.route_many(clean, k))
+
+    def all_docs(self) -> list[DocInfo]:
+        """The stored fields of every indexed spec, in doc-id order."""
+        return self._backend.docs(range(self._backend.num_docs))
+
+    def suggest(self, word: str) -> str | None:
+        """The indexed word nearest to ``word`` (fuzzy, edit distance 1, 2 past 5 letters).
+
+        It is taken from the matched spans of the best hits of ``word~N``:
+        the most frequent matched word that is not ``word`` itself. None
+        when nothing is near.
+        """
+        distance = 1 if len(word) <= 5 else 2
+        try:
+            hits = self.search(f"{word}~{distance}", 5)
+        except (QueryError, SchemaError):
+            return None
+        counts: dict[str, int] = {}
+        for hit in hits:
+            if hit.snippet is None:
+                continue
+            for a, b in hit.snippet.spans:
+                found = hit.snippet.text[a:b].casefold()
+                if found != word.casefold() and found.isalnum():
+                    counts[found] = counts.get(found, 0) + 1
+        return max(sorted(counts), key=lambda w: counts[w]) if counts else None
+
+    def find_ranked(self, name: str) -> list[DocInfo]:
+        """:meth:`find`, best first: ordered by their rank for ``name`` as a query."""
+        found = self.find(name)
+        if len(found) < 2:
+            return found
+        words = " ".join(re.findall(r"\w+", name))
+        ranks: dict[int, int] = {}
+        try:
+            top = self._backend.search(words, self._backend.num_docs)
+            ranks = {doc_id: rank for rank, doc_id in enumerate(top.ids_list())}
+        except QueryError:
+            pass
+        return sorted(found, key=lambda d: (ranks.get(d.doc_id, len(ranks)), d.doc_id))
 
     def find(self, name: str) -> list[DocInfo]:
         """The specs whose name is ``name`` (exactly, else case-insensitively)."""

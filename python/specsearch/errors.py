@@ -56,11 +56,35 @@ class QueryError(SpecsearchError, ValueError):
 
 
 class IndexFormatError(SpecsearchError):
-    """An index file that is corrupt, foreign or of an unknown format version."""
+    """An index file that is corrupt, foreign or of an unknown format version.
+
+    Attributes:
+        path: The file that cannot be read, when known.
+
+    >>> IndexFormatError("idx/seg: bad magic", path="idx/seg").path
+    'idx/seg'
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class IndexLockedError(SpecsearchError):
-    """Another writer holds the index lock."""
+    """Another writer holds the index lock.
+
+    Attributes:
+        path: The lock file, when known.
+        holder: The pid of the process holding the lock, when it could be read.
+
+    >>> IndexLockedError("idx/LOCK: locked", path="idx/LOCK", holder=42).holder
+    42
+    """
+
+    def __init__(self, message: str, path: str | None = None, holder: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.holder = holder
 
 
 class IndexStateError(SpecsearchError, RuntimeError):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from specsearch import _native
-from specsearch.backend import Closing, IndexStats, UpdateInfo
-from specsearch.types import DocInfo, Problem, Snippet
+from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.closing import Closing
+from specsearch.types import Contribution, DocInfo, Problem, RouteExplanation, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,13 +18,19 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress, Weights
+    from specsearch.backend import BuildOptions, Progress
+    from specsearch.schema import Weights
 
-__all__ = ["NativeBackend"]
+__all__ = ["NativeBackend", "fingerprint_files"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
+
+
+def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None]:
+    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel."""
+    return [None if fp is None else tuple(fp) for fp in _native.fingerprint_files(list(paths))]
 
 
 class NativeBackend(Closing):
@@ -43,7 +50,11 @@ class NativeBackend(Closing):
     def build(cls, roots: Sequence[str], options: BuildOptions) -> NativeBackend:
         """Walk, parse and index ``roots`` (the current directory when empty), in memory."""
         index, raw = _native.Index.build(
-            list(roots), max_file_bytes=options.max_file_bytes, threads=options.threads
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, _problems(raw))
 
@@ -64,6 +75,8 @@ class NativeBackend(Closing):
             memory_budget=options.memory_budget,
             merge_threshold=options.merge_threshold,
             progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         info = UpdateInfo(
             added=counts["added"],
@@ -111,6 +124,26 @@ class NativeBackend(Closing):
     ) -> _native.BatchTopDocs:
         """Every query at once, on all cores with the GIL released."""
         return self._index.search_many(list(queries), k, weights=weights, strict=strict)
+
+    def route(self, request: str, k: int) -> _native.TopDocs:
+        """The best ``k`` docs for a request in natural language (the GIL is released)."""
+        return self._index.route(request, k)
+
+    def route_many(self, requests: Sequence[str], k: int) -> _native.BatchTopDocs:
+        """Every request at once, on all cores with the GIL released."""
+        return self._index.route_many(list(requests), k)
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        words, filler, stopwords, why = self._index.route_explain(request, list(ids))
+        return RouteExplanation(
+            words=tuple(words),
+            filler=tuple(filler),
+            stopwords=tuple(stopwords),
+            why=tuple(
+                tuple(Contribution(word=w, field=f, score=s) for w, f, s in row) for row in why
+            ),
+        )
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""

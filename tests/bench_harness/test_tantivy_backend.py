@@ -1,4 +1,7 @@
-"""The tantivy backend behind the Protocol: selection, equal work, the query tree, updates."""
+"""The tantivy bench adapter behind the Protocol.
+
+It is not a product backend; it does equal work, translates the query tree, updates.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from specsearch import Index
-from specsearch.backend import BACKEND_NAMES, BuildOptions, load_backend, resolve_backend
-from specsearch.errors import BackendUnavailableError, QueryError
+from specsearch import BACKEND_NAMES, Index
+from specsearch.backend import BuildOptions
+from specsearch.errors import BackendUnavailableError, QueryError, SchemaError
+from specsearch.select import load_backend, resolve_backend
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,7 +22,7 @@ if TYPE_CHECKING:
 
 pytest.importorskip("tantivy")
 
-from specsearch import tantivy_backend
+from benches import tantivy_backend
 
 #: Words whose hits do not depend on stemming or code-aware splitting in the examples.
 PLAIN_WORDS = ("tokio", "kubernetes", "sql", "security", "python", "rust", "asyncio", "operator")
@@ -26,17 +30,18 @@ PLAIN_WORDS = ("tokio", "kubernetes", "sql", "security", "python", "rust", "asyn
 
 @pytest.fixture(scope="module")
 def tantivy_index(examples: Path) -> Backend:
-    return load_backend("tantivy").build([str(examples)], BuildOptions())
+    return tantivy_backend.load().build([str(examples)], BuildOptions())
 
 
 def _ids(backend: Backend, query: str) -> list[int]:
     return sorted(backend.search(query, 1000).ids_list())
 
 
-def test_selected_by_name_and_environment(examples: Path) -> None:
-    assert "tantivy" in BACKEND_NAMES
-    assert resolve_backend(None, {"SPECSEARCH_BACKEND": "tantivy"}).name == "tantivy"
-    with Index.build([examples], backend="tantivy") as index:
+def test_not_a_product_backend_but_usable_behind_the_facade(examples: Path) -> None:
+    assert "tantivy" not in BACKEND_NAMES
+    with pytest.raises(SchemaError, match="unknown backend 'tantivy'"):
+        resolve_backend(None, {"SPECSEARCH_BACKEND": "tantivy"})
+    with Index(tantivy_backend.load().build([str(examples)], BuildOptions())) as index:
         hits = index.search("kubernetes", k=3)
         assert hits.backend == "tantivy"
         assert hits[0].name == "k8s-operator-engineer"
@@ -46,7 +51,7 @@ def test_selected_by_name_and_environment(examples: Path) -> None:
 def test_missing_tantivy_is_backend_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tantivy_backend, "_MISSING", ImportError("No module named 'tantivy'"))
     with pytest.raises(BackendUnavailableError, match="tantivy"):
-        load_backend("tantivy")
+        tantivy_backend.load()
 
 
 @pytest.mark.parametrize("reference", ["python", "native"])
@@ -105,7 +110,7 @@ def test_persistent_index_updates(examples: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "specs"
     shutil.copytree(examples, corpus)
     folder = str(tmp_path / "index")
-    backend_class = load_backend("tantivy")
+    backend_class = tantivy_backend.load()
     first, info = backend_class.open(folder, [str(corpus)], BuildOptions(), None)
     assert info.rebuilt
     assert info.committed

@@ -9,7 +9,7 @@ import pytest
 
 import specsearch
 from specsearch import BackendUnavailableError, Index, SchemaError
-from specsearch.backend import ENV_VAR, resolve_backend
+from specsearch.select import ENV_VAR, resolve_backend
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -137,6 +137,30 @@ def test_a_second_writer_gets_index_locked(backend: str, corpus: Path, held_lock
         Index.open([corpus], index_dir=held_lock, backend=backend)
 
 
+def test_index_locked_error_names_the_lock_and_its_holder(
+    backend: str, corpus: Path, held_lock: Path
+) -> None:
+    lock = held_lock / backend / "LOCK"
+    lock.write_text(str(os.getpid()), encoding="ascii")
+    (corpus / "new.md").write_text("rust\n", encoding="utf-8")
+    with pytest.raises(IndexLockedError) as caught:
+        Index.open([corpus], index_dir=held_lock, backend=backend)
+    assert caught.value.path == str(lock)
+    assert caught.value.holder == os.getpid()
+    assert str(os.getpid()) in str(caught.value)
+
+
+def test_index_locked_error_without_a_readable_holder(
+    backend: str, corpus: Path, held_lock: Path
+) -> None:
+    (held_lock / backend / "LOCK").write_text("not a pid", encoding="ascii")
+    (corpus / "new.md").write_text("rust\n", encoding="utf-8")
+    with pytest.raises(IndexLockedError) as caught:
+        Index.open([corpus], index_dir=held_lock, backend=backend)
+    assert caught.value.path == str(held_lock / backend / "LOCK")
+    assert caught.value.holder is None
+
+
 def test_the_lock_of_a_dead_writer_is_recovered(backend: str, corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "idx"
     Index.open([corpus], index_dir=index_dir, backend=backend).close()
@@ -221,6 +245,20 @@ def test_foreign_files_are_index_format_errors(backend: str, tmp_path: Path) -> 
         (folder / name).write_text("this is not an index\n", encoding="utf-8")
     with pytest.raises(IndexFormatError):
         Index.open_existing(index_dir=tmp_path / "idx", backend=backend)
+
+
+def test_index_format_error_names_the_file(backend: str, tmp_path: Path) -> None:
+    folder = tmp_path / "idx" / backend
+    folder.mkdir(parents=True)
+    for name in ("MANIFEST", "docs.jsonl"):
+        (folder / name).write_text("this is not an index\n", encoding="utf-8")
+    with pytest.raises(IndexFormatError) as caught:
+        Index.open_existing(index_dir=tmp_path / "idx", backend=backend)
+    path = caught.value.path
+    assert path is not None
+    assert os.path.dirname(path) == str(folder)
+    assert os.path.basename(path) in {"MANIFEST", "docs.jsonl"}
+    assert path in str(caught.value)
 
 
 def test_a_concurrent_reader_sees_whole_commits_only(

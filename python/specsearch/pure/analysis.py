@@ -1,4 +1,4 @@
-r"""The ``standard-v2`` analyzer: text to terms (ARCHITECTURE.md §3).
+r"""The ``standard-v2`` analyzer: text to terms (SPEC.md §3).
 
 Word characters and case folding come only from the generated tables in
 :mod:`specsearch.pure._tables`; the runtime's Unicode database is never used.
@@ -280,7 +280,7 @@ def _snowball(term: str) -> str:
 
 
 def stem_key(term: str) -> str:
-    r"""The stem key of a term (ARCHITECTURE.md §3).
+    r"""The stem key of a term (SPEC.md §3).
 
     A term made only of ASCII ``a``-``z`` gives its Snowball English
     (Porter2) stem, as computed by ``snowballstemmer`` 2.2.0; a keyed term

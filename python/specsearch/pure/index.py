@@ -1,6 +1,6 @@
 """The in-memory index of the pure-Python backend, and its search API.
 
-This is the reference oracle (ARCHITECTURE.md §4-§6): it is written to be
+This is the reference oracle (SPEC.md §4-§6): it is written to be
 read, and its scores are computed in exactly the order the contract states so
 that they are bit-identical with the Rust engine's. Planning and running a
 query live in :mod:`specsearch.pure.search`.
@@ -8,20 +8,18 @@ query live in :mod:`specsearch.pure.search`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from specsearch.errors import QueryError, SchemaError
+from specsearch.errors import QueryError
 from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
 from specsearch.pure.query import parse
+from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
     EMPTY_QUERY,
-    K1,
-    B,
     FieldIndex,
     Postings,
     execute,
@@ -31,8 +29,9 @@ from specsearch.pure.search import (
     prune,
     resolve_targets,
 )
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, decode_lines, parse_spec
+from specsearch.pure.spec import decode_lines, parse_spec, strip
 from specsearch.pure.walk import SpecFile, UnsafeFile, collect, open_regular
+from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
 
 if TYPE_CHECKING:
@@ -40,16 +39,7 @@ if TYPE_CHECKING:
 
     from specsearch.pure.search import LeafQuery, Plan
 
-__all__ = [
-    "BINARY_SNIFF_BYTES",
-    "K1",
-    "AnalyzedDoc",
-    "B",
-    "PureIndex",
-    "analyze",
-    "read_spec",
-    "resolve_weights",
-]
+__all__ = ["BINARY_SNIFF_BYTES", "AnalyzedDoc", "PureIndex", "analyze", "read_spec"]
 
 #: A NUL byte within this many leading bytes makes a file binary.
 BINARY_SNIFF_BYTES = 8192
@@ -63,7 +53,7 @@ class AnalyzedDoc:
     """One spec after parsing and analysis: everything the index needs of it.
 
     Attributes:
-        path: The doc path (ARCHITECTURE.md §1).
+        path: The doc path (SPEC.md §1).
         fs_path: Where to read the file again (snippets).
         name: The spec's name.
         description: The spec's description.
@@ -99,24 +89,6 @@ def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
     )
 
 
-def resolve_weights(weights: Sequence[float] | None) -> dict[str, float]:
-    """The weight of each field: ``weights`` in ``FIELDS`` order, or the defaults.
-
-    Raises:
-        ValueError: Not one weight per field, or a weight that is not finite
-            or is negative (the message names the field).
-    """
-    if weights is None:
-        return dict(FIELD_WEIGHTS)
-    values = [float(w) for w in weights]
-    if len(values) != len(FIELDS):
-        raise ValueError(f"expected {len(FIELDS)} weights ({', '.join(FIELDS)}), got {len(values)}")
-    for field, value in zip(FIELDS, values, strict=True):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"the weight of field {field!r} must be finite and >= 0, got {value}")
-    return dict(zip(FIELDS, values, strict=True))
-
-
 def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
     """Read one file's bytes, or say why it is skipped.
 
@@ -143,10 +115,36 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
     return data, None
 
 
+def title_lines(lines: Sequence[str]) -> list[bool]:
+    """Which lines only name the spec, for snippets (ARCHITECTURE.md §6).
+
+    Those are the frontmatter's lines (its ``---`` fences included; a bare
+    frontmatter runs from a first line starting with ``name:`` to the first
+    blank line) other than a ``description:`` line and continuation lines
+    (starting with a space or a tab), and the Markdown headings (lines whose
+    first character after spaces and tabs is ``#``).
+
+    >>> title_lines(["---", "name: a", "description: b", "  c", "---", "# A", "text"])
+    [True, True, False, False, True, True, False]
+    """
+    end = 0
+    if lines and strip(lines[0]) == "---":
+        end = next((i + 1 for i in range(1, len(lines)) if strip(lines[i]) == "---"), 0)
+    elif lines and lines[0].startswith("name:"):
+        end = next((i for i in range(len(lines)) if not strip(lines[i])), len(lines))
+    out: list[bool] = []
+    for i, line in enumerate(lines):
+        if i < end:
+            out.append(not line.startswith(("description:", " ", "\t")))
+        else:
+            out.append(line.lstrip(" \t").startswith("#"))
+    return out
+
+
 class PureIndex:
     """An in-memory BM25 index over spec files, in pure Python and numpy."""
 
-    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems")
+    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems", "_router")
 
     def __init__(
         self,
@@ -167,6 +165,30 @@ class PureIndex:
         self._fields: dict[str, FieldIndex] = {
             field: self._field_index(i) for i, field in enumerate(FIELDS)
         }
+        self._router: Router | None = None
+
+    @classmethod
+    def from_fields(
+        cls,
+        docs: Sequence[AnalyzedDoc],
+        problems: Sequence[Problem],
+        max_file_bytes: int,
+        fields: Mapping[str, FieldIndex],
+    ) -> PureIndex:
+        """An index whose field indexes are already built (a cache's snapshot).
+
+        The docs need no term positions then: only their stored fields are used.
+        """
+        index = cls.__new__(cls)
+        index._docs = tuple(docs)
+        index._problems = tuple(problems)
+        index._max_file_bytes = max_file_bytes
+        index._fields = {field: fields[field] for field in FIELDS}
+        return index
+
+    def field_index(self, field: str) -> FieldIndex:
+        """The postings, stems and lengths of ``field``."""
+        return self._fields[field]
 
     def _field_index(self, i: int) -> FieldIndex:
         """Postings, stem map and lengths of the ``i``-th field."""
@@ -205,12 +227,21 @@ class PureIndex:
         )
 
     @classmethod
-    def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
+    def build(
+        cls,
+        roots: Sequence[str],
+        *,
+        max_file_bytes: int = 64 * 1024 * 1024,
+        hidden: bool = False,
+        no_ignore: bool = False,
+    ) -> PureIndex:
         """Walk the roots, parse every spec and index it.
 
         Args:
             roots: Files or folders (empty: the current folder).
             max_file_bytes: Larger files are skipped and reported.
+            hidden: Walk hidden entries too (ARCHITECTURE.md §1).
+            no_ignore: Read no ignore file.
 
         Returns:
             The index; doc ids are dense over the indexed files in walk order.
@@ -218,7 +249,7 @@ class PureIndex:
         Raises:
             FileNotFoundError: A root does not exist.
         """
-        files, problems = collect(roots, max_file_bytes)
+        files, problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
         docs: list[AnalyzedDoc] = []
         for spec_file in files:
             data, problem = read_spec(spec_file, max_file_bytes)
@@ -231,6 +262,11 @@ class PureIndex:
         return cls(docs, problems, max_file_bytes)
 
     @property
+    def max_file_bytes(self) -> int:
+        """The size limit the files were read with."""
+        return self._max_file_bytes
+
+    @property
     def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
         """The docs, in doc-id order."""
         return self._docs
@@ -241,9 +277,18 @@ class PureIndex:
         Raises:
             SchemaError: ``field`` is not one of the six fields.
         """
-        if field not in self._fields:
-            raise SchemaError("field", f"unknown field {field!r}; fields are {FIELDS}")
-        return self._fields[field].lengths.astype(np.uint32)
+        return self._fields[check_field(field)].lengths.astype(np.uint32)
+
+    def router(self) -> Router:
+        """The router over this index, with the shipped tables (made on first use)."""
+        if self._router is None:
+            self._router = Router(self._fields, len(self._docs), load_tables())
+        return self._router
+
+    @property
+    def field_indexes(self) -> Mapping[str, FieldIndex]:
+        """Each field's index, by field name (what routing reads)."""
+        return self._fields
 
     @property
     def num_terms(self) -> int:
@@ -291,13 +336,13 @@ class PureIndex:
         weights: Sequence[float] | None = None,
         strict: bool = False,
     ) -> tuple[DocIds, Scores]:
-        """Rank the docs for a query (ARCHITECTURE.md §5).
+        """Rank the docs for a query (SPEC.md §5).
 
         Args:
             query: The query (§11).
             k: How many hits to return at most (>= 0).
             weights: One weight per field of ``FIELDS``, in order (default:
-                ``FIELD_WEIGHTS``).
+                ``DEFAULT_WEIGHTS`` of :mod:`specsearch.schema`).
             strict: Raise syntax problems instead of repairing them.
 
         Returns:
@@ -306,12 +351,13 @@ class PureIndex:
         Raises:
             QueryError: A syntax problem (strict mode), an unknown field, or
                 no searchable terms.
-            ValueError: ``k`` is negative, or a weight is not finite or < 0.
+            ValueError: ``k`` is negative.
+            SchemaError: not six weights, or one that is not finite or < 0
+                (field ``weight.<field>``).
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        field_weights = resolve_weights(weights)
-        ids, scores = self._run(self._plan(query, strict), field_weights)
+        ids, scores = self._run(self._plan(query, strict), weight_map(weights))
         return ids[:k], scores[:k]
 
     def search_many(
@@ -336,11 +382,13 @@ class PureIndex:
             that failed (by row; its row is empty).
 
         Raises:
-            ValueError: ``k`` is negative, or a weight is not finite or < 0.
+            ValueError: ``k`` is negative.
+            SchemaError: not six weights, or one that is not finite or < 0
+                (field ``weight.<field>``).
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        field_weights = resolve_weights(weights)
+        field_weights = weight_map(weights)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), np.nan, dtype=np.float32)
         counts: list[int] = []
@@ -418,15 +466,18 @@ class PureIndex:
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
+        lines = decode_lines(data)
+        titles = title_lines(lines)
         best: Snippet | None = None
-        best_count = 0
-        for number, line in enumerate(decode_lines(data), start=1):
+        best_key = (False, 0)  # (a content line, leaves matched): the larger wins
+        for number, line in enumerate(lines, start=1):
             tokens = tokenize(line)
             if not tokens:
                 continue
             matches = [line_match(leaf, tokens) for leaf in leaves]
             count = sum(1 for found in matches if found)
-            if count > best_count:
+            key = (not titles[number - 1], count)
+            if count and key > best_key:
                 spans = merge_spans([(t.start, t.end) for found in matches for t in found])
-                best, best_count = Snippet(line=number, text=line, spans=spans), count
+                best, best_key = Snippet(line=number, text=line, spans=spans), key
         return best

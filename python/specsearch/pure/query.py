@@ -1,4 +1,4 @@
-"""The query language: a query string parsed into a tree (ARCHITECTURE.md §11).
+"""The query language: a query string parsed into a tree (SPEC.md §11).
 
 :func:`parse` turns a query into a tree of :class:`Or`, :class:`And` and
 leaves (:class:`Term`, :class:`Phrase`, :class:`Prefix`, :class:`Fuzzy`), in

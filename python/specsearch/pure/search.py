@@ -1,4 +1,4 @@
-r"""Planning and running a parsed query against the fields (ARCHITECTURE.md §5, §6).
+r"""Planning and running a parsed query against the fields (SPEC.md §5, §6).
 
 A query tree (:mod:`specsearch.pure.query`) is turned into a plan in three
 steps:
@@ -31,7 +31,7 @@ import numpy.typing as npt
 from specsearch.errors import QueryError
 from specsearch.pure.analysis import KEY_SEPARATOR, key_prefix, stem_key, tokenize
 from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term
-from specsearch.pure.spec import FIELDS
+from specsearch.schema import FIELDS, K1, B
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY_QUERY",
-    "K1",
-    "B",
     "FieldIndex",
     "LeafQuery",
     "PatternQuery",
@@ -61,8 +59,6 @@ __all__ = [
     "resolve_targets",
 ]
 
-K1 = 1.2
-B = 0.75
 #: The message of the QueryError for a query without searchable terms.
 EMPTY_QUERY = "the query has no searchable terms"
 
@@ -103,8 +99,8 @@ class FieldIndex:
         avgdl: The average length, ``sum(lengths) / N``.
     """
 
-    postings: dict[str, Postings]
-    stems: dict[str, tuple[str, ...]]
+    postings: Mapping[str, Postings]
+    stems: Mapping[str, tuple[str, ...]]
     sorted_terms: tuple[str, ...]
     lengths: Floats
     avgdl: float

@@ -1,4 +1,4 @@
-"""Spec parsing: the bytes of one file to its fields (ARCHITECTURE.md §2).
+"""Spec parsing: the bytes of one file to its fields (SPEC.md §2).
 
 The YAML frontmatter is read as a PyYAML *event stream* only: nothing is ever
 constructed from it, so tags cannot run code and aliases cost nothing.
@@ -8,41 +8,24 @@ from __future__ import annotations
 
 import os
 import re
-import types
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import yaml
 
+from specsearch.schema import FIELDS
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator
 
 __all__ = [
-    "FIELDS",
-    "FIELD_WEIGHTS",
     "MAX_YAML_DEPTH",
     "ParsedSpec",
     "decode_lines",
     "parse_spec",
     "spec_name",
 ]
-
-#: The indexed fields, in scoring order.
-FIELDS: tuple[str, ...] = ("name", "description", "frontmatter", "headings", "body", "examples")
-
-#: The BM25 weight of each field.
-FIELD_WEIGHTS: Mapping[str, float] = types.MappingProxyType(
-    {
-        "name": 3.0,
-        "description": 2.0,
-        "frontmatter": 1.0,
-        "headings": 1.5,
-        "body": 1.0,
-        "examples": 1.5,
-    }
-)
 
 #: Collections nested deeper than this make the YAML parse fail.
 MAX_YAML_DEPTH = 32

@@ -1,4 +1,4 @@
-"""The walk: which files are specs, and their doc-id order (ARCHITECTURE.md §1).
+"""The walk: which files are specs, and their doc-id order (SPEC.md §1).
 
 A directory root is walked like the Rust ``ignore`` crate's walker configured
 for specsearch: ``.specsearchignore``, ``.ignore`` and ``.gitignore`` files of
@@ -629,7 +629,7 @@ def _read_rules(
     return _Rules(rel_dir, categories) if any(categories) else None
 
 
-def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> bool:
+def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules], hidden: bool) -> bool:
     """Whether an entry is skipped, as the crate's ``Ignore::matched_dir_entry`` decides.
 
     For each category (``.specsearchignore``, then ``.ignore``, then
@@ -637,7 +637,8 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
     gives the category's answer (in one file, the last matching pattern);
     the first category with an answer decides. When none has one, hidden
     entries (name starting with ``.``) are skipped: a ``!`` pattern can
-    therefore bring back a hidden entry.
+    therefore bring back a hidden entry. With ``hidden``, hidden entries are
+    not skipped.
     """
     for category in range(len(_IGNORE_FILES)):
         for level in reversed(rules):
@@ -648,11 +649,17 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
             decision = _match(globs, os.fsencode(sub), is_dir)
             if decision is not None:
                 return decision
-    return name.startswith(".")
+    return not hidden and name.startswith(".")
 
 
 def _walk_dir(
-    root: str, prefix: str, max_bytes: int, problems: list[Problem]
+    root: str,
+    prefix: str,
+    max_bytes: int,
+    problems: list[Problem],
+    *,
+    hidden: bool,
+    no_ignore: bool,
 ) -> list[tuple[bytes, SpecFile]]:
     """Every spec under a directory root, keyed by its relative path's bytes."""
     found: list[tuple[bytes, SpecFile]] = []
@@ -675,8 +682,12 @@ def _walk_dir(
             continue
         rules = parent_rules
         names = {entry.name for entry in entries}
-        own = _read_rules(
-            folder, rel_dir, names, prefix=prefix, max_bytes=max_bytes, problems=problems
+        own = (
+            None
+            if no_ignore
+            else _read_rules(
+                folder, rel_dir, names, prefix=prefix, max_bytes=max_bytes, problems=problems
+            )
         )
         if own is not None:
             rules = [*parent_rules, own]
@@ -684,12 +695,12 @@ def _walk_dir(
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if not _ignored(rel, entry.name, True, rules):
+                    if not _ignored(rel, entry.name, True, rules, hidden):
                         pending.append((rel, rules))
                     continue
                 if not entry.is_file(follow_symlinks=False):
                     # A link (never followed), FIFO, socket or device: said, not read.
-                    if not _ignored(rel, entry.name, False, rules):
+                    if not _ignored(rel, entry.name, False, rules, hidden):
                         what = _SYMLINK if entry.is_symlink() else _NOT_REGULAR
                         problems.append(
                             Problem(path=display(prefix + rel), line=None, message=what)
@@ -705,7 +716,7 @@ def _walk_dir(
                     )
                 )
                 continue
-            if _ignored(rel, entry.name, False, rules):
+            if _ignored(rel, entry.name, False, rules, hidden):
                 continue
             spec = is_spec_name(entry.name)
             if spec is None:
@@ -735,7 +746,9 @@ def _walk_dir(
     return found
 
 
-def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], list[Problem]]:
+def collect(
+    roots: Sequence[str], max_file_bytes: int, *, hidden: bool = False, no_ignore: bool = False
+) -> tuple[list[SpecFile], list[Problem]]:
     """List the spec files under the roots, in doc-id order.
 
     Args:
@@ -744,6 +757,8 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
         max_file_bytes: The size cap; a spec's size is checked when it is
             read (a too-large spec is still listed, to be reported then), an
             ignore file's when the walk reads it.
+        hidden: Walk hidden files and folders too (as ``rg --hidden``).
+        no_ignore: Read no ignore file (as ``rg --no-ignore``).
 
     Returns:
         The spec files and the problems met (unreadable folders, ...).
@@ -768,7 +783,10 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
         if stat.S_ISDIR(mode):
             prefix = "" if implicit else (root if root.endswith("/") else root + "/")
             met: list[Problem] = []
-            files.extend(spec for _, spec in _walk_dir(root, prefix, max_file_bytes, met))
+            walked = _walk_dir(
+                root, prefix, max_file_bytes, met, hidden=hidden, no_ignore=no_ignore
+            )
+            files.extend(spec for _, spec in walked)
             # In path order, as the (parallel) Rust walk reports them.
             met.sort(key=lambda p: p.path.encode("utf-8", "surrogateescape"))
             problems.extend(met)

@@ -362,6 +362,7 @@ fn read_ignore_file(
 /// The shared state of one directory root's walk: ignore rules per folder.
 struct IgnoreState {
     max_bytes: u64,
+    options: WalkOptions,
     /// The rules of each folder whose entries were looked at, by path.
     rules: Mutex<HashMap<PathBuf, Arc<Rules>>>,
     problems: Mutex<Vec<IgnoreProblem>>,
@@ -388,8 +389,14 @@ impl IgnoreState {
             _ => None,
         };
         let mut met = Vec::new();
-        let own = IGNORE_FILES
-            .map(|name| read_ignore_file(dir, &dir.join(name), self.max_bytes, &mut met));
+        // With `no_ignore`, no ignore file is read: every matcher is `None`.
+        let own = IGNORE_FILES.map(|name| {
+            if self.options.no_ignore {
+                None
+            } else {
+                read_ignore_file(dir, &dir.join(name), self.max_bytes, &mut met)
+            }
+        });
         if !met.is_empty() {
             lock(&self.problems).extend(met);
         }
@@ -405,7 +412,8 @@ impl IgnoreState {
             return false;
         };
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        let hidden = entry.file_name().as_encoded_bytes().starts_with(b".");
+        // With `hidden`, a hidden entry is not skipped for being hidden.
+        let hidden = !self.options.hidden && entry.file_name().as_encoded_bytes().starts_with(b".");
         self.rules_for(dir, depth - 1)
             .ignored(entry.path(), is_dir, hidden)
     }
@@ -459,15 +467,36 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
     }
 }
 
+/// How a directory root is walked, as ripgrep's `--hidden` and `--no-ignore`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Walk hidden files and folders too (names starting with `.`).
+    pub hidden: bool,
+    /// Read no ignore file (`.specsearchignore`, `.ignore`, `.gitignore`).
+    pub no_ignore: bool,
+}
+
 /// Finds the spec files under `roots` (the current directory when empty),
-/// in doc-id order, and the problems met on the way. `max_file_bytes`
-/// bounds how much of an extension-less file is read to check its first
-/// line, and the size of an ignore file.
+/// in doc-id order, and the problems met on the way, with the default
+/// [`WalkOptions`]. `max_file_bytes` bounds how much of an extension-less
+/// file is read to check its first line, and the size of an ignore file.
 ///
 /// # Errors
 /// [`Error::Io`] when a root does not exist (kind `NotFound`) or cannot be
 /// inspected. Anything wrong inside a directory is a problem instead.
 pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
+    collect_with(roots, max_file_bytes, WalkOptions::default())
+}
+
+/// [`collect`] with the given [`WalkOptions`].
+///
+/// # Errors
+/// As [`collect`].
+pub fn collect_with(
+    roots: &[PathBuf],
+    max_file_bytes: u64,
+    options: WalkOptions,
+) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if roots.is_empty() {
@@ -475,6 +504,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
             Path::new("."),
             None,
             max_file_bytes,
+            options,
             &mut files,
             &mut problems,
         )?;
@@ -485,6 +515,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
                 root,
                 Some(&display),
                 max_file_bytes,
+                options,
                 &mut files,
                 &mut problems,
             )?;
@@ -498,6 +529,7 @@ fn collect_root(
     root: &Path,
     display: Option<&str>,
     max_file_bytes: u64,
+    options: WalkOptions,
     files: &mut Vec<SpecFile>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
@@ -538,6 +570,7 @@ fn collect_root(
     // output does not depend on the order the threads finish in.
     let state = Arc::new(IgnoreState {
         max_bytes: max_file_bytes,
+        options,
         rules: Mutex::new(HashMap::new()),
         problems: Mutex::new(Vec::new()),
     });
@@ -657,6 +690,34 @@ mod tests {
         write(r, "spacey", &format!("{}---\nx", " ".repeat(10_000)));
         assert!(starts_with_fence_line(&r.join("spacey"), 1 << 20).unwrap());
         assert!(!starts_with_fence_line(&r.join("spacey"), 100).unwrap());
+    }
+
+    #[test]
+    fn hidden_and_no_ignore_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, ".gitignore", "ignored.md\n");
+        write(r, ".specsearchignore", "mine.md\n");
+        write(r, "ignored.md", "x");
+        write(r, "mine.md", "x");
+        write(r, "seen.md", "x");
+        write(r, ".claude/agents/a.md", "x");
+        let d = r.to_string_lossy().into_owned();
+        let rel = |hidden: bool, no_ignore: bool| -> Vec<String> {
+            let options = WalkOptions { hidden, no_ignore };
+            let (files, _) = collect_with(&[r.to_path_buf()], 1 << 20, options).unwrap();
+            files
+                .into_iter()
+                .map(|f| f.path[d.len() + 1..].to_owned())
+                .collect()
+        };
+        assert_eq!(rel(false, false), ["seen.md"]);
+        assert_eq!(rel(true, false), [".claude/agents/a.md", "seen.md"]);
+        assert_eq!(rel(false, true), ["ignored.md", "mine.md", "seen.md"]);
+        assert_eq!(
+            rel(true, true),
+            [".claude/agents/a.md", "ignored.md", "mine.md", "seen.md"]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! backends raise identical types.
 
 use pyo3::call::PyCallArgs;
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::exceptions::{PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use specsearch_core::error::Error;
 use std::any::Any;
@@ -49,8 +49,15 @@ pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
                 _ => PyOSError::new_err((errno, message, filename)),
             }
         }
-        err @ Error::Format { .. } => specsearch_error(py, "IndexFormatError", (err.to_string(),)),
-        err @ Error::Locked { .. } => specsearch_error(py, "IndexLockedError", (err.to_string(),)),
+        Error::Format { ref path, .. } => {
+            let path = path.to_string_lossy().into_owned();
+            specsearch_error(py, "IndexFormatError", (err.to_string(), path))
+        }
+        Error::Locked { ref path, holder } => {
+            let path = path.to_string_lossy().into_owned();
+            specsearch_error(py, "IndexLockedError", (err.to_string(), path, holder))
+        }
+        Error::Cancelled => PyKeyboardInterrupt::new_err(err.to_string()),
         // `Error` is non-exhaustive: a variant added later still surfaces as
         // a typed specsearch error rather than a crash.
         other => specsearch_error(py, "SpecsearchError", (other.to_string(),)),

@@ -1,4 +1,4 @@
-"""The standard-v2 analyzer (ARCHITECTURE.md §3)."""
+"""The standard-v2 analyzer (SPEC.md §3)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ import pytest
 
 from specsearch.pure import PureIndex
 from specsearch.pure.analysis import fold, terms
-from specsearch.pure.spec import FIELDS, decode_lines, parse_spec
+from specsearch.pure.spec import decode_lines, parse_spec
 from specsearch.pure.walk import collect
+from specsearch.schema import FIELDS
 
 CORPORA = Path(__file__).resolve().parents[3].parent / "shared" / "corpora"
 

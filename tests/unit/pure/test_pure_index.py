@@ -1,4 +1,4 @@
-"""Index, BM25 search, docs and snippets (ARCHITECTURE.md §4-§6)."""
+"""Index, BM25 search, docs and snippets (SPEC.md §4-§6)."""
 
 from __future__ import annotations
 

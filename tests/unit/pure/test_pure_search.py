@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from specsearch.errors import QueryError
+from specsearch.errors import QueryError, SchemaError
 from specsearch.pure import PureIndex, store
 from specsearch.pure.search import levenshtein, merge_spans
 from specsearch.types import Snippet
@@ -240,9 +240,10 @@ def test_weights(docs: PureIndex) -> None:
         ((1.0, 1.0, 1.0, 1.0, math.inf, 1.0), "body"),
         ((1.0, 1.0, 1.0, 1.0, 1.0, math.nan), "examples"),
     ]:
-        with pytest.raises(ValueError, match=field):
+        with pytest.raises(SchemaError, match=field) as caught:
             docs.search("alpha", 10, weights=bad)
-    with pytest.raises(ValueError, match="6 weights"):
+        assert caught.value.field == f"weight.{field}"
+    with pytest.raises(SchemaError, match="6 weights"):
         docs.search("alpha", 10, weights=(1.0,))
 
 

@@ -1,4 +1,4 @@
-"""Spec parsing (ARCHITECTURE.md §2)."""
+"""Spec parsing (SPEC.md §2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specsearch.pure.analysis import terms
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, ParsedSpec, parse_spec
+from specsearch.pure.spec import ParsedSpec, parse_spec
+from specsearch.schema import DEFAULT_WEIGHTS, FIELDS
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def field_terms(spec: ParsedSpec) -> set[str]:
 
 def test_fields_and_weights() -> None:
     assert FIELDS == ("name", "description", "frontmatter", "headings", "body", "examples")
-    assert dict(FIELD_WEIGHTS) == {
+    assert dict(DEFAULT_WEIGHTS) == {
         "name": 3.0,
         "description": 2.0,
         "frontmatter": 1.0,

@@ -1,4 +1,4 @@
-"""The walk (ARCHITECTURE.md §1)."""
+"""The walk (SPEC.md §1)."""
 
 from __future__ import annotations
 

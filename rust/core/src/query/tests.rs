@@ -48,21 +48,11 @@ fn term(text: &str) -> Query {
     Query::Term(Leaf::new(text, 0))
 }
 
-/// Both modes accept `q` and print `expected`.
-#[track_caller]
-fn ok(q: &str, expected: &str) {
-    assert_eq!(lenient(q), expected, "lenient {q:?}");
-    assert_eq!(strict(q), Ok(expected.to_owned()), "strict {q:?}");
-}
-
-/// Lenient repairs `q` to `expected`; strict fails at `position`.
-#[track_caller]
-fn repaired(q: &str, expected: &str, position: usize) {
-    assert_eq!(lenient(q), expected, "lenient {q:?}");
-    assert_eq!(strict_pos(q), position, "strict {q:?}");
-}
-
-// --- grammar -------------------------------------------------------------
+// --- grammar ---------------------------------------------------------------
+//
+// The printed form of every grammar rule and repair, in both modes, is a
+// shared vector (tests/vectors/query.json, run by rust/core/tests/vectors.rs
+// and by pytest for the Python engine); the tests here check tree shapes.
 
 #[test]
 fn query_empty() {
@@ -70,15 +60,10 @@ fn query_empty() {
         assert_eq!(parse(q, ParseMode::Lenient).unwrap(), None);
         assert_eq!(parse(q, ParseMode::Strict).unwrap(), None);
     }
-    // Other Unicode spaces are word characters here (not Cc).
-    ok("\u{a0}", "\u{a0}");
 }
 
 #[test]
 fn query_juxtaposition_and_or() {
-    ok("a b", "a b");
-    ok("a OR b", "a b");
-    ok("a   OR\tb\n c", "a b c");
     assert_eq!(
         tree("a b"),
         Query::Or(vec![(Occur::Should, term("a")), (Occur::Should, term("b"))])
@@ -88,10 +73,6 @@ fn query_juxtaposition_and_or() {
 
 #[test]
 fn query_and_binds_tighter() {
-    ok("a AND b", "a AND b");
-    ok("a AND b AND c", "a AND b AND c");
-    ok("a OR b AND c", "a b AND c");
-    ok("a AND b c AND d", "a AND b c AND d");
     assert_eq!(
         tree("a AND b AND c"),
         Query::And(vec![term("a"), term("b"), term("c")])
@@ -107,12 +88,6 @@ fn query_and_binds_tighter() {
 
 #[test]
 fn query_not_and_marks() {
-    ok("NOT a", "-a");
-    ok("a NOT b", "a -b");
-    ok("+a -b c", "+a -b c");
-    ok("NOT a AND b", "-a AND b");
-    ok("a AND NOT b", "a AND -b");
-    ok("a AND +b", "a AND +b");
     assert_eq!(tree("-a"), Query::Or(vec![(Occur::MustNot, term("a"))]));
     assert_eq!(
         tree("a AND NOT b"),
@@ -122,38 +97,11 @@ fn query_not_and_marks() {
         ])
     );
     // Marks do not stack: the outermost wins.
-    ok("NOT -a", "-a");
-    ok("NOT +a", "-a");
-    ok("NOT NOT a", "-a");
-    ok("+-a", "+-a");
     assert_eq!(tree("+-a"), Query::Or(vec![(Occur::Must, term("-a"))]));
-    ok("--a", "--a");
-    // A lone mark is a word.
-    ok("-", "\\-");
-    ok("a + b", "a \\+ b");
-    ok("+ -", "\\+ \\-");
-    ok("(-)", "\\-");
-    // Lowercase operators are words.
-    ok("a and b or not c", "a and b or not c");
-    ok("And Or Not", "And Or Not");
 }
 
 #[test]
 fn query_groups() {
-    ok("(a)", "a");
-    ok("((a))", "a");
-    ok("(a b) c", "(a b) c");
-    ok("(a AND b) c", "a AND b c");
-    ok("a AND (b c)", "a AND (b c)");
-    ok("a AND (b AND c)", "a AND (b AND c)");
-    ok("-(a b)", "-(a b)");
-    ok("+(a AND b) c", "+(a AND b) c");
-    ok("-(a)", "-a");
-    ok("-(-a)", "-(-a)");
-    ok("(-a) b", "(-a) b");
-    ok("NOT (a b)", "-(a b)");
-    ok("NOT(a b)", "-(a b)");
-    ok("a(b)c", "a b c");
     assert_eq!(
         tree("-(-a)"),
         Query::Or(vec![(
@@ -169,14 +117,6 @@ fn query_fields() {
         tree("title:foo"),
         Query::Term(Leaf::with_field("foo", "title", 0))
     );
-    ok("title:foo", "title:foo");
-    ok("a.b-c_1:foo", "a.b-c_1:foo");
-    ok("_x:foo", "_x:foo");
-    ok("-title:foo", "-title:foo");
-    ok("title:\"a b\"", "title:\"a b\"");
-    ok("+title:\"a b\"", "+title:\"a b\"");
-    ok("title:foo*", "title:foo*");
-    ok("title:foo~1", "title:foo~1");
     // Unknown fields parse; planning decides whether they exist.
     assert_eq!(
         tree("foo:bar"),
@@ -184,31 +124,13 @@ fn query_fields() {
     );
     // Only the first colon counts.
     assert_eq!(tree("a:b:c"), Query::Term(Leaf::with_field("b:c", "a", 0)));
-    ok("a:b:c", "a:b:c");
-    ok("f::", "f::");
     // Not a NAME: a plain word.
-    ok("1a:b", "1a:b");
-    ok(":foo", ":foo");
-    ok("a:b", "a:b");
-    ok("é:b", "é:b");
     assert_eq!(tree("é:b"), term("é:b"));
-    // A field on a group applies to every leaf inside without its own.
-    ok("x:(a b)", "x:a x:b");
-    ok("x:(a y:b \"c d\")", "x:a y:b x:\"c d\"");
-    ok("x:(a y:(b c))", "x:a (y:b y:c)");
-    ok("-x:(a AND b)", "-(x:a AND x:b)");
-    repaired("x:(AND)", "x:AND", 3);
 }
 
 #[test]
 fn query_phrases() {
     assert_eq!(tree("\"a b\""), Query::Phrase(Leaf::new("a b", 0)));
-    ok("\"a b\"", "\"a b\"");
-    ok("\"a\"b", "\"a\" b");
-    ok("a\"b\"", "a \"b\"");
-    ok("\"a (b) AND c\\\"", "\"a (b) AND c\\\"");
-    ok("-\"x\"", "-\"x\"");
-    ok("\" \"", "\" \"");
 }
 
 #[test]
@@ -216,42 +138,19 @@ fn query_suffixes() {
     assert_eq!(tree("foo*"), Query::Prefix(Leaf::new("foo", 0)));
     assert_eq!(tree("foo~"), Query::Fuzzy(Leaf::new("foo", 0), 2));
     assert_eq!(tree("foo~0"), Query::Fuzzy(Leaf::new("foo", 0), 0));
-    ok("foo~", "foo~2");
-    ok("foo~1", "foo~1");
-    ok("foo*bar", "foo*bar");
-    ok("foo~x", "foo~x");
-    ok("foo~12", "foo~12");
-    ok("foo**", "foo**");
     assert_eq!(tree("foo**"), Query::Prefix(Leaf::new("foo*", 0)));
-    ok("foo~~", "foo~~2");
-    ok("AND*", "AND*");
-    ok("+AND", "+AND");
-    ok("f:AND", "f:AND");
 }
 
 #[test]
 fn query_escapes() {
-    ok("\\AND", "\\AND");
     assert_eq!(tree("\\AND"), term("AND"));
     assert_eq!(tree("A\\ND"), term("AND"));
-    ok("A\\ND", "\\AND");
-    ok("\\-a", "\\-a");
     assert_eq!(tree("\\-a"), term("-a"));
-    ok("a\\:b", "a\\:b");
     assert_eq!(tree("a\\:b"), term("a:b"));
-    ok("foo\\*", "foo\\*");
     assert_eq!(tree("foo\\*"), term("foo*"));
-    ok("foo\\~1", "foo\\~1");
-    ok("foo~\\1", "foo\\~1");
-    ok("a\\(b\\)", "a\\(b\\)");
     assert_eq!(tree("a\\(b\\)"), term("a(b)"));
-    ok("\\\"", "\\\"");
-    ok("\\\\", "\\\\");
     // A backslash before whitespace or at the end is itself.
-    ok("a\\", "a\\\\");
-    ok("a\\ b", "a\\\\ b");
     assert_eq!(tree("a\\"), term("a\\"));
-    ok("C:\\x", "C:x");
 }
 
 #[test]
@@ -278,105 +177,6 @@ fn query_positions_are_code_points() {
         vec![("AND".into(), 0), ("x:".into(), 4)]
     );
     assert_eq!(strict_pos("日本 AND"), 3);
-}
-
-// --- lenient repairs (one test per row of the table) --------------------
-
-#[test]
-fn query_repair_unbalanced_quote() {
-    repaired("\"abc", "\"abc\"", 0);
-    repaired("a \"b c", "a \"b c\"", 2);
-    repaired("x:\"b c", "x:\"b c\"", 2);
-    repaired("\"a\" \"", "\"a\"", 4);
-    repaired("\"", "", 0);
-    assert_eq!(
-        strict("a \"b").unwrap_err().1,
-        "the phrase opened here is never closed"
-    );
-}
-
-#[test]
-fn query_repair_unbalanced_close() {
-    repaired("a)", "a", 1);
-    repaired(") a", "a", 0);
-    repaired("(a)) b", "a b", 3);
-    assert_eq!(strict("a)").unwrap_err().1, "unbalanced ')'");
-}
-
-#[test]
-fn query_repair_unclosed_open() {
-    repaired("(a", "a", 0);
-    repaired("a (b c", "a (b c)", 2);
-    repaired("((a) b", "a b", 0);
-    repaired("x:(a b", "x:a x:b", 2);
-    assert_eq!(strict("(a").unwrap_err().1, "'(' is never closed");
-}
-
-#[test]
-fn query_repair_dangling_operators() {
-    repaired("AND a", "\\AND a", 0);
-    repaired("a AND", "a \\AND", 2);
-    repaired("a OR", "a \\OR", 2);
-    repaired("OR a", "\\OR a", 0);
-    repaired("NOT", "\\NOT", 0);
-    repaired("a NOT", "a \\NOT", 2);
-    repaired("a OR OR b", "a \\OR b", 5);
-    repaired("a AND AND b", "a AND \\AND b", 6);
-    repaired("(AND a)", "\\AND a", 1);
-    repaired("(a AND) b", "(a \\AND) b", 3);
-    repaired("a AND ()", "a \\AND", 2);
-    repaired("a AND NOT", "a AND \\NOT", 6);
-    repaired("NOT AND", "-AND", 4);
-    repaired("AND", "\\AND", 0);
-    assert_eq!(
-        strict("a AND").unwrap_err().1,
-        "'AND' has nothing to apply to"
-    );
-}
-
-#[test]
-fn query_repair_field_without_text() {
-    repaired("x:", "x\\:", 1);
-    repaired("x: y", "x\\: y", 1);
-    repaired("-x:", "-x\\:", 2);
-    repaired("(x:)", "x\\:", 2);
-    repaired(":", "\\:", 0);
-    repaired("-:", "-\\:", 1);
-    repaired("a : b", "a \\: b", 2);
-    assert_eq!(
-        strict("x:").unwrap_err().1,
-        "field 'x' has nothing after ':'"
-    );
-    assert_eq!(strict(":").unwrap_err().1, "':' has nothing to apply to");
-}
-
-#[test]
-fn query_repair_suffix_without_word() {
-    repaired("*", "\\*", 0);
-    repaired("~", "\\~", 0);
-    repaired("~1", "\\~1", 0);
-    repaired("~7", "\\~7", 0);
-    repaired("-*", "-\\*", 1);
-    repaired("f:*", "f:\\*", 2);
-    repaired("foo~3", "foo\\~3", 4);
-    repaired("foo~9", "foo\\~9", 4);
-    assert_eq!(strict("*").unwrap_err().1, "'*' has no word before it");
-    assert_eq!(strict("a~5").unwrap_err().1, "the fuzzy distance is over 2");
-}
-
-#[test]
-fn query_repair_empty_group_or_phrase() {
-    repaired("()", "", 0);
-    repaired("a () b", "a b", 2);
-    repaired("( )", "", 0);
-    repaired("(())", "", 0);
-    repaired("\"\"", "", 0);
-    repaired("a \"\" b", "a b", 2);
-    repaired("-()", "", 1);
-    repaired("x:\"\"", "", 2);
-    repaired("(\"\")", "", 0);
-    assert_eq!(strict("()").unwrap_err().1, "empty group");
-    assert_eq!(strict("\"\"").unwrap_err().1, "empty phrase");
 }
 
 #[test]
@@ -440,13 +240,6 @@ fn query_ten_thousand_characters() {
     let ands = "AND ".repeat(2_500);
     let printed = lenient(&ands);
     assert!(printed.starts_with("\\AND AND \\AND"));
-}
-
-#[test]
-fn query_control_characters() {
-    ok("a\u{0}b\u{7}c", "a b c");
-    ok("\u{1b}[31mred", "[31mred");
-    ok("\"a\u{0}b\"", "\"a\u{0}b\"");
 }
 
 // --- properties ------------------------------------------------------------

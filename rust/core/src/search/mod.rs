@@ -26,12 +26,13 @@ mod terms;
 
 use rayon::prelude::*;
 
-use collect::top_k;
+pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
 pub use snippet::Snippet;
 use snippet::{line_matcher, snippet_in_file};
-use source::Source;
+pub(crate) use source::Source;
+pub(crate) use terms::stem_set;
 
 use crate::container::FORMAT_VERSION;
 use crate::error::Result;
@@ -172,7 +173,7 @@ impl SearchIndex for MemoryIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.fs_path(id) {
-                Some(path) => snippet_in_file(path, self.max_file_bytes, &matcher),
+                Some(path) => Ok(snippet_in_file(path, self.max_file_bytes, &matcher)),
                 None => Ok(None),
             })
             .collect()
@@ -232,7 +233,11 @@ impl SearchIndex for DiskIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
-                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
+                Some(d) => Ok(snippet_in_file(
+                    &d.abs_path,
+                    self.manifest.max_file_bytes,
+                    &matcher,
+                )),
                 None => Ok(None),
             })
             .collect()
@@ -435,12 +440,13 @@ mod tests {
         let batch =
             SearchIndex::snippets(&idx, &[1, 0], "again name", &SearchOptions::default()).unwrap();
         assert_eq!(batch[0], None);
+        // A body line before a frontmatter key line with as many matches (§6).
         assert_eq!(
             batch[1],
             Some(Snippet {
-                line: 2,
-                text: "name: Alpha".into(),
-                spans: vec![(0, 4)],
+                line: 5,
+                text: "kube again".into(),
+                spans: vec![(5, 10)],
             })
         );
     }

@@ -1,18 +1,20 @@
-r"""A third backend: tantivy-py (the tantivy engine's Python bindings) behind the Protocol.
+r"""A measuring adapter: tantivy-py (the tantivy engine's Python bindings) behind the Protocol.
 
-It exists to measure specsearch against a mature engine doing the same work
-(``benches/``), and is selected like the others (``--backend tantivy`` or
-``SPECSEARCH_BACKEND=tantivy``). It needs the optional ``tantivy`` package
-(the ``bench`` dependency group); without it, selecting it raises
-:class:`~specsearch.errors.BackendUnavailableError`.
+It exists to measure specsearch against a mature engine doing the same work,
+so it lives in ``benches/``, not in the product: the benchmark harness
+(:mod:`benches.engines`) and its tests load it with :func:`load`. It needs
+the optional ``tantivy`` package (the ``bench`` dependency group); without it,
+:func:`require` raises :class:`~specsearch.errors.BackendUnavailableError`.
+It uses only public API: :mod:`specsearch.pure` (the reference engine's
+walk, reader, spec parser and query parser) and :mod:`specsearch.schema`.
 
 What is the same as specsearch's engines:
 
 - the walk, the file reading and the spec parser (the pure-Python ones, so
-  the same files become the same six fields, ARCHITECTURE.md §1-2);
+  the same files become the same six fields, SPEC.md §1-2);
 - the six fields with their weights, as query boosts, and BM25 per field
   (tantivy's k1 = 1.2, b = 0.75), summed over fields and terms;
-- the query language: the query is parsed by :func:`specsearch.pure.query.parse`
+- the query language: the query is parsed by :func:`specsearch.pure.parse_query`
   (lenient or strict) and the tree is translated into tantivy queries
   (term, phrase, boolean, fuzzy, regex for prefixes); field filters on any
   frontmatter key (``model:opus``) search *keyed terms* ``key\\x1fterm``, as
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import re
 import time
@@ -40,20 +41,31 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from specsearch.backend import Closing, IndexStats, UpdateInfo
+from specsearch.backend import IndexStats, UpdateInfo
+from specsearch.closing import Closing
 from specsearch.errors import (
     BackendUnavailableError,
     IndexFormatError,
     IndexLockedError,
     IndexStateError,
     QueryError,
-    SchemaError,
 )
-from specsearch.pure.backend import ArrayBatchTopDocs, ArrayTopDocs
-from specsearch.pure.index import read_spec
-from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term, parse
-from specsearch.pure.spec import FIELD_WEIGHTS, FIELDS, parse_spec
-from specsearch.pure.walk import collect
+from specsearch.pure import (
+    And,
+    ArrayBatchTopDocs,
+    ArrayTopDocs,
+    Fuzzy,
+    Occur,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    collect,
+    parse_query,
+    parse_spec,
+    read_spec,
+)
+from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem
 
 try:
@@ -69,11 +81,12 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, Progress, Weights
-    from specsearch.pure.query import Node
-    from specsearch.types import Snippet
+    from specsearch.backend import BackendClass, BatchTopDocs, BuildOptions, Progress
+    from specsearch.pure import Node
+    from specsearch.schema import Weights
+    from specsearch.types import RouteExplanation, Snippet
 
-__all__ = ["TantivyBackend", "require"]
+__all__ = ["TantivyBackend", "load", "require"]
 
 MANIFEST = "specsearch-tantivy.json"
 FORMAT = 1
@@ -99,6 +112,16 @@ def require() -> None:
             f"the tantivy backend needs the tantivy package ({_MISSING}); "
             "install it with `uv sync --group bench` or `pip install tantivy`"
         ) from _MISSING
+
+
+def load() -> BackendClass:
+    """The adapter's class, after checking that tantivy is importable.
+
+    Raises:
+        BackendUnavailableError: the ``tantivy`` package is missing.
+    """
+    require()
+    return TantivyBackend
 
 
 def _analyzer(*, stem: bool) -> Any:
@@ -412,16 +435,6 @@ class TantivyBackend(Closing):
         """The per-file problems found while building."""
         return self._problems
 
-    def _field_weights(self, weights: Weights | None) -> dict[str, float]:
-        if weights is None:
-            return dict(FIELD_WEIGHTS)
-        if len(weights) != len(FIELDS):
-            raise SchemaError("weights", f"expected {len(FIELDS)} weights, got {len(weights)}")
-        for w in weights:
-            if not (math.isfinite(w) and w >= 0):
-                raise SchemaError("weights", f"each weight must be finite and >= 0, got {w}")
-        return dict(zip(FIELDS, weights, strict=True))
-
     def _leaf_fields(self, query: str, field: str | None, position: int) -> tuple[list[str], str]:
         """The fields a leaf searches, and its frontmatter key ('' for none)."""
         if field is None:
@@ -523,10 +536,10 @@ class TantivyBackend(Closing):
         Raises:
             QueryError: as :meth:`search`.
         """
-        tree = parse(query, strict=strict)
+        tree = parse_query(query, strict=strict)
         translated = None
         if tree is not None:
-            translated = self._translate(tree, query, self._field_weights(weights))
+            translated = self._translate(tree, query, weight_map(weights))
         if translated is None:
             raise QueryError(query, 0, "the query has no searchable terms")
         return translated
@@ -556,6 +569,20 @@ class TantivyBackend(Closing):
         hits, _ = self._run(query, k, weights, strict)
         ids, scores = self._ids(hits)
         return ArrayTopDocs(ids, scores)
+
+    # tantivy-py has no request understanding: the relevance harness ranks a
+    # request with it as an OR of the request's words (benches/relevance.py).
+    def route(self, request: str, k: int) -> ArrayTopDocs:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
+
+    def route_many(self, requests: Sequence[str], k: int) -> BatchTopDocs:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
 
     def count(self, query: str, *, strict: bool = False) -> int:
         """How many docs match ``query`` (for the benchmarks' equal-work checks)."""
@@ -607,9 +634,7 @@ class TantivyBackend(Closing):
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc id's count of alphanumeric runs in ``field`` (0 for a deleted id)."""
         self._live()
-        if field not in FIELDS:
-            raise SchemaError("field", f"unknown field {field!r}; fields are {FIELDS}")
-        slot = FIELDS.index(field)
+        slot = FIELDS.index(check_field(field))
         lengths = np.zeros(self._docs.next_id, dtype=np.uint32)
         for doc_id, entry in self._docs.docs.items():
             lengths[doc_id] = entry[3][slot]
