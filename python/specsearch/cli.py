@@ -23,7 +23,7 @@ import click
 
 from specsearch.backend import BuildOptions
 from specsearch.config import Config, ConfigError, load_config, project_roots, user_roots
-from specsearch.engine import Index
+from specsearch.engine import Index, query_text
 from specsearch.errors import IndexFormatError, SpecsearchError
 from specsearch.select import BACKEND_NAMES
 
@@ -533,6 +533,11 @@ def _explain_nothing(scope: _Scope, text: str, *, empty: bool, suggestion: str |
         _note(f"no hits for {text!r}; did you mean: {suggestion}")
 
 
+def _clamp_k(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
+    """``-k`` at most :data:`MAX_K`: any larger k asks for every hit anyway."""
+    return None if value is None else min(value, MAX_K)
+
+
 #: The keys of a hit in ``--json`` output, which ``--fields`` chooses from.
 HIT_FIELDS = ("rank", "doc_id", "path", "name", "score", "description", "line", "text", "spans")
 
@@ -683,8 +688,8 @@ as one hit with "+N copies"; --all shows each copy.
 @click.option(
     "-k",
     "k",
-    # Clamped: any larger k asks for every hit anyway.
-    type=click.IntRange(min=0, max=MAX_K, clamp=True),
+    type=click.IntRange(min=0),
+    callback=_clamp_k,
     default=None,
     help="How many hits [default: 10].",
 )
@@ -753,7 +758,8 @@ def query(
     fields: tuple[str, ...] | None,
 ) -> None:
     """Find the specs under PATHS that best match QUERY (help: ``QUERY_HELP``)."""
-    text = _query_text(ctx, query)
+    # Bytes that are not UTF-8 arrive as lone surrogates: U+FFFD, as the engines see them.
+    text = query_text(_query_text(ctx, query))
     config = _config()
     scope = where.scope(config)
     k = config.k if k is None else k
@@ -866,8 +872,8 @@ def _print_explained(
 @click.option(
     "-k",
     "k",
-    # Clamped: any larger k asks for every hit anyway.
-    type=click.IntRange(min=0, max=MAX_K, clamp=True),
+    type=click.IntRange(min=0),
+    callback=_clamp_k,
     default=None,
     help="How many hits [default: 10].",
 )
@@ -901,6 +907,7 @@ def route(
     in these specs count less, and --explain (or "why" in --json) shows
     which words and fields made each hit rank.
     """
+    request = query_text(request)
     config = _config()
     scope = where.scope(config)
     k = config.k if k is None else k
