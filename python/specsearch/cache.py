@@ -66,9 +66,10 @@ def cache_root(environ: Mapping[str, str]) -> str:
     >>> cache_root({"XDG_CACHE_HOME": "/c"})
     '/c/specsearch'
     """
-    cache = environ.get("XDG_CACHE_HOME") or os.path.join(
-        environ.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
+    cache = environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(cache):
+        # The XDG spec: a relative path is invalid and is ignored.
+        cache = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "specsearch")
 
 
@@ -112,7 +113,7 @@ def record_use(
         if os.path.isfile(meta):
             os.utime(meta)
             return
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         doc = {
             "roots": canonical_roots(roots),
             "options": {k: v for k, v in (options or {}).items() if v},

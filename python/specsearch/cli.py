@@ -11,20 +11,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 import os
 import re
 import shutil
 import sys
 import time
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from specsearch.backend import BuildOptions
 from specsearch.config import Config, ConfigError, load_config, project_roots, user_roots
 from specsearch.dedup import THRESHOLD, fold, group_docs, pool
-from specsearch.engine import Index
-from specsearch.errors import SpecsearchError
+from specsearch.engine import Index, query_text
+from specsearch.errors import IndexFormatError, SpecsearchError
 from specsearch.select import BACKEND_NAMES
 from specsearch.window import SNIPPET_WIDTH, window
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: The largest ``-k``; a larger one is clamped (it asks for every hit anyway).
+MAX_K = 2**32 - 1
+_T = TypeVar("_T")
 MIN_SNIPPET_WIDTH = 40
 SPEC_SUFFIXES = (".md", ".markdown", ".mdx")
 
@@ -230,20 +234,51 @@ class _Where:
             return self.backend
         return config.backend
 
-    def open(self, scope: _Scope, config: Config) -> Index:
-        """Open the persistent index, updating it first, with a progress bar when slow."""
+    def open(self, scope: _Scope, config: Config, *, rebuild: bool = False) -> Index:
+        """Open the persistent index, updating it first, with a progress bar when slow.
+
+        A corrupt index (a checksum error, say) is rebuilt from the specs, once;
+        while another process updates it, the facade answers from the last
+        committed index and says so.
+        """
         bar = _ProgressBar(enabled=sys.stderr.isatty())
         options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore)
+        folder = self.folder(scope)
+        backend = self.backend_name(config)
         try:
-            return Index.open(
-                scope.roots,
-                index_dir=self.folder(scope),
-                backend=self.backend_name(config),
-                options=options,
-                progress=bar,
-            )
+            try:
+                return Index.open(
+                    scope.roots,
+                    index_dir=folder,
+                    backend=backend,
+                    options=options,
+                    progress=bar,
+                    rebuild=rebuild,
+                )
+            except IndexFormatError as err:
+                if rebuild:
+                    raise
+                _note(f"{_describe(err)}; rebuilding the index")
+                return Index.open(
+                    scope.roots,
+                    index_dir=folder,
+                    backend=backend,
+                    options=options,
+                    progress=bar,
+                    rebuild=True,
+                )
         finally:
             bar.close()
+
+    def run(self, scope: _Scope, config: Config, body: Callable[[Index], _T]) -> _T:
+        """``body`` on the open index; a corruption found while reading it rebuilds it, once."""
+        try:
+            with self.open(scope, config) as index:
+                return body(index)
+        except IndexFormatError as err:
+            _note(f"{_describe(err)}; rebuilding the index")
+            with self.open(scope, config, rebuild=True) as index:
+                return body(index)
 
 
 def _report_problems(
@@ -307,6 +342,11 @@ def _print_human(results: Sequence[Collapsed], scope: _Scope, *, color: bool, co
                 click.echo(f"{indent}{shown}-{number}-{text[: _width(len(path) + 8)]}", color=color)
 
 
+def _score(score: float) -> float | None:
+    """A score for JSON, which has no Infinity: one that overflowed float32 is null."""
+    return score if math.isfinite(score) else None
+
+
 def _hit_json(result: Collapsed, rank: int, scope: _Scope) -> dict[str, Any]:
     hit = result.hit
     return {
@@ -314,7 +354,7 @@ def _hit_json(result: Collapsed, rank: int, scope: _Scope) -> dict[str, Any]:
         "doc_id": hit.doc_id,
         "path": scope.display(hit.path),
         "name": hit.name,
-        "score": hit.score,
+        "score": _score(hit.score),
         "description": hit.description,
         "line": None if hit.snippet is None else hit.snippet.line,
         "text": None if hit.snippet is None else hit.snippet.text,
@@ -324,7 +364,7 @@ def _hit_json(result: Collapsed, rank: int, scope: _Scope) -> dict[str, Any]:
                 "path": scope.display(copy.path),
                 "doc_id": copy.doc_id,
                 "name": copy.name,
-                "score": score,
+                "score": _score(score),
                 "similarity": round(similarity, 4),
             }
             for copy, score, similarity in result.copies
@@ -433,6 +473,22 @@ def _problems_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def _explain_nothing(scope: _Scope, text: str, *, empty: bool, suggestion: str | None) -> None:
+    """Say why a query found nothing: no specs at all, or a likely misspelling."""
+    if empty:
+        _note(
+            f"no specs under {scope.names()} (*.md, *.markdown, *.mdx; hidden "
+            "and ignored files are skipped: see --hidden, --no-ignore)"
+        )
+    elif suggestion is not None:
+        _note(f"no hits for {text!r}; did you mean: {suggestion}")
+
+
+def _clamp_k(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
+    """``-k`` at most :data:`MAX_K`: any larger k asks for every hit anyway."""
+    return None if value is None else min(value, MAX_K)
+
+
 #: The keys of a hit in ``--json`` output, which ``--fields`` chooses from.
 HIT_FIELDS = ("rank", "doc_id", "path", "name", "score", "description", "line", "text", "spans")
 
@@ -466,7 +522,7 @@ def _fields_option(command: Callable[..., None]) -> Callable[..., None]:
 def _compact_json(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     """``{"hits": [...]}`` with only ``fields`` of each hit, without spaces."""
     picked = [{f: row[f] for f in fields} for row in rows]
-    return json.dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class _Group(click.Group):
@@ -581,7 +637,12 @@ as one hit with "+N copies"; --all shows each copy.
 @click.argument("query")
 @_where_options
 @click.option(
-    "-k", "k", type=click.IntRange(min=0), default=None, help="How many hits [default: 10]."
+    "-k",
+    "k",
+    type=click.IntRange(min=0),
+    callback=_clamp_k,
+    default=None,
+    help="How many hits [default: 10].",
 )
 @_json_option
 @click.option("--jsonl", is_flag=True, help="Write one JSON object per hit, then a summary.")
@@ -591,6 +652,13 @@ as one hit with "+N copies"; --all shows each copy.
     "paths_only",
     is_flag=True,
     help="Print only the paths of the hits.",
+)
+@click.option(
+    "-0",
+    "--null",
+    "null",
+    is_flag=True,
+    help="With -l, end each path with a NUL byte instead of a newline (for xargs -0).",
 )
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print nothing; the exit code says if anything matched."
@@ -629,6 +697,7 @@ def query(
     as_json: bool,
     jsonl: bool,
     paths_only: bool,
+    null: bool,
     quiet: bool,
     no_messages: bool,
     context: int,
@@ -640,72 +709,72 @@ def query(
     fields: tuple[str, ...] | None,
 ) -> None:
     """Find the specs under PATHS that best match QUERY (help: ``QUERY_HELP``)."""
-    text = _query_text(ctx, query)
+    # Bytes that are not UTF-8 arrive as lone surrogates: U+FFFD, as the engines see them.
+    text = query_text(_query_text(ctx, query))
     config = _config()
     scope = where.scope(config)
     k = config.k if k is None else k
     every = config.all if all_copies is None else all_copies
     overrides = _parse_weights(weights)
-    try:
-        with where.open(scope, config) as index:
-            hits = index.search(text, k if every else pool(k), weights=overrides, strict=strict)
-            results = fold(hits, k, all_copies=every, native=index.backend == "native")
-            problems = index.problems
-            changed = index.update is not None and index.update.committed
-            suggestion = None if results or quiet else _suggest(index, text)
-            empty = len(index) == 0
-            if quiet:
-                pass
-            elif fields is not None:
-                rows = [_hit_json(r, rank, scope) for rank, r in enumerate(results, start=1)]
-                click.echo(_compact_json(rows, fields))
-            elif jsonl:
-                for rank, result in enumerate(results, start=1):
-                    click.echo(
-                        json.dumps(
-                            {"type": "hit", "data": _hit_json(result, rank, scope)},
-                            ensure_ascii=False,
-                        )
+
+    def answer(index: Index) -> list[Collapsed]:
+        hits = index.search(text, k if every else pool(k), weights=overrides, strict=strict)
+        results = fold(hits, k, all_copies=every, native=index.backend == "native")
+        problems = index.problems
+        changed = index.update is not None and index.update.committed
+        suggestion = None if results or quiet else _suggest(index, text)
+        empty = len(index) == 0
+        if quiet:
+            pass
+        elif fields is not None:
+            rows = [_hit_json(r, rank, scope) for rank, r in enumerate(results, start=1)]
+            click.echo(_compact_json(rows, fields))
+        elif jsonl:
+            for rank, result in enumerate(results, start=1):
+                click.echo(
+                    json.dumps(
+                        {"type": "hit", "data": _hit_json(result, rank, scope)},
+                        ensure_ascii=False,
+                        allow_nan=False,
                     )
-                summary: dict[str, Any] = {
-                    "query": text,
-                    "backend": index.backend,
-                    "hits": len(results),
-                    "docs": len(index),
-                    "problem_count": len(problems),
-                    "suggestion": suggestion,
-                }
-                if show_problems:
-                    summary["problems"] = _problems_json(problems, scope)
-                click.echo(json.dumps({"type": "summary", "data": summary}, ensure_ascii=False))
-            elif as_json:
-                doc: dict[str, Any] = {
-                    "query": text,
-                    "backend": index.backend,
-                    "hits": [_hit_json(r, rank, scope) for rank, r in enumerate(results, start=1)],
-                    "docs": len(index),
-                    "problem_count": len(problems),
-                    "suggestion": suggestion,
-                }
-                if show_problems:
-                    doc["problems"] = _problems_json(problems, scope)
-                click.echo(json.dumps(doc, ensure_ascii=False))
+                )
+            summary: dict[str, Any] = {
+                "query": text,
+                "backend": index.backend,
+                "hits": len(results),
+                "docs": len(index),
+                "problem_count": len(problems),
+                "suggestion": suggestion,
+            }
+            if show_problems:
+                summary["problems"] = _problems_json(problems, scope)
+            click.echo(json.dumps({"type": "summary", "data": summary}, ensure_ascii=False))
+        elif as_json:
+            doc: dict[str, Any] = {
+                "query": text,
+                "backend": index.backend,
+                "hits": [_hit_json(r, rank, scope) for rank, r in enumerate(results, start=1)],
+                "docs": len(index),
+                "problem_count": len(problems),
+                "suggestion": suggestion,
+            }
+            if show_problems:
+                doc["problems"] = _problems_json(problems, scope)
+            click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        else:
+            if not no_messages:
+                _report_problems(problems, scope, verbose=show_problems, changed=changed)
+            if paths_only:
+                for result in results:
+                    click.echo(scope.display(result.hit.path) + ("\0" if null else "\n"), nl=False)
             else:
-                if not no_messages:
-                    _report_problems(problems, scope, verbose=show_problems, changed=changed)
-                if paths_only:
-                    for result in results:
-                        click.echo(scope.display(result.hit.path))
-                else:
-                    chosen = config.color if color is None else color
-                    _print_human(results, scope, color=_use_color(chosen), context=context)
-                if empty:
-                    _note(
-                        f"no specs under {scope.names()} (*.md, *.markdown, *.mdx; hidden "
-                        "and ignored files are skipped: see --hidden, --no-ignore)"
-                    )
-                elif suggestion is not None:
-                    _note(f"no hits for {text!r}; did you mean: {suggestion}")
+                chosen = config.color if color is None else color
+                _print_human(results, scope, color=_use_color(chosen), context=context)
+            _explain_nothing(scope, text, empty=empty, suggestion=suggestion)
+        return results
+
+    try:
+        results = where.run(scope, config, answer)
     except BrokenPipeError:
         # The reader went away (`specsearch query x | head -1`): stop quietly, as grep does.
         sys.stderr.close()
@@ -763,7 +832,12 @@ which words and fields made each hit rank.
 @click.argument("request")
 @_where_options
 @click.option(
-    "-k", "k", type=click.IntRange(min=0), default=None, help="How many hits [default: 10]."
+    "-k",
+    "k",
+    type=click.IntRange(min=0),
+    callback=_clamp_k,
+    default=None,
+    help="How many hits [default: 10].",
 )
 @_json_option
 @click.option("--explain", is_flag=True, help="Show which words and fields made each hit rank.")
@@ -786,7 +860,8 @@ def route(
     show_problems: bool,
     fields: tuple[str, ...] | None,
 ) -> None:
-    """Find the specs under PATHS that should handle REQUEST. (help: ``ROUTE_HELP``)."""
+    """Find the specs under PATHS that should handle REQUEST (help: ``ROUTE_HELP``)."""
+    request = query_text(request)
     config = _config()
     scope = where.scope(config)
     k = config.k if k is None else k
@@ -840,20 +915,25 @@ def route(
 @_where_options
 @_json_option
 @_problems_option
+@click.option(
+    "--rebuild", is_flag=True, help="Throw the index away and build it afresh from the specs."
+)
 def index(
     where: _Where,
     as_json: bool,
     show_problems: bool,
+    rebuild: bool,
 ) -> None:
     """Create or update the index of the specs under PATHS.
 
-    Only files added, changed or deleted since the last run are indexed.
+    Only files added, changed or deleted since the last run are indexed
+    (everything with --rebuild).
     """
     config = _config()
     scope = where.scope(config)
     started = time.monotonic()
     try:
-        with where.open(scope, config) as opened:
+        with where.open(scope, config, rebuild=rebuild) as opened:
             info, stats, problems = opened.update, opened.stats(), opened.problems
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
@@ -1133,7 +1213,7 @@ extra: pip install 'specsearch[mcp]'.
 @cli.command(help=MCP_HELP)
 @_where_options
 def mcp(where: _Where) -> None:
-    """Serve the specs under PATHS to an agent over MCP, on stdin/stdout. (help: ``MCP_HELP``)."""
+    """Serve the specs under PATHS to an agent over MCP, on stdin/stdout (help: ``MCP_HELP``)."""
     config = _config()
     config = dataclasses.replace(
         config,

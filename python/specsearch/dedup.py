@@ -268,8 +268,8 @@ def group_docs(
 
 
 def pool(k: int) -> int:
-    """Hits to fetch so that ``k`` remain once copies are folded away."""
-    return k * 3 + 10 if k else 0
+    """Hits to fetch so that ``k`` remain once copies are folded away (at most 2**32 - 1)."""
+    return min(k * 3 + 10, 2**32 - 1) if k else 0
 
 
 def collapse(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
 
-from specsearch.backend import BuildOptions
+from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.errors import QueryError, SchemaError
+from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, Hit, Snippet
@@ -21,27 +22,83 @@ if TYPE_CHECKING:
 
     from specsearch.backend import (
         Backend,
+        BackendClass,
         BatchTopDocs,
         IndexStats,
         Progress,
         TopDocs,
-        UpdateInfo,
     )
     from specsearch.types import Problem, RouteExplanation
 
-__all__ = ["BatchHits", "Hits", "Index", "RouteHits", "default_index_dir", "field_weights"]
+__all__ = [
+    "BatchHits",
+    "Hits",
+    "Index",
+    "RouteHits",
+    "default_index_dir",
+    "field_weights",
+    "query_text",
+]
 
 PathArg = str | os.PathLike[str]
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def query_text(query: str) -> str:
+    r"""``query`` with every lone surrogate replaced by U+FFFD.
+
+    A command-line argument that is not UTF-8 reaches Python with its bytes as
+    surrogates (``\udcff``), which cannot cross into the native engine or be
+    printed; both engines see the same replacement, so they still agree.
+
+    >>> query_text("caf\udce9 tokio")
+    'caf\ufffd tokio'
+    """
+    return _SURROGATES.sub("\ufffd", query)
+
+
 def _roots(paths: Sequence[PathArg]) -> list[str]:
     if isinstance(paths, str | os.PathLike):
         raise SchemaError("paths", f"expected a sequence of paths, got the single path {paths!r}")
     return [os.fspath(p) for p in paths]
+
+
+def _discard(target: str) -> None:
+    """Remove an index folder: renamed aside first, so no one opens it half-deleted."""
+    aside = f"{target}.discarded-{os.getpid()}"
+    try:
+        os.rename(target, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _snapshot(
+    backend: BackendClass,
+    target: str,
+    *,
+    roots: Sequence[str],
+    options: BuildOptions | None,
+    busy: IndexLockedError,
+    notice: Callable[[str], None],
+) -> tuple[Backend, UpdateInfo]:
+    """The index to answer from while another process holds the writer lock."""
+    opened: Backend
+    try:
+        opened = backend.open_existing(target)
+        notice(f"specsearch: note: {busy}; answering from the last committed index")
+    except (FileNotFoundError, IndexFormatError):
+        opened = backend.build(roots, options or BuildOptions())
+        notice(f"specsearch: note: {busy}; answering from an index built in memory")
+    unchanged = opened.num_docs
+    info = UpdateInfo(
+        added=0, changed=0, deleted=0, unchanged=unchanged, rebuilt=False, committed=False
+    )
+    return opened, info
 
 
 def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
@@ -310,6 +367,7 @@ class Index(Closing):
         environ: Mapping[str, str] | None = None,
         notice: Callable[[str], None] = _stderr_notice,
         progress: Progress | None = None,
+        rebuild: bool = False,
     ) -> Self:
         """Open the persistent index of ``paths``, creating or updating it first.
 
@@ -327,10 +385,16 @@ class Index(Closing):
                 directory; ``os.environ`` when ``None``.
             notice: As for :meth:`build`.
             progress: Called with (files done, files to index) while indexing.
+            rebuild: Throw the existing index away and build it afresh (after
+                a checksum error, say).
+
+        While another process updates the index, this one does not wait: it
+        answers from the last committed index (or, when there is none yet,
+        from one built in memory), says so through ``notice``, and leaves
+        the update to the other process.
 
         Raises:
             BackendUnavailableError: the backend asked for cannot be loaded.
-            IndexLockedError: another process is updating this index.
             FileNotFoundError: a path does not exist.
         """
         env = os.environ if environ is None else environ
@@ -343,9 +407,15 @@ class Index(Closing):
             from specsearch.cache import record_use  # noqa: PLC0415
 
             record_use(folder, roots)
-        opened, info = choice.backend.open(
-            os.path.join(folder, choice.name), roots, options or BuildOptions(), progress
-        )
+        target = os.path.join(folder, choice.name)
+        if rebuild:
+            _discard(target)
+        try:
+            opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
+        except IndexLockedError as busy:
+            opened, info = _snapshot(
+                choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
+            )
         index = cls(opened)
         index._update = info
         return index
@@ -439,6 +509,7 @@ class Index(Closing):
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
+        query = query_text(query)
         top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
         return Hits(query, top, self._backend, strict=strict)
 
@@ -466,7 +537,7 @@ class Index(Closing):
         if isinstance(queries, str):
             raise SchemaError("queries", "expected a sequence of queries, got a single string")
         top = self._backend.search_many(
-            list(queries), k, weights=field_weights(weights), strict=strict
+            [query_text(q) for q in queries], k, weights=field_weights(weights), strict=strict
         )
         return BatchHits(queries, top)
 
@@ -491,6 +562,7 @@ class Index(Closing):
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
+        request = query_text(request)
         return RouteHits(request, self._backend.route(request, k), self._backend)
 
     def route_many(self, requests: Sequence[str], k: int = 10) -> BatchHits:
@@ -507,7 +579,8 @@ class Index(Closing):
             raise SchemaError("k", f"must be >= 0, got {k}")
         if isinstance(requests, str):
             raise SchemaError("requests", "expected a sequence of requests, got a single string")
-        return BatchHits(requests, self._backend.route_many(list(requests), k))
+        clean = [query_text(r) for r in requests]
+        return BatchHits(clean, self._backend.route_many(clean, k))
 
     def all_docs(self) -> list[DocInfo]:
         """The stored fields of every indexed spec, in doc-id order."""
@@ -555,7 +628,7 @@ class Index(Closing):
         phrase = wanted.replace('"', " ")
         candidates: list[DocInfo] = []
         try:
-            top = self._backend.search(f'name:"{phrase}"', 1000)
+            top = self._backend.search(query_text(f'name:"{phrase}"'), 1000)
             candidates = self._backend.docs(top.ids_list())
         except QueryError:
             candidates = self._backend.docs(range(self._backend.num_docs))

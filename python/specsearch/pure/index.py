@@ -8,8 +8,6 @@ query live in :mod:`specsearch.pure.search`.
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +30,7 @@ from specsearch.pure.search import (
     resolve_targets,
 )
 from specsearch.pure.spec import decode_lines, parse_spec, strip
-from specsearch.pure.walk import SpecFile, collect
+from specsearch.pure.walk import SpecFile, UnsafeFile, collect, open_regular
 from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
 
@@ -92,19 +90,22 @@ def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
 
 
 def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
-    """Read one file's bytes, or say why it is skipped."""
+    """Read one file's bytes, or say why it is skipped.
+
+    The file is opened as :func:`~specsearch.pure.walk.open_regular` does: a
+    link or FIFO swapped in since the walk is refused, never followed or
+    waited on.
+    """
 
     def skip(message: str) -> tuple[None, Problem]:
         return None, Problem(path=spec_file.path, line=None, message=message)
 
     try:
-        with open(spec_file.fs_path, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return skip("not a regular file: skipped")
-            if status.st_size > max_file_bytes:
-                return skip(f"file is larger than {max_file_bytes} bytes: skipped")
+        opened, _ = open_regular(spec_file.fs_path, max_file_bytes, spec_file.identity)
+        with opened as file:
             data = file.read(max_file_bytes + 1)
+    except UnsafeFile as refused:
+        return skip(f"{refused.reason}: skipped")
     except OSError as error:
         return skip(f"cannot read: {error.strerror or error}")
     if len(data) > max_file_bytes:

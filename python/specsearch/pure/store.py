@@ -190,18 +190,25 @@ def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> No
     lines = [json.dumps(header)] + [
         json.dumps(_entry_json(e), ensure_ascii=False, separators=(",", ":")) for e in entries
     ]
-    body = ("\n".join(lines) + "\n").encode("utf-8")
+    # A file name that is not UTF-8 keeps its bytes as lone surrogates;
+    # "surrogatepass" writes them, and json.loads reads them back the same way.
+    body = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
     trailer = json.dumps({"end": len(entries), "sha256": hashlib.sha256(body).hexdigest()})
+    target = os.path.join(directory, CACHE_NAME)
+    # mkstemp creates the file with O_EXCL (never through a planted link), mode 0600.
     fd, tmp = tempfile.mkstemp(prefix=".docs-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(body + trailer.encode("ascii") + b"\n")
             file.flush()
             os.fsync(file.fileno())
-        os.replace(tmp, os.path.join(directory, CACHE_NAME))
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(error, OSError) and error.filename is None:
+            # Name the file (a full disk's ENOSPC has none).
+            raise OSError(error.errno, error.strerror, target) from error
         raise
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
@@ -214,7 +221,8 @@ def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> No
 def _locked(directory: str) -> Iterator[None]:
     """Hold the writer lock of ``directory``, or raise IndexLockedError."""
     path = os.path.join(directory, LOCK_NAME)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Private, and never opened through a link planted in the folder.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -467,7 +475,7 @@ def open_or_update(
         FileNotFoundError: A root does not exist.
         IndexLockedError: Another process is updating this cache.
     """
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
     files, walk_problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
     quick = _snapshot_answer(directory, files, walk_problems, max_file_bytes)
     if quick is not None:

@@ -203,7 +203,7 @@ fn build_fst(entries: impl IntoIterator<Item = (Vec<u8>, u64)>) -> fst::Map<Vec<
 
 /// Reads, parses and analyzes one file; `Err` when it is skipped.
 fn process_file(file: &SpecFile, max: u64) -> (Option<AnalyzedDoc>, Vec<Problem>) {
-    match read_spec_bytes(&file.fs_path, max) {
+    match read_spec_bytes(&file.fs_path, max, file.identity) {
         Ok(bytes) => {
             let (spec, problems) = parse_spec(&file.path, &bytes);
             let meta = DocMeta {

@@ -2,6 +2,7 @@
 //! distinct positive leaves are matched against each line of the file; the
 //! line matching the most leaves wins (the first on ties).
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::options::SearchOptions;
@@ -107,9 +108,13 @@ impl LineMatcher {
                         .map(|t| (t.start, t.end)),
                 ),
                 Kind::Phrase(tokens) => {
-                    let at = |pos: u32, text: &str| {
-                        toks.iter().find(|t| t.position == pos && t.text == text)
-                    };
+                    // The first token at each (position, text): one lookup
+                    // each, so a line with many matches stays linear.
+                    let mut index: HashMap<(u32, &str), &LineTok> = HashMap::new();
+                    for t in &toks {
+                        index.entry((t.position, t.text.as_str())).or_insert(t);
+                    }
+                    let at = |pos: u32, text: &str| index.get(&(pos, text)).copied();
                     for t0 in toks.iter().filter(|t| t.text == tokens[0].0) {
                         let p = t0.position;
                         let found: Option<Vec<&LineTok>> = tokens
@@ -155,14 +160,25 @@ impl LineMatcher {
                 _ => merged.push((a, b)),
             }
         }
-        let chars = |b: usize| line[..b].chars().count() as u32;
+        // Byte offsets to char offsets in one pass (the spans are sorted):
+        // counting from the line start for each span was quadratic.
+        let (mut byte, mut char_count) = (0usize, 0usize);
+        let mut chars = |b: usize| {
+            char_count += line[byte..b].chars().count();
+            byte = b;
+            u32::try_from(char_count).unwrap_or(u32::MAX)
+        };
+        let spans = merged
+            .into_iter()
+            .map(|(a, b)| {
+                let a = chars(a);
+                (a, chars(b))
+            })
+            .collect();
         Some(Snippet {
             line: u32::try_from(i + 1).unwrap_or(u32::MAX),
             text: line.to_owned(),
-            spans: merged
-                .into_iter()
-                .map(|(a, b)| (chars(a), chars(b)))
-                .collect(),
+            spans,
         })
     }
 }
@@ -209,7 +225,7 @@ pub(super) fn snippet_in_file(
     max: u64,
     matcher: &LineMatcher,
 ) -> Option<Snippet> {
-    let bytes = read_spec_bytes(path, max).ok()?;
+    let bytes = read_spec_bytes(path, max, None).ok()?;
     matcher.snippet(&decode(&bytes))
 }
 

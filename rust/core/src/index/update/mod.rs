@@ -34,7 +34,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use classify::{assemble_problems, classify};
 use commit::apply;
 
-use super::directory::DirLock;
+use super::directory::{create_private_dir, DirLock};
 use super::disk::DiskIndex;
 use super::memory::BuildOptions;
 use crate::error::{Error, Result};
@@ -261,7 +261,7 @@ impl DiskIndex {
                 }
             }
             if locked.is_none() {
-                std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+                create_private_dir(index_dir)?;
                 locked = Some(DirLock::acquire(index_dir)?);
                 // Another writer may have committed since we looked.
                 continue;
