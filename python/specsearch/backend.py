@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from specsearch.errors import QueryError
     from specsearch.schema import Weights
-    from specsearch.types import DocInfo, Problem, Snippet
+    from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -124,6 +124,18 @@ class Backend(Protocol):
         strict: bool = False,
     ) -> BatchTopDocs:
         """``search`` for each query, in parallel where the backend can."""
+        ...
+
+    def route(self, request: str, k: int) -> TopDocs:
+        """The best ``k`` specs for a request in natural language (never query syntax)."""
+        ...
+
+    def route_many(self, requests: Sequence[str], k: int) -> BatchTopDocs:
+        """``route`` for each request, into ``(n, k)`` arrays."""
+        ...
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
         ...
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:

@@ -23,7 +23,7 @@ from specsearch.select import BACKEND_NAMES
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from specsearch.engine import Hits
+    from specsearch.engine import Hits, RouteHits
     from specsearch.show import ShownSpec
     from specsearch.types import Problem, Snippet
 
@@ -220,6 +220,26 @@ def _parse_weights(raw: Sequence[str]) -> dict[str, float] | None:
     return weights
 
 
+def _k_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "-k",
+        "k",
+        type=click.IntRange(min=0),
+        default=10,
+        show_default=True,
+        help="How many hits to show.",
+    )(command)
+
+
+def _problems_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--problems",
+        "show_problems",
+        is_flag=True,
+        help="List every file problem on stderr, not just their count.",
+    )(command)
+
+
 def _color_option(command: Callable[..., None]) -> Callable[..., None]:
     return click.option(
         "--color",
@@ -252,14 +272,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("query")
 @_paths_argument
-@click.option(
-    "-k",
-    "k",
-    type=click.IntRange(min=0),
-    default=10,
-    show_default=True,
-    help="How many hits to show.",
-)
+@_k_option
 @_json_option
 @click.option(
     "-l",
@@ -271,12 +284,7 @@ def cli() -> None:
 @_backend_option
 @_index_option
 @_color_option
-@click.option(
-    "--problems",
-    "show_problems",
-    is_flag=True,
-    help="List every file problem on stderr, not just their count.",
-)
+@_problems_option
 @click.option(
     "--weight",
     "weights",
@@ -337,17 +345,98 @@ def query(
     sys.exit(EXIT_MATCH if len(hits) else EXIT_NO_MATCH)
 
 
+#: How many contributions ``route --explain`` shows per hit.
+EXPLAIN_TOP = 6
+
+
+def _route_json(hits: RouteHits, problems: Sequence[Problem]) -> dict[str, Any]:
+    record = _as_json(hits, problems)
+    explanation = hits.explain()
+    record["request"] = record.pop("query")
+    record["words"] = list(explanation.words)
+    record["removed"] = {
+        "filler": list(explanation.filler),
+        "stopwords": list(explanation.stopwords),
+    }
+    for hit, why in zip(record["hits"], explanation.why, strict=True):
+        hit["why"] = [{"word": c.word, "field": c.field, "score": c.score} for c in why]
+    return record
+
+
+def _print_explained(hits: RouteHits, *, color: bool) -> None:
+    explanation = hits.explain()
+    removed = [*explanation.filler, *explanation.stopwords]
+    click.echo(
+        click.style("words: ", dim=True)
+        + " ".join(explanation.words)
+        + (click.style(f"  (removed: {' '.join(removed)})", dim=True) if removed else ""),
+        color=color,
+    )
+    width = len(str(len(hits)))
+    for hit, why in zip(hits, explanation.why, strict=True):
+        rank = click.style(f"{hit.rank:>{width}}.", dim=True)
+        click.echo(f"{rank} {click.style(hit.name, bold=True)}  {hit.score:.3f}", color=color)
+        click.echo(f"{' ' * (width + 2)}{click.style(hit.path, fg='magenta')}", color=color)
+        shown = ", ".join(f"{c.word} in {c.field} {c.score:.2f}" for c in why[:EXPLAIN_TOP])
+        more = f", +{len(why) - EXPLAIN_TOP} more" if len(why) > EXPLAIN_TOP else ""
+        click.echo(f"{' ' * (width + 2)}why: {shown}{more}", color=color)
+
+
+@cli.command()
+@click.argument("request")
+@_paths_argument
+@_k_option
+@_json_option
+@click.option("--explain", is_flag=True, help="Show which words and fields made each hit rank.")
+@_backend_option
+@_index_option
+@_color_option
+@_problems_option
+def route(
+    request: str,
+    paths: tuple[str, ...],
+    k: int,
+    as_json: bool,
+    explain: bool,
+    backend: str | None,
+    index_dir: str | None,
+    color: str,
+    show_problems: bool,
+) -> None:
+    r"""Find the specs under PATHS (default: .) that should handle REQUEST.
+
+    \b
+    REQUEST is natural language, never query syntax, e.g.
+      specsearch route "I need an agent to review my asyncio code for race conditions"
+    Conversational filler and stop words are left out, words that are common
+    in these specs count less, and --explain (or "why" in --json) shows
+    which words and fields made each hit rank.
+    """
+    try:
+        with _open(paths, index_dir, backend) as index:
+            hits = index.route(request, k)
+            if as_json:
+                click.echo(json.dumps(_route_json(hits, index.problems), ensure_ascii=False))
+            else:
+                _report_problems(index.problems, verbose=show_problems)
+                if explain:
+                    _print_explained(hits, color=_use_color(color))
+                else:
+                    _print_human(hits, color=_use_color(color))
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_MATCH)
+    except (SpecsearchError, OSError) as err:
+        _fail(_describe(err))
+    sys.exit(EXIT_MATCH if len(hits) else EXIT_NO_MATCH)
+
+
 @cli.command()
 @_paths_argument
 @_backend_option
 @_index_option
 @_json_option
-@click.option(
-    "--problems",
-    "show_problems",
-    is_flag=True,
-    help="List every file problem on stderr, not just their count.",
-)
+@_problems_option
 def index(
     paths: tuple[str, ...],
     backend: str | None,

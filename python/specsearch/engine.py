@@ -14,7 +14,7 @@ from specsearch.closing import Closing
 from specsearch.errors import QueryError, SchemaError
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
-from specsearch.types import DocInfo, Hit
+from specsearch.types import DocInfo, Hit, Snippet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
         TopDocs,
         UpdateInfo,
     )
-    from specsearch.types import Problem
+    from specsearch.types import Problem, RouteExplanation
 
-__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights"]
+__all__ = ["BatchHits", "Hits", "Index", "RouteHits", "default_index_dir", "field_weights"]
 
 PathArg = str | os.PathLike[str]
 
@@ -115,7 +115,7 @@ class Hits(Sequence[Hit]):
             ids = self._top.ids_list()
             scores = self._top.scores_list()
             docs = self._backend.docs(ids)
-            snippets = self._backend.snippets(ids, self.query, strict=self._strict)
+            snippets = self._snippets(ids)
             self._hits = tuple(
                 Hit(
                     rank=rank,
@@ -132,6 +132,9 @@ class Hits(Sequence[Hit]):
             )
         return self._hits
 
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        return self._backend.snippets(ids, self.query, strict=self._strict)
+
     def __len__(self) -> int:
         return len(self._top)
 
@@ -147,6 +150,38 @@ class Hits(Sequence[Hit]):
 
     def __repr__(self) -> str:
         return f"Hits(query={self.query!r}, backend={self.backend!r}, len={len(self)})"
+
+
+class RouteHits(Hits):
+    """The ranked result of :meth:`Index.route`: :class:`Hits`, plus why each one ranks.
+
+    ``query`` is the request. Snippets show the lines holding the words that
+    ranked (the request after filler and stop words are removed).
+    """
+
+    __slots__ = ("_explanation",)
+
+    def __init__(self, request: str, top: TopDocs, backend: Backend) -> None:
+        """Wrap ``top``, the backend's answer to ``request``."""
+        super().__init__(request, top, backend)
+        self._explanation: RouteExplanation | None = None
+
+    def explain(self) -> RouteExplanation:
+        """The words that ranked, the words removed, and each hit's contributions."""
+        if self._explanation is None:
+            self._explanation = self._backend.route_explain(self.query, self._top.ids_list())
+        return self._explanation
+
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        words = self.explain().words if ids else ()
+        if not words:
+            return [None] * len(ids)
+        # Each word quoted: the request is never query syntax.
+        quoted = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        return self._backend.snippets(ids, quoted)
+
+    def __repr__(self) -> str:
+        return f"RouteHits(request={self.query!r}, backend={self.backend!r}, len={len(self)})"
 
 
 class BatchHits:
@@ -403,6 +438,45 @@ class Index(Closing):
             list(queries), k, weights=field_weights(weights), strict=strict
         )
         return BatchHits(queries, top)
+
+    def route(self, request: str, k: int = 10) -> RouteHits:
+        """The ``k`` specs that should handle a request in natural language, best first.
+
+        The request is never parsed as query syntax (``C++: leaks``, ``AND``,
+        quotes, ``-flag`` and ``tools:`` are words). Conversational filler
+        ("can you help me", "I need an agent that") and stop words are
+        removed, words generic in this corpus count less, and specs are
+        ranked by per-field BM25 tuned for routing (README, *Routing*).
+        :meth:`RouteHits.explain` says why each hit ranks.
+
+        >>> with Index.build(["examples/specs"], backend="python") as index:
+        ...     index.route("can you help me cancel tokio tasks cleanly?", k=1)[0].name
+        'async-rust-reviewer'
+
+        Raises:
+            QueryError: the request is empty (white space only).
+            SchemaError: ``k`` is negative.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        return RouteHits(request, self._backend.route(request, k), self._backend)
+
+    def route_many(self, requests: Sequence[str], k: int = 10) -> BatchHits:
+        """Route many requests at once: ``(len(requests), k)`` arrays of ids and scores.
+
+        As :meth:`search_many`: read-only views of the backend's buffers; an
+        empty request fails only its own row (:attr:`BatchHits.errors`).
+
+        Raises:
+            SchemaError: ``k`` is negative, or ``requests`` is a single string.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        if isinstance(requests, str):
+            raise SchemaError("requests", "expected a sequence of requests, got a single string")
+        return BatchHits(requests, self._backend.route_many(list(requests), k))
 
     def find(self, name: str) -> list[DocInfo]:
         """The specs whose name is ``name`` (exactly, else case-insensitively)."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.types import DocInfo, Problem, Snippet
+from specsearch.types import Contribution, DocInfo, Problem, RouteExplanation, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -113,6 +113,26 @@ class NativeBackend(Closing):
     ) -> _native.BatchTopDocs:
         """Every query at once, on all cores with the GIL released."""
         return self._index.search_many(list(queries), k, weights=weights, strict=strict)
+
+    def route(self, request: str, k: int) -> _native.TopDocs:
+        """The best ``k`` docs for a request in natural language (the GIL is released)."""
+        return self._index.route(request, k)
+
+    def route_many(self, requests: Sequence[str], k: int) -> _native.BatchTopDocs:
+        """Every request at once, on all cores with the GIL released."""
+        return self._index.route_many(list(requests), k)
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        words, filler, stopwords, why = self._index.route_explain(request, list(ids))
+        return RouteExplanation(
+            words=tuple(words),
+            filler=tuple(filler),
+            stopwords=tuple(stopwords),
+            why=tuple(
+                tuple(Contribution(word=w, field=f, score=s) for w, f, s in row) for row in why
+            ),
+        )
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""

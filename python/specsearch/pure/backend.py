@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
-    from specsearch.types import DocInfo, Problem, Snippet
+    from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = ["ArrayBatchTopDocs", "ArrayTopDocs", "PurePythonBackend"]
 
@@ -175,6 +175,20 @@ class PurePythonBackend(Closing):
             queries, k, weights=weights, strict=strict
         )
         return ArrayBatchTopDocs(ids, scores, counts, errors)
+
+    def route(self, request: str, k: int) -> ArrayTopDocs:
+        """The best ``k`` docs for a request in natural language (:mod:`specsearch.pure.route`)."""
+        ids, scores = self._live().router().route(request, k)
+        return ArrayTopDocs(ids, scores)
+
+    def route_many(self, requests: Sequence[str], k: int) -> ArrayBatchTopDocs:
+        """``route`` for each request, one after the other."""
+        ids, scores, counts, errors = self._live().router().route_many(requests, k)
+        return ArrayBatchTopDocs(ids, scores, counts, errors)
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        return self._live().router().explain(request, ids)
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""

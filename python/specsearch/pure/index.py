@@ -19,6 +19,7 @@ import numpy.typing as npt
 from specsearch.errors import QueryError
 from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
 from specsearch.pure.query import parse
+from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
     EMPTY_QUERY,
     FieldIndex,
@@ -116,7 +117,7 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
 class PureIndex:
     """An in-memory BM25 index over spec files, in pure Python and numpy."""
 
-    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems")
+    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems", "_router")
 
     def __init__(
         self,
@@ -137,6 +138,7 @@ class PureIndex:
         self._fields: dict[str, FieldIndex] = {
             field: self._field_index(i) for i, field in enumerate(FIELDS)
         }
+        self._router: Router | None = None
 
     def _field_index(self, i: int) -> FieldIndex:
         """Postings, stem map and lengths of the ``i``-th field."""
@@ -212,6 +214,17 @@ class PureIndex:
             SchemaError: ``field`` is not one of the six fields.
         """
         return self._fields[check_field(field)].lengths.astype(np.uint32)
+
+    def router(self) -> Router:
+        """The router over this index, with the shipped tables (made on first use)."""
+        if self._router is None:
+            self._router = Router(self._fields, len(self._docs), load_tables())
+        return self._router
+
+    @property
+    def field_indexes(self) -> Mapping[str, FieldIndex]:
+        """Each field's index, by field name (what routing reads)."""
+        return self._fields
 
     @property
     def num_terms(self) -> int:

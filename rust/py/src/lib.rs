@@ -27,7 +27,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use specsearch_core::query::ParseMode;
 use specsearch_core::{
-    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, SearchOptions, TopDocs,
+    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, RouteIndex, SearchOptions, TopDocs,
 };
 
 /// The shortest interval between two progress callbacks.
@@ -206,7 +206,7 @@ fn search_options(
 
 #[pyclass(name = "IndexBuffers", module = "specsearch._native", frozen)]
 struct IndexBuffers {
-    index: Arc<dyn SearchIndex>,
+    index: Arc<dyn RouteIndex>,
 }
 
 /// An index over a tree of specs: in memory (`build`) or on disk (`open`,
@@ -215,8 +215,17 @@ struct IndexBuffers {
 struct PyIndex {
     /// `None` once closed. Searches clone the `Arc`, so closing never
     /// invalidates a search that is already running.
-    inner: RwLock<Option<Arc<dyn SearchIndex>>>,
+    inner: RwLock<Option<Arc<dyn RouteIndex>>>,
 }
+
+/// What `route_explain` hands Python: words, filler, stop words, and per
+/// id its `(word, field, contribution)`.
+type RouteExplainTuple = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<Vec<(String, &'static str, f64)>>,
+);
 
 fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> {
     problems
@@ -226,13 +235,13 @@ fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> 
 }
 
 impl PyIndex {
-    fn new(index: Arc<dyn SearchIndex>) -> Self {
+    fn new(index: Arc<dyn RouteIndex>) -> Self {
         Self {
             inner: RwLock::new(Some(index)),
         }
     }
 
-    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn SearchIndex>> {
+    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn RouteIndex>> {
         // A poisoned lock only means a panic happened while it was held;
         // the `Option<Arc>` inside is still consistent.
         let guard = self
@@ -502,6 +511,50 @@ impl PyIndex {
             .into_iter()
             .map(|s| s.map(|s| (s.line, s.text, s.spans)))
             .collect())
+    }
+
+    /// The top `k` docs for a request in natural language (never query syntax).
+    fn route(&self, py: Python<'_>, request: String, k: usize) -> PyResult<PyTopDocs> {
+        let index = self.get(py)?;
+        let top = run_detached(py, move || index.route(&request, k))?;
+        Ok(top.into())
+    }
+
+    /// `route` for each request, in parallel, into padded `(n, k)` arrays.
+    fn route_many(
+        &self,
+        py: Python<'_>,
+        requests: Vec<String>,
+        k: usize,
+    ) -> PyResult<PyBatchTopDocs> {
+        let index = self.get(py)?;
+        let results = run_detached(py, move || Ok(index.route_many(&requests, k)))?;
+        PyBatchTopDocs::pack(py, results, k)
+    }
+
+    /// The words a request ranked with, the words removed (filler, stop
+    /// words), and each id's `(word, field, contribution)`, largest first.
+    fn route_explain(
+        &self,
+        py: Python<'_>,
+        request: String,
+        ids: Vec<u32>,
+    ) -> PyResult<RouteExplainTuple> {
+        let index = self.get(py)?;
+        let e = run_detached(py, move || index.route_explain(&request, &ids))?;
+        Ok((
+            e.analysis.terms.into_iter().map(|t| t.text).collect(),
+            e.analysis.filler,
+            e.analysis.stopwords,
+            e.why
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|c| (c.word, c.field.as_str(), c.score))
+                        .collect()
+                })
+                .collect(),
+        ))
     }
 
     /// Releases the index. Further use raises `IndexStateError`.

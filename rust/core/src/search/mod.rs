@@ -26,12 +26,13 @@ mod terms;
 
 use rayon::prelude::*;
 
-use collect::top_k;
+pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
 pub use snippet::Snippet;
 use snippet::{line_matcher, snippet_in_file};
-use source::Source;
+pub(crate) use source::Source;
+pub(crate) use terms::stem_set;
 
 use crate::container::FORMAT_VERSION;
 use crate::error::Result;
