@@ -13,6 +13,7 @@ mod container;
 pub mod directory;
 pub mod disk;
 pub mod docmap;
+pub mod embed;
 pub mod error;
 mod exec;
 pub mod index;

@@ -50,6 +50,11 @@ pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
             }
         }
         err @ Error::Format { .. } => specsearch_error(py, "IndexFormatError", (err.to_string(),)),
+        Error::Model { path, detail } => specsearch_error(
+            py,
+            "ModelError",
+            (path.to_string_lossy().into_owned(), detail),
+        ),
         err @ Error::Locked { .. } => specsearch_error(py, "IndexLockedError", (err.to_string(),)),
         // `Error` is non-exhaustive: a variant added later still surfaces as
         // a typed specsearch error rather than a crash.
