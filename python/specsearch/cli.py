@@ -19,6 +19,7 @@ import click
 from specsearch.backend import BACKEND_NAMES
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
+from specsearch.model_cli import model
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -464,6 +465,9 @@ def show(
         if i:
             click.echo()
         _print_spec(one, color=_use_color(color))
+
+
+cli.add_command(model)
 
 
 def main() -> None:
