@@ -73,6 +73,12 @@ def erf(x: F32) -> F32:
     return result
 
 
+def _gelu(x: F32) -> F32:
+    """GELU in its exact (erf) form, as BERT's ``"gelu"``."""
+    out: F32 = (x * np.float32(0.5)) * (np.float32(1.0) + erf(x * np.float32(np.sqrt(0.5))))
+    return out
+
+
 def _layer_norm(x: F32, g: F32, b: F32, eps: float) -> F32:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
@@ -190,11 +196,7 @@ class Bert:
             ctx = (scores @ v).transpose(1, 0, 2).reshape(n, c.hidden_size)
             x = _layer_norm(x + ctx @ w["ao_w"].T + w["ao_b"], w["ln1_g"], w["ln1_b"], eps)
             hidden = x @ w["i_w"].T + w["i_b"]
-            hidden = (
-                np.float32(0.5)
-                * hidden
-                * (np.float32(1.0) + erf(hidden * np.float32(np.sqrt(0.5))))
-            )
+            hidden = _gelu(hidden)
             x = _layer_norm(x + hidden @ w["o_w"].T + w["o_b"], w["ln2_g"], w["ln2_b"], eps)
         pooled = x.mean(axis=0)
         norm = max(float(np.sqrt((pooled * pooled).sum())), 1e-12)
