@@ -3,9 +3,9 @@
 //! One sequence at a time, unpadded, so no attention mask is needed and the
 //! result equals the padded, masked computation of `transformers`. The
 //! numbers follow `BertModel` exactly: embeddings (word + position + token
-//! type 0) → LayerNorm → per layer: self-attention (fused QKV), output dense,
-//! residual + LayerNorm, intermediate dense, GELU (erf form), output dense,
-//! residual + LayerNorm. [`Bert::embed`] then mean-pools over all tokens and
+//! type 0) → layer norm → per layer: self-attention (fused QKV), output dense,
+//! residual + layer norm, intermediate dense, GELU (erf form), output dense,
+//! residual + layer norm. [`Bert::embed`] then mean-pools over all tokens and
 //! L2-normalises, as sentence-transformers does for all-MiniLM-L6-v2.
 //!
 //! `specsearch.pure.embed.bert` is the numpy mirror of this file; both use
@@ -31,7 +31,7 @@ pub struct BertConfig {
     pub intermediate_size: usize,
     /// Longest sequence the position table covers.
     pub max_position_embeddings: usize,
-    /// LayerNorm epsilon.
+    /// The layer norm epsilon.
     #[serde(default = "default_eps")]
     pub layer_norm_eps: f32,
     /// The activation; only `"gelu"` is supported.
@@ -149,7 +149,11 @@ impl Bert {
                 config.hidden_act
             )));
         }
-        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+        if config.num_attention_heads == 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
             return Err(bad(format!(
                 "hidden_size {} is not a multiple of num_attention_heads {}",
                 config.hidden_size, config.num_attention_heads
@@ -264,11 +268,20 @@ impl Bert {
             }
         }
         let inv = 1.0 / n.max(1) as f32;
-        out.iter_mut().for_each(|o| *o *= inv);
+        for o in out.iter_mut() {
+            *o *= inv;
+        }
         let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-        out.iter_mut().for_each(|o| *o /= norm);
+        for o in out.iter_mut() {
+            *o /= norm;
+        }
     }
 
+    #[allow(
+        clippy::many_single_char_names,
+        clippy::cast_possible_wrap,
+        reason = "matrix notation; strides index allocated buffers, so they fit isize"
+    )]
     fn layer(&self, w: &Layer, x: &mut [f32], n: usize, s: &mut Scratch) {
         let h = self.config.hidden_size;
         let heads = self.config.num_attention_heads;
@@ -329,7 +342,9 @@ impl Bert {
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln1_g, &w.ln1_b, eps);
         linear(x, n, h, &w.inter_w, &w.inter_b, inter, &mut s.inter);
-        s.inter.iter_mut().for_each(|v| *v = gelu(*v));
+        for v in &mut s.inter {
+            *v = gelu(*v);
+        }
         linear(&s.inter, n, inter, &w.out_w, &w.out_b, h, &mut s.tmp);
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln2_g, &w.ln2_b, eps);
@@ -359,6 +374,11 @@ impl Scratch {
 }
 
 /// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`.
+#[allow(
+    clippy::many_single_char_names,
+    clippy::cast_possible_wrap,
+    reason = "matrix notation; strides index allocated buffers, so they fit isize"
+)]
 fn linear(x: &[f32], n: usize, k: usize, w: &[f32], b: &[f32], m: usize, out: &mut [f32]) {
     assert!(x.len() >= n * k && w.len() >= m * k && out.len() >= n * m && b.len() >= m);
     for row in out[..n * m].chunks_exact_mut(m) {
@@ -410,7 +430,9 @@ fn softmax(row: &mut [f32]) {
         sum += *v;
     }
     let inv = 1.0 / sum;
-    row.iter_mut().for_each(|v| *v *= inv);
+    for v in row.iter_mut() {
+        *v *= inv;
+    }
 }
 
 /// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), the

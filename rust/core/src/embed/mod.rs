@@ -15,6 +15,7 @@
 
 pub mod bert;
 pub mod fuse;
+#[allow(clippy::unreadable_literal, reason = "generated code points")]
 mod tables;
 pub mod wordpiece;
 

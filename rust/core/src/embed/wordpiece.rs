@@ -257,14 +257,12 @@ impl WordPiece {
                 }
                 end -= 1;
             }
-            match found {
-                Some(id) => ids.push(id),
-                None => {
-                    ids.truncate(mark);
-                    ids.push(self.unk);
-                    return;
-                }
-            }
+            let Some(id) = found else {
+                ids.truncate(mark);
+                ids.push(self.unk);
+                return;
+            };
+            ids.push(id);
             start = end;
         }
     }
