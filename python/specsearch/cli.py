@@ -18,6 +18,7 @@ import click
 
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
+from specsearch.model_cli import model
 from specsearch.select import BACKEND_NAMES
 
 if TYPE_CHECKING:
@@ -553,6 +554,9 @@ def show(
         if i:
             click.echo()
         _print_spec(one, color=_use_color(color))
+
+
+cli.add_command(model)
 
 
 def main() -> None:

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Self, overload
 
 from specsearch.backend import BuildOptions
 from specsearch.closing import Closing
+from specsearch.encoder import load_encoder
 from specsearch.errors import QueryError, SchemaError
+from specsearch.model import resolve_model
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, Hit, Snippet
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
         TopDocs,
         UpdateInfo,
     )
+    from specsearch.encoder import Encoder
     from specsearch.types import Problem, RouteExplanation
 
 __all__ = ["BatchHits", "Hits", "Index", "RouteHits", "default_index_dir", "field_weights"]
@@ -229,12 +232,13 @@ class Index(Closing):
     'async-rust-reviewer'
     """
 
-    __slots__ = ("_backend", "_update")
+    __slots__ = ("_backend", "_encoder", "_update")
 
     def __init__(self, backend: Backend) -> None:
         """Wrap a built backend (most callers want :meth:`build` or :meth:`open`)."""
         self._backend = backend
         self._update: UpdateInfo | None = None
+        self._encoder: tuple[str, Encoder] | None = None
 
     @classmethod
     def build(
@@ -477,6 +481,39 @@ class Index(Closing):
         if isinstance(requests, str):
             raise SchemaError("requests", "expected a sequence of requests, got a single string")
         return BatchHits(requests, self._backend.route_many(list(requests), k))
+
+    def encoder(self, model: PathArg | None = None) -> Encoder:
+        """The sentence encoder of this index's backend (loaded once, then kept).
+
+        Args:
+            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
+                else the one ``specsearch model fetch`` put in the user cache.
+
+        Raises:
+            ModelNotFoundError: there is no model (the message says how to get it).
+            ModelError: a model file does not fit.
+        """
+        path = resolve_model(model, os.environ)
+        if self._encoder is None or self._encoder[0] != str(path):
+            self._encoder = (str(path), load_encoder(path, self._backend.name))
+        return self._encoder[1]
+
+    def embed(self, texts: Sequence[str], *, model: PathArg | None = None) -> NDArray[np.float32]:
+        """Unit-length sentence embeddings of ``texts``: a ``(len(texts), dim)`` float32 array.
+
+        With the native backend the array views a Rust-owned buffer (no copy;
+        ``flags.owndata`` is False) and the texts are encoded on all cores with
+        the GIL released. Texts are truncated to the model's token budget
+        (256 for all-MiniLM-L6-v2, ``[CLS]`` and ``[SEP]`` included).
+
+        Raises:
+            SchemaError: ``texts`` is a single string.
+            ModelNotFoundError: there is no model.
+            ModelError: a model file does not fit.
+        """
+        if isinstance(texts, str):
+            raise SchemaError("texts", "expected a sequence of texts, got a single string")
+        return self.encoder(model).embed(list(texts))
 
     def find(self, name: str) -> list[DocInfo]:
         """The specs whose name is ``name`` (exactly, else case-insensitively)."""

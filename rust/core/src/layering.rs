@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["index"],
     &["query"],
     &["search"],
+    &["embed"],
     &["route"],
 ];
 
