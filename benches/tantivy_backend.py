@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from specsearch.backend import BackendClass, BuildOptions, Progress
     from specsearch.pure import Node
     from specsearch.schema import Weights
-    from specsearch.types import Snippet
+    from specsearch.types import RouteExplanation, Snippet
 
 __all__ = ["TantivyBackend", "load", "require"]
 
@@ -573,6 +573,18 @@ class TantivyBackend(Closing):
     def count(self, query: str, *, strict: bool = False) -> int:
         """How many docs match ``query`` (for the benchmarks' equal-work checks)."""
         return self._run(query, 1, None, strict)[1]
+
+    def route(self, request: str, k: int) -> ArrayTopDocs:
+        """Not offered: the adapter is a peer for ``search`` only."""
+        raise BackendUnavailableError(f"the tantivy adapter has no route ({request!r}, {k})")
+
+    def route_many(self, requests: Sequence[str], k: int) -> ArrayBatchTopDocs:
+        """Not offered: the adapter is a peer for ``search`` only."""
+        raise BackendUnavailableError(f"the tantivy adapter has no route ({len(requests)}, {k})")
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """Not offered: the adapter is a peer for ``search`` only."""
+        raise BackendUnavailableError(f"the tantivy adapter has no route ({request!r}, {ids})")
 
     def search_many(
         self,

@@ -18,6 +18,8 @@ import click
 
 from specsearch.engine import Index
 from specsearch.errors import SpecsearchError
+from specsearch.model import NO_MODEL_NOTICE
+from specsearch.model import status as model_status
 from specsearch.model_cli import model
 from specsearch.select import BACKEND_NAMES
 
@@ -361,6 +363,9 @@ def _route_json(hits: RouteHits, problems: Sequence[Problem]) -> dict[str, Any]:
     }
     for hit, why in zip(record["hits"], explanation.why, strict=True):
         hit["why"] = [{"word": c.word, "field": c.field, "score": c.score} for c in why]
+    record["alpha"] = explanation.alpha
+    for hit, part in zip(record["hits"], explanation.fused, strict=False):
+        hit["lexical"], hit["semantic"], hit["cosine"] = part.lexical, part.semantic, part.cosine
     return record
 
 
@@ -373,11 +378,24 @@ def _print_explained(hits: RouteHits, *, color: bool) -> None:
         + (click.style(f"  (removed: {' '.join(removed)})", dim=True) if removed else ""),
         color=color,
     )
+    alpha = explanation.alpha
+    if alpha is not None:
+        click.echo(
+            click.style(f"hybrid: {1 - alpha:.2f} x lexical + {alpha:.2f} x semantic", dim=True),
+            color=color,
+        )
     width = len(str(len(hits)))
-    for hit, why in zip(hits, explanation.why, strict=True):
+    parts = explanation.fused or (None,) * len(hits)
+    for hit, why, part in zip(hits, explanation.why, parts, strict=True):
         rank = click.style(f"{hit.rank:>{width}}.", dim=True)
         click.echo(f"{rank} {click.style(hit.name, bold=True)}  {hit.score:.3f}", color=color)
         click.echo(f"{' ' * (width + 2)}{click.style(hit.path, fg='magenta')}", color=color)
+        if part is not None:
+            click.echo(
+                f"{' ' * (width + 2)}lexical {part.lexical:.3f}, semantic {part.semantic:.3f}"
+                f" (cosine {part.cosine:.3f})",
+                color=color,
+            )
         shown = ", ".join(f"{c.word} in {c.field} {c.score:.2f}" for c in why[:EXPLAIN_TOP])
         more = f", +{len(why) - EXPLAIN_TOP} more" if len(why) > EXPLAIN_TOP else ""
         click.echo(f"{' ' * (width + 2)}why: {shown}{more}", color=color)
@@ -389,6 +407,13 @@ def _print_explained(hits: RouteHits, *, color: bool) -> None:
 @_k_option
 @_json_option
 @click.option("--explain", is_flag=True, help="Show which words and fields made each hit rank.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    help="A sentence-transformers folder for the semantic arm "
+    "(default: SPECSEARCH_MODEL, else the one `specsearch model fetch` cached).",
+)
 @_backend_option
 @_index_option
 @_color_option
@@ -399,6 +424,7 @@ def route(
     k: int,
     as_json: bool,
     explain: bool,
+    model_dir: str | None,
     backend: str | None,
     index_dir: str | None,
     color: str,
@@ -413,9 +439,20 @@ def route(
     in these specs count less, and --explain (or "why" in --json) shows
     which words and fields made each hit rank.
     """
+    found = model_status(model_dir, os.environ)
+    if not found.present:
+        if model_dir is not None or os.environ.get("SPECSEARCH_MODEL"):
+            _fail(f"{found.path} ({found.origin}) lacks {', '.join(found.missing)}")
+        click.echo(f"specsearch: lexical only: {NO_MODEL_NOTICE}", err=True)
     try:
         with _open(paths, index_dir, backend) as index:
-            hits = index.route(request, k)
+            if found.present:
+                bar = _ProgressBar(enabled=sys.stderr.isatty())
+                try:
+                    index.doc_vectors(found.path, progress=bar)
+                finally:
+                    bar.close()
+            hits = index.route(request, k, model=found.path if found.present else None)
             if as_json:
                 click.echo(json.dumps(_route_json(hits, index.problems), ensure_ascii=False))
             else:

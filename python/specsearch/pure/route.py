@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from specsearch.errors import QueryError, SchemaError
 from specsearch.pure.analysis import stem_key, tokenize
-from specsearch.pure.spec import FIELDS
+from specsearch.schema import FIELDS
 from specsearch.types import Contribution, RouteExplanation
 
 if TYPE_CHECKING:
