@@ -154,17 +154,19 @@ impl Encoder {
     }
 
     /// The unit-length embeddings of `texts`, row-major `texts.len() × dim`,
-    /// computed in parallel over rayon's pool, one text per task.
+    /// computed in parallel over rayon's pool, one text per task (a single
+    /// text shares its dense layers between two tasks instead).
     #[must_use]
     pub fn embed<S: AsRef<str> + Sync>(&self, texts: &[S], max_tokens: Option<usize>) -> Vec<f32> {
         let dim = self.dim();
         let mut out = vec![0.0f32; texts.len() * dim];
+        let single = texts.len() == 1;
         out.par_chunks_mut(dim)
             .zip(texts.par_iter())
             .with_max_len(1)
             .for_each(|(row, text)| {
                 let ids = self.tokenize(text.as_ref(), max_tokens);
-                self.model.embed(&ids, row);
+                self.model.embed(&ids, row, single);
             });
         out
     }
