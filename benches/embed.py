@@ -69,7 +69,7 @@ def run(corpus: Path, docs: int, model: Path | None) -> dict[str, Any]:
     native.embed(requests[:2])
     walls, cpus = [], []
     for text in requests:
-        wall, cpu = _timed(lambda t=text: native.embed([t]))  # type: ignore[misc]
+        wall, cpu = _timed(lambda t=text: native.embed([t]))
         walls.append(wall * 1e3)
         cpus.append(cpu * 1e3)
     out["request"] = {
@@ -82,7 +82,7 @@ def run(corpus: Path, docs: int, model: Path | None) -> dict[str, Any]:
     files = sorted(corpus.rglob("*.md"))[:docs]
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
     for budget in (128, 256):
-        wall, cpu = _timed(lambda b=budget: native.embed(texts, max_tokens=b))  # type: ignore[misc]
+        wall, cpu = _timed(lambda b=budget: native.embed(texts, max_tokens=b))
         out[f"docs_{budget}"] = {
             "docs": len(texts),
             "wall_s": wall,
