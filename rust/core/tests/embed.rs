@@ -142,3 +142,30 @@ fn broken_model_folders_are_clear_errors() {
     let err = Encoder::load(dir.path()).unwrap_err();
     assert!(err.to_string().contains("config.json"), "{err}");
 }
+
+#[test]
+fn document_texts_match_the_vectors() {
+    use specsearch_core::embed::{document_text, PART_CHARS};
+    let data = read("embed_documents.json");
+    assert_eq!(data["part_chars"].as_u64().unwrap() as usize, PART_CHARS);
+    for case in data["cases"].as_array().unwrap() {
+        let field = |k: &str| case[k].as_str().unwrap().to_owned();
+        let repeat = |k: &str| case.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
+        let mut body = field("body");
+        if repeat("repeat_body") > 0 {
+            body = body.repeat(repeat("repeat_body"));
+        }
+        let spec = specsearch_core::Spec {
+            name: field("name"),
+            description: field("description"),
+            examples: field("examples"),
+            body,
+            ..Default::default()
+        };
+        let mut want = field("text");
+        if repeat("repeat_text") > 0 {
+            want.push_str(&"é".repeat(repeat("repeat_text")));
+        }
+        assert_eq!(document_text(&spec), want);
+    }
+}

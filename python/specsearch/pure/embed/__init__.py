@@ -20,10 +20,34 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_MAX_TOKENS", "PureEncoder"]
+    from specsearch.pure.spec import ParsedSpec
+
+__all__ = ["DEFAULT_MAX_TOKENS", "DOCUMENT_TOKENS", "PART_CHARS", "PureEncoder", "document_text"]
 
 #: The token budget when a model folder does not name one (as in Rust).
 DEFAULT_MAX_TOKENS = 128
+#: The token budget of a document vector, ``[CLS]`` and ``[SEP]`` included.
+DOCUMENT_TOKENS = 128
+#: At most this many characters of each part of a document text are kept.
+PART_CHARS = 2048
+# Unicode White_Space, what Rust's str::trim strips (str.strip() also strips \x1c-\x1f).
+_WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
+)
+
+
+def document_text(spec: ParsedSpec) -> str:
+    """The text a spec's document vector embeds (``embed::document_text`` in Rust).
+
+    Its name, description, ``<example>`` user requests and body, in that
+    order, each stripped and cut at :data:`PART_CHARS` characters, empty parts
+    left out, joined by line feeds. Embed it with a budget of
+    :data:`DOCUMENT_TOKENS`.
+    """
+    parts = (p.strip(_WHITE_SPACE) for p in (spec.name, spec.description, spec.examples, spec.body))
+    return "\n".join(p[:PART_CHARS] for p in parts if p)
 
 
 class PureEncoder:

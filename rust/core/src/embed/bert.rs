@@ -242,8 +242,11 @@ impl Bert {
     ///
     /// `ids` must be non-empty, no longer than `max_position_embeddings`, and
     /// every id below [`Bert::vocab_size`]; the tokenizer guarantees all three
-    /// (the caller checks the vocabulary sizes agree on load).
-    pub fn embed(&self, ids: &[u32], out: &mut [f32]) {
+    /// (the caller checks the vocabulary sizes agree on load). With `split`,
+    /// each dense layer's rows are shared between two rayon tasks (for one
+    /// text at a time, when no other text keeps the pool busy); the result is
+    /// the same either way, row by row.
+    pub fn embed(&self, ids: &[u32], out: &mut [f32], split: bool) {
         let h = self.config.hidden_size;
         let n = ids.len().min(self.config.max_position_embeddings);
         let mut x = vec![0.0f32; n * h];
@@ -259,7 +262,7 @@ impl Bert {
         layer_norm(&mut x, h, &self.emb_ln_g, &self.emb_ln_b, eps);
         let mut scratch = Scratch::new(n, &self.config);
         for layer in &self.layers {
-            self.layer(layer, &mut x, n, &mut scratch);
+            self.layer(layer, &mut x, n, &mut scratch, split);
         }
         out.fill(0.0);
         for row in x.chunks_exact(h) {
@@ -282,13 +285,13 @@ impl Bert {
         clippy::cast_possible_wrap,
         reason = "matrix notation; strides index allocated buffers, so they fit isize"
     )]
-    fn layer(&self, w: &Layer, x: &mut [f32], n: usize, s: &mut Scratch) {
+    fn layer(&self, w: &Layer, x: &mut [f32], n: usize, s: &mut Scratch, split: bool) {
         let h = self.config.hidden_size;
         let heads = self.config.num_attention_heads;
         let d = h / heads;
         let inter = self.config.intermediate_size;
         let eps = self.config.layer_norm_eps;
-        linear(x, n, h, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv);
+        linear(x, n, h, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split);
         let scale = 1.0 / (d as f32).sqrt();
         for head in 0..heads {
             let q = &s.qkv[head * d..];
@@ -338,14 +341,23 @@ impl Bert {
                 );
             }
         }
-        linear(&s.ctx, n, h, &w.attn_out_w, &w.attn_out_b, h, &mut s.tmp);
+        linear(
+            &s.ctx,
+            n,
+            h,
+            &w.attn_out_w,
+            &w.attn_out_b,
+            h,
+            &mut s.tmp,
+            split,
+        );
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln1_g, &w.ln1_b, eps);
-        linear(x, n, h, &w.inter_w, &w.inter_b, inter, &mut s.inter);
+        linear(x, n, h, &w.inter_w, &w.inter_b, inter, &mut s.inter, split);
         for v in &mut s.inter {
             *v = gelu(*v);
         }
-        linear(&s.inter, n, inter, &w.out_w, &w.out_b, h, &mut s.tmp);
+        linear(&s.inter, n, inter, &w.out_w, &w.out_b, h, &mut s.tmp, split);
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln2_g, &w.ln2_b, eps);
     }
@@ -373,13 +385,42 @@ impl Scratch {
     }
 }
 
-/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`.
+/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the rows are
+/// computed in two halves on two rayon tasks.
+#[allow(
+    clippy::too_many_arguments,
+    clippy::many_single_char_names,
+    reason = "a dense layer's operands, spelled out as in BLAS"
+)]
+fn linear(
+    x: &[f32],
+    n: usize,
+    k: usize,
+    w: &[f32],
+    b: &[f32],
+    m: usize,
+    out: &mut [f32],
+    split: bool,
+) {
+    if split && n >= 2 {
+        let half = n / 2;
+        let (x1, x2) = x[..n * k].split_at(half * k);
+        let (o1, o2) = out[..n * m].split_at_mut(half * m);
+        rayon::join(
+            || gemm_bias(x1, half, k, w, b, m, o1),
+            || gemm_bias(x2, n - half, k, w, b, m, o2),
+        );
+    } else {
+        gemm_bias(x, n, k, w, b, m, out);
+    }
+}
+
 #[allow(
     clippy::many_single_char_names,
     clippy::cast_possible_wrap,
     reason = "matrix notation; strides index allocated buffers, so they fit isize"
 )]
-fn linear(x: &[f32], n: usize, k: usize, w: &[f32], b: &[f32], m: usize, out: &mut [f32]) {
+fn gemm_bias(x: &[f32], n: usize, k: usize, w: &[f32], b: &[f32], m: usize, out: &mut [f32]) {
     assert!(x.len() >= n * k && w.len() >= m * k && out.len() >= n * m && b.len() >= m);
     for row in out[..n * m].chunks_exact_mut(m) {
         row.copy_from_slice(&b[..m]);

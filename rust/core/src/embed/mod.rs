@@ -28,6 +28,41 @@ pub use fuse::{fuse, top_k, Fused};
 pub use wordpiece::WordPiece;
 
 use crate::error::{Error, Result};
+use crate::spec::Spec;
+
+/// The token budget of a document vector (`[CLS]` and `[SEP]` included):
+/// enough for the name, the description and usually the first example
+/// requests, and what keeps document embedding above 30 specs/s on 2 cores.
+pub const DOCUMENT_TOKENS: usize = 128;
+
+/// At most this many characters of each part of a document text are kept,
+/// far more than [`DOCUMENT_TOKENS`] tokens need, so a long body is never
+/// normalized whole.
+pub const PART_CHARS: usize = 2048;
+
+/// The text a spec's document vector embeds: its name, description,
+/// `<example>` user requests and body, in that order, each trimmed and cut
+/// at [`PART_CHARS`] characters, empty parts left out, joined by line feeds.
+/// Embed it with a budget of [`DOCUMENT_TOKENS`].
+#[must_use]
+pub fn document_text(spec: &Spec) -> String {
+    let mut out = String::new();
+    for part in [&spec.name, &spec.description, &spec.examples, &spec.body] {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let end = part
+            .char_indices()
+            .nth(PART_CHARS)
+            .map_or(part.len(), |(i, _)| i);
+        out.push_str(&part[..end]);
+    }
+    out
+}
 
 /// The token budget when a model folder does not name one
 /// (`sentence_bert_config.json`'s `max_seq_length`): the `tokenizer.json`
@@ -119,17 +154,19 @@ impl Encoder {
     }
 
     /// The unit-length embeddings of `texts`, row-major `texts.len() × dim`,
-    /// computed in parallel over rayon's pool, one text per task.
+    /// computed in parallel over rayon's pool, one text per task (a single
+    /// text shares its dense layers between two tasks instead).
     #[must_use]
     pub fn embed<S: AsRef<str> + Sync>(&self, texts: &[S], max_tokens: Option<usize>) -> Vec<f32> {
         let dim = self.dim();
         let mut out = vec![0.0f32; texts.len() * dim];
+        let single = texts.len() == 1;
         out.par_chunks_mut(dim)
             .zip(texts.par_iter())
             .with_max_len(1)
             .for_each(|(row, text)| {
                 let ids = self.tokenize(text.as_ref(), max_tokens);
-                self.model.embed(&ids, row);
+                self.model.embed(&ids, row, single);
             });
         out
     }
