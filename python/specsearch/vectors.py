@@ -1,11 +1,13 @@
 """Document vectors for the semantic arm of ``route``, stored beside the index.
 
 Each spec is embedded from one text, the same for both engines because it is
-built here, once: its name, its description, the user requests of its
-``<example>`` blocks and the first :data:`BODY_CHARS` characters of its body,
-one per line; the encoder then truncates it to :data:`DOC_TOKENS` tokens
-(``[CLS]`` and ``[SEP]`` included). The native backend embeds with the Rust
-encoder (all cores, GIL released), the python backend with numpy.
+built here, once, by :func:`specsearch.pure.embed.document_text` (the mirror
+of Rust's ``embed::document_text``): its name, its description, the user
+requests of its ``<example>`` blocks and its body, each cut at 2,048
+characters, one per line; the encoder then truncates it to
+:data:`DOC_TOKENS` (128) tokens, ``[CLS]`` and ``[SEP]`` included. The
+native backend embeds with the Rust encoder (all cores, GIL released), the
+python backend with numpy.
 
 The vectors are kept in ``<index folder>/<backend>.vectors`` so that only
 added or changed specs are embedded: each row is keyed by the sha256 of its
@@ -36,19 +38,15 @@ if TYPE_CHECKING:
     from specsearch.types import DocInfo
 
 __all__ = [
-    "BODY_CHARS",
     "DOC_TOKENS",
     "FUSION",
-    "doc_text",
     "load_vectors",
     "save_vectors",
     "spec_vectors",
 ]
 
-BODY_CHARS = 2000
-"""How much of the body goes into a document text (more than DOC_TOKENS tokens' worth)."""
-DOC_TOKENS = 256
-"""The token budget of a document text, ``[CLS]`` and ``[SEP]`` included."""
+DOC_TOKENS = 128
+"""The token budget of a document text (``DOCUMENT_TOKENS`` of both engines)."""
 BATCH = 64
 """Texts embedded per call, between progress reports."""
 
@@ -66,23 +64,24 @@ _HEAD = struct.Struct("<8sIIH")
 _DIGEST = 32
 
 
-def doc_text(name: str, description: str, examples: str, body: str) -> str:
-    """The text a spec is embedded from: its non-empty parts, one per line."""
-    parts = (name, description, examples, body[:BODY_CHARS])
-    return "\n".join(p.strip() for p in parts if p.strip())
-
-
 def _spec_text(info: DocInfo) -> str:
     """The document text of an indexed spec, read again from its file."""
-    from specsearch.pure.spec import parse_spec  # noqa: PLC0415 - loads yaml
+    from specsearch.pure.embed import document_text  # noqa: PLC0415 - imports numpy
+    from specsearch.pure.spec import ParsedSpec, parse_spec  # noqa: PLC0415 - loads yaml
 
     try:
         with open(info.path, "rb") as f:
-            data = f.read()
+            parsed, _ = parse_spec(info.path, info.path, f.read())
     except OSError:
-        return doc_text(info.name, info.description, "", "")
-    parsed, _ = parse_spec(info.path, info.path, data)
-    return doc_text(info.name, info.description, parsed.examples, parsed.body)
+        parsed = ParsedSpec(
+            name=info.name,
+            description=info.description,
+            frontmatter=(),
+            headings="",
+            body="",
+            examples="",
+        )
+    return document_text(parsed)
 
 
 def _key(text: str) -> bytes:

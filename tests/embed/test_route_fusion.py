@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from specsearch import Index
 from specsearch.cli import cli
-from specsearch.vectors import doc_text, spec_vectors
+from specsearch.pure.embed import DOCUMENT_TOKENS
+from specsearch.vectors import DOC_TOKENS, spec_vectors
 from tests.embed.conftest import TINY
 
 EXAMPLES = str(Path(__file__).resolve().parents[2] / "examples" / "specs")
@@ -89,10 +90,6 @@ def test_vectors_are_stored_incrementally_and_survive_corruption(tmp_path: Path)
         assert embedded == 0
 
 
-def test_doc_text_keeps_the_parts_in_order() -> None:
-    assert doc_text("a", " b ", "", "x" * 5000) == "a\nb\n" + "x" * 2000
-
-
 def test_open_keeps_vectors_beside_the_index(tmp_path: Path) -> None:
     with Index.open([EXAMPLES], index_dir=tmp_path, backend="native") as index:
         vectors = index.doc_vectors(TINY)
@@ -128,3 +125,7 @@ def test_cli_model_explain_shows_both_parts(tmp_path: Path) -> None:
     assert "hybrid:" in result.stdout
     assert "lexical " in result.stdout
     assert "semantic " in result.stdout
+
+
+def test_the_token_budget_is_the_encoders_document_budget() -> None:
+    assert DOC_TOKENS == DOCUMENT_TOKENS
