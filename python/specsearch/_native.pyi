@@ -21,6 +21,7 @@ __all__ = [
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "fingerprint_files",
     "fuse",
     "parse_query",
 ]
@@ -33,6 +34,9 @@ K1: float
 B: float
 
 def parse_query(text: str, strict: bool = False) -> str | None: ...
+def fingerprint_files(
+    paths: list[str], max_file_bytes: int = ...
+) -> list[list[int | None] | None]: ...
 
 @final
 class TopDocs:
@@ -59,7 +63,12 @@ class IndexBuffers:
 class Index:
     @staticmethod
     def build(
-        roots: list[str], *, max_file_bytes: int = ..., threads: int = 0
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     @staticmethod
     def open(
@@ -71,6 +80,8 @@ class Index:
         memory_budget: int = ...,
         merge_threshold: int = ...,
         progress: Callable[[int, int], None] | None = None,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
     @staticmethod
     def open_existing(index_dir: str) -> Index: ...

@@ -181,12 +181,16 @@ class BuildOptions:
             segment, so memory does not grow with the corpus.
         merge_threshold: The native index merges its segments when it has
             more than this many.
+        hidden: Walk hidden files and folders too (ARCHITECTURE.md §1).
+        no_ignore: Do not read ignore files (ARCHITECTURE.md §1).
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     threads: int = 0
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     merge_threshold: int = DEFAULT_MERGE_THRESHOLD
+    hidden: bool = False
+    no_ignore: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "threads", "memory_budget"):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, overload
@@ -54,20 +53,17 @@ def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     """The folder that holds the index of ``roots`` unless one is given.
 
     ``$XDG_CACHE_HOME/specsearch/<key>`` (``~/.cache`` when the variable is
-    unset), where the key hashes the roots as spelled and as absolute paths,
-    so each folder of specs gets its own index and the specs' folder is never
-    written to.
+    unset), where the key hashes the roots canonicalised (absolute, links
+    resolved: ``data``, ``./data`` and ``data/`` share one index), so each
+    folder of specs gets its own index and the specs' folder is never written
+    to. See :mod:`specsearch.cache`.
 
     >>> default_index_dir(["specs"], {"XDG_CACHE_HOME": "/c"}).startswith("/c/specsearch/")
     True
     """
-    cache = environ.get("XDG_CACHE_HOME") or os.path.join(
-        environ.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    spelled = list(roots) or ["."]
-    key = json.dumps([spelled, [os.path.abspath(r) for r in spelled]], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:20]
-    return os.path.join(cache, "specsearch", digest)
+    from specsearch.cache import index_dir_for  # noqa: PLC0415 (keeps start-up lean)
+
+    return index_dir_for(roots, environ)
 
 
 class Hits(Sequence[Hit]):
@@ -139,6 +135,37 @@ class Hits(Sequence[Hit]):
 
     def _snippets(self, ids: list[int]) -> list[Snippet | None]:
         return self._backend.snippets(ids, self.query, strict=self._strict)
+
+    def infos(self) -> list[tuple[DocInfo, float]]:
+        """Each hit's stored fields and score, best first, without snippets (no file is read)."""
+        return list(
+            zip(self._backend.docs(self._top.ids_list()), self._top.scores_list(), strict=True)
+        )
+
+    def select(self, positions: Sequence[int]) -> list[Hit]:
+        """The hits at 0-based ``positions``, with their snippets and their own ranks.
+
+        Only their files are read for snippets, not every hit's.
+        """
+        if self._hits is not None:
+            return [self._hits[i] for i in positions]
+        ids = self._top.ids_list()
+        scores = self._top.scores_list()
+        chosen = [ids[i] for i in positions]
+        docs = self._backend.docs(chosen)
+        snippets = self._backend.snippets(chosen, self.query, strict=self._strict)
+        return [
+            Hit(
+                rank=i + 1,
+                doc_id=doc.doc_id,
+                score=scores[i],
+                path=doc.path,
+                name=doc.name,
+                description=doc.description,
+                snippet=snippet,
+            )
+            for i, doc, snippet in zip(positions, docs, snippets, strict=True)
+        ]
 
     def __len__(self) -> int:
         return len(self._top)
@@ -331,6 +358,10 @@ class Index(Closing):
             notice(choice.notice)
         roots = _roots(paths)
         folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        if index_dir is None:
+            from specsearch.cache import record_use  # noqa: PLC0415
+
+            record_use(folder, roots)
         opened, info = choice.backend.open(
             os.path.join(folder, choice.name), roots, options or BuildOptions(), progress
         )
@@ -592,6 +623,46 @@ class Index(Closing):
         if isinstance(texts, str):
             raise SchemaError("texts", "expected a sequence of texts, got a single string")
         return self.encoder(model).embed(list(texts))
+
+    def all_docs(self) -> list[DocInfo]:
+        """The stored fields of every indexed spec, in doc-id order."""
+        return self._backend.docs(range(self._backend.num_docs))
+
+    def suggest(self, word: str) -> str | None:
+        """The indexed word nearest to ``word`` (fuzzy, edit distance 1, 2 past 5 letters).
+
+        It is taken from the matched spans of the best hits of ``word~N``:
+        the most frequent matched word that is not ``word`` itself. None
+        when nothing is near.
+        """
+        distance = 1 if len(word) <= 5 else 2
+        try:
+            hits = self.search(f"{word}~{distance}", 5)
+        except (QueryError, SchemaError):
+            return None
+        counts: dict[str, int] = {}
+        for hit in hits:
+            if hit.snippet is None:
+                continue
+            for a, b in hit.snippet.spans:
+                found = hit.snippet.text[a:b].casefold()
+                if found != word.casefold() and found.isalnum():
+                    counts[found] = counts.get(found, 0) + 1
+        return max(sorted(counts), key=lambda w: counts[w]) if counts else None
+
+    def find_ranked(self, name: str) -> list[DocInfo]:
+        """:meth:`find`, best first: ordered by their rank for ``name`` as a query."""
+        found = self.find(name)
+        if len(found) < 2:
+            return found
+        words = " ".join(re.findall(r"\w+", name))
+        ranks: dict[int, int] = {}
+        try:
+            top = self._backend.search(words, self._backend.num_docs)
+            ranks = {doc_id: rank for rank, doc_id in enumerate(top.ids_list())}
+        except QueryError:
+            pass
+        return sorted(found, key=lambda d: (ranks.get(d.doc_id, len(ranks)), d.doc_id))
 
     def find(self, name: str) -> list[DocInfo]:
         """The specs whose name is ``name`` (exactly, else case-insensitively)."""

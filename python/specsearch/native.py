@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
 
-__all__ = ["NativeBackend", "NativeEncoder", "fuse_native"]
+__all__ = ["NativeBackend", "NativeEncoder", "fingerprint_files", "fuse_native"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
+
+
+def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None]:
+    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel."""
+    return [None if fp is None else tuple(fp) for fp in _native.fingerprint_files(list(paths))]
 
 
 class NativeBackend(Closing):
@@ -45,7 +50,11 @@ class NativeBackend(Closing):
     def build(cls, roots: Sequence[str], options: BuildOptions) -> NativeBackend:
         """Walk, parse and index ``roots`` (the current directory when empty), in memory."""
         index, raw = _native.Index.build(
-            list(roots), max_file_bytes=options.max_file_bytes, threads=options.threads
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, _problems(raw))
 
@@ -66,6 +75,8 @@ class NativeBackend(Closing):
             memory_budget=options.memory_budget,
             merge_threshold=options.merge_threshold,
             progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         info = UpdateInfo(
             added=counts["added"],

@@ -113,7 +113,14 @@ class PurePythonBackend(Closing):
     @classmethod
     def build(cls, roots: Sequence[str], options: BuildOptions) -> PurePythonBackend:
         """Walk, parse and index ``roots`` (the current directory when empty)."""
-        return cls(PureIndex.build(list(roots), max_file_bytes=options.max_file_bytes))
+        return cls(
+            PureIndex.build(
+                list(roots),
+                max_file_bytes=options.max_file_bytes,
+                hidden=options.hidden,
+                no_ignore=options.no_ignore,
+            )
+        )
 
     @classmethod
     def open(
@@ -125,7 +132,12 @@ class PurePythonBackend(Closing):
     ) -> tuple[PurePythonBackend, UpdateInfo]:
         """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date."""
         index, info = store.open_or_update(
-            index_dir, list(roots), max_file_bytes=options.max_file_bytes, progress=progress
+            index_dir,
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, index_dir), info
 

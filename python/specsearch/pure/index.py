@@ -31,7 +31,7 @@ from specsearch.pure.search import (
     prune,
     resolve_targets,
 )
-from specsearch.pure.spec import decode_lines, parse_spec
+from specsearch.pure.spec import decode_lines, parse_spec, strip
 from specsearch.pure.walk import SpecFile, collect
 from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
@@ -114,6 +114,32 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
     return data, None
 
 
+def title_lines(lines: Sequence[str]) -> list[bool]:
+    """Which lines only name the spec, for snippets (ARCHITECTURE.md §6).
+
+    Those are the frontmatter's lines (its ``---`` fences included; a bare
+    frontmatter runs from a first line starting with ``name:`` to the first
+    blank line) other than a ``description:`` line and continuation lines
+    (starting with a space or a tab), and the Markdown headings (lines whose
+    first character after spaces and tabs is ``#``).
+
+    >>> title_lines(["---", "name: a", "description: b", "  c", "---", "# A", "text"])
+    [True, True, False, False, True, True, False]
+    """
+    end = 0
+    if lines and strip(lines[0]) == "---":
+        end = next((i + 1 for i in range(1, len(lines)) if strip(lines[i]) == "---"), 0)
+    elif lines and lines[0].startswith("name:"):
+        end = next((i for i in range(len(lines)) if not strip(lines[i])), len(lines))
+    out: list[bool] = []
+    for i, line in enumerate(lines):
+        if i < end:
+            out.append(not line.startswith(("description:", " ", "\t")))
+        else:
+            out.append(line.lstrip(" \t").startswith("#"))
+    return out
+
+
 class PureIndex:
     """An in-memory BM25 index over spec files, in pure Python and numpy."""
 
@@ -139,6 +165,29 @@ class PureIndex:
             field: self._field_index(i) for i, field in enumerate(FIELDS)
         }
         self._router: Router | None = None
+
+    @classmethod
+    def from_fields(
+        cls,
+        docs: Sequence[AnalyzedDoc],
+        problems: Sequence[Problem],
+        max_file_bytes: int,
+        fields: Mapping[str, FieldIndex],
+    ) -> PureIndex:
+        """An index whose field indexes are already built (a cache's snapshot).
+
+        The docs need no term positions then: only their stored fields are used.
+        """
+        index = cls.__new__(cls)
+        index._docs = tuple(docs)
+        index._problems = tuple(problems)
+        index._max_file_bytes = max_file_bytes
+        index._fields = {field: fields[field] for field in FIELDS}
+        return index
+
+    def field_index(self, field: str) -> FieldIndex:
+        """The postings, stems and lengths of ``field``."""
+        return self._fields[field]
 
     def _field_index(self, i: int) -> FieldIndex:
         """Postings, stem map and lengths of the ``i``-th field."""
@@ -177,12 +226,21 @@ class PureIndex:
         )
 
     @classmethod
-    def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
+    def build(
+        cls,
+        roots: Sequence[str],
+        *,
+        max_file_bytes: int = 64 * 1024 * 1024,
+        hidden: bool = False,
+        no_ignore: bool = False,
+    ) -> PureIndex:
         """Walk the roots, parse every spec and index it.
 
         Args:
             roots: Files or folders (empty: the current folder).
             max_file_bytes: Larger files are skipped and reported.
+            hidden: Walk hidden entries too (ARCHITECTURE.md §1).
+            no_ignore: Read no ignore file.
 
         Returns:
             The index; doc ids are dense over the indexed files in walk order.
@@ -190,7 +248,7 @@ class PureIndex:
         Raises:
             FileNotFoundError: A root does not exist.
         """
-        files, problems = collect(roots, max_file_bytes)
+        files, problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
         docs: list[AnalyzedDoc] = []
         for spec_file in files:
             data, problem = read_spec(spec_file, max_file_bytes)
@@ -201,6 +259,11 @@ class PureIndex:
                 problems.extend(doc.problems)
                 docs.append(doc)
         return cls(docs, problems, max_file_bytes)
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The size limit the files were read with."""
+        return self._max_file_bytes
 
     @property
     def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
@@ -402,15 +465,18 @@ class PureIndex:
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
+        lines = decode_lines(data)
+        titles = title_lines(lines)
         best: Snippet | None = None
-        best_count = 0
-        for number, line in enumerate(decode_lines(data), start=1):
+        best_key = (False, 0)  # (a content line, leaves matched): the larger wins
+        for number, line in enumerate(lines, start=1):
             tokens = tokenize(line)
             if not tokens:
                 continue
             matches = [line_match(leaf, tokens) for leaf in leaves]
             count = sum(1 for found in matches if found)
-            if count > best_count:
+            key = (not titles[number - 1], count)
+            if count and key > best_key:
                 spans = merge_spans([(t.start, t.end) for found in matches for t in found])
-                best, best_count = Snippet(line=number, text=line, spans=spans), count
+                best, best_key = Snippet(line=number, text=line, spans=spans), key
         return best

@@ -525,7 +525,7 @@ def _read_rules(folder: str, rel_dir: str, names: set[str]) -> _Rules | None:
     return _Rules(rel_dir, categories) if any(categories) else None
 
 
-def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> bool:
+def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules], hidden: bool) -> bool:
     """Whether an entry is skipped, as the crate's ``Ignore::matched_dir_entry`` decides.
 
     For each category (``.specsearchignore``, then ``.ignore``, then
@@ -533,7 +533,8 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
     gives the category's answer (in one file, the last matching pattern);
     the first category with an answer decides. When none has one, hidden
     entries (name starting with ``.``) are skipped: a ``!`` pattern can
-    therefore bring back a hidden entry.
+    therefore bring back a hidden entry. With ``hidden``, hidden entries are
+    not skipped.
     """
     for category in range(len(_IGNORE_FILES)):
         for level in reversed(rules):
@@ -544,10 +545,12 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
             decision = _match(globs, os.fsencode(sub), is_dir)
             if decision is not None:
                 return decision
-    return name.startswith(".")
+    return not hidden and name.startswith(".")
 
 
-def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[bytes, SpecFile]]:
+def _walk_dir(
+    root: str, prefix: str, problems: list[Problem], *, hidden: bool, no_ignore: bool
+) -> list[tuple[bytes, SpecFile]]:
     """Every spec under a directory root, keyed by its relative path's bytes."""
     found: list[tuple[bytes, SpecFile]] = []
     pending: list[tuple[str, list[_Rules]]] = [("", [])]
@@ -568,7 +571,7 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
             )
             continue
         rules = parent_rules
-        own = _read_rules(folder, rel_dir, {entry.name for entry in entries})
+        own = None if no_ignore else _read_rules(folder, rel_dir, {e.name for e in entries})
         if own is not None:
             rules = [*parent_rules, own]
         for entry in entries:
@@ -577,7 +580,7 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if not _ignored(rel, entry.name, True, rules):
+                    if not _ignored(rel, entry.name, True, rules, hidden):
                         pending.append((rel, rules))
                     continue
                 if not entry.is_file(follow_symlinks=False):
@@ -591,7 +594,7 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
                     )
                 )
                 continue
-            if _ignored(rel, entry.name, False, rules):
+            if _ignored(rel, entry.name, False, rules, hidden):
                 continue
             spec = is_spec_name(entry.name)
             if spec is None:
@@ -617,7 +620,9 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
     return found
 
 
-def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], list[Problem]]:
+def collect(
+    roots: Sequence[str], max_file_bytes: int, *, hidden: bool = False, no_ignore: bool = False
+) -> tuple[list[SpecFile], list[Problem]]:
     """List the spec files under the roots, in doc-id order.
 
     Args:
@@ -625,6 +630,8 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
             then have paths without a ``./`` prefix.
         max_file_bytes: The size cap; sizes are checked when files are read
             (a too-large spec is still listed, to be reported then).
+        hidden: Walk hidden files and folders too (as ``rg --hidden``).
+        no_ignore: Read no ignore file (as ``rg --no-ignore``).
 
     Returns:
         The spec files and the problems met (unreadable folders, ...).
@@ -650,7 +657,9 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
         if stat.S_ISDIR(mode):
             prefix = "" if implicit else (root if root.endswith("/") else root + "/")
             met: list[Problem] = []
-            files.extend(spec for _, spec in _walk_dir(root, prefix, met))
+            files.extend(
+                spec for _, spec in _walk_dir(root, prefix, met, hidden=hidden, no_ignore=no_ignore)
+            )
             # In path order, as the (parallel) Rust walk reports them.
             met.sort(key=lambda p: p.path.encode("utf-8", "surrogateescape"))
             problems.extend(met)

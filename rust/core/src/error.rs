@@ -63,6 +63,10 @@ pub enum Error {
         /// The pid written by the holder, when it could be read.
         holder: Option<u32>,
     },
+    /// The caller cancelled an index update (Ctrl-C); nothing was committed,
+    /// so the index is as it was.
+    #[error("the index update was cancelled; the last committed index is unchanged")]
+    Cancelled,
 }
 
 impl Error {

@@ -23,11 +23,13 @@
 //!   and the update path (classify, build, commit);
 //! - [`query`]: the query grammar (string → tree, lenient or strict);
 //! - [`search`]: [`SearchIndex`], the plan, the executor, top-k and snippets;
-//! - [`embed`]: the sentence encoder (WordPiece, BERT) and score fusion;
+//! - [`embed`]: the sentence encoder (`WordPiece`, BERT) and score fusion;
 //! - [`route`]: [`RouteIndex`]: requests in natural language (request
 //!   understanding from a shared data file, routing BM25, explanations);
 //! - [`schema`], [`scoring`], [`error`], [`problem`] and `container` (the
-//!   binary file container) are shared by every step.
+//!   binary file container) are shared by every step;
+//! - [`dedup`]: near-duplicate fingerprints of spec files (outside the flow:
+//!   it reads files and nothing else of the crate).
 //!
 //! Layering: a module uses only the modules before it in the flow above
 //! (and the shared ones), never one after it; `lib.rs` re-exports the public
@@ -37,6 +39,7 @@
 
 pub mod analysis;
 mod container;
+pub mod dedup;
 pub mod embed;
 pub mod error;
 pub mod index;

@@ -145,14 +145,36 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How a directory root is walked, as ripgrep's `--hidden` and `--no-ignore`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Walk hidden files and folders too (names starting with `.`).
+    pub hidden: bool,
+    /// Read no ignore file (`.specsearchignore`, `.ignore`, `.gitignore`).
+    pub no_ignore: bool,
+}
+
 /// Finds the spec files under `roots` (the current directory when empty),
-/// in doc-id order, and the problems met on the way. `max_file_bytes`
-/// bounds how much of an extension-less file is read to check its first line.
+/// in doc-id order, and the problems met on the way, with the default
+/// [`WalkOptions`]. `max_file_bytes` bounds how much of an extension-less
+/// file is read to check its first line.
 ///
 /// # Errors
 /// [`Error::Io`] when a root does not exist (kind `NotFound`) or cannot be
 /// inspected. Anything wrong inside a directory is a problem instead.
 pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
+    collect_with(roots, max_file_bytes, WalkOptions::default())
+}
+
+/// [`collect`] with the given [`WalkOptions`].
+///
+/// # Errors
+/// As [`collect`].
+pub fn collect_with(
+    roots: &[PathBuf],
+    max_file_bytes: u64,
+    options: WalkOptions,
+) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if roots.is_empty() {
@@ -160,6 +182,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
             Path::new("."),
             None,
             max_file_bytes,
+            options,
             &mut files,
             &mut problems,
         )?;
@@ -170,6 +193,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
                 root,
                 Some(&display),
                 max_file_bytes,
+                options,
                 &mut files,
                 &mut problems,
             )?;
@@ -183,6 +207,7 @@ fn collect_root(
     root: &Path,
     display: Option<&str>,
     max_file_bytes: u64,
+    options: WalkOptions,
     files: &mut Vec<SpecFile>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
@@ -215,11 +240,14 @@ fn collect_root(
         found: Mutex::new(Vec::new()),
         met: Mutex::new(Vec::new()),
     };
-    WalkBuilder::new(root)
-        .add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME)
-        .hidden(true)
-        .git_ignore(true)
-        .ignore(true)
+    let mut builder = WalkBuilder::new(root);
+    if !options.no_ignore {
+        builder.add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME);
+    }
+    builder
+        .hidden(!options.hidden)
+        .git_ignore(!options.no_ignore)
+        .ignore(!options.no_ignore)
         .parents(false)
         .git_global(false)
         .git_exclude(false)
@@ -405,6 +433,34 @@ mod tests {
         .map(|p| format!("{d}/{p}"))
         .collect();
         assert_eq!(paths(&[root]), want);
+    }
+
+    #[test]
+    fn hidden_and_no_ignore_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, ".gitignore", "ignored.md\n");
+        write(r, ".specsearchignore", "mine.md\n");
+        write(r, "ignored.md", "x");
+        write(r, "mine.md", "x");
+        write(r, "seen.md", "x");
+        write(r, ".claude/agents/a.md", "x");
+        let d = r.to_string_lossy().into_owned();
+        let rel = |hidden: bool, no_ignore: bool| -> Vec<String> {
+            let options = WalkOptions { hidden, no_ignore };
+            let (files, _) = collect_with(&[r.to_path_buf()], 1 << 20, options).unwrap();
+            files
+                .into_iter()
+                .map(|f| f.path[d.len() + 1..].to_owned())
+                .collect()
+        };
+        assert_eq!(rel(false, false), ["seen.md"]);
+        assert_eq!(rel(true, false), [".claude/agents/a.md", "seen.md"]);
+        assert_eq!(rel(false, true), ["ignored.md", "mine.md", "seen.md"]);
+        assert_eq!(
+            rel(true, true),
+            [".claude/agents/a.md", "ignored.md", "mine.md", "seen.md"]
+        );
     }
 
     /// The relative paths `paths` finds under the single root `r`.

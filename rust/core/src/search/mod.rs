@@ -173,7 +173,7 @@ impl SearchIndex for MemoryIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.fs_path(id) {
-                Some(path) => snippet_in_file(path, self.max_file_bytes, &matcher),
+                Some(path) => Ok(snippet_in_file(path, self.max_file_bytes, &matcher)),
                 None => Ok(None),
             })
             .collect()
@@ -233,7 +233,11 @@ impl SearchIndex for DiskIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
-                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
+                Some(d) => Ok(snippet_in_file(
+                    &d.abs_path,
+                    self.manifest.max_file_bytes,
+                    &matcher,
+                )),
                 None => Ok(None),
             })
             .collect()
@@ -436,12 +440,13 @@ mod tests {
         let batch =
             SearchIndex::snippets(&idx, &[1, 0], "again name", &SearchOptions::default()).unwrap();
         assert_eq!(batch[0], None);
+        // A body line before a frontmatter key line with as many matches (§6).
         assert_eq!(
             batch[1],
             Some(Snippet {
-                line: 2,
-                text: "name: Alpha".into(),
-                spans: vec![(0, 4)],
+                line: 5,
+                text: "kube again".into(),
+                spans: vec![(5, 10)],
             })
         );
     }

@@ -234,7 +234,7 @@ impl RangeCtx<'_> {
     }
 
     fn stopped(&self) -> bool {
-        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+        self.stop.load(std::sync::atomic::Ordering::Relaxed) || self.job.cancelled()
     }
 }
 
@@ -461,6 +461,7 @@ pub(super) fn build(
             })
             .collect()
     });
+    job.check_cancel()?;
     let mut segs: Vec<NewSegment> = Vec::new();
     let mut problems: FxHashMap<usize, Vec<Problem>> = FxHashMap::default();
     for r in results {

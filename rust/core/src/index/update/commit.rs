@@ -51,11 +51,13 @@ pub(super) fn apply(
     let mut layout = Layout::new(old, built.segs);
     layout.number_docs(plan, &built.outcomes, &mut stats)?;
     layout.drop_empty();
+    job.check_cancel()?;
     if layout.readers.len() > job.opts.merge_threshold.max(1) {
         layout.merge(dir, next_segment)?;
         next_segment += 1;
         stats.merged = true;
     }
+    job.check_cancel()?;
     write_commit(job, layout, &built.outcomes, generation, next_segment)?;
     let index = DiskIndex::open(dir)?;
     stats.segments = index.num_segments() as u64;
