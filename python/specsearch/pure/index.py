@@ -183,6 +183,7 @@ class PureIndex:
         index._problems = tuple(problems)
         index._max_file_bytes = max_file_bytes
         index._fields = {field: fields[field] for field in FIELDS}
+        index._router = None
         return index
 
     def field_index(self, field: str) -> FieldIndex:
