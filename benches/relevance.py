@@ -777,6 +777,109 @@ def run_tune(shared: Path, out: Callable[[str], None]) -> dict[str, Any]:
     return record
 
 
+# --- fusion: route's semantic arm ------------------------------------------
+
+#: The alphas tried by the fusion tuner.
+ALPHAS = tuple(round(0.05 * i, 2) for i in range(21))
+
+
+def _fusion_inputs(
+    shared: Path, queries: Sequence[Query], model: Path, out: Callable[[str], None]
+) -> dict[str, tuple[list[str], Any, Any]]:
+    """Per query: (rel paths by doc id, lexical (ids, scores) over the top 50, cosines)."""
+    from specsearch import Index  # noqa: PLC0415
+    from specsearch.vectors import FUSION  # noqa: PLC0415
+
+    depth = int(FUSION["lexical_depth"])
+    inputs: dict[str, tuple[list[str], Any, Any]] = {}
+    for name in sorted({q.collection for q in queries}):
+        folder = shared / "corpora" / name
+        index = Index.build([str(folder)], backend="native")
+        started = time.perf_counter()
+        vectors = index.doc_vectors(model)
+        seconds = time.perf_counter() - started
+        out(f"{name}: {len(vectors)} specs embedded in {seconds:.1f} s")
+        paths = [
+            _rel(Path(d.path) if Path(d.path).is_absolute() else folder / d.path, folder)
+            for d in index._backend.docs(range(len(vectors)))
+        ]
+        encoder = index.encoder(model)
+        for q in queries:
+            if q.collection == name:
+                lexical = index._backend.route(q.text, depth)
+                cosine = vectors @ encoder.embed([q.text])[0]
+                inputs[q.id] = (paths, (lexical.ids_list(), lexical.scores_list()), cosine)
+    return inputs
+
+
+def _fused_figures(
+    inputs: Mapping[str, tuple[list[str], Any, Any]], queries: Sequence[Query], alpha: float
+) -> Scores:
+    from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+
+    scores = Scores()
+    for q in queries:
+        paths, (ids, lex), cosine = inputs[q.id]
+        _, _, fused = fuse(ids, lex, cosine, alpha)
+        ranked = [paths[i] for i, _ in top_k(fused, K)]
+        scores.ndcg[q.id] = ndcg(ranked, q.grades)
+        scores.mrr[q.id] = mrr(ranked, q.grades)
+        scores.recall[q.id] = recall(ranked, q.grades)
+    return scores
+
+
+def _best_alpha(
+    inputs: Mapping[str, tuple[list[str], Any, Any]], queries: Sequence[Query]
+) -> float:
+    """The alpha of the best mean nDCG@10 (ties: the smaller alpha)."""
+    return max(
+        ALPHAS,
+        key=lambda a: (mean(_fused_figures(inputs, queries, a).ndcg.values()), -a),
+    )
+
+
+def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dict[str, Any]:
+    """Choose route's alpha on the dev set (in sample and leave-one-collection-out)."""
+    queries = load_queries(shared)
+    inputs = _fusion_inputs(shared, queries, model, out)
+    alpha = _best_alpha(inputs, queries)
+    collections = sorted({q.collection for q in queries})
+    held_out = Scores()
+    cv_alpha: dict[str, float] = {}
+    for left_out in collections:
+        rest = [q for q in queries if q.collection != left_out]
+        cv_alpha[left_out] = _best_alpha(inputs, rest)
+        got = _fused_figures(
+            inputs, [q for q in queries if q.collection == left_out], cv_alpha[left_out]
+        )
+        held_out.ndcg.update(got.ndcg)
+        held_out.mrr.update(got.mrr)
+        held_out.recall.update(got.recall)
+    rows = {
+        "lexical": _fused_figures(inputs, queries, 0.0),
+        f"hybrid a={alpha}": _fused_figures(inputs, queries, alpha),
+        "hybrid LOCO": held_out,
+    }
+    groups = slices(queries)
+    lines = table(rows, groups)
+    for line in lines:
+        out(line)
+    out(f"alpha {alpha} (in sample); per held-out collection {cv_alpha}")
+    path = Path(__file__).parent.parent / "python" / "specsearch" / "data" / "fusion.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["alpha"] = alpha
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    record = {
+        "command": "python -m benches.relevance --tune-alpha",
+        "alpha": alpha,
+        "alpha_per_held_out_collection": cv_alpha,
+        "table": lines,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "fusion.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return record
+
+
 # --- the report ------------------------------------------------------------
 
 #: The engines of the report, in column order.
@@ -956,6 +1059,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--speed", action="store_true", help="only time route against search (native)"
     )
+    parser.add_argument(
+        "--tune-alpha",
+        action="store_true",
+        help="choose route's fusion alpha (needs the model: specsearch model fetch)",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the speed run")
     parser.add_argument(
         "--engines", default=",".join(ENGINE_NAMES), help="comma-separated engines for the table"
@@ -977,8 +1085,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     def out(line: str) -> None:
         print(line, flush=True)
 
-    if args.tune:
-        run_tune(shared, out)
+    if args.tune or args.tune_alpha:
+        from specsearch.errors import ModelNotFoundError  # noqa: PLC0415
+        from specsearch.model import resolve_model  # noqa: PLC0415
+
+        if args.tune:
+            run_tune(shared, out)
+        try:
+            model = resolve_model(None, os.environ)
+        except ModelNotFoundError as error:
+            out(f"fusion alpha not tuned: {error}")
+            return 0
+        run_tune_alpha(shared, model, out)
         return 0
     if args.speed:
         run_speed(shared, args.rounds, out)

@@ -15,11 +15,14 @@ __all__ = [
     "K1",
     "B",
     "BatchTopDocs",
+    "Embeddings",
+    "Encoder",
     "Index",
     "IndexBuffers",
     "TopDocs",
     "__version__",
     "fingerprint_files",
+    "fuse",
     "parse_query",
 ]
 
@@ -114,3 +117,22 @@ class Index:
         self, ids: list[int], query: str, *, strict: bool = False
     ) -> list[tuple[int, str, list[tuple[int, int]]] | None]: ...
     def close(self) -> None: ...
+
+@final
+class Embeddings:
+    def __len__(self) -> int: ...
+    def array(self) -> NDArray[np.float32]: ...
+
+@final
+class Encoder:
+    def __new__(cls, path: str) -> Encoder: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def max_tokens(self) -> int: ...
+    def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]: ...
+    def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings: ...
+
+def fuse(
+    lex_ids: list[int], lex_scores: list[float], cosine: list[float], alpha: float
+) -> tuple[list[float], list[float], list[float]]: ...

@@ -26,11 +26,15 @@ from specsearch.config import Config, ConfigError, load_config, project_roots, u
 from specsearch.dedup import THRESHOLD, fold, group_docs, pool
 from specsearch.engine import Index, query_text
 from specsearch.errors import IndexFormatError, SpecsearchError
+from specsearch.model import NO_MODEL_NOTICE
+from specsearch.model import status as model_status
+from specsearch.model_cli import model
 from specsearch.select import BACKEND_NAMES
 from specsearch.window import SNIPPET_WIDTH, window
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from specsearch.dedup import Collapsed
     from specsearch.engine import RouteHits
@@ -804,6 +808,13 @@ def _print_explained(
         + (click.style(f"  (removed: {' '.join(removed)})", dim=True) if removed else ""),
         color=color,
     )
+    fused = {hit.doc_id: part for hit, part in zip(hits, explanation.fused, strict=False)}
+    if explanation.alpha is not None:
+        alpha = explanation.alpha
+        click.echo(
+            click.style(f"hybrid: {1 - alpha:.2f} x lexical + {alpha:.2f} x semantic", dim=True),
+            color=color,
+        )
     width = len(str(len(results)))
     for rank, result in enumerate(results, start=1):
         hit = result.hit
@@ -811,10 +822,28 @@ def _print_explained(
         click.echo(f"{mark} {click.style(hit.name, bold=True)}  {hit.score:.3f}", color=color)
         path = click.style(scope.display(hit.path), fg="magenta")
         click.echo(f"{' ' * (width + 2)}{path}", color=color)
+        part = fused.get(hit.doc_id)
+        if part is not None:
+            click.echo(
+                f"{' ' * (width + 2)}lexical {part.lexical:.3f}, semantic {part.semantic:.3f}"
+                f" (cosine {part.cosine:.3f})",
+                color=color,
+            )
         mine = why.get(hit.doc_id, ())
         shown = ", ".join(f"{c.word} in {c.field} {c.score:.2f}" for c in mine[:EXPLAIN_TOP])
         more = f", +{len(mine) - EXPLAIN_TOP} more" if len(mine) > EXPLAIN_TOP else ""
         click.echo(f"{' ' * (width + 2)}why: {shown}{more}", color=color)
+
+
+def _route_model(model_dir: str | None) -> Path | None:
+    """The model folder for route's semantic arm, or None (lexical only, with a notice)."""
+    found = model_status(model_dir, os.environ)
+    if found.present:
+        return found.path
+    if model_dir is not None or os.environ.get("SPECSEARCH_MODEL"):
+        _fail(f"{found.path} ({found.origin}) lacks {', '.join(found.missing)}")
+    click.echo(f"specsearch: lexical only: {NO_MODEL_NOTICE}", err=True)
+    return None
 
 
 ROUTE_HELP = """Find the specs under PATHS that should handle REQUEST.
@@ -824,7 +853,8 @@ REQUEST is natural language, never query syntax, e.g.
   specsearch route "I need an agent to review my asyncio code for race conditions"
 Conversational filler and stop words are left out, words that are common
 in these specs count less, and --explain (or "why" in --json) shows
-which words and fields made each hit rank.
+which words and fields made each hit rank. With a sentence-embedding model
+(`specsearch model fetch`), the ranking also weighs meaning, not only words.
 """
 
 
@@ -845,6 +875,13 @@ which words and fields made each hit rank.
     "--all/--collapse", "all_copies", default=None, help="Show every copy of near-duplicate specs."
 )
 @click.option("--no-messages", is_flag=True, help="Do not report file problems.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    help="A sentence-transformers folder for the semantic arm "
+    "(default: SPECSEARCH_MODEL, else the one `specsearch model fetch` cached).",
+)
 @_color_option
 @_problems_option
 @_fields_option
@@ -854,6 +891,7 @@ def route(
     k: int | None,
     as_json: bool,
     explain: bool,
+    model_dir: str | None,
     all_copies: bool | None,
     no_messages: bool,
     color: str | None,
@@ -866,9 +904,16 @@ def route(
     scope = where.scope(config)
     k = config.k if k is None else k
     every = config.all if all_copies is None else all_copies
+    model_path = _route_model(model_dir)
     try:
         with where.open(scope, config) as index:
-            hits = index.route(request, k if every else pool(k))
+            if model_path is not None:
+                bar = _ProgressBar(enabled=sys.stderr.isatty())
+                try:
+                    index.doc_vectors(model_path, progress=bar)
+                finally:
+                    bar.close()
+            hits = index.route(request, k if every else pool(k), model=model_path)
             results = fold(hits, k, all_copies=every, native=index.backend == "native")
             problems = index.problems
             changed = index.update is not None and index.update.committed
@@ -878,8 +923,12 @@ def route(
             elif as_json:
                 explanation = hits.explain()
                 why = {h.doc_id: w for h, w in zip(hits, explanation.why, strict=True)}
+                fused = {h.doc_id: p for h, p in zip(hits, explanation.fused, strict=False)}
                 for row in rows:
                     row["why"] = _why_json(why.get(row["doc_id"], ()))
+                    if row["doc_id"] in fused:
+                        part = fused[row["doc_id"]]
+                        row["lexical"], row["semantic"] = part.lexical, part.semantic
                 doc: dict[str, Any] = {
                     "request": request,
                     "backend": index.backend,
@@ -1238,6 +1287,9 @@ def mcp(where: _Where) -> None:
         _fail("`specsearch mcp` needs the MCP SDK: pip install 'specsearch[mcp]'")
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
+
+
+cli.add_command(model)
 
 
 def main() -> None:

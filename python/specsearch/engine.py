@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -11,10 +12,13 @@ from typing import TYPE_CHECKING, Self, overload
 
 from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
+from specsearch.encoder import load_encoder
 from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
+from specsearch.model import resolve_model
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
-from specsearch.types import DocInfo, Hit, Snippet
+from specsearch.types import DocInfo, FusedScore, Hit, Snippet
+from specsearch.vectors import FUSION, spec_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
         Progress,
         TopDocs,
     )
+    from specsearch.encoder import Encoder
     from specsearch.types import Problem, RouteExplanation
 
 __all__ = [
@@ -243,17 +248,28 @@ class RouteHits(Hits):
     ranked (the request after filler and stop words are removed).
     """
 
-    __slots__ = ("_explanation",)
+    __slots__ = ("_explanation", "_fused")
 
-    def __init__(self, request: str, top: TopDocs, backend: Backend) -> None:
-        """Wrap ``top``, the backend's answer to ``request``."""
+    def __init__(
+        self,
+        request: str,
+        top: TopDocs,
+        backend: Backend,
+        fused: tuple[float, tuple[FusedScore, ...]] | None = None,
+    ) -> None:
+        """Wrap ``top``, the backend's answer to ``request`` (``fused``: alpha and the parts)."""
         super().__init__(request, top, backend)
         self._explanation: RouteExplanation | None = None
+        self._fused = fused
 
     def explain(self) -> RouteExplanation:
-        """The words that ranked, the words removed, and each hit's contributions."""
+        """The words that ranked, the words removed, each hit's contributions and parts."""
         if self._explanation is None:
-            self._explanation = self._backend.route_explain(self.query, self._top.ids_list())
+            lexical = self._backend.route_explain(self.query, self._top.ids_list())
+            if self._fused is not None:
+                alpha, parts = self._fused
+                lexical = dataclasses.replace(lexical, alpha=alpha, fused=parts)
+            self._explanation = lexical
         return self._explanation
 
     def _snippets(self, ids: list[int]) -> list[Snippet | None]:
@@ -313,12 +329,15 @@ class Index(Closing):
     'async-rust-reviewer'
     """
 
-    __slots__ = ("_backend", "_update")
+    __slots__ = ("_backend", "_encoder", "_update", "_vectors", "_vectors_path")
 
     def __init__(self, backend: Backend) -> None:
         """Wrap a built backend (most callers want :meth:`build` or :meth:`open`)."""
         self._backend = backend
         self._update: UpdateInfo | None = None
+        self._encoder: tuple[str, Encoder] | None = None
+        self._vectors: tuple[str, NDArray[np.float32]] | None = None
+        self._vectors_path: str | None = None
 
     @classmethod
     def build(
@@ -418,6 +437,7 @@ class Index(Closing):
             )
         index = cls(opened)
         index._update = info
+        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
         return index
 
     @classmethod
@@ -541,7 +561,36 @@ class Index(Closing):
         )
         return BatchHits(queries, top)
 
-    def route(self, request: str, k: int = 10) -> RouteHits:
+    def doc_vectors(
+        self, model: PathArg, *, progress: Progress | None = None
+    ) -> NDArray[np.float32]:
+        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` array.
+
+        Computed once per index and model; an index opened with :meth:`open`
+        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed)
+        and embeds only added or changed specs (:mod:`specsearch.vectors`).
+        ``progress`` is called with (specs done, specs to embed).
+
+        Raises:
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            ModelError: a model file does not fit.
+        """
+        encoder = self.encoder(model)
+        model_id = f"{os.fspath(model)}|{encoder.dim}"
+        if self._vectors is None or self._vectors[0] != model_id:
+            infos = self._backend.docs(range(self._backend.num_docs))
+            matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
+            self._vectors = (model_id, matrix)
+        return self._vectors[1]
+
+    def route(
+        self,
+        request: str,
+        k: int = 10,
+        *,
+        model: PathArg | None = None,
+        alpha: float | None = None,
+    ) -> RouteHits:
         """The ``k`` specs that should handle a request in natural language, best first.
 
         The request is never parsed as query syntax (``C++: leaks``, ``AND``,
@@ -555,15 +604,48 @@ class Index(Closing):
         ...     index.route("can you help me cancel tokio tasks cleanly?", k=1)[0].name
         'async-rust-reviewer'
 
+        With ``model`` (a sentence-transformers folder) the ranking is hybrid:
+        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F
+        min-max normalised over its top 50 and the request's cosine with each
+        spec's vector (:meth:`doc_vectors`) min-max normalised over all specs;
+        ``alpha`` defaults to the tuned value in ``data/fusion.json``. Without
+        it, the ranking is lexical only. The library never looks a model up by
+        itself: the CLI passes ``--model``, ``SPECSEARCH_MODEL`` or the cache.
+
         Raises:
             QueryError: the request is empty (white space only).
-            SchemaError: ``k`` is negative.
+            SchemaError: ``k`` is negative, or ``alpha`` is outside [0, 1].
+            ModelNotFoundError: ``model`` is not a usable model folder.
             IndexStateError: the index is closed.
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
         request = query_text(request)
-        return RouteHits(request, self._backend.route(request, k), self._backend)
+        if model is None:
+            return RouteHits(request, self._backend.route(request, k), self._backend)
+        return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
+
+    def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
+        import numpy as np  # noqa: PLC0415 - only the hybrid route needs numpy
+
+        from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
+        from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+
+        if not 0.0 <= alpha <= 1.0:
+            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+        vectors = self.doc_vectors(model)
+        lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
+        query = self.encoder(model).embed([request])[0]
+        cosine = vectors @ query
+        lex, sem, fused = fuse(lexical.ids_list(), lexical.scores_list(), cosine, alpha)
+        best = top_k(fused, min(k, fused.size))
+        ids = np.array([i for i, _ in best], dtype=np.uint32)
+        parts = tuple(
+            FusedScore(lexical=float(lex[i]), semantic=float(sem[i]), cosine=float(cosine[i]))
+            for i in ids
+        )
+        top = ArrayTopDocs(ids, fused[ids].astype(np.float32))
+        return RouteHits(request, top, self._backend, (alpha, parts))
 
     def route_many(self, requests: Sequence[str], k: int = 10) -> BatchHits:
         """Route many requests at once: ``(len(requests), k)`` arrays of ids and scores.
@@ -581,6 +663,39 @@ class Index(Closing):
             raise SchemaError("requests", "expected a sequence of requests, got a single string")
         clean = [query_text(r) for r in requests]
         return BatchHits(clean, self._backend.route_many(clean, k))
+
+    def encoder(self, model: PathArg | None = None) -> Encoder:
+        """The sentence encoder of this index's backend (loaded once, then kept).
+
+        Args:
+            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
+                else the one ``specsearch model fetch`` put in the user cache.
+
+        Raises:
+            ModelNotFoundError: there is no model (the message says how to get it).
+            ModelError: a model file does not fit.
+        """
+        path = resolve_model(model, os.environ)
+        if self._encoder is None or self._encoder[0] != str(path):
+            self._encoder = (str(path), load_encoder(path, self._backend.name))
+        return self._encoder[1]
+
+    def embed(self, texts: Sequence[str], *, model: PathArg | None = None) -> NDArray[np.float32]:
+        """Unit-length sentence embeddings of ``texts``: a ``(len(texts), dim)`` float32 array.
+
+        With the native backend the array views a Rust-owned buffer (no copy;
+        ``flags.owndata`` is False) and the texts are encoded on all cores with
+        the GIL released. Texts are truncated to the model's token budget
+        (256 for all-MiniLM-L6-v2, ``[CLS]`` and ``[SEP]`` included).
+
+        Raises:
+            SchemaError: ``texts`` is a single string.
+            ModelNotFoundError: there is no model.
+            ModelError: a model file does not fit.
+        """
+        if isinstance(texts, str):
+            raise SchemaError("texts", "expected a sequence of texts, got a single string")
+        return self.encoder(model).embed(list(texts))
 
     def all_docs(self) -> list[DocInfo]:
         """The stored fields of every indexed spec, in doc-id order."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
 
-__all__ = ["NativeBackend", "fingerprint_files"]
+__all__ = ["NativeBackend", "NativeEncoder", "fingerprint_files", "fuse_native"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
@@ -184,3 +184,38 @@ class NativeBackend(Closing):
     def close(self) -> None:
         """Release the index."""
         self._index.close()
+
+
+class NativeEncoder:
+    """The Rust sentence encoder (documents spread over rayon, the GIL released)."""
+
+    __slots__ = ("_encoder",)
+
+    def __init__(self, model_dir: str) -> None:
+        """Load the model in ``model_dir`` (a sentence-transformers folder)."""
+        self._encoder = _native.Encoder(model_dir)
+
+    @property
+    def dim(self) -> int:
+        """The width of an embedding."""
+        return self._encoder.dim
+
+    @property
+    def max_tokens(self) -> int:
+        """The most tokens a text is truncated to, ``[CLS]`` and ``[SEP]`` included."""
+        return self._encoder.max_tokens
+
+    def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]:
+        """Token ids of ``text``, ``[CLS]`` first and ``[SEP]`` last."""
+        return self._encoder.tokenize(text, max_tokens)
+
+    def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> NDArray[np.float32]:
+        """Unit-length embeddings, ``(len(texts), dim)``, in a Rust-owned buffer (no copy)."""
+        return self._encoder.embed(list(texts), max_tokens).array()
+
+
+def fuse_native(
+    lex_ids: Sequence[int], lex_scores: Sequence[float], cosine: Sequence[float], alpha: float
+) -> tuple[list[float], list[float], list[float]]:
+    """``(lexical, semantic, fused)`` per document, computed by the Rust core."""
+    return _native.fuse(list(lex_ids), list(lex_scores), list(cosine), alpha)

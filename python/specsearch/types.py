@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Contribution", "DocInfo", "Hit", "Problem", "RouteExplanation", "Snippet"]
+__all__ = ["Contribution", "DocInfo", "FusedScore", "Hit", "Problem", "RouteExplanation", "Snippet"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +108,22 @@ class Contribution:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FusedScore:
+    """The two arms of a hybrid route hit: ``score = (1 - alpha) * lexical + alpha * semantic``.
+
+    Attributes:
+        lexical: The hit's routing BM25F, min-max normalised over the lexical top
+            (0 outside it).
+        semantic: Its cosine with the request, min-max normalised over all specs.
+        cosine: The raw cosine.
+    """
+
+    lexical: float
+    semantic: float
+    cosine: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RouteExplanation:
     """What ``route`` made of a request, and why each hit ranks.
 
@@ -116,9 +132,13 @@ class RouteExplanation:
         filler: The words removed as conversational filler.
         stopwords: The words removed as stop words.
         why: Per hit asked about, its contributions, largest first.
+        alpha: The semantic arm's weight when the ranking was hybrid, else None.
+        fused: Per hit, its lexical and semantic parts (empty when lexical only).
     """
 
     words: tuple[str, ...]
     filler: tuple[str, ...]
     stopwords: tuple[str, ...]
     why: tuple[tuple[Contribution, ...], ...]
+    alpha: float | None = None
+    fused: tuple[FusedScore, ...] = ()

@@ -47,6 +47,14 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// A model folder (weights, config or vocabulary) cannot be used.
+    #[error("{}: not a usable model file: {detail}", path.display())]
+    Model {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Another writer holds the index lock.
     #[error("{}: the index is locked by another writer{}", path.display(), holder.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Locked {

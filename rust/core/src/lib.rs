@@ -23,6 +23,7 @@
 //!   and the update path (classify, build, commit);
 //! - [`query`]: the query grammar (string → tree, lenient or strict);
 //! - [`search`]: [`SearchIndex`], the plan, the executor, top-k and snippets;
+//! - [`embed`]: the sentence encoder (`WordPiece`, BERT) and score fusion;
 //! - [`route`]: [`RouteIndex`]: requests in natural language (request
 //!   understanding from a shared data file, routing BM25, explanations);
 //! - [`schema`], [`scoring`], [`error`], [`problem`] and `container` (the
@@ -39,6 +40,7 @@
 pub mod analysis;
 mod container;
 pub mod dedup;
+pub mod embed;
 pub mod error;
 pub mod index;
 mod postings;

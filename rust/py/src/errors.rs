@@ -57,6 +57,11 @@ pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
             let path = path.to_string_lossy().into_owned();
             specsearch_error(py, "IndexLockedError", (err.to_string(), path, holder))
         }
+        Error::Model { path, detail } => specsearch_error(
+            py,
+            "ModelError",
+            (path.to_string_lossy().into_owned(), detail),
+        ),
         Error::Cancelled => PyKeyboardInterrupt::new_err(err.to_string()),
         // `Error` is non-exhaustive: a variant added later still surfaces as
         // a typed specsearch error rather than a crash.

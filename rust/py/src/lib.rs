@@ -12,6 +12,7 @@
 // reference is not an option for `#[pymethods]` arguments like `Vec<u32>`.
 #![allow(clippy::needless_pass_by_value)]
 
+mod embed;
 mod errors;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -686,5 +687,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTopDocs>()?;
     m.add_class::<PyBatchTopDocs>()?;
     m.add_class::<IndexBuffers>()?;
+    embed::register(m)?;
     Ok(())
 }
