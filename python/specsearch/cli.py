@@ -17,7 +17,7 @@ import re
 import shutil
 import sys
 import time
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -238,7 +238,9 @@ class _Where:
             return self.backend
         return config.backend
 
-    def open(self, scope: _Scope, config: Config, *, rebuild: bool = False) -> Index:
+    def open(
+        self, scope: _Scope, config: Config, *, rebuild: bool = False, writer: bool = False
+    ) -> Index:
         """Open the persistent index, updating it first, with a progress bar when slow.
 
         A corrupt index (a checksum error, say) is rebuilt from the specs, once;
@@ -249,6 +251,7 @@ class _Where:
         options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore)
         folder = self.folder(scope)
         backend = self.backend_name(config)
+        if_locked: Literal["snapshot", "raise"] = "raise" if writer else "snapshot"
         try:
             try:
                 return Index.open(
@@ -258,6 +261,7 @@ class _Where:
                     options=options,
                     progress=bar,
                     rebuild=rebuild,
+                    if_locked=if_locked,
                 )
             except IndexFormatError as err:
                 if rebuild:
@@ -270,6 +274,7 @@ class _Where:
                     options=options,
                     progress=bar,
                     rebuild=True,
+                    if_locked=if_locked,
                 )
         finally:
             bar.close()
@@ -982,7 +987,7 @@ def index(
     scope = where.scope(config)
     started = time.monotonic()
     try:
-        with where.open(scope, config, rebuild=rebuild) as opened:
+        with where.open(scope, config, rebuild=rebuild, writer=True) as opened:
             info, stats, problems = opened.update, opened.stats(), opened.problems
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))

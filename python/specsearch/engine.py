@@ -8,7 +8,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Self, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
 from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
@@ -387,6 +387,7 @@ class Index(Closing):
         notice: Callable[[str], None] = _stderr_notice,
         progress: Progress | None = None,
         rebuild: bool = False,
+        if_locked: Literal["snapshot", "raise"] = "snapshot",
     ) -> Self:
         """Open the persistent index of ``paths``, creating or updating it first.
 
@@ -406,6 +407,10 @@ class Index(Closing):
             progress: Called with (files done, files to index) while indexing.
             rebuild: Throw the existing index away and build it afresh (after
                 a checksum error, say).
+            if_locked: What to do when another process holds the writer lock
+                and the index needs an update: ``"snapshot"`` (a reader)
+                answers as below; ``"raise"`` (a writer, as ``specsearch
+                index``) raises :class:`~specsearch.errors.IndexLockedError`.
 
         While another process updates the index, this one does not wait: it
         answers from the last committed index (or, when there is none yet,
@@ -415,7 +420,11 @@ class Index(Closing):
         Raises:
             BackendUnavailableError: the backend asked for cannot be loaded.
             FileNotFoundError: a path does not exist.
+            IndexLockedError: another process holds the writer lock and
+                ``if_locked`` is ``"raise"``.
         """
+        if if_locked not in ("snapshot", "raise"):
+            raise SchemaError("if_locked", f"must be 'snapshot' or 'raise', got {if_locked!r}")
         env = os.environ if environ is None else environ
         choice = resolve_backend(backend, env)
         if choice.notice is not None:
@@ -432,6 +441,8 @@ class Index(Closing):
         try:
             opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
         except IndexLockedError as busy:
+            if if_locked == "raise":
+                raise
             opened, info = _snapshot(
                 choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
             )
