@@ -181,8 +181,8 @@ class BuildOptions:
             segment, so memory does not grow with the corpus.
         merge_threshold: The native index merges its segments when it has
             more than this many.
-        hidden: Walk hidden files and folders too (ARCHITECTURE.md §1).
-        no_ignore: Do not read ignore files (ARCHITECTURE.md §1).
+        hidden: Walk hidden files and folders too (SPEC.md §1).
+        no_ignore: Do not read ignore files (SPEC.md §1).
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES

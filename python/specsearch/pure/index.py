@@ -116,7 +116,7 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
 
 
 def title_lines(lines: Sequence[str]) -> list[bool]:
-    """Which lines only name the spec, for snippets (ARCHITECTURE.md §6).
+    """Which lines only name the spec, for snippets (SPEC.md §6).
 
     Those are the frontmatter's lines (its ``---`` fences included; a bare
     frontmatter runs from a first line starting with ``name:`` to the first
@@ -241,7 +241,7 @@ class PureIndex:
         Args:
             roots: Files or folders (empty: the current folder).
             max_file_bytes: Larger files are skipped and reported.
-            hidden: Walk hidden entries too (ARCHITECTURE.md §1).
+            hidden: Walk hidden entries too (SPEC.md §1).
             no_ignore: Read no ignore file.
 
         Returns:

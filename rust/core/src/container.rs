@@ -1,4 +1,4 @@
-//! The container of every binary index file (ARCHITECTURE.md §10): magic
+//! The container of every binary index file (SPEC.md §10): magic
 //! bytes, the format version, a table of sections, and a CRC-32 per section
 //! and for the header.
 //!

@@ -1,4 +1,4 @@
-//! The walk (ARCHITECTURE.md §1): which files are specs, in doc-id order.
+//! The walk (SPEC.md §1): which files are specs, in doc-id order.
 //!
 //! Directory roots are walked with the `ignore` crate: `.specsearchignore`,
 //! `.ignore` and `.gitignore` files inside the tree are honoured, strongest

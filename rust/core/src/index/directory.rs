@@ -1,4 +1,4 @@
-//! The index folder (ARCHITECTURE.md §10): file names, the writer lock, the
+//! The index folder (SPEC.md §10): file names, the writer lock, the
 //! atomic commit and garbage collection.
 //!
 //! A commit writes its new files (each fsynced), writes the manifest to

@@ -1,4 +1,4 @@
-//! The in-memory index (ARCHITECTURE.md §4).
+//! The in-memory index (SPEC.md §4).
 //!
 //! Per field: a term dictionary (term → term id), postings per term (doc
 //! ids ascending with their term frequencies), a lengths column (tokens per

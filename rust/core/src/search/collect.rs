@@ -1,4 +1,4 @@
-//! Collecting the top k (ARCHITECTURE.md §5): exact scores are rounded to
+//! Collecting the top k (SPEC.md §5): exact scores are rounded to
 //! `f32`, and hits are ordered by that score descending, then doc id
 //! ascending; a bounded heap keeps the `k` best.
 

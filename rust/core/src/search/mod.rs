@@ -1,4 +1,4 @@
-//! Search (ARCHITECTURE.md §5, §6): the [`SearchIndex`] trait every index
+//! Search (SPEC.md §5, §6): the [`SearchIndex`] trait every index
 //! implements, its options, results, top-k and snippets.
 //!
 //! Module map, in the order a query flows:

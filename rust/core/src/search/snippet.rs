@@ -1,4 +1,4 @@
-//! Snippets (ARCHITECTURE.md §6): a hit's best line for a query. The plan's
+//! Snippets (SPEC.md §6): a hit's best line for a query. The plan's
 //! distinct positive leaves are matched against each line of the file; the
 //! line matching the most leaves wins (the first on ties).
 

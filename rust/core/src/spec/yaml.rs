@@ -1,4 +1,4 @@
-//! Frontmatter YAML as an event stream (ARCHITECTURE.md §2, "YAML").
+//! Frontmatter YAML as an event stream (SPEC.md §2, "YAML").
 //!
 //! Nothing is constructed: the events of `saphyr-parser` are folded into
 //! flattened texts with an explicit stack (no recursion), aliases contribute

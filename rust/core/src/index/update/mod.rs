@@ -1,4 +1,4 @@
-//! Incremental updates of an on-disk index (ARCHITECTURE.md §10).
+//! Incremental updates of an on-disk index (SPEC.md §10).
 //!
 //! [`DiskIndex::open_or_update`] walks the roots and compares each file with
 //! the current commit: by size and mtime first, then by content hash
