@@ -621,6 +621,26 @@ def _config() -> Config:
     return config if config is not None else Config()
 
 
+def _k_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "-k",
+        "k",
+        type=click.IntRange(min=0),
+        callback=_clamp_k,
+        default=None,
+        help="How many hits [default: 10].",
+    )(command)
+
+
+def _all_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--all/--collapse",
+        "all_copies",
+        default=None,
+        help="Show every copy of near-duplicate specs.",
+    )(command)
+
+
 QUERY_HELP = """Find the specs under PATHS that best match QUERY.
 
 \b
@@ -645,14 +665,7 @@ as one hit with "+N copies"; --all shows each copy.
 @cli.command(cls=_QueryCommand, help=QUERY_HELP)
 @click.argument("query")
 @_where_options
-@click.option(
-    "-k",
-    "k",
-    type=click.IntRange(min=0),
-    callback=_clamp_k,
-    default=None,
-    help="How many hits [default: 10].",
-)
+@_k_option
 @_json_option
 @click.option("--jsonl", is_flag=True, help="Write one JSON object per hit, then a summary.")
 @click.option(
@@ -680,9 +693,7 @@ as one hit with "+N copies"; --all shows each copy.
     default=0,
     help="Lines of context around each snippet.",
 )
-@click.option(
-    "--all/--collapse", "all_copies", default=None, help="Show every copy of near-duplicate specs."
-)
+@_all_option
 @_color_option
 @_problems_option
 @click.option(
@@ -866,19 +877,10 @@ which words and fields made each hit rank. With a sentence-embedding model
 @cli.command(help=ROUTE_HELP)
 @click.argument("request")
 @_where_options
-@click.option(
-    "-k",
-    "k",
-    type=click.IntRange(min=0),
-    callback=_clamp_k,
-    default=None,
-    help="How many hits [default: 10].",
-)
+@_k_option
 @_json_option
 @click.option("--explain", is_flag=True, help="Show which words and fields made each hit rank.")
-@click.option(
-    "--all/--collapse", "all_copies", default=None, help="Show every copy of near-duplicate specs."
-)
+@_all_option
 @click.option("--no-messages", is_flag=True, help="Do not report file problems.")
 @click.option(
     "--model",
