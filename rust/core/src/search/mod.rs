@@ -123,6 +123,14 @@ pub trait SearchIndex: Send + Sync {
     fn stats(&self) -> IndexStats;
 }
 
+/// Every doc matching `query` with its `f64` score (before rounding), in doc-id order.
+fn exact_scores<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
+    let m = exec::run(src, query, opts)?;
+    let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
+    out.sort_unstable_by_key(|e| e.0);
+    Ok(out)
+}
+
 impl MemoryIndex {
     /// The exact `f64` score (before rounding) of every doc matching
     /// `query`, in doc-id order. Meant for tests and diagnostics.
@@ -130,10 +138,7 @@ impl MemoryIndex {
     /// # Errors
     /// As [`SearchIndex::search`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        let m = exec::run(self, query, opts)?;
-        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
-        out.sort_unstable_by_key(|e| e.0);
-        Ok(out)
+        exact_scores(self, query, opts)
     }
 }
 
@@ -144,10 +149,7 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Query`], [`Error::Format`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        let m = exec::run(self, query, opts)?;
-        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
-        out.sort_unstable_by_key(|e| e.0);
-        Ok(out)
+        exact_scores(self, query, opts)
     }
 }
 
