@@ -81,10 +81,10 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from specsearch.backend import BackendClass, BuildOptions, Progress
+    from specsearch.backend import BackendClass, BatchTopDocs, BuildOptions, Progress
     from specsearch.pure import Node
     from specsearch.schema import Weights
-    from specsearch.types import Snippet
+    from specsearch.types import RouteExplanation, Snippet
 
 __all__ = ["TantivyBackend", "load", "require"]
 
@@ -569,6 +569,20 @@ class TantivyBackend(Closing):
         hits, _ = self._run(query, k, weights, strict)
         ids, scores = self._ids(hits)
         return ArrayTopDocs(ids, scores)
+
+    # tantivy-py has no request understanding: the relevance harness ranks a
+    # request with it as an OR of the request's words (benches/relevance.py).
+    def route(self, request: str, k: int) -> ArrayTopDocs:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
+
+    def route_many(self, requests: Sequence[str], k: int) -> BatchTopDocs:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """Not offered: tantivy-py measures ``query`` only."""
+        raise NotImplementedError("the tantivy-py adapter has no route")
 
     def count(self, query: str, *, strict: bool = False) -> int:
         """How many docs match ``query`` (for the benchmarks' equal-work checks)."""

@@ -14,9 +14,7 @@ Groups (``benchmark.group``), each parametrized by engine:
 - ``cli``: ``specsearch query WORD CORPUS --index DIR`` on an up-to-date index,
   process start to exit, against ``rg -il WORD CORPUS``;
 - ``freshness`` / ``freshness-nochange``: opening the persistent index after
-  one file changed / after nothing changed;
-- ``startup``: ``python -c "import specsearch.cli"`` against ``python -c
-  pass`` (``extra_info``: the top imports by ``-X importtime``).
+  one file changed / after nothing changed.
 
 Nothing here asserts a timing. Run ``python -m benches.report`` (see the README).
 """
@@ -408,49 +406,3 @@ def test_freshness(  # noqa: PLR0917
         assert last.changed + last.added >= 1
     else:
         assert not last.committed
-
-
-# --- start-up --------------------------------------------------------------
-
-
-def importtime_top(n: int = 8) -> list[tuple[str, int]]:
-    """The ``n`` top-level imports of ``import specsearch.cli`` by cumulative µs.
-
-    Parsed from ``python -X importtime`` (its stderr): the rows whose module
-    name is indented once, i.e. imported by the script itself or by
-    ``specsearch.cli`` directly.
-    """
-    out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import specsearch.cli"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=_cli_env(),
-    ).stderr
-    rows: list[tuple[str, int]] = []
-    for line in out.splitlines():
-        parts = line.removeprefix("import time:").split("|")
-        if len(parts) != 3 or not parts[1].strip().isdigit():
-            continue
-        name = parts[2].rstrip()
-        depth = (len(name) - len(name.lstrip())) // 2
-        if depth <= 1:
-            rows.append((name.strip(), int(parts[1])))
-    return sorted(rows, key=lambda r: -r[1])[:n]
-
-
-@pytest.mark.parametrize("engine", ["native", "bare-python"])
-def test_startup(benchmark: BenchmarkFixture, rounds: int, engine: str) -> None:
-    """``python -c "import specsearch.cli"`` (the CLI's import) against ``python -c pass``."""
-    benchmark.group = "startup"
-    code = "import specsearch.cli" if engine == "native" else "pass"
-    command = [sys.executable, "-c", code]
-    subprocess.run(command, check=True, env=_cli_env())  # bytecode cached
-
-    def run() -> None:
-        subprocess.run(command, check=True, env=_cli_env())
-
-    benchmark.pedantic(run, rounds=5 * rounds, iterations=1, warmup_rounds=1)
-    benchmark.extra_info.update(engine=engine, command=" ".join(command))
-    if engine == "native":
-        benchmark.extra_info["importtime_top_us"] = importtime_top()

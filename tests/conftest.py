@@ -48,6 +48,10 @@ def private_cache(
     """Keep default index folders out of the user's cache directory."""
     cache = tmp_path_factory.mktemp("xdg-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    # Nor the user's CLI config or Claude Code folders (tests set them when they need them).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    monkeypatch.delenv("SPECSEARCH_CONFIG", raising=False)
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
     return cache
 
 

@@ -26,6 +26,24 @@ from specsearch.types import DocInfo, Hit, Problem, Snippet
 __version__: str
 
 
+def _source_tree_version() -> str:
+    """The version in the workspace's Cargo.toml, when run from a source tree.
+
+    As the README's "without Rust" command does (``PYTHONPATH=python``):
+    there is no installed metadata then.
+    """
+    import os  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    cargo = os.path.join(os.path.dirname(__file__), "..", "..", "Cargo.toml")
+    try:
+        with open(cargo, encoding="utf-8") as f:
+            found = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.MULTILINE)
+    except OSError:
+        found = None
+    return found.group(1) if found else "0+unknown"
+
+
 def __getattr__(name: str) -> str:
     """``__version__``, read from the package metadata on first use.
 
@@ -36,7 +54,10 @@ def __getattr__(name: str) -> str:
     if name == "__version__":
         from importlib import metadata  # noqa: PLC0415
 
-        return metadata.version("specsearch")
+        try:
+            return metadata.version("specsearch")
+        except metadata.PackageNotFoundError:
+            return _source_tree_version()
     raise AttributeError(f"module 'specsearch' has no attribute {name!r}")
 
 

@@ -15,10 +15,14 @@ __all__ = [
     "K1",
     "B",
     "BatchTopDocs",
+    "Embeddings",
+    "Encoder",
     "Index",
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "fingerprint_files",
+    "fuse",
     "parse_query",
 ]
 
@@ -30,6 +34,9 @@ K1: float
 B: float
 
 def parse_query(text: str, strict: bool = False) -> str | None: ...
+def fingerprint_files(
+    paths: list[str], max_file_bytes: int = ...
+) -> list[list[int | None] | None]: ...
 
 @final
 class TopDocs:
@@ -56,7 +63,12 @@ class IndexBuffers:
 class Index:
     @staticmethod
     def build(
-        roots: list[str], *, max_file_bytes: int = ..., threads: int = 0
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     @staticmethod
     def open(
@@ -68,6 +80,8 @@ class Index:
         memory_budget: int = ...,
         merge_threshold: int = ...,
         progress: Callable[[int, int], None] | None = None,
+        hidden: bool = False,
+        no_ignore: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
     @staticmethod
     def open_existing(index_dir: str) -> Index: ...
@@ -93,8 +107,32 @@ class Index:
         weights: tuple[float, float, float, float, float, float] | None = None,
         strict: bool = False,
     ) -> BatchTopDocs: ...
+    def route(self, request: str, k: int) -> TopDocs: ...
+    def route_many(self, requests: list[str], k: int) -> BatchTopDocs: ...
+    def route_explain(
+        self, request: str, ids: list[int]
+    ) -> tuple[list[str], list[str], list[str], list[list[tuple[str, str, float]]]]: ...
     def docs(self, ids: list[int]) -> list[tuple[str, str, str]]: ...
     def snippets(
         self, ids: list[int], query: str, *, strict: bool = False
     ) -> list[tuple[int, str, list[tuple[int, int]]] | None]: ...
     def close(self) -> None: ...
+
+@final
+class Embeddings:
+    def __len__(self) -> int: ...
+    def array(self) -> NDArray[np.float32]: ...
+
+@final
+class Encoder:
+    def __new__(cls, path: str) -> Encoder: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def max_tokens(self) -> int: ...
+    def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]: ...
+    def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings: ...
+
+def fuse(
+    lex_ids: list[int], lex_scores: list[float], cosine: list[float], alpha: float
+) -> tuple[list[float], list[float], list[float]]: ...

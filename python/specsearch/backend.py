@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from specsearch.errors import QueryError
     from specsearch.schema import Weights
-    from specsearch.types import DocInfo, Problem, Snippet
+    from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -126,6 +126,18 @@ class Backend(Protocol):
         """``search`` for each query, in parallel where the backend can."""
         ...
 
+    def route(self, request: str, k: int) -> TopDocs:
+        """The best ``k`` specs for a request in natural language (never query syntax)."""
+        ...
+
+    def route_many(self, requests: Sequence[str], k: int) -> BatchTopDocs:
+        """``route`` for each request, into ``(n, k)`` arrays."""
+        ...
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        ...
+
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         ...
@@ -169,12 +181,16 @@ class BuildOptions:
             segment, so memory does not grow with the corpus.
         merge_threshold: The native index merges its segments when it has
             more than this many.
+        hidden: Walk hidden files and folders too (SPEC.md §1).
+        no_ignore: Do not read ignore files (SPEC.md §1).
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     threads: int = 0
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     merge_threshold: int = DEFAULT_MERGE_THRESHOLD
+    hidden: bool = False
+    no_ignore: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "threads", "memory_budget"):

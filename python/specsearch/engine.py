@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Self, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
-from specsearch.backend import BuildOptions
+from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.errors import QueryError, SchemaError
+from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
-from specsearch.types import DocInfo, Hit
+from specsearch.types import DocInfo, FusedScore, Hit, Snippet
+from specsearch.vectors import FUSION, spec_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,21 +24,44 @@ if TYPE_CHECKING:
 
     from specsearch.backend import (
         Backend,
+        BackendClass,
         BatchTopDocs,
         IndexStats,
         Progress,
         TopDocs,
-        UpdateInfo,
     )
-    from specsearch.types import Problem
+    from specsearch.encoder import Encoder
+    from specsearch.types import Problem, RouteExplanation
 
-__all__ = ["BatchHits", "Hits", "Index", "default_index_dir", "field_weights"]
+__all__ = [
+    "BatchHits",
+    "Hits",
+    "Index",
+    "RouteHits",
+    "default_index_dir",
+    "field_weights",
+    "query_text",
+]
 
 PathArg = str | os.PathLike[str]
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def query_text(query: str) -> str:
+    r"""``query`` with every lone surrogate replaced by U+FFFD.
+
+    A command-line argument that is not UTF-8 reaches Python with its bytes as
+    surrogates (``\udcff``), which cannot cross into the native engine or be
+    printed; both engines see the same replacement, so they still agree.
+
+    >>> query_text("caf\udce9 tokio")
+    'caf\ufffd tokio'
+    """
+    return _SURROGATES.sub("\ufffd", query)
 
 
 def _roots(paths: Sequence[PathArg]) -> list[str]:
@@ -43,51 +70,55 @@ def _roots(paths: Sequence[PathArg]) -> list[str]:
     return [os.fspath(p) for p in paths]
 
 
+def _discard(target: str) -> None:
+    """Remove an index folder: renamed aside first, so no one opens it half-deleted."""
+    aside = f"{target}.discarded-{os.getpid()}"
+    try:
+        os.rename(target, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _snapshot(
+    backend: BackendClass,
+    target: str,
+    *,
+    roots: Sequence[str],
+    options: BuildOptions | None,
+    busy: IndexLockedError,
+    notice: Callable[[str], None],
+) -> tuple[Backend, UpdateInfo]:
+    """The index to answer from while another process holds the writer lock."""
+    opened: Backend
+    try:
+        opened = backend.open_existing(target)
+        notice(f"specsearch: note: {busy}; answering from the last committed index")
+    except (FileNotFoundError, IndexFormatError):
+        opened = backend.build(roots, options or BuildOptions())
+        notice(f"specsearch: note: {busy}; answering from an index built in memory")
+    unchanged = opened.num_docs
+    info = UpdateInfo(
+        added=0, changed=0, deleted=0, unchanged=unchanged, rebuilt=False, committed=False
+    )
+    return opened, info
+
+
 def default_index_dir(roots: Sequence[str], environ: Mapping[str, str]) -> str:
     """The folder that holds the index of ``roots`` unless one is given.
 
     ``$XDG_CACHE_HOME/specsearch/<key>`` (``~/.cache`` when the variable is
-    unset), where the key hashes the roots as spelled and as absolute paths,
-    so each folder of specs gets its own index and the specs' folder is never
-    written to.
+    unset), where the key hashes the roots canonicalised (absolute, links
+    resolved: ``data``, ``./data`` and ``data/`` share one index), so each
+    folder of specs gets its own index and the specs' folder is never written
+    to. See :mod:`specsearch.cache`.
 
     >>> default_index_dir(["specs"], {"XDG_CACHE_HOME": "/c"}).startswith("/c/specsearch/")
     True
     """
-    cache = environ.get("XDG_CACHE_HOME") or os.path.join(
-        environ.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    spelled = list(roots) or ["."]
-    # The JSON text of ``[spelled, absolute]`` (what ``json.dumps`` writes
-    # with ``ensure_ascii=False``), built with the C string encoder that the
-    # ``json`` package wraps: this runs on every CLI query, and the package
-    # import costs more than the call.
-    from _json import encode_basestring  # noqa: PLC0415 (start-up cost)
+    from specsearch.cache import index_dir_for  # noqa: PLC0415 (keeps start-up lean)
 
-    def listed(items: list[str]) -> str:
-        return "[" + ", ".join(encode_basestring(item) for item in items) + "]"
-
-    key = f"[{listed(spelled)}, {listed([os.path.abspath(r) for r in spelled])}]"
-    digest = _sha256_hex(key.encode("utf-8", "surrogateescape"))[:20]
-    return os.path.join(cache, "specsearch", digest)
-
-
-def _sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` in hex, from CPython's built-in module when it has one.
-
-    ``hashlib`` loads OpenSSL on import (about a quarter of the package's
-    import cost on the CLI path); the built-in ``_sha256`` (``_sha2`` from
-    Python 3.12) gives the same digest.
-    """
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-    except ImportError:
-        try:
-            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-        except ImportError:
-            from hashlib import sha256  # noqa: PLC0415
-    digest: str = sha256(data).hexdigest()
-    return digest
+    return index_dir_for(roots, environ)
 
 
 class Hits(Sequence[Hit]):
@@ -140,7 +171,7 @@ class Hits(Sequence[Hit]):
             ids = self._top.ids_list()
             scores = self._top.scores_list()
             docs = self._backend.docs(ids)
-            snippets = self._backend.snippets(ids, self.query, strict=self._strict)
+            snippets = self._snippets(ids)
             self._hits = tuple(
                 Hit(
                     rank=rank,
@@ -157,6 +188,40 @@ class Hits(Sequence[Hit]):
             )
         return self._hits
 
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        return self._backend.snippets(ids, self.query, strict=self._strict)
+
+    def infos(self) -> list[tuple[DocInfo, float]]:
+        """Each hit's stored fields and score, best first, without snippets (no file is read)."""
+        return list(
+            zip(self._backend.docs(self._top.ids_list()), self._top.scores_list(), strict=True)
+        )
+
+    def select(self, positions: Sequence[int]) -> list[Hit]:
+        """The hits at 0-based ``positions``, with their snippets and their own ranks.
+
+        Only their files are read for snippets, not every hit's.
+        """
+        if self._hits is not None:
+            return [self._hits[i] for i in positions]
+        ids = self._top.ids_list()
+        scores = self._top.scores_list()
+        chosen = [ids[i] for i in positions]
+        docs = self._backend.docs(chosen)
+        snippets = self._backend.snippets(chosen, self.query, strict=self._strict)
+        return [
+            Hit(
+                rank=i + 1,
+                doc_id=doc.doc_id,
+                score=scores[i],
+                path=doc.path,
+                name=doc.name,
+                description=doc.description,
+                snippet=snippet,
+            )
+            for i, doc, snippet in zip(positions, docs, snippets, strict=True)
+        ]
+
     def __len__(self) -> int:
         return len(self._top)
 
@@ -172,6 +237,49 @@ class Hits(Sequence[Hit]):
 
     def __repr__(self) -> str:
         return f"Hits(query={self.query!r}, backend={self.backend!r}, len={len(self)})"
+
+
+class RouteHits(Hits):
+    """The ranked result of :meth:`Index.route`: :class:`Hits`, plus why each one ranks.
+
+    ``query`` is the request. Snippets show the lines holding the words that
+    ranked (the request after filler and stop words are removed).
+    """
+
+    __slots__ = ("_explanation", "_fused")
+
+    def __init__(
+        self,
+        request: str,
+        top: TopDocs,
+        backend: Backend,
+        fused: tuple[float, tuple[FusedScore, ...]] | None = None,
+    ) -> None:
+        """Wrap ``top``, the backend's answer to ``request`` (``fused``: alpha and the parts)."""
+        super().__init__(request, top, backend)
+        self._explanation: RouteExplanation | None = None
+        self._fused = fused
+
+    def explain(self) -> RouteExplanation:
+        """The words that ranked, the words removed, each hit's contributions and parts."""
+        if self._explanation is None:
+            lexical = self._backend.route_explain(self.query, self._top.ids_list())
+            if self._fused is not None:
+                alpha, parts = self._fused
+                lexical = dataclasses.replace(lexical, alpha=alpha, fused=parts)
+            self._explanation = lexical
+        return self._explanation
+
+    def _snippets(self, ids: list[int]) -> list[Snippet | None]:
+        words = self.explain().words if ids else ()
+        if not words:
+            return [None] * len(ids)
+        # Each word quoted: the request is never query syntax.
+        quoted = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        return self._backend.snippets(ids, quoted)
+
+    def __repr__(self) -> str:
+        return f"RouteHits(request={self.query!r}, backend={self.backend!r}, len={len(self)})"
 
 
 class BatchHits:
@@ -219,12 +327,15 @@ class Index(Closing):
     'async-rust-reviewer'
     """
 
-    __slots__ = ("_backend", "_update")
+    __slots__ = ("_backend", "_encoder", "_update", "_vectors", "_vectors_path")
 
     def __init__(self, backend: Backend) -> None:
         """Wrap a built backend (most callers want :meth:`build` or :meth:`open`)."""
         self._backend = backend
         self._update: UpdateInfo | None = None
+        self._encoder: tuple[str, Encoder] | None = None
+        self._vectors: tuple[str, NDArray[np.float32]] | None = None
+        self._vectors_path: str | None = None
 
     @classmethod
     def build(
@@ -273,6 +384,8 @@ class Index(Closing):
         environ: Mapping[str, str] | None = None,
         notice: Callable[[str], None] = _stderr_notice,
         progress: Progress | None = None,
+        rebuild: bool = False,
+        if_locked: Literal["snapshot", "raise"] = "snapshot",
     ) -> Self:
         """Open the persistent index of ``paths``, creating or updating it first.
 
@@ -290,23 +403,50 @@ class Index(Closing):
                 directory; ``os.environ`` when ``None``.
             notice: As for :meth:`build`.
             progress: Called with (files done, files to index) while indexing.
+            rebuild: Throw the existing index away and build it afresh (after
+                a checksum error, say).
+            if_locked: What to do when another process holds the writer lock
+                and the index needs an update: ``"snapshot"`` (a reader)
+                answers as below; ``"raise"`` (a writer, as ``specsearch
+                index``) raises :class:`~specsearch.errors.IndexLockedError`.
+
+        While another process updates the index, this one does not wait: it
+        answers from the last committed index (or, when there is none yet,
+        from one built in memory), says so through ``notice``, and leaves
+        the update to the other process.
 
         Raises:
             BackendUnavailableError: the backend asked for cannot be loaded.
-            IndexLockedError: another process is updating this index.
             FileNotFoundError: a path does not exist.
+            IndexLockedError: another process holds the writer lock and
+                ``if_locked`` is ``"raise"``.
         """
+        if if_locked not in ("snapshot", "raise"):
+            raise SchemaError("if_locked", f"must be 'snapshot' or 'raise', got {if_locked!r}")
         env = os.environ if environ is None else environ
         choice = resolve_backend(backend, env)
         if choice.notice is not None:
             notice(choice.notice)
         roots = _roots(paths)
         folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
-        opened, info = choice.backend.open(
-            os.path.join(folder, choice.name), roots, options or BuildOptions(), progress
-        )
+        if index_dir is None:
+            from specsearch.cache import record_use  # noqa: PLC0415
+
+            record_use(folder, roots)
+        target = os.path.join(folder, choice.name)
+        if rebuild:
+            _discard(target)
+        try:
+            opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
+        except IndexLockedError as busy:
+            if if_locked == "raise":
+                raise
+            opened, info = _snapshot(
+                choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
+            )
         index = cls(opened)
         index._update = info
+        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
         return index
 
     @classmethod
@@ -398,6 +538,7 @@ class Index(Closing):
         """
         if k < 0:
             raise SchemaError("k", f"must be >= 0, got {k}")
+        query = query_text(query)
         top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
         return Hits(query, top, self._backend, strict=strict)
 
@@ -425,9 +566,189 @@ class Index(Closing):
         if isinstance(queries, str):
             raise SchemaError("queries", "expected a sequence of queries, got a single string")
         top = self._backend.search_many(
-            list(queries), k, weights=field_weights(weights), strict=strict
+            [query_text(q) for q in queries], k, weights=field_weights(weights), strict=strict
         )
         return BatchHits(queries, top)
+
+    def doc_vectors(
+        self, model: PathArg, *, progress: Progress | None = None
+    ) -> NDArray[np.float32]:
+        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` array.
+
+        Computed once per index and model; an index opened with :meth:`open`
+        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed)
+        and embeds only added or changed specs (:mod:`specsearch.vectors`).
+        ``progress`` is called with (specs done, specs to embed).
+
+        Raises:
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            ModelError: a model file does not fit.
+        """
+        encoder = self.encoder(model)
+        model_id = f"{os.fspath(model)}|{encoder.dim}"
+        if self._vectors is None or self._vectors[0] != model_id:
+            infos = self._backend.docs(range(self._backend.num_docs))
+            matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
+            self._vectors = (model_id, matrix)
+        return self._vectors[1]
+
+    def route(
+        self,
+        request: str,
+        k: int = 10,
+        *,
+        model: PathArg | None = None,
+        alpha: float | None = None,
+    ) -> RouteHits:
+        """The ``k`` specs that should handle a request in natural language, best first.
+
+        The request is never parsed as query syntax (``C++: leaks``, ``AND``,
+        quotes, ``-flag`` and ``tools:`` are words). Conversational filler
+        ("can you help me", "I need an agent that") and stop words are
+        removed, words generic in this corpus count less, and specs are
+        ranked by per-field BM25 tuned for routing (README, *Routing*).
+        :meth:`RouteHits.explain` says why each hit ranks.
+
+        >>> with Index.build(["examples/specs"], backend="python") as index:
+        ...     index.route("can you help me cancel tokio tasks cleanly?", k=1)[0].name
+        'async-rust-reviewer'
+
+        With ``model`` (a sentence-transformers folder) the ranking is hybrid:
+        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F
+        min-max normalised over its top 50 and the request's cosine with each
+        spec's vector (:meth:`doc_vectors`) min-max normalised over all specs;
+        ``alpha`` defaults to the tuned value in ``data/fusion.json``. Without
+        it, the ranking is lexical only. The library never looks a model up by
+        itself: the CLI passes ``--model``, ``SPECSEARCH_MODEL`` or the cache.
+
+        Raises:
+            QueryError: the request is empty (white space only).
+            SchemaError: ``k`` is negative, or ``alpha`` is outside [0, 1].
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        request = query_text(request)
+        if model is None:
+            return RouteHits(request, self._backend.route(request, k), self._backend)
+        return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
+
+    def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
+        import numpy as np  # noqa: PLC0415 - only the hybrid route needs numpy
+
+        from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
+        from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+
+        if not 0.0 <= alpha <= 1.0:
+            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+        vectors = self.doc_vectors(model)
+        lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
+        query = self.encoder(model).embed([request])[0]
+        cosine = vectors @ query
+        lex, sem, fused = fuse(lexical.ids_list(), lexical.scores_list(), cosine, alpha)
+        best = top_k(fused, min(k, fused.size))
+        ids = np.array([i for i, _ in best], dtype=np.uint32)
+        parts = tuple(
+            FusedScore(lexical=float(lex[i]), semantic=float(sem[i]), cosine=float(cosine[i]))
+            for i in ids
+        )
+        top = ArrayTopDocs(ids, fused[ids].astype(np.float32))
+        return RouteHits(request, top, self._backend, (alpha, parts))
+
+    def route_many(self, requests: Sequence[str], k: int = 10) -> BatchHits:
+        """Route many requests at once: ``(len(requests), k)`` arrays of ids and scores.
+
+        As :meth:`search_many`: read-only views of the backend's buffers; an
+        empty request fails only its own row (:attr:`BatchHits.errors`).
+
+        Raises:
+            SchemaError: ``k`` is negative, or ``requests`` is a single string.
+            IndexStateError: the index is closed.
+        """
+        if k < 0:
+            raise SchemaError("k", f"must be >= 0, got {k}")
+        if isinstance(requests, str):
+            raise SchemaError("requests", "expected a sequence of requests, got a single string")
+        clean = [query_text(r) for r in requests]
+        return BatchHits(clean, self._backend.route_many(clean, k))
+
+    def encoder(self, model: PathArg | None = None) -> Encoder:
+        """The sentence encoder of this index's backend (loaded once, then kept).
+
+        Args:
+            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
+                else the one ``specsearch model fetch`` put in the user cache.
+
+        Raises:
+            ModelNotFoundError: there is no model (the message says how to get it).
+            ModelError: a model file does not fit.
+        """
+        # Imported here: only the semantic arm needs them, not start-up.
+        from specsearch.encoder import load_encoder  # noqa: PLC0415
+        from specsearch.model import resolve_model  # noqa: PLC0415
+
+        path = resolve_model(model, os.environ)
+        if self._encoder is None or self._encoder[0] != str(path):
+            self._encoder = (str(path), load_encoder(path, self._backend.name))
+        return self._encoder[1]
+
+    def embed(self, texts: Sequence[str], *, model: PathArg | None = None) -> NDArray[np.float32]:
+        """Unit-length sentence embeddings of ``texts``: a ``(len(texts), dim)`` float32 array.
+
+        With the native backend the array views a Rust-owned buffer (no copy;
+        ``flags.owndata`` is False) and the texts are encoded on all cores with
+        the GIL released. Texts are truncated to the model's token budget
+        (256 for all-MiniLM-L6-v2, ``[CLS]`` and ``[SEP]`` included).
+
+        Raises:
+            SchemaError: ``texts`` is a single string.
+            ModelNotFoundError: there is no model.
+            ModelError: a model file does not fit.
+        """
+        if isinstance(texts, str):
+            raise SchemaError("texts", "expected a sequence of texts, got a single string")
+        return self.encoder(model).embed(list(texts))
+
+    def all_docs(self) -> list[DocInfo]:
+        """The stored fields of every indexed spec, in doc-id order."""
+        return self._backend.docs(range(self._backend.num_docs))
+
+    def suggest(self, word: str) -> str | None:
+        """The indexed word nearest to ``word`` (fuzzy, edit distance 1, 2 past 5 letters).
+
+        It is taken from the matched spans of the best hits of ``word~N``:
+        the most frequent matched word that is not ``word`` itself. None
+        when nothing is near.
+        """
+        distance = 1 if len(word) <= 5 else 2
+        try:
+            hits = self.search(f"{word}~{distance}", 5)
+        except (QueryError, SchemaError):
+            return None
+        counts: dict[str, int] = {}
+        for hit in hits:
+            if hit.snippet is None:
+                continue
+            for a, b in hit.snippet.spans:
+                found = hit.snippet.text[a:b].casefold()
+                if found != word.casefold() and found.isalnum():
+                    counts[found] = counts.get(found, 0) + 1
+        return max(sorted(counts), key=lambda w: counts[w]) if counts else None
+
+    def find_ranked(self, name: str) -> list[DocInfo]:
+        """:meth:`find`, best first: ordered by their rank for ``name`` as a query."""
+        found = self.find(name)
+        if len(found) < 2:
+            return found
+        words = " ".join(re.findall(r"\w+", name))
+        ranks: dict[int, int] = {}
+        try:
+            top = self._backend.search(words, self._backend.num_docs)
+            ranks = {doc_id: rank for rank, doc_id in enumerate(top.ids_list())}
+        except QueryError:
+            pass
+        return sorted(found, key=lambda d: (ranks.get(d.doc_id, len(ranks)), d.doc_id))
 
     def find(self, name: str) -> list[DocInfo]:
         """The specs whose name is ``name`` (exactly, else case-insensitively)."""
@@ -435,7 +756,7 @@ class Index(Closing):
         phrase = wanted.replace('"', " ")
         candidates: list[DocInfo] = []
         try:
-            top = self._backend.search(f'name:"{phrase}"', 1000)
+            top = self._backend.search(query_text(f'name:"{phrase}"'), 1000)
             candidates = self._backend.docs(top.ids_list())
         except QueryError:
             candidates = self._backend.docs(range(self._backend.num_docs))

@@ -12,6 +12,8 @@ __all__ = [
     "IndexFormatError",
     "IndexLockedError",
     "IndexStateError",
+    "ModelError",
+    "ModelNotFoundError",
     "QueryError",
     "SchemaError",
     "SpecsearchError",
@@ -93,3 +95,21 @@ class IndexStateError(SpecsearchError, RuntimeError):
 
 class BackendUnavailableError(SpecsearchError):
     """A backend was asked for by name but cannot be loaded here."""
+
+
+class ModelError(SpecsearchError):
+    """A model folder whose weights, config or vocabulary cannot be used.
+
+    Attributes:
+        path: The file at fault.
+        detail: What is wrong with it.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: not a usable model file: {detail}")
+        self.path = path
+        self.detail = detail
+
+
+class ModelNotFoundError(SpecsearchError):
+    """No sentence-embedding model is installed (``specsearch model fetch`` gets one)."""

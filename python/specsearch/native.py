@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.types import DocInfo, Problem, Snippet
+from specsearch.types import Contribution, DocInfo, Problem, RouteExplanation, Snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
 
-__all__ = ["NativeBackend"]
+__all__ = ["NativeBackend", "NativeEncoder", "fingerprint_files", "fuse_native"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
+
+
+def fingerprint_files(paths: Sequence[str]) -> list[tuple[int | None, ...] | None]:
+    """Near-duplicate fingerprints of files (:mod:`specsearch.dedup`), in parallel."""
+    return [None if fp is None else tuple(fp) for fp in _native.fingerprint_files(list(paths))]
 
 
 class NativeBackend(Closing):
@@ -45,7 +50,11 @@ class NativeBackend(Closing):
     def build(cls, roots: Sequence[str], options: BuildOptions) -> NativeBackend:
         """Walk, parse and index ``roots`` (the current directory when empty), in memory."""
         index, raw = _native.Index.build(
-            list(roots), max_file_bytes=options.max_file_bytes, threads=options.threads
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, _problems(raw))
 
@@ -66,6 +75,8 @@ class NativeBackend(Closing):
             memory_budget=options.memory_budget,
             merge_threshold=options.merge_threshold,
             progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         info = UpdateInfo(
             added=counts["added"],
@@ -114,6 +125,26 @@ class NativeBackend(Closing):
         """Every query at once, on all cores with the GIL released."""
         return self._index.search_many(list(queries), k, weights=weights, strict=strict)
 
+    def route(self, request: str, k: int) -> _native.TopDocs:
+        """The best ``k`` docs for a request in natural language (the GIL is released)."""
+        return self._index.route(request, k)
+
+    def route_many(self, requests: Sequence[str], k: int) -> _native.BatchTopDocs:
+        """Every request at once, on all cores with the GIL released."""
+        return self._index.route_many(list(requests), k)
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        words, filler, stopwords, why = self._index.route_explain(request, list(ids))
+        return RouteExplanation(
+            words=tuple(words),
+            filler=tuple(filler),
+            stopwords=tuple(stopwords),
+            why=tuple(
+                tuple(Contribution(word=w, field=f, score=s) for w, f, s in row) for row in why
+            ),
+        )
+
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         return [
@@ -153,3 +184,38 @@ class NativeBackend(Closing):
     def close(self) -> None:
         """Release the index."""
         self._index.close()
+
+
+class NativeEncoder:
+    """The Rust sentence encoder (documents spread over rayon, the GIL released)."""
+
+    __slots__ = ("_encoder",)
+
+    def __init__(self, model_dir: str) -> None:
+        """Load the model in ``model_dir`` (a sentence-transformers folder)."""
+        self._encoder = _native.Encoder(model_dir)
+
+    @property
+    def dim(self) -> int:
+        """The width of an embedding."""
+        return self._encoder.dim
+
+    @property
+    def max_tokens(self) -> int:
+        """The most tokens a text is truncated to, ``[CLS]`` and ``[SEP]`` included."""
+        return self._encoder.max_tokens
+
+    def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]:
+        """Token ids of ``text``, ``[CLS]`` first and ``[SEP]`` last."""
+        return self._encoder.tokenize(text, max_tokens)
+
+    def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> NDArray[np.float32]:
+        """Unit-length embeddings, ``(len(texts), dim)``, in a Rust-owned buffer (no copy)."""
+        return self._encoder.embed(list(texts), max_tokens).array()
+
+
+def fuse_native(
+    lex_ids: Sequence[int], lex_scores: Sequence[float], cosine: Sequence[float], alpha: float
+) -> tuple[list[float], list[float], list[float]]:
+    """``(lexical, semantic, fused)`` per document, computed by the Rust core."""
+    return _native.fuse(list(lex_ids), list(lex_scores), list(cosine), alpha)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from specsearch.pure.spec import decode_lines, parse_spec, strip
 
 if TYPE_CHECKING:
     from specsearch.types import Problem
 
-__all__ = ["ShownSpec", "read_shown"]
+__all__ = ["ShownSpec", "read_shown", "shown_json"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,3 +74,15 @@ def read_shown(display_path: str, fs_path: str) -> ShownSpec:
         body="\n".join(lines[_body_start(lines) :]),
         problems=tuple(problems),
     )
+
+
+def shown_json(spec: ShownSpec) -> dict[str, Any]:
+    """``spec`` for ``show --json``: the frontmatter as an object, problems as objects."""
+    return {
+        "path": spec.path,
+        "name": spec.name,
+        "description": spec.description,
+        "frontmatter": dict(spec.frontmatter),
+        "body": spec.body,
+        "problems": [{"line": p.line, "message": p.message} for p in spec.problems],
+    }

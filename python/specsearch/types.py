@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DocInfo", "Hit", "Problem", "Snippet"]
+__all__ = ["Contribution", "DocInfo", "FusedScore", "Hit", "Problem", "RouteExplanation", "Snippet"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,3 +90,55 @@ class Hit:
             raise ValueError(f"rank must be >= 1, got {self.rank}")
         if self.doc_id < 0:
             raise ValueError(f"doc_id must be >= 0, got {self.doc_id}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contribution:
+    """One field's share of one request word in a routed hit's score.
+
+    Attributes:
+        word: The request word (as folded by the analyzer).
+        field: The field it matched in (``name``, ``description``, ...).
+        score: What it added to the hit's score.
+    """
+
+    word: str
+    field: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FusedScore:
+    """The two arms of a hybrid route hit: ``score = (1 - alpha) * lexical + alpha * semantic``.
+
+    Attributes:
+        lexical: The hit's routing BM25F, min-max normalised over the lexical top
+            (0 outside it).
+        semantic: Its cosine with the request, min-max normalised over all specs.
+        cosine: The raw cosine.
+    """
+
+    lexical: float
+    semantic: float
+    cosine: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteExplanation:
+    """What ``route`` made of a request, and why each hit ranks.
+
+    Attributes:
+        words: The words that ranked (after filler and stop words were removed).
+        filler: The words removed as conversational filler.
+        stopwords: The words removed as stop words.
+        why: Per hit asked about, its contributions, largest first.
+        alpha: The semantic arm's weight when the ranking was hybrid, else None.
+        fused: Per hit, its lexical and semantic parts (empty when lexical only).
+    """
+
+    words: tuple[str, ...]
+    filler: tuple[str, ...]
+    stopwords: tuple[str, ...]
+    why: tuple[tuple[Contribution, ...], ...]
+    alpha: float | None = None
+    fused: tuple[FusedScore, ...] = ()

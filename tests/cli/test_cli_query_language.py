@@ -122,7 +122,7 @@ def test_show_by_file_as_json(examples: Path) -> None:
     path = str(examples / "security-auditor.md")
     code, out, _ = run("show", path, "--json")
     assert code == 0
-    (doc,) = json.loads(out)
+    doc = json.loads(out)
     assert doc["name"] == "security-auditor"
     assert doc["path"] == path
     assert doc["body"]

@@ -134,7 +134,7 @@ def test_a_second_writer_gets_index_locked(backend: str, corpus: Path, held_lock
     Index.open([corpus], index_dir=held_lock, backend=backend).close()
     (corpus / "new.md").write_text("rust\n", encoding="utf-8")
     with pytest.raises(IndexLockedError):
-        Index.open([corpus], index_dir=held_lock, backend=backend)
+        Index.open([corpus], index_dir=held_lock, backend=backend, if_locked="raise")
 
 
 def test_index_locked_error_names_the_lock_and_its_holder(
@@ -144,7 +144,7 @@ def test_index_locked_error_names_the_lock_and_its_holder(
     lock.write_text(str(os.getpid()), encoding="ascii")
     (corpus / "new.md").write_text("rust\n", encoding="utf-8")
     with pytest.raises(IndexLockedError) as caught:
-        Index.open([corpus], index_dir=held_lock, backend=backend)
+        Index.open([corpus], index_dir=held_lock, backend=backend, if_locked="raise")
     assert caught.value.path == str(lock)
     assert caught.value.holder == os.getpid()
     assert str(os.getpid()) in str(caught.value)
@@ -156,7 +156,7 @@ def test_index_locked_error_without_a_readable_holder(
     (held_lock / backend / "LOCK").write_text("not a pid", encoding="ascii")
     (corpus / "new.md").write_text("rust\n", encoding="utf-8")
     with pytest.raises(IndexLockedError) as caught:
-        Index.open([corpus], index_dir=held_lock, backend=backend)
+        Index.open([corpus], index_dir=held_lock, backend=backend, if_locked="raise")
     assert caught.value.path == str(held_lock / backend / "LOCK")
     assert caught.value.holder is None
 

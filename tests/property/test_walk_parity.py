@@ -211,8 +211,8 @@ def problems(backend: Backend) -> list[tuple[str, int | None]]:
     return [(p.path, p.line) for p in backend.problems]
 
 
-def both(root: str) -> tuple[Backend, Backend]:
-    options = BuildOptions()
+def both(root: str, options: BuildOptions | None = None) -> tuple[Backend, Backend]:
+    options = options or BuildOptions()
     return NativeBackend.build([root], options), PurePythonBackend.build([root], options)
 
 
@@ -242,6 +242,17 @@ def test_both_walks_list_the_same_docs(spec: TreeSpec) -> None:
     with tempfile.TemporaryDirectory() as root:
         make_tree(root, spec)
         native, python = both(root)
+        with native, python:
+            assert listing(native) == listing(python)
+            assert problems(native) == problems(python)
+
+
+@given(tree, st.booleans(), st.booleans())
+def test_walk_options_select_the_same_docs(spec: TreeSpec, hidden: bool, no_ignore: bool) -> None:
+    """``--hidden`` and ``--no-ignore`` (issue 12) walk alike in both engines."""
+    with tempfile.TemporaryDirectory() as root:
+        make_tree(root, spec)
+        native, python = both(root, BuildOptions(hidden=hidden, no_ignore=no_ignore))
         with native, python:
             assert listing(native) == listing(python)
             assert problems(native) == problems(python)

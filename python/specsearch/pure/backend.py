@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
-    from specsearch.types import DocInfo, Problem, Snippet
+    from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = ["ArrayBatchTopDocs", "ArrayTopDocs", "PurePythonBackend"]
 
@@ -113,7 +113,14 @@ class PurePythonBackend(Closing):
     @classmethod
     def build(cls, roots: Sequence[str], options: BuildOptions) -> PurePythonBackend:
         """Walk, parse and index ``roots`` (the current directory when empty)."""
-        return cls(PureIndex.build(list(roots), max_file_bytes=options.max_file_bytes))
+        return cls(
+            PureIndex.build(
+                list(roots),
+                max_file_bytes=options.max_file_bytes,
+                hidden=options.hidden,
+                no_ignore=options.no_ignore,
+            )
+        )
 
     @classmethod
     def open(
@@ -125,7 +132,12 @@ class PurePythonBackend(Closing):
     ) -> tuple[PurePythonBackend, UpdateInfo]:
         """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date."""
         index, info = store.open_or_update(
-            index_dir, list(roots), max_file_bytes=options.max_file_bytes, progress=progress
+            index_dir,
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            progress=progress,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
         )
         return cls(index, index_dir), info
 
@@ -175,6 +187,20 @@ class PurePythonBackend(Closing):
             queries, k, weights=weights, strict=strict
         )
         return ArrayBatchTopDocs(ids, scores, counts, errors)
+
+    def route(self, request: str, k: int) -> ArrayTopDocs:
+        """The best ``k`` docs for a request in natural language (:mod:`specsearch.pure.route`)."""
+        ids, scores = self._live().router().route(request, k)
+        return ArrayTopDocs(ids, scores)
+
+    def route_many(self, requests: Sequence[str], k: int) -> ArrayBatchTopDocs:
+        """``route`` for each request, one after the other."""
+        ids, scores, counts, errors = self._live().router().route_many(requests, k)
+        return ArrayBatchTopDocs(ids, scores, counts, errors)
+
+    def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
+        """The words ``route`` ranked with, and each id's contributions."""
+        return self._live().router().explain(request, ids)
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""

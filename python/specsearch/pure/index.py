@@ -8,8 +8,6 @@ query live in :mod:`specsearch.pure.search`.
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +17,7 @@ import numpy.typing as npt
 from specsearch.errors import QueryError
 from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
 from specsearch.pure.query import parse
+from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
     EMPTY_QUERY,
     FieldIndex,
@@ -30,8 +29,8 @@ from specsearch.pure.search import (
     prune,
     resolve_targets,
 )
-from specsearch.pure.spec import decode_lines, parse_spec
-from specsearch.pure.walk import SpecFile, collect
+from specsearch.pure.spec import decode_lines, parse_spec, strip
+from specsearch.pure.walk import SpecFile, UnsafeFile, collect, open_regular
 from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
 
@@ -91,19 +90,22 @@ def analyze(spec_file: SpecFile, data: bytes) -> AnalyzedDoc:
 
 
 def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, Problem | None]:
-    """Read one file's bytes, or say why it is skipped."""
+    """Read one file's bytes, or say why it is skipped.
+
+    The file is opened as :func:`~specsearch.pure.walk.open_regular` does: a
+    link or FIFO swapped in since the walk is refused, never followed or
+    waited on.
+    """
 
     def skip(message: str) -> tuple[None, Problem]:
         return None, Problem(path=spec_file.path, line=None, message=message)
 
     try:
-        with open(spec_file.fs_path, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return skip("not a regular file: skipped")
-            if status.st_size > max_file_bytes:
-                return skip(f"file is larger than {max_file_bytes} bytes: skipped")
+        opened, _ = open_regular(spec_file.fs_path, max_file_bytes, spec_file.identity)
+        with opened as file:
             data = file.read(max_file_bytes + 1)
+    except UnsafeFile as refused:
+        return skip(f"{refused.reason}: skipped")
     except OSError as error:
         return skip(f"cannot read: {error.strerror or error}")
     if len(data) > max_file_bytes:
@@ -113,10 +115,36 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
     return data, None
 
 
+def title_lines(lines: Sequence[str]) -> list[bool]:
+    """Which lines only name the spec, for snippets (SPEC.md §6).
+
+    Those are the frontmatter's lines (its ``---`` fences included; a bare
+    frontmatter runs from a first line starting with ``name:`` to the first
+    blank line) other than a ``description:`` line and continuation lines
+    (starting with a space or a tab), and the Markdown headings (lines whose
+    first character after spaces and tabs is ``#``).
+
+    >>> title_lines(["---", "name: a", "description: b", "  c", "---", "# A", "text"])
+    [True, True, False, False, True, True, False]
+    """
+    end = 0
+    if lines and strip(lines[0]) == "---":
+        end = next((i + 1 for i in range(1, len(lines)) if strip(lines[i]) == "---"), 0)
+    elif lines and lines[0].startswith("name:"):
+        end = next((i for i in range(len(lines)) if not strip(lines[i])), len(lines))
+    out: list[bool] = []
+    for i, line in enumerate(lines):
+        if i < end:
+            out.append(not line.startswith(("description:", " ", "\t")))
+        else:
+            out.append(line.lstrip(" \t").startswith("#"))
+    return out
+
+
 class PureIndex:
     """An in-memory BM25 index over spec files, in pure Python and numpy."""
 
-    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems")
+    __slots__ = ("_docs", "_fields", "_max_file_bytes", "_problems", "_router")
 
     def __init__(
         self,
@@ -137,6 +165,31 @@ class PureIndex:
         self._fields: dict[str, FieldIndex] = {
             field: self._field_index(i) for i, field in enumerate(FIELDS)
         }
+        self._router: Router | None = None
+
+    @classmethod
+    def from_fields(
+        cls,
+        docs: Sequence[AnalyzedDoc],
+        problems: Sequence[Problem],
+        max_file_bytes: int,
+        fields: Mapping[str, FieldIndex],
+    ) -> PureIndex:
+        """An index whose field indexes are already built (a cache's snapshot).
+
+        The docs need no term positions then: only their stored fields are used.
+        """
+        index = cls.__new__(cls)
+        index._docs = tuple(docs)
+        index._problems = tuple(problems)
+        index._max_file_bytes = max_file_bytes
+        index._fields = {field: fields[field] for field in FIELDS}
+        index._router = None
+        return index
+
+    def field_index(self, field: str) -> FieldIndex:
+        """The postings, stems and lengths of ``field``."""
+        return self._fields[field]
 
     def _field_index(self, i: int) -> FieldIndex:
         """Postings, stem map and lengths of the ``i``-th field."""
@@ -175,12 +228,21 @@ class PureIndex:
         )
 
     @classmethod
-    def build(cls, roots: Sequence[str], *, max_file_bytes: int = 64 * 1024 * 1024) -> PureIndex:
+    def build(
+        cls,
+        roots: Sequence[str],
+        *,
+        max_file_bytes: int = 64 * 1024 * 1024,
+        hidden: bool = False,
+        no_ignore: bool = False,
+    ) -> PureIndex:
         """Walk the roots, parse every spec and index it.
 
         Args:
             roots: Files or folders (empty: the current folder).
             max_file_bytes: Larger files are skipped and reported.
+            hidden: Walk hidden entries too (SPEC.md §1).
+            no_ignore: Read no ignore file.
 
         Returns:
             The index; doc ids are dense over the indexed files in walk order.
@@ -188,7 +250,7 @@ class PureIndex:
         Raises:
             FileNotFoundError: A root does not exist.
         """
-        files, problems = collect(roots, max_file_bytes)
+        files, problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
         docs: list[AnalyzedDoc] = []
         for spec_file in files:
             data, problem = read_spec(spec_file, max_file_bytes)
@@ -199,6 +261,11 @@ class PureIndex:
                 problems.extend(doc.problems)
                 docs.append(doc)
         return cls(docs, problems, max_file_bytes)
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The size limit the files were read with."""
+        return self._max_file_bytes
 
     @property
     def analyzed_docs(self) -> tuple[AnalyzedDoc, ...]:
@@ -212,6 +279,17 @@ class PureIndex:
             SchemaError: ``field`` is not one of the six fields.
         """
         return self._fields[check_field(field)].lengths.astype(np.uint32)
+
+    def router(self) -> Router:
+        """The router over this index, with the shipped tables (made on first use)."""
+        if self._router is None:
+            self._router = Router(self._fields, len(self._docs), load_tables())
+        return self._router
+
+    @property
+    def field_indexes(self) -> Mapping[str, FieldIndex]:
+        """Each field's index, by field name (what routing reads)."""
+        return self._fields
 
     @property
     def num_terms(self) -> int:
@@ -389,15 +467,18 @@ class PureIndex:
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
+        lines = decode_lines(data)
+        titles = title_lines(lines)
         best: Snippet | None = None
-        best_count = 0
-        for number, line in enumerate(decode_lines(data), start=1):
+        best_key = (False, 0)  # (a content line, leaves matched): the larger wins
+        for number, line in enumerate(lines, start=1):
             tokens = tokenize(line)
             if not tokens:
                 continue
             matches = [line_match(leaf, tokens) for leaf in leaves]
             count = sum(1 for found in matches if found)
-            if count > best_count:
+            key = (not titles[number - 1], count)
+            if count and key > best_key:
                 spans = merge_spans([(t.start, t.end) for found in matches for t in found])
-                best, best_count = Snippet(line=number, text=line, spans=spans), count
+                best, best_key = Snippet(line=number, text=line, spans=spans), key
         return best

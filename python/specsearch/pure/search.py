@@ -99,8 +99,8 @@ class FieldIndex:
         avgdl: The average length, ``sum(lengths) / N``.
     """
 
-    postings: dict[str, Postings]
-    stems: dict[str, tuple[str, ...]]
+    postings: Mapping[str, Postings]
+    stems: Mapping[str, tuple[str, ...]]
     sorted_terms: tuple[str, ...]
     lengths: Floats
     avgdl: float

@@ -20,6 +20,15 @@ Layout of ``<dir>``:
   :class:`~specsearch.errors.IndexLockedError`. The kernel drops the lock of
   a dead process, so a stale lock never blocks.
 
+- ``snapshot.marshal``: the built postings of the cache (each term's
+  postings packed as bytes, decoded when a query first needs them), the
+  stored fields of the docs and the size and mtime of every file, with the
+  trailer line of the ``docs.jsonl`` it was built from. When that trailer
+  still matches and no file changed, a query opens the snapshot instead of
+  analysing ``docs.jsonl`` again (what made every query on 3,300 specs take
+  seconds). A snapshot that is missing, foreign or stale is ignored and
+  written again; ``docs.jsonl`` stays the source of truth.
+
 Writes go to a temporary file that is synced and renamed over
 ``docs.jsonl``, so a reader or a crash never sees a half-written cache.
 """
@@ -31,8 +40,11 @@ import errno
 import fcntl
 import hashlib
 import json
+import marshal
 import os
 import tempfile
+from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,11 +52,16 @@ from specsearch.backend import UpdateInfo
 from specsearch.errors import IndexFormatError, IndexLockedError
 from specsearch.pure.analysis import ANALYZER_NAME, FieldTerms
 from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
+from specsearch.pure.search import FieldIndex, Postings
 from specsearch.pure.walk import SpecFile, collect
+from specsearch.schema import FIELDS
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    import numpy as np
+    from numpy.typing import NDArray
 
     from specsearch.backend import Progress
 
@@ -62,6 +79,8 @@ CACHE_FORMAT = "specsearch-python-cache"
 CACHE_VERSION = 2
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
+SNAPSHOT_NAME = "snapshot.marshal"
+SNAPSHOT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,18 +190,25 @@ def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> No
     lines = [json.dumps(header)] + [
         json.dumps(_entry_json(e), ensure_ascii=False, separators=(",", ":")) for e in entries
     ]
-    body = ("\n".join(lines) + "\n").encode("utf-8")
+    # A file name that is not UTF-8 keeps its bytes as lone surrogates;
+    # "surrogatepass" writes them, and json.loads reads them back the same way.
+    body = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
     trailer = json.dumps({"end": len(entries), "sha256": hashlib.sha256(body).hexdigest()})
+    target = os.path.join(directory, CACHE_NAME)
+    # mkstemp creates the file with O_EXCL (never through a planted link), mode 0600.
     fd, tmp = tempfile.mkstemp(prefix=".docs-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(body + trailer.encode("ascii") + b"\n")
             file.flush()
             os.fsync(file.fileno())
-        os.replace(tmp, os.path.join(directory, CACHE_NAME))
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(error, OSError) and error.filename is None:
+            # Name the file (a full disk's ENOSPC has none).
+            raise OSError(error.errno, error.strerror, target) from error
         raise
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
@@ -195,7 +221,8 @@ def _write(directory: str, entries: Sequence[_Entry], max_file_bytes: int) -> No
 def _locked(directory: str) -> Iterator[None]:
     """Hold the writer lock of ``directory``, or raise IndexLockedError."""
     path = os.path.join(directory, LOCK_NAME)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Private, and never opened through a link planted in the folder.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -233,6 +260,189 @@ def load_existing(directory: str) -> PureIndex:
     return _index(list(entries.values()), [], max_file_bytes)
 
 
+def _pack(postings: Postings) -> bytes:
+    """``[n, ids..., counts..., positions...]`` as native-endian uint32."""
+    counts = [len(p) for p in postings.positions]
+    flat = [at for positions in postings.positions for at in positions]
+    return array("I", [len(counts), *map(int, postings.doc_ids), *counts, *flat]).tobytes()
+
+
+class _PackedPostings(Mapping[str, Postings]):
+    """A field's postings, kept packed until a query asks for a term."""
+
+    __slots__ = ("_decoded", "_packed")
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._decoded: dict[str, Postings] = {}
+
+    def __getitem__(self, term: str) -> Postings:
+        found = self._decoded.get(term)
+        if found is None:
+            import numpy as np  # noqa: PLC0415 (the snapshot path imports it only when searching)
+
+            raw = np.frombuffer(self._packed[term], dtype=np.uint32)
+            n = int(raw[0])
+            ids = raw[1 : 1 + n].copy()
+            counts = raw[1 + n : 1 + 2 * n]
+            flat = raw[1 + 2 * n :].tolist()
+            positions: list[list[int]] = []
+            at = 0
+            for c in counts.tolist():
+                positions.append(flat[at : at + c])
+                at += c
+            found = Postings(ids, counts.astype(np.float64), tuple(positions))
+            self._decoded[term] = found
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+def _trailer(cache_path: str) -> bytes | None:
+    """The last line of ``docs.jsonl`` (its checksum), read from the end."""
+    try:
+        with open(cache_path, "rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - 512))
+            tail = file.read()
+    except OSError:
+        return None
+    return tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+
+
+def _write_snapshot(directory: str, index: PureIndex, entries: Sequence[_Entry]) -> None:
+    """Write ``snapshot.marshal`` for ``index``, built from the current ``docs.jsonl``."""
+    trailer = _trailer(os.path.join(directory, CACHE_NAME))
+    if trailer is None:
+        return
+    fields = []
+    for field in FIELDS:
+        built = index.field_index(field)
+        fields.append(
+            (
+                [int(x) for x in built.lengths],
+                {term: _pack(p) for term, p in built.postings.items()},
+                {key: list(terms) for key, terms in built.stems.items()},
+                list(built.sorted_terms),
+                built.avgdl,
+            )
+        )
+    doc = {
+        "version": SNAPSHOT_VERSION,
+        "analyzer": ANALYZER_NAME,
+        "trailer": trailer,
+        "max_file_bytes": index.max_file_bytes,
+        "stamps": [(e.path, e.size, e.mtime_ns, e.doc is not None) for e in entries],
+        "entries": [
+            (
+                e.path,
+                e.doc.fs_path if e.doc is not None else "",
+                e.doc.name if e.doc is not None else "",
+                e.doc.description if e.doc is not None else "",
+                [] if e.doc is None else [_problem_json(p) for p in e.doc.problems],
+                None if e.skipped is None else _problem_json(e.skipped),
+            )
+            for e in entries
+        ],
+        "fields": fields,
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            marshal.dump(doc, file)
+        os.replace(tmp, os.path.join(directory, SNAPSHOT_NAME))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _load_snapshot(directory: str, max_file_bytes: int) -> dict[str, Any] | None:
+    """The snapshot, if it is of this version and of the current ``docs.jsonl``."""
+    try:
+        with open(os.path.join(directory, SNAPSHOT_NAME), "rb") as file:
+            doc = marshal.load(file)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    trailer = _trailer(os.path.join(directory, CACHE_NAME))
+    fresh = (
+        doc.get("version") == SNAPSHOT_VERSION
+        and doc.get("analyzer") == ANALYZER_NAME
+        and doc.get("max_file_bytes") == max_file_bytes
+        and trailer is not None
+        and doc.get("trailer") == trailer
+    )
+    return doc if fresh else None
+
+
+def _from_snapshot(doc: dict[str, Any], walk_problems: list[Problem]) -> PureIndex:
+    import numpy as np  # noqa: PLC0415
+
+    problems = list(walk_problems)
+    docs: list[AnalyzedDoc] = []
+    for path, fs_path, name, description, doc_problems, skipped in doc["entries"]:
+        if skipped is not None:
+            problems.append(Problem(path=path, line=skipped[0], message=skipped[1]))
+            continue
+        own = tuple(Problem(path=path, line=line, message=m) for line, m in doc_problems)
+        problems.extend(own)
+        docs.append(
+            AnalyzedDoc(
+                path=path,
+                fs_path=fs_path,
+                name=name,
+                description=description,
+                fields=(),
+                problems=own,
+            )
+        )
+    fields: dict[str, FieldIndex] = {}
+    for field, (lengths, packed, stems, sorted_terms, avgdl) in zip(
+        FIELDS, doc["fields"], strict=True
+    ):
+        column: NDArray[np.float64] = np.array(lengths, dtype=np.float64)
+        fields[field] = FieldIndex(
+            postings=_PackedPostings(packed),
+            stems={key: tuple(terms) for key, terms in stems.items()},
+            sorted_terms=tuple(sorted_terms),
+            lengths=column,
+            avgdl=avgdl,
+        )
+    return PureIndex.from_fields(docs, problems, int(doc["max_file_bytes"]), fields)
+
+
+def _snapshot_answer(
+    directory: str, files: Sequence[SpecFile], walk_problems: list[Problem], max_file_bytes: int
+) -> tuple[PureIndex, UpdateInfo] | None:
+    """The index from the snapshot when no file changed since it was written."""
+    doc = _load_snapshot(directory, max_file_bytes)
+    if doc is None:
+        return None
+    stamps = doc["stamps"]
+    if [f.path for f in files] != [path for path, _, _, _ in stamps]:
+        return None
+    for spec_file, (_, size, mtime_ns, is_doc) in zip(files, stamps, strict=True):
+        try:
+            status = os.stat(spec_file.fs_path, follow_symlinks=False)
+        except OSError:
+            return None
+        if not is_doc or (status.st_size, status.st_mtime_ns) != (size, mtime_ns):
+            return None
+    counts = UpdateInfo(
+        added=0, changed=0, deleted=0, unchanged=len(stamps), rebuilt=False, committed=False
+    )
+    return _from_snapshot(doc, walk_problems), counts
+
+
 def _reusable(old: _Entry | None, status: os.stat_result | None) -> bool:
     """Whether a cached doc can be used without reading its file again.
 
@@ -253,6 +463,8 @@ def open_or_update(
     *,
     max_file_bytes: int,
     progress: Progress | None = None,
+    hidden: bool = False,
+    no_ignore: bool = False,
 ) -> tuple[PureIndex, UpdateInfo]:
     """Open the cache in ``directory``, bring it up to date with ``roots``, index.
 
@@ -263,12 +475,15 @@ def open_or_update(
         FileNotFoundError: A root does not exist.
         IndexLockedError: Another process is updating this cache.
     """
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    files, walk_problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
+    quick = _snapshot_answer(directory, files, walk_problems, max_file_bytes)
+    if quick is not None:
+        return quick
     cache_path = os.path.join(directory, CACHE_NAME)
     loaded = _load(cache_path)
     # A cache read with another size limit may hold other files: start afresh.
     cached = loaded[0] if loaded is not None and loaded[1] == max_file_bytes else None
-    files, walk_problems = collect(roots, max_file_bytes)
     plan: list[tuple[SpecFile, os.stat_result | None, _Entry | None]] = []
     for spec_file in files:
         try:
@@ -286,7 +501,11 @@ def open_or_update(
         counts = UpdateInfo(
             added=0, changed=0, deleted=0, unchanged=len(entries), rebuilt=False, committed=False
         )
-        return _index(entries, walk_problems, max_file_bytes), counts
+        index = _index(entries, walk_problems, max_file_bytes)
+        # Only a speed-up: a busy lock or a full disk leaves it for next time.
+        with contextlib.suppress(IndexLockedError, OSError), _locked(directory):
+            _write_snapshot(directory, index, entries)
+        return index, counts
     with _locked(directory):
         return _update(
             directory,
@@ -337,6 +556,8 @@ def _update(
     current = {spec_file.path for spec_file, _, _ in plan}
     deleted = 0 if cached is None else sum(1 for path in cached if path not in current)
     _write(directory, entries, max_file_bytes)
+    index = _index(entries, walk_problems, max_file_bytes)
+    _write_snapshot(directory, index, entries)
     counts = UpdateInfo(
         added=added,
         changed=changed,
@@ -345,7 +566,7 @@ def _update(
         rebuilt=cached is None,
         committed=True,
     )
-    return _index(entries, walk_problems, max_file_bytes), counts
+    return index, counts
 
 
 def _index(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import io
 import os
 import re
 import stat
@@ -26,12 +27,28 @@ from specsearch.types import Problem
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["SPEC_EXTENSIONS", "SpecFile", "collect", "display", "is_spec_name", "starts_with_fence"]
+__all__ = [
+    "MAX_IGNORE_LINES",
+    "SPEC_EXTENSIONS",
+    "SpecFile",
+    "UnsafeFile",
+    "collect",
+    "display",
+    "is_spec_name",
+    "open_regular",
+    "starts_with_fence",
+]
 
 #: File extensions (ASCII case-insensitive, without the dot) of spec files.
 SPEC_EXTENSIONS = frozenset({"md", "markdown", "mdx"})
+#: An ignore file's lines beyond this many are not used (and reported).
+MAX_IGNORE_LINES = 10_000
+#: Never follow a symbolic link in the last component, never block on a FIFO.
+_SAFE_OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 _CHUNK = 8192
+_SYMLINK = "symbolic link: not followed"
+_NOT_REGULAR = "not a regular file: skipped"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -47,6 +64,51 @@ class SpecFile:
 
     path: str
     fs_path: str
+    identity: tuple[int, int] | None = None
+
+
+class UnsafeFile(Exception):
+    """A file :func:`open_regular` refuses; ``reason`` says why, for a problem."""
+
+    def __init__(self, reason: str) -> None:
+        """Refuse a file for ``reason`` (e.g. ``symbolic link``)."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+def open_regular(
+    fs_path: str, max_bytes: int | None = None, identity: tuple[int, int] | None = None
+) -> tuple[io.FileIO, os.stat_result]:
+    """Open a file to read it, only if it is a regular file (not through a link).
+
+    The last path component is not followed when it is a symbolic link, a
+    FIFO does not block the open, and ``fstat`` of the opened file decides:
+    it must be a regular file, of at most ``max_bytes`` bytes, and (when
+    ``identity`` is given) the ``(st_dev, st_ino)`` the walk saw.
+
+    Raises:
+        UnsafeFile: A link, not a regular file, replaced, or too large.
+        OSError: The file cannot be opened.
+    """
+    try:
+        fd = os.open(fs_path, _SAFE_OPEN)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafeFile("symbolic link") from None
+        raise
+    file = io.FileIO(fd, "rb", closefd=True)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise UnsafeFile("not a regular file")
+        if identity is not None and (status.st_dev, status.st_ino) != identity:
+            raise UnsafeFile("replaced while being indexed")
+        if max_bytes is not None and status.st_size > max_bytes:
+            raise UnsafeFile(f"file is larger than {max_bytes} bytes")
+    except BaseException:
+        file.close()
+        raise
+    return file, status
 
 
 def display(path: str) -> str:
@@ -86,7 +148,11 @@ def starts_with_fence(fs_path: str) -> bool:
         OSError: The file cannot be read.
     """
     head = b""
-    with open(fs_path, "rb", buffering=0) as file:
+    try:
+        opened, _ = open_regular(fs_path)
+    except UnsafeFile:
+        return False
+    with opened as file:
         while True:
             chunk = file.read(_CHUNK)
             head += chunk
@@ -474,12 +540,27 @@ def _parse_line(line: str) -> _Glob | None:
     return _Glob(regex, whitelist, only_dir)
 
 
-def _read_ignore_file(path: str) -> tuple[_Glob, ...]:
-    """The patterns of an ignore file; an unreadable file has none (as in the crate)."""
+def _read_ignore_file(
+    path: str, shown: str, max_bytes: int, problems: list[Problem]
+) -> tuple[_Glob, ...]:
+    """The patterns of an ignore file; an unreadable file has none (as in the crate).
+
+    A link, a FIFO or anything but a regular file is not read, nor is a file
+    over ``max_bytes``; lines after the first ``MAX_IGNORE_LINES`` are not
+    used. Each of these is reported as a problem of ``shown``.
+    """
     try:
-        with open(path, "rb") as file:
-            data = file.read()
+        opened, _ = open_regular(path, max_bytes)
+        with opened as file:
+            data = file.read(max_bytes + 1)
+    except UnsafeFile as refused:
+        problems.append(Problem(path=shown, line=None, message=_ignore_refused(refused.reason)))
+        return ()
     except OSError:
+        return ()
+    if len(data) > max_bytes:
+        message = _ignore_refused(f"file is larger than {max_bytes} bytes")
+        problems.append(Problem(path=shown, line=None, message=message))
         return ()
     globs: list[_Glob] = []
     raw_lines = data.split(b"\n")
@@ -487,6 +568,10 @@ def _read_ignore_file(path: str) -> tuple[_Glob, ...]:
     for number, raw in enumerate(raw_lines):
         if number == last and not raw:
             break  # the file ends with a line feed
+        if number == MAX_IGNORE_LINES:
+            message = f"ignore file has more than {MAX_IGNORE_LINES} lines: the rest are not used"
+            problems.append(Problem(path=shown, line=number + 1, message=message))
+            break
         # A line feed ends each line but the last, and a CR before it goes.
         content = raw if number == last else raw.removesuffix(b"\r")
         try:
@@ -499,6 +584,10 @@ def _read_ignore_file(path: str) -> tuple[_Glob, ...]:
         if glob is not None:
             globs.append(glob)
     return tuple(globs)
+
+
+def _ignore_refused(reason: str) -> str:
+    return f"ignore file not read: {reason}"
 
 
 def _match(globs: tuple[_Glob, ...], candidate: bytes, is_dir: bool) -> bool | None:
@@ -517,15 +606,30 @@ class _Rules:
     categories: tuple[tuple[_Glob, ...], ...]  # in _IGNORE_FILES order
 
 
-def _read_rules(folder: str, rel_dir: str, names: set[str]) -> _Rules | None:
+def _read_rules(
+    folder: str,
+    rel_dir: str,
+    names: set[str],
+    *,
+    prefix: str,
+    max_bytes: int,
+    problems: list[Problem],
+) -> _Rules | None:
     categories = tuple(
-        _read_ignore_file(os.path.join(folder, name)) if name in names else ()
+        _read_ignore_file(
+            os.path.join(folder, name),
+            display(prefix + (f"{rel_dir}/{name}" if rel_dir else name)),
+            max_bytes,
+            problems,
+        )
+        if name in names
+        else ()
         for name in _IGNORE_FILES
     )
     return _Rules(rel_dir, categories) if any(categories) else None
 
 
-def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> bool:
+def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules], hidden: bool) -> bool:
     """Whether an entry is skipped, as the crate's ``Ignore::matched_dir_entry`` decides.
 
     For each category (``.specsearchignore``, then ``.ignore``, then
@@ -533,7 +637,8 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
     gives the category's answer (in one file, the last matching pattern);
     the first category with an answer decides. When none has one, hidden
     entries (name starting with ``.``) are skipped: a ``!`` pattern can
-    therefore bring back a hidden entry.
+    therefore bring back a hidden entry. With ``hidden``, hidden entries are
+    not skipped.
     """
     for category in range(len(_IGNORE_FILES)):
         for level in reversed(rules):
@@ -544,10 +649,18 @@ def _ignored(rel_path: str, name: str, is_dir: bool, rules: list[_Rules]) -> boo
             decision = _match(globs, os.fsencode(sub), is_dir)
             if decision is not None:
                 return decision
-    return name.startswith(".")
+    return not hidden and name.startswith(".")
 
 
-def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[bytes, SpecFile]]:
+def _walk_dir(
+    root: str,
+    prefix: str,
+    max_bytes: int,
+    problems: list[Problem],
+    *,
+    hidden: bool,
+    no_ignore: bool,
+) -> list[tuple[bytes, SpecFile]]:
     """Every spec under a directory root, keyed by its relative path's bytes."""
     found: list[tuple[bytes, SpecFile]] = []
     pending: list[tuple[str, list[_Rules]]] = [("", [])]
@@ -568,20 +681,32 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
             )
             continue
         rules = parent_rules
-        own = _read_rules(folder, rel_dir, {entry.name for entry in entries})
+        names = {entry.name for entry in entries}
+        own = (
+            None
+            if no_ignore
+            else _read_rules(
+                folder, rel_dir, names, prefix=prefix, max_bytes=max_bytes, problems=problems
+            )
+        )
         if own is not None:
             rules = [*parent_rules, own]
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
-                if entry.is_symlink():
-                    continue
                 if entry.is_dir(follow_symlinks=False):
-                    if not _ignored(rel, entry.name, True, rules):
+                    if not _ignored(rel, entry.name, True, rules, hidden):
                         pending.append((rel, rules))
                     continue
                 if not entry.is_file(follow_symlinks=False):
-                    continue  # FIFO, socket, device
+                    # A link (never followed), FIFO, socket or device: said, not read.
+                    if not _ignored(rel, entry.name, False, rules, hidden):
+                        what = _SYMLINK if entry.is_symlink() else _NOT_REGULAR
+                        problems.append(
+                            Problem(path=display(prefix + rel), line=None, message=what)
+                        )
+                    continue
+                status = entry.stat(follow_symlinks=False)
             except OSError as error:
                 problems.append(
                     Problem(
@@ -591,7 +716,7 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
                     )
                 )
                 continue
-            if _ignored(rel, entry.name, False, rules):
+            if _ignored(rel, entry.name, False, rules, hidden):
                 continue
             spec = is_spec_name(entry.name)
             if spec is None:
@@ -610,21 +735,30 @@ def _walk_dir(root: str, prefix: str, problems: list[Problem]) -> list[tuple[byt
                 found.append(
                     (
                         os.fsencode(rel),
-                        SpecFile(path=display(prefix + rel), fs_path=os.path.join(root, rel)),
+                        SpecFile(
+                            path=display(prefix + rel),
+                            fs_path=os.path.join(root, rel),
+                            identity=(status.st_dev, status.st_ino),
+                        ),
                     )
                 )
     found.sort(key=lambda item: item[0])
     return found
 
 
-def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], list[Problem]]:
+def collect(
+    roots: Sequence[str], max_file_bytes: int, *, hidden: bool = False, no_ignore: bool = False
+) -> tuple[list[SpecFile], list[Problem]]:
     """List the spec files under the roots, in doc-id order.
 
     Args:
         roots: Files or folders; empty means the current folder, whose docs
             then have paths without a ``./`` prefix.
-        max_file_bytes: The size cap; sizes are checked when files are read
-            (a too-large spec is still listed, to be reported then).
+        max_file_bytes: The size cap; a spec's size is checked when it is
+            read (a too-large spec is still listed, to be reported then), an
+            ignore file's when the walk reads it.
+        hidden: Walk hidden files and folders too (as ``rg --hidden``).
+        no_ignore: Read no ignore file (as ``rg --no-ignore``).
 
     Returns:
         The spec files and the problems met (unreadable folders, ...).
@@ -633,7 +767,6 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
         FileNotFoundError: A root does not exist.
         OSError: A root cannot be inspected (a permission, say).
     """
-    del max_file_bytes  # checked at read time, see PureIndex.build
     implicit = not roots
     root_list = ["."] if implicit else list(roots)
     modes: list[int] = []
@@ -650,7 +783,10 @@ def collect(roots: Sequence[str], max_file_bytes: int) -> tuple[list[SpecFile], 
         if stat.S_ISDIR(mode):
             prefix = "" if implicit else (root if root.endswith("/") else root + "/")
             met: list[Problem] = []
-            files.extend(spec for _, spec in _walk_dir(root, prefix, met))
+            walked = _walk_dir(
+                root, prefix, max_file_bytes, met, hidden=hidden, no_ignore=no_ignore
+            )
+            files.extend(spec for _, spec in walked)
             # In path order, as the (parallel) Rust walk reports them.
             met.sort(key=lambda p: p.path.encode("utf-8", "surrogateescape"))
             problems.extend(met)

@@ -1,4 +1,4 @@
-//! The container of every binary index file (ARCHITECTURE.md §10): magic
+//! The container of every binary index file (SPEC.md §10): magic
 //! bytes, the format version, a table of sections, and a CRC-32 per section
 //! and for the header.
 //!
@@ -25,7 +25,7 @@
 //! Layering: shared; reads only `error`. `segment` and `index::docmap` write
 //! and read their files through it.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -105,13 +105,37 @@ pub(crate) struct ContainerWriter {
     current: Option<(usize, u64, crc32fast::Hasher)>,
 }
 
+/// Creates a new index file: private (mode 0600), never through a link
+/// planted in the folder. A file already there is unlinked first (a crashed
+/// writer's leftover, or a link: the link goes, its target is untouched),
+/// and the new one is created with `O_EXCL`, so nothing can be swapped in
+/// between.
+///
+/// # Errors
+/// The I/O error (kind `AlreadyExists` when a file reappeared meanwhile).
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
 impl ContainerWriter {
-    /// Creates `path` (truncating it) for a container of `sections` sections.
+    /// Creates the new file `path` (private, see
+    /// [`create_private`]) for a container of `sections` sections.
     ///
     /// # Errors
     /// [`Error::Io`].
     pub(crate) fn create(path: &Path, sections: usize) -> Result<ContainerWriter> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = create_private(path).map_err(|e| Error::io(path, e))?;
         let mut w = ContainerWriter {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, file),
@@ -122,6 +146,11 @@ impl ContainerWriter {
         let zeros = vec![0u8; header_len(sections)];
         w.raw(&zeros)?;
         Ok(w)
+    }
+
+    /// The file being written.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     fn raw(&mut self, bytes: &[u8]) -> Result<()> {

@@ -47,6 +47,14 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// A model folder (weights, config or vocabulary) cannot be used.
+    #[error("{}: not a usable model file: {detail}", path.display())]
+    Model {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Another writer holds the index lock.
     #[error("{}: the index is locked by another writer{}", path.display(), holder.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Locked {
@@ -55,6 +63,10 @@ pub enum Error {
         /// The pid written by the holder, when it could be read.
         holder: Option<u32>,
     },
+    /// The caller cancelled an index update (Ctrl-C); nothing was committed,
+    /// so the index is as it was.
+    #[error("the index update was cancelled; the last committed index is unchanged")]
+    Cancelled,
 }
 
 impl Error {

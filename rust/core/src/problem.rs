@@ -1,4 +1,4 @@
-//! Problems: anything wrong with one file (ARCHITECTURE.md §7).
+//! Problems: anything wrong with one file (SPEC.md §7).
 //!
 //! A problem never stops a build: the file is indexed as far as it can be, or
 //! skipped, and the problem is returned next to the index.

@@ -1,5 +1,5 @@
 //! The fields of a spec, their default weights and the BM25 parameters
-//! (ARCHITECTURE.md §2, §5): the one definition in Rust. Weights are chosen
+//! (SPEC.md §2, §5): the one definition in Rust. Weights are chosen
 //! per search (`SearchOptions`, defaulting to [`DEFAULT_WEIGHTS`]) and
 //! checked by [`check_weights`] only; an index's [`Schema`] holds what is
 //! fixed for the index, the BM25 parameters. Layering: `schema` reads only

@@ -1,4 +1,4 @@
-//! BM25 per field (ARCHITECTURE.md §5), shared by every index kind.
+//! BM25 per field (SPEC.md §5), shared by every index kind.
 //!
 //! The parameters live in [`Bm25`]; the collection statistics (N, df, the
 //! average field length) are passed in by the caller, which knows how it

@@ -1,22 +1,31 @@
-//! The walk (ARCHITECTURE.md §1): which files are specs, in doc-id order.
+//! The walk (SPEC.md §1): which files are specs, in doc-id order.
 //!
 //! Directory roots are walked with the `ignore` crate: `.specsearchignore`,
 //! `.ignore` and `.gitignore` files inside the tree are honoured, strongest
 //! first (nothing above the root, no git excludes), hidden entries are
 //! skipped unless an ignore file re-includes them, links are not followed,
-//! and only regular files are kept. A file root is always a spec. Each
+//! and only regular files are kept (links, FIFOs and devices are reported as
+//! problems). A file root is always a spec. Each
 //! directory root's files are sorted by the UTF-8 bytes of their
 //! `/`-separated relative path, and the problems met inside it by path, so
 //! the parallel walk gives the same output every time.
 //!
+//! The crate's walker lists the tree, but the ignore files are read here,
+//! with [`open_regular`] and caps, and matched with the crate's `Gitignore`
+//! in the crate's precedence: a FIFO, a link to `/dev/zero` or a huge file
+//! named `.gitignore` is reported instead of hanging or exhausting memory.
+//! Every file the engine reads (ignore files, specs, snippets) is opened
+//! with [`open_regular`].
+//!
 //! Layering: the first step; it reads only `error` and `problem`.
 
-use std::fs::File;
+use std::collections::HashMap;
+use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::error::{Error, Result};
@@ -26,6 +35,17 @@ use crate::problem::Problem;
 /// and `.gitignore`, as `.rgignore` is for ripgrep.
 pub const CUSTOM_IGNORE_FILENAME: &str = ".specsearchignore";
 
+/// An ignore file's lines beyond this many are not used (and reported).
+pub const MAX_IGNORE_LINES: usize = 10_000;
+
+/// The ignore files of a folder, strongest category first.
+const IGNORE_FILES: [&str; 3] = [CUSTOM_IGNORE_FILENAME, ".ignore", ".gitignore"];
+
+/// The problem of a link met (and not followed) by the walk.
+const SYMLINK: &str = "symbolic link: not followed";
+/// The problem of a FIFO, socket or device met by the walk.
+const NOT_REGULAR: &str = "not a regular file: skipped";
+
 /// One spec file found by the walk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecFile {
@@ -34,6 +54,94 @@ pub struct SpecFile {
     pub path: String,
     /// The path to open.
     pub fs_path: PathBuf,
+    /// `(device, inode)` as the walk saw the file (None for a file root):
+    /// reading it checks that it is still the same file.
+    pub identity: Option<(u64, u64)>,
+}
+
+/// Why [`open_regular`] did not open a file.
+#[derive(Debug)]
+pub enum OpenError {
+    /// A symbolic link (not followed).
+    Link,
+    /// A FIFO, socket, device or folder.
+    NotRegular,
+    /// Not the `(device, inode)` the walk saw: replaced since.
+    Replaced,
+    /// Larger than the cap (the file's size).
+    TooLarge(u64),
+    /// The open or `fstat` failed.
+    Io(std::io::Error),
+}
+
+impl OpenError {
+    /// A short phrase for a problem message (`symbolic link`, ...); `max` is
+    /// the cap a [`OpenError::TooLarge`] file was over.
+    #[must_use]
+    pub fn reason(&self, max: u64) -> String {
+        match self {
+            OpenError::Link => "symbolic link".to_owned(),
+            OpenError::NotRegular => "not a regular file".to_owned(),
+            OpenError::Replaced => "replaced while being indexed".to_owned(),
+            OpenError::TooLarge(_) => format!("file is larger than {max} bytes"),
+            OpenError::Io(e) => format!("cannot read: {e}"),
+        }
+    }
+}
+
+/// Opens `path` to read it, only if it is a regular file, not through a link.
+///
+/// A symbolic link as the last component is not followed (`O_NOFOLLOW`) and
+/// a FIFO does not block the open (`O_NONBLOCK`); `fstat` of the opened file
+/// then decides: it must be a regular file, of at most `max_bytes` bytes,
+/// and, when `identity` is given, the `(device, inode)` the walk saw.
+///
+/// # Errors
+/// An [`OpenError`] saying which check failed, or the I/O error.
+pub fn open_regular(
+    path: &Path,
+    max_bytes: Option<u64>,
+    identity: Option<(u64, u64)>,
+) -> std::result::Result<(File, Metadata), OpenError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(OpenError::Link),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    if !meta.is_file() {
+        return Err(OpenError::NotRegular);
+    }
+    if identity.is_some_and(|id| id != file_identity(&meta)) {
+        return Err(OpenError::Replaced);
+    }
+    if max_bytes.is_some_and(|max| meta.len() > max) {
+        return Err(OpenError::TooLarge(meta.len()));
+    }
+    Ok((file, meta))
+}
+
+/// `(device, inode)` of a file (zeros where the platform has none).
+#[must_use]
+pub fn file_identity(meta: &Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        (0, 0)
+    }
 }
 
 /// Whether a file name has a spec extension (`.md`, `.markdown`, `.mdx`,
@@ -84,7 +192,11 @@ fn first_line_is_fence(bytes: &[u8]) -> Option<bool> {
 /// # Errors
 /// The I/O error of opening or reading the file.
 pub fn starts_with_fence_line(path: &Path, max: u64) -> std::io::Result<bool> {
-    let mut file = File::open(path)?;
+    let mut file = match open_regular(path, None, None) {
+        Ok((file, _)) => file,
+        Err(OpenError::Io(e)) => return Err(e),
+        Err(_) => return Ok(false),
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
     loop {
@@ -145,14 +257,246 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The ignore files of one folder and of every folder above it (up to the
+/// root): a persistent stack shared by the folders below.
+struct Rules {
+    /// This folder's matchers, in [`IGNORE_FILES`] order.
+    own: [Option<Gitignore>; 3],
+    parent: Option<Arc<Rules>>,
+}
+
+impl Rules {
+    /// Whether an entry is skipped, as the crate's `Ignore::matched_dir_entry`
+    /// decides: per category (strongest first), the deepest folder whose file
+    /// has a matching pattern answers (ignore, or `!` whitelist); with no
+    /// answer, hidden entries are skipped.
+    fn ignored(&self, path: &Path, is_dir: bool, hidden: bool) -> bool {
+        for category in 0..IGNORE_FILES.len() {
+            let mut level = Some(self);
+            while let Some(rules) = level {
+                if let Some(gi) = &rules.own[category] {
+                    let found = gi.matched(path, is_dir);
+                    if found.is_ignore() {
+                        return true;
+                    }
+                    if found.is_whitelist() {
+                        return false;
+                    }
+                }
+                level = rules.parent.as_deref();
+            }
+        }
+        hidden
+    }
+}
+
+/// A problem met while reading an ignore file: its path, line, message.
+type IgnoreProblem = (PathBuf, Option<u32>, String);
+
+/// Reads the ignore file `path` of folder `dir` (if there is one) into a
+/// matcher, as the crate would, but with [`open_regular`] and caps.
+fn read_ignore_file(
+    dir: &Path,
+    path: &Path,
+    max_bytes: u64,
+    problems: &mut Vec<IgnoreProblem>,
+) -> Option<Gitignore> {
+    let refused = |why: &str| format!("ignore file not read: {why}");
+    let mut file = match open_regular(path, Some(max_bytes), None) {
+        Ok((file, _)) => file,
+        // Absent or unreadable: no patterns, as in the crate.
+        Err(OpenError::Io(_)) => return None,
+        Err(e) => {
+            problems.push((path.to_path_buf(), None, refused(&e.reason(max_bytes))));
+            return None;
+        }
+    };
+    let mut data = Vec::new();
+    if file
+        .by_ref()
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut data)
+        .is_err()
+    {
+        return None;
+    }
+    if data.len() as u64 > max_bytes {
+        let why = format!("file is larger than {max_bytes} bytes");
+        problems.push((path.to_path_buf(), None, refused(&why)));
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(dir);
+    let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    if data.ends_with(b"\n") {
+        lines.pop();
+    }
+    for (number, raw) in lines.iter().enumerate() {
+        if number == MAX_IGNORE_LINES {
+            let message = format!(
+                "ignore file has more than {MAX_IGNORE_LINES} lines: the rest are not used"
+            );
+            problems.push((path.to_path_buf(), u32::try_from(number + 1).ok(), message));
+            break;
+        }
+        // As `BufRead::lines`: a line feed and one CR before it end a line;
+        // a line that is not UTF-8 is skipped; the first loses its BOMs.
+        let raw = if number + 1 < lines.len() || data.ends_with(b"\n") {
+            raw.strip_suffix(b"\r").unwrap_or(raw)
+        } else {
+            raw
+        };
+        let Ok(line) = std::str::from_utf8(raw) else {
+            continue;
+        };
+        let line = if number == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        // An invalid pattern is dropped on its own, as the crate does.
+        let _ = builder.add_line(Some(path.to_path_buf()), line);
+    }
+    builder.build().ok()
+}
+
+/// The shared state of one directory root's walk: ignore rules per folder.
+struct IgnoreState {
+    max_bytes: u64,
+    options: WalkOptions,
+    /// The rules of each folder whose entries were looked at, by path.
+    rules: Mutex<HashMap<PathBuf, Arc<Rules>>>,
+    problems: Mutex<Vec<IgnoreProblem>>,
+}
+
+impl IgnoreState {
+    /// The rules in force in folder `dir`, at `depth` below the root.
+    fn rules_for(&self, dir: &Path, depth: usize) -> Arc<Rules> {
+        let mut cache = lock(&self.rules);
+        self.rules_in(&mut cache, dir, depth)
+    }
+
+    fn rules_in(
+        &self,
+        cache: &mut HashMap<PathBuf, Arc<Rules>>,
+        dir: &Path,
+        depth: usize,
+    ) -> Arc<Rules> {
+        if let Some(found) = cache.get(dir) {
+            return Arc::clone(found);
+        }
+        let parent = match (depth, dir.parent()) {
+            (1.., Some(up)) => Some(self.rules_in(cache, up, depth - 1)),
+            _ => None,
+        };
+        let mut met = Vec::new();
+        // With `no_ignore`, no ignore file is read: every matcher is `None`.
+        let own = IGNORE_FILES.map(|name| {
+            if self.options.no_ignore {
+                None
+            } else {
+                read_ignore_file(dir, &dir.join(name), self.max_bytes, &mut met)
+            }
+        });
+        if !met.is_empty() {
+            lock(&self.problems).extend(met);
+        }
+        let rules = Arc::new(Rules { own, parent });
+        cache.insert(dir.to_path_buf(), Arc::clone(&rules));
+        rules
+    }
+
+    /// Whether the walk skips `entry` (never the root).
+    fn skips(&self, entry: &ignore::DirEntry) -> bool {
+        let depth = entry.depth();
+        let (Some(dir), 1..) = (entry.path().parent(), depth) else {
+            return false;
+        };
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        // With `hidden`, a hidden entry is not skipped for being hidden.
+        let hidden = !self.options.hidden && entry.file_name().as_encoded_bytes().starts_with(b".");
+        self.rules_for(dir, depth - 1)
+            .ignored(entry.path(), is_dir, hidden)
+    }
+}
+
+/// What the walk makes of one entry below the root that is not ignored.
+enum Seen {
+    /// A spec, with its `(device, inode)`.
+    Spec((u64, u64)),
+    /// Not read, for this reason.
+    Problem(String),
+    /// A folder, or a file that is not a spec.
+    Nothing,
+}
+
+fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
+    let Some(file_type) = entry.file_type() else {
+        return Seen::Nothing;
+    };
+    if file_type.is_dir() {
+        return Seen::Nothing;
+    }
+    if !file_type.is_file() {
+        // A link (never followed), FIFO, socket or device: said, not read.
+        let what = if file_type.is_symlink() {
+            SYMLINK
+        } else {
+            NOT_REGULAR
+        };
+        return Seen::Problem(what.to_owned());
+    }
+    let identity = match entry.metadata() {
+        Ok(meta) => file_identity(&meta),
+        Err(e) => return Seen::Problem(format!("cannot stat: {e}")),
+    };
+    let name = entry.file_name().to_string_lossy();
+    let is_spec = if has_spec_extension(&name) {
+        true
+    } else if name.contains('.') {
+        false
+    } else {
+        match starts_with_fence_line(entry.path(), max_file_bytes) {
+            Ok(yes) => yes,
+            Err(e) => return Seen::Problem(format!("cannot read: {e}")),
+        }
+    };
+    if is_spec {
+        Seen::Spec(identity)
+    } else {
+        Seen::Nothing
+    }
+}
+
+/// How a directory root is walked, as ripgrep's `--hidden` and `--no-ignore`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Walk hidden files and folders too (names starting with `.`).
+    pub hidden: bool,
+    /// Read no ignore file (`.specsearchignore`, `.ignore`, `.gitignore`).
+    pub no_ignore: bool,
+}
+
 /// Finds the spec files under `roots` (the current directory when empty),
-/// in doc-id order, and the problems met on the way. `max_file_bytes`
-/// bounds how much of an extension-less file is read to check its first line.
+/// in doc-id order, and the problems met on the way, with the default
+/// [`WalkOptions`]. `max_file_bytes` bounds how much of an extension-less
+/// file is read to check its first line, and the size of an ignore file.
 ///
 /// # Errors
 /// [`Error::Io`] when a root does not exist (kind `NotFound`) or cannot be
 /// inspected. Anything wrong inside a directory is a problem instead.
 pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
+    collect_with(roots, max_file_bytes, WalkOptions::default())
+}
+
+/// [`collect`] with the given [`WalkOptions`].
+///
+/// # Errors
+/// As [`collect`].
+pub fn collect_with(
+    roots: &[PathBuf],
+    max_file_bytes: u64,
+    options: WalkOptions,
+) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if roots.is_empty() {
@@ -160,6 +504,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
             Path::new("."),
             None,
             max_file_bytes,
+            options,
             &mut files,
             &mut problems,
         )?;
@@ -170,6 +515,7 @@ pub fn collect(roots: &[PathBuf], max_file_bytes: u64) -> Result<(Vec<SpecFile>,
                 root,
                 Some(&display),
                 max_file_bytes,
+                options,
                 &mut files,
                 &mut problems,
             )?;
@@ -183,6 +529,7 @@ fn collect_root(
     root: &Path,
     display: Option<&str>,
     max_file_bytes: u64,
+    options: WalkOptions,
     files: &mut Vec<SpecFile>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
@@ -195,6 +542,7 @@ fn collect_root(
         files.push(SpecFile {
             path: root_display.to_owned(),
             fs_path: root.to_path_buf(),
+            identity: None,
         });
         return Ok(());
     }
@@ -205,120 +553,93 @@ fn collect_root(
         ));
         return Ok(());
     }
+    let join = |rel: &str| -> String {
+        match display {
+            None => rel.to_owned(),
+            Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
+            Some(d) => format!("{d}/{rel}"),
+        }
+    };
+    let shown = |path: &Path| -> String {
+        path.strip_prefix(root)
+            .map_or_else(|_| root_display.to_owned(), |rel| join(&slash_path(rel)))
+    };
+
     // Both cores walk: directory reads, ignore-file parsing and the first-line
     // checks run in parallel; the results are sorted afterwards, so the
     // output does not depend on the order the threads finish in.
-    let walk = RootWalk {
-        root,
-        display,
-        max_file_bytes,
-        found: Mutex::new(Vec::new()),
-        met: Mutex::new(Vec::new()),
-    };
-    WalkBuilder::new(root)
-        .add_custom_ignore_filename(CUSTOM_IGNORE_FILENAME)
-        .hidden(true)
-        .git_ignore(true)
-        .ignore(true)
-        .parents(false)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .follow_links(false)
-        .build_parallel()
-        .run(|| {
-            Box::new(|result| {
-                walk.visit(result);
-                WalkState::Continue
-            })
-        });
-    let mut found = walk
-        .found
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    let mut met = walk
-        .met
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    // Problems in path order (stable, so one path's problems keep their order).
-    met.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    problems.extend(met);
-    found.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    files.extend(found.into_iter().map(|(rel, fs_path)| SpecFile {
-        path: display_join(display, &rel),
-        fs_path,
-    }));
-    Ok(())
-}
-
-/// A doc path: `rel` under the root's display prefix (none for the default root).
-fn display_join(display: Option<&str>, rel: &str) -> String {
-    match display {
-        None => rel.to_owned(),
-        Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
-        Some(d) => format!("{d}/{rel}"),
-    }
-}
-
-/// One root's parallel walk: what the walker threads share.
-struct RootWalk<'a> {
-    root: &'a Path,
-    display: Option<&'a str>,
-    max_file_bytes: u64,
-    /// `(path relative to the root, fs path)` of each spec found.
-    found: Mutex<Vec<(String, PathBuf)>>,
-    /// The problems met.
-    met: Mutex<Vec<Problem>>,
-}
-
-impl RootWalk<'_> {
-    /// Records one walk entry: a spec file, a problem, or nothing.
-    fn visit(&self, result: std::result::Result<ignore::DirEntry, ignore::Error>) {
+    let state = Arc::new(IgnoreState {
+        max_bytes: max_file_bytes,
+        options,
+        rules: Mutex::new(HashMap::new()),
+        problems: Mutex::new(Vec::new()),
+    });
+    // Relative paths until sorted.
+    let found: Mutex<Vec<SpecFile>> = Mutex::new(Vec::new());
+    let met: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
+    let visit = |result: std::result::Result<ignore::DirEntry, ignore::Error>| {
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {
                 let (path, line) = error_location(&err);
-                let path = path
-                    .and_then(|p| p.strip_prefix(self.root).ok())
-                    .map_or_else(
-                        || self.display.unwrap_or(".").to_owned(),
-                        |rel| display_join(self.display, &slash_path(rel)),
-                    );
-                lock(&self.met).push(Problem {
-                    path,
+                lock(&met).push(Problem {
+                    path: path.map_or_else(|| root_display.to_owned(), shown),
                     line: line.and_then(|l| u32::try_from(l).ok()),
                     message: err.to_string(),
                 });
                 return;
             }
         };
-        if entry.depth() == 0 || !entry.file_type().is_some_and(|ft| ft.is_file()) {
+        if entry.depth() == 0 {
             return;
         }
-        let name = entry.file_name().to_string_lossy();
-        let Ok(rel) = entry.path().strip_prefix(self.root).map(slash_path) else {
+        let Ok(rel) = entry.path().strip_prefix(root).map(slash_path) else {
             return;
         };
-        let is_spec = if has_spec_extension(&name) {
-            true
-        } else if name.contains('.') {
-            false
-        } else {
-            match starts_with_fence_line(entry.path(), self.max_file_bytes) {
-                Ok(yes) => yes,
-                Err(e) => {
-                    lock(&self.met).push(Problem::file(
-                        &display_join(self.display, &rel),
-                        format!("cannot read: {e}"),
-                    ));
-                    false
-                }
-            }
-        };
-        if is_spec {
-            lock(&self.found).push((rel, entry.into_path()));
+        match look_at(&entry, max_file_bytes) {
+            Seen::Nothing => {}
+            Seen::Problem(message) => lock(&met).push(Problem::file(&join(&rel), message)),
+            Seen::Spec(identity) => lock(&found).push(SpecFile {
+                path: rel,
+                fs_path: entry.into_path(),
+                identity: Some(identity),
+            }),
         }
-    }
+    };
+    let filter = Arc::clone(&state);
+    // The crate's own ignore-file reading is off: `IgnoreState` reads them.
+    WalkBuilder::new(root)
+        .standard_filters(false)
+        .parents(false)
+        .follow_links(false)
+        .filter_entry(move |entry| !filter.skips(entry))
+        .build_parallel()
+        .run(|| {
+            Box::new(|result| {
+                visit(result);
+                WalkState::Continue
+            })
+        });
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut met = met.into_inner().unwrap_or_else(PoisonError::into_inner);
+    met.extend(
+        lock(&state.problems)
+            .drain(..)
+            .map(|(path, line, message)| Problem {
+                path: shown(&path),
+                line,
+                message,
+            }),
+    );
+    // Problems in path order (stable, so one path's problems keep their order).
+    met.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    problems.extend(met);
+    found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    files.extend(found.into_iter().map(|f| SpecFile {
+        path: join(&f.path),
+        ..f
+    }));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -369,6 +690,34 @@ mod tests {
         write(r, "spacey", &format!("{}---\nx", " ".repeat(10_000)));
         assert!(starts_with_fence_line(&r.join("spacey"), 1 << 20).unwrap());
         assert!(!starts_with_fence_line(&r.join("spacey"), 100).unwrap());
+    }
+
+    #[test]
+    fn hidden_and_no_ignore_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, ".gitignore", "ignored.md\n");
+        write(r, ".specsearchignore", "mine.md\n");
+        write(r, "ignored.md", "x");
+        write(r, "mine.md", "x");
+        write(r, "seen.md", "x");
+        write(r, ".claude/agents/a.md", "x");
+        let d = r.to_string_lossy().into_owned();
+        let rel = |hidden: bool, no_ignore: bool| -> Vec<String> {
+            let options = WalkOptions { hidden, no_ignore };
+            let (files, _) = collect_with(&[r.to_path_buf()], 1 << 20, options).unwrap();
+            files
+                .into_iter()
+                .map(|f| f.path[d.len() + 1..].to_owned())
+                .collect()
+        };
+        assert_eq!(rel(false, false), ["seen.md"]);
+        assert_eq!(rel(true, false), [".claude/agents/a.md", "seen.md"]);
+        assert_eq!(rel(false, true), ["ignored.md", "mine.md", "seen.md"]);
+        assert_eq!(
+            rel(true, true),
+            [".claude/agents/a.md", "ignored.md", "mine.md", "seen.md"]
+        );
     }
 
     #[test]
@@ -513,6 +862,104 @@ mod tests {
             assert!(r.join("pipe.md").exists());
         }
         let d = r.to_string_lossy().into_owned();
-        assert_eq!(paths(&[r.to_path_buf()]), [format!("{d}/real/a.md")]);
+        let (files, problems) = collect(&[r.to_path_buf()], 1 << 20).unwrap();
+        let files: Vec<String> = files.into_iter().map(|f| f.path).collect();
+        assert_eq!(files, [format!("{d}/real/a.md")]);
+        // Each is reported (issue 15), never followed or read.
+        let mut want = vec![
+            (format!("{d}/dangling.md"), SYMLINK),
+            (format!("{d}/link.md"), SYMLINK),
+            (format!("{d}/real/loop"), SYMLINK),
+        ];
+        if made_fifo {
+            want.insert(2, (format!("{d}/pipe.md"), NOT_REGULAR));
+        }
+        let got: Vec<(String, &str)> = problems
+            .iter()
+            .map(|p| (p.path.clone(), want_message(&p.message)))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    fn want_message(m: &str) -> &'static str {
+        match m {
+            SYMLINK => SYMLINK,
+            NOT_REGULAR => NOT_REGULAR,
+            other => panic!("unexpected problem {other:?}"),
+        }
+    }
+
+    /// The walk of `r` in a child thread, which must finish within a minute
+    /// (a FIFO read used to block it forever).
+    fn collect_in_time(r: &Path, max: u64) -> (Vec<SpecFile>, Vec<Problem>) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let root = r.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(collect(&[root], max));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the walk hung")
+            .unwrap()
+    }
+
+    /// Issue 15, item 3: hostile ignore files are reported, not read.
+    #[cfg(unix)]
+    #[test]
+    fn hostile_ignore_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(r, "fifo/a.md", "x");
+        let made_fifo = std::process::Command::new("mkfifo")
+            .arg(r.join("fifo/.gitignore"))
+            .status()
+            .is_ok_and(|s| s.success());
+        write(r, "zero/a.md", "x");
+        std::os::unix::fs::symlink("/dev/zero", r.join("zero/.gitignore")).unwrap();
+        write(r, "big/a.md", "x");
+        write(r, "big/.ignore", &"a.md\n".repeat(300));
+        let (files, problems) = collect_in_time(r, 1000);
+        let d = r.to_string_lossy().into_owned();
+        let listed: Vec<String> = files.into_iter().map(|f| f.path).collect();
+        // No ignore file was used, so every spec is listed.
+        assert_eq!(
+            listed,
+            [
+                format!("{d}/big/a.md"),
+                format!("{d}/fifo/a.md"),
+                format!("{d}/zero/a.md")
+            ]
+        );
+        let got: Vec<(String, String)> =
+            problems.into_iter().map(|p| (p.path, p.message)).collect();
+        let mut want = vec![(
+            format!("{d}/big/.ignore"),
+            "ignore file not read: file is larger than 1000 bytes".to_owned(),
+        )];
+        if made_fifo {
+            want.push((
+                format!("{d}/fifo/.gitignore"),
+                "ignore file not read: not a regular file".to_owned(),
+            ));
+        }
+        want.push((
+            format!("{d}/zero/.gitignore"),
+            "ignore file not read: symbolic link".to_owned(),
+        ));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ignore_lines_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let mut text = "# filler\n".repeat(MAX_IGNORE_LINES);
+        text.push_str("dropped.md\n");
+        write(r, ".gitignore", &text);
+        write(r, "dropped.md", "x");
+        let (files, problems) = collect_in_time(r, 1 << 20);
+        assert_eq!(files.len(), 1, "the pattern past the cap is not used");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(10_001));
+        assert!(problems[0].message.contains("more than 10000 lines"));
     }
 }

@@ -133,6 +133,7 @@ fn too_large_files_are_skipped() {
     let opts = BuildOptions {
         max_file_bytes: 99,
         threads: 1,
+        ..BuildOptions::default()
     };
     let (idx, problems) = MemoryIndex::build(&[dir.path().to_path_buf()], &opts).unwrap();
     assert_eq!(idx.num_docs(), 1);

@@ -1,4 +1,4 @@
-//! The query language end to end (ARCHITECTURE.md §5, §6): every form on a
+//! The query language end to end (SPEC.md §5, §6): every form on a
 //! small corpus, in memory and on disk (which must agree bit for bit).
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 

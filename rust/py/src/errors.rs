@@ -5,7 +5,7 @@
 //! backends raise identical types.
 
 use pyo3::call::PyCallArgs;
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::exceptions::{PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use specsearch_core::error::Error;
 use std::any::Any;
@@ -57,6 +57,12 @@ pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
             let path = path.to_string_lossy().into_owned();
             specsearch_error(py, "IndexLockedError", (err.to_string(), path, holder))
         }
+        Error::Model { path, detail } => specsearch_error(
+            py,
+            "ModelError",
+            (path.to_string_lossy().into_owned(), detail),
+        ),
+        Error::Cancelled => PyKeyboardInterrupt::new_err(err.to_string()),
         // `Error` is non-exhaustive: a variant added later still surfaces as
         // a typed specsearch error rather than a crash.
         other => specsearch_error(py, "SpecsearchError", (other.to_string(),)),

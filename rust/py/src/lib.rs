@@ -12,10 +12,12 @@
 // reference is not an option for `#[pymethods]` arguments like `Vec<u32>`.
 #![allow(clippy::needless_pass_by_value)]
 
+mod embed;
 mod errors;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -26,8 +28,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use specsearch_core::query::ParseMode;
+use specsearch_core::walk::WalkOptions;
 use specsearch_core::{
-    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, SearchIndex, SearchOptions, TopDocs,
+    BuildOptions, DiskIndex, DiskOptions, Field, MemoryIndex, RouteIndex, SearchOptions, TopDocs,
 };
 
 /// The shortest interval between two progress callbacks.
@@ -45,6 +48,49 @@ where
     F: FnOnce() -> Result<T, specsearch_core::error::Error> + Send,
 {
     match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(errors::to_py_err(py, err)),
+        Err(payload) => Err(errors::panic_to_py_err(py, payload.as_ref())),
+    }
+}
+
+/// How often a long engine call checks for a pending signal (Ctrl-C).
+const SIGNAL_POLL: Duration = Duration::from_millis(25);
+
+/// [`run_detached`] for work that can be cancelled: it runs on a scoped
+/// thread while this (the calling, usually main) thread checks for signals
+/// every [`SIGNAL_POLL`]. When a signal handler raises (`KeyboardInterrupt`
+/// on Ctrl-C), `cancel` is set, the work is waited for (it stops at its
+/// next check) and that exception is raised.
+fn run_interruptible<T, F>(py: Python<'_>, cancel: &AtomicBool, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> Result<T, specsearch_core::error::Error> + Send,
+{
+    let mut interrupted: Option<PyErr> = None;
+    let joined = py.detach(|| {
+        std::thread::scope(|scope| {
+            let handle = scope.spawn(|| catch_unwind(AssertUnwindSafe(work)));
+            while !handle.is_finished() {
+                std::thread::sleep(SIGNAL_POLL);
+                if interrupted.is_none() {
+                    #[allow(clippy::redundant_closure_for_method_calls)]
+                    // the closure is generic over the lifetime
+                    if let Err(err) = Python::attach(|py| py.check_signals()) {
+                        cancel.store(true, Ordering::Relaxed);
+                        interrupted = Some(err);
+                    }
+                }
+            }
+            // The work catches its own panics, so joining cannot fail but
+            // for a panic in catch_unwind itself.
+            handle.join().unwrap_or_else(Err)
+        })
+    });
+    if let Some(err) = interrupted {
+        return Err(err);
+    }
+    match joined {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(err)) => Err(errors::to_py_err(py, err)),
         Err(payload) => Err(errors::panic_to_py_err(py, payload.as_ref())),
@@ -206,7 +252,7 @@ fn search_options(
 
 #[pyclass(name = "IndexBuffers", module = "specsearch._native", frozen)]
 struct IndexBuffers {
-    index: Arc<dyn SearchIndex>,
+    index: Arc<dyn RouteIndex>,
 }
 
 /// An index over a tree of specs: in memory (`build`) or on disk (`open`,
@@ -215,8 +261,17 @@ struct IndexBuffers {
 struct PyIndex {
     /// `None` once closed. Searches clone the `Arc`, so closing never
     /// invalidates a search that is already running.
-    inner: RwLock<Option<Arc<dyn SearchIndex>>>,
+    inner: RwLock<Option<Arc<dyn RouteIndex>>>,
 }
+
+/// What `route_explain` hands Python: words, filler, stop words, and per
+/// id its `(word, field, contribution)`.
+type RouteExplainTuple = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<Vec<(String, &'static str, f64)>>,
+);
 
 fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> {
     problems
@@ -226,13 +281,13 @@ fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> 
 }
 
 impl PyIndex {
-    fn new(index: Arc<dyn SearchIndex>) -> Self {
+    fn new(index: Arc<dyn RouteIndex>) -> Self {
         Self {
             inner: RwLock::new(Some(index)),
         }
     }
 
-    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn SearchIndex>> {
+    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn RouteIndex>> {
         // A poisoned lock only means a panic happened while it was held;
         // the `Option<Arc>` inside is still consistent.
         let guard = self
@@ -248,16 +303,21 @@ impl PyIndex {
     /// Walks `roots` (the current directory when empty), parses and indexes
     /// every spec, and returns the index with the problems found.
     #[staticmethod]
-    #[pyo3(signature = (roots, *, max_file_bytes = 64 * 1024 * 1024, threads = 0))]
+    #[pyo3(signature = (
+        roots, *, max_file_bytes = 64 * 1024 * 1024, threads = 0, hidden = false, no_ignore = false
+    ))]
     fn build(
         py: Python<'_>,
         roots: Vec<PathBuf>,
         max_file_bytes: u64,
         threads: usize,
+        hidden: bool,
+        no_ignore: bool,
     ) -> PyResult<(Self, Vec<ProblemTuple>)> {
         let options = BuildOptions {
             max_file_bytes,
             threads,
+            walk: WalkOptions { hidden, no_ignore },
         };
         let (index, problems) = run_detached(py, || MemoryIndex::build(&roots, &options))?;
         Ok((Self::new(Arc::new(index)), problem_tuples(problems)))
@@ -276,6 +336,8 @@ impl PyIndex {
         memory_budget = 256 * 1024 * 1024,
         merge_threshold = 8,
         progress = None,
+        hidden = false,
+        no_ignore = false,
     ))]
     #[allow(clippy::too_many_arguments)] // the Python keyword arguments
     fn open(
@@ -287,6 +349,8 @@ impl PyIndex {
         memory_budget: usize,
         merge_threshold: usize,
         progress: Option<Py<PyAny>>,
+        hidden: bool,
+        no_ignore: bool,
     ) -> PyResult<(Self, Vec<ProblemTuple>, Bound<'_, PyDict>)> {
         if merge_threshold == 0 {
             return Err(PyValueError::new_err("merge_threshold must be at least 1"));
@@ -295,6 +359,7 @@ impl PyIndex {
             build: BuildOptions {
                 max_file_bytes,
                 threads,
+                walk: WalkOptions { hidden, no_ignore },
             },
             memory_budget_bytes: memory_budget,
             merge_threshold,
@@ -321,8 +386,15 @@ impl PyIndex {
                 }
             });
         };
-        let (index, problems, stats) = run_detached(py, move || {
-            DiskIndex::open_or_update(&index_dir, &roots, &options, Some(&report))
+        let cancel = AtomicBool::new(false);
+        let (index, problems, stats) = run_interruptible(py, &cancel, || {
+            DiskIndex::open_or_update_cancellable(
+                &index_dir,
+                &roots,
+                &options,
+                Some(&report),
+                Some(&cancel),
+            )
         })?;
         let dict = PyDict::new(py);
         dict.set_item("added", stats.added)?;
@@ -504,6 +576,50 @@ impl PyIndex {
             .collect())
     }
 
+    /// The top `k` docs for a request in natural language (never query syntax).
+    fn route(&self, py: Python<'_>, request: String, k: usize) -> PyResult<PyTopDocs> {
+        let index = self.get(py)?;
+        let top = run_detached(py, move || index.route(&request, k))?;
+        Ok(top.into())
+    }
+
+    /// `route` for each request, in parallel, into padded `(n, k)` arrays.
+    fn route_many(
+        &self,
+        py: Python<'_>,
+        requests: Vec<String>,
+        k: usize,
+    ) -> PyResult<PyBatchTopDocs> {
+        let index = self.get(py)?;
+        let results = run_detached(py, move || Ok(index.route_many(&requests, k)))?;
+        PyBatchTopDocs::pack(py, results, k)
+    }
+
+    /// The words a request ranked with, the words removed (filler, stop
+    /// words), and each id's `(word, field, contribution)`, largest first.
+    fn route_explain(
+        &self,
+        py: Python<'_>,
+        request: String,
+        ids: Vec<u32>,
+    ) -> PyResult<RouteExplainTuple> {
+        let index = self.get(py)?;
+        let e = run_detached(py, move || index.route_explain(&request, &ids))?;
+        Ok((
+            e.analysis.terms.into_iter().map(|t| t.text).collect(),
+            e.analysis.filler,
+            e.analysis.stopwords,
+            e.why
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|c| (c.word, c.field.as_str(), c.score))
+                        .collect()
+                })
+                .collect(),
+        ))
+    }
+
     /// Releases the index. Further use raises `IndexStateError`.
     fn close(&self) {
         *self
@@ -528,6 +644,25 @@ fn parse_query(py: Python<'_>, text: &str, strict: bool) -> PyResult<Option<Stri
     run_detached(py, || Ok(parse(text, mode)?.map(|tree| tree.to_string())))
 }
 
+/// Near-duplicate fingerprints of files (`specsearch.dedup`), computed in
+/// parallel with the GIL released: one list of 128 bins (`None` for an empty
+/// bin) per file, or `None` for a file that cannot be read or has no words.
+#[pyfunction]
+#[pyo3(signature = (paths, max_file_bytes = 64 * 1024 * 1024))]
+fn fingerprint_files(
+    py: Python<'_>,
+    paths: Vec<String>,
+    max_file_bytes: u64,
+) -> PyResult<Vec<Option<Vec<Option<u32>>>>> {
+    run_detached(py, move || {
+        let paths: Vec<&Path> = paths.iter().map(Path::new).collect();
+        Ok(specsearch_core::dedup::fingerprint_files(
+            &paths,
+            max_file_bytes,
+        ))
+    })
+}
+
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -547,9 +682,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("K1", schema.k1)?;
     m.add("B", schema.b)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprint_files, m)?)?;
     m.add_class::<PyIndex>()?;
     m.add_class::<PyTopDocs>()?;
     m.add_class::<PyBatchTopDocs>()?;
     m.add_class::<IndexBuffers>()?;
+    embed::register(m)?;
     Ok(())
 }

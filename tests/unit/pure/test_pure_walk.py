@@ -97,14 +97,24 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     (tmp_path / "link.md").symlink_to(tmp_path / "a.md")
     (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
-    assert rel(tmp_path) == ["a.md"]
+    files, problems = collect([str(tmp_path)], 1 << 20)
+    assert [f.path for f in files] == [f"{tmp_path}/a.md"]
+    # Reported, not followed (issue 15).
+    assert [(p.path, p.message) for p in problems] == [
+        (f"{tmp_path}/{name}", "symbolic link: not followed")
+        for name in ("dangling.md", "link.md", "loop")
+    ]
 
 
 def test_fifos_are_skipped(tmp_path: Path) -> None:
     write(tmp_path / "a.md")
     os.mkfifo(tmp_path / "fifo.md")
     os.mkfifo(tmp_path / "FIFO")  # extension-less: must not be opened
-    assert rel(tmp_path) == ["a.md"]
+    files, problems = collect([str(tmp_path)], 1 << 20)
+    assert [f.path for f in files] == [f"{tmp_path}/a.md"]
+    assert [(p.path, p.message) for p in problems] == [
+        (f"{tmp_path}/{name}", "not a regular file: skipped") for name in ("FIFO", "fifo.md")
+    ]
 
 
 def test_spec_file_rule(tmp_path: Path) -> None:

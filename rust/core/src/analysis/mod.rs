@@ -1,4 +1,4 @@
-//! The `standard-v2` analyzer (ARCHITECTURE.md §3): text to terms.
+//! The `standard-v2` analyzer (SPEC.md §3): text to terms.
 //!
 //! Word characters are ASCII letters and digits plus every non-ASCII code
 //! point whose Unicode 14.0.0 general category is a letter, mark or number

@@ -1,4 +1,4 @@
-//! The index folder (ARCHITECTURE.md §10): file names, the writer lock, the
+//! The index folder (SPEC.md §10): file names, the writer lock, the
 //! atomic commit and garbage collection.
 //!
 //! A commit writes its new files (each fsynced), writes the manifest to
@@ -13,6 +13,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::manifest::Manifest;
+use crate::container::create_private;
 use crate::error::{Error, Result};
 
 /// The manifest's file name.
@@ -53,10 +54,25 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
     Manifest::decode(&path, &bytes)
 }
 
-/// Writes a whole file and fsyncs it.
+/// Creates an index folder and its missing parents, private (mode 0700).
+///
+/// # Errors
+/// [`Error::Io`].
+pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes a whole new file (see [`create_private`]) and fsyncs it.
 pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e| Error::io(path, e);
-    let mut f = File::create(path).map_err(io)?;
+    let mut f = create_private(path).map_err(io)?;
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)
 }
@@ -98,6 +114,25 @@ pub(crate) fn collect_garbage(dir: &Path, m: &Manifest) {
         .map(|s| s.file.file.as_str())
         .chain([m.docmap.file.as_str()])
         .collect();
+    remove_ours_except(dir, &live);
+}
+
+/// After a failed update (a full disk, say): deletes every file of ours that
+/// the committed manifest does not reference, or all of them when nothing
+/// was ever committed, so a failed build leaves no partial files behind.
+/// The caller holds the writer lock. Best effort.
+pub(crate) fn remove_uncommitted(dir: &Path) {
+    match read_manifest(dir) {
+        Ok(m) => collect_garbage(dir, &m),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            remove_ours_except(dir, &HashSet::new());
+        }
+        // A manifest that cannot be read: leave the files for a rebuild.
+        Err(_) => {}
+    }
+}
+
+fn remove_ours_except(dir: &Path, live: &HashSet<&str>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -139,13 +174,15 @@ impl DirLock {
         let path = dir.join(LOCK_FILE);
         let io = |e| Error::io(&path, e);
         // Not truncated: the holder's pid must survive until we own the lock.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io)?;
+        // Private, and never through a link planted in the folder.
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let mut file = options.open(&path).map_err(io)?;
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
             Err(fs4::TryLockError::WouldBlock) => {
@@ -196,6 +233,54 @@ mod tests {
         }
         drop(a);
         assert!(DirLock::acquire(dir.path()).is_ok());
+    }
+
+    /// Issue 15: links planted in the index folder are never written through,
+    /// and index files are private.
+    #[cfg(unix)]
+    #[test]
+    fn planted_links_are_not_written_through() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let index = dir.path().join("index");
+        create_private_dir(&index).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&index), 0o700);
+        std::os::unix::fs::symlink(&victim, index.join(LOCK_FILE)).unwrap();
+        std::os::unix::fs::symlink(&victim, index.join(MANIFEST_TMP)).unwrap();
+        assert!(DirLock::acquire(&index).is_err());
+        fs::remove_file(index.join(LOCK_FILE)).unwrap();
+        let lock = DirLock::acquire(&index).unwrap();
+        assert_eq!(mode(&index.join(LOCK_FILE)), 0o600);
+        let m = Manifest {
+            format_version: 1,
+            generation: 1,
+            analyzer: "a".into(),
+            max_file_bytes: 1,
+            num_docs: 0,
+            field_lengths: [0; 6],
+            segments: vec![],
+            docmap: crate::index::manifest::FileEntry {
+                file: docmap_name(1),
+                bytes: 0,
+                header_crc: 0,
+            },
+            skipped: vec![],
+            next_segment: 1,
+            started_ns: 0,
+        };
+        commit_manifest(&index, &m).unwrap();
+        assert_eq!(mode(&index.join(MANIFEST_FILE)), 0o600);
+        drop(lock);
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        let seg = index.join(segment_name(1));
+        std::os::unix::fs::symlink(&victim, &seg).unwrap();
+        write_synced(&seg, b"x").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(fs::read(&seg).unwrap(), b"x");
+        assert_eq!(mode(&seg), 0o600);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The on-disk index (ARCHITECTURE.md §10): a read-only snapshot of one
+//! The on-disk index (SPEC.md §10): a read-only snapshot of one
 //! commit, searched exactly like [`crate::MemoryIndex`].
 //!
 //! Opening reads the manifest and the headers of the files it lists (their

@@ -1,4 +1,4 @@
-//! The doc map of a commit (ARCHITECTURE.md §10): for every segment, each
+//! The doc map of a commit (SPEC.md §10): for every segment, each
 //! local doc's global id (or [`DELETED`]), and the size and mtime of its
 //! file as last seen.
 //!

@@ -1,4 +1,4 @@
-//! The manifest (ARCHITECTURE.md §10): the one mutable file of an index,
+//! The manifest (SPEC.md §10): the one mutable file of an index,
 //! replaced atomically by each commit.
 //!
 //! Layout: `b"SPSMANI1"`, `u32` format version, `u32` CRC-32 of the body,

@@ -1,4 +1,4 @@
-//! The in-memory index (ARCHITECTURE.md §4).
+//! The in-memory index (SPEC.md §4).
 //!
 //! Per field: a term dictionary (term → term id), postings per term (doc
 //! ids ascending with their term frequencies), a lengths column (tokens per
@@ -20,7 +20,7 @@ use crate::postings::{stem_entries, stem_range};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
 use crate::spec::{parse_spec, read_spec_bytes, DocMeta, Spec};
-use crate::walk::{collect, SpecFile};
+use crate::walk::{collect_with, SpecFile, WalkOptions};
 
 /// The default `max_file_bytes`: 64 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub max_file_bytes: u64,
     /// Worker threads for reading and parsing; 0 uses rayon's global pool.
     pub threads: usize,
+    /// How directory roots are walked (hidden entries, ignore files).
+    pub walk: WalkOptions,
 }
 
 impl Default for BuildOptions {
@@ -39,6 +41,7 @@ impl Default for BuildOptions {
         Self {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             threads: 0,
+            walk: WalkOptions::default(),
         }
     }
 }
@@ -200,7 +203,7 @@ fn build_fst(entries: impl IntoIterator<Item = (Vec<u8>, u64)>) -> fst::Map<Vec<
 
 /// Reads, parses and analyzes one file; `Err` when it is skipped.
 fn process_file(file: &SpecFile, max: u64) -> (Option<AnalyzedDoc>, Vec<Problem>) {
-    match read_spec_bytes(&file.fs_path, max) {
+    match read_spec_bytes(&file.fs_path, max, file.identity) {
         Ok(bytes) => {
             let (spec, problems) = parse_spec(&file.path, &bytes);
             let meta = DocMeta {
@@ -250,7 +253,7 @@ impl MemoryIndex {
         schema: Schema,
     ) -> Result<(MemoryIndex, Vec<Problem>)> {
         schema.validate()?;
-        let (files, mut problems) = collect(roots, opts.max_file_bytes)?;
+        let (files, mut problems) = collect_with(roots, opts.max_file_bytes, opts.walk)?;
         let max = opts.max_file_bytes;
         let work = || -> Vec<(Option<AnalyzedDoc>, Vec<Problem>)> {
             files.par_iter().map(|f| process_file(f, max)).collect()

@@ -1,4 +1,4 @@
-//! Postings encoding (ARCHITECTURE.md §10): LEB128 varints, doc-id deltas
+//! Postings encoding (SPEC.md §10): LEB128 varints, doc-id deltas
 //! with term frequencies, and position deltas.
 //!
 //! A term's postings are, for each of its `df` docs, the varint

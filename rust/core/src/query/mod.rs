@@ -1,4 +1,4 @@
-//! The query language: a query string parsed into a tree (ARCHITECTURE.md §11).
+//! The query language: a query string parsed into a tree (SPEC.md §11).
 //!
 //! [`parse`] turns a query into a [`Query`] tree in one of two [`ParseMode`]s:
 //! lenient (repairs every syntax problem) or strict (a syntax problem is an
@@ -113,7 +113,7 @@ pub enum Query {
 /// Whether parse problems are repaired or raised.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ParseMode {
-    /// Repair every syntax problem (ARCHITECTURE.md §11, "Lenient repairs").
+    /// Repair every syntax problem (SPEC.md §11, "Lenient repairs").
     #[default]
     Lenient,
     /// Raise the leftmost syntax problem as an `Error::Query`.

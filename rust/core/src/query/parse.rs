@@ -1,4 +1,4 @@
-//! The query parser (ARCHITECTURE.md §11), in four linear passes:
+//! The query parser (SPEC.md §11), in four linear passes:
 //!
 //! 1. **lex**: code points → tokens (words with their sign, field and
 //!    suffix; phrases; parentheses; operators), recording the lexical

@@ -1,4 +1,4 @@
-//! Collecting the top k (ARCHITECTURE.md §5): exact scores are rounded to
+//! Collecting the top k (SPEC.md §5): exact scores are rounded to
 //! `f32`, and hits are ordered by that score descending, then doc id
 //! ascending; a bounded heap keeps the `k` best.
 
@@ -54,7 +54,7 @@ impl Ord for Ranked {
 
 /// Keeps the `k` best of the docs with their exact scores (parallel
 /// slices): rounded to `f32`, score descending, then doc id ascending (§5).
-pub(super) fn top_k(docs: &[u32], scores: &[f64], k: usize) -> TopDocs {
+pub(crate) fn top_k(docs: &[u32], scores: &[f64], k: usize) -> TopDocs {
     if k == 0 {
         return TopDocs::default();
     }

@@ -1,4 +1,4 @@
-//! Query execution (ARCHITECTURE.md §5). Execution is bottom-up: every plan
+//! Query execution (SPEC.md §5). Execution is bottom-up: every plan
 //! node yields its matching docs with their exact `f64` scores, summed from
 //! 0.0 in the order the contract states (keys outer and fields inner in a
 //! leaf, clause order in a group), in dense scratch arrays indexed by

@@ -1,4 +1,4 @@
-//! Search (ARCHITECTURE.md §5, §6): the [`SearchIndex`] trait every index
+//! Search (SPEC.md §5, §6): the [`SearchIndex`] trait every index
 //! implements, its options, results, top-k and snippets.
 //!
 //! Module map, in the order a query flows:
@@ -27,12 +27,13 @@ mod terms;
 
 use rayon::prelude::*;
 
-use collect::top_k;
+pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
 pub use snippet::Snippet;
 use snippet::{line_matcher, snippet_in_file};
-use source::Source;
+pub(crate) use source::Source;
+pub(crate) use terms::stem_set;
 
 use crate::container::FORMAT_VERSION;
 use crate::error::Result;
@@ -123,6 +124,14 @@ pub trait SearchIndex: Send + Sync {
     fn stats(&self) -> IndexStats;
 }
 
+/// Every doc matching `query` with its `f64` score (before rounding), in doc-id order.
+fn exact_scores<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
+    let m = exec::run(src, query, opts)?;
+    let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
+    out.sort_unstable_by_key(|e| e.0);
+    Ok(out)
+}
+
 impl MemoryIndex {
     /// The exact `f64` score (before rounding) of every doc matching
     /// `query`, in doc-id order. Meant for tests and diagnostics.
@@ -130,10 +139,7 @@ impl MemoryIndex {
     /// # Errors
     /// As [`SearchIndex::search`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        let m = exec::run(self, query, opts)?;
-        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
-        out.sort_unstable_by_key(|e| e.0);
-        Ok(out)
+        exact_scores(self, query, opts)
     }
 }
 
@@ -144,10 +150,7 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Query`], [`Error::Format`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        let m = exec::run(self, query, opts)?;
-        let mut out: Vec<(u32, f64)> = m.docs.into_iter().zip(m.scores).collect();
-        out.sort_unstable_by_key(|e| e.0);
-        Ok(out)
+        exact_scores(self, query, opts)
     }
 }
 
@@ -173,7 +176,7 @@ impl SearchIndex for MemoryIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.fs_path(id) {
-                Some(path) => snippet_in_file(path, self.max_file_bytes, &matcher),
+                Some(path) => Ok(snippet_in_file(path, self.max_file_bytes, &matcher)),
                 None => Ok(None),
             })
             .collect()
@@ -237,7 +240,11 @@ impl SearchIndex for DiskIndex {
         let matcher = line_matcher(self, query, opts)?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
-                Some(d) => snippet_in_file(&d.abs_path, self.manifest.max_file_bytes, &matcher),
+                Some(d) => Ok(snippet_in_file(
+                    &d.abs_path,
+                    self.manifest.max_file_bytes,
+                    &matcher,
+                )),
                 None => Ok(None),
             })
             .collect()
@@ -440,12 +447,13 @@ mod tests {
         let batch =
             SearchIndex::snippets(&idx, &[1, 0], "again name", &SearchOptions::default()).unwrap();
         assert_eq!(batch[0], None);
+        // A body line before a frontmatter key line with as many matches (§6).
         assert_eq!(
             batch[1],
             Some(Snippet {
-                line: 2,
-                text: "name: Alpha".into(),
-                spans: vec![(0, 4)],
+                line: 5,
+                text: "kube again".into(),
+                spans: vec![(5, 10)],
             })
         );
     }

@@ -1,4 +1,4 @@
-//! Query planning (ARCHITECTURE.md §5): a parsed tree
+//! Query planning (SPEC.md §5): a parsed tree
 //! ([`crate::query::parse`]) is planned against the index. Each leaf gets its
 //! fields (or frontmatter key) and its analyzed form (stem keys, phrase
 //! tokens, prefix or fuzzy pattern); empty leaves and then empty groups are

@@ -1,7 +1,8 @@
-//! Snippets (ARCHITECTURE.md §6): a hit's best line for a query. The plan's
+//! Snippets (SPEC.md §6): a hit's best line for a query. The plan's
 //! distinct positive leaves are matched against each line of the file; the
 //! line matching the most leaves wins (the first on ties).
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::options::SearchOptions;
@@ -9,9 +10,9 @@ use super::plan::{plan, Kind, LeafPlan, Plan};
 use super::source::Source;
 use super::terms::levenshtein_within;
 use crate::analysis::{scan_tokens, stem_key};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::query::Occur;
-use crate::spec::{decode, read_spec_bytes, ReadFailure};
+use crate::spec::{decode, read_spec_bytes};
 
 /// The best line of a hit's file for a query (§6).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,9 +108,13 @@ impl LineMatcher {
                         .map(|t| (t.start, t.end)),
                 ),
                 Kind::Phrase(tokens) => {
-                    let at = |pos: u32, text: &str| {
-                        toks.iter().find(|t| t.position == pos && t.text == text)
-                    };
+                    // The first token at each (position, text): one lookup
+                    // each, so a line with many matches stays linear.
+                    let mut index: HashMap<(u32, &str), &LineTok> = HashMap::new();
+                    for t in &toks {
+                        index.entry((t.position, t.text.as_str())).or_insert(t);
+                    }
+                    let at = |pos: u32, text: &str| index.get(&(pos, text)).copied();
                     for t0 in toks.iter().filter(|t| t.text == tokens[0].0) {
                         let p = t0.position;
                         let found: Option<Vec<&LineTok>> = tokens
@@ -131,15 +136,19 @@ impl LineMatcher {
 
     /// The snippet of a file's text: its best line (§6), if any.
     pub(super) fn snippet(&self, text: &str) -> Option<Snippet> {
-        // (leaves matched, line index, line, byte spans) of the best line.
-        type Best<'t> = (usize, usize, &'t str, Vec<(usize, usize)>);
+        // ((a content line, leaves matched), line index, line, byte spans)
+        // of the best line: content lines first, then the most leaves.
+        type Best<'t> = ((bool, usize), usize, &'t str, Vec<(usize, usize)>);
+        let lines: Vec<&str> = crate::spec::lines(text).collect();
+        let titles = title_lines(&lines);
         let mut best: Option<Best<'_>> = None;
         let mut spans = Vec::new();
-        for (i, line) in crate::spec::lines(text).enumerate() {
+        for (i, &line) in lines.iter().enumerate() {
             spans.clear();
             let count = self.line(line, &mut spans);
-            if count > 0 && best.as_ref().is_none_or(|b| count > b.0) {
-                best = Some((count, i, line, spans.clone()));
+            let key = (!titles[i], count);
+            if count > 0 && best.as_ref().is_none_or(|b| key > b.0) {
+                best = Some((key, i, line, spans.clone()));
             }
         }
         let (_, i, line, mut spans) = best?;
@@ -151,34 +160,99 @@ impl LineMatcher {
                 _ => merged.push((a, b)),
             }
         }
-        let chars = |b: usize| line[..b].chars().count() as u32;
+        // Byte offsets to char offsets in one pass (the spans are sorted):
+        // counting from the line start for each span was quadratic.
+        let (mut byte, mut char_count) = (0usize, 0usize);
+        let mut chars = |b: usize| {
+            char_count += line[byte..b].chars().count();
+            byte = b;
+            u32::try_from(char_count).unwrap_or(u32::MAX)
+        };
+        let spans = merged
+            .into_iter()
+            .map(|(a, b)| {
+                let a = chars(a);
+                (a, chars(b))
+            })
+            .collect();
         Some(Snippet {
             line: u32::try_from(i + 1).unwrap_or(u32::MAX),
             text: line.to_owned(),
-            spans: merged
-                .into_iter()
-                .map(|(a, b)| (chars(a), chars(b)))
-                .collect(),
+            spans,
         })
     }
 }
 
-/// The snippet of the file at `path` (read with the cap `max`).
+/// Which lines only name the spec (§6): the frontmatter's lines (its `---`
+/// fences included; a bare frontmatter runs from a first line starting with
+/// `name:` to the first blank line) other than a `description:` line and
+/// continuation lines (starting with a space or a tab), and the Markdown
+/// headings (the first character after spaces and tabs is `#`). A snippet
+/// comes from the other lines when any of them matches.
+fn title_lines(lines: &[&str]) -> Vec<bool> {
+    use crate::spec::strip;
+    let end = match lines.first() {
+        Some(first) if strip(first) == "---" => lines
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, l)| strip(l) == "---")
+            .map_or(0, |(i, _)| i + 1),
+        Some(first) if first.starts_with("name:") => lines
+            .iter()
+            .position(|l| strip(l).is_empty())
+            .unwrap_or(lines.len()),
+        _ => 0,
+    };
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            if i < end {
+                !(line.starts_with("description:") || line.starts_with([' ', '\t']))
+            } else {
+                line.trim_start_matches([' ', '\t']).starts_with('#')
+            }
+        })
+        .collect()
+}
+
+/// The snippet of the file at `path` (read with the cap `max`). A file that
+/// has gone, cannot be read, or is now binary or too large since it was
+/// indexed has none, as in the python engine: the hit itself stands.
 pub(super) fn snippet_in_file(
     path: &std::path::Path,
     max: u64,
     matcher: &LineMatcher,
-) -> Result<Option<Snippet>> {
-    let bytes = match read_spec_bytes(path, max) {
-        Ok(bytes) => bytes,
-        Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(ReadFailure::Io(source)) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-        Err(_) => return Ok(None),
-    };
-    Ok(matcher.snippet(&decode(&bytes)))
+) -> Option<Snippet> {
+    let bytes = read_spec_bytes(path, max, None).ok()?;
+    matcher.snippet(&decode(&bytes))
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::title_lines;
+
+    #[test]
+    fn frontmatter_keys_and_headings_are_titles() {
+        let lines = [
+            "---",
+            "name: a",
+            "description: b",
+            "  more of b",
+            "model: x",
+            "---",
+            "# A",
+            "  ## sub",
+            "text #1",
+        ];
+        let want = [true, true, false, false, true, true, true, true, false];
+        assert_eq!(title_lines(&lines), want);
+        assert_eq!(
+            title_lines(&["name: a", "tools: x", "", "body"]),
+            [true, true, false, false]
+        );
+        // An unclosed fence opens no frontmatter.
+        assert_eq!(title_lines(&["---", "never closed"]), [false, false]);
+    }
 }

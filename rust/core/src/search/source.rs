@@ -14,7 +14,7 @@ use crate::scoring::Bm25;
 use crate::segment::MapBytes;
 
 /// What the executor needs of an index: live docs only, global doc ids.
-pub(super) trait Source: Sync {
+pub(crate) trait Source: Sync {
     /// The bytes an `fst` map reads.
     type Bytes: AsRef<[u8]>;
     /// N: the number of live docs; global ids are `0..N`.

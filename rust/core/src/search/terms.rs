@@ -11,7 +11,7 @@ use crate::postings::stem_range;
 use crate::schema::Field;
 
 /// A term of one part: `(part, ordinal)`.
-pub(super) type Handle = (usize, u64);
+pub(crate) type Handle = (usize, u64);
 
 /// Levenshtein distance in code points, when it is at most `max`.
 pub(super) fn levenshtein_within(a: &str, b: &str, max: usize) -> bool {
@@ -57,7 +57,7 @@ where
 
 /// The terms of field `f` whose stem key is `key` (already prefixed);
 /// `own` tells whether `key` is its own stem key.
-pub(super) fn stem_set<S: Source>(
+pub(crate) fn stem_set<S: Source>(
     src: &S,
     f: Field,
     key: &str,

@@ -1,7 +1,7 @@
 //! Building a segment in memory from analyzed docs added in local-id order,
 //! then writing it as one streamed, fsynced file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
@@ -35,11 +35,12 @@ impl DiskDoc {
     }
 }
 
-#[allow(clippy::needless_pass_by_value)] // used as `map_err(fst_error)`
-pub(super) fn fst_error(e: fst::Error) -> Error {
-    Error::Io {
-        path: PathBuf::from("<fst>"),
-        source: std::io::Error::other(e.to_string()),
+/// An `fst` builder's error as an [`Error::Io`] about the file written
+/// (`map_err(fst_error(path))`): a full disk says so, and names the file.
+pub(super) fn fst_error(path: &Path) -> impl Fn(fst::Error) -> Error + '_ {
+    move |e| match e {
+        fst::Error::Io(source) => Error::io(path, source),
+        other @ fst::Error::Fst(_) => Error::io(path, std::io::Error::other(other.to_string())),
     }
 }
 
@@ -50,11 +51,12 @@ fn write_fst<'t>(
     terms: impl Iterator<Item = &'t [u8]>,
 ) -> Result<()> {
     w.begin(section(f, 0))?;
-    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
+    let path = w.path().to_path_buf();
+    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error(&path))?;
     for (ord, t) in terms.enumerate() {
-        b.insert(t, ord as u64).map_err(fst_error)?;
+        b.insert(t, ord as u64).map_err(fst_error(&path))?;
     }
-    b.finish().map_err(fst_error)?;
+    b.finish().map_err(fst_error(&path))?;
     w.end();
     Ok(())
 }
@@ -66,11 +68,12 @@ pub(super) fn write_stems(
     entries: &[(Vec<u8>, u64)],
 ) -> Result<()> {
     w.begin(section(f, 5))?;
-    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error)?;
+    let path = w.path().to_path_buf();
+    let mut b = fst::MapBuilder::new(&mut *w).map_err(fst_error(&path))?;
     for (k, v) in entries {
-        b.insert(k, *v).map_err(fst_error)?;
+        b.insert(k, *v).map_err(fst_error(&path))?;
     }
-    b.finish().map_err(fst_error)?;
+    b.finish().map_err(fst_error(&path))?;
     w.end();
     Ok(())
 }

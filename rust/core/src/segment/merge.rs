@@ -1,7 +1,7 @@
 //! Merging segments: the live docs of several segments, renumbered, into
 //! one new segment file, streamed field by field.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::blockmax::BlockMaxWriter;
@@ -187,6 +187,8 @@ impl<'s> Inputs<'s> {
 /// (the open section), the positions, term infos and dictionary through
 /// spill files, the stem map in memory.
 struct TermsWriter {
+    /// The folder of the spill files (for error messages).
+    dir: PathBuf,
     positions: Spill,
     infos: Spill,
     dict: fst::MapBuilder<Spill>,
@@ -205,9 +207,10 @@ struct TermsWriter {
 impl TermsWriter {
     fn new(dir: &Path, lengths: Vec<u32>) -> Result<TermsWriter> {
         Ok(TermsWriter {
+            dir: dir.to_path_buf(),
             positions: Spill::new(dir)?,
             infos: Spill::new(dir)?,
-            dict: fst::MapBuilder::new(Spill::new(dir)?).map_err(fst_error)?,
+            dict: fst::MapBuilder::new(Spill::new(dir)?).map_err(fst_error(dir))?,
             stems: Vec::new(),
             count: 0,
             post: Vec::new(),
@@ -256,7 +259,9 @@ impl TermsWriter {
         self.info_stream.term();
         self.info_stream.bytes(&self.info_bytes);
         self.infos.put(&self.info_bytes)?;
-        self.dict.insert(term, self.count).map_err(fst_error)?;
+        self.dict
+            .insert(term, self.count)
+            .map_err(fst_error(&self.dir))?;
         if let Ok(t) = std::str::from_utf8(term) {
             self.stems.extend(stem_entry(t, self.count));
         }
@@ -276,7 +281,7 @@ impl TermsWriter {
         w.section(BLOCK_MAXIMA + f.index(), &self.maxima.finish())?;
         self.dict
             .into_inner()
-            .map_err(fst_error)?
+            .map_err(fst_error(&self.dir))?
             .copy_into(w, section(f, 0))?;
         self.stems.sort_unstable();
         write_stems(w, f, &self.stems)?;

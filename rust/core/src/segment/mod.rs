@@ -1,4 +1,4 @@
-//! Segments (ARCHITECTURE.md §10): immutable files holding the inverted
+//! Segments (SPEC.md §10): immutable files holding the inverted
 //! index, the field lengths and the stored fields of a set of docs.
 //!
 //! A segment is a [`crate::container`] file (magic `SPSEGMT1`, count = its

@@ -1,4 +1,4 @@
-//! Spec parsing (ARCHITECTURE.md §2): bytes to the six fields.
+//! Spec parsing (SPEC.md §2): bytes to the six fields.
 //!
 //! [`parse_spec`] decodes the bytes (lossy UTF-8, BOM removed), splits lines,
 //! finds the frontmatter (fenced, bare or none), reads it as YAML events (see

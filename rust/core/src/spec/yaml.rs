@@ -1,4 +1,4 @@
-//! Frontmatter YAML as an event stream (ARCHITECTURE.md §2, "YAML").
+//! Frontmatter YAML as an event stream (SPEC.md §2, "YAML").
 //!
 //! Nothing is constructed: the events of `saphyr-parser` are folded into
 //! flattened texts with an explicit stack (no recursion), aliases contribute
@@ -55,6 +55,9 @@ fn failure_at_start(message: &str) -> YamlFailure {
         message: message.to_owned(),
     }
 }
+
+/// The scanner's message when flow collections nest past its own limit.
+const RECURSION_LIMIT: &str = "recursion limit exceeded";
 
 fn too_deep() -> YamlFailure {
     failure_at_start("frontmatter nests deeper than 32 levels")
@@ -184,6 +187,9 @@ pub(crate) fn parse(src: &str) -> Result<Vec<YamlEntry>, YamlFailure> {
                 recoveries += 1;
                 Event::Alias(0)
             }
+            // The scanner looks ahead, so past 256 levels it fails before
+            // the events reach the depth check: it is the same failure.
+            Err(e) if e.info() == RECURSION_LIMIT => return Err(too_deep()),
             Err(e) => {
                 return Err(YamlFailure {
                     line_offset: e.marker().line().saturating_sub(1),
@@ -259,6 +265,19 @@ mod tests {
         assert!(f.message.contains("32"), "{}", f.message);
         let very = format!("a: {}", "[".repeat(10_000));
         assert!(parse(&very).is_err());
+    }
+
+    /// Issue 15: past the scanner's own limit (256), the same failure.
+    #[test]
+    fn very_deep_nesting_is_too_deep() {
+        for depth in [255, 256, 300, 5000] {
+            let deep = format!("a: {}{}", "[".repeat(depth), "]".repeat(depth));
+            let f = parse(&deep).unwrap_err();
+            assert_eq!(
+                (f.line_offset, f.message.as_str()),
+                (0, too_deep().message.as_str())
+            );
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn process(file: &SpecFile, abs: &Path, max: u64, seen: Option<(u64, i64)>) -> P
     let (size, mtime) = seen
         .or_else(|| stat(&file.fs_path))
         .unwrap_or((0, UNKNOWN_MTIME));
-    match read_spec_bytes(&file.fs_path, max) {
+    match read_spec_bytes(&file.fs_path, max, file.identity) {
         Ok(bytes) => {
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let (spec, problems) = parse_spec(&file.path, &bytes);
@@ -234,7 +234,7 @@ impl RangeCtx<'_> {
     }
 
     fn stopped(&self) -> bool {
-        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+        self.stop.load(std::sync::atomic::Ordering::Relaxed) || self.job.cancelled()
     }
 }
 
@@ -461,6 +461,7 @@ pub(super) fn build(
             })
             .collect()
     });
+    job.check_cancel()?;
     let mut segs: Vec<NewSegment> = Vec::new();
     let mut problems: FxHashMap<usize, Vec<Problem>> = FxHashMap::default();
     for r in results {

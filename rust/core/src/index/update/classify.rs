@@ -209,7 +209,7 @@ fn classify_file(
                 stat: now,
             };
         }
-        match read_spec_bytes(&file.fs_path, max) {
+        match read_spec_bytes(&file.fs_path, max, file.identity) {
             Ok(bytes) if xxhash_rust::xxh3::xxh3_64(&bytes) == p.hash => Class::Reuse {
                 prior: pi,
                 stat: now,
@@ -224,7 +224,7 @@ fn classify_file(
             Some(now) if !e.recheck && now == (e.size, e.mtime_ns) && !racy(now.1) => {
                 Class::Skip(e, false)
             }
-            Some(now) => match read_spec_bytes(&file.fs_path, max) {
+            Some(now) => match read_spec_bytes(&file.fs_path, max, file.identity) {
                 // Still skipped for the same reason: report it again.
                 Err(failure) if failure.message(max) == e.message => {
                     let changed = now != (e.size, e.mtime_ns);

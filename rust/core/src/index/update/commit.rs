@@ -14,7 +14,8 @@ use crate::analysis::ANALYZER_NAME;
 use crate::container::FORMAT_VERSION;
 use crate::error::Result;
 use crate::index::directory::{
-    collect_garbage, commit_manifest, docmap_name, highest_file_number, write_synced,
+    collect_garbage, commit_manifest, docmap_name, highest_file_number, remove_uncommitted,
+    write_synced,
 };
 use crate::index::disk::DiskIndex;
 use crate::index::docmap::{self, SegmentMap, DELETED};
@@ -26,6 +27,20 @@ use crate::segment::{self, SegmentReader};
 /// Builds what the plan says, commits, and opens the result. The caller
 /// holds the lock.
 pub(super) fn apply(
+    job: &Job<'_>,
+    old: Option<&DiskIndex>,
+    plan: &UpdatePlan,
+    rebuilt: bool,
+) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
+    let result = apply_or_leave_files(job, old, plan, rebuilt);
+    if result.is_err() {
+        // A failed build (a full disk, say) takes its partial files with it.
+        remove_uncommitted(job.dir);
+    }
+    result
+}
+
+fn apply_or_leave_files(
     job: &Job<'_>,
     old: Option<&DiskIndex>,
     plan: &UpdatePlan,
@@ -51,11 +66,13 @@ pub(super) fn apply(
     let mut layout = Layout::new(old, built.segs);
     layout.number_docs(plan, &built.outcomes, &mut stats)?;
     layout.drop_empty();
+    job.check_cancel()?;
     if layout.readers.len() > job.opts.merge_threshold.max(1) {
         layout.merge(dir, next_segment)?;
         next_segment += 1;
         stats.merged = true;
     }
+    job.check_cancel()?;
     write_commit(job, layout, &built.outcomes, generation, next_segment)?;
     let index = DiskIndex::open(dir)?;
     stats.segments = index.num_segments() as u64;

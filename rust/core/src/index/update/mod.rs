@@ -1,4 +1,4 @@
-//! Incremental updates of an on-disk index (ARCHITECTURE.md §10).
+//! Incremental updates of an on-disk index (SPEC.md §10).
 //!
 //! [`DiskIndex::open_or_update`] walks the roots and compares each file with
 //! the current commit: by size and mtime first, then by content hash
@@ -28,17 +28,18 @@ mod classify;
 mod commit;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use classify::{assemble_problems, classify};
 use commit::apply;
 
-use super::directory::DirLock;
+use super::directory::{create_private_dir, DirLock};
 use super::disk::DiskIndex;
 use super::memory::BuildOptions;
 use crate::error::{Error, Result};
 use crate::problem::Problem;
-use crate::walk::{collect, SpecFile};
+use crate::walk::{collect_with, SpecFile};
 
 /// The default memory budget of the segment builder: 256 MiB.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
@@ -137,6 +138,24 @@ struct Job<'a> {
     progress: Option<Progress<'a>>,
     pool: Option<&'a rayon::ThreadPool>,
     started: i64,
+    /// Set by the caller to stop the update: no commit follows.
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl Job<'_> {
+    /// Whether the caller asked to stop.
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// [`Error::Cancelled`] when the caller asked to stop.
+    fn check_cancel(&self) -> Result<()> {
+        if self.cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl DiskIndex {
@@ -159,19 +178,29 @@ impl DiskIndex {
         opts: &DiskOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
+        Self::open_or_update_cancellable(index_dir, roots, opts, progress, None)
+    }
+
+    /// [`DiskIndex::open_or_update`] that stops soon after `cancel` is set
+    /// (between files while indexing, and before merging or committing),
+    /// leaving the last committed index as it was.
+    ///
+    /// # Errors
+    /// As [`DiskIndex::open_or_update`], and [`Error::Cancelled`] once
+    /// `cancel` is set before the commit.
+    pub fn open_or_update_cancellable(
+        index_dir: &Path,
+        roots: &[PathBuf],
+        opts: &DiskOptions,
+        progress: Option<Progress<'_>>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
         let started = now_ns();
         let max = opts.build.max_file_bytes;
-        let (files, walk_problems) = collect(roots, max)?;
-        // `absolute` asks the OS for the working directory on every call
-        // for a relative path; joining it once first gives the same paths.
-        let cwd = std::env::current_dir().ok();
+        let (files, walk_problems) = collect_with(roots, max, opts.build.walk)?;
         let abs: Vec<PathBuf> = files
             .iter()
-            .map(|f| {
-                let joined = cwd.as_ref().map(|c| c.join(&f.fs_path));
-                std::path::absolute(joined.as_ref().unwrap_or(&f.fs_path))
-                    .unwrap_or_else(|_| f.fs_path.clone())
-            })
+            .map(|f| std::path::absolute(&f.fs_path).unwrap_or_else(|_| f.fs_path.clone()))
             .collect();
         let pool = if opts.build.threads > 0 {
             rayon::ThreadPoolBuilder::new()
@@ -190,6 +219,7 @@ impl DiskIndex {
             progress,
             pool: pool.as_ref(),
             started,
+            cancel,
         };
         let mut rebuilt = false;
         let mut locked: Option<DirLock> = None;
@@ -231,7 +261,7 @@ impl DiskIndex {
                 }
             }
             if locked.is_none() {
-                std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+                create_private_dir(index_dir)?;
                 locked = Some(DirLock::acquire(index_dir)?);
                 // Another writer may have committed since we looked.
                 continue;

@@ -7,6 +7,7 @@ use super::build::{build, builders, split_ranges, Outcome};
 use super::classify::{classify, Class, UpdatePlan};
 use super::commit::apply;
 use super::{now_ns, DiskOptions, Job};
+use crate::error::Error;
 use crate::index::disk::DiskIndex;
 use crate::problem::Problem;
 use crate::walk::{collect, SpecFile};
@@ -77,6 +78,7 @@ fn job<'a>(
         progress: None,
         pool: None,
         started: now_ns(),
+        cancel: None,
     }
 }
 
@@ -269,4 +271,24 @@ fn small_updates_get_one_builder() {
     let many: Vec<(usize, u64)> = (0..4096).map(|i| (i, 64 << 10)).collect();
     let k = builders(4, &many, 256 << 20, 0, 8);
     assert!((1..=4).contains(&k));
+}
+
+/// A cancelled update commits nothing: the last commit stays as it was.
+#[test]
+fn a_cancelled_update_leaves_the_last_commit() {
+    let root = tempfile::tempdir().unwrap();
+    let ix = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("a.md"), "---\nname: a\n---\nalpha\n").unwrap();
+    let roots = [root.path().to_path_buf()];
+    let opts = DiskOptions::default();
+    let (_, _, first) = DiskIndex::open_or_update(ix.path(), &roots, &opts, None).unwrap();
+    assert_eq!(first.added, 1);
+    fs::write(root.path().join("b.md"), "---\nname: b\n---\nbeta\n").unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let got = DiskIndex::open_or_update_cancellable(ix.path(), &roots, &opts, None, Some(&cancel));
+    assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+    DiskIndex::open(ix.path()).unwrap();
+    // b.md is still new to the index: the cancelled update committed nothing.
+    let (_, _, after) = DiskIndex::open_or_update(ix.path(), &roots, &opts, None).unwrap();
+    assert_eq!((after.added, after.unchanged), (1, 1));
 }

@@ -1,0 +1,188 @@
+"""The default index folders: one per set of search roots, listed and removed safely.
+
+An index that is not given a folder lives in ``<cache>/specsearch/<key>/``,
+where ``<cache>`` is ``$XDG_CACHE_HOME`` (``~/.cache`` when unset) and
+``<key>`` hashes the roots *canonicalised* (absolute, symbolic links
+resolved), so ``data``, ``./data``, ``data/`` and ``/abs/data`` share one
+index. Each folder holds ``meta.json`` (the canonical roots and walk
+options) whose modification time is the index's last use.
+
+Removal (:func:`remove`) only ever deletes a folder directly under
+``<cache>/specsearch/`` whose name is a key: never a spec folder, never a
+folder given with ``--index``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "CacheEntry",
+    "cache_root",
+    "canonical_roots",
+    "entries",
+    "index_dir_for",
+    "record_use",
+    "remove",
+]
+
+META_NAME = "meta.json"
+_KEY = re.compile(r"^[0-9a-f]{20}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheEntry:
+    """One default index folder.
+
+    Attributes:
+        path: The folder.
+        roots: The canonical roots it indexes (empty when unknown).
+        size_bytes: Bytes of every file in it.
+        last_used: When it was last opened (seconds since the epoch).
+        missing: Roots that no longer exist.
+    """
+
+    path: str
+    roots: tuple[str, ...]
+    size_bytes: int
+    last_used: float
+    missing: tuple[str, ...]
+
+
+def cache_root(environ: Mapping[str, str]) -> str:
+    """``<cache>/specsearch``.
+
+    >>> cache_root({"XDG_CACHE_HOME": "/c"})
+    '/c/specsearch'
+    """
+    cache = environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(cache):
+        # The XDG spec: a relative path is invalid and is ignored.
+        cache = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "specsearch")
+
+
+def canonical_roots(roots: Sequence[str]) -> list[str]:
+    """Each root as an absolute path with links resolved (``.`` when empty).
+
+    >>> canonical_roots(["/tmp/x/"]) == canonical_roots(["/tmp/./x"])
+    True
+    """
+    return [os.path.realpath(r) for r in (list(roots) or ["."])]
+
+
+def _key(canonical: Sequence[str], options: Mapping[str, bool]) -> str:
+    spec = json.dumps([list(canonical), dict(sorted(options.items()))], ensure_ascii=False)
+    return hashlib.sha256(spec.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+def index_dir_for(
+    roots: Sequence[str], environ: Mapping[str, str], options: Mapping[str, bool] | None = None
+) -> str:
+    """The default index folder of ``roots`` walked with ``options``.
+
+    >>> a = index_dir_for(["/tmp/d"], {"XDG_CACHE_HOME": "/c"})
+    >>> a == index_dir_for(["/tmp/d/"], {"XDG_CACHE_HOME": "/c"})
+    True
+    """
+    canonical = canonical_roots(roots)
+    on = {k: v for k, v in (options or {}).items() if v}
+    return os.path.join(cache_root(environ), _key(canonical, on))
+
+
+def record_use(
+    folder: str, roots: Sequence[str], options: Mapping[str, bool] | None = None
+) -> None:
+    """Write (or touch) ``folder``'s ``meta.json``; failures are ignored.
+
+    The index works without it; only ``specsearch cache list`` reads it.
+    """
+    meta = os.path.join(folder, META_NAME)
+    with contextlib.suppress(OSError):
+        if os.path.isfile(meta):
+            os.utime(meta)
+            return
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        doc = {
+            "roots": canonical_roots(roots),
+            "options": {k: v for k, v in (options or {}).items() if v},
+        }
+        tmp = f"{meta}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        os.replace(tmp, meta)
+
+
+def _size(folder: str) -> int:
+    total = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(parent, name)).st_size
+    return total
+
+
+def _entry(folder: str) -> CacheEntry:
+    meta = os.path.join(folder, META_NAME)
+    roots: tuple[str, ...] = ()
+    try:
+        with open(meta, encoding="utf-8") as f:
+            raw = json.load(f)
+        roots = tuple(str(r) for r in raw.get("roots", []))
+        last = os.stat(meta).st_mtime
+    except (OSError, ValueError, AttributeError):
+        last = os.stat(folder).st_mtime
+    return CacheEntry(
+        path=folder,
+        roots=roots,
+        size_bytes=_size(folder),
+        last_used=last,
+        missing=tuple(r for r in roots if not os.path.exists(r)),
+    )
+
+
+def entries(environ: Mapping[str, str]) -> list[CacheEntry]:
+    """Every default index folder, most recently used first."""
+    root = cache_root(environ)
+    try:
+        names = os.listdir(root)
+    except FileNotFoundError:
+        return []
+    found = [
+        _entry(os.path.join(root, n))
+        for n in names
+        if _KEY.match(n) and os.path.isdir(os.path.join(root, n))
+    ]
+    return sorted(found, key=lambda e: (-e.last_used, e.path))
+
+
+def remove(entry: CacheEntry, environ: Mapping[str, str]) -> None:
+    """Delete ``entry``'s folder, after checking that it is a default index folder.
+
+    Raises:
+        ValueError: the folder is not directly under :func:`cache_root` with a key name.
+        OSError: it cannot be deleted.
+    """
+    parent, name = os.path.split(os.path.normpath(entry.path))
+    if os.path.realpath(parent) != os.path.realpath(cache_root(environ)) or not _KEY.match(name):
+        raise ValueError(f"{entry.path}: not a specsearch index folder; left alone")
+    shutil.rmtree(entry.path)
+
+
+def stale(found: Sequence[CacheEntry], *, older_than_days: float | None) -> list[CacheEntry]:
+    """The entries ``cache prune`` removes: a root is gone, or unused for too long."""
+    limit = None if older_than_days is None else time.time() - older_than_days * 86400
+    return [
+        e for e in found if e.missing or not e.roots or (limit is not None and e.last_used < limit)
+    ]

@@ -1,0 +1,70 @@
+"""Fusion of BM25F and cosine: the numpy mirror of ``rust/core/src/embed/fuse.rs``.
+
+Each arm is min-max normalised over the documents it scored (BM25F over its
+hits, documents outside them count 0; cosine over all documents); a set whose
+scores are all equal normalises to 1. ``fused = (1 - alpha) * lexical + alpha *
+semantic`` in float32, so alpha 0 is lexical only and 1 semantic only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from specsearch.errors import SchemaError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["fuse", "top_k"]
+
+
+def _min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
+    if scores.size == 0:
+        return scores
+    lo, hi = scores.min(), scores.max()
+    span = hi - lo
+    if span > 0:
+        out: NDArray[np.float32] = (scores - lo) / span
+        return out
+    return np.ones_like(scores)
+
+
+def fuse(
+    lex_ids: Sequence[int] | NDArray[np.uint32],
+    lex_scores: ArrayLike,
+    cosine: ArrayLike,
+    alpha: float,
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    """``(lexical, semantic, fused)`` per document.
+
+    Raises:
+        SchemaError: alpha outside [0, 1], a non-finite score, arrays of
+            different lengths or a hit id out of range.
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+    ids = np.asarray(lex_ids, dtype=np.int64)
+    lex = np.asarray(lex_scores, dtype=np.float32)
+    cos = np.asarray(cosine, dtype=np.float32)
+    if ids.shape != lex.shape:
+        raise SchemaError("lexical", f"{ids.size} ids but {lex.size} scores")
+    if not (np.isfinite(lex).all() and np.isfinite(cos).all()):
+        raise SchemaError("scores", "must be finite")
+    if ids.size and (ids.min() < 0 or ids.max() >= cos.size):
+        raise SchemaError("lexical", f"doc id out of range for {cos.size} documents")
+    lexical = np.zeros(cos.size, dtype=np.float32)
+    lexical[ids] = _min_max(lex)
+    semantic = _min_max(cos)
+    a = np.float32(alpha)
+    fused: NDArray[np.float32] = (np.float32(1.0) - a) * lexical + a * semantic
+    return lexical, semantic, fused
+
+
+def top_k(scores: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best ``(doc id, score)`` pairs: score descending, then doc id."""
+    order = np.lexsort((np.arange(scores.size), -scores))[:k]
+    return [(int(i), float(scores[i])) for i in order]

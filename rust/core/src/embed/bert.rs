@@ -1,0 +1,527 @@
+//! A BERT encoder forward pass on the CPU over `matrixmultiply`'s sgemm.
+//!
+//! One sequence at a time, unpadded, so no attention mask is needed and the
+//! result equals the padded, masked computation of `transformers`. The
+//! numbers follow `BertModel` exactly: embeddings (word + position + token
+//! type 0) → layer norm → per layer: self-attention (fused QKV), output dense,
+//! residual + layer norm, intermediate dense, GELU (erf form), output dense,
+//! residual + layer norm. [`Bert::embed`] then mean-pools over all tokens and
+//! L2-normalises, as sentence-transformers does for all-MiniLM-L6-v2.
+//!
+//! `specsearch.pure.embed.bert` is the numpy mirror of this file; both use
+//! the same erf approximation ([`erf`]).
+
+use std::path::Path;
+
+use safetensors::{Dtype, SafeTensors};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The subset of a `transformers` `config.json` the encoder reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BertConfig {
+    /// Width of the hidden states.
+    pub hidden_size: usize,
+    /// Number of transformer layers.
+    pub num_hidden_layers: usize,
+    /// Number of attention heads (divides `hidden_size`).
+    pub num_attention_heads: usize,
+    /// Width of the feed-forward layer.
+    pub intermediate_size: usize,
+    /// Longest sequence the position table covers.
+    pub max_position_embeddings: usize,
+    /// The layer norm epsilon.
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f32,
+    /// The activation; only `"gelu"` is supported.
+    #[serde(default = "default_act")]
+    pub hidden_act: String,
+}
+
+fn default_eps() -> f32 {
+    1e-12
+}
+
+fn default_act() -> String {
+    "gelu".to_owned()
+}
+
+/// One transformer layer's weights; matrices are row-major `[out, in]`.
+#[derive(Debug)]
+struct Layer {
+    qkv_w: Vec<f32>,
+    qkv_b: Vec<f32>,
+    attn_out_w: Vec<f32>,
+    attn_out_b: Vec<f32>,
+    ln1_g: Vec<f32>,
+    ln1_b: Vec<f32>,
+    inter_w: Vec<f32>,
+    inter_b: Vec<f32>,
+    out_w: Vec<f32>,
+    out_b: Vec<f32>,
+    ln2_g: Vec<f32>,
+    ln2_b: Vec<f32>,
+}
+
+/// BERT weights in memory.
+#[derive(Debug)]
+pub struct Bert {
+    config: BertConfig,
+    word: Vec<f32>,
+    position: Vec<f32>,
+    token_type: Vec<f32>,
+    emb_ln_g: Vec<f32>,
+    emb_ln_b: Vec<f32>,
+    layers: Vec<Layer>,
+}
+
+/// Reads tensors by name from a safetensors file, checking shapes.
+struct Tensors<'a> {
+    path: &'a Path,
+    st: SafeTensors<'a>,
+    prefix: &'static str,
+}
+
+impl Tensors<'_> {
+    fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        let full = format!("{}{name}", self.prefix);
+        let view = self
+            .st
+            .tensor(&full)
+            .map_err(|e| self.error(format!("{full}: {e}")))?;
+        if view.dtype() != Dtype::F32 {
+            return Err(self.error(format!("{full}: dtype {:?}, expected F32", view.dtype())));
+        }
+        if view.shape() != shape {
+            return Err(self.error(format!(
+                "{full}: shape {:?}, expected {shape:?}",
+                view.shape()
+            )));
+        }
+        Ok(view
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    }
+
+    fn rows(&self, name: &str) -> Result<usize> {
+        let full = format!("{}{name}", self.prefix);
+        let view = self
+            .st
+            .tensor(&full)
+            .map_err(|e| self.error(format!("{full}: {e}")))?;
+        match view.shape().first() {
+            Some(&rows) if rows > 0 => Ok(rows),
+            _ => Err(self.error(format!("{full}: empty tensor"))),
+        }
+    }
+
+    fn error(&self, detail: String) -> Error {
+        Error::Model {
+            path: self.path.to_path_buf(),
+            detail,
+        }
+    }
+}
+
+impl Bert {
+    /// Loads `config.json` and `model.safetensors` from a model folder.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a file cannot be read; [`Error::Model`] naming the
+    /// file and tensor when the config or the weights do not fit.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let config_path = dir.join("config.json");
+        let text = std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
+        let config: BertConfig = serde_json::from_str(&text).map_err(|e| Error::Model {
+            path: config_path.clone(),
+            detail: e.to_string(),
+        })?;
+        let bad = |detail: String| Error::Model {
+            path: config_path.clone(),
+            detail,
+        };
+        if config.hidden_act != "gelu" {
+            return Err(bad(format!(
+                "hidden_act {:?} is not supported (only \"gelu\")",
+                config.hidden_act
+            )));
+        }
+        if config.num_attention_heads == 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
+            return Err(bad(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                config.hidden_size, config.num_attention_heads
+            )));
+        }
+        let weights_path = dir.join("model.safetensors");
+        let file = std::fs::File::open(&weights_path).map_err(|e| Error::io(&weights_path, e))?;
+        // SAFETY: the map is read-only and dropped before this function
+        // returns; the weights are copied out. A concurrent truncation of the
+        // file by another process is outside the supported use.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(&weights_path, e))?;
+        let st = SafeTensors::deserialize(&map).map_err(|e| Error::Model {
+            path: weights_path.clone(),
+            detail: e.to_string(),
+        })?;
+        let prefix = if st.names().iter().any(|n| n.starts_with("bert.")) {
+            "bert."
+        } else {
+            ""
+        };
+        let t = Tensors {
+            path: &weights_path,
+            st,
+            prefix,
+        };
+        Self::from_tensors(config, &t)
+    }
+
+    fn from_tensors(config: BertConfig, t: &Tensors<'_>) -> Result<Self> {
+        let h = config.hidden_size;
+        let i = config.intermediate_size;
+        let vocab = t.rows("embeddings.word_embeddings.weight")?;
+        let types = t.rows("embeddings.token_type_embeddings.weight")?;
+        let mut layers = Vec::with_capacity(config.num_hidden_layers);
+        for l in 0..config.num_hidden_layers {
+            let p = format!("encoder.layer.{l}.");
+            let mut qkv_w = t.get(&format!("{p}attention.self.query.weight"), &[h, h])?;
+            qkv_w.extend(t.get(&format!("{p}attention.self.key.weight"), &[h, h])?);
+            qkv_w.extend(t.get(&format!("{p}attention.self.value.weight"), &[h, h])?);
+            let mut qkv_b = t.get(&format!("{p}attention.self.query.bias"), &[h])?;
+            qkv_b.extend(t.get(&format!("{p}attention.self.key.bias"), &[h])?);
+            qkv_b.extend(t.get(&format!("{p}attention.self.value.bias"), &[h])?);
+            layers.push(Layer {
+                qkv_w,
+                qkv_b,
+                attn_out_w: t.get(&format!("{p}attention.output.dense.weight"), &[h, h])?,
+                attn_out_b: t.get(&format!("{p}attention.output.dense.bias"), &[h])?,
+                ln1_g: t.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
+                ln1_b: t.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
+                inter_w: t.get(&format!("{p}intermediate.dense.weight"), &[i, h])?,
+                inter_b: t.get(&format!("{p}intermediate.dense.bias"), &[i])?,
+                out_w: t.get(&format!("{p}output.dense.weight"), &[h, i])?,
+                out_b: t.get(&format!("{p}output.dense.bias"), &[h])?,
+                ln2_g: t.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
+                ln2_b: t.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
+            });
+        }
+        Ok(Self {
+            word: t.get("embeddings.word_embeddings.weight", &[vocab, h])?,
+            position: t.get(
+                "embeddings.position_embeddings.weight",
+                &[config.max_position_embeddings, h],
+            )?,
+            token_type: t.get("embeddings.token_type_embeddings.weight", &[types, h])?,
+            emb_ln_g: t.get("embeddings.LayerNorm.weight", &[h])?,
+            emb_ln_b: t.get("embeddings.LayerNorm.bias", &[h])?,
+            layers,
+            config,
+        })
+    }
+
+    /// The model's configuration.
+    #[must_use]
+    pub fn config(&self) -> &BertConfig {
+        &self.config
+    }
+
+    /// The number of rows of the word-embedding table.
+    #[must_use]
+    pub fn vocab_size(&self) -> usize {
+        self.word.len() / self.config.hidden_size
+    }
+
+    /// The L2-normalised mean of the last hidden states of `ids`, written to
+    /// `out` (`hidden_size` values).
+    ///
+    /// `ids` must be non-empty, no longer than `max_position_embeddings`, and
+    /// every id below [`Bert::vocab_size`]; the tokenizer guarantees all three
+    /// (the caller checks the vocabulary sizes agree on load). With `split`,
+    /// each dense layer's rows are shared between two rayon tasks (for one
+    /// text at a time, when no other text keeps the pool busy); the result is
+    /// the same either way, row by row.
+    pub fn embed(&self, ids: &[u32], out: &mut [f32], split: bool) {
+        let h = self.config.hidden_size;
+        let n = ids.len().min(self.config.max_position_embeddings);
+        let mut x = vec![0.0f32; n * h];
+        for (t, &id) in ids[..n].iter().enumerate() {
+            let word = &self.word[id as usize * h..(id as usize + 1) * h];
+            let pos = &self.position[t * h..(t + 1) * h];
+            let row = &mut x[t * h..(t + 1) * h];
+            for j in 0..h {
+                row[j] = word[j] + pos[j] + self.token_type[j];
+            }
+        }
+        let eps = self.config.layer_norm_eps;
+        layer_norm(&mut x, h, &self.emb_ln_g, &self.emb_ln_b, eps);
+        let mut scratch = Scratch::new(n, &self.config);
+        for layer in &self.layers {
+            self.layer(layer, &mut x, n, &mut scratch, split);
+        }
+        out.fill(0.0);
+        for row in x.chunks_exact(h) {
+            for (o, v) in out.iter_mut().zip(row) {
+                *o += v;
+            }
+        }
+        let inv = 1.0 / n.max(1) as f32;
+        for o in out.iter_mut() {
+            *o *= inv;
+        }
+        let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        for o in out.iter_mut() {
+            *o /= norm;
+        }
+    }
+
+    #[allow(
+        clippy::many_single_char_names,
+        clippy::cast_possible_wrap,
+        reason = "matrix notation; strides index allocated buffers, so they fit isize"
+    )]
+    fn layer(&self, w: &Layer, x: &mut [f32], n: usize, s: &mut Scratch, split: bool) {
+        let h = self.config.hidden_size;
+        let heads = self.config.num_attention_heads;
+        let d = h / heads;
+        let inter = self.config.intermediate_size;
+        let eps = self.config.layer_norm_eps;
+        linear(x, n, h, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split);
+        let scale = 1.0 / (d as f32).sqrt();
+        for head in 0..heads {
+            let q = &s.qkv[head * d..];
+            let k = &s.qkv[h + head * d..];
+            let v = &s.qkv[2 * h + head * d..];
+            // SAFETY: every pointer/stride pair below addresses elements inside
+            // its buffer: rows step by 3h (or h, n) within n rows, columns stay
+            // within one head's d columns or n score columns.
+            unsafe {
+                matrixmultiply::sgemm(
+                    n,
+                    d,
+                    n,
+                    scale,
+                    q.as_ptr(),
+                    (3 * h) as isize,
+                    1,
+                    k.as_ptr(),
+                    1,
+                    (3 * h) as isize,
+                    0.0,
+                    s.scores.as_mut_ptr(),
+                    n as isize,
+                    1,
+                );
+            }
+            for row in s.scores.chunks_exact_mut(n) {
+                softmax(row);
+            }
+            // SAFETY: as above; the output is head `head`'s d columns of ctx.
+            unsafe {
+                matrixmultiply::sgemm(
+                    n,
+                    n,
+                    d,
+                    1.0,
+                    s.scores.as_ptr(),
+                    n as isize,
+                    1,
+                    v.as_ptr(),
+                    (3 * h) as isize,
+                    1,
+                    0.0,
+                    s.ctx[head * d..].as_mut_ptr(),
+                    h as isize,
+                    1,
+                );
+            }
+        }
+        linear(
+            &s.ctx,
+            n,
+            h,
+            &w.attn_out_w,
+            &w.attn_out_b,
+            h,
+            &mut s.tmp,
+            split,
+        );
+        add_in_place(x, &s.tmp);
+        layer_norm(x, h, &w.ln1_g, &w.ln1_b, eps);
+        linear(x, n, h, &w.inter_w, &w.inter_b, inter, &mut s.inter, split);
+        for v in &mut s.inter {
+            *v = gelu(*v);
+        }
+        linear(&s.inter, n, inter, &w.out_w, &w.out_b, h, &mut s.tmp, split);
+        add_in_place(x, &s.tmp);
+        layer_norm(x, h, &w.ln2_g, &w.ln2_b, eps);
+    }
+}
+
+/// Work buffers of one forward pass.
+struct Scratch {
+    qkv: Vec<f32>,
+    scores: Vec<f32>,
+    ctx: Vec<f32>,
+    tmp: Vec<f32>,
+    inter: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(n: usize, c: &BertConfig) -> Self {
+        let h = c.hidden_size;
+        Self {
+            qkv: vec![0.0; n * 3 * h],
+            scores: vec![0.0; n * n],
+            ctx: vec![0.0; n * h],
+            tmp: vec![0.0; n * h],
+            inter: vec![0.0; n * c.intermediate_size],
+        }
+    }
+}
+
+/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the rows are
+/// computed in two halves on two rayon tasks.
+#[allow(
+    clippy::too_many_arguments,
+    clippy::many_single_char_names,
+    reason = "a dense layer's operands, spelled out as in BLAS"
+)]
+fn linear(
+    x: &[f32],
+    n: usize,
+    k: usize,
+    w: &[f32],
+    b: &[f32],
+    m: usize,
+    out: &mut [f32],
+    split: bool,
+) {
+    if split && n >= 2 {
+        let half = n / 2;
+        let (x1, x2) = x[..n * k].split_at(half * k);
+        let (o1, o2) = out[..n * m].split_at_mut(half * m);
+        rayon::join(
+            || gemm_bias(x1, half, k, w, b, m, o1),
+            || gemm_bias(x2, n - half, k, w, b, m, o2),
+        );
+    } else {
+        gemm_bias(x, n, k, w, b, m, out);
+    }
+}
+
+#[allow(
+    clippy::many_single_char_names,
+    clippy::cast_possible_wrap,
+    reason = "matrix notation; strides index allocated buffers, so they fit isize"
+)]
+fn gemm_bias(x: &[f32], n: usize, k: usize, w: &[f32], b: &[f32], m: usize, out: &mut [f32]) {
+    assert!(x.len() >= n * k && w.len() >= m * k && out.len() >= n * m && b.len() >= m);
+    for row in out[..n * m].chunks_exact_mut(m) {
+        row.copy_from_slice(&b[..m]);
+    }
+    // SAFETY: the assert above bounds every element the strides address.
+    unsafe {
+        matrixmultiply::sgemm(
+            n,
+            k,
+            m,
+            1.0,
+            x.as_ptr(),
+            k as isize,
+            1,
+            w.as_ptr(),
+            1,
+            k as isize,
+            1.0,
+            out.as_mut_ptr(),
+            m as isize,
+            1,
+        );
+    }
+}
+
+fn add_in_place(x: &mut [f32], y: &[f32]) {
+    for (a, b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}
+
+fn layer_norm(x: &mut [f32], h: usize, g: &[f32], b: &[f32], eps: f32) {
+    for row in x.chunks_exact_mut(h) {
+        let mean = row.iter().sum::<f32>() / h as f32;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
+        let inv = 1.0 / (var + eps).sqrt();
+        for ((v, g), b) in row.iter_mut().zip(g).zip(b) {
+            *v = (*v - mean) * inv * g + b;
+        }
+    }
+}
+
+fn softmax(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    for v in row.iter_mut() {
+        *v *= inv;
+    }
+}
+
+/// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), the
+/// formula the numpy engine uses too.
+#[must_use]
+pub fn erf(x: f32) -> f32 {
+    const P: f32 = 0.327_591_1;
+    const A: [f32; 5] = [
+        0.254_829_6,
+        -0.284_496_74,
+        1.421_413_7,
+        -1.453_152_1,
+        1.061_405_4,
+    ];
+    let sign = if x < 0.0 { -1.0 } else { 1.0 };
+    let x = x.abs();
+    let t = 1.0 / (1.0 + P * x);
+    let poly = t * (A[0] + t * (A[1] + t * (A[2] + t * (A[3] + t * A[4]))));
+    sign * (1.0 - poly * (-x * x).exp())
+}
+
+/// GELU in its exact (erf) form, as BERT's `"gelu"`.
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_matches_known_values() {
+        for (x, want) in [
+            (0.0f32, 0.0f32),
+            (0.5, 0.520_499_9),
+            (1.0, 0.842_700_8),
+            (-2.0, -0.995_322_3),
+            (4.0, 0.999_999_98),
+        ] {
+            assert!((erf(x) - want).abs() < 3e-7, "erf({x}) = {}", erf(x));
+        }
+    }
+
+    #[test]
+    fn softmax_sums_to_one() {
+        let mut row = [1.0f32, 2.0, 3.0, -1000.0];
+        softmax(&mut row);
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(row[2] > row[1] && row[1] > row[0] && row[3] >= 0.0);
+    }
+}

@@ -1,0 +1,1 @@
+"""Tests of the semantic arm: tokenizer, encoders, fusion, model fetching."""

@@ -1,0 +1,1 @@
+"""Tests of `specsearch mcp`, its MCP tools and the Claude Code plugin."""

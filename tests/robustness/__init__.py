@@ -1,0 +1,1 @@
+"""Hostile inputs, trees, disks and processes (issue 15)."""

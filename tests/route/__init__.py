@@ -1,0 +1,1 @@
+"""Tests of ``route``: request analysis, the API and CLI, parity and relevance."""

@@ -1,0 +1,1 @@
+"""Issue 12: the CLI as a new user meets it (roots, copies, snippets, hints, cache)."""

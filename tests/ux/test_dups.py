@@ -1,0 +1,134 @@
+"""Issue 12, point 2: near-duplicate specs fold into one hit; `specsearch dups`."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from specsearch import dedup
+from tests.ux.helpers import run, spec
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "dedup.json"
+BODY = " ".join(f"Use helm charts to deploy service {i} with values and hooks." for i in range(40))
+
+
+def load_vectors() -> dict[str, object]:
+    doc: dict[str, object] = json.loads(VECTORS.read_text(encoding="utf-8"))
+    return doc
+
+
+def test_fingerprints_match_the_shared_vectors() -> None:
+    doc = load_vectors()
+    assert doc["bins"] == dedup.BINS
+    assert doc["threshold"] == dedup.THRESHOLD
+    cases = doc["cases"]
+    assert isinstance(cases, list)
+    prints = {}
+    for case in cases:
+        fp = dedup.fingerprint(case["text"].encode())
+        expected = case["bins"]
+        got = None if fp is None else {str(i): v for i, v in enumerate(fp) if v is not None}
+        assert got == expected, case["name"]
+        prints[case["name"]] = fp
+    pairs = doc["pairs"]
+    assert isinstance(pairs, list)
+    assert {p["copies"] for p in pairs} == {True, False}  # both sides of the threshold
+    for pair in pairs:
+        a, b = prints[pair["a"]], prints[pair["b"]]
+        assert a is not None
+        assert b is not None
+        assert dedup.similarity(a, b) == pytest.approx(pair["similarity"])
+
+
+def test_one_shingle_is_a_crc32() -> None:
+    fp = dedup.fingerprint(b"Async, RUST!")
+    assert fp is not None
+    h = zlib.crc32(b"async rust")
+    assert fp[h % 128] == h // 128
+    assert sum(v is not None for v in fp) == 1
+
+
+def test_groups_never_chain() -> None:
+    a = dedup.fingerprint(BODY.encode())
+    assert a is not None
+    # b is a copy of a, c of b, but c is not a copy of a: c starts its own group.
+    b = tuple(None if i % 10 == 0 else v for i, v in enumerate(a))
+    c = tuple(None if i % 10 in (0, 1) else v for i, v in enumerate(a))
+    assert dedup.similarity(a, b) >= dedup.THRESHOLD
+    groups = dedup.group([a, b, c], threshold=0.85)
+    assert [g.members for g in groups] == [(0, 1), (2,)]
+
+
+def copies(tmp_path: Path) -> Path:
+    spec(tmp_path / "one" / "helm.md", "helm-chart-scaffolding", "Scaffold Helm charts", BODY)
+    spec(tmp_path / "two" / "helm.md", "helm-chart-scaffolding", "Scaffold Helm charts", BODY)
+    spec(tmp_path / "three" / "helm.md", "helm-expert", "Scaffold Helm charts", BODY + " Also.")
+    spec(tmp_path / "other.md", "k8s", "Helm and kubernetes", "helm upgrade --install, once")
+    return tmp_path
+
+
+def test_copies_show_as_one_hit(tmp_path: Path, backend: str) -> None:
+    root = copies(tmp_path)
+    code, out, err = run("query", "helm", str(root), "--backend", backend)
+    assert code == 0, err
+    heads = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert len(heads) == 2
+    assert heads[0].endswith("(+2 copies)")
+    code, out, _ = run("query", "helm", str(root), "--backend", backend, "--json")
+    hits = json.loads(out)["hits"]
+    assert len(hits) == 2
+    helm = {str(root / d / "helm.md") for d in ("one", "two", "three")}
+    assert {c["path"] for c in hits[0]["copies"]} == helm - {hits[0]["path"]}
+    assert all(c["similarity"] >= dedup.THRESHOLD for c in hits[0]["copies"])
+    assert hits[1]["copies"] == []
+    _, out, _ = run("query", "helm", str(root), "--backend", backend, "--all", "-l")
+    assert len(out.splitlines()) == 4
+
+
+def test_both_engines_give_the_same_groups(tmp_path: Path) -> None:
+    root = copies(tmp_path)
+    answers = [
+        json.loads(run("dups", str(root), "--json", "--backend", b)[1])
+        for b in ("native", "python")
+    ]
+    assert answers[0] == answers[1]
+
+
+def test_dups_lists_groups_with_similarity(tmp_path: Path) -> None:
+    root = copies(tmp_path)
+    code, out, err = run("dups", str(root), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["threshold"] == dedup.THRESHOLD
+    (group,) = doc["groups"]
+    assert [m["path"] for m in group] == [
+        str(root / d / "helm.md") for d in ("one", "three", "two")
+    ]
+    assert group[0]["similarity"] == 1.0
+    assert doc["files"] == 3
+    code, out, err = run("dups", str(root))
+    assert out.startswith("3 copies of helm-chart-scaffolding")
+    assert "1 group(s) of near-duplicates, 3 files, among 4 specs" in err
+    (root / "two" / "helm.md").unlink()
+    (root / "three" / "helm.md").unlink()
+    assert run("dups", str(root))[0] == 1
+
+
+def test_same_name_and_description_is_the_same_spec(tmp_path: Path) -> None:
+    """A spec republished with its body rewritten (translated, say) is one spec."""
+    spec(tmp_path / "en" / "helm.md", "helm-chart", "Scaffold Helm charts", BODY)
+    spec(tmp_path / "cn" / "helm.md", "helm-chart", "Scaffold  helm charts", "创建 Helm chart")
+    spec(tmp_path / "other" / "helm.md", "helm-chart", "Something else with Helm", "helm")
+    _, out, _ = run("query", "helm", str(tmp_path), "--json")
+    hits = json.loads(out)["hits"]
+    assert len(hits) == 2
+    grouped = next(h for h in hits if h["copies"])
+    (copy,) = grouped["copies"]
+    assert {grouped["path"], copy["path"]} == {
+        str(tmp_path / "en" / "helm.md"),
+        str(tmp_path / "cn" / "helm.md"),
+    }
+    assert copy["similarity"] < dedup.THRESHOLD  # joined by identity, not by text
