@@ -415,7 +415,11 @@ impl<S: Source> Exec<'_, S> {
 /// The docs `query` matches (in no particular order), with their exact
 /// `f64` scores.
 pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Matches> {
-    let plan = plan(src, query, opts)?;
+    run_plan(src, &plan(src, query, opts)?, opts)
+}
+
+/// [`run`] for a query already planned.
+pub(super) fn run_plan<S: Source>(src: &S, plan: &Plan, opts: &SearchOptions) -> Result<Matches> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -428,7 +432,7 @@ pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Resu
             n,
             s: scratch,
         };
-        let out = exec.node(&plan)?;
+        let out = exec.node(plan)?;
         scratch.dirty = false;
         Ok(out)
     })

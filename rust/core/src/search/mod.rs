@@ -152,6 +152,20 @@ impl DiskIndex {
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
         exact_scores(self, query, opts)
     }
+
+    /// [`SearchIndex::search`] without pruning: every matching doc is
+    /// scored. Meant for tests and benchmarks (it gives the same hits).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn search_exhaustive(
+        &self,
+        query: &str,
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Result<TopDocs> {
+        search_source(self, query, k, opts)
+    }
 }
 
 impl SearchIndex for MemoryIndex {
@@ -221,10 +235,7 @@ impl SearchIndex for DiskIndex {
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         opts.validate()?;
-        match prune::search(self, query, k, opts)? {
-            Some(top) => Ok(top),
-            None => search_source(self, query, k, opts),
-        }
+        prune::search(self, query, k, opts)
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

@@ -6,15 +6,21 @@
 //! segment, without scoring docs that cannot enter them:
 //!
 //! - every (leaf, stem key, field) term set gets its exact idf first (its
-//!   live df over every segment, the union of its stem variants), so the
-//!   scores are the exhaustive ones;
-//! - each term set's score is bounded, per segment, by BM25 at its largest
-//!   term frequency and smallest field length ([`crate::blockmax`]);
+//!   live df over every segment), so the scores are the exhaustive ones; a
+//!   set with several stem variants in one segment runs the query
+//!   exhaustively (their union's df needs every list decoded, which is the
+//!   exhaustive path's whole cost);
+//! - each term set's score is bounded, per segment and per block of 128
+//!   postings, by BM25 at its largest term frequency and smallest field
+//!   length ([`crate::blockmax`]);
 //! - with only should clauses, the sets whose bounds together cannot lift a
 //!   doc into the current top `k` are *non-essential* (MaxScore): only the
 //!   other sets' docs are candidates, and the non-essential sets are probed
 //!   (jumping over blocks) only while the candidate can still enter; with
 //!   must clauses, the cheapest must clause leads and the others are probed;
+//! - when the essential (or leading) sets' current blocks together cannot
+//!   lift a doc into the top `k`, the cursors jump past the first of those
+//!   blocks to end without decoding them (block-max skipping);
 //! - a doc that is scored gets its exact `f64` score, summed in the order
 //!   the exhaustive executor sums it (sets in order within a leaf, from 0.0,
 //!   then leaves in clause order, from 0.0), so ids, order and scores are
@@ -28,7 +34,8 @@
 
 use std::collections::BinaryHeap;
 
-use super::collect::{Ranked, TopDocs};
+use super::collect::{top_k, Ranked, TopDocs};
+use super::exec;
 use super::options::SearchOptions;
 use super::plan::{plan, Kind, Plan};
 use super::source::Source;
@@ -68,90 +75,29 @@ struct Set {
     handles: Vec<Handle>,
 }
 
-/// A term set's cursors in one part.
+/// A term set's cursor in one part (a set has at most one term per part:
+/// sets of several stem variants run exhaustively, see [`search`]).
 struct SetCursor<'a> {
     set: usize,
-    /// One cursor per term of the set (used when it has one term).
-    cursors: Vec<Cursor<'a>>,
-    /// A set of several terms (stem variants), decoded and united once:
-    /// `(local doc, summed tf)` ascending, and the position in it. One
-    /// cursor per variant would cost a step per variant on every doc.
-    merged: Option<(Vec<(u32, u32)>, usize)>,
-    doc: u32,
+    c: Cursor<'a>,
     /// The bound of its score in this part.
     ub: f64,
+    /// Its current block's index, last doc and bound (cached).
+    blk: (usize, u32, f64),
 }
 
 impl SetCursor<'_> {
-    fn refresh(&mut self) {
-        self.doc = match &self.merged {
-            Some((list, i)) => list.get(*i).map_or(NO_DOC, |e| e.0),
-            None => self.cursors.iter().map(|c| c.doc).min().unwrap_or(NO_DOC),
-        };
-    }
-
-    /// The summed tf at the current doc.
-    fn tf(&self) -> u32 {
-        match &self.merged {
-            Some((list, i)) => list.get(*i).map_or(0, |e| e.1),
-            None => self
-                .cursors
-                .iter()
-                .filter(|c| c.doc == self.doc)
-                .map(|c| c.tf)
-                .sum(),
-        }
+    fn doc(&self) -> u32 {
+        self.c.doc
     }
 
     fn next(&mut self, src_err: &dyn Fn(String) -> Error) -> Result<()> {
-        let d = self.doc;
-        if let Some((_, i)) = &mut self.merged {
-            *i += 1;
-        } else {
-            for c in &mut self.cursors {
-                if c.doc == d {
-                    c.next().map_err(src_err)?;
-                }
-            }
-        }
-        self.refresh();
-        Ok(())
+        self.c.next().map_err(src_err)
     }
 
     fn advance(&mut self, target: u32, src_err: &dyn Fn(String) -> Error) -> Result<()> {
-        if self.doc >= target {
-            return Ok(());
-        }
-        if let Some((list, i)) = &mut self.merged {
-            *i += list[*i..].partition_point(|e| e.0 < target);
-        } else {
-            for c in &mut self.cursors {
-                c.advance(target).map_err(src_err)?;
-            }
-        }
-        self.refresh();
-        Ok(())
+        self.c.advance(target).map_err(src_err)
     }
-}
-
-/// Decodes and unites several cursors: `(local doc, summed tf)` ascending.
-fn unite(cursors: Vec<Cursor<'_>>, src_err: &dyn Fn(String) -> Error) -> Result<Vec<(u32, u32)>> {
-    let mut all: Vec<(u32, u32)> = Vec::new();
-    for mut c in cursors {
-        while c.doc != NO_DOC {
-            all.push((c.doc, c.tf));
-            c.next().map_err(src_err)?;
-        }
-    }
-    all.sort_unstable_by_key(|e| e.0);
-    let mut out: Vec<(u32, u32)> = Vec::with_capacity(all.len());
-    for (d, tf) in all {
-        match out.last_mut() {
-            Some(last) if last.0 == d => last.1 = last.1.saturating_add(tf),
-            _ => out.push((d, tf)),
-        }
-    }
-    Ok(out)
 }
 
 /// The clauses of a prunable plan: `(occur, keys, field, key prefix)`.
@@ -184,29 +130,17 @@ fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
     out.iter().any(|c| c.0 != Occur::MustNot).then_some(out)
 }
 
-/// The live df of a term set over every part: the union of its terms.
+/// The live df of a term set over every part (one term per part).
 fn live_df<S: CursorSource>(src: &S, f: Field, handles: &[Handle]) -> Result<u64> {
     let mut df = 0u64;
-    let mut gids: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < handles.len() {
-        let part = handles[i].0;
-        let j = i + handles[i..].iter().take_while(|h| h.0 == part).count();
-        let group = &handles[i..j];
-        if let ([(p, ord)], true) = (group, src.all_live(part)) {
-            df += u64::from(src.raw_df(*p, f, *ord)?);
+    for &(part, ord) in handles {
+        if src.all_live(part) {
+            df += u64::from(src.raw_df(part, f, ord)?);
         } else {
-            gids.clear();
-            for &(p, ord) in group {
-                src.postings(p, f, ord, |g, _, _| gids.push(g))?;
-            }
-            if group.len() > 1 {
-                gids.sort_unstable();
-                gids.dedup();
-            }
-            df += gids.len() as u64;
+            let mut live = 0u64;
+            src.postings(part, f, ord, |_, _, _| live += 1)?;
+            df += live;
         }
-        i = j;
     }
     Ok(df)
 }
@@ -217,7 +151,8 @@ fn monotone(bm25: Bm25) -> bool {
     bm25.k1 >= 0.0 && (0.0..=1.0).contains(&bm25.b)
 }
 
-/// The `k` best hits, or `None` when the plan's shape is not pruned.
+/// The `k` best hits, pruned when the plan's shape allows it and it pays,
+/// else from the exhaustive executor (the same hits either way).
 ///
 /// # Errors
 /// As [`crate::SearchIndex::search`].
@@ -226,15 +161,36 @@ pub(super) fn search<S: CursorSource>(
     query: &str,
     k: usize,
     opts: &SearchOptions,
-) -> Result<Option<TopDocs>> {
+) -> Result<TopDocs> {
     let p = plan(src, query, opts)?;
+    if let Some(top) = pruned(src, &p, k, opts)? {
+        return Ok(top);
+    }
+    let m = exec::run_plan(src, &p, opts)?;
+    Ok(top_k(&m.docs, &m.scores, k))
+}
+
+/// Below this many postings over all its term sets, a query is scored
+/// exhaustively: its lists are short, and pruning's bookkeeping per doc
+/// costs more than it saves.
+const MIN_PRUNED_POSTINGS: u64 = 4096;
+
+/// The `k` best hits of a planned query, or `None` when its shape is not
+/// pruned or pruning would not pay.
+fn pruned<S: CursorSource>(
+    src: &S,
+    p: &Plan,
+    k: usize,
+    opts: &SearchOptions,
+) -> Result<Option<TopDocs>> {
     let bm25 = src.bm25();
-    let Some(cls) = clauses(&p).filter(|_| monotone(bm25) && k > 0) else {
+    let Some(cls) = clauses(p).filter(|_| monotone(bm25) && k > 0) else {
         return Ok(None);
     };
     let n = f64::from(src.n_docs());
     // The term sets, in the exhaustive order: clause, key, field.
     let mut sets: Vec<Set> = Vec::new();
+    let mut positive_df = 0u64;
     let mut full = String::new();
     for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
         let fields: &[Field] = match field {
@@ -249,9 +205,18 @@ pub(super) fn search<S: CursorSource>(
             for &f in fields {
                 let mut handles = Vec::new();
                 stem_set(src, f, &full, own, &mut handles)?;
+                // Several stem variants in one part: their union must be
+                // decoded whole for its df, so pruning saves nothing over
+                // the exhaustive path, which decodes each list once.
+                if handles.windows(2).any(|w| w[0].0 == w[1].0) {
+                    return Ok(None);
+                }
                 let df = live_df(src, f, &handles)?;
                 if df == 0 {
                     continue;
+                }
+                if cls[ci].0 != Occur::MustNot {
+                    positive_df += df;
                 }
                 #[allow(clippy::cast_precision_loss)] // df < 2^32
                 let idf = Bm25::idf(n, df as f64);
@@ -263,6 +228,9 @@ pub(super) fn search<S: CursorSource>(
                 });
             }
         }
+    }
+    if positive_df < MIN_PRUNED_POSTINGS {
+        return Ok(None);
     }
     let mut top = Top {
         heap: BinaryHeap::with_capacity(k + 1),
@@ -294,6 +262,10 @@ impl Top {
         #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
         let b = (bound * (1.0 + 1e-9)) as f32;
         self.heap.peek().is_none_or(|w| Ranked(b, gid) < *w)
+    }
+
+    fn is_full(&self) -> bool {
+        self.heap.len() >= self.k
     }
 
     /// Whether no doc whose score is at most `bound` can enter, whatever
@@ -337,65 +309,32 @@ fn run_part<S: CursorSource>(
         .map(|&f| src.part_lengths(part, f))
         .collect::<Result<_>>()?;
     let fmt_err = |d: String| src.part_error(part, d);
+    let bound_of = |set: &Set, tf: u32, dl: u32| -> f64 {
+        bm25.score(
+            set.w_idf,
+            f64::from(tf),
+            f64::from(dl),
+            avgdl[set.f.index()],
+        )
+    };
     // Cursors of the sets present in this part.
     let mut pos: Vec<SetCursor<'_>> = Vec::new();
     let mut neg: Vec<SetCursor<'_>> = Vec::new();
     for (si, set) in sets.iter().enumerate() {
-        let mut cursors: Vec<Cursor<'_>> = Vec::new();
-        let (mut tf_max, mut dl_min, mut bounded) = (0u32, u32::MAX, true);
-        for &(p, ord) in &set.handles {
-            if p != part {
-                continue;
-            }
-            let c = src.cursor(part, set.f, ord)?;
-            match c.list_max() {
-                Some((t, d)) => {
-                    tf_max = tf_max.saturating_add(t);
-                    dl_min = dl_min.min(d);
-                }
-                None => bounded = false,
-            }
-            cursors.push(c);
-        }
-        if cursors.is_empty() {
+        let Some(&(_, ord)) = set.handles.iter().find(|h| h.0 == part) else {
             continue;
-        }
-        let (ub, merged) = if cursors.len() > 1 {
-            // The exact largest score of the united list is its bound.
-            let list = unite(std::mem::take(&mut cursors), &fmt_err)?;
-            let col = lengths[set.f.index()];
-            let ub = list
-                .iter()
-                .map(|&(d, tf)| {
-                    let dl = col.get(d as usize).copied().unwrap_or(0);
-                    bm25.score(
-                        set.w_idf,
-                        f64::from(tf),
-                        f64::from(dl),
-                        avgdl[set.f.index()],
-                    )
-                })
-                .fold(0.0, f64::max);
-            (ub, Some((list, 0)))
-        } else if bounded {
-            let ub = bm25.score(
-                set.w_idf,
-                f64::from(tf_max),
-                f64::from(dl_min),
-                avgdl[set.f.index()],
-            );
-            (ub, None)
-        } else {
-            (set.w_idf * (bm25.k1 + 1.0), None)
         };
-        let mut sc = SetCursor {
+        let c = src.cursor(part, set.f, ord)?;
+        let ub = match c.list_max() {
+            Some((t, d)) => bound_of(set, t, d),
+            None => set.w_idf * (bm25.k1 + 1.0),
+        };
+        let sc = SetCursor {
             set: si,
-            cursors,
-            merged,
-            doc: NO_DOC,
+            c,
             ub,
+            blk: (usize::MAX, 0, 0.0),
         };
-        sc.refresh();
         if cls[set.clause].0 == Occur::MustNot {
             neg.push(sc);
         } else {
@@ -425,12 +364,7 @@ fn run_part<S: CursorSource>(
             .get(local as usize)
             .copied()
             .unwrap_or(0);
-        bm25.score(
-            set.w_idf,
-            f64::from(s.tf()),
-            f64::from(dl),
-            avgdl[set.f.index()],
-        )
+        bound_of(set, s.c.tf, dl)
     };
     // Exact: sets in order within a leaf, then leaves in clause order.
     let exact = |val: &[Option<f64>], leaf: &mut [Option<f64>], pos: &[SetCursor<'_>]| {
@@ -450,7 +384,7 @@ fn run_part<S: CursorSource>(
     let excluded = |neg: &mut [SetCursor<'_>], d: u32| -> Result<bool> {
         for s in neg {
             s.advance(d, &fmt_err)?;
-            if s.doc == d {
+            if s.doc() == d {
                 return Ok(true);
             }
         }
@@ -459,32 +393,27 @@ fn run_part<S: CursorSource>(
     // A set's bound over the block holding its first posting at or after
     // `d` (its list bound when it has no block maxima).
     let block_bound = |s: &SetCursor<'_>, d: u32| -> f64 {
-        if s.merged.is_some() {
-            return s.ub;
-        }
-        let (mut tf, mut dl) = (0u32, u32::MAX);
-        for c in &s.cursors {
-            if c.doc == NO_DOC {
-                continue;
-            }
-            match c.block_max_at(d) {
-                Some((t, l)) => {
-                    tf = tf.saturating_add(t);
-                    dl = dl.min(l);
-                }
-                None => return s.ub,
-            }
-        }
-        if tf == 0 {
+        if s.doc() == NO_DOC {
             return 0.0;
         }
-        let set = &sets[s.set];
-        bm25.score(
-            set.w_idf,
-            f64::from(tf),
-            f64::from(dl),
-            avgdl[set.f.index()],
-        )
+        match s.c.block_max_at(d) {
+            Some((t, l)) => bound_of(&sets[s.set], t, l),
+            None => s.ub,
+        }
+    };
+    // A set's bound over its current block and that block's last doc
+    // (`NO_DOC` when it has no block maxima: the bound is its list's).
+    let current = |s: &mut SetCursor<'_>| -> (f64, u32) {
+        match s.c.current_block() {
+            Some((b, e)) => {
+                if s.blk.0 != b {
+                    s.blk = (b, e.last, bound_of(&sets[s.set], e.max_tf, e.min_dl));
+                }
+                (s.blk.2, s.blk.1)
+            }
+            None if s.doc() == NO_DOC => (0.0, NO_DOC),
+            None => (s.ub, NO_DOC),
+        }
     };
     let mut block: Vec<f64> = vec![0.0; pos.len()];
     // Sets by bound, ascending (pos indices): the MaxScore order.
@@ -508,24 +437,44 @@ fn run_part<S: CursorSource>(
             }
             let d = order[n_ness..]
                 .iter()
-                .map(|&i| pos[i].doc)
+                .map(|&i| pos[i].doc())
                 .min()
                 .unwrap_or(NO_DOC);
             if d == NO_DOC {
                 break;
+            }
+            let rest_ub = if n_ness > 0 { cum[n_ness - 1] } else { 0.0 };
+            if top.is_full() {
+                // Block-max skip: no doc up to the end of the essential
+                // sets' current blocks can enter.
+                let (mut bound, mut upto) = (rest_ub, NO_DOC);
+                for &i in &order[n_ness..] {
+                    let (b, last) = current(&mut pos[i]);
+                    bound += b;
+                    upto = upto.min(last);
+                }
+                if top.closed_below(bound) {
+                    if upto == NO_DOC {
+                        break;
+                    }
+                    for &i in &order[n_ness..] {
+                        pos[i].advance(upto + 1, &fmt_err)?;
+                    }
+                    continue;
+                }
             }
             let gid = globals.get(d as usize).copied().unwrap_or(DELETED);
             let mut partial = 0.0;
             val.fill(None);
             if gid != DELETED {
                 for &i in &order[n_ness..] {
-                    if pos[i].doc == d {
+                    if pos[i].doc() == d {
                         let s = score_of(&pos[i], d);
                         val[i] = Some(s);
                         partial += s;
                     }
                 }
-                let mut rest = if n_ness > 0 { cum[n_ness - 1] } else { 0.0 };
+                let mut rest = rest_ub;
                 let mut alive = top.may_enter(partial + rest, gid);
                 if alive && n_ness > 0 {
                     // Tighter: the non-essential sets' block maxima at d.
@@ -543,7 +492,7 @@ fn run_part<S: CursorSource>(
                     let i = order[j];
                     pos[i].advance(d, &fmt_err)?;
                     rest -= block[i];
-                    if pos[i].doc == d {
+                    if pos[i].doc() == d {
                         let s = score_of(&pos[i], d);
                         val[i] = Some(s);
                         partial += s;
@@ -556,7 +505,7 @@ fn run_part<S: CursorSource>(
                 }
             }
             for &i in &order[n_ness..] {
-                if pos[i].doc == d {
+                if pos[i].doc() == d {
                     pos[i].next(&fmt_err)?;
                 }
             }
@@ -567,10 +516,7 @@ fn run_part<S: CursorSource>(
     let cost = |c: usize| -> u64 {
         pos.iter()
             .filter(|s| sets[s.set].clause == c)
-            .map(|s| match &s.merged {
-                Some((list, _)) => list.len() as u64,
-                None => s.cursors.iter().map(|c| u64::from(c.df())).sum(),
-            })
+            .map(|s| u64::from(s.c.df()))
             .sum()
     };
     let lead_clause = musts
@@ -581,11 +527,37 @@ fn run_part<S: CursorSource>(
     let leaders: Vec<usize> = (0..pos.len())
         .filter(|&i| sets[pos[i].set].clause == lead_clause)
         .collect();
+    let others_ub: f64 = (0..pos.len())
+        .filter(|i| !leaders.contains(i))
+        .map(|i| pos[i].ub)
+        .sum();
     let total_ub: f64 = pos.iter().map(|s| s.ub).sum();
     loop {
-        let d = leaders.iter().map(|&i| pos[i].doc).min().unwrap_or(NO_DOC);
+        let d = leaders
+            .iter()
+            .map(|&i| pos[i].doc())
+            .min()
+            .unwrap_or(NO_DOC);
         if d == NO_DOC {
             break;
+        }
+        if top.is_full() {
+            // Block-max skip over the leading sets' current blocks.
+            let (mut bound, mut upto) = (others_ub, NO_DOC);
+            for &i in &leaders {
+                let (b, last) = current(&mut pos[i]);
+                bound += b;
+                upto = upto.min(last);
+            }
+            if top.closed_below(bound) {
+                if upto == NO_DOC {
+                    break;
+                }
+                for &i in &leaders {
+                    pos[i].advance(upto + 1, &fmt_err)?;
+                }
+                continue;
+            }
         }
         let gid = globals.get(d as usize).copied().unwrap_or(DELETED);
         if gid != DELETED && top.may_enter(total_ub, gid) {
@@ -598,7 +570,7 @@ fn run_part<S: CursorSource>(
                 let mut hit = false;
                 for s in pos.iter_mut().filter(|s| sets[s.set].clause == c) {
                     s.advance(d, &fmt_err)?;
-                    hit |= s.doc == d;
+                    hit |= s.doc() == d;
                 }
                 if !hit {
                     ok = false;
@@ -608,7 +580,7 @@ fn run_part<S: CursorSource>(
             if ok && !excluded(&mut neg, d)? {
                 for i in 0..pos.len() {
                     pos[i].advance(d, &fmt_err)?;
-                    if pos[i].doc == d {
+                    if pos[i].doc() == d {
                         val[i] = Some(score_of(&pos[i], d));
                     }
                 }
@@ -617,7 +589,7 @@ fn run_part<S: CursorSource>(
             }
         }
         for &i in &leaders {
-            if pos[i].doc == d {
+            if pos[i].doc() == d {
                 pos[i].next(&fmt_err)?;
             }
         }

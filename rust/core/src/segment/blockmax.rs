@@ -306,6 +306,16 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
+    /// The index and entry of the block holding the current posting
+    /// (`None`: no block maxima, or no posting left).
+    pub(crate) fn current_block(&self) -> Option<(usize, BlockMax)> {
+        if self.blocks.is_empty() || self.doc == NO_DOC {
+            return None;
+        }
+        let b = self.block();
+        entry(self.blocks, b).map(|e| (b, e))
+    }
+
     /// The `(largest tf, smallest length)` of the block holding the first
     /// posting at or after `target`, without decoding (`None`: no block
     /// maxima, or no posting left).
