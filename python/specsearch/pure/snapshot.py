@@ -131,7 +131,7 @@ def write(
     for field in FIELDS:
         built = fields[field]
         terms = sorted(built.postings)
-        offsets = array("Q", [0])
+        offsets = array("Q", [at])
         for term in terms:
             packed = _pack(built.postings[term])
             chunks.append(packed)
