@@ -15,7 +15,13 @@ import numpy as np
 import numpy.typing as npt
 
 from specsearch.errors import QueryError
-from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
+from specsearch.pure.analysis import (
+    FieldTerms,
+    field_terms,
+    frontmatter_terms,
+    stem_key,
+    tokenizer,
+)
 from specsearch.pure.query import parse
 from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
@@ -482,6 +488,7 @@ class PureIndex:
             return None
         lines = decode_lines(data)
         titles = title_lines(lines)
+        tokenize = tokenizer("".join(lines))
 
         best: Snippet | None = None
         best_key = (False, 0)  # (a content line, leaves matched): the larger wins
