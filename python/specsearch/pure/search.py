@@ -102,7 +102,7 @@ class FieldIndex:
 
     postings: Mapping[str, Postings]
     stems: Mapping[str, tuple[str, ...]]
-    sorted_terms: tuple[str, ...]
+    sorted_terms: Sequence[str]
     lengths: Floats
     avgdl: float
 
@@ -550,16 +550,17 @@ class StemKeyMatch:
     the tokens of an indexed file are nearly all terms of the index, whose
     stem map already knows the answer: a term ``t`` of a field has its stem
     key in ``keys`` exactly when it is one of that field's
-    :meth:`FieldIndex.with_stem_key` of those keys. Only a token that no
-    field holds (the file changed, or a line no field keeps) is stemmed.
-    Answers are remembered per token text.
+    :meth:`FieldIndex.with_stem_key` of those keys. So a token is looked up
+    in the largest field's dictionary (the body's, in practice), and only a
+    token that it does not hold is stemmed. Answers are remembered per
+    token text.
     """
 
-    __slots__ = ("_fields", "_keys", "_known", "_matching")
+    __slots__ = ("_dictionary", "_keys", "_known", "_matching")
 
     def __init__(self, fields: Sequence[FieldIndex], keys: tuple[str, ...]) -> None:
         """Match the stem keys ``keys`` with the help of ``fields``' dictionaries."""
-        self._fields = fields
+        self._dictionary = max(fields, key=lambda field: len(field.postings)).postings
         self._keys = keys
         self._matching = {
             term for field in fields for key in keys for term in field.with_stem_key(key)
@@ -572,7 +573,7 @@ class StemKeyMatch:
         if found is None:
             if text in self._matching:
                 found = True
-            elif any(text in field.postings for field in self._fields):
+            elif text in self._dictionary:
                 found = False
             else:
                 found = stem_key(text) in self._keys

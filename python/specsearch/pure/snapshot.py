@@ -9,9 +9,10 @@ opens in a few milliseconds when no file changed:
   CRC-32 of the head;
 - the head (:mod:`marshal`): what every query needs (the stamp of each file,
   the stored fields and problems of each doc, and per field the doc
-  lengths, the sorted term dictionary, the stem map and where each term's
-  postings start), plus the trailer line of the ``docs.jsonl`` it was
-  built from;
+  lengths, the sorted term dictionary and the stem map, each packed in one
+  blob and decoded term by term when a lookup needs it, and where each
+  term's postings start), plus the trailer line of the ``docs.jsonl`` it
+  was built from;
 - the postings of every term, one after the other in term order, each
   ``[n, ids..., counts..., positions...]`` as uint32 in the machine's byte
   order. They are read (``pread``) only when a query asks for that term.
@@ -36,9 +37,9 @@ import tempfile
 import weakref
 import zlib
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -47,20 +48,23 @@ from specsearch.pure.search import FieldIndex, Postings
 from specsearch.schema import FIELDS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator
 
     from specsearch.types import Problem
 
 __all__ = ["NAME", "VERSION", "Snapshot", "Stored", "load", "write"]
 
 NAME = "snapshot.bin"
-#: 2: the lazily read layout above (1 was ``snapshot.marshal``, read whole).
-VERSION = 2
+#: 3: the lazily read layout above (1 was ``snapshot.marshal``, read whole;
+#: 2 kept the term dictionaries and stem maps unpacked).
+VERSION = 3
 #: Names of older snapshot formats, removed when a snapshot is written.
 _OLD_NAMES = ("snapshot.marshal",)
 _MAGIC = b"specsearch-python-snapshot\n\0"
 _PREFIX = struct.Struct(f"<{len(_MAGIC)}sIQI")  # magic, version, head length, head crc32
 _ALIGN = 8
+#: Lookups in a packed term dictionary before it is split into a list.
+_LOOKUPS_BEFORE_SPLIT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,124 @@ def _pack(postings: Postings) -> bytes:
     return array("I", [len(counts), *map(int, postings.doc_ids), *counts, *flat]).tobytes()
 
 
+def _pack_strings(strings: list[str]) -> tuple[bytes, bytes]:
+    """Sorted strings as one blob (NUL-separated) and where each one starts."""
+    blob = "\0".join(strings).encode("utf-8", "surrogatepass")
+    starts = array("Q", [0])
+    for string in strings:
+        starts.append(starts[-1] + len(string.encode("utf-8", "surrogatepass")) + 1)
+    return blob, starts.tobytes()
+
+
+class _Strings(Sequence[str]):
+    """Sorted strings kept in one blob; the ``i``-th is decoded when asked for.
+
+    A query looks up a handful of terms by bisection (a few decodes each);
+    only prefix and fuzzy leaves walk them all (then they are split once).
+    """
+
+    __slots__ = ("_all", "_blob", "_lookups", "_starts")
+
+    def __init__(self, packed: tuple[bytes, bytes]) -> None:
+        self._blob, starts = packed
+        self._lookups = 0
+        self._starts = array("Q")
+        self._starts.frombytes(starts)
+        self._all: list[str] | None = None
+        # n strings end at len(blob) + 1 (a NUL after each but the last); none is an empty blob.
+        end = len(self._blob) + 1 if len(self._starts) > 1 else 0
+        if not self._starts or self._starts[-1] != end:
+            raise ValueError("string offsets do not match their blob")
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return self._list()[i]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        raw = self._blob[self._starts[i] : self._starts[i + 1] - 1]
+        return raw.decode("utf-8", "surrogatepass")
+
+    def _list(self) -> list[str]:
+        if self._all is None:
+            self._all = self._blob.decode("utf-8", "surrogatepass").split("\0") if self else []
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._list())
+
+    def find(self, item: object) -> int:
+        """The rank of ``item``, or -1.
+
+        The first lookups bisect the blob; past :data:`_LOOKUPS_BEFORE_SPLIT`
+        (a snippet checks every word of its lines) the strings are split once
+        and bisected as a list.
+        """
+        if not isinstance(item, str):
+            return -1
+        strings: Sequence[str] = self
+        if self._all is not None:
+            strings = self._all
+        else:
+            self._lookups += 1
+            if self._lookups > _LOOKUPS_BEFORE_SPLIT:
+                strings = self._list()
+        i = bisect.bisect_left(strings, item)
+        return i if i < len(strings) and strings[i] == item else -1
+
+    def __contains__(self, item: object) -> bool:
+        return self.find(item) >= 0
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Stems(Mapping[str, tuple[str, ...]]):
+    """A field's stem map: stem key -> its terms (as ranks in the field's sorted terms)."""
+
+    __slots__ = ("_keys", "_ranks", "_starts", "_terms")
+
+    def __init__(self, packed: tuple[tuple[bytes, bytes], bytes, bytes], terms: _Strings) -> None:
+        keys, starts, ranks = packed
+        self._keys = _Strings(keys)
+        self._starts = array("I")
+        self._starts.frombytes(starts)
+        self._ranks = array("I")
+        self._ranks.frombytes(ranks)
+        self._terms = terms
+        if len(self._starts) != len(self._keys) + 1 or self._starts[-1] != len(self._ranks):
+            raise ValueError("stem offsets do not match their ranks")
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        i = self._keys.find(key)
+        if i < 0:
+            raise KeyError(key)
+        terms = self._terms
+        return tuple(terms[r] for r in self._ranks[self._starts[i] : self._starts[i + 1]])
+
+    def __contains__(self, key: object) -> bool:
+        return self._keys.find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 def write(
     directory: str,
     *,
@@ -124,7 +246,12 @@ def write(
         max_file_bytes: The size limit the files were read with.
         files: Every file of the cache, in walk order.
         fields: Each field's index (built in memory: its postings are read whole).
+
+    A term holding a NUL character (which the analyzer never makes) cannot be
+    packed: then no snapshot is written.
     """
+    if any("\0" in term for field in FIELDS for term in fields[field].postings):
+        return  # never made by the analyzer; the snapshot is only a speed-up
     head_fields = []
     chunks: list[bytes] = []
     at = 0
@@ -137,13 +264,20 @@ def write(
             chunks.append(packed)
             at += len(packed)
             offsets.append(at)
+        rank = {term: i for i, term in enumerate(terms)}
+        keys = sorted(built.stems)
+        starts = array("I", [0])
+        ranks = array("I")
+        for key in keys:
+            ranks.extend(rank[term] for term in built.stems[key])
+            starts.append(len(ranks))
         head_fields.append(
             (
                 array("I", [int(x) for x in built.lengths]).tobytes(),
                 float(built.avgdl),
-                terms,
+                _pack_strings(terms),
                 offsets.tobytes(),
-                {key: tuple(found) for key, found in built.stems.items()},
+                (_pack_strings(keys), starts.tobytes(), ranks.tobytes()),
             )
         )
     head = marshal.dumps(
@@ -212,25 +346,18 @@ class _LazyPostings(Mapping[str, Postings]):
 
     __slots__ = ("_base", "_decoded", "_offsets", "_reader", "_terms")
 
-    def __init__(self, reader: _Reader, base: int, terms: list[str], offsets: array[int]) -> None:
+    def __init__(self, reader: _Reader, base: int, terms: _Strings, offsets: array[int]) -> None:
         self._reader = reader
         self._base = base
         self._terms = terms
         self._offsets = offsets
         self._decoded: dict[str, Postings] = {}
 
-    def _find(self, term: object) -> int:
-        """The rank of ``term`` in the sorted dictionary, or -1."""
-        if not isinstance(term, str):
-            return -1
-        i = bisect.bisect_left(self._terms, term)
-        return i if i < len(self._terms) and self._terms[i] == term else -1
-
     def __getitem__(self, term: str) -> Postings:
         found = self._decoded.get(term)
         if found is not None:
             return found
-        i = self._find(term)
+        i = self._terms.find(term)
         if i < 0:
             raise KeyError(term)
         start, end = self._offsets[i], self._offsets[i + 1]
@@ -251,7 +378,7 @@ class _LazyPostings(Mapping[str, Postings]):
         return found
 
     def __contains__(self, term: object) -> bool:
-        return self._find(term) >= 0
+        return self._terms.find(term) >= 0
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._terms)
@@ -308,14 +435,15 @@ def load(directory: str, *, trailer: bytes, max_file_bytes: int) -> Snapshot | N
         for field, (lengths, avgdl, terms, offsets, stems) in zip(
             FIELDS, head["fields"], strict=True
         ):
+            sorted_terms = _Strings(terms)
             ends = array("Q")
             ends.frombytes(offsets)
-            if len(ends) != len(terms) + 1 or ends[-1] > head["postings_bytes"]:
+            if len(ends) != len(sorted_terms) + 1 or ends[-1] > head["postings_bytes"]:
                 return None
             fields[field] = FieldIndex(
-                postings=_LazyPostings(reader, base, terms, ends),
-                stems=stems,
-                sorted_terms=tuple(terms),
+                postings=_LazyPostings(reader, base, sorted_terms, ends),
+                stems=_Stems(stems, sorted_terms),
+                sorted_terms=sorted_terms,
                 lengths=np.frombuffer(lengths, dtype=np.uint32).astype(np.float64),
                 avgdl=avgdl,
             )
