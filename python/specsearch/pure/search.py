@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY_QUERY",
+    "MAX_EXPANSION_TERMS",
+    "MIN_FUZZY_COST",
+    "MIN_PREFIX_COST",
+    "Expansions",
     "FieldIndex",
     "LeafQuery",
     "PatternQuery",
@@ -51,6 +55,7 @@ __all__ = [
     "TermQuery",
     "analyze_leaf",
     "execute",
+    "expand_patterns",
     "levenshtein",
     "line_match",
     "merge_spans",
@@ -61,6 +66,16 @@ __all__ = [
 
 #: The message of the QueryError for a query without searchable terms.
 EMPTY_QUERY = "the query has no searchable terms"
+
+#: The most ``(field, term)`` pairs the distinct prefix and fuzzy leaves of
+#: one query may expand to (SPEC.md §5, "Cost"); as ``MAX_EXPANSION_TERMS``
+#: in ``rust/core/src/search/budget.rs``.
+MAX_EXPANSION_TERMS = 65_536
+
+#: What a distinct fuzzy or prefix leaf counts at least (as in Rust): a
+#: query holds at most 16 distinct fuzzy words and 512 distinct prefix words.
+MIN_FUZZY_COST = 4_096
+MIN_PREFIX_COST = 128
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -167,6 +182,9 @@ class PatternQuery:
 
 
 LeafQuery: TypeAlias = TermQuery | PhraseQuery | PatternQuery
+
+#: The term sets of each distinct prefix or fuzzy leaf, one per field of its target.
+Expansions: TypeAlias = dict[tuple[PatternQuery, Target], tuple[tuple[str, ...], ...]]
 
 
 def resolve_targets(tree: Node | None, query: str, frontmatter: FieldIndex) -> dict[int, Target]:
@@ -383,8 +401,52 @@ def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[Do
     return np.array(docs, dtype=np.uint32), np.array(tfs, dtype=np.float64)
 
 
+def _plan_leaves(plan: Plan) -> list[PlanLeaf]:
+    """The leaves of a plan, in query order."""
+    if isinstance(plan, PlanLeaf):
+        return [plan]
+    if isinstance(plan, PlanAnd):
+        return [leaf for child in plan.children for leaf in _plan_leaves(child)]
+    return [leaf for _, child in plan.clauses for leaf in _plan_leaves(child)]
+
+
+def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) -> Expansions:
+    """Expand each distinct prefix and fuzzy leaf once, in query order, within the budget.
+
+    Each counts its ``(field, term)`` pairs, a fuzzy leaf at least
+    :data:`MIN_FUZZY_COST` and a prefix leaf :data:`MIN_PREFIX_COST`; the
+    total is checked after each leaf.
+
+    Raises:
+        QueryError: The leaf whose terms take the total past
+            :data:`MAX_EXPANSION_TERMS`, at its position.
+    """
+    expansions: Expansions = {}
+    total = 0
+    for planned in _plan_leaves(plan):
+        pattern, target = planned.query, planned.target
+        if not isinstance(pattern, PatternQuery) or (pattern, target) in expansions:
+            continue
+        sets = tuple(
+            tuple(_pattern_terms(fields[field], pattern, target.key)) for field in target.fields
+        )
+        count = sum(len(terms) for terms in sets)
+        total += max(count, MIN_PREFIX_COST if pattern.distance is None else MIN_FUZZY_COST)
+        if total > MAX_EXPANSION_TERMS:
+            raise QueryError(
+                query,
+                planned.leaf.position,
+                f"prefix and fuzzy words expand to more than {MAX_EXPANSION_TERMS} terms",
+            )
+        expansions[pattern, target] = sets
+    return expansions
+
+
 def _units(
-    leaf: PlanLeaf, fields: Mapping[str, FieldIndex], num_docs: int
+    leaf: PlanLeaf,
+    fields: Mapping[str, FieldIndex],
+    num_docs: int,
+    expansions: Expansions | None = None,
 ) -> list[tuple[str, DocIds, Floats]]:
     """Each ``(field, docs, tf)`` of a leaf, in summation order (§5)."""
     query, target = leaf.query, leaf.target
@@ -400,8 +462,13 @@ def _units(
         for field in target.fields:
             units.append((field, *_phrase_tf(fields[field], keyed)))
     else:
-        for field in target.fields:
-            matching = _pattern_terms(fields[field], query, target.key)
+        expanded = None if expansions is None else expansions.get((query, target))
+        for i, field in enumerate(target.fields):
+            matching = (
+                _pattern_terms(fields[field], query, target.key)
+                if expanded is None
+                else expanded[i]
+            )
             if matching:
                 units.append((field, *_term_set_tf(fields[field], matching, num_docs)))
     return units
@@ -412,10 +479,11 @@ def _leaf_scores(
     fields: Mapping[str, FieldIndex],
     weights: Mapping[str, float],
     num_docs: int,
+    expansions: Expansions | None,
 ) -> tuple[Bools, Floats]:
     matched = np.zeros(num_docs, dtype=bool)
     scores = np.zeros(num_docs, dtype=np.float64)
-    for field, docs, tf in _units(leaf, fields, num_docs):
+    for field, docs, tf in _units(leaf, fields, num_docs, expansions):
         n = len(docs)
         if n == 0:
             continue
@@ -434,32 +502,52 @@ def execute(
     fields: Mapping[str, FieldIndex],
     weights: Mapping[str, float],
     num_docs: int,
+    *,
+    expansions: Expansions | None = None,
+    memo: dict[tuple[LeafQuery, Target], tuple[Bools, Floats]] | None = None,
 ) -> tuple[Bools, Floats]:
     """Which docs a plan matches, and their float64 scores (0.0 where not matched).
+
+    Identical leaves (same analysis and target) are scored once and their
+    result added at each occurrence, which gives the same sums as scoring
+    each occurrence.
 
     Args:
         plan: The pruned plan.
         fields: The index, by field.
         weights: The weight of each field.
         num_docs: N.
+        expansions: The prefix and fuzzy term sets (:func:`expand_patterns`);
+            expanded here when None.
+        memo: The results of the leaves scored so far (filled here).
 
     Returns:
         A match mask and the scores, both dense over the doc ids.
     """
+    if memo is None:
+        memo = {}
     if isinstance(plan, PlanLeaf):
-        return _leaf_scores(plan, fields, weights, num_docs)
+        slot = (plan.query, plan.target)
+        done = memo.get(slot)
+        if done is None:
+            done = memo[slot] = _leaf_scores(plan, fields, weights, num_docs, expansions)
+        return done
     scores = np.zeros(num_docs, dtype=np.float64)
     matched = np.ones(num_docs, dtype=bool)
     if isinstance(plan, PlanAnd):
         for child in plan.children:
-            child_matched, child_scores = execute(child, fields, weights, num_docs)
+            child_matched, child_scores = execute(
+                child, fields, weights, num_docs, expansions=expansions, memo=memo
+            )
             matched &= child_matched
             scores += np.where(child_matched, child_scores, 0.0)
     else:
         has_must = has_should = False
         any_should = np.zeros(num_docs, dtype=bool)
         for occur, child in plan.clauses:
-            child_matched, child_scores = execute(child, fields, weights, num_docs)
+            child_matched, child_scores = execute(
+                child, fields, weights, num_docs, expansions=expansions, memo=memo
+            )
             if occur is Occur.MUST_NOT:
                 matched &= ~child_matched
                 continue
