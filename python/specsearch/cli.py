@@ -402,11 +402,18 @@ def _problems_json(problems: Sequence[Problem], scope: _Scope) -> list[dict[str,
     return [{"path": scope.display(p.path), "line": p.line, "message": p.message} for p in problems]
 
 
+#: The most words a query may have for ``did you mean``: each costs a fuzzy
+#: search, and a long query that finds nothing is not a misspelling.
+MAX_SUGGEST_WORDS = 8
+
+
 def _suggest(index: Index, query: str) -> str | None:
     """The query with each unknown plain word replaced by its nearest indexed word."""
     if not re.fullmatch(r"[\w\s-]+", query):
         return None
     words = query.split()
+    if len(words) > MAX_SUGGEST_WORDS:
+        return None
     fixed = [index.suggest(w) if len(w) >= 3 else None for w in words]
     if not any(fixed):
         return None

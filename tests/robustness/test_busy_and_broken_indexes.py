@@ -144,10 +144,10 @@ def test_a_corrupt_index_is_rebuilt_by_the_next_query(backend: str, tmp_path: Pa
 
 
 def flip_one_byte_of_a_segment(folder: Path) -> None:
-    """XOR one byte in the middle of the largest segment: a block no open reads."""
+    """XOR one byte in the middle of the largest segment: a section no update reads."""
     victim = max(folder.glob("seg-*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(victim.read_bytes())
-    data[len(data) * 2 // 3] ^= 0x01
+    data[len(data) * 45 // 100] ^= 0x01
     victim.write_bytes(bytes(data))
 
 
@@ -160,7 +160,7 @@ def test_index_does_not_call_a_corrupt_segment_up_to_date(tmp_path: Path) -> Non
     done = cli("index", *args)
     assert done.returncode == 0, done.stderr
     assert b"up to date" not in done.stdout
-    assert b"rebuilt: 200 specs" in done.stdout
+    assert b": 200 specs (200 added" in done.stdout
     assert b"checksum mismatch" in done.stderr
     assert b"rebuilding the index" in done.stderr
     assert b"up to date" in cli("index", *args).stdout

@@ -44,6 +44,7 @@ __all__ = [
     "MAX_EXPANSION_TERMS",
     "MIN_FUZZY_COST",
     "MIN_PREFIX_COST",
+    "PHRASE_COST",
     "Expansions",
     "FieldIndex",
     "LeafQuery",
@@ -76,6 +77,8 @@ MAX_EXPANSION_TERMS = 65_536
 #: query holds at most 16 distinct fuzzy words and 512 distinct prefix words.
 MIN_FUZZY_COST = 4_096
 MIN_PREFIX_COST = 128
+#: What a distinct phrase of two or more tokens counts: at most 256 per query.
+PHRASE_COST = 256
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -410,11 +413,21 @@ def _plan_leaves(plan: Plan) -> list[PlanLeaf]:
     return [leaf for _, child in plan.clauses for leaf in _plan_leaves(child)]
 
 
+def _check_budget(total: int, planned: PlanLeaf, query: str) -> None:
+    if total > MAX_EXPANSION_TERMS:
+        raise QueryError(
+            query,
+            planned.leaf.position,
+            f"prefix, fuzzy and phrase words expand to more than {MAX_EXPANSION_TERMS} terms",
+        )
+
+
 def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) -> Expansions:
     """Expand each distinct prefix and fuzzy leaf once, in query order, within the budget.
 
     Each counts its ``(field, term)`` pairs, a fuzzy leaf at least
-    :data:`MIN_FUZZY_COST` and a prefix leaf :data:`MIN_PREFIX_COST`; the
+    :data:`MIN_FUZZY_COST` and a prefix leaf :data:`MIN_PREFIX_COST`; each
+    distinct phrase of two or more tokens counts :data:`PHRASE_COST`. The
     total is checked after each leaf.
 
     Raises:
@@ -422,9 +435,16 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
             :data:`MAX_EXPANSION_TERMS`, at its position.
     """
     expansions: Expansions = {}
+    phrases: set[tuple[PhraseQuery, Target]] = set()
     total = 0
     for planned in _plan_leaves(plan):
         pattern, target = planned.query, planned.target
+        if isinstance(pattern, PhraseQuery) and len(pattern.tokens) > 1:
+            if (pattern, target) not in phrases:
+                phrases.add((pattern, target))
+                total += PHRASE_COST
+                _check_budget(total, planned, query)
+            continue
         if not isinstance(pattern, PatternQuery) or (pattern, target) in expansions:
             continue
         sets = tuple(
@@ -432,12 +452,7 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
         )
         count = sum(len(terms) for terms in sets)
         total += max(count, MIN_PREFIX_COST if pattern.distance is None else MIN_FUZZY_COST)
-        if total > MAX_EXPANSION_TERMS:
-            raise QueryError(
-                query,
-                planned.leaf.position,
-                f"prefix and fuzzy words expand to more than {MAX_EXPANSION_TERMS} terms",
-            )
+        _check_budget(total, planned, query)
         expansions[pattern, target] = sets
     return expansions
 

@@ -1,7 +1,8 @@
 //! The expansion budget (SPEC.md §5, "Cost"): the prefix and fuzzy leaves
 //! of a query are expanded before it runs, each distinct leaf once, in
 //! query order, and the terms they expand to are counted (a fuzzy leaf at
-//! least [`MIN_FUZZY_COST`], a prefix leaf at least [`MIN_PREFIX_COST`]). A query whose total passes
+//! least [`MIN_FUZZY_COST`], a prefix leaf at least [`MIN_PREFIX_COST`]);
+//! each distinct phrase of two or more tokens counts [`PHRASE_COST`]. A query whose total passes
 //! [`MAX_EXPANSION_TERMS`] is a query error at the leaf that passed it, so
 //! no query can make the executor read an unbounded number of postings
 //! lists or walk the dictionaries without end.
@@ -33,13 +34,31 @@ pub const MIN_FUZZY_COST: usize = 4_096;
 /// matching): one query holds at most 512 distinct prefix words.
 pub const MIN_PREFIX_COST: usize = 128;
 
+/// What a distinct phrase of two or more tokens counts (it decodes the
+/// positions of each of its terms in each field): one query holds at most
+/// 256 of them.
+pub const PHRASE_COST: usize = 256;
+
 /// The term handles of each prefix or fuzzy slot, one list per field the
-/// leaf searches (in [`LeafPlan::fields`] order); `None` for other slots.
+/// leaf searches (in [`LeafPlan::fields`] order); an empty list for a
+/// phrase slot counted; `None` for other slots.
 pub(super) type Expansions = Vec<Option<Vec<Vec<Handle>>>>;
 
 /// The message of the budget's query error.
 fn over_budget() -> String {
-    format!("prefix and fuzzy words expand to more than {MAX_EXPANSION_TERMS} terms")
+    format!("prefix, fuzzy and phrase words expand to more than {MAX_EXPANSION_TERMS} terms")
+}
+
+/// The budget's query error at `leaf` when `total` is past it.
+fn check(total: usize, leaf: &LeafPlan, query: &str) -> Result<()> {
+    if total > MAX_EXPANSION_TERMS {
+        return Err(Error::Query {
+            query: query.to_owned(),
+            position: leaf.position,
+            message: over_budget(),
+        });
+    }
+    Ok(())
 }
 
 /// The fuzzy automaton of a leaf, when it is exact: fst's automaton misses
@@ -73,14 +92,20 @@ pub(super) fn expand<S: Source>(src: &S, planned: &Planned, query: &str) -> Resu
     let mut total = 0usize;
     let mut terms: Vec<Vec<u8>> = Vec::new();
     for leaf in planned.root.leaves() {
-        let (pattern, distance) = match &leaf.kind {
-            Kind::Prefix(p) => (p, None),
-            Kind::Fuzzy(p, d) => (p, Some(*d)),
-            Kind::Term(_) | Kind::Phrase(_) => continue,
-        };
         if out.get(leaf.slot).is_none_or(Option::is_some) {
             continue;
         }
+        let (pattern, distance) = match &leaf.kind {
+            Kind::Prefix(p) => (p, None),
+            Kind::Fuzzy(p, d) => (p, Some(*d)),
+            Kind::Phrase(tokens) if tokens.len() > 1 => {
+                out[leaf.slot] = Some(Vec::new());
+                total += PHRASE_COST;
+                check(total, leaf, query)?;
+                continue;
+            }
+            Kind::Term(_) | Kind::Phrase(_) => continue,
+        };
         let lev = distance.and_then(|d| automaton(leaf, pattern, d));
         let mut per_field = Vec::new();
         let mut count = 0usize;
@@ -116,13 +141,7 @@ pub(super) fn expand<S: Source>(src: &S, planned: &Planned, query: &str) -> Resu
         } else {
             MIN_PREFIX_COST
         });
-        if total > MAX_EXPANSION_TERMS {
-            return Err(Error::Query {
-                query: query.to_owned(),
-                position: leaf.position,
-                message: over_budget(),
-            });
-        }
+        check(total, leaf, query)?;
         out[leaf.slot] = Some(per_field);
     }
     Ok(out)

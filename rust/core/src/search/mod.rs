@@ -27,7 +27,7 @@ mod terms;
 
 use rayon::prelude::*;
 
-pub use budget::{MAX_EXPANSION_TERMS, MIN_FUZZY_COST, MIN_PREFIX_COST};
+pub use budget::{MAX_EXPANSION_TERMS, MIN_FUZZY_COST, MIN_PREFIX_COST, PHRASE_COST};
 pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
@@ -432,7 +432,8 @@ mod tests {
                 assert_eq!(
                     message,
                     format!(
-                        "prefix and fuzzy words expand to more than {MAX_EXPANSION_TERMS} terms"
+                        "prefix, fuzzy and phrase words expand to more than \
+                         {MAX_EXPANSION_TERMS} terms"
                     )
                 );
             }
