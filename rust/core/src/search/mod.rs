@@ -417,9 +417,8 @@ mod tests {
     #[test]
     fn expansions_past_the_budget_are_a_query_error_at_that_leaf() {
         let body: Vec<String> = (0..=MAX_EXPANSION_TERMS).map(word).collect();
-        let idx =
-            MemoryIndex::from_specs(vec![doc("a", "", &body.join(" "))], Schema::default())
-                .unwrap();
+        let idx = MemoryIndex::from_specs(vec![doc("a", "", &body.join(" "))], Schema::default())
+            .unwrap();
         // qa*, qb*, qc* expand to 26^3 terms each, qd* to the rest (one
         // more than the budget in all); a repeated leaf counts once.
         assert_eq!(search(&idx, "qa* qb* qc* qa* qb~1", 5).len(), 1);
@@ -440,8 +439,9 @@ mod tests {
             other => panic!("expected a query error, got {other:?}"),
         }
         // A must-not leaf is expanded too.
-        assert!(SearchIndex::search(&idx, "qa* qb* qc* -qd*", 5, &SearchOptions::default())
-            .is_err());
+        assert!(
+            SearchIndex::search(&idx, "qa* qb* qc* -qd*", 5, &SearchOptions::default()).is_err()
+        );
     }
 
     #[test]
