@@ -74,6 +74,8 @@ def hostile_queries(words: list[str]) -> list[tuple[str, str]]:
     letters = "abcdefghijklmnopqrstuvwxyz"
     pairs = [a + b for a in letters for b in letters]
     triples = [a + b + c for a in "qxzjvk" for b in letters for c in letters]
+    long_words = [w for w in words if len(w) >= 9]
+    pairs_of = list(itertools.pairwise(words))
     nested = "(" * 32 + " ".join(words[:200]) + ")" * 32
     deep_units = " ".join(
         f"(({w} AND {v}) OR -{u})" for w, v, u in zip(words, words[1:], words[2:], strict=False)
@@ -85,6 +87,10 @@ def hostile_queries(words: list[str]) -> list[tuple[str, str]]:
         ("fuzzy ~2 of distinct rare 3-letter words", _join([t + "~2" for t in triples])),
         ("fuzzy ~1 of distinct frequent words", _join([w + "~1" for w in words])),
         ("fuzzy ~2 of distinct frequent words", _join([w + "~2" for w in words])),
+        ("16 fuzzy ~2 frequent words (the most)", _join([w + "~2" for w in words[:16]])),
+        ("16 fuzzy ~2 long words (the most)", _join([w + "~2" for w in long_words[:16]])),
+        ("512 prefixes of frequent words (the most)", _join([w + "*" for w in words[:512]])),
+        ("64 two-word phrases (the most)", _join([f'"{w} {v}"' for w, v in pairs_of[:64]])),
         ("prefix of distinct 2-letter pairs", _join([p + "*" for p in pairs])),
         ("prefix of distinct rare 3-letter words", _join([t + "*" for t in triples])),
         ("prefix of distinct frequent words", _join([w + "*" for w in words])),

@@ -77,8 +77,8 @@ MAX_EXPANSION_TERMS = 65_536
 #: query holds at most 16 distinct fuzzy words and 512 distinct prefix words.
 MIN_FUZZY_COST = 4_096
 MIN_PREFIX_COST = 128
-#: What a distinct phrase of two or more tokens counts: at most 256 per query.
-PHRASE_COST = 256
+#: What a distinct phrase of two or more tokens counts: at most 64 per query.
+PHRASE_COST = 1_024
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]

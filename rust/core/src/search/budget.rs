@@ -35,9 +35,10 @@ pub const MIN_FUZZY_COST: usize = 4_096;
 pub const MIN_PREFIX_COST: usize = 128;
 
 /// What a distinct phrase of two or more tokens counts (it decodes the
-/// positions of each of its terms in each field): one query holds at most
-/// 256 of them.
-pub const PHRASE_COST: usize = 256;
+/// positions of each of its terms in each field, and `benches/hostile.py`
+/// measured 256 distinct two-word phrases of frequent words at 0.39 s of
+/// CPU): one query holds at most 64 of them.
+pub const PHRASE_COST: usize = 1_024;
 
 /// The term handles of each prefix or fuzzy slot, one list per field the
 /// leaf searches (in [`LeafPlan::fields`] order); an empty list for a
