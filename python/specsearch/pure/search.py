@@ -380,19 +380,25 @@ def _term_set_tf(index: FieldIndex, terms: Sequence[str], num_docs: int) -> tupl
 
 def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[DocIds, Floats]:
     """The docs holding a phrase, and the number of its occurrences in each."""
-    lists = []
+    # Each distinct term once: a phrase may repeat one word thousands of times.
+    lists: dict[str, Postings] = {}
     for term, _ in tokens:
         found = index.postings.get(term)
         if found is None:
             return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-        lists.append(found)
-    candidates = lists[0].doc_ids
-    for p in lists[1:]:
+        lists[term] = found
+    postings = list(lists.values())
+    candidates = postings[0].doc_ids
+    for p in postings[1:]:
         candidates = np.intersect1d(candidates, p.doc_ids, assume_unique=True)
     docs: list[int] = []
     tfs: list[float] = []
     for doc in candidates.tolist():
-        at = [set(p.positions[int(np.searchsorted(p.doc_ids, doc))]) for p in lists]
+        held = {
+            term: set(p.positions[int(np.searchsorted(p.doc_ids, doc))])
+            for term, p in lists.items()
+        }
+        at = [held[term] for term, _ in tokens]
         occurrences = sum(
             1
             for start in at[0]
