@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from specsearch.dedup import Collapsed
     from specsearch.engine import RouteHits
     from specsearch.show import ShownSpec
-    from specsearch.types import Contribution, Problem
+    from specsearch.types import Contribution, Hit, Problem
 
 __all__ = ["cli", "main"]
 
@@ -248,7 +248,9 @@ class _Where:
         committed index and says so.
         """
         bar = _ProgressBar(enabled=sys.stderr.isatty())
-        options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore)
+        # `specsearch index` checks every checksum, so that it never calls a
+        # corrupt index up to date; a query checks what it reads.
+        options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore, verify=writer)
         folder = self.folder(scope)
         backend = self.backend_name(config)
         if_locked: Literal["snapshot", "raise"] = "raise" if writer else "snapshot"
@@ -288,6 +290,21 @@ class _Where:
             _note(f"{_describe(err)}; rebuilding the index")
             with self.open(scope, config, rebuild=True) as index:
                 return body(index)
+
+
+def _raw_paths(index: Index, hits: Sequence[Hit], scope: _Scope) -> list[str]:
+    """Each hit's path as shown, with the bytes of a file name that is not UTF-8 kept.
+
+    A doc path shows such bytes as U+FFFD; its file system path keeps them
+    (as lone surrogates), shown under the root the user typed.
+    """
+    lossy = [i for i, hit in enumerate(hits) if "\ufffd" in hit.path]
+    shown = [scope.display(hit.path) for hit in hits]
+    if lossy:
+        fs_paths = index.fs_paths([hits[i].doc_id for i in lossy])
+        for i, fs_path in zip(lossy, fs_paths, strict=True):
+            shown[i] = scope.display(fs_path)
+    return shown
 
 
 def _report_problems(
@@ -385,11 +402,18 @@ def _problems_json(problems: Sequence[Problem], scope: _Scope) -> list[dict[str,
     return [{"path": scope.display(p.path), "line": p.line, "message": p.message} for p in problems]
 
 
+#: The most words a query may have for ``did you mean``: each costs a fuzzy
+#: search, and a long query that finds nothing is not a misspelling.
+MAX_SUGGEST_WORDS = 8
+
+
 def _suggest(index: Index, query: str) -> str | None:
     """The query with each unknown plain word replaced by its nearest indexed word."""
     if not re.fullmatch(r"[\w\s-]+", query):
         return None
     words = query.split()
+    if len(words) > MAX_SUGGEST_WORDS:
+        return None
     fixed = [index.suggest(w) if len(w) >= 3 else None for w in words]
     if not any(fixed):
         return None
@@ -785,8 +809,11 @@ def query(
             if not no_messages:
                 _report_problems(problems, scope, verbose=show_problems, changed=changed)
             if paths_only:
-                for result in results:
-                    click.echo(scope.display(result.hit.path) + ("\0" if null else "\n"), nl=False)
+                raw = _raw_paths(index, [r.hit for r in results], scope)
+                for path in raw:
+                    # The file name's bytes as they are (as rg -l prints them),
+                    # so `specsearch show "$(specsearch query -l ...)"` opens it.
+                    click.echo(os.fsencode(path) + (b"\0" if null else b"\n"), nl=False)
             else:
                 chosen = config.color if color is None else color
                 _print_human(results, scope, color=_use_color(chosen), context=context)
@@ -1087,18 +1114,23 @@ def show(
     others: list[str] = []
     try:
         if os.path.isfile(spec):
-            shown = [read_shown(spec, spec)]
+            # A name that is not UTF-8 arrives with lone surrogates: shown with U+FFFD.
+            shown = [read_shown(os.fsencode(spec).decode("utf-8", "replace"), spec)]
         elif _looks_like_path(spec):
             _fail(f"{spec}: the file does not exist")
         else:
             scope = where.scope(config)
             with where.open(scope, config) as index:
                 found = index.find_ranked(spec)
+                chosen = found if show_all else found[:1]
+                fs_paths = index.fs_paths([d.doc_id for d in chosen])
             if not found:
                 _note(f"no spec named {spec!r} under {scope.names()}")
                 sys.exit(EXIT_NO_MATCH)
-            chosen = found if show_all else found[:1]
-            shown = [read_shown(scope.display(d.path), d.path) for d in chosen]
+            shown = [
+                read_shown(scope.display(d.path), fs)
+                for d, fs in zip(chosen, fs_paths, strict=True)
+            ]
             others = [] if show_all else [scope.display(d.path) for d in found[1:]]
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))

@@ -736,6 +736,16 @@ class Index(Closing):
                     counts[found] = counts.get(found, 0) + 1
         return max(sorted(counts), key=lambda w: counts[w]) if counts else None
 
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept.
+
+        A doc's ``path`` shows a file name that is not UTF-8 with U+FFFD (so
+        it prints); this one keeps its bytes as lone surrogates, as
+        ``os.fsdecode`` gives them, so it opens the file and ``os.fsencode``
+        gives the bytes back.
+        """
+        return self._backend.fs_paths(ids)
+
     def find_ranked(self, name: str) -> list[DocInfo]:
         """:meth:`find`, best first: ordered by their rank for ``name`` as a query."""
         found = self.find(name)

@@ -5,6 +5,7 @@ This is the only module that imports :mod:`specsearch._native`.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from specsearch import _native
@@ -77,6 +78,7 @@ class NativeBackend(Closing):
             progress=progress,
             hidden=options.hidden,
             no_ignore=options.no_ignore,
+            verify=options.verify,
         )
         info = UpdateInfo(
             added=counts["added"],
@@ -90,8 +92,9 @@ class NativeBackend(Closing):
 
     @classmethod
     def open_existing(cls, index_dir: str) -> NativeBackend:
-        """The on-disk index in ``index_dir`` as it is (read-only)."""
-        return cls(_native.Index.open_existing(index_dir), (), index_dir)
+        """The on-disk index in ``index_dir`` as it is (read-only), with the problems it holds."""
+        index, raw = _native.Index.open_existing(index_dir)
+        return cls(index, _problems(raw), index_dir)
 
     @property
     def name(self) -> str:
@@ -151,6 +154,16 @@ class NativeBackend(Closing):
             DocInfo(doc_id=i, path=p, name=n, description=d)
             for i, (p, n, d) in zip(ids, self._index.docs(list(ids)), strict=True)
         ]
+
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept (``os.fsdecode``)."""
+        found = self._index.fs_paths(list(ids))
+        missing = [i for i, p in zip(ids, found, strict=True) if p is None]
+        if missing:
+            raise IndexError(
+                f"doc id {missing[0]} out of range (the index has {self.num_docs} docs)"
+            )
+        return [os.fspath(p) for p in found if p is not None]
 
     def snippets(
         self, ids: Sequence[int], query: str, *, strict: bool = False

@@ -444,6 +444,17 @@ impl Container {
         }
     }
 
+    /// Checks every section's checksum (each once per reader).
+    ///
+    /// # Errors
+    /// [`Error::Format`] at the first section whose checksum does not match.
+    pub(crate) fn verify_all(&self) -> Result<()> {
+        for i in 0..self.sections.len() {
+            self.section(i)?;
+        }
+        Ok(())
+    }
+
     /// A section's bytes without checking its checksum: for sections whose
     /// parts carry their own checksums (postings, positions, term infos,
     /// stored records), verified as they are read.

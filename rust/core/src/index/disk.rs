@@ -181,6 +181,44 @@ impl DiskIndex {
         Ok(out)
     }
 
+    /// Checks the checksum of every section of every file of this commit
+    /// (a query checks only what it reads, on first use), so that a
+    /// corruption anywhere is found now (`specsearch index`).
+    ///
+    /// # Errors
+    /// [`Error::Format`] naming the file and section that does not match.
+    pub fn verify(&self) -> Result<()> {
+        self.docmap.verify()?;
+        for seg in &self.segments {
+            seg.verify()?;
+        }
+        Ok(())
+    }
+
+    /// The problems of the last commit as the index holds them, without a
+    /// walk (what `Index.open_existing(...).problems` reports): each doc's
+    /// stored problems and each skipped file's, in walk order (docs in
+    /// doc-id order, a skipped file before the first doc whose path sorts
+    /// after its path). The walk's own problems (an unreadable folder, an
+    /// ignore file over its caps) are not kept, in either engine.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a stored record is corrupt.
+    pub fn stored_problems(&self) -> Result<Vec<Problem>> {
+        let mut out = Vec::new();
+        let mut skipped = self.manifest.skipped.iter().peekable();
+        for id in 0..self.manifest.num_docs {
+            if let Some(d) = self.stored(id)? {
+                while let Some(e) = skipped.next_if(|e| e.path < d.meta.path) {
+                    out.push(Problem::file(&e.path, e.message.clone()));
+                }
+                out.extend(d.problems);
+            }
+        }
+        out.extend(skipped.map(|e| Problem::file(&e.path, e.message.clone())));
+        Ok(out)
+    }
+
     /// The global ids of a segment's local docs, checked to be in range.
     pub(crate) fn live_globals(&self, part: usize) -> Result<&[u32]> {
         // The locate table checks once that every live global id is in

@@ -63,6 +63,14 @@ pub(crate) struct DocMapReader {
 }
 
 impl DocMapReader {
+    /// Checks the checksum of every section.
+    ///
+    /// # Errors
+    /// [`crate::Error::Format`] at the first section that does not match.
+    pub(crate) fn verify(&self) -> Result<()> {
+        self.c.verify_all()
+    }
+
     /// Opens a doc map for segments of the given sizes (docs each).
     ///
     /// # Errors

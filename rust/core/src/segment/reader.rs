@@ -182,6 +182,15 @@ impl SegmentReader {
         }
     }
 
+    /// Checks the checksum of every section of the file, block sections
+    /// included (a whole section's checksum covers its blocks).
+    ///
+    /// # Errors
+    /// [`Error::Format`] at the first section that does not match.
+    pub(crate) fn verify(&self) -> Result<()> {
+        self.c.verify_all()
+    }
+
     /// The info of a term by ordinal: found in its block of the term-block
     /// index, whose term infos are verified (once) before they are decoded.
     pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
