@@ -54,7 +54,8 @@ fn fixture() -> &'static Fixture {
             std::fs::write(dir.path().join(name), text).expect("write a spec");
         }
         let roots = [dir.path().to_path_buf()];
-        let (index, problems) = MemoryIndex::build(&roots, &BuildOptions::default()).expect("build");
+        let (index, problems) =
+            MemoryIndex::build(&roots, &BuildOptions::default()).expect("build");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(index.num_docs() as usize, SPECS.len());
         let lines = (0..index.num_docs())
@@ -64,7 +65,11 @@ fn fixture() -> &'static Fixture {
                 lines(&decode(&bytes)).map(str::to_owned).collect()
             })
             .collect();
-        Fixture { _dir: dir, index, lines }
+        Fixture {
+            _dir: dir,
+            index,
+            lines,
+        }
     })
 }
 
@@ -75,45 +80,73 @@ fuzz_target!(|data: &[u8]| {
     let fx = fixture();
     let idx = &fx.index;
     let k = usize::from(flags & 0x0f);
-    let mode = if flags & 0x10 == 0 { ParseMode::Lenient } else { ParseMode::Strict };
-    let opts = SearchOptions { weights: WEIGHTS[usize::from(flags >> 5) % WEIGHTS.len()], mode };
+    let mode = if flags & 0x10 == 0 {
+        ParseMode::Lenient
+    } else {
+        ParseMode::Strict
+    };
+    let opts = SearchOptions {
+        weights: WEIGHTS[usize::from(flags >> 5) % WEIGHTS.len()],
+        mode,
+    };
     let query = String::from_utf8_lossy(rest);
 
     let top = match SearchIndex::search(idx, &query, k, &opts) {
         Ok(top) => top,
         Err(Error::Query { position, .. }) => {
-            assert!(position <= query.chars().count(), "{query:?}: position {position}");
+            assert!(
+                position <= query.chars().count(),
+                "{query:?}: position {position}"
+            );
             return;
         }
         Err(other) => panic!("{query:?}: {other}"),
     };
     assert!(top.len() <= k && top.scores.len() == top.len());
     for (i, (&id, &score)) in top.doc_ids.iter().zip(&top.scores).enumerate() {
-        assert!(id < idx.num_docs() && !top.doc_ids[..i].contains(&id), "{:?}", top.doc_ids);
+        assert!(
+            id < idx.num_docs() && !top.doc_ids[..i].contains(&id),
+            "{:?}",
+            top.doc_ids
+        );
         assert!(score.is_finite(), "{query:?}: {:?}", top.scores);
         if i > 0 {
             let (pid, ps) = (top.doc_ids[i - 1], top.scores[i - 1]);
-            assert!(ps > score || (ps == score && pid < id), "{query:?}: {top:?}");
+            assert!(
+                ps > score || (ps == score && pid < id),
+                "{query:?}: {top:?}"
+            );
         }
     }
     if mode == ParseMode::Strict {
         // A query strict mode accepts needs no repair: lenient agrees.
-        let lenient = SearchOptions { mode: ParseMode::Lenient, ..opts };
+        let lenient = SearchOptions {
+            mode: ParseMode::Lenient,
+            ..opts
+        };
         let other = SearchIndex::search(idx, &query, k, &lenient).expect("lenient accepts it");
         assert_eq!(other, top, "{query:?}");
     }
-    let snippets = idx.snippets(&top.doc_ids, &query, &opts).expect("snippets of a valid query");
+    let snippets = idx
+        .snippets(&top.doc_ids, &query, &opts)
+        .expect("snippets of a valid query");
     assert_eq!(snippets.len(), top.len());
     for (&id, snippet) in top.doc_ids.iter().zip(&snippets) {
         let Some(s) = snippet else { continue };
         let file = &fx.lines[id as usize];
-        assert!(s.line >= 1 && s.line as usize <= file.len(), "{query:?}: {s:?}");
+        assert!(
+            s.line >= 1 && s.line as usize <= file.len(),
+            "{query:?}: {s:?}"
+        );
         assert_eq!(s.text, file[s.line as usize - 1], "{query:?}");
         let chars = s.text.chars().count() as u32;
         let mut prev_end = None;
         for &(a, b) in &s.spans {
             assert!(a < b && b <= chars, "{query:?}: {s:?}");
-            assert!(prev_end.is_none_or(|e| a > e), "{query:?}: spans not merged {s:?}");
+            assert!(
+                prev_end.is_none_or(|e| a > e),
+                "{query:?}: spans not merged {s:?}"
+            );
             prev_end = Some(b);
         }
     }

@@ -24,9 +24,7 @@ use std::sync::{Mutex, OnceLock};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use specsearch_core::schema::Field;
-use specsearch_core::{
-    DiskIndex, DiskOptions, Error, SearchIndex, SearchOptions, FORMAT_VERSION,
-};
+use specsearch_core::{DiskIndex, DiskOptions, Error, SearchIndex, SearchOptions, FORMAT_VERSION};
 
 const QUERIES: &[&str] = &[
     "runner concurrency",
@@ -187,8 +185,7 @@ fn le_u32(b: &[u8], at: usize) -> Option<u32> {
 fn install(fx: &Fixture, seg: &[u8]) -> Option<u32> {
     let docs = le_u32(seg, 12)?;
     let sections = le_u32(seg, 16)? as usize;
-    let header_crc = le_u32(seg, 24usize.checked_add(sections.checked_mul(24)?)?)
-        .unwrap_or(0);
+    let header_crc = le_u32(seg, 24usize.checked_add(sections.checked_mul(24)?)?).unwrap_or(0);
     if docs > MAX_DOCS {
         return None;
     }
