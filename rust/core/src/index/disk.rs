@@ -9,6 +9,7 @@
 //! is bit-identical to a fresh [`crate::MemoryIndex::build`] over the same
 //! files.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
 use crate::segment::{SegmentReader, StoredDoc};
+use crate::spec::panic_message;
 
 /// A read-only snapshot of an on-disk index.
 #[derive(Debug)]
@@ -233,18 +235,35 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Format`] when a section is corrupt.
     pub fn positions(&self, f: Field, term: &str, mut g: impl FnMut(u32, &[u32])) -> Result<()> {
-        for (si, seg) in self.segments.iter().enumerate() {
-            let map = self.docmap.globals(si)?;
-            if let Some(info) = seg.term(f, term)? {
-                seg.postings_with_positions(f, &info, |local, p| {
-                    let gid = map[local as usize];
-                    if gid != DELETED {
-                        g(gid, p);
-                    }
-                })?;
+        self.guard_reads(|| {
+            for (si, seg) in self.segments.iter().enumerate() {
+                let map = self.docmap.globals(si)?;
+                if let Some(info) = seg.term(f, term)? {
+                    seg.postings_with_positions(f, &info, |local, p| {
+                        let gid = map[local as usize];
+                        if gid != DELETED {
+                            g(gid, p);
+                        }
+                    })?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+
+    /// Runs `read`, turning a panic into [`Error::Format`] on the index
+    /// folder. The `fst` crate trusts its bytes: a term dictionary that is
+    /// malformed but matches its checksums (crafted) makes it index out of
+    /// bounds (found by the `segment_open` fuzz target). Every read that
+    /// walks a dictionary (search, snippets, positions, routing) goes
+    /// through this.
+    pub(crate) fn guard_reads<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+            Err(Error::format(
+                &self.dir,
+                format!("internal error while reading: {}", panic_message(&*payload)),
+            ))
+        })
     }
 }
 

@@ -158,7 +158,7 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Query`], [`Error::Format`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        exact_scores(self, query, opts)
+        self.guard_reads(|| exact_scores(self, query, opts))
     }
 }
 
@@ -232,7 +232,7 @@ impl SearchIndex for DiskIndex {
     }
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
-        search_source(self, query, k, opts)
+        self.guard_reads(|| search_source(self, query, k, opts))
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
@@ -249,7 +249,7 @@ impl SearchIndex for DiskIndex {
         query: &str,
         opts: &SearchOptions,
     ) -> Result<Vec<Option<Snippet>>> {
-        let matcher = line_matcher(self, query, opts)?;
+        let matcher = self.guard_reads(|| line_matcher(self, query, opts))?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
                 Some(d) => Ok(snippet_in_file(
