@@ -786,11 +786,8 @@ ALPHAS = tuple(round(0.05 * i, 2) for i in range(21))
 def _fusion_inputs(
     shared: Path, queries: Sequence[Query], model: Path, out: Callable[[str], None]
 ) -> dict[str, tuple[list[str], Any, Any]]:
-    """Per query: (rel paths by doc id, lexical (ids, scores) over the top 50, cosines)."""
+    """Per query: (rel paths by doc id, lexical (ids, scores) of every hit, cosines)."""
     from specsearch import Index  # noqa: PLC0415
-    from specsearch.vectors import FUSION  # noqa: PLC0415
-
-    depth = int(FUSION["lexical_depth"])
     inputs: dict[str, tuple[list[str], Any, Any]] = {}
     for name in sorted({q.collection for q in queries}):
         folder = shared / "corpora" / name
@@ -806,7 +803,7 @@ def _fusion_inputs(
         encoder = index.encoder(model)
         for q in queries:
             if q.collection == name:
-                lexical = index._backend.route(q.text, depth)
+                lexical = index._backend.route(q.text, len(vectors))
                 cosine = vectors @ encoder.embed([q.text])[0]
                 inputs[q.id] = (paths, (lexical.ids_list(), lexical.scores_list()), cosine)
     return inputs

@@ -55,9 +55,9 @@ FUSION: dict[str, float] = {
     for key, value in json.loads(
         importlib.resources.files("specsearch").joinpath("data/fusion.json").read_text("utf-8")
     ).items()
-    if key in {"alpha", "lexical_depth"}
+    if key == "alpha"
 }
-"""route's fusion parameters (``alpha``, ``lexical_depth``), from ``data/fusion.json``."""
+"""route's fusion parameter ``alpha``, from ``data/fusion.json``."""
 
 _MAGIC = b"SSVECS01"
 _HEAD = struct.Struct("<8sIIH")

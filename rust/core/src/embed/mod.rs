@@ -8,7 +8,7 @@
 //!   `matrixmultiply`, one sequence at a time, no padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
-//! - [`fuse`]: min-max-normalised weighted sum of BM25F and cosine.
+//! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine.
 //!
 //! The Python reference engine (`specsearch.pure.embed`) mirrors each file;
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
