@@ -788,6 +788,7 @@ def _fusion_inputs(
 ) -> dict[str, tuple[list[str], Any, Any]]:
     """Per query: (rel paths by doc id, lexical (ids, scores) of every hit, cosines)."""
     from specsearch import Index  # noqa: PLC0415
+
     inputs: dict[str, tuple[list[str], Any, Any]] = {}
     for name in sorted({q.collection for q in queries}):
         folder = shared / "corpora" / name

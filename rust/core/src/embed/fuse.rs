@@ -41,7 +41,10 @@ fn standardise(scores: &mut [f32]) {
         scores.fill(0.0);
         return;
     }
-    #[allow(clippy::cast_precision_loss, reason = "a count of specs, far below 2^52")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a count of specs, far below 2^52"
+    )]
     let n = scores.len() as f64;
     let mean = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / n;
     let var = scores
