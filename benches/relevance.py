@@ -836,6 +836,16 @@ def _best_alpha(
     )
 
 
+def _headline(scores: Scores, queries: Sequence[Query]) -> dict[str, float]:
+    """Mean nDCG@10 and MRR@10 overall and on the symptom requests."""
+    symptom = [q.id for q in queries if q.style == "symptom"]
+    return {
+        "ndcg": mean(scores.ndcg.values()),
+        "mrr": mean(scores.mrr.values()),
+        "symptom_ndcg": mean(scores.ndcg[i] for i in symptom),
+    }
+
+
 def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dict[str, Any]:
     """Choose route's alpha on the dev set (in sample and leave-one-collection-out)."""
     queries = load_queries(shared)
@@ -872,6 +882,9 @@ def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dic
         "alpha": alpha,
         "alpha_per_held_out_collection": cv_alpha,
         "table": lines,
+        "hybrid": _headline(rows[f"hybrid a={alpha}"], queries),
+        "hybrid_leave_one_collection_out": _headline(held_out, queries),
+        "lexical": _headline(rows["lexical"], queries),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fusion.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
