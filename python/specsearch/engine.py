@@ -614,9 +614,9 @@ class Index(Closing):
         'async-rust-reviewer'
 
         With ``model`` (a sentence-transformers folder) the ranking is hybrid:
-        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F
-        min-max normalised over its top 50 and the request's cosine with each
-        spec's vector (:meth:`doc_vectors`) min-max normalised over all specs;
+        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F and
+        the request's cosine with each spec's vector (:meth:`doc_vectors`),
+        each standardised (z-score) over all specs;
         ``alpha`` defaults to the tuned value in ``data/fusion.json``. Without
         it, the ranking is lexical only. The library never looks a model up by
         itself: the CLI passes ``--model``, ``SPECSEARCH_MODEL`` or the cache.
@@ -643,7 +643,7 @@ class Index(Closing):
         if not 0.0 <= alpha <= 1.0:
             raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
         vectors = self.doc_vectors(model)
-        lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
+        lexical = self._backend.route(request, len(vectors))
         query = self.encoder(model).embed([request])[0]
         cosine = vectors @ query
         lex, sem, fused = fuse(lexical.ids_list(), lexical.scores_list(), cosine, alpha)

@@ -1,13 +1,15 @@
 """Document vectors for the semantic arm of ``route``, stored beside the index.
 
-Each spec is embedded from one text, the same for both engines because it is
-built here, once, by :func:`specsearch.pure.embed.document_text` (the mirror
-of Rust's ``embed::document_text``): its name, its description, the user
-requests of its ``<example>`` blocks and its body, each cut at 2,048
-characters, one per line; the encoder then truncates it to
-:data:`DOC_TOKENS` (128) tokens, ``[CLS]`` and ``[SEP]`` included. The
-native backend embeds with the Rust encoder (all cores, GIL released), the
-python backend with numpy.
+Each spec is embedded from two texts, the same for both engines because they
+are built here, once, by :func:`specsearch.pure.embed.document_texts` (the
+mirror of Rust's ``embed::document_texts``): its name, its description, the
+user requests of its ``<example>`` blocks and its body, each cut at 2,048
+characters, one per line; and its name and description alone. The encoder
+truncates each to :data:`DOC_TOKENS` (128) tokens, ``[CLS]`` and ``[SEP]``
+included; the spec's vector is the sum of the two embeddings, normalised to
+unit length (:func:`specsearch.pure.embed.combine_rows`). The native backend
+embeds with the Rust encoder (all cores, GIL released), the python backend
+with numpy.
 
 The vectors are kept in ``<index folder>/<backend>.vectors`` so that only
 added or changed specs are embedded: each row is keyed by the sha256 of its
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DOC_TOKENS",
     "FUSION",
+    "document_vectors",
     "load_vectors",
     "save_vectors",
     "spec_vectors",
@@ -55,18 +58,18 @@ FUSION: dict[str, float] = {
     for key, value in json.loads(
         importlib.resources.files("specsearch").joinpath("data/fusion.json").read_text("utf-8")
     ).items()
-    if key in {"alpha", "lexical_depth"}
+    if key == "alpha"
 }
-"""route's fusion parameters (``alpha``, ``lexical_depth``), from ``data/fusion.json``."""
+"""route's fusion parameter ``alpha``, from ``data/fusion.json``."""
 
 _MAGIC = b"SSVECS01"
 _HEAD = struct.Struct("<8sIIH")
 _DIGEST = 32
 
 
-def _spec_text(info: DocInfo) -> str:
-    """The document text of an indexed spec, read again from its file."""
-    from specsearch.pure.embed import document_text  # noqa: PLC0415 - imports numpy
+def _spec_texts(info: DocInfo) -> tuple[str, str]:
+    """The document texts of an indexed spec, read again from its file."""
+    from specsearch.pure.embed import document_texts  # noqa: PLC0415 - imports numpy
     from specsearch.pure.spec import ParsedSpec, parse_spec  # noqa: PLC0415 - loads yaml
 
     try:
@@ -81,11 +84,28 @@ def _spec_text(info: DocInfo) -> str:
             body="",
             examples="",
         )
-    return document_text(parsed)
+    return document_texts(parsed)
 
 
-def _key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+def _key(texts: tuple[str, str]) -> bytes:
+    digest = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.digest()
+
+
+def document_vectors(encoder: Encoder, texts: Sequence[tuple[str, str]]) -> NDArray[np.float32]:
+    """The ``(len(texts), dim)`` vectors of specs from their :func:`_spec_texts`.
+
+    Each text is embedded within :data:`DOC_TOKENS`; a spec's rows are
+    summed and normalised (``Encoder::embed_documents`` in Rust).
+    """
+    from specsearch.pure.embed import combine_rows  # noqa: PLC0415 - imports numpy
+
+    flat = [text for pair in texts for text in pair]
+    rows = encoder.embed(flat, DOC_TOKENS)
+    return combine_rows(rows.reshape(len(texts), 2, encoder.dim))
 
 
 def load_vectors(path: str, model_id: str, dim: int) -> dict[bytes, NDArray[np.float16]]:
@@ -148,7 +168,7 @@ def spec_vectors(
     import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
 
     dim = encoder.dim
-    all_texts = [_spec_text(info) for info in infos]
+    all_texts = [_spec_texts(info) for info in infos]
     keys = [_key(text) for text in all_texts]
     stored = load_vectors(path, model_id, dim) if path is not None else {}
     matrix = np.zeros((len(infos), dim), dtype=np.float16)
@@ -160,7 +180,7 @@ def spec_vectors(
         texts = [all_texts[i] for i in todo]
         for start in range(0, len(todo), BATCH):
             rows = todo[start : start + BATCH]
-            matrix[rows] = encoder.embed(texts[start : start + BATCH], DOC_TOKENS).astype(
+            matrix[rows] = document_vectors(encoder, texts[start : start + BATCH]).astype(
                 np.float16
             )
             if progress is not None:

@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
     from specsearch.pure.spec import ParsedSpec
 
-__all__ = ["DEFAULT_MAX_TOKENS", "DOCUMENT_TOKENS", "PART_CHARS", "PureEncoder", "document_text"]
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "DOCUMENT_TOKENS",
+    "PART_CHARS",
+    "PureEncoder",
+    "combine_rows",
+    "document_text",
+    "document_texts",
+    "summary_text",
+]
 
 #: The token budget when a model folder does not name one (as in Rust).
 DEFAULT_MAX_TOKENS = 128
@@ -38,16 +47,49 @@ _WHITE_SPACE = (
 )
 
 
+def _join(parts: Sequence[str]) -> str:
+    stripped = (p.strip(_WHITE_SPACE) for p in parts)
+    return "\n".join(p[:PART_CHARS] for p in stripped if p)
+
+
 def document_text(spec: ParsedSpec) -> str:
-    """The text a spec's document vector embeds (``embed::document_text`` in Rust).
+    """The long text of a spec's document vector (``embed::document_text`` in Rust).
 
     Its name, description, ``<example>`` user requests and body, in that
     order, each stripped and cut at :data:`PART_CHARS` characters, empty parts
     left out, joined by line feeds. Embed it with a budget of
     :data:`DOCUMENT_TOKENS`.
     """
-    parts = (p.strip(_WHITE_SPACE) for p in (spec.name, spec.description, spec.examples, spec.body))
-    return "\n".join(p[:PART_CHARS] for p in parts if p)
+    return _join((spec.name, spec.description, spec.examples, spec.body))
+
+
+def summary_text(spec: ParsedSpec) -> str:
+    """The short text of a spec's document vector: its name and description.
+
+    Stripped, cut and joined as in :func:`document_text` (``embed::summary_text``).
+    """
+    return _join((spec.name, spec.description))
+
+
+def document_texts(spec: ParsedSpec) -> tuple[str, str]:
+    """:func:`document_text` and :func:`summary_text` (``embed::document_texts``).
+
+    A spec's vector is their embeddings' sum, normalised (:func:`combine_rows`).
+    """
+    return document_text(spec), summary_text(spec)
+
+
+def combine_rows(parts: NDArray[np.float32]) -> NDArray[np.float32]:
+    """``(n, parts, dim)`` embeddings -> ``(n, dim)``: each spec's rows summed, unit length.
+
+    A zero sum stays zero (``embed::combine_rows`` in Rust).
+    """
+    total = parts.astype(np.float32).sum(axis=1, dtype=np.float32)
+    norm = np.sqrt((total * total).sum(axis=1, dtype=np.float32, keepdims=True))
+    out: NDArray[np.float32] = np.divide(
+        total, norm, out=np.zeros_like(total), where=norm > 0
+    ).astype(np.float32)
+    return out
 
 
 class PureEncoder:
