@@ -4,8 +4,9 @@
 //!
 //! - [`wordpiece`]: text → token ids (`BertNormalizer`, `BertPreTokenizer`,
 //!   `WordPiece`), identical to the `tokenizers` library on this model;
-//! - [`bert`]: token ids → one unit vector (own forward pass over
-//!   `matrixmultiply`, one sequence at a time, no padding);
+//! - [`bert`]: token ids → one unit vector (own forward pass: SIMD dense
+//!   layers over the stored weights, attention over `matrixmultiply`, one
+//!   sequence at a time, no padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
 //! - [`fuse`]: min-max-normalised weighted sum of BM25F and cosine.
@@ -14,6 +15,7 @@
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
 
 pub mod bert;
+mod dense;
 pub mod fuse;
 #[allow(clippy::unreadable_literal, reason = "generated code points")]
 mod tables;
