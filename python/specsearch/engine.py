@@ -16,7 +16,7 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import FUSION, spec_vectors
+from specsearch.vectors import FUSION, VectorStats, read_vector_stats, spec_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,6 +49,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _cache_environ() -> dict[str, str]:
+    """The one environment variable the API's default model path depends on."""
+    cache = os.environ.get("XDG_CACHE_HOME")
+    return {"XDG_CACHE_HOME": cache} if cache else {}
 
 
 def query_text(query: str) -> str:
@@ -334,7 +340,7 @@ class Index(Closing):
         self._backend = backend
         self._update: UpdateInfo | None = None
         self._encoder: tuple[str, Encoder] | None = None
-        self._vectors: tuple[str, NDArray[np.float32]] | None = None
+        self._vectors: tuple[str, NDArray[np.float16], NDArray[np.float32] | None] | None = None
         self._vectors_path: str | None = None
 
     @classmethod
@@ -472,7 +478,9 @@ class Index(Closing):
         folder = (
             os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
         )
-        return cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
+        return index
 
     @property
     def backend(self) -> str:
@@ -487,6 +495,14 @@ class Index(Closing):
     def stats(self) -> IndexStats:
         """Counts and sizes of the index."""
         return self._backend.stats()
+
+    def vector_stats(self) -> VectorStats | None:
+        """What the stored document vectors hold, or None when none are stored.
+
+        Read from the file's header (SPEC.md, *Document vectors*), without
+        loading a model; ``valid`` says whether its checksum holds.
+        """
+        return None if self._vectors_path is None else read_vector_stats(self._vectors_path)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length in tokens of ``field``, one read-only array per segment.
@@ -572,13 +588,16 @@ class Index(Closing):
 
     def doc_vectors(
         self, model: PathArg, *, progress: Progress | None = None
-    ) -> NDArray[np.float32]:
-        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` array.
+    ) -> NDArray[np.float16]:
+        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` float16 array.
 
         Computed once per index and model; an index opened with :meth:`open`
-        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed)
-        and embeds only added or changed specs (:mod:`specsearch.vectors`).
-        ``progress`` is called with (specs done, specs to embed).
+        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed;
+        SPEC.md, *Document vectors*) and embeds only added or changed specs
+        (:mod:`specsearch.vectors`). The array is then a view of the mapped
+        file, not a copy (``flags.owndata`` is False); :meth:`doc_vectors_f32`
+        gives a float32 copy. ``progress`` is called with (specs done, specs
+        to embed).
 
         Raises:
             ModelNotFoundError: ``model`` is not a usable model folder.
@@ -589,8 +608,19 @@ class Index(Closing):
         if self._vectors is None or self._vectors[0] != model_id:
             infos = self._backend.docs(range(self._backend.num_docs))
             matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
-            self._vectors = (model_id, matrix)
+            self._vectors = (model_id, matrix, None)
         return self._vectors[1]
+
+    def doc_vectors_f32(self, model: PathArg) -> NDArray[np.float32]:
+        """:meth:`doc_vectors` converted to float32: a read-only copy, made once and kept."""
+        self.doc_vectors(model)
+        assert self._vectors is not None  # set by doc_vectors
+        model_id, matrix, wide = self._vectors
+        if wide is None:
+            wide = matrix.astype("float32")
+            wide.flags.writeable = False
+            self._vectors = (model_id, matrix, wide)
+        return wide
 
     def route(
         self,
@@ -642,7 +672,7 @@ class Index(Closing):
 
         if not 0.0 <= alpha <= 1.0:
             raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
-        vectors = self.doc_vectors(model)
+        vectors = self.doc_vectors_f32(model)
         lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
         query = self.encoder(model).embed([request])[0]
         cosine = vectors @ query
@@ -677,8 +707,10 @@ class Index(Closing):
         """The sentence encoder of this index's backend (loaded once, then kept).
 
         Args:
-            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
-                else the one ``specsearch model fetch`` put in the user cache.
+            model: A sentence-transformers folder; by default the one
+                ``specsearch model fetch`` put in the user cache. The
+                environment variable ``SPECSEARCH_MODEL`` is the CLI's, never
+                read here.
 
         Raises:
             ModelNotFoundError: there is no model (the message says how to get it).
@@ -688,7 +720,9 @@ class Index(Closing):
         from specsearch.encoder import load_encoder  # noqa: PLC0415
         from specsearch.model import resolve_model  # noqa: PLC0415
 
-        path = resolve_model(model, os.environ)
+        # Never SPECSEARCH_MODEL: only the CLI reads it. XDG_CACHE_HOME says
+        # where the default cache is, as for `specsearch model fetch`.
+        path = resolve_model(model, _cache_environ())
         if self._encoder is None or self._encoder[0] != str(path):
             self._encoder = (str(path), load_encoder(path, self._backend.name))
         return self._encoder[1]

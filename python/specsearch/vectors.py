@@ -13,16 +13,20 @@ The vectors are kept in ``<index folder>/<backend>.vectors`` so that only
 added or changed specs are embedded: each row is keyed by the sha256 of its
 text. The file (little-endian) is ``SSVECS01``, u32 dim, u32 rows, u16 length
 and UTF-8 of the model id, rows x 32 key bytes, rows x dim float16, then the
-sha256 of everything before it. It is written to a temporary file and renamed
-over the old one, so an interrupted run keeps the last complete file; a file
-that is missing, corrupt or of another model is recomputed, never an error.
+sha256 of everything before it (SPEC.md §10, *Document vectors*). It is
+written to a temporary file, fsynced and renamed over the old one, every
+:data:`COMMIT_EVERY` new rows while embedding and at the end, so an
+interrupted run keeps what it committed; a file that is missing, corrupt or
+of another model is recomputed, never an error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.resources
 import json
+import mmap
 import os
 import struct
 import tempfile
@@ -40,7 +44,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DOC_TOKENS",
     "FUSION",
+    "VectorStats",
     "load_vectors",
+    "read_vector_stats",
     "save_vectors",
     "spec_vectors",
 ]
@@ -49,6 +55,8 @@ DOC_TOKENS = 128
 """The token budget of a document text (``DOCUMENT_TOKENS`` of both engines)."""
 BATCH = 64
 """Texts embedded per call, between progress reports."""
+COMMIT_EVERY = 512
+"""New rows between two commits of the file while embedding (SPEC.md §10)."""
 
 FUSION: dict[str, float] = {
     key: float(value)
@@ -88,29 +96,83 @@ def _key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
-def load_vectors(path: str, model_id: str, dim: int) -> dict[bytes, NDArray[np.float16]]:
-    """The stored rows by key; empty when the file is missing, corrupt or of another model."""
-    import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
+@dataclasses.dataclass(frozen=True, slots=True)
+class VectorStats:
+    """The header of a document-vector file (``specsearch stats``)."""
 
+    count: int
+    dims: int
+    dtype: str
+    model_id: str
+    size_bytes: int
+    valid: bool
+    location: str
+
+
+def read_vector_stats(path: str) -> VectorStats | None:
+    """What the file at ``path`` holds, or None when there is none or it is not one."""
+    data = _map(path)
+    if data is None or len(data) < _HEAD.size + _DIGEST:
+        return None
+    with data:
+        magic, dim, rows, id_len = _HEAD.unpack_from(data)
+        if magic != _MAGIC:
+            return None
+        model_id = data[_HEAD.size : _HEAD.size + id_len].decode("utf-8", "replace")
+        return VectorStats(
+            count=rows,
+            dims=dim,
+            dtype="float16",
+            model_id=model_id,
+            size_bytes=len(data),
+            valid=_parse(data, model_id, dim) is not None,
+            location=path,
+        )
+
+
+def _map(path: str) -> mmap.mmap | None:
     try:
         with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return {}
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, unreadable, or empty (ValueError)
+        return None
+
+
+def _parse(data: mmap.mmap | bytes, model_id: str, dim: int) -> tuple[int, int] | None:
+    """(rows, offset of the matrix) of a valid file of ``model_id`` and ``dim``, else None."""
     if len(data) < _HEAD.size + _DIGEST:
-        return {}
-    body, digest = data[:-_DIGEST], data[-_DIGEST:]
-    if hashlib.sha256(body).digest() != digest:
-        return {}
-    magic, file_dim, rows, id_len = _HEAD.unpack_from(body)
-    at = _HEAD.size + id_len
-    if magic != _MAGIC or file_dim != dim or body[_HEAD.size : at] != model_id.encode():
-        return {}
-    if len(body) != at + rows * (_DIGEST + 2 * dim):
-        return {}
-    keys = body[at : at + rows * _DIGEST]
-    matrix = np.frombuffer(body, dtype="<f2", offset=at + rows * _DIGEST).reshape(rows, dim)
-    return {keys[i * _DIGEST : (i + 1) * _DIGEST]: matrix[i] for i in range(rows)}
+        return None
+    body = memoryview(data)[:-_DIGEST]
+    try:
+        if hashlib.sha256(body).digest() != data[-_DIGEST:]:
+            return None
+        magic, file_dim, rows, id_len = _HEAD.unpack_from(body)
+        at = _HEAD.size + id_len
+        if magic != _MAGIC or file_dim != dim or bytes(body[_HEAD.size : at]) != model_id.encode():
+            return None
+        if len(body) != at + rows * (_DIGEST + 2 * dim):
+            return None
+        return rows, at
+    finally:
+        body.release()
+
+
+def load_vectors(path: str, model_id: str, dim: int) -> tuple[list[bytes], NDArray[np.float16]]:
+    """The stored keys and a read-only ``(rows, dim)`` float16 view of the mapped file.
+
+    Both are empty when the file is missing, corrupt or of another model.
+    The matrix is not copied: its ``base`` chain ends at the file's ``mmap``.
+    """
+    import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
+
+    data = _map(path)
+    found = _parse(data, model_id, dim) if data is not None else None
+    if data is None or found is None:
+        return [], np.zeros((0, dim), dtype="<f2")
+    rows, at = found
+    keys = [data[at + i * _DIGEST : at + (i + 1) * _DIGEST] for i in range(rows)]
+    matrix = np.frombuffer(data, dtype="<f2", count=rows * dim, offset=at + rows * _DIGEST)
+    return keys, matrix.reshape(rows, dim)
 
 
 def save_vectors(
@@ -126,6 +188,8 @@ def save_vectors(
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(body + hashlib.sha256(body).digest())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -138,35 +202,43 @@ def spec_vectors(
     model_id: str,
     path: str | None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[NDArray[np.float32], int]:
-    """The ``(len(infos), dim)`` unit vectors of the specs, and how many were embedded now.
+) -> tuple[NDArray[np.float16], int]:
+    """The ``(len(infos), dim)`` float16 unit vectors of the specs, and how many were embedded now.
 
     Rows stored in ``path`` under the same text and model are reused; the
     others are embedded (``progress(done, todo)`` after each batch) and the
-    file is rewritten when anything changed.
+    file is rewritten when anything changed. With ``path``, the result is a
+    read-only view of the mapped file (no copy).
     """
     import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
 
     dim = encoder.dim
     all_texts = [_spec_text(info) for info in infos]
     keys = [_key(text) for text in all_texts]
-    stored = load_vectors(path, model_id, dim) if path is not None else {}
-    matrix = np.zeros((len(infos), dim), dtype=np.float16)
-    todo = [i for i, key in enumerate(keys) if key not in stored]
+    stored_keys, stored = load_vectors(path, model_id, dim) if path is not None else ([], None)
+    if path is not None and stored is not None and stored_keys == keys:
+        return stored, 0
+    where = {key: i for i, key in enumerate(stored_keys)}
+    matrix = np.zeros((len(infos), dim), dtype="<f2")
+    todo = [i for i, key in enumerate(keys) if key not in where]
     for i, key in enumerate(keys):
-        if key in stored:
-            matrix[i] = stored[key]
-    if todo:
-        texts = [all_texts[i] for i in todo]
-        for start in range(0, len(todo), BATCH):
-            rows = todo[start : start + BATCH]
-            matrix[rows] = encoder.embed(texts[start : start + BATCH], DOC_TOKENS).astype(
-                np.float16
-            )
-            if progress is not None:
-                progress(min(start + BATCH, len(todo)), len(todo))
-    if path is not None and (todo or len(stored) != len(set(keys))):
-        save_vectors(path, model_id, keys, matrix)
-    out = matrix.astype(np.float32)
-    out.flags.writeable = False
-    return out, len(todo)
+        if key in where and stored is not None:
+            matrix[i] = stored[where[key]]
+    del stored
+    have = [i for i, key in enumerate(keys) if key in where]
+    texts = [all_texts[i] for i in todo]
+    for start in range(0, len(todo), BATCH):
+        rows = todo[start : start + BATCH]
+        matrix[rows] = encoder.embed(texts[start : start + BATCH], DOC_TOKENS).astype("<f2")
+        have.extend(rows)
+        if progress is not None:
+            progress(min(start + BATCH, len(todo)), len(todo))
+        if path is not None and len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
+            # Commit what is done, so that an interrupted run keeps it.
+            save_vectors(path, model_id, [keys[i] for i in have], matrix[have])
+    if path is None:
+        matrix.flags.writeable = False
+        return matrix, len(todo)
+    save_vectors(path, model_id, keys, matrix)
+    _, mapped = load_vectors(path, model_id, dim)
+    return (mapped, len(todo)) if mapped.shape[0] == len(infos) else (matrix, len(todo))
