@@ -917,7 +917,7 @@ def route(
             if model_path is not None:
                 bar = _ProgressBar(enabled=sys.stderr.isatty())
                 try:
-                    index.doc_vectors(model_path, progress=bar)
+                    index.update_vectors(model_path, progress=bar)
                 finally:
                     bar.close()
             hits = index.route(request, k if every else pool(k), model=model_path)

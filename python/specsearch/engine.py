@@ -16,7 +16,13 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import FUSION, VectorStats, read_vector_stats, spec_vectors
+from specsearch.vectors import (
+    FUSION,
+    StoredRows,
+    VectorStats,
+    read_vector_stats,
+    stored_rows,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -340,7 +346,7 @@ class Index(Closing):
         self._backend = backend
         self._update: UpdateInfo | None = None
         self._encoder: tuple[str, Encoder] | None = None
-        self._vectors: tuple[str, NDArray[np.float16], NDArray[np.float32] | None] | None = None
+        self._vectors: tuple[str, StoredRows, NDArray[np.float32] | None] | None = None
         self._vectors_path: str | None = None
 
     @classmethod
@@ -603,23 +609,40 @@ class Index(Closing):
             ModelNotFoundError: ``model`` is not a usable model folder.
             ModelError: a model file does not fit.
         """
+        return self._stored_rows(model, progress).array()
+
+    def update_vectors(self, model: PathArg, *, progress: Progress | None = None) -> int:
+        """Embed the specs that have no stored vector yet; how many specs have one.
+
+        What :meth:`doc_vectors` does first, without numpy: ``specsearch
+        route`` calls it to show a progress bar (``progress`` is called with
+        specs done, specs to embed).
+
+        Raises:
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            ModelError: a model file does not fit.
+        """
+        return self._stored_rows(model, progress).rows
+
+    def _stored_rows(self, model: PathArg, progress: Progress | None = None) -> StoredRows:
+        """The document vectors' float16 rows (computed once per model; no numpy)."""
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
             infos = self._backend.docs(range(self._backend.num_docs))
-            matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
-            self._vectors = (model_id, matrix, None)
+            rows, _ = stored_rows(infos, encoder, model_id, self._vectors_path, progress)
+            self._vectors = (model_id, rows, None)
         return self._vectors[1]
 
     def doc_vectors_f32(self, model: PathArg) -> NDArray[np.float32]:
         """:meth:`doc_vectors` converted to float32: a read-only copy, made once and kept."""
-        self.doc_vectors(model)
-        assert self._vectors is not None  # set by doc_vectors
-        model_id, matrix, wide = self._vectors
+        self._stored_rows(model)
+        assert self._vectors is not None  # set by _stored_rows
+        model_id, rows, wide = self._vectors
         if wide is None:
-            wide = matrix.astype("float32")
+            wide = rows.array().astype("float32")
             wide.flags.writeable = False
-            self._vectors = (model_id, matrix, wide)
+            self._vectors = (model_id, rows, wide)
         return wide
 
     def route(
@@ -665,13 +688,24 @@ class Index(Closing):
         return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
 
     def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
-        import numpy as np  # noqa: PLC0415 - only the hybrid route needs numpy
+        if not 0.0 <= alpha <= 1.0:
+            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+        encoder = self.encoder(model)
+        route_fused = getattr(encoder, "route_fused", None)
+        if route_fused is None:
+            return self._route_fused_numpy(request, k, model, alpha)
+        # The native encoder: cosines, fusion and top k in Rust, no numpy.
+        rows = self._stored_rows(model)
+        lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
+        top, parts = route_fused(request, rows, lexical, alpha, k)
+        return RouteHits(request, top, self._backend, (alpha, tuple(parts)))
+
+    def _route_fused_numpy(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
+        import numpy as np  # noqa: PLC0415 - only the python engine's hybrid route needs numpy
 
         from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
         from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
 
-        if not 0.0 <= alpha <= 1.0:
-            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
         vectors = self.doc_vectors_f32(model)
         lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
         query = self.encoder(model).embed([request])[0]

@@ -44,11 +44,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DOC_TOKENS",
     "FUSION",
+    "StoredRows",
     "VectorStats",
     "load_vectors",
     "read_vector_stats",
     "save_vectors",
     "spec_vectors",
+    "stored_rows",
 ]
 
 DOC_TOKENS = 128
@@ -74,7 +76,7 @@ _DIGEST = 32
 
 def _spec_text(info: DocInfo) -> str:
     """The document text of an indexed spec, read again from its file."""
-    from specsearch.pure.embed import document_text  # noqa: PLC0415 - imports numpy
+    from specsearch.pure.embed import document_text  # noqa: PLC0415
     from specsearch.pure.spec import ParsedSpec, parse_spec  # noqa: PLC0415 - loads yaml
 
     try:
@@ -157,31 +159,49 @@ def _parse(data: mmap.mmap | bytes, model_id: str, dim: int) -> tuple[int, int] 
         body.release()
 
 
-def load_vectors(path: str, model_id: str, dim: int) -> tuple[list[bytes], NDArray[np.float16]]:
-    """The stored keys and a read-only ``(rows, dim)`` float16 view of the mapped file.
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredRows:
+    """Document vectors as float16 bytes: ``rows x dim`` values of ``data`` from ``offset``.
 
-    Both are empty when the file is missing, corrupt or of another model.
-    The matrix is not copied: its ``base`` chain ends at the file's ``mmap``.
+    ``data`` is the mapped file when the vectors are stored (no copy), else
+    bytes. Neither building nor reading one imports numpy.
     """
-    import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
 
+    data: mmap.mmap | bytes
+    offset: int
+    rows: int
+    dim: int
+
+    def array(self) -> NDArray[np.float16]:
+        """A read-only ``(rows, dim)`` float16 view of ``data`` (not a copy)."""
+        import numpy as np  # noqa: PLC0415 - only the array API needs numpy
+
+        flat = np.frombuffer(self.data, dtype="<f2", count=self.rows * self.dim, offset=self.offset)
+        return flat.reshape(self.rows, self.dim)
+
+
+def load_vectors(path: str, model_id: str, dim: int) -> tuple[list[bytes], StoredRows | None]:
+    """The stored keys and rows of the mapped file (not copied).
+
+    ``([], None)`` when the file is missing, corrupt or of another model.
+    """
     data = _map(path)
     found = _parse(data, model_id, dim) if data is not None else None
     if data is None or found is None:
-        return [], np.zeros((0, dim), dtype="<f2")
+        return [], None
     rows, at = found
     keys = [data[at + i * _DIGEST : at + (i + 1) * _DIGEST] for i in range(rows)]
-    matrix = np.frombuffer(data, dtype="<f2", count=rows * dim, offset=at + rows * _DIGEST)
-    return keys, matrix.reshape(rows, dim)
+    return keys, StoredRows(data, at + rows * _DIGEST, rows, dim)
 
 
-def save_vectors(
-    path: str, model_id: str, keys: Sequence[bytes], matrix: NDArray[np.float16]
-) -> None:
-    """Write ``matrix`` (rows keyed by ``keys``) atomically: a temporary file, then a rename."""
+def _body(model_id: str, dim: int, keys: Sequence[bytes], rows: bytes) -> bytes:
     model = model_id.encode()
-    head = _HEAD.pack(_MAGIC, matrix.shape[1], matrix.shape[0], len(model))
-    body = head + model + b"".join(keys) + matrix.astype("<f2").tobytes()
+    return _HEAD.pack(_MAGIC, dim, len(keys), len(model)) + model + b"".join(keys) + rows
+
+
+def save_vectors(path: str, model_id: str, dim: int, keys: Sequence[bytes], rows: bytes) -> None:
+    """Write ``rows`` (float16 bytes keyed by ``keys``) atomically: a temporary file, renamed."""
+    body = _body(model_id, dim, keys, rows)
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".vectors-", suffix=".tmp")
@@ -196,6 +216,71 @@ def save_vectors(
         raise
 
 
+def _embed_f16(encoder: Encoder, texts: list[str]) -> bytes:
+    """Float16 little-endian rows of ``texts`` (the Rust encoder converts them itself)."""
+    native = getattr(encoder, "embed_f16", None)
+    if native is not None:
+        out: bytes = native(texts, DOC_TOKENS)
+        return out
+    return encoder.embed(texts, DOC_TOKENS).astype("<f2").tobytes()
+
+
+def stored_rows(
+    infos: Sequence[DocInfo],
+    encoder: Encoder,
+    model_id: str,
+    path: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[StoredRows, int]:
+    """The float16 unit vectors of the specs in doc order, and how many were embedded now.
+
+    Rows stored in ``path`` under the same text and model are reused; the
+    others are embedded (``progress(done, todo)`` after each batch) and the
+    file is committed every :data:`COMMIT_EVERY` new rows and at the end.
+    With ``path``, the rows are the mapped file's (no copy). Never imports
+    numpy with the native encoder.
+    """
+    dim = encoder.dim
+    width = 2 * dim
+    native_texts = getattr(encoder, "document_texts", None)
+    all_texts: list[str] = (
+        native_texts(infos) if native_texts is not None else [_spec_text(i) for i in infos]
+    )
+    keys = [_key(text) for text in all_texts]
+    stored_keys, stored = load_vectors(path, model_id, dim) if path is not None else ([], None)
+    if stored is not None and stored_keys == keys:
+        return stored, 0
+    rows: list[bytes | None] = [None] * len(infos)
+    if stored is not None:
+        where = {key: i for i, key in enumerate(stored_keys)}
+        for i, key in enumerate(keys):
+            if key in where:
+                at = stored.offset + where[key] * width
+                rows[i] = stored.data[at : at + width]
+    del stored
+    todo = [i for i, row in enumerate(rows) if row is None]
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
+        block = _embed_f16(encoder, [all_texts[i] for i in batch])
+        for n, i in enumerate(batch):
+            rows[i] = block[n * width : (n + 1) * width]
+        if progress is not None:
+            progress(min(start + BATCH, len(todo)), len(todo))
+        if path is not None and len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
+            # Commit what is done, so that an interrupted run keeps it.
+            done = [i for i, row in enumerate(rows) if row is not None]
+            save_vectors(
+                path, model_id, dim, [keys[i] for i in done], b"".join(rows[i] or b"" for i in done)
+            )
+    matrix = b"".join(row or b"" for row in rows)
+    if path is not None:
+        save_vectors(path, model_id, dim, keys, matrix)
+        mapped_keys, mapped = load_vectors(path, model_id, dim)
+        if mapped is not None and mapped_keys == keys:
+            return mapped, len(todo)
+    return StoredRows(matrix, 0, len(infos), dim), len(todo)
+
+
 def spec_vectors(
     infos: Sequence[DocInfo],
     encoder: Encoder,
@@ -203,42 +288,6 @@ def spec_vectors(
     path: str | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[NDArray[np.float16], int]:
-    """The ``(len(infos), dim)`` float16 unit vectors of the specs, and how many were embedded now.
-
-    Rows stored in ``path`` under the same text and model are reused; the
-    others are embedded (``progress(done, todo)`` after each batch) and the
-    file is rewritten when anything changed. With ``path``, the result is a
-    read-only view of the mapped file (no copy).
-    """
-    import numpy as np  # noqa: PLC0415 - the lexical path never imports numpy
-
-    dim = encoder.dim
-    all_texts = [_spec_text(info) for info in infos]
-    keys = [_key(text) for text in all_texts]
-    stored_keys, stored = load_vectors(path, model_id, dim) if path is not None else ([], None)
-    if path is not None and stored is not None and stored_keys == keys:
-        return stored, 0
-    where = {key: i for i, key in enumerate(stored_keys)}
-    matrix = np.zeros((len(infos), dim), dtype="<f2")
-    todo = [i for i, key in enumerate(keys) if key not in where]
-    for i, key in enumerate(keys):
-        if key in where and stored is not None:
-            matrix[i] = stored[where[key]]
-    del stored
-    have = [i for i, key in enumerate(keys) if key in where]
-    texts = [all_texts[i] for i in todo]
-    for start in range(0, len(todo), BATCH):
-        rows = todo[start : start + BATCH]
-        matrix[rows] = encoder.embed(texts[start : start + BATCH], DOC_TOKENS).astype("<f2")
-        have.extend(rows)
-        if progress is not None:
-            progress(min(start + BATCH, len(todo)), len(todo))
-        if path is not None and len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
-            # Commit what is done, so that an interrupted run keeps it.
-            save_vectors(path, model_id, [keys[i] for i in have], matrix[have])
-    if path is None:
-        matrix.flags.writeable = False
-        return matrix, len(todo)
-    save_vectors(path, model_id, keys, matrix)
-    _, mapped = load_vectors(path, model_id, dim)
-    return (mapped, len(todo)) if mapped.shape[0] == len(infos) else (matrix, len(todo))
+    """:func:`stored_rows` as a read-only ``(len(infos), dim)`` float16 array (no copy)."""
+    rows, embedded = stored_rows(infos, encoder, model_id, path, progress)
+    return rows.array(), embedded

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import mmap
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 
 from specsearch import Index, vectors
 from specsearch.cli import cli
+from specsearch.encoder import load_encoder
 from specsearch.pure.embed import DOCUMENT_TOKENS
 from specsearch.vectors import DOC_TOKENS, spec_vectors
 from tests.embed.conftest import TINY
@@ -189,3 +192,78 @@ def test_an_interrupted_embedding_keeps_what_it_committed(
         assert embedded == len(infos) - 2
         fresh, _ = spec_vectors(infos, encoder, "tiny", None)
         assert np.array_equal(done, fresh)
+
+
+FUSION_REQUESTS = (
+    "tokio tasks",
+    "review my python concurrency",
+    "optimise a slow sql query",
+    "write a go service",
+)
+
+
+def test_the_native_hybrid_route_matches_the_numpy_fusion(tmp_path: Path) -> None:
+    with Index.open([EXAMPLES], index_dir=tmp_path, backend="native") as index:
+        for request in FUSION_REQUESTS:
+            rust = index.route(request, k=5, model=TINY)
+            numpy = index._route_fused_numpy(request, 5, TINY, vectors.FUSION["alpha"])
+            got = [(h.doc_id, h.score) for h in rust]
+            want = [(h.doc_id, h.score) for h in numpy]
+            assert [d for d, _ in got] == [d for d, _ in want], request
+            for (_, a), (_, b) in zip(got, want, strict=True):
+                assert a == pytest.approx(b, abs=1e-5)
+            for mine, ref in zip(rust.explain().fused, numpy.explain().fused, strict=True):
+                assert (mine.lexical, mine.semantic, mine.cosine) == pytest.approx(
+                    (ref.lexical, ref.semantic, ref.cosine), abs=1e-5
+                )
+
+
+def test_both_engines_read_each_others_vector_files(tmp_path: Path) -> None:
+    store = str(tmp_path / "shared.vectors")
+    with Index.build([EXAMPLES], backend="python") as index:
+        infos = index._backend.docs(range(index.stats().docs))
+        python_encoder = index.encoder(TINY)
+        written, embedded = vectors.stored_rows(infos, python_encoder, "tiny", store)
+        assert embedded == len(infos)
+    native = load_encoder(TINY, "native")
+    again, embedded = vectors.stored_rows(infos, native, "tiny", store)
+    assert embedded == 0
+    assert bytes(again.data[again.offset :]) == bytes(written.data[written.offset :])
+    fresh = native.embed_f16(["the agent", "review python code"])  # type: ignore[attr-defined]
+    assert fresh == native.embed(["the agent", "review python code"]).astype("<f2").tobytes()
+
+
+def test_the_cli_route_never_imports_numpy(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from specsearch.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:])\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print('numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    for _ in range(2):  # the first run embeds the specs, the second reads them
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script,
+                "route",
+                "tokio tasks",
+                EXAMPLES,
+                "--backend",
+                "native",
+                "--model",
+                str(TINY),
+                "--explain",
+                "--index",
+                str(tmp_path / "i"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "async-rust-reviewer" in result.stdout
+        assert "semantic " in result.stdout
+        assert result.stderr.strip().splitlines()[-1] == "False", result.stderr

@@ -17,6 +17,7 @@
 pub mod bert;
 mod dense;
 pub mod fuse;
+pub mod half;
 #[allow(clippy::unreadable_literal, reason = "generated code points")]
 mod tables;
 pub mod wordpiece;
@@ -64,6 +65,23 @@ pub fn document_text(spec: &Spec) -> String {
         out.push_str(&part[..end]);
     }
     out
+}
+
+/// The document text of the spec file at `path` (as [`document_text`] of
+/// its parse), or of `name` and `description` alone when the file cannot be
+/// read: what the index embeds for each spec, the same text
+/// `specsearch.vectors` builds in Python.
+#[must_use]
+pub fn document_text_of_file(path: &str, name: &str, description: &str) -> String {
+    let spec = match std::fs::read(path) {
+        Ok(bytes) => crate::spec::parse_spec(path, &bytes).0,
+        Err(_) => Spec {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            ..Spec::default()
+        },
+    };
+    document_text(&spec)
 }
 
 /// The token budget when a model folder does not name one
