@@ -794,7 +794,7 @@ def _fusion_inputs(
         folder = shared / "corpora" / name
         index = Index.build([str(folder)], backend="native")
         started = time.perf_counter()
-        vectors = index.doc_vectors(model)
+        vectors = index.doc_vectors_f32(model)
         seconds = time.perf_counter() - started
         out(f"{name}: {len(vectors)} specs embedded in {seconds:.1f} s")
         paths = [

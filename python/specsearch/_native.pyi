@@ -1,5 +1,6 @@
 """Type stubs for the Rust extension (checked against it with stubtest)."""
 
+import mmap
 import os
 from collections.abc import Callable
 from typing import final
@@ -16,12 +17,14 @@ __all__ = [
     "K1",
     "B",
     "BatchTopDocs",
+    "DocMatrix",
     "Embeddings",
     "Encoder",
     "Index",
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "document_texts",
     "fingerprint_files",
     "fuse",
     "parse_query",
@@ -135,7 +138,24 @@ class Encoder:
     def max_tokens(self) -> int: ...
     def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]: ...
     def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings: ...
+    def embed_f16(self, texts: list[str], max_tokens: int | None = None) -> bytes: ...
+    def embed_documents_f16(self, pairs: list[tuple[str, str]]) -> bytes: ...
+    def route_fused(
+        self,
+        request: str,
+        matrix: DocMatrix,
+        lex_ids: list[int],
+        lex_scores: list[float],
+        alpha: float,
+        k: int,
+    ) -> tuple[list[int], list[float], list[float], list[float], list[float]]: ...
 
+@final
+class DocMatrix:
+    def __new__(cls, data: bytes | mmap.mmap, offset: int, rows: int, dim: int) -> DocMatrix: ...
+    def __len__(self) -> int: ...
+
+def document_texts(docs: list[tuple[str, str, str]]) -> list[tuple[str, str]]: ...
 def fuse(
     lex_ids: list[int], lex_scores: list[float], cosine: list[float], alpha: float
 ) -> tuple[list[float], list[float], list[float]]: ...

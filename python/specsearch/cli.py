@@ -944,7 +944,7 @@ def route(
             if model_path is not None:
                 bar = _ProgressBar(enabled=sys.stderr.isatty())
                 try:
-                    index.doc_vectors(model_path, progress=bar)
+                    index.update_vectors(model_path, progress=bar)
                 finally:
                     bar.close()
             hits = index.route(request, k if every else pool(k), model=model_path)
@@ -1060,12 +1060,15 @@ def stats(
             scope.roots, index_dir=folder, backend=where.backend_name(config)
         ) as opened:
             numbers = opened.stats()
+            vectors = opened.vector_stats()
     except FileNotFoundError as err:
         _fail(f"no index at {err.filename}; create one with `specsearch index`")
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(numbers)))
+        doc = dataclasses.asdict(numbers)
+        doc["vectors"] = None if vectors is None else dataclasses.asdict(vectors)
+        click.echo(json.dumps(doc))
         return
     click.echo(f"backend:  {numbers.backend}")
     click.echo(f"docs:     {numbers.docs}")
@@ -1073,6 +1076,12 @@ def stats(
     click.echo(f"segments: {numbers.segments}")
     click.echo(f"size:     {numbers.size_bytes} bytes ({numbers.size_bytes / 1e6:.1f} MB)")
     click.echo(f"location: {numbers.location}")
+    if vectors is not None:
+        state = "" if vectors.valid else " (corrupt: recomputed on the next route)"
+        click.echo(
+            f"vectors:  {vectors.count} x {vectors.dims} {vectors.dtype}, "
+            f"{vectors.size_bytes} bytes, model {vectors.model_id}{state}"
+        )
 
 
 def _print_spec(spec: ShownSpec, *, color: bool) -> None:

@@ -16,7 +16,13 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import FUSION, spec_vectors
+from specsearch.vectors import (
+    FUSION,
+    StoredRows,
+    VectorStats,
+    read_vector_stats,
+    stored_rows,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,6 +55,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _cache_environ() -> dict[str, str]:
+    """The one environment variable the API's default model path depends on."""
+    cache = os.environ.get("XDG_CACHE_HOME")
+    return {"XDG_CACHE_HOME": cache} if cache else {}
 
 
 def query_text(query: str) -> str:
@@ -334,7 +346,7 @@ class Index(Closing):
         self._backend = backend
         self._update: UpdateInfo | None = None
         self._encoder: tuple[str, Encoder] | None = None
-        self._vectors: tuple[str, NDArray[np.float32]] | None = None
+        self._vectors: tuple[str, StoredRows, NDArray[np.float32] | None] | None = None
         self._vectors_path: str | None = None
 
     @classmethod
@@ -472,7 +484,9 @@ class Index(Closing):
         folder = (
             os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
         )
-        return cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
+        return index
 
     @property
     def backend(self) -> str:
@@ -487,6 +501,14 @@ class Index(Closing):
     def stats(self) -> IndexStats:
         """Counts and sizes of the index."""
         return self._backend.stats()
+
+    def vector_stats(self) -> VectorStats | None:
+        """What the stored document vectors hold, or None when none are stored.
+
+        Read from the file's header (SPEC.md, *Document vectors*), without
+        loading a model; ``valid`` says whether its checksum holds.
+        """
+        return None if self._vectors_path is None else read_vector_stats(self._vectors_path)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length in tokens of ``field``, one read-only array per segment.
@@ -572,25 +594,56 @@ class Index(Closing):
 
     def doc_vectors(
         self, model: PathArg, *, progress: Progress | None = None
-    ) -> NDArray[np.float32]:
-        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` array.
+    ) -> NDArray[np.float16]:
+        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` float16 array.
 
         Computed once per index and model; an index opened with :meth:`open`
-        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed)
-        and embeds only added or changed specs (:mod:`specsearch.vectors`).
-        ``progress`` is called with (specs done, specs to embed).
+        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed;
+        SPEC.md, *Document vectors*) and embeds only added or changed specs
+        (:mod:`specsearch.vectors`). The array is then a view of the mapped
+        file, not a copy (``flags.owndata`` is False); :meth:`doc_vectors_f32`
+        gives a float32 copy. ``progress`` is called with (specs done, specs
+        to embed).
 
         Raises:
             ModelNotFoundError: ``model`` is not a usable model folder.
             ModelError: a model file does not fit.
         """
+        return self._stored_rows(model, progress).array()
+
+    def update_vectors(self, model: PathArg, *, progress: Progress | None = None) -> int:
+        """Embed the specs that have no stored vector yet; how many specs have one.
+
+        What :meth:`doc_vectors` does first, without numpy: ``specsearch
+        route`` calls it to show a progress bar (``progress`` is called with
+        specs done, specs to embed).
+
+        Raises:
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            ModelError: a model file does not fit.
+        """
+        return self._stored_rows(model, progress).rows
+
+    def _stored_rows(self, model: PathArg, progress: Progress | None = None) -> StoredRows:
+        """The document vectors' float16 rows (computed once per model; no numpy)."""
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
             infos = self._backend.docs(range(self._backend.num_docs))
-            matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
-            self._vectors = (model_id, matrix)
+            rows, _ = stored_rows(infos, encoder, model_id, self._vectors_path, progress)
+            self._vectors = (model_id, rows, None)
         return self._vectors[1]
+
+    def doc_vectors_f32(self, model: PathArg) -> NDArray[np.float32]:
+        """:meth:`doc_vectors` converted to float32: a read-only copy, made once and kept."""
+        self._stored_rows(model)
+        assert self._vectors is not None  # set by _stored_rows
+        model_id, rows, wide = self._vectors
+        if wide is None:
+            wide = rows.array().astype("float32")
+            wide.flags.writeable = False
+            self._vectors = (model_id, rows, wide)
+        return wide
 
     def route(
         self,
@@ -635,14 +688,25 @@ class Index(Closing):
         return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
 
     def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
-        import numpy as np  # noqa: PLC0415 - only the hybrid route needs numpy
+        if not 0.0 <= alpha <= 1.0:
+            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+        encoder = self.encoder(model)
+        route_fused = getattr(encoder, "route_fused", None)
+        if route_fused is None:
+            return self._route_fused_numpy(request, k, model, alpha)
+        # The native encoder: cosines, fusion and top k in Rust, no numpy.
+        rows = self._stored_rows(model)
+        lexical = self._backend.route(request, rows.rows)
+        top, parts = route_fused(request, rows, lexical, alpha, k)
+        return RouteHits(request, top, self._backend, (alpha, tuple(parts)))
+
+    def _route_fused_numpy(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
+        import numpy as np  # noqa: PLC0415 - only the python engine's hybrid route needs numpy
 
         from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
         from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
 
-        if not 0.0 <= alpha <= 1.0:
-            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
-        vectors = self.doc_vectors(model)
+        vectors = self.doc_vectors_f32(model)
         lexical = self._backend.route(request, len(vectors))
         query = self.encoder(model).embed([request])[0]
         cosine = vectors @ query
@@ -677,8 +741,10 @@ class Index(Closing):
         """The sentence encoder of this index's backend (loaded once, then kept).
 
         Args:
-            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
-                else the one ``specsearch model fetch`` put in the user cache.
+            model: A sentence-transformers folder; by default the one
+                ``specsearch model fetch`` put in the user cache. The
+                environment variable ``SPECSEARCH_MODEL`` is the CLI's, never
+                read here.
 
         Raises:
             ModelNotFoundError: there is no model (the message says how to get it).
@@ -688,7 +754,9 @@ class Index(Closing):
         from specsearch.encoder import load_encoder  # noqa: PLC0415
         from specsearch.model import resolve_model  # noqa: PLC0415
 
-        path = resolve_model(model, os.environ)
+        # Never SPECSEARCH_MODEL: only the CLI reads it. XDG_CACHE_HOME says
+        # where the default cache is, as for `specsearch model fetch`.
+        path = resolve_model(model, _cache_environ())
         if self._encoder is None or self._encoder[0] != str(path):
             self._encoder = (str(path), load_encoder(path, self._backend.name))
         return self._encoder[1]

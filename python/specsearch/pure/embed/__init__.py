@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from specsearch.errors import ModelError
-from specsearch.pure.embed.bert import Bert
 from specsearch.pure.embed.wordpiece import WordPiece
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    import numpy as np
     from numpy.typing import NDArray
 
     from specsearch.pure.spec import ParsedSpec
@@ -102,6 +100,9 @@ class PureEncoder:
             ModelError: a file does not fit.
             OSError: a file cannot be read.
         """
+        # Imported here: document_text (the native route's path) needs no numpy.
+        from specsearch.pure.embed.bert import Bert  # noqa: PLC0415
+
         vocab_path = model_dir / "vocab.txt"
         try:
             self._tokenizer = WordPiece.from_file(vocab_path)
@@ -133,6 +134,8 @@ class PureEncoder:
 
     def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> NDArray[np.float32]:
         """Unit-length embeddings of ``texts``, ``(len(texts), dim)`` float32."""
+        import numpy as np  # noqa: PLC0415 - see __init__
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             out[row] = self._model.embed(self.tokenize(text, max_tokens))

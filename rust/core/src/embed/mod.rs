@@ -4,8 +4,9 @@
 //!
 //! - [`wordpiece`]: text → token ids (`BertNormalizer`, `BertPreTokenizer`,
 //!   `WordPiece`), identical to the `tokenizers` library on this model;
-//! - [`bert`]: token ids → one unit vector (own forward pass over
-//!   `matrixmultiply`, one sequence at a time, no padding);
+//! - [`bert`]: token ids → one unit vector (own forward pass: SIMD dense
+//!   layers over the stored weights, attention over `matrixmultiply`, one
+//!   sequence at a time, no padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
 //! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine.
@@ -14,7 +15,9 @@
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
 
 pub mod bert;
+mod dense;
 pub mod fuse;
+pub mod half;
 #[allow(clippy::unreadable_literal, reason = "generated code points")]
 mod tables;
 pub mod wordpiece;
@@ -105,6 +108,22 @@ pub fn combine_rows(rows: &[f32], dim: usize) -> Vec<f32> {
         }
     }
     out
+}
+
+/// The [`document_texts`] of the spec file at `path`, or those of `name` and
+/// `description` alone when the file cannot be read: what the index embeds
+/// for each spec, the same texts `specsearch.vectors` builds in Python.
+#[must_use]
+pub fn document_texts_of_file(path: &str, name: &str, description: &str) -> [String; 2] {
+    let spec = match std::fs::read(path) {
+        Ok(bytes) => crate::spec::parse_spec(path, &bytes).0,
+        Err(_) => Spec {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            ..Spec::default()
+        },
+    };
+    document_texts(&spec)
 }
 
 /// The token budget when a model folder does not name one
@@ -201,8 +220,16 @@ impl Encoder {
     /// combined by [`combine_rows`].
     #[must_use]
     pub fn embed_documents(&self, specs: &[&Spec]) -> Vec<f32> {
+        let texts: Vec<[String; 2]> = specs.iter().map(|s| document_texts(s)).collect();
+        self.embed_text_pairs(&texts)
+    }
+
+    /// The document vectors of specs given by their [`document_texts`],
+    /// row-major `pairs.len() × dim`, as [`Encoder::embed_documents`] makes them.
+    #[must_use]
+    pub fn embed_text_pairs(&self, pairs: &[[String; 2]]) -> Vec<f32> {
         let dim = self.dim();
-        let texts: Vec<String> = specs.iter().flat_map(|s| document_texts(s)).collect();
+        let texts: Vec<&str> = pairs.iter().flatten().map(String::as_str).collect();
         let rows = self.embed(&texts, Some(DOCUMENT_TOKENS));
         rows.chunks_exact(2 * dim.max(1))
             .flat_map(|pair| combine_rows(pair, dim))
