@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -16,7 +15,6 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import FUSION, spec_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,6 +75,8 @@ def _discard(target: str) -> None:
         os.rename(target, aside)
     except FileNotFoundError:
         return
+    import shutil  # noqa: PLC0415 (rebuilds only; shutil pulls in compressors)
+
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -584,6 +584,8 @@ class Index(Closing):
             ModelNotFoundError: ``model`` is not a usable model folder.
             ModelError: a model file does not fit.
         """
+        from specsearch.vectors import spec_vectors  # noqa: PLC0415 (semantic route only)
+
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
@@ -632,6 +634,8 @@ class Index(Closing):
         request = query_text(request)
         if model is None:
             return RouteHits(request, self._backend.route(request, k), self._backend)
+        from specsearch.vectors import FUSION  # noqa: PLC0415 (semantic route only)
+
         return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
 
     def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
@@ -639,6 +643,7 @@ class Index(Closing):
 
         from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
         from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+        from specsearch.vectors import FUSION  # noqa: PLC0415
 
         if not 0.0 <= alpha <= 1.0:
             raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")

@@ -57,6 +57,65 @@ pub struct SpecFile {
     /// `(device, inode)` as the walk saw the file (None for a file root):
     /// reading it checks that it is still the same file.
     pub identity: Option<(u64, u64)>,
+    /// The file's stat as the walk saw it (`lstat` of a regular file, so
+    /// the same as `stat`; `stat` of a file root), `None` when it failed.
+    pub stat: Option<FileStat>,
+}
+
+/// What a freshness check compares of a file (SPEC.md §10): size, mtime,
+/// ctime (nanoseconds since the epoch) and `(device, inode)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FileStat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, ns since the epoch ([`FileStat::UNKNOWN_TIME`] when unknown).
+    pub mtime: i64,
+    /// Last status change, ns since the epoch ([`FileStat::UNKNOWN_TIME`] when unknown).
+    pub ctime: i64,
+    /// The inode number (0 where the platform has none).
+    pub ino: u64,
+    /// The device number (0 where the platform has none).
+    pub dev: u64,
+}
+
+impl FileStat {
+    /// A time that could not be read: such a stat is never trusted.
+    pub const UNKNOWN_TIME: i64 = i64::MIN;
+
+    /// The stat of `meta`.
+    #[must_use]
+    pub fn of(meta: &Metadata) -> FileStat {
+        let (dev, ino) = file_identity(meta);
+        #[cfg(unix)]
+        let ctime = {
+            use std::os::unix::fs::MetadataExt;
+            meta.ctime()
+                .checked_mul(1_000_000_000)
+                .and_then(|s| s.checked_add(meta.ctime_nsec()))
+                .unwrap_or(Self::UNKNOWN_TIME)
+        };
+        #[cfg(not(unix))]
+        let ctime = Self::UNKNOWN_TIME;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_nanos()).ok())
+            .unwrap_or(Self::UNKNOWN_TIME);
+        FileStat {
+            size: meta.len(),
+            mtime,
+            ctime,
+            ino,
+            dev,
+        }
+    }
+
+    /// The stat of `path`, following links as reading does.
+    #[must_use]
+    pub fn of_path(path: &Path) -> Option<FileStat> {
+        std::fs::metadata(path).ok().map(|m| Self::of(&m))
+    }
 }
 
 /// Why [`open_regular`] did not open a file.
@@ -421,8 +480,8 @@ impl IgnoreState {
 
 /// What the walk makes of one entry below the root that is not ignored.
 enum Seen {
-    /// A spec, with its `(device, inode)`.
-    Spec((u64, u64)),
+    /// A spec, with its stat.
+    Spec(FileStat),
     /// Not read, for this reason.
     Problem(String),
     /// A folder, or a file that is not a spec.
@@ -445,8 +504,8 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
         };
         return Seen::Problem(what.to_owned());
     }
-    let identity = match entry.metadata() {
-        Ok(meta) => file_identity(&meta),
+    let stat = match entry.metadata() {
+        Ok(meta) => FileStat::of(&meta),
         Err(e) => return Seen::Problem(format!("cannot stat: {e}")),
     };
     let name = entry.file_name().to_string_lossy();
@@ -461,7 +520,7 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
         }
     };
     if is_spec {
-        Seen::Spec(identity)
+        Seen::Spec(stat)
     } else {
         Seen::Nothing
     }
@@ -543,6 +602,7 @@ fn collect_root(
             path: root_display.to_owned(),
             fs_path: root.to_path_buf(),
             identity: None,
+            stat: Some(FileStat::of(&meta)),
         });
         return Ok(());
     }
@@ -599,11 +659,7 @@ fn collect_root(
         match look_at(&entry, max_file_bytes) {
             Seen::Nothing => {}
             Seen::Problem(message) => lock(&met).push(Problem::file(&join(&rel), message)),
-            Seen::Spec(identity) => lock(&found).push(SpecFile {
-                path: rel,
-                fs_path: entry.into_path(),
-                identity: Some(identity),
-            }),
+            Seen::Spec(stat) => lock(&found).push(found_spec(rel, entry, stat)),
         }
     };
     let filter = Arc::clone(&state);
@@ -640,6 +696,17 @@ fn collect_root(
         ..f
     }));
     Ok(())
+}
+
+/// A spec the walk found: its relative path (until sorted), its path to
+/// open and the stat of its `lstat` (a regular file: the same as `stat`).
+fn found_spec(rel: String, entry: ignore::DirEntry, stat: FileStat) -> SpecFile {
+    SpecFile {
+        path: rel,
+        fs_path: entry.into_path(),
+        identity: Some((stat.dev, stat.ino)),
+        stat: Some(stat),
+    }
 }
 
 #[cfg(test)]
