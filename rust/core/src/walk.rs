@@ -19,7 +19,6 @@
 //!
 //! Layering: the first step; it reads only `error` and `problem`.
 
-use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
@@ -27,6 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
@@ -292,6 +292,34 @@ fn slash_path(rel: &Path) -> String {
     out
 }
 
+/// `path` (below `root`, as the walker joins it) relative to `root` as a
+/// `/`-separated string: the bytes after `root` when they are clean UTF-8
+/// (the walker appends plain names), else [`slash_path`] of the stripped path.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let fast = bytes
+        .strip_prefix(root.as_os_str().as_encoded_bytes())
+        .and_then(|rest| {
+            if root.as_os_str().as_encoded_bytes().ends_with(b"/") {
+                Some(rest)
+            } else {
+                rest.strip_prefix(b"/")
+            }
+        })
+        .filter(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with(b"/")
+                && !rest.ends_with(b"/")
+                && !rest.windows(2).any(|w| w == b"//")
+                && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..")
+        })
+        .and_then(|rest| std::str::from_utf8(rest).ok());
+    match fast {
+        Some(rel) => Some(rel.to_owned()),
+        None => path.strip_prefix(root).ok().map(slash_path),
+    }
+}
+
 /// The path an `ignore` error is about, and its line in an ignore file.
 fn error_location(err: &ignore::Error) -> (Option<&Path>, Option<u64>) {
     match err {
@@ -422,8 +450,10 @@ fn read_ignore_file(
 struct IgnoreState {
     max_bytes: u64,
     options: WalkOptions,
-    /// The rules of each folder whose entries were looked at, by path.
-    rules: Mutex<HashMap<PathBuf, Arc<Rules>>>,
+    /// The rules of each folder whose entries were looked at, by the bytes
+    /// of its path (hashing a `Path` parses its components: this lookup
+    /// runs for every entry).
+    rules: Mutex<FxHashMap<Vec<u8>, Arc<Rules>>>,
     problems: Mutex<Vec<IgnoreProblem>>,
 }
 
@@ -436,11 +466,11 @@ impl IgnoreState {
 
     fn rules_in(
         &self,
-        cache: &mut HashMap<PathBuf, Arc<Rules>>,
+        cache: &mut FxHashMap<Vec<u8>, Arc<Rules>>,
         dir: &Path,
         depth: usize,
     ) -> Arc<Rules> {
-        if let Some(found) = cache.get(dir) {
+        if let Some(found) = cache.get(dir.as_os_str().as_encoded_bytes()) {
             return Arc::clone(found);
         }
         let parent = match (depth, dir.parent()) {
@@ -460,7 +490,10 @@ impl IgnoreState {
             lock(&self.problems).extend(met);
         }
         let rules = Arc::new(Rules { own, parent });
-        cache.insert(dir.to_path_buf(), Arc::clone(&rules));
+        cache.insert(
+            dir.as_os_str().as_encoded_bytes().to_vec(),
+            Arc::clone(&rules),
+        );
         rules
     }
 
@@ -584,6 +617,7 @@ pub fn collect_with(
 }
 
 /// `display` is `None` for the default root, whose paths have no prefix.
+#[allow(clippy::too_many_lines)] // one walk: its visitor and filter closures share the state
 fn collect_root(
     root: &Path,
     display: Option<&str>,
@@ -631,7 +665,7 @@ fn collect_root(
     let state = Arc::new(IgnoreState {
         max_bytes: max_file_bytes,
         options,
-        rules: Mutex::new(HashMap::new()),
+        rules: Mutex::new(FxHashMap::default()),
         problems: Mutex::new(Vec::new()),
     });
     // Relative paths until sorted.
@@ -653,10 +687,14 @@ fn collect_root(
         if entry.depth() == 0 {
             return;
         }
-        let Ok(rel) = entry.path().strip_prefix(root).map(slash_path) else {
+        let seen = look_at(&entry, max_file_bytes);
+        if matches!(seen, Seen::Nothing) {
+            return;
+        }
+        let Some(rel) = relative(root, entry.path()) else {
             return;
         };
-        match look_at(&entry, max_file_bytes) {
+        match seen {
             Seen::Nothing => {}
             Seen::Problem(message) => lock(&met).push(Problem::file(&join(&rel), message)),
             Seen::Spec(stat) => lock(&found).push(found_spec(rel, entry, stat)),
@@ -748,6 +786,25 @@ mod tests {
             .map(|p| p.rsplit('/').next().unwrap().to_owned())
             .collect();
         assert_eq!(got, ["agent", "bom-agent", "onlyfence"]);
+    }
+
+    #[test]
+    fn relative_paths_match_the_component_wise_ones() {
+        let cases = [
+            ("corpus", "corpus/a/b.md"),
+            ("corpus/", "corpus/a/b.md"),
+            (".", "./x.md"),
+            ("./c", "./c/d/e"),
+            ("/abs/root", "/abs/root/é/ü.md"),
+            ("a//b", "a//b/c.md"),
+            ("a", "a/./b.md"),
+            ("a", "a//b.md"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let slow = path.strip_prefix(root).ok().map(slash_path);
+            assert_eq!(relative(root, path), slow, "{root:?} {path:?}");
+        }
     }
 
     #[test]

@@ -107,6 +107,27 @@ fn now_ns() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
+/// `std::path::absolute(path)`, with the working directory looked up once
+/// by the caller (`absolute` asks the OS on every call for a relative path)
+/// and its component-wise normalization only for paths that need it (a
+/// `.` component or a doubled `/`: the walk's paths have none).
+fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let joined = match cwd {
+        Some(c) => c.join(path),
+        None => path.to_path_buf(),
+    };
+    let b = joined.as_os_str().as_encoded_bytes();
+    let clean = joined.is_absolute()
+        && !b.ends_with(b"/")
+        && !b.windows(2).any(|w| w == b"//")
+        && !b.split(|&c| c == b'/').any(|c| c == b"." || c == b"..");
+    if clean {
+        joined
+    } else {
+        std::path::absolute(&joined).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
 fn run_in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
     match pool {
         Some(p) => p.install(work),
@@ -184,16 +205,10 @@ impl DiskIndex {
         let started = now_ns();
         let max = opts.build.max_file_bytes;
         let (files, walk_problems) = collect_with(roots, max, opts.build.walk)?;
-        // `absolute` asks the OS for the working directory on every call
-        // for a relative path; joining it once first gives the same paths.
         let cwd = std::env::current_dir().ok();
         let abs: Vec<PathBuf> = files
             .iter()
-            .map(|f| {
-                let joined = cwd.as_ref().map(|c| c.join(&f.fs_path));
-                std::path::absolute(joined.as_ref().unwrap_or(&f.fs_path))
-                    .unwrap_or_else(|_| f.fs_path.clone())
-            })
+            .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
             .collect();
         let pool = if opts.build.threads > 0 {
             rayon::ThreadPoolBuilder::new()
