@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -45,3 +46,12 @@ def spec(path: Path, name: str, body: str = "word body") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\nname: {name}\ndescription: d\n---\n{body}\n", encoding="utf-8")
     return path
+
+
+def hold_writer_lock(index_dir: Path, backend: str) -> int:
+    """Take the writer lock of an index folder, as another writer would (closing frees it)."""
+    folder = index_dir / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / "LOCK", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd

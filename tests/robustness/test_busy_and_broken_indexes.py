@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import stat
@@ -15,7 +14,7 @@ import pytest
 
 from specsearch import Index
 from specsearch.engine import default_index_dir
-from tests.robustness.helpers import cli, spec
+from tests.robustness.helpers import cli, hold_writer_lock, spec
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,15 +24,6 @@ def corpus(root: Path, n: int = 30) -> Path:
     for i in range(n):
         spec(root / f"g{i % 3}" / f"s{i}.md", f"spec-{i}", body=f"word topic{i % 5} common")
     return root
-
-
-def hold_writer_lock(index_dir: Path, backend: str) -> int:
-    """Take the writer lock of an index folder, as another writer would."""
-    folder = index_dir / backend
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / "LOCK", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return fd
 
 
 def test_a_reader_answers_while_another_process_writes(backend: str, tmp_path: Path) -> None:

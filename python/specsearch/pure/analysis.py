@@ -21,6 +21,7 @@ term** ``lower(K) + "\x1f" + t`` (:func:`frontmatter_terms`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import TYPE_CHECKING, NamedTuple
@@ -30,7 +31,7 @@ from snowballstemmer import EnglishStemmer  # type: ignore[import-untyped]
 from specsearch.pure._tables import FOLD_PAIRS, WORD_RANGES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "ANALYZER_NAME",
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_TOKEN_CHARS",
     "FieldTerms",
     "Token",
+    "compound_re",
     "field_terms",
     "fold",
     "frontmatter_terms",
@@ -47,6 +49,7 @@ __all__ = [
     "stem_key",
     "terms",
     "tokenize",
+    "tokenizer",
 ]
 
 ANALYZER_NAME = "standard-v2"
@@ -116,16 +119,61 @@ _ASTRAL = "(?=[\U00010000-\U0010ffff])"
 _B_PLAIN, _A_PLAIN = _char_class(_bmp(_PLAIN_RANGES)), _char_class(_astral(_PLAIN_RANGES))
 _B_IDEO, _A_IDEO = _char_class(_bmp(_IDEO_RANGES)), _char_class(_astral(_IDEO_RANGES))
 
-#: A compound: non-ideographic words joined by single ``_``/``-`` connectors,
-#: or one ideographic character.
-COMPOUND_RE = re.compile(
-    f"(?:{_B_PLAIN}|{_ASTRAL}{_A_PLAIN})+(?:[-_](?:{_B_PLAIN}|{_ASTRAL}{_A_PLAIN})+)*"
-    f"|{_B_IDEO}"
-    f"|{_ASTRAL}{_A_IDEO}"
-)
-#: :data:`COMPOUND_RE` for texts without astral characters.
-_BMP_COMPOUND_RE = re.compile(f"{_B_PLAIN}+(?:[-_]{_B_PLAIN}+)*|{_B_IDEO}")
+#: The ASCII word characters (no ASCII character is ideographic).
+_ASCII_PLAIN_RANGES = [(lo, min(hi, 0x7F)) for lo, hi in _PLAIN_RANGES if lo <= 0x7F]
+_ASCII_PLAIN = _char_class(_ASCII_PLAIN_RANGES)
+
+
+def _compound_source(plain: str, ideo: str | None) -> str:
+    """The compound pattern over a class of plain word characters and one of ideographs."""
+    words = f"{plain}+(?:[-_]{plain}+)*"
+    return words if ideo is None else f"{words}|{ideo}"
+
+
+#: The compound pattern for ASCII texts (queries, most lines): on a text made
+#: only of ASCII it matches exactly as :func:`compound_re`, since a match
+#: depends only on the classes' answers for the text's own characters.
+_ASCII_COMPOUND_RE = re.compile(_compound_source(_ASCII_PLAIN, None))
 _ASTRAL_CHAR_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def compound_re() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The compound patterns: for any text, and for texts without astral characters.
+
+    A compound is non-ideographic words joined by single ``_``/``-``
+    connectors, or one ideographic character. Compiled on first use: the
+    classes hold every word character, which takes ``re`` a good tenth of a
+    second, and a query on a built index rarely needs them.
+    """
+    plain = f"(?:{_B_PLAIN}|{_ASTRAL}{_A_PLAIN})"
+    every = re.compile(_compound_source(plain, f"{_B_IDEO}|{_ASTRAL}{_A_IDEO}"))
+    return every, re.compile(_compound_source(_B_PLAIN, _B_IDEO))
+
+
+_PLAIN_STARTS = [lo for lo, _ in _PLAIN_RANGES]
+_IDEO_STARTS = [lo for lo, _ in _IDEO_RANGES]
+
+
+def _within(code: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
+    i = bisect.bisect_right(starts, code) - 1
+    return i >= 0 and code <= ranges[i][1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_compound_re(chars: frozenset[str]) -> re.Pattern[str]:
+    """The compound pattern for texts whose non-ASCII characters are among ``chars``.
+
+    Its classes hold the ASCII word characters and those of ``chars``: on such
+    a text it matches exactly as :func:`compound_re`, and it compiles in
+    microseconds (what one snippet line or query needs).
+    """
+    codes = sorted(ord(c) for c in chars)
+    plain = [(c, c) for c in codes if _within(c, _PLAIN_STARTS, _PLAIN_RANGES)]
+    ideo = [(c, c) for c in codes if _within(c, _IDEO_STARTS, _IDEO_RANGES)]
+    ideo_class = _char_class(ideo) if ideo else None
+    return re.compile(_compound_source(_char_class(_ASCII_PLAIN_RANGES + plain), ideo_class))
+
 
 #: Where a compound is cut into parts: at each connector, and at the ASCII case
 #: boundaries (``aB`` and ``AB`` before ``c``, as in ``taskGroup``, ``HTTPServer``).
@@ -209,13 +257,35 @@ def _compound(compound: str) -> _Compound:
 
 
 def _compound_re(text: str) -> re.Pattern[str]:
-    return COMPOUND_RE if _ASTRAL_CHAR_RE.search(text) else _BMP_COMPOUND_RE
+    """The pattern to cut ``text`` into compounds with (for a whole index's texts)."""
+    if text.isascii():
+        return _ASCII_COMPOUND_RE
+    every, bmp = compound_re()
+    return every if _ASTRAL_CHAR_RE.search(text) else bmp
 
 
-def _analyze(text: str, position: int) -> tuple[list[Token], int]:
+def _own_pattern(text: str) -> re.Pattern[str]:
+    """A compound pattern for ``text`` and any text made of its characters."""
+    if text.isascii():
+        return _ASCII_COMPOUND_RE
+    return _own_compound_re(frozenset(c for c in set(text) if c > "\x7f"))
+
+
+def tokenizer(sample: str) -> Callable[[str], list[Token]]:
+    """:func:`tokenize` for texts made of the characters of ``sample`` (say, its lines).
+
+    It cuts them with one small pattern made for ``sample``.
+    """
+    pattern = _own_pattern(sample)
+    return lambda text: _analyze(text, 0, pattern)[0]
+
+
+def _analyze(
+    text: str, position: int, pattern: re.Pattern[str] | None = None
+) -> tuple[list[Token], int]:
     """The tokens of ``text`` with positions from ``position``, and the next position."""
     tokens: list[Token] = []
-    for match in _compound_re(text).finditer(text):
+    for match in (pattern or _own_pattern(text)).finditer(text):
         start, end = match.span()
         parts, whole = _compound(match.group())
         first_position = position

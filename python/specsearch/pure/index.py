@@ -15,13 +15,21 @@ import numpy as np
 import numpy.typing as npt
 
 from specsearch.errors import QueryError
-from specsearch.pure.analysis import FieldTerms, field_terms, frontmatter_terms, stem_key, tokenize
+from specsearch.pure.analysis import (
+    FieldTerms,
+    field_terms,
+    frontmatter_terms,
+    stem_key,
+    tokenizer,
+)
 from specsearch.pure.query import parse
 from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
     EMPTY_QUERY,
     FieldIndex,
     Postings,
+    StemKeyMatch,
+    TermQuery,
     execute,
     line_match,
     merge_spans,
@@ -457,9 +465,20 @@ class PureIndex:
             IndexError: An id is not a doc of this index.
         """
         leaves = positive_leaves(self._plan(query, strict))
-        return [self._snippet(self._doc(int(doc_id)), leaves) for doc_id in ids]
+        fields = list(self._fields.values())
+        # One matcher per term leaf, shared by the docs: it remembers its answers.
+        matchers = [
+            StemKeyMatch(fields, leaf.keys) if isinstance(leaf, TermQuery) else None
+            for leaf in leaves
+        ]
+        return [self._snippet(self._doc(int(doc_id)), leaves, matchers) for doc_id in ids]
 
-    def _snippet(self, doc: AnalyzedDoc, leaves: Sequence[LeafQuery]) -> Snippet | None:
+    def _snippet(
+        self,
+        doc: AnalyzedDoc,
+        leaves: Sequence[LeafQuery],
+        matchers: Sequence[StemKeyMatch | None],
+    ) -> Snippet | None:
         # Read as at build time: a file that has gone, grown too large or
         # turned binary since then has no snippet.
         if not leaves:
@@ -469,13 +488,18 @@ class PureIndex:
             return None
         lines = decode_lines(data)
         titles = title_lines(lines)
+        tokenize = tokenizer("".join(lines))
+
         best: Snippet | None = None
         best_key = (False, 0)  # (a content line, leaves matched): the larger wins
         for number, line in enumerate(lines, start=1):
             tokens = tokenize(line)
             if not tokens:
                 continue
-            matches = [line_match(leaf, tokens) for leaf in leaves]
+            matches = [
+                line_match(leaf, tokens, matcher)
+                for leaf, matcher in zip(leaves, matchers, strict=True)
+            ]
             count = sum(1 for found in matches if found)
             key = (not titles[number - 1], count)
             if count and key > best_key:

@@ -34,7 +34,7 @@ from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term
 from specsearch.schema import FIELDS, K1, B
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from specsearch.pure.analysis import Token
     from specsearch.pure.query import Leaf, Node
@@ -47,6 +47,7 @@ __all__ = [
     "PhraseQuery",
     "Plan",
     "Postings",
+    "StemKeyMatch",
     "Target",
     "TermQuery",
     "analyze_leaf",
@@ -101,7 +102,7 @@ class FieldIndex:
 
     postings: Mapping[str, Postings]
     stems: Mapping[str, tuple[str, ...]]
-    sorted_terms: tuple[str, ...]
+    sorted_terms: Sequence[str]
     lengths: Floats
     avgdl: float
 
@@ -510,14 +511,20 @@ def positive_leaves(plan: Plan) -> list[LeafQuery]:
     return list(distinct.values())
 
 
-def line_match(query: LeafQuery, tokens: Sequence[Token]) -> list[Token]:
+def line_match(
+    query: LeafQuery, tokens: Sequence[Token], has_key: Callable[[str], bool] | None = None
+) -> list[Token]:
     """The tokens of a line that match a leaf (fields and keys ignored).
 
     A term leaf matches the tokens with one of its stem keys; a prefix or
     fuzzy leaf the tokens that start with its pattern or are close enough;
-    a phrase each token of each of its occurrences.
+    a phrase each token of each of its occurrences. ``has_key``, when
+    given, says for a term leaf whether a token's stem key is one of its
+    keys (a faster, equal answer: see :class:`StemKeyMatch`).
     """
     if isinstance(query, TermQuery):
+        if has_key is not None:
+            return [t for t in tokens if has_key(t.text)]
         return [t for t in tokens if stem_key(t.text) in query.keys]
     if isinstance(query, PatternQuery):
         pattern, distance = query.pattern, query.distance
@@ -534,6 +541,44 @@ def line_match(query: LeafQuery, tokens: Sequence[Token]) -> list[Token]:
         if all(t is not None for t in occurrence):
             found.extend(t for t in occurrence if t is not None)
     return found
+
+
+class StemKeyMatch:
+    """Whether a token's stem key is one of a term leaf's keys, mostly without stemming.
+
+    Stemming is the slow step of a snippet (Snowball in pure Python), and
+    the tokens of an indexed file are nearly all terms of the index, whose
+    stem map already knows the answer: a term ``t`` of a field has its stem
+    key in ``keys`` exactly when it is one of that field's
+    :meth:`FieldIndex.with_stem_key` of those keys. So a token is looked up
+    in the largest field's dictionary (the body's, in practice), and only a
+    token that it does not hold is stemmed. Answers are remembered per
+    token text.
+    """
+
+    __slots__ = ("_dictionary", "_keys", "_known", "_matching")
+
+    def __init__(self, fields: Sequence[FieldIndex], keys: tuple[str, ...]) -> None:
+        """Match the stem keys ``keys`` with the help of ``fields``' dictionaries."""
+        self._dictionary = max(fields, key=lambda field: len(field.postings)).postings
+        self._keys = keys
+        self._matching = {
+            term for field in fields for key in keys for term in field.with_stem_key(key)
+        }
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, text: str) -> bool:
+        """Whether ``stem_key(text)`` is one of the keys."""
+        found = self._known.get(text)
+        if found is None:
+            if text in self._matching:
+                found = True
+            elif text in self._dictionary:
+                found = False
+            else:
+                found = stem_key(text) in self._keys
+            self._known[text] = found
+        return found
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

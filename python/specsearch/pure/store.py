@@ -20,14 +20,14 @@ Layout of ``<dir>``:
   :class:`~specsearch.errors.IndexLockedError`. The kernel drops the lock of
   a dead process, so a stale lock never blocks.
 
-- ``snapshot.marshal``: the built postings of the cache (each term's
-  postings packed as bytes, decoded when a query first needs them), the
-  stored fields of the docs and the size and mtime of every file, with the
-  trailer line of the ``docs.jsonl`` it was built from. When that trailer
-  still matches and no file changed, a query opens the snapshot instead of
-  analysing ``docs.jsonl`` again (what made every query on 3,300 specs take
-  seconds). A snapshot that is missing, foreign or stale is ignored and
-  written again; ``docs.jsonl`` stays the source of truth.
+- ``snapshot.bin``: the built index of the cache (:mod:`specsearch.pure.snapshot`),
+  tied to the trailer line of the ``docs.jsonl`` it was built from. When that
+  trailer still matches and no file's size or mtime changed, a query opens
+  the snapshot (reading only its head, then the postings of its own terms)
+  instead of analysing ``docs.jsonl`` again (what made every query on 3,300
+  specs take seconds). A snapshot that is missing, foreign, of another
+  version or stale is ignored and written again; ``docs.jsonl`` stays the
+  source of truth.
 
 Writes go to a temporary file that is synced and renamed over
 ``docs.jsonl``, so a reader or a crash never sees a half-written cache.
@@ -40,28 +40,21 @@ import errno
 import fcntl
 import hashlib
 import json
-import marshal
 import os
 import tempfile
-from array import array
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specsearch.backend import UpdateInfo
 from specsearch.errors import IndexFormatError, IndexLockedError
+from specsearch.pure import snapshot
 from specsearch.pure.analysis import ANALYZER_NAME, FieldTerms
 from specsearch.pure.index import AnalyzedDoc, PureIndex, analyze, read_spec
-from specsearch.pure.search import FieldIndex, Postings
 from specsearch.pure.walk import SpecFile, collect
-from specsearch.schema import FIELDS
 from specsearch.types import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-
-    import numpy as np
-    from numpy.typing import NDArray
 
     from specsearch.backend import Progress
 
@@ -79,8 +72,6 @@ CACHE_FORMAT = "specsearch-python-cache"
 CACHE_VERSION = 2
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
-SNAPSHOT_NAME = "snapshot.marshal"
-SNAPSHOT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,51 +251,6 @@ def load_existing(directory: str) -> PureIndex:
     return _index(list(entries.values()), [], max_file_bytes)
 
 
-def _pack(postings: Postings) -> bytes:
-    """``[n, ids..., counts..., positions...]`` as native-endian uint32."""
-    counts = [len(p) for p in postings.positions]
-    flat = [at for positions in postings.positions for at in positions]
-    return array("I", [len(counts), *map(int, postings.doc_ids), *counts, *flat]).tobytes()
-
-
-class _PackedPostings(Mapping[str, Postings]):
-    """A field's postings, kept packed until a query asks for a term."""
-
-    __slots__ = ("_decoded", "_packed")
-
-    def __init__(self, packed: dict[str, bytes]) -> None:
-        self._packed = packed
-        self._decoded: dict[str, Postings] = {}
-
-    def __getitem__(self, term: str) -> Postings:
-        found = self._decoded.get(term)
-        if found is None:
-            import numpy as np  # noqa: PLC0415 (the snapshot path imports it only when searching)
-
-            raw = np.frombuffer(self._packed[term], dtype=np.uint32)
-            n = int(raw[0])
-            ids = raw[1 : 1 + n].copy()
-            counts = raw[1 + n : 1 + 2 * n]
-            flat = raw[1 + 2 * n :].tolist()
-            positions: list[list[int]] = []
-            at = 0
-            for c in counts.tolist():
-                positions.append(flat[at : at + c])
-                at += c
-            found = Postings(ids, counts.astype(np.float64), tuple(positions))
-            self._decoded[term] = found
-        return found
-
-    def __contains__(self, term: object) -> bool:
-        return term in self._packed
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-
 def _trailer(cache_path: str) -> bytes | None:
     """The last line of ``docs.jsonl`` (its checksum), read from the end."""
     try:
@@ -318,129 +264,90 @@ def _trailer(cache_path: str) -> bytes | None:
 
 
 def _write_snapshot(directory: str, index: PureIndex, entries: Sequence[_Entry]) -> None:
-    """Write ``snapshot.marshal`` for ``index``, built from the current ``docs.jsonl``."""
+    """Write the snapshot of ``index``, built from the current ``docs.jsonl``."""
     trailer = _trailer(os.path.join(directory, CACHE_NAME))
     if trailer is None:
         return
-    fields = []
-    for field in FIELDS:
-        built = index.field_index(field)
-        fields.append(
-            (
-                [int(x) for x in built.lengths],
-                {term: _pack(p) for term, p in built.postings.items()},
-                {key: list(terms) for key, terms in built.stems.items()},
-                list(built.sorted_terms),
-                built.avgdl,
-            )
-        )
-    doc = {
-        "version": SNAPSHOT_VERSION,
-        "analyzer": ANALYZER_NAME,
-        "trailer": trailer,
-        "max_file_bytes": index.max_file_bytes,
-        "stamps": [(e.path, e.size, e.mtime_ns, e.doc is not None) for e in entries],
-        "entries": [
-            (
+    snapshot.write(
+        directory,
+        trailer=trailer,
+        max_file_bytes=index.max_file_bytes,
+        files=[
+            snapshot.Stored(
                 e.path,
-                e.doc.fs_path if e.doc is not None else "",
-                e.doc.name if e.doc is not None else "",
-                e.doc.description if e.doc is not None else "",
-                [] if e.doc is None else [_problem_json(p) for p in e.doc.problems],
-                None if e.skipped is None else _problem_json(e.skipped),
+                e.size,
+                e.mtime_ns,
+                "" if e.doc is None else e.doc.fs_path,
+                "" if e.doc is None else e.doc.name,
+                "" if e.doc is None else e.doc.description,
+                () if e.doc is None else tuple((p.line, p.message) for p in e.doc.problems),
+                None if e.skipped is None else (e.skipped.line, e.skipped.message),
             )
             for e in entries
         ],
-        "fields": fields,
-    }
-    fd, tmp = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            marshal.dump(doc, file)
-        os.replace(tmp, os.path.join(directory, SNAPSHOT_NAME))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _load_snapshot(directory: str, max_file_bytes: int) -> dict[str, Any] | None:
-    """The snapshot, if it is of this version and of the current ``docs.jsonl``."""
-    try:
-        with open(os.path.join(directory, SNAPSHOT_NAME), "rb") as file:
-            doc = marshal.load(file)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    trailer = _trailer(os.path.join(directory, CACHE_NAME))
-    fresh = (
-        doc.get("version") == SNAPSHOT_VERSION
-        and doc.get("analyzer") == ANALYZER_NAME
-        and doc.get("max_file_bytes") == max_file_bytes
-        and trailer is not None
-        and doc.get("trailer") == trailer
+        fields=index.field_indexes,
     )
-    return doc if fresh else None
 
 
-def _from_snapshot(doc: dict[str, Any], walk_problems: list[Problem]) -> PureIndex:
-    import numpy as np  # noqa: PLC0415
-
+def _from_snapshot(found: snapshot.Snapshot, walk_problems: list[Problem]) -> PureIndex:
     problems = list(walk_problems)
     docs: list[AnalyzedDoc] = []
-    for path, fs_path, name, description, doc_problems, skipped in doc["entries"]:
-        if skipped is not None:
-            problems.append(Problem(path=path, line=skipped[0], message=skipped[1]))
+    for stored in found.files:
+        path = stored.path
+        if stored.skipped is not None:
+            line, message = stored.skipped
+            problems.append(Problem(path=path, line=line, message=message))
             continue
-        own = tuple(Problem(path=path, line=line, message=m) for line, m in doc_problems)
+        own = tuple(Problem(path=path, line=line, message=m) for line, m in stored.problems)
         problems.extend(own)
         docs.append(
             AnalyzedDoc(
                 path=path,
-                fs_path=fs_path,
-                name=name,
-                description=description,
+                fs_path=stored.fs_path,
+                name=stored.name,
+                description=stored.description,
                 fields=(),
                 problems=own,
             )
         )
-    fields: dict[str, FieldIndex] = {}
-    for field, (lengths, packed, stems, sorted_terms, avgdl) in zip(
-        FIELDS, doc["fields"], strict=True
-    ):
-        column: NDArray[np.float64] = np.array(lengths, dtype=np.float64)
-        fields[field] = FieldIndex(
-            postings=_PackedPostings(packed),
-            stems={key: tuple(terms) for key, terms in stems.items()},
-            sorted_terms=tuple(sorted_terms),
-            lengths=column,
-            avgdl=avgdl,
-        )
-    return PureIndex.from_fields(docs, problems, int(doc["max_file_bytes"]), fields)
+    return PureIndex.from_fields(docs, problems, found.max_file_bytes, found.fields)
+
+
+def _stamp(spec_file: SpecFile) -> tuple[int, int] | None:
+    """The size and mtime of a file: the walk's, else a fresh ``lstat``."""
+    if spec_file.stamp is not None:
+        return spec_file.stamp
+    try:
+        status = os.stat(spec_file.fs_path, follow_symlinks=False)
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
 
 
 def _snapshot_answer(
     directory: str, files: Sequence[SpecFile], walk_problems: list[Problem], max_file_bytes: int
 ) -> tuple[PureIndex, UpdateInfo] | None:
-    """The index from the snapshot when no file changed since it was written."""
-    doc = _load_snapshot(directory, max_file_bytes)
-    if doc is None:
+    """The index from the snapshot when no file changed since it was written.
+
+    Only sizes and mtimes are compared (as :func:`_reusable` does): no file is read.
+    """
+    trailer = _trailer(os.path.join(directory, CACHE_NAME))
+    if trailer is None:
         return None
-    stamps = doc["stamps"]
-    if [f.path for f in files] != [path for path, _, _, _ in stamps]:
+    found = snapshot.load(directory, trailer=trailer, max_file_bytes=max_file_bytes)
+    if found is None or len(found.files) != len(files):
         return None
-    for spec_file, (_, size, mtime_ns, is_doc) in zip(files, stamps, strict=True):
-        try:
-            status = os.stat(spec_file.fs_path, follow_symlinks=False)
-        except OSError:
-            return None
-        if not is_doc or (status.st_size, status.st_mtime_ns) != (size, mtime_ns):
+    for spec_file, stored in zip(files, found.files, strict=True):
+        if (
+            spec_file.path != stored.path
+            or stored.skipped is not None
+            or _stamp(spec_file) != (stored.size, stored.mtime_ns)
+        ):
             return None
     counts = UpdateInfo(
-        added=0, changed=0, deleted=0, unchanged=len(stamps), rebuilt=False, committed=False
+        added=0, changed=0, deleted=0, unchanged=len(files), rebuilt=False, committed=False
     )
-    return _from_snapshot(doc, walk_problems), counts
+    return _from_snapshot(found, walk_problems), counts
 
 
 def _reusable(old: _Entry | None, status: os.stat_result | None) -> bool:

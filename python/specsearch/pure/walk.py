@@ -60,11 +60,16 @@ class SpecFile:
         path: Its path as the index shows it (root joined with the relative
             path by ``/``, or the relative path alone for the implicit root).
         fs_path: The path to open it with.
+        identity: Its device and inode when the walk saw it, to check that
+            the file opened is that one.
+        stamp: Its size and mtime (ns) when the walk saw it, so that a
+            freshness check needs no second ``stat``.
     """
 
     path: str
     fs_path: str
     identity: tuple[int, int] | None = None
+    stamp: tuple[int, int] | None = None
 
 
 class UnsafeFile(Exception):
@@ -739,6 +744,7 @@ def _walk_dir(
                             path=display(prefix + rel),
                             fs_path=os.path.join(root, rel),
                             identity=(status.st_dev, status.st_ino),
+                            stamp=(status.st_size, status.st_mtime_ns),
                         ),
                     )
                 )
