@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import os
 import re
-import shutil
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
@@ -26,9 +24,6 @@ from specsearch.config import Config, ConfigError, load_config, project_roots, u
 from specsearch.dedup import THRESHOLD, fold, group_docs, pool
 from specsearch.engine import Index, query_text
 from specsearch.errors import IndexFormatError, SpecsearchError
-from specsearch.model import NO_MODEL_NOTICE
-from specsearch.model import status as model_status
-from specsearch.model_cli import model
 from specsearch.select import BACKEND_NAMES
 from specsearch.window import SNIPPET_WIDTH, window
 
@@ -49,6 +44,13 @@ MAX_K = 2**32 - 1
 _T = TypeVar("_T")
 MIN_SNIPPET_WIDTH = 40
 SPEC_SUFFIXES = (".md", ".markdown", ".mdx")
+
+
+def _dumps(obj: object, **options: Any) -> str:
+    """``json.dumps``, importing ``json`` on first use (``--json`` and a few commands)."""
+    import json  # noqa: PLC0415 (start-up cost)
+
+    return json.dumps(obj, **options)
 
 
 def _fail(message: str) -> NoReturn:
@@ -325,6 +327,8 @@ def _report_problems(
 def _width(prefix: int) -> int:
     """Characters left for a snippet after ``prefix`` on this output."""
     if sys.stdout.isatty():
+        import shutil  # noqa: PLC0415 (start-up cost: shutil imports the compressors)
+
         columns = shutil.get_terminal_size((SNIPPET_WIDTH, 24)).columns
         return max(MIN_SNIPPET_WIDTH, columns - prefix - 1)
     return SNIPPET_WIDTH
@@ -555,11 +559,29 @@ def _fields_option(command: Callable[..., None]) -> Callable[..., None]:
 def _compact_json(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     """``{"hits": [...]}`` with only ``fields`` of each hit, without spaces."""
     picked = [{f: row[f] for f in fields} for row in rows]
-    return json.dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class _Group(click.Group):
-    """A click group whose usage errors are one line, and Ctrl-C exits 130."""
+    """A click group whose usage errors are one line, and Ctrl-C exits 130.
+
+    The ``model`` commands are imported only when named (or listed): their
+    module imports ``pathlib`` and the download code, which no query needs.
+    """
+
+    _LAZY = "model"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted, ``model`` among them."""
+        return sorted({*super().list_commands(ctx), self._LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, importing ``model``'s on demand."""
+        if cmd_name == self._LAZY and cmd_name not in self.commands:
+            from specsearch.model_cli import model  # noqa: PLC0415 (start-up cost)
+
+            self.add_command(model)
+        return super().get_command(ctx, cmd_name)
 
     def main(
         self,
@@ -776,7 +798,7 @@ def query(
         elif jsonl:
             for rank, result in enumerate(results, start=1):
                 click.echo(
-                    json.dumps(
+                    _dumps(
                         {"type": "hit", "data": _hit_json(result, rank, scope)},
                         ensure_ascii=False,
                         allow_nan=False,
@@ -792,7 +814,7 @@ def query(
             }
             if show_problems:
                 summary["problems"] = _problems_json(problems, scope)
-            click.echo(json.dumps({"type": "summary", "data": summary}, ensure_ascii=False))
+            click.echo(_dumps({"type": "summary", "data": summary}, ensure_ascii=False))
         elif as_json:
             doc: dict[str, Any] = {
                 "query": text,
@@ -804,7 +826,7 @@ def query(
             }
             if show_problems:
                 doc["problems"] = _problems_json(problems, scope)
-            click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+            click.echo(_dumps(doc, ensure_ascii=False, allow_nan=False))
         else:
             if not no_messages:
                 _report_problems(problems, scope, verbose=show_problems, changed=changed)
@@ -880,6 +902,9 @@ def _print_explained(
 
 def _route_model(model_dir: str | None) -> Path | None:
     """The model folder for route's semantic arm, or None (lexical only, with a notice)."""
+    from specsearch.model import NO_MODEL_NOTICE  # noqa: PLC0415 (route only)
+    from specsearch.model import status as model_status  # noqa: PLC0415
+
     found = model_status(model_dir, os.environ)
     if found.present:
         return found.path
@@ -977,7 +1002,7 @@ def route(
                 }
                 if show_problems:
                     doc["problems"] = _problems_json(problems, scope)
-                click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+                click.echo(_dumps(doc, ensure_ascii=False, allow_nan=False))
             else:
                 if not no_messages:
                     _report_problems(problems, scope, verbose=show_problems, changed=changed)
@@ -1031,7 +1056,7 @@ def index(
         }
         if show_problems:
             doc["problems"] = _problems_json(problems, scope)
-        click.echo(json.dumps(doc, ensure_ascii=False))
+        click.echo(_dumps(doc, ensure_ascii=False))
         return
     _report_problems(problems, scope, verbose=show_problems, changed=True)
     if info is not None:
@@ -1068,7 +1093,7 @@ def stats(
     if as_json:
         doc = dataclasses.asdict(numbers)
         doc["vectors"] = None if vectors is None else dataclasses.asdict(vectors)
-        click.echo(json.dumps(doc))
+        click.echo(_dumps(doc))
         return
     click.echo(f"backend:  {numbers.backend}")
     click.echo(f"docs:     {numbers.docs}")
@@ -1146,9 +1171,9 @@ def show(
     if as_json:
         docs = [shown_json(s) for s in shown]
         if show_all:
-            click.echo(json.dumps(docs, ensure_ascii=False))
+            click.echo(_dumps(docs, ensure_ascii=False))
         else:
-            click.echo(json.dumps({**docs[0], "others": others}, ensure_ascii=False))
+            click.echo(_dumps({**docs[0], "others": others}, ensure_ascii=False))
         return
     use_color = _use_color(config.color if color is None else color)
     for i, one in enumerate(shown):
@@ -1202,7 +1227,7 @@ def dups(
             ],
             "files": sum(len(g.members) for g in groups),
         }
-        click.echo(json.dumps(out, ensure_ascii=False))
+        click.echo(_dumps(out, ensure_ascii=False))
     else:
         for g in groups:
             low = min(g.similarity)
@@ -1237,7 +1262,7 @@ def cache_list(as_json: bool) -> None:
     found = entries(os.environ)
     if as_json:
         rows = [dataclasses.asdict(e) for e in found]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(_dumps(rows, ensure_ascii=False))
         return
     now = time.time()
     for e in found:
@@ -1335,9 +1360,6 @@ def mcp(where: _Where) -> None:
         _fail("`specsearch mcp` needs the MCP SDK: pip install 'specsearch[mcp]'")
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
-
-
-cli.add_command(model)
 
 
 def main() -> None:

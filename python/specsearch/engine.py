@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -16,13 +15,6 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import (
-    FUSION,
-    StoredRows,
-    VectorStats,
-    read_vector_stats,
-    stored_rows,
-)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,6 +30,7 @@ if TYPE_CHECKING:
     )
     from specsearch.encoder import Encoder
     from specsearch.types import Problem, RouteExplanation
+    from specsearch.vectors import StoredRows, VectorStats
 
 __all__ = [
     "BatchHits",
@@ -89,6 +82,8 @@ def _discard(target: str) -> None:
         os.rename(target, aside)
     except FileNotFoundError:
         return
+    import shutil  # noqa: PLC0415 (rebuilds only; shutil pulls in compressors)
+
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -508,6 +503,8 @@ class Index(Closing):
         Read from the file's header (SPEC.md, *Document vectors*), without
         loading a model; ``valid`` says whether its checksum holds.
         """
+        from specsearch.vectors import read_vector_stats  # noqa: PLC0415 (stats only)
+
         return None if self._vectors_path is None else read_vector_stats(self._vectors_path)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
@@ -626,6 +623,8 @@ class Index(Closing):
 
     def _stored_rows(self, model: PathArg, progress: Progress | None = None) -> StoredRows:
         """The document vectors' float16 rows (computed once per model; no numpy)."""
+        from specsearch.vectors import stored_rows  # noqa: PLC0415 (semantic route only)
+
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
@@ -685,6 +684,8 @@ class Index(Closing):
         request = query_text(request)
         if model is None:
             return RouteHits(request, self._backend.route(request, k), self._backend)
+        from specsearch.vectors import FUSION  # noqa: PLC0415 (semantic route only)
+
         return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
 
     def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:

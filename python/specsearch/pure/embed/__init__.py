@@ -82,6 +82,8 @@ def combine_rows(parts: NDArray[np.float32]) -> NDArray[np.float32]:
 
     A zero sum stays zero (``embed::combine_rows`` in Rust).
     """
+    import numpy as np  # noqa: PLC0415 - the package imports numpy only when it computes
+
     total = parts.astype(np.float32).sum(axis=1, dtype=np.float32)
     norm = np.sqrt((total * total).sum(axis=1, dtype=np.float32, keepdims=True))
     out: NDArray[np.float32] = np.divide(
