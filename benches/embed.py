@@ -8,7 +8,10 @@ Needs the model (``specsearch model fetch``). Reports, for the native encoder
 (and a few documents through the numpy reference): model load time; request
 encode latency (p50/p95, one request at a time, as ``route`` does); document
 throughput over rayon at the document token budget (128) and at the model's
-(256); the projected one-time cost of the whole corpus; peak RSS. Each
+(256); the projected one-time cost of the whole corpus; peak RSS. With
+``--route``: the measured one-time cost (index and document vectors of the
+whole corpus through ``Index.open``) and ``Index.route`` latency with the
+model, request encoding included. Each
 figure is given in wall time and in CPU time (all threads), with the load
 average: on a shared machine the wall figures overstate the cost, and
 ``2 x texts per CPU-second`` estimates two idle cores. Figures are reported,
@@ -23,10 +26,12 @@ import os
 import platform
 import resource
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from specsearch import Index
 from specsearch.encoder import load_encoder
 from specsearch.model import resolve_model
 
@@ -59,7 +64,51 @@ def _timed(fn: Any) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run(corpus: Path, docs: int, model: Path | None) -> dict[str, Any]:
+def _route_api(corpus: Path, model: Path, requests: list[str]) -> dict[str, Any]:
+    """The one-time cost of a hybrid index of ``corpus``, then ``Index.route`` latency.
+
+    The index (and its document vectors) is built in a temporary folder with
+    ``Index.open``, as ``specsearch route`` does on its first run; then each
+    request is routed through the API with the model, encoding included.
+    """
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        holder: dict[str, Any] = {}
+        wall, cpu = _timed(
+            lambda: holder.update(
+                index=Index.open([str(corpus)], index_dir=folder, backend="native")
+            )
+        )
+        index = holder["index"]
+        out["index_build"] = {"docs": len(index), "wall_s": wall, "cpu_s": cpu}
+        wall, cpu = _timed(lambda: index.doc_vectors(model))
+        out["doc_vectors_one_time"] = {
+            "docs": len(index),
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "docs_per_s": len(index) / wall,
+            "two_idle_cores_docs_per_s": 2 * len(index) / cpu,
+            "bytes": os.path.getsize(os.path.join(folder, "native.vectors")),
+        }
+        wall, cpu = _timed(lambda: index.doc_vectors(model))
+        out["doc_vectors_reopen_s"] = wall
+        index.route(requests[0], k=10, model=model)
+        walls, cpus = [], []
+        for text in requests:
+            wall, cpu = _timed(lambda t=text: index.route(t, k=10, model=model))
+            walls.append(wall * 1e3)
+            cpus.append(cpu * 1e3)
+        out["route"] = {
+            "count": len(requests),
+            "p50_ms": statistics.median(walls),
+            "p95_ms": statistics.quantiles(walls, n=20)[18],
+            "cpu_p50_ms": statistics.median(cpus),
+        }
+        index.close()
+    return out
+
+
+def run(corpus: Path, docs: int, model: Path | None, *, route: bool = False) -> dict[str, Any]:
     path = resolve_model(model, os.environ)
     out: dict[str, Any] = {"model": str(path), "load_average_start": os.getloadavg()}
     holder: dict[str, Any] = {}
@@ -98,6 +147,8 @@ def run(corpus: Path, docs: int, model: Path | None) -> dict[str, Any]:
     few = texts[:4]
     wall, cpu = _timed(lambda: pure.embed(few, max_tokens=128))
     out["numpy_docs_128"] = {"docs": len(few), "wall_s": wall, "cpu_s": cpu}
+    if route:
+        out["route_api"] = _route_api(corpus, path, requests)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["load_average_end"] = os.getloadavg()
     out["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
@@ -110,8 +161,14 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--route",
+        action="store_true",
+        help="also index the whole corpus with its vectors (the one-time cost), "
+        "then time Index.route with the model",
+    )
     args = parser.parse_args()
-    result = run(args.corpus, args.docs, args.model)
+    result = run(args.corpus, args.docs, args.model, route=args.route)
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

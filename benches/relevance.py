@@ -786,17 +786,15 @@ ALPHAS = tuple(round(0.05 * i, 2) for i in range(21))
 def _fusion_inputs(
     shared: Path, queries: Sequence[Query], model: Path, out: Callable[[str], None]
 ) -> dict[str, tuple[list[str], Any, Any]]:
-    """Per query: (rel paths by doc id, lexical (ids, scores) over the top 50, cosines)."""
+    """Per query: (rel paths by doc id, lexical (ids, scores) of every hit, cosines)."""
     from specsearch import Index  # noqa: PLC0415
-    from specsearch.vectors import FUSION  # noqa: PLC0415
 
-    depth = int(FUSION["lexical_depth"])
     inputs: dict[str, tuple[list[str], Any, Any]] = {}
     for name in sorted({q.collection for q in queries}):
         folder = shared / "corpora" / name
         index = Index.build([str(folder)], backend="native")
         started = time.perf_counter()
-        vectors = index.doc_vectors(model)
+        vectors = index.doc_vectors_f32(model)
         seconds = time.perf_counter() - started
         out(f"{name}: {len(vectors)} specs embedded in {seconds:.1f} s")
         paths = [
@@ -806,7 +804,7 @@ def _fusion_inputs(
         encoder = index.encoder(model)
         for q in queries:
             if q.collection == name:
-                lexical = index._backend.route(q.text, depth)
+                lexical = index._backend.route(q.text, len(vectors))
                 cosine = vectors @ encoder.embed([q.text])[0]
                 inputs[q.id] = (paths, (lexical.ids_list(), lexical.scores_list()), cosine)
     return inputs
@@ -836,6 +834,16 @@ def _best_alpha(
         ALPHAS,
         key=lambda a: (mean(_fused_figures(inputs, queries, a).ndcg.values()), -a),
     )
+
+
+def _headline(scores: Scores, queries: Sequence[Query]) -> dict[str, float]:
+    """Mean nDCG@10 and MRR@10 overall and on the symptom requests."""
+    symptom = [q.id for q in queries if q.style == "symptom"]
+    return {
+        "ndcg": mean(scores.ndcg.values()),
+        "mrr": mean(scores.mrr.values()),
+        "symptom_ndcg": mean(scores.ndcg[i] for i in symptom),
+    }
 
 
 def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dict[str, Any]:
@@ -874,6 +882,9 @@ def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dic
         "alpha": alpha,
         "alpha_per_held_out_collection": cv_alpha,
         "table": lines,
+        "hybrid": _headline(rows[f"hybrid a={alpha}"], queries),
+        "hybrid_leave_one_collection_out": _headline(held_out, queries),
+        "lexical": _headline(rows["lexical"], queries),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fusion.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

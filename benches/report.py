@@ -30,7 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 __all__ = ["ENGINE_ORDER", "load", "main", "render", "summarize"]
 
 ENGINE_ORDER = ("native", "python", "tantivy", "sqlite-fts5", "bm25s", "rg")
-GROUP_ORDER = ("index", "index-rss", "query", "batch", "cli", "freshness", "freshness-nochange")
+GROUP_ORDER = (
+    "index",
+    "index-rss",
+    "query",
+    "batch",
+    "cli",
+    "freshness",
+    "freshness-nochange",
+    "startup",
+)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -81,6 +90,8 @@ def summarize(data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
             )
         elif group == "batch":
             row.update(qps=extra.get("queries", 0) / stats["median"] if stats["median"] else None)
+        elif group == "startup":
+            row.update(importtime=extra.get("importtime_top_us"))
         elif group == "cli":
             row.update(
                 peak_rss_bytes=extra.get("peak_rss_bytes"), files=extra.get("matching_files")
@@ -173,6 +184,9 @@ def render(data: dict[str, Any]) -> str:
                 head += f"  p50 {_t(row['p50'])}  p99 {_t(row['p99'])}  ({kinds})"
             elif group == "batch":
                 head += f"  {row['qps'] or 0:,.0f} queries/s"
+            elif group == "startup" and row.get("importtime"):
+                top = ", ".join(f"{m} {us / 1e3:.1f} ms" for m, us in row["importtime"])
+                head += f"\n  {'':<12} -X importtime, cumulative: {top}"
             work = "" if engine == "native" else _work(row)
             if work:
                 head += f"\n  {'':<12} {work}"

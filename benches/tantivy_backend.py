@@ -614,6 +614,10 @@ class TantivyBackend(Closing):
             counts[row] = len(hits)
         return ArrayBatchTopDocs(ids, scores, counts, errors)
 
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The stored path of each doc id (this adapter keeps no other)."""
+        return [d.path for d in self.docs(ids)]
+
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
         self._live()

@@ -14,7 +14,10 @@ Groups (``benchmark.group``), each parametrized by engine:
 - ``cli``: ``specsearch query WORD CORPUS --index DIR`` on an up-to-date index,
   process start to exit, against ``rg -il WORD CORPUS``;
 - ``freshness`` / ``freshness-nochange``: opening the persistent index after
-  one file changed / after nothing changed.
+  one file changed / after nothing changed;
+- ``startup``: ``python -c "import specsearch.cli"`` against ``python -c
+  "import click"`` (the floor a click CLI can reach) and ``python -c pass``
+  (``extra_info``: the top imports by ``-X importtime``).
 
 Nothing here asserts a timing. Run ``python -m benches.report`` (see the README).
 """
@@ -406,3 +409,50 @@ def test_freshness(  # noqa: PLR0917
         assert last.changed + last.added >= 1
     else:
         assert not last.committed
+
+
+# --- start-up --------------------------------------------------------------
+
+STARTUP_CODE = {"native": "import specsearch.cli", "click": "import click", "bare-python": "pass"}
+
+
+def importtime_top(code: str, n: int = 8) -> list[tuple[str, int]]:
+    """The ``n`` costliest imports of ``code`` at depth 0 or 1, by cumulative µs.
+
+    Parsed from ``python -X importtime`` (its stderr): the rows whose module
+    name is indented at most once, i.e. imported by the script itself or by
+    a module it imports directly.
+    """
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_cli_env(),
+    ).stderr
+    rows: list[tuple[str, int]] = []
+    for line in out.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2].rstrip()
+        depth = (len(name) - len(name.lstrip())) // 2
+        if depth <= 1:
+            rows.append((name.strip(), int(parts[1])))
+    return sorted(rows, key=lambda r: -r[1])[:n]
+
+
+@pytest.mark.parametrize("engine", list(STARTUP_CODE))
+def test_startup(benchmark: BenchmarkFixture, rounds: int, engine: str) -> None:
+    """A fresh interpreter importing the CLI, click alone, or nothing (bytecode cached)."""
+    benchmark.group = "startup"
+    command = [sys.executable, "-c", STARTUP_CODE[engine]]
+    subprocess.run(command, check=True, env=_cli_env())  # bytecode cached
+
+    def run() -> None:
+        subprocess.run(command, check=True, env=_cli_env())
+
+    benchmark.pedantic(run, rounds=10 * rounds, iterations=1, warmup_rounds=2)
+    benchmark.extra_info.update(engine=engine, command=" ".join(command))
+    if engine != "bare-python":
+        benchmark.extra_info["importtime_top_us"] = importtime_top(STARTUP_CODE[engine])

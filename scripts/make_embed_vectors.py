@@ -97,6 +97,14 @@ def main() -> None:
     rng = np.random.default_rng(7)
     cases = [
         {"lex_ids": [2, 0], "lex_scores": [10.0, 5.0], "cosine": [0.0, 0.25, 0.5], "alpha": 0.5},
+        # z-scores by hand: BM25F [10, 0, 10, 0] -> [1, -1, 1, -1]; cosine
+        # [0, 0.5, 0.5, 1] -> [-sqrt 2, 0, 0, sqrt 2].
+        {
+            "lex_ids": [2, 0],
+            "lex_scores": [10.0, 10.0],
+            "cosine": [0.0, 0.5, 0.5, 1.0],
+            "alpha": 0.5,
+        },
         {"lex_ids": [1], "lex_scores": [3.0], "cosine": [0.2, 0.2], "alpha": 0.0},
         {"lex_ids": [], "lex_scores": [], "cosine": [0.2, 0.2, -0.1], "alpha": 1.0},
         {"lex_ids": [], "lex_scores": [], "cosine": [], "alpha": 0.5},

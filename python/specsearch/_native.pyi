@@ -1,5 +1,7 @@
 """Type stubs for the Rust extension (checked against it with stubtest)."""
 
+import mmap
+import os
 from collections.abc import Callable
 from typing import final
 
@@ -15,12 +17,14 @@ __all__ = [
     "K1",
     "B",
     "BatchTopDocs",
+    "DocMatrix",
     "Embeddings",
     "Encoder",
     "Index",
     "IndexBuffers",
     "TopDocs",
     "__version__",
+    "document_texts",
     "fingerprint_files",
     "fuse",
     "parse_query",
@@ -82,9 +86,10 @@ class Index:
         progress: Callable[[int, int], None] | None = None,
         hidden: bool = False,
         no_ignore: bool = False,
+        verify: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int]]: ...
     @staticmethod
-    def open_existing(index_dir: str) -> Index: ...
+    def open_existing(index_dir: str) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     def stats(self) -> dict[str, int | str]: ...
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]: ...
     @property
@@ -113,6 +118,7 @@ class Index:
         self, request: str, ids: list[int]
     ) -> tuple[list[str], list[str], list[str], list[list[tuple[str, str, float]]]]: ...
     def docs(self, ids: list[int]) -> list[tuple[str, str, str]]: ...
+    def fs_paths(self, ids: list[int]) -> list[str | os.PathLike[str] | None]: ...
     def snippets(
         self, ids: list[int], query: str, *, strict: bool = False
     ) -> list[tuple[int, str, list[tuple[int, int]]] | None]: ...
@@ -132,7 +138,24 @@ class Encoder:
     def max_tokens(self) -> int: ...
     def tokenize(self, text: str, max_tokens: int | None = None) -> list[int]: ...
     def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings: ...
+    def embed_f16(self, texts: list[str], max_tokens: int | None = None) -> bytes: ...
+    def embed_documents_f16(self, pairs: list[tuple[str, str]]) -> bytes: ...
+    def route_fused(
+        self,
+        request: str,
+        matrix: DocMatrix,
+        lex_ids: list[int],
+        lex_scores: list[float],
+        alpha: float,
+        k: int,
+    ) -> tuple[list[int], list[float], list[float], list[float], list[float]]: ...
 
+@final
+class DocMatrix:
+    def __new__(cls, data: bytes | mmap.mmap, offset: int, rows: int, dim: int) -> DocMatrix: ...
+    def __len__(self) -> int: ...
+
+def document_texts(docs: list[tuple[str, str, str]]) -> list[tuple[str, str]]: ...
 def fuse(
     lex_ids: list[int], lex_scores: list[float], cosine: list[float], alpha: float
 ) -> tuple[list[float], list[float], list[float]]: ...

@@ -142,6 +142,14 @@ class Backend(Protocol):
         """The stored fields of each doc id."""
         ...
 
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept (``os.fsdecode``).
+
+        A doc's ``path`` shows a file name that is not UTF-8 with U+FFFD; this
+        one opens it.
+        """
+        ...
+
     def snippets(
         self, ids: Sequence[int], query: str, *, strict: bool = False
     ) -> list[Snippet | None]:
@@ -183,6 +191,10 @@ class BuildOptions:
             more than this many.
         hidden: Walk hidden files and folders too (SPEC.md §1).
         no_ignore: Do not read ignore files (SPEC.md §1).
+        verify: When opening an on-disk index, check the checksum of every
+            part of it, not only of what is read (``specsearch index``); a
+            mismatch is an ``IndexFormatError``. The python cache's
+            ``docs.jsonl`` is checked whole (sha256) on every load anyway.
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -191,6 +203,7 @@ class BuildOptions:
     merge_threshold: int = DEFAULT_MERGE_THRESHOLD
     hidden: bool = False
     no_ignore: bool = False
+    verify: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "threads", "memory_budget"):

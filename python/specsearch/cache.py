@@ -15,11 +15,8 @@ folder given with ``--index``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -83,8 +80,36 @@ def canonical_roots(roots: Sequence[str]) -> list[str]:
 
 
 def _key(canonical: Sequence[str], options: Mapping[str, bool]) -> str:
-    spec = json.dumps([list(canonical), dict(sorted(options.items()))], ensure_ascii=False)
-    return hashlib.sha256(spec.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    """The folder key: sha256 of the JSON text of ``[canonical, sorted options]``.
+
+    Built without the ``json`` and ``hashlib`` packages, which every CLI
+    query would otherwise import (``hashlib`` loads OpenSSL): the text is
+    what ``json.dumps(..., ensure_ascii=False)`` writes, from the C string
+    encoder that ``json`` wraps, and the digest comes from CPython's
+    built-in SHA-256. ``tests/unit/test_startup.py`` checks both against
+    the packages.
+    """
+    from _json import encode_basestring  # noqa: PLC0415 (start-up cost)
+
+    roots = ", ".join(encode_basestring(r) for r in canonical)
+    flags = ", ".join(
+        f"{encode_basestring(k)}: {'true' if v else 'false'}" for k, v in sorted(options.items())
+    )
+    spec = f"[[{roots}], {{{flags}}}]"
+    return _sha256_hex(spec.encode("utf-8", "surrogateescape"))[:20]
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex, from CPython's built-in module when it has one."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+        except ImportError:
+            from hashlib import sha256  # noqa: PLC0415
+    digest: str = sha256(data).hexdigest()
+    return digest
 
 
 def index_dir_for(
@@ -119,6 +144,8 @@ def record_use(
             "options": {k: v for k, v in (options or {}).items() if v},
         }
         tmp = f"{meta}.{os.getpid()}.tmp"
+        import json  # noqa: PLC0415 (first use only)
+
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False)
         os.replace(tmp, meta)
@@ -134,6 +161,8 @@ def _size(folder: str) -> int:
 
 
 def _entry(folder: str) -> CacheEntry:
+    import json  # noqa: PLC0415 (``cache list`` only)
+
     meta = os.path.join(folder, META_NAME)
     roots: tuple[str, ...] = ()
     try:
@@ -177,6 +206,8 @@ def remove(entry: CacheEntry, environ: Mapping[str, str]) -> None:
     parent, name = os.path.split(os.path.normpath(entry.path))
     if os.path.realpath(parent) != os.path.realpath(cache_root(environ)) or not _KEY.match(name):
         raise ValueError(f"{entry.path}: not a specsearch index folder; left alone")
+    import shutil  # noqa: PLC0415 (``cache`` commands only)
+
     shutil.rmtree(entry.path)
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import os
 import re
-import shutil
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
@@ -26,9 +24,6 @@ from specsearch.config import Config, ConfigError, load_config, project_roots, u
 from specsearch.dedup import THRESHOLD, fold, group_docs, pool
 from specsearch.engine import Index, query_text
 from specsearch.errors import IndexFormatError, SpecsearchError
-from specsearch.model import NO_MODEL_NOTICE
-from specsearch.model import status as model_status
-from specsearch.model_cli import model
 from specsearch.select import BACKEND_NAMES
 from specsearch.window import SNIPPET_WIDTH, window
 
@@ -39,7 +34,7 @@ if TYPE_CHECKING:
     from specsearch.dedup import Collapsed
     from specsearch.engine import RouteHits
     from specsearch.show import ShownSpec
-    from specsearch.types import Contribution, Problem
+    from specsearch.types import Contribution, Hit, Problem
 
 __all__ = ["cli", "main"]
 
@@ -49,6 +44,13 @@ MAX_K = 2**32 - 1
 _T = TypeVar("_T")
 MIN_SNIPPET_WIDTH = 40
 SPEC_SUFFIXES = (".md", ".markdown", ".mdx")
+
+
+def _dumps(obj: object, **options: Any) -> str:
+    """``json.dumps``, importing ``json`` on first use (``--json`` and a few commands)."""
+    import json  # noqa: PLC0415 (start-up cost)
+
+    return json.dumps(obj, **options)
 
 
 def _fail(message: str) -> NoReturn:
@@ -248,7 +250,9 @@ class _Where:
         committed index and says so.
         """
         bar = _ProgressBar(enabled=sys.stderr.isatty())
-        options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore)
+        # `specsearch index` checks every checksum, so that it never calls a
+        # corrupt index up to date; a query checks what it reads.
+        options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore, verify=writer)
         folder = self.folder(scope)
         backend = self.backend_name(config)
         if_locked: Literal["snapshot", "raise"] = "raise" if writer else "snapshot"
@@ -290,6 +294,21 @@ class _Where:
                 return body(index)
 
 
+def _raw_paths(index: Index, hits: Sequence[Hit], scope: _Scope) -> list[str]:
+    """Each hit's path as shown, with the bytes of a file name that is not UTF-8 kept.
+
+    A doc path shows such bytes as U+FFFD; its file system path keeps them
+    (as lone surrogates), shown under the root the user typed.
+    """
+    lossy = [i for i, hit in enumerate(hits) if "\ufffd" in hit.path]
+    shown = [scope.display(hit.path) for hit in hits]
+    if lossy:
+        fs_paths = index.fs_paths([hits[i].doc_id for i in lossy])
+        for i, fs_path in zip(lossy, fs_paths, strict=True):
+            shown[i] = scope.display(fs_path)
+    return shown
+
+
 def _report_problems(
     problems: Sequence[Problem], scope: _Scope, *, verbose: bool, changed: bool
 ) -> None:
@@ -308,6 +327,8 @@ def _report_problems(
 def _width(prefix: int) -> int:
     """Characters left for a snippet after ``prefix`` on this output."""
     if sys.stdout.isatty():
+        import shutil  # noqa: PLC0415 (start-up cost: shutil imports the compressors)
+
         columns = shutil.get_terminal_size((SNIPPET_WIDTH, 24)).columns
         return max(MIN_SNIPPET_WIDTH, columns - prefix - 1)
     return SNIPPET_WIDTH
@@ -385,11 +406,18 @@ def _problems_json(problems: Sequence[Problem], scope: _Scope) -> list[dict[str,
     return [{"path": scope.display(p.path), "line": p.line, "message": p.message} for p in problems]
 
 
+#: The most words a query may have for ``did you mean``: each costs a fuzzy
+#: search, and a long query that finds nothing is not a misspelling.
+MAX_SUGGEST_WORDS = 8
+
+
 def _suggest(index: Index, query: str) -> str | None:
     """The query with each unknown plain word replaced by its nearest indexed word."""
     if not re.fullmatch(r"[\w\s-]+", query):
         return None
     words = query.split()
+    if len(words) > MAX_SUGGEST_WORDS:
+        return None
     fixed = [index.suggest(w) if len(w) >= 3 else None for w in words]
     if not any(fixed):
         return None
@@ -531,11 +559,29 @@ def _fields_option(command: Callable[..., None]) -> Callable[..., None]:
 def _compact_json(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     """``{"hits": [...]}`` with only ``fields`` of each hit, without spaces."""
     picked = [{f: row[f] for f in fields} for row in rows]
-    return json.dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _dumps({"hits": picked}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 class _Group(click.Group):
-    """A click group whose usage errors are one line, and Ctrl-C exits 130."""
+    """A click group whose usage errors are one line, and Ctrl-C exits 130.
+
+    The ``model`` commands are imported only when named (or listed): their
+    module imports ``pathlib`` and the download code, which no query needs.
+    """
+
+    _LAZY = "model"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted, ``model`` among them."""
+        return sorted({*super().list_commands(ctx), self._LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, importing ``model``'s on demand."""
+        if cmd_name == self._LAZY and cmd_name not in self.commands:
+            from specsearch.model_cli import model  # noqa: PLC0415 (start-up cost)
+
+            self.add_command(model)
+        return super().get_command(ctx, cmd_name)
 
     def main(
         self,
@@ -752,7 +798,7 @@ def query(
         elif jsonl:
             for rank, result in enumerate(results, start=1):
                 click.echo(
-                    json.dumps(
+                    _dumps(
                         {"type": "hit", "data": _hit_json(result, rank, scope)},
                         ensure_ascii=False,
                         allow_nan=False,
@@ -768,7 +814,7 @@ def query(
             }
             if show_problems:
                 summary["problems"] = _problems_json(problems, scope)
-            click.echo(json.dumps({"type": "summary", "data": summary}, ensure_ascii=False))
+            click.echo(_dumps({"type": "summary", "data": summary}, ensure_ascii=False))
         elif as_json:
             doc: dict[str, Any] = {
                 "query": text,
@@ -780,13 +826,16 @@ def query(
             }
             if show_problems:
                 doc["problems"] = _problems_json(problems, scope)
-            click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+            click.echo(_dumps(doc, ensure_ascii=False, allow_nan=False))
         else:
             if not no_messages:
                 _report_problems(problems, scope, verbose=show_problems, changed=changed)
             if paths_only:
-                for result in results:
-                    click.echo(scope.display(result.hit.path) + ("\0" if null else "\n"), nl=False)
+                raw = _raw_paths(index, [r.hit for r in results], scope)
+                for path in raw:
+                    # The file name's bytes as they are (as rg -l prints them),
+                    # so `specsearch show "$(specsearch query -l ...)"` opens it.
+                    click.echo(os.fsencode(path) + (b"\0" if null else b"\n"), nl=False)
             else:
                 chosen = config.color if color is None else color
                 _print_human(results, scope, color=_use_color(chosen), context=context)
@@ -853,6 +902,9 @@ def _print_explained(
 
 def _route_model(model_dir: str | None) -> Path | None:
     """The model folder for route's semantic arm, or None (lexical only, with a notice)."""
+    from specsearch.model import NO_MODEL_NOTICE  # noqa: PLC0415 (route only)
+    from specsearch.model import status as model_status  # noqa: PLC0415
+
     found = model_status(model_dir, os.environ)
     if found.present:
         return found.path
@@ -917,7 +969,7 @@ def route(
             if model_path is not None:
                 bar = _ProgressBar(enabled=sys.stderr.isatty())
                 try:
-                    index.doc_vectors(model_path, progress=bar)
+                    index.update_vectors(model_path, progress=bar)
                 finally:
                     bar.close()
             hits = index.route(request, k if every else pool(k), model=model_path)
@@ -950,7 +1002,7 @@ def route(
                 }
                 if show_problems:
                     doc["problems"] = _problems_json(problems, scope)
-                click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+                click.echo(_dumps(doc, ensure_ascii=False, allow_nan=False))
             else:
                 if not no_messages:
                     _report_problems(problems, scope, verbose=show_problems, changed=changed)
@@ -1004,7 +1056,7 @@ def index(
         }
         if show_problems:
             doc["problems"] = _problems_json(problems, scope)
-        click.echo(json.dumps(doc, ensure_ascii=False))
+        click.echo(_dumps(doc, ensure_ascii=False))
         return
     _report_problems(problems, scope, verbose=show_problems, changed=True)
     if info is not None:
@@ -1033,12 +1085,15 @@ def stats(
             scope.roots, index_dir=folder, backend=where.backend_name(config)
         ) as opened:
             numbers = opened.stats()
+            vectors = opened.vector_stats()
     except FileNotFoundError as err:
         _fail(f"no index at {err.filename}; create one with `specsearch index`")
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(numbers)))
+        doc = dataclasses.asdict(numbers)
+        doc["vectors"] = None if vectors is None else dataclasses.asdict(vectors)
+        click.echo(_dumps(doc))
         return
     click.echo(f"backend:  {numbers.backend}")
     click.echo(f"docs:     {numbers.docs}")
@@ -1046,6 +1101,12 @@ def stats(
     click.echo(f"segments: {numbers.segments}")
     click.echo(f"size:     {numbers.size_bytes} bytes ({numbers.size_bytes / 1e6:.1f} MB)")
     click.echo(f"location: {numbers.location}")
+    if vectors is not None:
+        state = "" if vectors.valid else " (corrupt: recomputed on the next route)"
+        click.echo(
+            f"vectors:  {vectors.count} x {vectors.dims} {vectors.dtype}, "
+            f"{vectors.size_bytes} bytes, model {vectors.model_id}{state}"
+        )
 
 
 def _print_spec(spec: ShownSpec, *, color: bool) -> None:
@@ -1087,27 +1148,32 @@ def show(
     others: list[str] = []
     try:
         if os.path.isfile(spec):
-            shown = [read_shown(spec, spec)]
+            # A name that is not UTF-8 arrives with lone surrogates: shown with U+FFFD.
+            shown = [read_shown(os.fsencode(spec).decode("utf-8", "replace"), spec)]
         elif _looks_like_path(spec):
             _fail(f"{spec}: the file does not exist")
         else:
             scope = where.scope(config)
             with where.open(scope, config) as index:
                 found = index.find_ranked(spec)
+                chosen = found if show_all else found[:1]
+                fs_paths = index.fs_paths([d.doc_id for d in chosen])
             if not found:
                 _note(f"no spec named {spec!r} under {scope.names()}")
                 sys.exit(EXIT_NO_MATCH)
-            chosen = found if show_all else found[:1]
-            shown = [read_shown(scope.display(d.path), d.path) for d in chosen]
+            shown = [
+                read_shown(scope.display(d.path), fs)
+                for d, fs in zip(chosen, fs_paths, strict=True)
+            ]
             others = [] if show_all else [scope.display(d.path) for d in found[1:]]
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
     if as_json:
         docs = [shown_json(s) for s in shown]
         if show_all:
-            click.echo(json.dumps(docs, ensure_ascii=False))
+            click.echo(_dumps(docs, ensure_ascii=False))
         else:
-            click.echo(json.dumps({**docs[0], "others": others}, ensure_ascii=False))
+            click.echo(_dumps({**docs[0], "others": others}, ensure_ascii=False))
         return
     use_color = _use_color(config.color if color is None else color)
     for i, one in enumerate(shown):
@@ -1161,7 +1227,7 @@ def dups(
             ],
             "files": sum(len(g.members) for g in groups),
         }
-        click.echo(json.dumps(out, ensure_ascii=False))
+        click.echo(_dumps(out, ensure_ascii=False))
     else:
         for g in groups:
             low = min(g.similarity)
@@ -1196,7 +1262,7 @@ def cache_list(as_json: bool) -> None:
     found = entries(os.environ)
     if as_json:
         rows = [dataclasses.asdict(e) for e in found]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(_dumps(rows, ensure_ascii=False))
         return
     now = time.time()
     for e in found:
@@ -1294,9 +1360,6 @@ def mcp(where: _Where) -> None:
         _fail("`specsearch mcp` needs the MCP SDK: pip install 'specsearch[mcp]'")
     except (SpecsearchError, OSError) as err:
         _fail(_describe(err))
-
-
-cli.add_command(model)
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ folders of every plugin listed in ``~/.claude/plugins/installed_plugins.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -178,6 +177,8 @@ def _plugin_paths(claude: str) -> list[str]:
     ``plugins/marketplaces/<m>/plugins/<p>``.
     """
     listing = os.path.join(claude, "plugins", "installed_plugins.json")
+    import json  # noqa: PLC0415 (start-up cost: only with a plugins listing)
+
     try:
         with open(listing, encoding="utf-8") as f:
             raw = json.load(f)

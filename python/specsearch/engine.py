@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -16,7 +15,6 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
-from specsearch.vectors import FUSION, spec_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     )
     from specsearch.encoder import Encoder
     from specsearch.types import Problem, RouteExplanation
+    from specsearch.vectors import StoredRows, VectorStats
 
 __all__ = [
     "BatchHits",
@@ -49,6 +48,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _cache_environ() -> dict[str, str]:
+    """The one environment variable the API's default model path depends on."""
+    cache = os.environ.get("XDG_CACHE_HOME")
+    return {"XDG_CACHE_HOME": cache} if cache else {}
 
 
 def query_text(query: str) -> str:
@@ -77,6 +82,8 @@ def _discard(target: str) -> None:
         os.rename(target, aside)
     except FileNotFoundError:
         return
+    import shutil  # noqa: PLC0415 (rebuilds only; shutil pulls in compressors)
+
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -334,7 +341,7 @@ class Index(Closing):
         self._backend = backend
         self._update: UpdateInfo | None = None
         self._encoder: tuple[str, Encoder] | None = None
-        self._vectors: tuple[str, NDArray[np.float32]] | None = None
+        self._vectors: tuple[str, StoredRows, NDArray[np.float32] | None] | None = None
         self._vectors_path: str | None = None
 
     @classmethod
@@ -472,7 +479,9 @@ class Index(Closing):
         folder = (
             os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
         )
-        return cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
+        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
+        return index
 
     @property
     def backend(self) -> str:
@@ -487,6 +496,16 @@ class Index(Closing):
     def stats(self) -> IndexStats:
         """Counts and sizes of the index."""
         return self._backend.stats()
+
+    def vector_stats(self) -> VectorStats | None:
+        """What the stored document vectors hold, or None when none are stored.
+
+        Read from the file's header (SPEC.md, *Document vectors*), without
+        loading a model; ``valid`` says whether its checksum holds.
+        """
+        from specsearch.vectors import read_vector_stats  # noqa: PLC0415 (stats only)
+
+        return None if self._vectors_path is None else read_vector_stats(self._vectors_path)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
         """Each doc's length in tokens of ``field``, one read-only array per segment.
@@ -572,25 +591,58 @@ class Index(Closing):
 
     def doc_vectors(
         self, model: PathArg, *, progress: Progress | None = None
-    ) -> NDArray[np.float32]:
-        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` array.
+    ) -> NDArray[np.float16]:
+        """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` float16 array.
 
         Computed once per index and model; an index opened with :meth:`open`
-        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed)
-        and embeds only added or changed specs (:mod:`specsearch.vectors`).
-        ``progress`` is called with (specs done, specs to embed).
+        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed;
+        SPEC.md, *Document vectors*) and embeds only added or changed specs
+        (:mod:`specsearch.vectors`). The array is then a view of the mapped
+        file, not a copy (``flags.owndata`` is False); :meth:`doc_vectors_f32`
+        gives a float32 copy. ``progress`` is called with (specs done, specs
+        to embed).
 
         Raises:
             ModelNotFoundError: ``model`` is not a usable model folder.
             ModelError: a model file does not fit.
         """
+        return self._stored_rows(model, progress).array()
+
+    def update_vectors(self, model: PathArg, *, progress: Progress | None = None) -> int:
+        """Embed the specs that have no stored vector yet; how many specs have one.
+
+        What :meth:`doc_vectors` does first, without numpy: ``specsearch
+        route`` calls it to show a progress bar (``progress`` is called with
+        specs done, specs to embed).
+
+        Raises:
+            ModelNotFoundError: ``model`` is not a usable model folder.
+            ModelError: a model file does not fit.
+        """
+        return self._stored_rows(model, progress).rows
+
+    def _stored_rows(self, model: PathArg, progress: Progress | None = None) -> StoredRows:
+        """The document vectors' float16 rows (computed once per model; no numpy)."""
+        from specsearch.vectors import stored_rows  # noqa: PLC0415 (semantic route only)
+
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
             infos = self._backend.docs(range(self._backend.num_docs))
-            matrix, _ = spec_vectors(infos, encoder, model_id, self._vectors_path, progress)
-            self._vectors = (model_id, matrix)
+            rows, _ = stored_rows(infos, encoder, model_id, self._vectors_path, progress)
+            self._vectors = (model_id, rows, None)
         return self._vectors[1]
+
+    def doc_vectors_f32(self, model: PathArg) -> NDArray[np.float32]:
+        """:meth:`doc_vectors` converted to float32: a read-only copy, made once and kept."""
+        self._stored_rows(model)
+        assert self._vectors is not None  # set by _stored_rows
+        model_id, rows, wide = self._vectors
+        if wide is None:
+            wide = rows.array().astype("float32")
+            wide.flags.writeable = False
+            self._vectors = (model_id, rows, wide)
+        return wide
 
     def route(
         self,
@@ -614,9 +666,9 @@ class Index(Closing):
         'async-rust-reviewer'
 
         With ``model`` (a sentence-transformers folder) the ranking is hybrid:
-        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F
-        min-max normalised over its top 50 and the request's cosine with each
-        spec's vector (:meth:`doc_vectors`) min-max normalised over all specs;
+        ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F and
+        the request's cosine with each spec's vector (:meth:`doc_vectors`),
+        each standardised (z-score) over all specs;
         ``alpha`` defaults to the tuned value in ``data/fusion.json``. Without
         it, the ranking is lexical only. The library never looks a model up by
         itself: the CLI passes ``--model``, ``SPECSEARCH_MODEL`` or the cache.
@@ -632,18 +684,31 @@ class Index(Closing):
         request = query_text(request)
         if model is None:
             return RouteHits(request, self._backend.route(request, k), self._backend)
+        from specsearch.vectors import FUSION  # noqa: PLC0415 (semantic route only)
+
         return self._route_fused(request, k, model, FUSION["alpha"] if alpha is None else alpha)
 
     def _route_fused(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
-        import numpy as np  # noqa: PLC0415 - only the hybrid route needs numpy
+        if not 0.0 <= alpha <= 1.0:
+            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
+        encoder = self.encoder(model)
+        route_fused = getattr(encoder, "route_fused", None)
+        if route_fused is None:
+            return self._route_fused_numpy(request, k, model, alpha)
+        # The native encoder: cosines, fusion and top k in Rust, no numpy.
+        rows = self._stored_rows(model)
+        lexical = self._backend.route(request, rows.rows)
+        top, parts = route_fused(request, rows, lexical, alpha, k)
+        return RouteHits(request, top, self._backend, (alpha, tuple(parts)))
+
+    def _route_fused_numpy(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
+        import numpy as np  # noqa: PLC0415 - only the python engine's hybrid route needs numpy
 
         from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
         from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
 
-        if not 0.0 <= alpha <= 1.0:
-            raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
-        vectors = self.doc_vectors(model)
-        lexical = self._backend.route(request, int(FUSION["lexical_depth"]))
+        vectors = self.doc_vectors_f32(model)
+        lexical = self._backend.route(request, len(vectors))
         query = self.encoder(model).embed([request])[0]
         cosine = vectors @ query
         lex, sem, fused = fuse(lexical.ids_list(), lexical.scores_list(), cosine, alpha)
@@ -677,8 +742,10 @@ class Index(Closing):
         """The sentence encoder of this index's backend (loaded once, then kept).
 
         Args:
-            model: A sentence-transformers folder; by default ``SPECSEARCH_MODEL``,
-                else the one ``specsearch model fetch`` put in the user cache.
+            model: A sentence-transformers folder; by default the one
+                ``specsearch model fetch`` put in the user cache. The
+                environment variable ``SPECSEARCH_MODEL`` is the CLI's, never
+                read here.
 
         Raises:
             ModelNotFoundError: there is no model (the message says how to get it).
@@ -688,7 +755,9 @@ class Index(Closing):
         from specsearch.encoder import load_encoder  # noqa: PLC0415
         from specsearch.model import resolve_model  # noqa: PLC0415
 
-        path = resolve_model(model, os.environ)
+        # Never SPECSEARCH_MODEL: only the CLI reads it. XDG_CACHE_HOME says
+        # where the default cache is, as for `specsearch model fetch`.
+        path = resolve_model(model, _cache_environ())
         if self._encoder is None or self._encoder[0] != str(path):
             self._encoder = (str(path), load_encoder(path, self._backend.name))
         return self._encoder[1]
@@ -735,6 +804,16 @@ class Index(Closing):
                 if found != word.casefold() and found.isalnum():
                     counts[found] = counts.get(found, 0) + 1
         return max(sorted(counts), key=lambda w: counts[w]) if counts else None
+
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept.
+
+        A doc's ``path`` shows a file name that is not UTF-8 with U+FFFD (so
+        it prints); this one keeps its bytes as lone surrogates, as
+        ``os.fsdecode`` gives them, so it opens the file and ``os.fsencode``
+        gives the bytes back.
+        """
+        return self._backend.fs_paths(ids)
 
     def find_ranked(self, name: str) -> list[DocInfo]:
         """:meth:`find`, best first: ordered by their rank for ``name`` as a query."""

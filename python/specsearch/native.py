@@ -5,12 +5,20 @@ This is the only module that imports :mod:`specsearch._native`.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.types import Contribution, DocInfo, Problem, RouteExplanation, Snippet
+from specsearch.types import (
+    Contribution,
+    DocInfo,
+    FusedScore,
+    Problem,
+    RouteExplanation,
+    Snippet,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,6 +28,7 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
+    from specsearch.vectors import StoredRows
 
 __all__ = ["NativeBackend", "NativeEncoder", "fingerprint_files", "fuse_native"]
 
@@ -77,6 +86,7 @@ class NativeBackend(Closing):
             progress=progress,
             hidden=options.hidden,
             no_ignore=options.no_ignore,
+            verify=options.verify,
         )
         info = UpdateInfo(
             added=counts["added"],
@@ -90,8 +100,9 @@ class NativeBackend(Closing):
 
     @classmethod
     def open_existing(cls, index_dir: str) -> NativeBackend:
-        """The on-disk index in ``index_dir`` as it is (read-only)."""
-        return cls(_native.Index.open_existing(index_dir), (), index_dir)
+        """The on-disk index in ``index_dir`` as it is (read-only), with the problems it holds."""
+        index, raw = _native.Index.open_existing(index_dir)
+        return cls(index, _problems(raw), index_dir)
 
     @property
     def name(self) -> str:
@@ -152,6 +163,16 @@ class NativeBackend(Closing):
             for i, (p, n, d) in zip(ids, self._index.docs(list(ids)), strict=True)
         ]
 
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept (``os.fsdecode``)."""
+        found = self._index.fs_paths(list(ids))
+        missing = [i for i, p in zip(ids, found, strict=True) if p is None]
+        if missing:
+            raise IndexError(
+                f"doc id {missing[0]} out of range (the index has {self.num_docs} docs)"
+            )
+        return [os.fspath(p) for p in found if p is not None]
+
     def snippets(
         self, ids: Sequence[int], query: str, *, strict: bool = False
     ) -> list[Snippet | None]:
@@ -189,11 +210,12 @@ class NativeBackend(Closing):
 class NativeEncoder:
     """The Rust sentence encoder (documents spread over rayon, the GIL released)."""
 
-    __slots__ = ("_encoder",)
+    __slots__ = ("_encoder", "_matrix")
 
     def __init__(self, model_dir: str) -> None:
         """Load the model in ``model_dir`` (a sentence-transformers folder)."""
         self._encoder = _native.Encoder(model_dir)
+        self._matrix: tuple[tuple[int, int, int], _native.DocMatrix, StoredRows] | None = None
 
     @property
     def dim(self) -> int:
@@ -212,6 +234,82 @@ class NativeEncoder:
     def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> NDArray[np.float32]:
         """Unit-length embeddings, ``(len(texts), dim)``, in a Rust-owned buffer (no copy)."""
         return self._encoder.embed(list(texts), max_tokens).array()
+
+    def document_texts(self, infos: Sequence[DocInfo]) -> list[tuple[str, str]]:
+        """The document texts (long, summary) of each spec, built by the Rust core.
+
+        No numpy, no PyYAML.
+        """
+        return _native.document_texts([(i.path, i.name, i.description) for i in infos])
+
+    def embed_f16(self, texts: Sequence[str], max_tokens: int | None = None) -> bytes:
+        """Unit-length embeddings as float16 little-endian bytes, row after row (no numpy)."""
+        return self._encoder.embed_f16(list(texts), max_tokens)
+
+    def embed_documents_f16(self, pairs: Sequence[tuple[str, str]]) -> bytes:
+        """Document vectors of ``(long, summary)`` text pairs as float16 bytes (no numpy)."""
+        return self._encoder.embed_documents_f16(list(pairs))
+
+    def route_fused(
+        self,
+        request: str,
+        rows: StoredRows,
+        lexical: _native.TopDocs,
+        alpha: float,
+        k: int,
+    ) -> tuple[ListTopDocs, list[FusedScore]]:
+        """The hybrid route of ``request`` over ``rows``, all in Rust (no numpy).
+
+        The same formula as the numpy path (``specsearch.pure.embed.fuse``):
+        the best ``k`` by fused score, and each one's parts.
+        """
+        key = (id(rows.data), rows.offset, rows.rows)
+        cached = self._matrix
+        if cached is None or cached[0] != key:
+            cached = (key, _native.DocMatrix(rows.data, rows.offset, rows.rows, rows.dim), rows)
+            self._matrix = cached
+        ids, fused, lex, sem, cos = self._encoder.route_fused(
+            request, cached[1], lexical.ids_list(), lexical.scores_list(), alpha, k
+        )
+        parts = [
+            FusedScore(lexical=a, semantic=b, cosine=c)
+            for a, b, c in zip(lex, sem, cos, strict=True)
+        ]
+        return ListTopDocs(ids, fused), parts
+
+
+class ListTopDocs:
+    """Ranked ids and scores in lists (numpy only when an array is asked for)."""
+
+    __slots__ = ("_ids", "_scores")
+
+    def __init__(self, ids: list[int], scores: list[float]) -> None:
+        """Hold ``ids`` and ``scores`` (the same length)."""
+        self._ids = ids
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids_list(self) -> list[int]:
+        """Doc ids, best first."""
+        return list(self._ids)
+
+    def scores_list(self) -> list[float]:
+        """Scores, best first."""
+        return list(self._scores)
+
+    def ids_array(self) -> NDArray[np.uint32]:
+        """Doc ids as a numpy array."""
+        import numpy as np  # noqa: PLC0415 - only the array API needs numpy
+
+        return np.array(self._ids, dtype=np.uint32)
+
+    def scores_array(self) -> NDArray[np.float32]:
+        """Scores as a numpy array."""
+        import numpy as np  # noqa: PLC0415 - only the array API needs numpy
+
+        return np.array(self._scores, dtype=np.float32)
 
 
 def fuse_native(

@@ -112,9 +112,9 @@ class FusedScore:
     """The two arms of a hybrid route hit: ``score = (1 - alpha) * lexical + alpha * semantic``.
 
     Attributes:
-        lexical: The hit's routing BM25F, min-max normalised over the lexical top
-            (0 outside it).
-        semantic: Its cosine with the request, min-max normalised over all specs.
+        lexical: The hit's routing BM25F (0 when the request does not match
+            it), standardised (z-score) over all specs.
+        semantic: Its cosine with the request, standardised over all specs.
         cosine: The raw cosine.
     """
 

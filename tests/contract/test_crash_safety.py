@@ -123,4 +123,6 @@ def test_kill_minus_9_at_random_moments(backend: str, tmp_path: Path) -> None:
         with Index.open([root], index_dir=index_dir, backend=backend) as index:
             assert answers(index) == wanted, f"trial {trial}"
         committed = wanted
+    # The figures of the kill -9 profile (README, "Reliability profiles"): run with -s.
+    print(f"{backend}: {TRIALS} trials passed, {killed_midway} killed before the writer finished")
     assert killed_midway > 0, "no kill landed before the writer finished: the test proves nothing"

@@ -41,24 +41,34 @@ def test_engines_agree_on_generated_text(texts: list[str]) -> None:
     assert (native * pure).sum(axis=1).min() >= MIN_COSINE
 
 
-def test_index_embed_is_zero_copy(
-    examples: Path, monkeypatch: pytest.MonkeyPatch, backend: str
-) -> None:
-    monkeypatch.setenv("SPECSEARCH_MODEL", str(TINY))
+def test_index_embed_is_zero_copy(examples: Path, backend: str) -> None:
     with Index.build([str(examples)], backend=backend) as index:
-        out = index.embed(["the agent", "review python code"])
+        out = index.embed(["the agent", "review python code"], model=TINY)
         assert out.shape == (2, 32)
         assert out.dtype == np.float32
         if backend == "native":
             assert not out.flags.owndata
             assert type(out.base).__name__ == "Embeddings"
-        assert index.encoder() is index.encoder()
+        assert index.encoder(TINY) is index.encoder(TINY)
         with pytest.raises(SchemaError):
-            index.embed("a single string")
+            index.embed("a single string", model=TINY)
 
 
-def test_no_model_is_a_clear_error(examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SPECSEARCH_MODEL", raising=False)
+def test_the_api_never_reads_specsearch_model(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECSEARCH_MODEL", str(TINY))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with Index.build([str(examples)], backend="python") as index:
+        with pytest.raises(ModelNotFoundError, match=str(tmp_path)):
+            index.embed(["x"])
+        assert index.embed(["x"], model=TINY).shape == (1, 32)
+
+
+def test_no_model_is_a_clear_error(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     with (
         Index.build([str(examples)], backend="python") as index,
         pytest.raises(ModelNotFoundError, match="specsearch model fetch"),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import mmap
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from specsearch import Index
+from specsearch import Index, vectors
 from specsearch.cli import cli
+from specsearch.encoder import load_encoder
 from specsearch.pure.embed import DOCUMENT_TOKENS
 from specsearch.vectors import DOC_TOKENS, spec_vectors
 from tests.embed.conftest import TINY
@@ -90,11 +95,23 @@ def test_vectors_are_stored_incrementally_and_survive_corruption(tmp_path: Path)
         assert embedded == 0
 
 
-def test_open_keeps_vectors_beside_the_index(tmp_path: Path) -> None:
-    with Index.open([EXAMPLES], index_dir=tmp_path, backend="native") as index:
+@pytest.mark.parametrize("backend", ["native", "python"])
+def test_open_keeps_vectors_beside_the_index(tmp_path: Path, backend: str) -> None:
+    with Index.open([EXAMPLES], index_dir=tmp_path, backend=backend) as index:
         vectors = index.doc_vectors(TINY)
         assert vectors.shape == (index.stats().docs, index.encoder(TINY).dim)
-    assert (tmp_path / "native.vectors").is_file()
+        assert vectors.dtype == np.float16
+        assert not vectors.flags.owndata
+        assert not vectors.flags.writeable
+        base = vectors.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        assert isinstance(base, memoryview)
+        assert isinstance(base.obj, mmap.mmap)
+        wide = index.doc_vectors_f32(TINY)
+        assert wide.dtype == np.float32
+        assert np.array_equal(wide, vectors.astype(np.float32))
+    assert (tmp_path / f"{backend}.vectors").is_file()
 
 
 def test_cli_without_a_model_says_how_to_get_one(tmp_path: Path) -> None:
@@ -129,3 +146,124 @@ def test_cli_model_explain_shows_both_parts(tmp_path: Path) -> None:
 
 def test_the_token_budget_is_the_encoders_document_budget() -> None:
     assert DOC_TOKENS == DOCUMENT_TOKENS
+
+
+@pytest.mark.parametrize("backend", ["native", "python"])
+def test_stats_reports_the_stored_vectors(tmp_path: Path, backend: str) -> None:
+    where = [EXAMPLES, "--index", str(tmp_path / "i"), "--backend", backend]
+    before = CliRunner().invoke(cli, ["stats", "--json", *where])
+    routed = CliRunner().invoke(cli, ["route", "tokio tasks", "--model", str(TINY), *where])
+    assert routed.exit_code == 0, routed.output
+    after = CliRunner().invoke(cli, ["stats", "--json", *where])
+    assert after.exit_code == 0, after.output
+    doc = json.loads(after.stdout)
+    vectors = doc["vectors"]
+    assert vectors["count"] == doc["docs"] > 0
+    assert (vectors["dims"], vectors["dtype"], vectors["valid"]) == (32, "float16", True)
+    assert vectors["model_id"].endswith("|32")
+    assert vectors["size_bytes"] == Path(vectors["location"]).stat().st_size
+    text = CliRunner().invoke(cli, ["stats", *where])
+    assert f"vectors:  {doc['docs']} x 32 float16" in text.stdout
+    assert before.exit_code != 0 or json.loads(before.stdout)["vectors"] is None
+
+
+def test_an_interrupted_embedding_keeps_what_it_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = str(tmp_path / "python.vectors")
+    monkeypatch.setattr(vectors, "BATCH", 2)
+    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
+    with Index.build([EXAMPLES], backend="python") as index:
+        infos = index._backend.docs(range(index.stats().docs))
+        assert len(infos) >= 5
+        encoder = index.encoder(TINY)
+
+        def stop(done: int, todo: int) -> None:
+            if done >= 4:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            spec_vectors(infos, encoder, "tiny", store, stop)
+        kept = vectors.read_vector_stats(store)
+        assert kept is not None
+        assert kept.valid
+        assert kept.count == 2
+        done, embedded = spec_vectors(infos, encoder, "tiny", store)
+        assert embedded == len(infos) - 2
+        fresh, _ = spec_vectors(infos, encoder, "tiny", None)
+        assert np.array_equal(done, fresh)
+
+
+FUSION_REQUESTS = (
+    "tokio tasks",
+    "review my python concurrency",
+    "optimise a slow sql query",
+    "write a go service",
+)
+
+
+def test_the_native_hybrid_route_matches_the_numpy_fusion(tmp_path: Path) -> None:
+    with Index.open([EXAMPLES], index_dir=tmp_path, backend="native") as index:
+        for request in FUSION_REQUESTS:
+            rust = index.route(request, k=5, model=TINY)
+            numpy = index._route_fused_numpy(request, 5, TINY, vectors.FUSION["alpha"])
+            got = [(h.doc_id, h.score) for h in rust]
+            want = [(h.doc_id, h.score) for h in numpy]
+            assert [d for d, _ in got] == [d for d, _ in want], request
+            for (_, a), (_, b) in zip(got, want, strict=True):
+                assert a == pytest.approx(b, abs=1e-5)
+            for mine, ref in zip(rust.explain().fused, numpy.explain().fused, strict=True):
+                assert (mine.lexical, mine.semantic, mine.cosine) == pytest.approx(
+                    (ref.lexical, ref.semantic, ref.cosine), abs=1e-5
+                )
+
+
+def test_both_engines_read_each_others_vector_files(tmp_path: Path) -> None:
+    store = str(tmp_path / "shared.vectors")
+    with Index.build([EXAMPLES], backend="python") as index:
+        infos = index._backend.docs(range(index.stats().docs))
+        python_encoder = index.encoder(TINY)
+        written, embedded = vectors.stored_rows(infos, python_encoder, "tiny", store)
+        assert embedded == len(infos)
+    native = load_encoder(TINY, "native")
+    again, embedded = vectors.stored_rows(infos, native, "tiny", store)
+    assert embedded == 0
+    assert bytes(again.data[again.offset :]) == bytes(written.data[written.offset :])
+    fresh = native.embed_f16(["the agent", "review python code"])  # type: ignore[attr-defined]
+    assert fresh == native.embed(["the agent", "review python code"]).astype("<f2").tobytes()
+
+
+def test_the_cli_route_never_imports_numpy(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from specsearch.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:])\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print('numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    for _ in range(2):  # the first run embeds the specs, the second reads them
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script,
+                "route",
+                "tokio tasks",
+                EXAMPLES,
+                "--backend",
+                "native",
+                "--model",
+                str(TINY),
+                "--explain",
+                "--index",
+                str(tmp_path / "i"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "async-rust-reviewer" in result.stdout
+        assert "semantic " in result.stdout
+        assert result.stderr.strip().splitlines()[-1] == "False", result.stderr

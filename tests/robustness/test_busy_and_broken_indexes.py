@@ -133,6 +133,45 @@ def test_a_corrupt_index_is_rebuilt_by_the_next_query(backend: str, tmp_path: Pa
     assert third.stderr == b""
 
 
+def flip_one_byte_of_a_segment(folder: Path) -> None:
+    """XOR one byte in the middle of the largest segment: a section no update reads."""
+    victim = max(folder.glob("seg-*.seg"), key=lambda p: p.stat().st_size)
+    data = bytearray(victim.read_bytes())
+    data[len(data) * 45 // 100] ^= 0x01
+    victim.write_bytes(bytes(data))
+
+
+def test_index_does_not_call_a_corrupt_segment_up_to_date(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "specs", n=200)
+    index_dir = tmp_path / "idx"
+    args = [str(root), "--index", str(index_dir), "--backend", "native"]
+    assert cli("index", *args).returncode == 0
+    flip_one_byte_of_a_segment(index_dir / "native")
+    done = cli("index", *args)
+    assert done.returncode == 0, done.stderr
+    assert b"up to date" not in done.stdout
+    assert b": 200 specs (200 added" in done.stdout
+    assert b"checksum mismatch" in done.stderr
+    assert b"rebuilding the index" in done.stderr
+    assert b"up to date" in cli("index", *args).stdout
+
+
+def test_open_existing_reports_the_problems_the_index_holds(backend: str, tmp_path: Path) -> None:
+    root = corpus(tmp_path / "specs", n=6)
+    (root / "g0" / "broken.md").write_text(
+        "---\nname: [unclosed\n---\nword body\n", encoding="utf-8"
+    )
+    (root / "g1" / "binary.md").write_bytes(b"\x00\x01binary\x00" * 10)
+    index_dir = tmp_path / "idx"
+    with Index.open([root], index_dir=index_dir, backend=backend) as opened:
+        built = [(p.path, p.line, p.message) for p in opened.problems]
+    with Index.open_existing([root], index_dir=index_dir, backend=backend) as existing:
+        held = [(p.path, p.line, p.message) for p in existing.problems]
+    assert len(built) >= 2
+    assert {p[0] for p in built} == {f"{root}/g0/broken.md", f"{root}/g1/binary.md"}
+    assert held == built
+
+
 def test_index_rebuild(backend: str, tmp_path: Path) -> None:
     root = corpus(tmp_path / "specs")
     index_dir = tmp_path / "idx"

@@ -32,12 +32,18 @@ def problems(index: Index) -> list[tuple[str, int | None, str]]:
     return [(p.path, p.line, p.message) for p in index.problems]
 
 
-def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
-    root = tmp_path / "d"
+def tree_with_a_bad_name(root: Path, text: bytes) -> bytes:
+    """``root/good.md`` and ``root/bad\\xffname.md`` holding ``text``; the bad name's bytes."""
     spec(root / "good.md", "good")
     bad = os.fsencode(root) + b"/bad\xffname.md"
     with open(bad, "wb") as file:
-        file.write(b"---\nname: b\n---\nword\n")
+        file.write(text)
+    return bad
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    tree_with_a_bad_name(root, b"---\nname: b\n---\nword\n")
     for backend in BACKENDS:
         index_dir = tmp_path / f"index-{backend}"
         for _ in range(2):  # a fresh build, then from the cache
@@ -55,6 +61,30 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
             paths = [hit["path"] for hit in json.loads(done.stdout)["hits"]]
             assert sorted(paths) == [f"{root}/bad\ufffdname.md", f"{root}/good.md"]
             assert b"Traceback" not in done.stderr
+
+
+def test_show_opens_what_query_lists_for_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    bad = tree_with_a_bad_name(root, b"---\nname: odd-one\n---\nword unusual\n")
+    for backend in BACKENDS:
+        where: list[str | bytes] = [
+            "--backend",
+            backend,
+            "--index",
+            os.fsencode(tmp_path / f"index-{backend}"),
+        ]
+        listed = cli("query", "unusual", os.fsencode(root), "-l", *where)
+        assert listed.returncode == 0, listed.stderr.decode(errors="replace")
+        # The name's bytes as they are (as rg -l prints them), not U+FFFD.
+        assert listed.stdout == bad + b"\n"
+        shown = cli("show", listed.stdout.rstrip(b"\n"), *where)
+        assert shown.returncode == 0, shown.stderr.decode(errors="replace")
+        assert b"odd-one" in shown.stdout
+        assert b"word unusual" in shown.stdout
+        by_name = cli("show", "odd-one", os.fsencode(root), *where)
+        assert by_name.returncode == 0, by_name.stderr.decode(errors="replace")
+        assert b"word unusual" in by_name.stdout
+        assert b"Traceback" not in listed.stderr + shown.stderr + by_name.stderr
 
 
 def run_walk(root: Path, backend: str, max_file_bytes: int = 64 << 20) -> dict[str, object]:

@@ -206,6 +206,10 @@ class PurePythonBackend(Closing):
         """The stored fields of each doc id."""
         return self._live().docs(ids)
 
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from, its bytes kept (``os.fsdecode``)."""
+        return self._live().fs_paths(ids)
+
     def snippets(
         self, ids: Sequence[int], query: str, *, strict: bool = False
     ) -> list[Snippet | None]:

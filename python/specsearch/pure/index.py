@@ -31,6 +31,7 @@ from specsearch.pure.search import (
     StemKeyMatch,
     TermQuery,
     execute,
+    expand_patterns,
     line_match,
     merge_spans,
     positive_leaves,
@@ -328,10 +329,15 @@ class PureIndex:
             raise QueryError(query, 0, EMPTY_QUERY)
         return plan
 
-    def _run(self, plan: Plan, weights: Mapping[str, float]) -> tuple[DocIds, Scores]:
-        """Every doc the plan matches, best first (float32 score desc, doc id asc)."""
+    def _run(self, plan: Plan, weights: Mapping[str, float], query: str) -> tuple[DocIds, Scores]:
+        """Every doc the plan matches, best first (float32 score desc, doc id asc).
+
+        Raises:
+            QueryError: The prefix and fuzzy leaves expand past the budget.
+        """
         n = len(self._docs)
-        matched, scores = execute(plan, self._fields, weights, n)
+        expansions = expand_patterns(plan, self._fields, query)
+        matched, scores = execute(plan, self._fields, weights, n, expansions=expansions)
         hit_ids = np.flatnonzero(matched).astype(np.uint32)
         hit_scores = scores[hit_ids].astype(np.float32)
         order = np.lexsort((hit_ids, -hit_scores))
@@ -366,7 +372,7 @@ class PureIndex:
         """
         if k < 0:
             raise ValueError(f"k must be >= 0, got {k}")
-        ids, scores = self._run(self._plan(query, strict), weight_map(weights))
+        ids, scores = self._run(self._plan(query, strict), weight_map(weights), query)
         return ids[:k], scores[:k]
 
     def search_many(
@@ -404,12 +410,11 @@ class PureIndex:
         errors: dict[int, QueryError] = {}
         for row, query in enumerate(queries):
             try:
-                plan = self._plan(query, strict)
+                row_ids, row_scores = self._run(self._plan(query, strict), field_weights, query)
             except QueryError as error:
                 errors[row] = error
                 counts.append(0)
                 continue
-            row_ids, row_scores = self._run(plan, field_weights)
             count = min(k, len(row_ids))
             ids[row, :count] = row_ids[:count]
             scores[row, :count] = row_scores[:count]
@@ -420,6 +425,14 @@ class PureIndex:
         if not 0 <= doc_id < len(self._docs):
             raise IndexError(f"doc id {doc_id} is out of range (num_docs={len(self._docs)})")
         return self._docs[doc_id]
+
+    def fs_paths(self, ids: Sequence[int]) -> list[str]:
+        """The path each doc's file was read from (undecodable bytes as lone surrogates).
+
+        Raises:
+            IndexError: An id is not a doc of this index.
+        """
+        return [self._doc(int(i)).fs_path for i in ids]
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of some docs.

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY_QUERY",
+    "MAX_EXPANSION_TERMS",
+    "MIN_FUZZY_COST",
+    "MIN_PREFIX_COST",
+    "PHRASE_COST",
+    "Expansions",
     "FieldIndex",
     "LeafQuery",
     "PatternQuery",
@@ -52,6 +57,7 @@ __all__ = [
     "TermQuery",
     "analyze_leaf",
     "execute",
+    "expand_patterns",
     "levenshtein",
     "line_match",
     "merge_spans",
@@ -62,6 +68,18 @@ __all__ = [
 
 #: The message of the QueryError for a query without searchable terms.
 EMPTY_QUERY = "the query has no searchable terms"
+
+#: The most ``(field, term)`` pairs the distinct prefix and fuzzy leaves of
+#: one query may expand to (SPEC.md §5, "Cost"); as ``MAX_EXPANSION_TERMS``
+#: in ``rust/core/src/search/budget.rs``.
+MAX_EXPANSION_TERMS = 65_536
+
+#: What a distinct fuzzy or prefix leaf counts at least (as in Rust): a
+#: query holds at most 16 distinct fuzzy words and 512 distinct prefix words.
+MIN_FUZZY_COST = 4_096
+MIN_PREFIX_COST = 128
+#: What a distinct phrase of two or more tokens counts: at most 64 per query.
+PHRASE_COST = 1_024
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -168,6 +186,9 @@ class PatternQuery:
 
 
 LeafQuery: TypeAlias = TermQuery | PhraseQuery | PatternQuery
+
+#: The term sets of each distinct prefix or fuzzy leaf, one per field of its target.
+Expansions: TypeAlias = dict[tuple[PatternQuery, Target], tuple[tuple[str, ...], ...]]
 
 
 def resolve_targets(tree: Node | None, query: str, frontmatter: FieldIndex) -> dict[int, Target]:
@@ -360,19 +381,25 @@ def _term_set_tf(index: FieldIndex, terms: Sequence[str], num_docs: int) -> tupl
 
 def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[DocIds, Floats]:
     """The docs holding a phrase, and the number of its occurrences in each."""
-    lists = []
+    # Each distinct term once: a phrase may repeat one word thousands of times.
+    lists: dict[str, Postings] = {}
     for term, _ in tokens:
         found = index.postings.get(term)
         if found is None:
             return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-        lists.append(found)
-    candidates = lists[0].doc_ids
-    for p in lists[1:]:
+        lists[term] = found
+    postings = list(lists.values())
+    candidates = postings[0].doc_ids
+    for p in postings[1:]:
         candidates = np.intersect1d(candidates, p.doc_ids, assume_unique=True)
     docs: list[int] = []
     tfs: list[float] = []
     for doc in candidates.tolist():
-        at = [set(p.positions[int(np.searchsorted(p.doc_ids, doc))]) for p in lists]
+        held = {
+            term: set(p.positions[int(np.searchsorted(p.doc_ids, doc))])
+            for term, p in lists.items()
+        }
+        at = [held[term] for term, _ in tokens]
         occurrences = sum(
             1
             for start in at[0]
@@ -384,8 +411,64 @@ def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[Do
     return np.array(docs, dtype=np.uint32), np.array(tfs, dtype=np.float64)
 
 
+def _plan_leaves(plan: Plan) -> list[PlanLeaf]:
+    """The leaves of a plan, in query order."""
+    if isinstance(plan, PlanLeaf):
+        return [plan]
+    if isinstance(plan, PlanAnd):
+        return [leaf for child in plan.children for leaf in _plan_leaves(child)]
+    return [leaf for _, child in plan.clauses for leaf in _plan_leaves(child)]
+
+
+def _check_budget(total: int, planned: PlanLeaf, query: str) -> None:
+    if total > MAX_EXPANSION_TERMS:
+        raise QueryError(
+            query,
+            planned.leaf.position,
+            f"prefix, fuzzy and phrase words expand to more than {MAX_EXPANSION_TERMS} terms",
+        )
+
+
+def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) -> Expansions:
+    """Expand each distinct prefix and fuzzy leaf once, in query order, within the budget.
+
+    Each counts its ``(field, term)`` pairs, a fuzzy leaf at least
+    :data:`MIN_FUZZY_COST` and a prefix leaf :data:`MIN_PREFIX_COST`; each
+    distinct phrase of two or more tokens counts :data:`PHRASE_COST`. The
+    total is checked after each leaf.
+
+    Raises:
+        QueryError: The leaf whose terms take the total past
+            :data:`MAX_EXPANSION_TERMS`, at its position.
+    """
+    expansions: Expansions = {}
+    phrases: set[tuple[PhraseQuery, Target]] = set()
+    total = 0
+    for planned in _plan_leaves(plan):
+        pattern, target = planned.query, planned.target
+        if isinstance(pattern, PhraseQuery) and len(pattern.tokens) > 1:
+            if (pattern, target) not in phrases:
+                phrases.add((pattern, target))
+                total += PHRASE_COST
+                _check_budget(total, planned, query)
+            continue
+        if not isinstance(pattern, PatternQuery) or (pattern, target) in expansions:
+            continue
+        sets = tuple(
+            tuple(_pattern_terms(fields[field], pattern, target.key)) for field in target.fields
+        )
+        count = sum(len(terms) for terms in sets)
+        total += max(count, MIN_PREFIX_COST if pattern.distance is None else MIN_FUZZY_COST)
+        _check_budget(total, planned, query)
+        expansions[pattern, target] = sets
+    return expansions
+
+
 def _units(
-    leaf: PlanLeaf, fields: Mapping[str, FieldIndex], num_docs: int
+    leaf: PlanLeaf,
+    fields: Mapping[str, FieldIndex],
+    num_docs: int,
+    expansions: Expansions | None = None,
 ) -> list[tuple[str, DocIds, Floats]]:
     """Each ``(field, docs, tf)`` of a leaf, in summation order (§5)."""
     query, target = leaf.query, leaf.target
@@ -401,8 +484,13 @@ def _units(
         for field in target.fields:
             units.append((field, *_phrase_tf(fields[field], keyed)))
     else:
-        for field in target.fields:
-            matching = _pattern_terms(fields[field], query, target.key)
+        expanded = None if expansions is None else expansions.get((query, target))
+        for i, field in enumerate(target.fields):
+            matching = (
+                _pattern_terms(fields[field], query, target.key)
+                if expanded is None
+                else expanded[i]
+            )
             if matching:
                 units.append((field, *_term_set_tf(fields[field], matching, num_docs)))
     return units
@@ -413,10 +501,11 @@ def _leaf_scores(
     fields: Mapping[str, FieldIndex],
     weights: Mapping[str, float],
     num_docs: int,
+    expansions: Expansions | None,
 ) -> tuple[Bools, Floats]:
     matched = np.zeros(num_docs, dtype=bool)
     scores = np.zeros(num_docs, dtype=np.float64)
-    for field, docs, tf in _units(leaf, fields, num_docs):
+    for field, docs, tf in _units(leaf, fields, num_docs, expansions):
         n = len(docs)
         if n == 0:
             continue
@@ -435,32 +524,52 @@ def execute(
     fields: Mapping[str, FieldIndex],
     weights: Mapping[str, float],
     num_docs: int,
+    *,
+    expansions: Expansions | None = None,
+    memo: dict[tuple[LeafQuery, Target], tuple[Bools, Floats]] | None = None,
 ) -> tuple[Bools, Floats]:
     """Which docs a plan matches, and their float64 scores (0.0 where not matched).
+
+    Identical leaves (same analysis and target) are scored once and their
+    result added at each occurrence, which gives the same sums as scoring
+    each occurrence.
 
     Args:
         plan: The pruned plan.
         fields: The index, by field.
         weights: The weight of each field.
         num_docs: N.
+        expansions: The prefix and fuzzy term sets (:func:`expand_patterns`);
+            expanded here when None.
+        memo: The results of the leaves scored so far (filled here).
 
     Returns:
         A match mask and the scores, both dense over the doc ids.
     """
+    if memo is None:
+        memo = {}
     if isinstance(plan, PlanLeaf):
-        return _leaf_scores(plan, fields, weights, num_docs)
+        slot = (plan.query, plan.target)
+        done = memo.get(slot)
+        if done is None:
+            done = memo[slot] = _leaf_scores(plan, fields, weights, num_docs, expansions)
+        return done
     scores = np.zeros(num_docs, dtype=np.float64)
     matched = np.ones(num_docs, dtype=bool)
     if isinstance(plan, PlanAnd):
         for child in plan.children:
-            child_matched, child_scores = execute(child, fields, weights, num_docs)
+            child_matched, child_scores = execute(
+                child, fields, weights, num_docs, expansions=expansions, memo=memo
+            )
             matched &= child_matched
             scores += np.where(child_matched, child_scores, 0.0)
     else:
         has_must = has_should = False
         any_should = np.zeros(num_docs, dtype=bool)
         for occur, child in plan.clauses:
-            child_matched, child_scores = execute(child, fields, weights, num_docs)
+            child_matched, child_scores = execute(
+                child, fields, weights, num_docs, expansions=expansions, memo=memo
+            )
             if occur is Occur.MUST_NOT:
                 matched &= ~child_matched
                 continue

@@ -19,7 +19,6 @@
 //!
 //! Layering: the first step; it reads only `error` and `problem`.
 
-use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
@@ -27,6 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
@@ -57,6 +57,65 @@ pub struct SpecFile {
     /// `(device, inode)` as the walk saw the file (None for a file root):
     /// reading it checks that it is still the same file.
     pub identity: Option<(u64, u64)>,
+    /// The file's stat as the walk saw it (`lstat` of a regular file, so
+    /// the same as `stat`; `stat` of a file root), `None` when it failed.
+    pub stat: Option<FileStat>,
+}
+
+/// What a freshness check compares of a file (SPEC.md §10): size, mtime,
+/// ctime (nanoseconds since the epoch) and `(device, inode)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FileStat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, ns since the epoch ([`FileStat::UNKNOWN_TIME`] when unknown).
+    pub mtime: i64,
+    /// Last status change, ns since the epoch ([`FileStat::UNKNOWN_TIME`] when unknown).
+    pub ctime: i64,
+    /// The inode number (0 where the platform has none).
+    pub ino: u64,
+    /// The device number (0 where the platform has none).
+    pub dev: u64,
+}
+
+impl FileStat {
+    /// A time that could not be read: such a stat is never trusted.
+    pub const UNKNOWN_TIME: i64 = i64::MIN;
+
+    /// The stat of `meta`.
+    #[must_use]
+    pub fn of(meta: &Metadata) -> FileStat {
+        let (dev, ino) = file_identity(meta);
+        #[cfg(unix)]
+        let ctime = {
+            use std::os::unix::fs::MetadataExt;
+            meta.ctime()
+                .checked_mul(1_000_000_000)
+                .and_then(|s| s.checked_add(meta.ctime_nsec()))
+                .unwrap_or(Self::UNKNOWN_TIME)
+        };
+        #[cfg(not(unix))]
+        let ctime = Self::UNKNOWN_TIME;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_nanos()).ok())
+            .unwrap_or(Self::UNKNOWN_TIME);
+        FileStat {
+            size: meta.len(),
+            mtime,
+            ctime,
+            ino,
+            dev,
+        }
+    }
+
+    /// The stat of `path`, following links as reading does.
+    #[must_use]
+    pub fn of_path(path: &Path) -> Option<FileStat> {
+        std::fs::metadata(path).ok().map(|m| Self::of(&m))
+    }
 }
 
 /// Why [`open_regular`] did not open a file.
@@ -233,6 +292,34 @@ fn slash_path(rel: &Path) -> String {
     out
 }
 
+/// `path` (below `root`, as the walker joins it) relative to `root` as a
+/// `/`-separated string: the bytes after `root` when they are clean UTF-8
+/// (the walker appends plain names), else [`slash_path`] of the stripped path.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let fast = bytes
+        .strip_prefix(root.as_os_str().as_encoded_bytes())
+        .and_then(|rest| {
+            if root.as_os_str().as_encoded_bytes().ends_with(b"/") {
+                Some(rest)
+            } else {
+                rest.strip_prefix(b"/")
+            }
+        })
+        .filter(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with(b"/")
+                && !rest.ends_with(b"/")
+                && !rest.windows(2).any(|w| w == b"//")
+                && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..")
+        })
+        .and_then(|rest| std::str::from_utf8(rest).ok());
+    match fast {
+        Some(rel) => Some(rel.to_owned()),
+        None => path.strip_prefix(root).ok().map(slash_path),
+    }
+}
+
 /// The path an `ignore` error is about, and its line in an ignore file.
 fn error_location(err: &ignore::Error) -> (Option<&Path>, Option<u64>) {
     match err {
@@ -363,8 +450,10 @@ fn read_ignore_file(
 struct IgnoreState {
     max_bytes: u64,
     options: WalkOptions,
-    /// The rules of each folder whose entries were looked at, by path.
-    rules: Mutex<HashMap<PathBuf, Arc<Rules>>>,
+    /// The rules of each folder whose entries were looked at, by the bytes
+    /// of its path (hashing a `Path` parses its components: this lookup
+    /// runs for every entry).
+    rules: Mutex<FxHashMap<Vec<u8>, Arc<Rules>>>,
     problems: Mutex<Vec<IgnoreProblem>>,
 }
 
@@ -377,11 +466,11 @@ impl IgnoreState {
 
     fn rules_in(
         &self,
-        cache: &mut HashMap<PathBuf, Arc<Rules>>,
+        cache: &mut FxHashMap<Vec<u8>, Arc<Rules>>,
         dir: &Path,
         depth: usize,
     ) -> Arc<Rules> {
-        if let Some(found) = cache.get(dir) {
+        if let Some(found) = cache.get(dir.as_os_str().as_encoded_bytes()) {
             return Arc::clone(found);
         }
         let parent = match (depth, dir.parent()) {
@@ -401,7 +490,10 @@ impl IgnoreState {
             lock(&self.problems).extend(met);
         }
         let rules = Arc::new(Rules { own, parent });
-        cache.insert(dir.to_path_buf(), Arc::clone(&rules));
+        cache.insert(
+            dir.as_os_str().as_encoded_bytes().to_vec(),
+            Arc::clone(&rules),
+        );
         rules
     }
 
@@ -421,8 +513,8 @@ impl IgnoreState {
 
 /// What the walk makes of one entry below the root that is not ignored.
 enum Seen {
-    /// A spec, with its `(device, inode)`.
-    Spec((u64, u64)),
+    /// A spec, with its stat.
+    Spec(FileStat),
     /// Not read, for this reason.
     Problem(String),
     /// A folder, or a file that is not a spec.
@@ -445,8 +537,8 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
         };
         return Seen::Problem(what.to_owned());
     }
-    let identity = match entry.metadata() {
-        Ok(meta) => file_identity(&meta),
+    let stat = match entry.metadata() {
+        Ok(meta) => FileStat::of(&meta),
         Err(e) => return Seen::Problem(format!("cannot stat: {e}")),
     };
     let name = entry.file_name().to_string_lossy();
@@ -461,7 +553,7 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
         }
     };
     if is_spec {
-        Seen::Spec(identity)
+        Seen::Spec(stat)
     } else {
         Seen::Nothing
     }
@@ -525,6 +617,7 @@ pub fn collect_with(
 }
 
 /// `display` is `None` for the default root, whose paths have no prefix.
+#[allow(clippy::too_many_lines)] // one walk: its visitor and filter closures share the state
 fn collect_root(
     root: &Path,
     display: Option<&str>,
@@ -543,6 +636,7 @@ fn collect_root(
             path: root_display.to_owned(),
             fs_path: root.to_path_buf(),
             identity: None,
+            stat: Some(FileStat::of(&meta)),
         });
         return Ok(());
     }
@@ -571,7 +665,7 @@ fn collect_root(
     let state = Arc::new(IgnoreState {
         max_bytes: max_file_bytes,
         options,
-        rules: Mutex::new(HashMap::new()),
+        rules: Mutex::new(FxHashMap::default()),
         problems: Mutex::new(Vec::new()),
     });
     // Relative paths until sorted.
@@ -593,17 +687,17 @@ fn collect_root(
         if entry.depth() == 0 {
             return;
         }
-        let Ok(rel) = entry.path().strip_prefix(root).map(slash_path) else {
+        let seen = look_at(&entry, max_file_bytes);
+        if matches!(seen, Seen::Nothing) {
+            return;
+        }
+        let Some(rel) = relative(root, entry.path()) else {
             return;
         };
-        match look_at(&entry, max_file_bytes) {
+        match seen {
             Seen::Nothing => {}
             Seen::Problem(message) => lock(&met).push(Problem::file(&join(&rel), message)),
-            Seen::Spec(identity) => lock(&found).push(SpecFile {
-                path: rel,
-                fs_path: entry.into_path(),
-                identity: Some(identity),
-            }),
+            Seen::Spec(stat) => lock(&found).push(found_spec(rel, entry, stat)),
         }
     };
     let filter = Arc::clone(&state);
@@ -640,6 +734,17 @@ fn collect_root(
         ..f
     }));
     Ok(())
+}
+
+/// A spec the walk found: its relative path (until sorted), its path to
+/// open and the stat of its `lstat` (a regular file: the same as `stat`).
+fn found_spec(rel: String, entry: ignore::DirEntry, stat: FileStat) -> SpecFile {
+    SpecFile {
+        path: rel,
+        fs_path: entry.into_path(),
+        identity: Some((stat.dev, stat.ino)),
+        stat: Some(stat),
+    }
 }
 
 #[cfg(test)]
@@ -681,6 +786,25 @@ mod tests {
             .map(|p| p.rsplit('/').next().unwrap().to_owned())
             .collect();
         assert_eq!(got, ["agent", "bom-agent", "onlyfence"]);
+    }
+
+    #[test]
+    fn relative_paths_match_the_component_wise_ones() {
+        let cases = [
+            ("corpus", "corpus/a/b.md"),
+            ("corpus/", "corpus/a/b.md"),
+            (".", "./x.md"),
+            ("./c", "./c/d/e"),
+            ("/abs/root", "/abs/root/é/ü.md"),
+            ("a//b", "a//b/c.md"),
+            ("a", "a/./b.md"),
+            ("a", "a//b.md"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let slow = path.strip_prefix(root).ok().map(slash_path);
+            assert_eq!(relative(root, path), slow, "{root:?} {path:?}");
+        }
     }
 
     #[test]

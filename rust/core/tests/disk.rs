@@ -645,3 +645,72 @@ fn kill_9_at_any_moment_leaves_a_correct_index() {
     }
     assert!(killed > 0);
 }
+
+/// A little-endian `u32` or `u64` at `at`.
+fn le(b: &[u8], at: usize, n: usize) -> u64 {
+    b[at..at + n]
+        .iter()
+        .rev()
+        .fold(0, |acc, &x| (acc << 8) | u64::from(x))
+}
+
+/// Found by the `segment_open` fuzz target: a term dictionary that is
+/// malformed yet matches every checksum (crafted: the root address of the
+/// name field's `fst` points past its end) made the `fst` crate index out
+/// of bounds, a panic out of `search` and `positions`. Now a format error.
+#[test]
+fn crafted_dictionary_with_valid_checksums_gives_format_error() {
+    let corpus = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    write(r, "a.md", &agent("runner", "runs jobs", "task group"));
+    write(r, "b.md", &agent("kube", "deploys", "kubectl apply"));
+    let ix = corpus.path().join("ix");
+    update(&ix, r, &opts());
+    let seg = fs::read_dir(&ix)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "seg"))
+        .unwrap();
+    let mut b = fs::read(&seg).unwrap();
+    // Section 0 is the name field's term dictionary (container layout:
+    // a 24-byte header, then 24 bytes per section: offset, length, CRC).
+    let (off, len) = (le(&b, 24, 8) as usize, le(&b, 32, 8) as usize);
+    let end = off + len;
+    // fst footer: ..., root address (u64), checksum (u32).
+    b[end - 12..end - 4].copy_from_slice(&(3u64 << 32).to_le_bytes());
+    let crc = crc32fast::hash(&b[off..end]);
+    b[40..44].copy_from_slice(&crc.to_le_bytes());
+    let table_end = 24 + 24 * le(&b, 16, 4) as usize;
+    let header_crc = crc32fast::hash(&b[..table_end]);
+    b[table_end..table_end + 4].copy_from_slice(&header_crc.to_le_bytes());
+    fs::write(&seg, &b).unwrap();
+    // The manifest records the header's checksum: the file of this commit.
+    let m = fs::read(ix.join("MANIFEST")).unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&m[24..]).unwrap();
+    body["segments"][0]["file"]["header_crc"] = header_crc.into();
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut m = m[..24].to_vec();
+    m[12..16].copy_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    m[16..24].copy_from_slice(&(body.len() as u64).to_le_bytes());
+    m.extend_from_slice(&body);
+    fs::write(ix.join("MANIFEST"), m).unwrap();
+
+    let d = DiskIndex::open(&ix).unwrap();
+    let opts = SearchOptions::default();
+    for q in ["runner", "kube*", "runer~1"] {
+        match SearchIndex::search(&d, q, 10, &opts) {
+            Err(Error::Format { detail, .. }) => assert!(detail.contains("internal error")),
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        d.positions(Field::Name, "runner", |_, _| {}),
+        Err(Error::Format { .. })
+    ));
+    // Snippets plan the query (a prefix walks the dictionary): an answer
+    // or a format error.
+    assert!(matches!(
+        d.snippets(&[0], "kube* runer~1", &opts),
+        Ok(_) | Err(Error::Format { .. })
+    ));
+}

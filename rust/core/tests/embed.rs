@@ -145,7 +145,7 @@ fn broken_model_folders_are_clear_errors() {
 
 #[test]
 fn document_texts_match_the_vectors() {
-    use specsearch_core::embed::{document_text, PART_CHARS};
+    use specsearch_core::embed::{document_text, summary_text, PART_CHARS};
     let data = read("embed_documents.json");
     assert_eq!(data["part_chars"].as_u64().unwrap() as usize, PART_CHARS);
     for case in data["cases"].as_array().unwrap() {
@@ -167,5 +167,37 @@ fn document_texts_match_the_vectors() {
             want.push_str(&"é".repeat(repeat("repeat_text")));
         }
         assert_eq!(document_text(&spec), want);
+        assert_eq!(summary_text(&spec), field("summary"));
     }
+}
+
+#[test]
+fn a_document_vector_is_the_normalised_sum_of_its_texts() {
+    use specsearch_core::embed::{combine_rows, document_texts, DOCUMENT_TOKENS};
+    let encoder = tiny();
+    let dim = encoder.dim();
+    let specs: Vec<specsearch_core::Spec> = ["cancel tokio tasks", "", "review SQL for injection"]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| specsearch_core::Spec {
+            name: format!("agent-{i}"),
+            description: (*d).to_owned(),
+            body: "A long body about other things. ".repeat(40),
+            ..Default::default()
+        })
+        .collect();
+    let refs: Vec<&specsearch_core::Spec> = specs.iter().collect();
+    let got = encoder.embed_documents(&refs);
+    assert_eq!(got.len(), specs.len() * dim);
+    for (spec, row) in specs.iter().zip(got.chunks_exact(dim)) {
+        let parts = encoder.embed(&document_texts(spec), Some(DOCUMENT_TOKENS));
+        let want = combine_rows(&parts, dim);
+        assert_eq!(row, &want[..]);
+        let norm: f32 = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5, "{norm}");
+        // Neither text alone: the sum of two different embeddings.
+        assert_ne!(row, &parts[..dim]);
+    }
+    assert_eq!(combine_rows(&[0.0; 4], 2), vec![0.0, 0.0]);
+    assert_eq!(combine_rows(&[3.0, 0.0, 0.0, 4.0], 2), vec![0.6, 0.8]);
 }

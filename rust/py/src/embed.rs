@@ -7,8 +7,12 @@ use std::sync::Arc;
 
 use numpy::ndarray::Array2;
 use numpy::PyArray2;
+use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use specsearch_core::embed::{fuse, Encoder};
+use pyo3::types::PyBytes;
+use specsearch_core::embed::half::{f16_bits, f16_to_f32};
+use specsearch_core::embed::{document_texts_of_file, fuse, top_k, Encoder};
 
 use crate::run_detached;
 
@@ -62,6 +66,138 @@ impl PyEncoder {
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok(PyEmbeddings { data })
     }
+
+    /// Unit-length embeddings of `texts` as float16 little-endian bytes, row
+    /// after row (the rows of a `.vectors` file; no numpy involved).
+    #[pyo3(signature = (texts, max_tokens = None))]
+    fn embed_f16<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        max_tokens: Option<usize>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let encoder = Arc::clone(&self.inner);
+        let bytes = run_detached(py, move || {
+            Ok(encoder
+                .embed(&texts, max_tokens)
+                .into_iter()
+                .flat_map(|v| f16_bits(v).to_le_bytes())
+                .collect::<Vec<u8>>())
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The document vectors of specs given by their `(long, summary)` texts
+    /// (`Encoder::embed_text_pairs`) as float16 little-endian bytes, row
+    /// after row (the rows of a `.vectors` file; no numpy involved).
+    fn embed_documents_f16<'py>(
+        &self,
+        py: Python<'py>,
+        pairs: Vec<(String, String)>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let encoder = Arc::clone(&self.inner);
+        let bytes = run_detached(py, move || {
+            let pairs: Vec<[String; 2]> = pairs.into_iter().map(|(a, b)| [a, b]).collect();
+            Ok(encoder
+                .embed_text_pairs(&pairs)
+                .into_iter()
+                .flat_map(|v| f16_bits(v).to_le_bytes())
+                .collect::<Vec<u8>>())
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The hybrid route of `request` over `matrix`'s document vectors:
+    /// `(ids, fused, lexical, semantic, cosine)` of the `k` best, best first
+    /// (`specsearch_core::embed::fuse`, then `top_k`).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fusion's inputs, as the numpy path takes them"
+    )]
+    #[pyo3(signature = (request, matrix, lex_ids, lex_scores, alpha, k))]
+    fn route_fused(
+        &self,
+        py: Python<'_>,
+        request: String,
+        matrix: &PyDocMatrix,
+        lex_ids: Vec<u32>,
+        lex_scores: Vec<f32>,
+        alpha: f32,
+        k: usize,
+    ) -> PyResult<RouteParts> {
+        let encoder = Arc::clone(&self.inner);
+        let docs = Arc::clone(&matrix.rows);
+        let dim = matrix.dim;
+        if dim != encoder.dim() {
+            return Err(PyValueError::new_err(format!(
+                "document vectors have {dim} dimensions, the encoder {}",
+                encoder.dim()
+            )));
+        }
+        run_detached(py, move || {
+            let query = encoder.embed(&[request.as_str()], None);
+            let cosine: Vec<f32> = docs
+                .chunks_exact(dim.max(1))
+                .map(|row| row.iter().zip(&query).map(|(a, b)| a * b).sum())
+                .collect();
+            let fused = fuse(&lex_ids, &lex_scores, &cosine, alpha)?;
+            let best = top_k(&fused.fused, k.min(cosine.len()));
+            let pick =
+                |v: &[f32]| -> Vec<f32> { best.iter().map(|&(i, _)| v[i as usize]).collect() };
+            Ok((
+                best.iter().map(|&(i, _)| i).collect(),
+                best.iter().map(|&(_, s)| s).collect(),
+                pick(&fused.lexical),
+                pick(&fused.semantic),
+                pick(&cosine),
+            ))
+        })
+    }
+}
+
+/// `(ids, fused, lexical, semantic, cosine)` of the best hits of a hybrid route.
+type RouteParts = (Vec<u32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>);
+
+/// Document vectors read once from float16 rows (a `.vectors` file's
+/// matrix) into f32, for [`PyEncoder::route_fused`].
+#[pyclass(name = "DocMatrix", module = "specsearch._native", frozen)]
+struct PyDocMatrix {
+    rows: Arc<Vec<f32>>,
+    dim: usize,
+}
+
+#[pymethods]
+impl PyDocMatrix {
+    /// `rows × dim` float16 little-endian values of `data` (any buffer: bytes,
+    /// an mmap) from byte `offset`.
+    #[new]
+    fn new(data: &Bound<'_, PyAny>, offset: usize, rows: usize, dim: usize) -> PyResult<Self> {
+        let buffer = PyBuffer::<u8>::get(data)?;
+        let bytes = buffer.to_vec(data.py())?;
+        let end = rows
+            .checked_mul(dim)
+            .and_then(|n| n.checked_mul(2))
+            .and_then(|n| n.checked_add(offset))
+            .filter(|&end| end <= bytes.len())
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "{rows} x {dim} float16 values from byte {offset} exceed {} bytes",
+                    bytes.len()
+                ))
+            })?;
+        let rows = bytes[offset..end]
+            .chunks_exact(2)
+            .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
+            .collect();
+        Ok(Self {
+            rows: Arc::new(rows),
+            dim,
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.rows.len() / self.dim.max(1)
+    }
 }
 
 /// Embeddings in a Rust-owned `(n, dim)` float32 buffer.
@@ -101,10 +237,32 @@ fn fuse_scores(
     Ok((fused.lexical, fused.semantic, fused.fused))
 }
 
+/// The document texts (long, summary) of each `(path, name, description)`:
+/// the spec file read again and parsed, or its name and description when it
+/// cannot be read (`specsearch_core::embed::document_texts_of_file`), GIL
+/// released.
+#[pyfunction]
+fn document_texts(
+    py: Python<'_>,
+    docs: Vec<(String, String, String)>,
+) -> PyResult<Vec<(String, String)>> {
+    run_detached(py, move || {
+        Ok(docs
+            .iter()
+            .map(|(path, name, description)| {
+                let [long, summary] = document_texts_of_file(path, name, description);
+                (long, summary)
+            })
+            .collect())
+    })
+}
+
 /// Adds the semantic arm's classes and functions to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEncoder>()?;
     m.add_class::<PyEmbeddings>()?;
+    m.add_class::<PyDocMatrix>()?;
     m.add_function(wrap_pyfunction!(fuse_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(document_texts, m)?)?;
     Ok(())
 }

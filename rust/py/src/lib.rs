@@ -338,6 +338,7 @@ impl PyIndex {
         progress = None,
         hidden = false,
         no_ignore = false,
+        verify = false,
     ))]
     #[allow(clippy::too_many_arguments)] // the Python keyword arguments
     fn open(
@@ -351,6 +352,7 @@ impl PyIndex {
         progress: Option<Py<PyAny>>,
         hidden: bool,
         no_ignore: bool,
+        verify: bool,
     ) -> PyResult<(Self, Vec<ProblemTuple>, Bound<'_, PyDict>)> {
         if merge_threshold == 0 {
             return Err(PyValueError::new_err("merge_threshold must be at least 1"));
@@ -388,13 +390,17 @@ impl PyIndex {
         };
         let cancel = AtomicBool::new(false);
         let (index, problems, stats) = run_interruptible(py, &cancel, || {
-            DiskIndex::open_or_update_cancellable(
+            let opened = DiskIndex::open_or_update_cancellable(
                 &index_dir,
                 &roots,
                 &options,
                 Some(&report),
                 Some(&cancel),
-            )
+            )?;
+            if verify {
+                opened.0.verify()?;
+            }
+            Ok(opened)
         })?;
         let dict = PyDict::new(py);
         dict.set_item("added", stats.added)?;
@@ -409,11 +415,16 @@ impl PyIndex {
     }
 
     /// Opens the current commit of the on-disk index in `index_dir`,
-    /// read-only: no walk, no lock, nothing written.
+    /// read-only: no walk, no lock, nothing written. Returns the index and
+    /// the problems it holds (each doc's and each skipped file's).
     #[staticmethod]
-    fn open_existing(py: Python<'_>, index_dir: PathBuf) -> PyResult<Self> {
-        let index = run_detached(py, move || DiskIndex::open(Path::new(&index_dir)))?;
-        Ok(Self::new(Arc::new(index)))
+    fn open_existing(py: Python<'_>, index_dir: PathBuf) -> PyResult<(Self, Vec<ProblemTuple>)> {
+        let (index, problems) = run_detached(py, move || {
+            let index = DiskIndex::open(Path::new(&index_dir))?;
+            let problems = index.stored_problems()?;
+            Ok((index, problems))
+        })?;
+        Ok((Self::new(Arc::new(index)), problem_tuples(problems)))
     }
 
     /// Counts: `kind`, `docs`, `terms`, `segments`, `size_bytes`, `generation`,
@@ -548,6 +559,16 @@ impl PyIndex {
                         ))
                     })
             })
+            .collect()
+    }
+
+    /// The file system path of each doc id (its bytes as they are: a file
+    /// name that is not UTF-8 comes back with lone surrogates, as
+    /// `os.fsdecode` gives it); `None` for an id out of range.
+    fn fs_paths(&self, py: Python<'_>, ids: Vec<u32>) -> PyResult<Vec<Option<PathBuf>>> {
+        let index = self.get(py)?;
+        ids.iter()
+            .map(|&id| index.fs_path(id).map_err(|e| errors::to_py_err(py, e)))
             .collect()
     }
 

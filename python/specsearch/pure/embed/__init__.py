@@ -8,21 +8,28 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from specsearch.errors import ModelError
-from specsearch.pure.embed.bert import Bert
 from specsearch.pure.embed.wordpiece import WordPiece
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    import numpy as np
     from numpy.typing import NDArray
 
     from specsearch.pure.spec import ParsedSpec
 
-__all__ = ["DEFAULT_MAX_TOKENS", "DOCUMENT_TOKENS", "PART_CHARS", "PureEncoder", "document_text"]
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "DOCUMENT_TOKENS",
+    "PART_CHARS",
+    "PureEncoder",
+    "combine_rows",
+    "document_text",
+    "document_texts",
+    "summary_text",
+]
 
 #: The token budget when a model folder does not name one (as in Rust).
 DEFAULT_MAX_TOKENS = 128
@@ -38,16 +45,51 @@ _WHITE_SPACE = (
 )
 
 
+def _join(parts: Sequence[str]) -> str:
+    stripped = (p.strip(_WHITE_SPACE) for p in parts)
+    return "\n".join(p[:PART_CHARS] for p in stripped if p)
+
+
 def document_text(spec: ParsedSpec) -> str:
-    """The text a spec's document vector embeds (``embed::document_text`` in Rust).
+    """The long text of a spec's document vector (``embed::document_text`` in Rust).
 
     Its name, description, ``<example>`` user requests and body, in that
     order, each stripped and cut at :data:`PART_CHARS` characters, empty parts
     left out, joined by line feeds. Embed it with a budget of
     :data:`DOCUMENT_TOKENS`.
     """
-    parts = (p.strip(_WHITE_SPACE) for p in (spec.name, spec.description, spec.examples, spec.body))
-    return "\n".join(p[:PART_CHARS] for p in parts if p)
+    return _join((spec.name, spec.description, spec.examples, spec.body))
+
+
+def summary_text(spec: ParsedSpec) -> str:
+    """The short text of a spec's document vector: its name and description.
+
+    Stripped, cut and joined as in :func:`document_text` (``embed::summary_text``).
+    """
+    return _join((spec.name, spec.description))
+
+
+def document_texts(spec: ParsedSpec) -> tuple[str, str]:
+    """:func:`document_text` and :func:`summary_text` (``embed::document_texts``).
+
+    A spec's vector is their embeddings' sum, normalised (:func:`combine_rows`).
+    """
+    return document_text(spec), summary_text(spec)
+
+
+def combine_rows(parts: NDArray[np.float32]) -> NDArray[np.float32]:
+    """``(n, parts, dim)`` embeddings -> ``(n, dim)``: each spec's rows summed, unit length.
+
+    A zero sum stays zero (``embed::combine_rows`` in Rust).
+    """
+    import numpy as np  # noqa: PLC0415 - the package imports numpy only when it computes
+
+    total = parts.astype(np.float32).sum(axis=1, dtype=np.float32)
+    norm = np.sqrt((total * total).sum(axis=1, dtype=np.float32, keepdims=True))
+    out: NDArray[np.float32] = np.divide(
+        total, norm, out=np.zeros_like(total), where=norm > 0
+    ).astype(np.float32)
+    return out
 
 
 class PureEncoder:
@@ -60,6 +102,9 @@ class PureEncoder:
             ModelError: a file does not fit.
             OSError: a file cannot be read.
         """
+        # Imported here: document_text (the native route's path) needs no numpy.
+        from specsearch.pure.embed.bert import Bert  # noqa: PLC0415
+
         vocab_path = model_dir / "vocab.txt"
         try:
             self._tokenizer = WordPiece.from_file(vocab_path)
@@ -91,6 +136,8 @@ class PureEncoder:
 
     def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> NDArray[np.float32]:
         """Unit-length embeddings of ``texts``, ``(len(texts), dim)`` float32."""
+        import numpy as np  # noqa: PLC0415 - see __init__
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             out[row] = self._model.embed(self.tokenize(text, max_tokens))

@@ -1,9 +1,10 @@
 """Fusion of BM25F and cosine: the numpy mirror of ``rust/core/src/embed/fuse.rs``.
 
-Each arm is min-max normalised over the documents it scored (BM25F over its
-hits, documents outside them count 0; cosine over all documents); a set whose
-scores are all equal normalises to 1. ``fused = (1 - alpha) * lexical + alpha *
-semantic`` in float32, so alpha 0 is lexical only and 1 semantic only.
+Each arm is standardised (z-score) over all documents, a document outside
+the lexical hits counting BM25F 0; an arm whose scores are all equal
+standardises to 0. The mean and standard deviation are taken in float64, the
+parts and ``fused = (1 - alpha) * lexical + alpha * semantic`` are float32, so
+alpha 0 is lexical only and 1 semantic only.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ if TYPE_CHECKING:
 __all__ = ["fuse", "top_k"]
 
 
-def _min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
-    if scores.size == 0:
-        return scores
-    lo, hi = scores.min(), scores.max()
-    span = hi - lo
-    if span > 0:
-        out: NDArray[np.float32] = (scores - lo) / span
-        return out
-    return np.ones_like(scores)
+def _standardise(scores: NDArray[np.float32]) -> NDArray[np.float32]:
+    if scores.size == 0 or scores.min() >= scores.max():
+        return np.zeros_like(scores)
+    wide = scores.astype(np.float64)
+    mean = wide.sum() / wide.size
+    sd = np.sqrt(((wide - mean) ** 2).sum() / wide.size)
+    out: NDArray[np.float32] = ((wide - mean) / sd).astype(np.float32)
+    return out
 
 
 def fuse(
@@ -40,6 +40,9 @@ def fuse(
     alpha: float,
 ) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
     """``(lexical, semantic, fused)`` per document.
+
+    ``lex_ids`` and ``lex_scores`` are every document the request matches
+    (the z-score is over the whole corpus).
 
     Raises:
         SchemaError: alpha outside [0, 1], a non-finite score, arrays of
@@ -57,8 +60,9 @@ def fuse(
     if ids.size and (ids.min() < 0 or ids.max() >= cos.size):
         raise SchemaError("lexical", f"doc id out of range for {cos.size} documents")
     lexical = np.zeros(cos.size, dtype=np.float32)
-    lexical[ids] = _min_max(lex)
-    semantic = _min_max(cos)
+    lexical[ids] = lex
+    lexical = _standardise(lexical)
+    semantic = _standardise(cos)
     a = np.float32(alpha)
     fused: NDArray[np.float32] = (np.float32(1.0) - a) * lexical + a * semantic
     return lexical, semantic, fused

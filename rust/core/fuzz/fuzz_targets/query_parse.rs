@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(None) => {}
         Err(Error::Query { message, .. }) => {
-            assert!(message.contains("deeper") || message.contains("longer"), "{message}");
+            assert!(
+                message.contains("deeper") || message.contains("longer"),
+                "{message}"
+            );
         }
         Err(other) => panic!("{other}"),
     }

@@ -1,4 +1,6 @@
-//! A BERT encoder forward pass on the CPU over `matrixmultiply`'s sgemm.
+//! A BERT encoder forward pass on the CPU: dense layers by [`super::dense`]
+//! (SIMD dot products over the weights as stored), attention by
+//! `matrixmultiply`'s sgemm.
 //!
 //! One sequence at a time, unpadded, so no attention mask is needed and the
 //! result equals the padded, masked computation of `transformers`. The
@@ -16,6 +18,7 @@ use std::path::Path;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
+use super::dense::dense;
 use crate::error::{Error, Result};
 
 /// The subset of a `transformers` `config.json` the encoder reads.
@@ -243,9 +246,9 @@ impl Bert {
     /// `ids` must be non-empty, no longer than `max_position_embeddings`, and
     /// every id below [`Bert::vocab_size`]; the tokenizer guarantees all three
     /// (the caller checks the vocabulary sizes agree on load). With `split`,
-    /// each dense layer's rows are shared between two rayon tasks (for one
-    /// text at a time, when no other text keeps the pool busy); the result is
-    /// the same either way, row by row.
+    /// each dense layer's output columns are shared between two rayon tasks
+    /// (for one text at a time, when no other text keeps the pool busy), so
+    /// each reads half of the weights; the result is the same either way.
     pub fn embed(&self, ids: &[u32], out: &mut [f32], split: bool) {
         let h = self.config.hidden_size;
         let n = ids.len().min(self.config.max_position_embeddings);
@@ -385,8 +388,9 @@ impl Scratch {
     }
 }
 
-/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the rows are
-/// computed in two halves on two rayon tasks.
+/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the weight rows
+/// (output columns) are shared between two rayon tasks, so that each reads
+/// half of the weights once.
 #[allow(
     clippy::too_many_arguments,
     clippy::many_single_char_names,
@@ -402,49 +406,37 @@ fn linear(
     out: &mut [f32],
     split: bool,
 ) {
-    if split && n >= 2 {
-        let half = n / 2;
-        let (x1, x2) = x[..n * k].split_at(half * k);
-        let (o1, o2) = out[..n * m].split_at_mut(half * m);
+    if split && m >= 2 * BLOCK_SPLIT {
+        let half = m / 2;
+        let mut right = vec![0.0f32; n * (m - half)];
         rayon::join(
-            || gemm_bias(x1, half, k, w, b, m, o1),
-            || gemm_bias(x2, n - half, k, w, b, m, o2),
+            || dense(x, n, k, w, b, 0..half, out, m),
+            || {
+                dense(
+                    x,
+                    n,
+                    k,
+                    &w[half * k..],
+                    &b[half..],
+                    0..m - half,
+                    &mut right,
+                    m - half,
+                );
+            },
         );
+        for (row, part) in out[..n * m]
+            .chunks_exact_mut(m)
+            .zip(right.chunks_exact(m - half))
+        {
+            row[half..].copy_from_slice(part);
+        }
     } else {
-        gemm_bias(x, n, k, w, b, m, out);
+        dense(x, n, k, w, b, 0..m, out, m);
     }
 }
 
-#[allow(
-    clippy::many_single_char_names,
-    clippy::cast_possible_wrap,
-    reason = "matrix notation; strides index allocated buffers, so they fit isize"
-)]
-fn gemm_bias(x: &[f32], n: usize, k: usize, w: &[f32], b: &[f32], m: usize, out: &mut [f32]) {
-    assert!(x.len() >= n * k && w.len() >= m * k && out.len() >= n * m && b.len() >= m);
-    for row in out[..n * m].chunks_exact_mut(m) {
-        row.copy_from_slice(&b[..m]);
-    }
-    // SAFETY: the assert above bounds every element the strides address.
-    unsafe {
-        matrixmultiply::sgemm(
-            n,
-            k,
-            m,
-            1.0,
-            x.as_ptr(),
-            k as isize,
-            1,
-            w.as_ptr(),
-            1,
-            k as isize,
-            1.0,
-            out.as_mut_ptr(),
-            m as isize,
-            1,
-        );
-    }
-}
+/// The fewest output columns worth a second task.
+const BLOCK_SPLIT: usize = 64;
 
 fn add_in_place(x: &mut [f32], y: &[f32]) {
     for (a, b) in x.iter_mut().zip(y) {

@@ -1,41 +1,68 @@
-//! Fusion of the lexical and the semantic arm: a weighted sum of min-max
-//! normalised scores.
+//! Fusion of the lexical and the semantic arm: a weighted sum of
+//! standardised scores.
 //!
-//! For a request, BM25F gives scores for its top hits (50 in `route`) and the
-//! encoder gives a cosine for every spec. Each is min-max normalised over
-//! the documents it scored (BM25F over its hits, spec outside them count 0;
-//! cosine over all specs); a set whose scores are all equal normalises to 1.
-//! `fused = (1 − α) · lexical + α · semantic`, so α = 0 is lexical only and
-//! α = 1 semantic only. [`top_k`] ranks by fused score, then by doc id.
-//! `specsearch.pure.embed.fuse` is the same arithmetic in numpy float32.
+//! For a request, BM25F scores every spec it matches and the encoder gives a
+//! cosine for every spec. Each arm is standardised (z-score: minus its mean,
+//! over its standard deviation) over all specs, a spec the lexical arm did
+//! not match counting BM25F 0; an arm whose scores are all equal
+//! standardises to 0. `fused = (1 − α) · lexical + α · semantic`, so α = 0 is
+//! lexical only and α = 1 semantic only. [`top_k`] ranks by fused score, then
+//! by doc id. `specsearch.pure.embed.fuse` is the same arithmetic in numpy
+//! (the moments in f64, the parts and the sum in f32).
+//!
+//! Why z-scores and not min-max: min-max pins each arm to its extremes, so
+//! one outlier (the worst cosine of the corpus, a lone strong BM25F hit)
+//! decides the scale of the whole arm; a z-score measures how far a spec
+//! stands out of the crowd in each arm, which is what makes the two
+//! comparable (see README, *Routing*, for the figures).
 
 use crate::error::{Error, Result};
 
 /// The normalised parts and the fused score of every document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fused {
-    /// Normalised BM25F per document (0 outside the lexical hits).
+    /// Standardised BM25F per document (BM25F 0 outside the lexical hits).
     pub lexical: Vec<f32>,
-    /// Normalised cosine per document.
+    /// Standardised cosine per document.
     pub semantic: Vec<f32>,
     /// `(1 − α) · lexical + α · semantic` per document.
     pub fused: Vec<f32>,
 }
 
-/// Min-max normalises `scores` in place; all-equal scores become 1.
-fn min_max(scores: &mut [f32]) {
+/// Standardises `scores` in place (z-score, moments in f64); all-equal
+/// scores (and an empty slice) become 0.
+fn standardise(scores: &mut [f32]) {
     let (lo, hi) = scores
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &s| {
             (lo.min(s), hi.max(s))
         });
-    let range = hi - lo;
+    if lo >= hi {
+        scores.fill(0.0);
+        return;
+    }
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a count of specs, far below 2^52"
+    )]
+    let n = scores.len() as f64;
+    let mean = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / n;
+    let var = scores
+        .iter()
+        .map(|&s| (f64::from(s) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let sd = var.sqrt();
     for s in scores.iter_mut() {
-        *s = if range > 0.0 { (*s - lo) / range } else { 1.0 };
+        #[allow(clippy::cast_possible_truncation, reason = "a z-score fits f32")]
+        let z = ((f64::from(*s) - mean) / sd) as f32;
+        *s = z;
     }
 }
 
-/// Fuses BM25F hits (`lex_ids`, `lex_scores`) with a cosine per document.
+/// Fuses BM25F hits (`lex_ids`, `lex_scores`: every spec the request
+/// matches, for the z-score to be over the whole corpus) with a cosine per
+/// document.
 ///
 /// # Errors
 /// [`Error::Schema`] when α is outside [0, 1], a score is not finite, the
@@ -57,10 +84,8 @@ pub fn fuse(lex_ids: &[u32], lex_scores: &[f32], cosine: &[f32], alpha: f32) -> 
     if let Some(s) = lex_scores.iter().chain(cosine).find(|s| !s.is_finite()) {
         return Err(bad("scores", format!("must be finite, got {s}")));
     }
-    let mut norm = lex_scores.to_vec();
-    min_max(&mut norm);
     let mut lexical = vec![0.0f32; cosine.len()];
-    for (&id, &s) in lex_ids.iter().zip(&norm) {
+    for (&id, &s) in lex_ids.iter().zip(lex_scores) {
         let slot = lexical.get_mut(id as usize).ok_or_else(|| {
             bad(
                 "lexical",
@@ -69,8 +94,9 @@ pub fn fuse(lex_ids: &[u32], lex_scores: &[f32], cosine: &[f32], alpha: f32) -> 
         })?;
         *slot = s;
     }
+    standardise(&mut lexical);
     let mut semantic = cosine.to_vec();
-    min_max(&mut semantic);
+    standardise(&mut semantic);
     let fused = lexical
         .iter()
         .zip(&semantic)
@@ -101,20 +127,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weighted_sum_of_normalised_parts() {
-        let f = fuse(&[2, 0], &[10.0, 5.0], &[0.0, 0.25, 0.5], 0.5).expect("valid");
-        assert_eq!(f.lexical, vec![0.0, 0.0, 1.0]);
-        assert_eq!(f.semantic, vec![0.0, 0.5, 1.0]);
-        assert_eq!(f.fused, vec![0.0, 0.25, 1.0]);
-        assert_eq!(top_k(&f.fused, 2), vec![(2, 1.0), (1, 0.25)]);
+    fn weighted_sum_of_standardised_parts() {
+        // BM25F [10, 0, 10, 0] and cosine [0, 0.5, 0.5, 1] have mean 5 / 0.5 and
+        // standard deviation 5 / sqrt(1/8): z-scores ±1 and [-√2, 0, 0, √2].
+        let f = fuse(&[2, 0], &[10.0, 10.0], &[0.0, 0.5, 0.5, 1.0], 0.5).expect("valid");
+        assert_eq!(f.lexical, vec![1.0, -1.0, 1.0, -1.0]);
+        let r = std::f32::consts::SQRT_2;
+        assert_eq!(f.semantic, vec![-r, 0.0, 0.0, r]);
+        let want = [(1.0 - r) / 2.0, -0.5, 0.5, (r - 1.0) / 2.0];
+        for (got, want) in f.fused.iter().zip(want) {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+        assert_eq!(
+            top_k(&f.fused, 2).iter().map(|h| h.0).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
     }
 
     #[test]
-    fn equal_scores_normalise_to_one_and_ties_break_by_id() {
+    fn equal_scores_standardise_to_zero_and_ties_break_by_id() {
         let f = fuse(&[1], &[3.0], &[0.2, 0.2], 0.0).expect("valid");
-        assert_eq!(f.fused, vec![0.0, 1.0]);
+        assert_eq!(f.fused, vec![-1.0, 1.0]);
+        assert_eq!(f.semantic, vec![0.0, 0.0]);
         let f = fuse(&[], &[], &[0.2, 0.2], 1.0).expect("valid");
-        assert_eq!(top_k(&f.fused, 5), vec![(0, 1.0), (1, 1.0)]);
+        assert_eq!(top_k(&f.fused, 5), vec![(0, 0.0), (1, 0.0)]);
     }
 
     #[test]

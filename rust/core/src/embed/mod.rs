@@ -4,17 +4,20 @@
 //!
 //! - [`wordpiece`]: text → token ids (`BertNormalizer`, `BertPreTokenizer`,
 //!   `WordPiece`), identical to the `tokenizers` library on this model;
-//! - [`bert`]: token ids → one unit vector (own forward pass over
-//!   `matrixmultiply`, one sequence at a time, no padding);
+//! - [`bert`]: token ids → one unit vector (own forward pass: SIMD dense
+//!   layers over the stored weights, attention over `matrixmultiply`, one
+//!   sequence at a time, no padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
-//! - [`fuse`]: min-max-normalised weighted sum of BM25F and cosine.
+//! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine.
 //!
 //! The Python reference engine (`specsearch.pure.embed`) mirrors each file;
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
 
 pub mod bert;
+mod dense;
 pub mod fuse;
+pub mod half;
 #[allow(clippy::unreadable_literal, reason = "generated code points")]
 mod tables;
 pub mod wordpiece;
@@ -40,14 +43,11 @@ pub const DOCUMENT_TOKENS: usize = 128;
 /// normalized whole.
 pub const PART_CHARS: usize = 2048;
 
-/// The text a spec's document vector embeds: its name, description,
-/// `<example>` user requests and body, in that order, each trimmed and cut
-/// at [`PART_CHARS`] characters, empty parts left out, joined by line feeds.
-/// Embed it with a budget of [`DOCUMENT_TOKENS`].
-#[must_use]
-pub fn document_text(spec: &Spec) -> String {
+/// Joins `parts`, each trimmed and cut at [`PART_CHARS`] characters, empty
+/// parts left out, by line feeds.
+fn join_parts(parts: &[&str]) -> String {
     let mut out = String::new();
-    for part in [&spec.name, &spec.description, &spec.examples, &spec.body] {
+    for part in parts {
         let part = part.trim();
         if part.is_empty() {
             continue;
@@ -62,6 +62,68 @@ pub fn document_text(spec: &Spec) -> String {
         out.push_str(&part[..end]);
     }
     out
+}
+
+/// The long text of a spec's document vector: its name, description,
+/// `<example>` user requests and body, in that order, each trimmed and cut
+/// at [`PART_CHARS`] characters, empty parts left out, joined by line feeds.
+/// Embed it with a budget of [`DOCUMENT_TOKENS`].
+#[must_use]
+pub fn document_text(spec: &Spec) -> String {
+    join_parts(&[&spec.name, &spec.description, &spec.examples, &spec.body])
+}
+
+/// The short text of a spec's document vector: its name and description,
+/// trimmed, cut and joined as in [`document_text`].
+#[must_use]
+pub fn summary_text(spec: &Spec) -> String {
+    join_parts(&[&spec.name, &spec.description])
+}
+
+/// The texts a spec's document vector is made of, [`document_text`] then
+/// [`summary_text`]: the vector is their embeddings' sum, normalised to unit
+/// length (see [`Encoder::embed_documents`]). The summary keeps the spec's
+/// own words about what it is for from being drowned by a long body in the
+/// truncated long text (README, *Routing*, has the figures).
+#[must_use]
+pub fn document_texts(spec: &Spec) -> [String; 2] {
+    [document_text(spec), summary_text(spec)]
+}
+
+/// Adds `rows` (row-major, `dim` wide) into one row and normalises it to unit
+/// length (a zero sum stays zero): how the embeddings of a spec's
+/// [`document_texts`] become its vector.
+#[must_use]
+pub fn combine_rows(rows: &[f32], dim: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; dim];
+    for row in rows.chunks_exact(dim.max(1)) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+    let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for o in &mut out {
+            *o /= norm;
+        }
+    }
+    out
+}
+
+/// The [`document_texts`] of the spec file at `path`, or those of `name` and
+/// `description` alone when the file cannot be read: what the index embeds
+/// for each spec, the same texts `specsearch.vectors` builds in Python.
+#[must_use]
+pub fn document_texts_of_file(path: &str, name: &str, description: &str) -> [String; 2] {
+    let spec = match std::fs::read(path) {
+        Ok(bytes) => crate::spec::parse_spec(path, &bytes).0,
+        Err(_) => Spec {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            ..Spec::default()
+        },
+    };
+    document_texts(&spec)
 }
 
 /// The token budget when a model folder does not name one
@@ -151,6 +213,27 @@ impl Encoder {
     pub fn tokenize(&self, text: &str, max_tokens: Option<usize>) -> Vec<u32> {
         let budget = max_tokens.map_or(self.max_tokens, |m| m.min(self.max_tokens));
         self.tokenizer.encode(text, budget)
+    }
+
+    /// The document vectors of `specs`, row-major `specs.len() × dim`: for each
+    /// spec, its [`document_texts`] embedded within [`DOCUMENT_TOKENS`] and
+    /// combined by [`combine_rows`].
+    #[must_use]
+    pub fn embed_documents(&self, specs: &[&Spec]) -> Vec<f32> {
+        let texts: Vec<[String; 2]> = specs.iter().map(|s| document_texts(s)).collect();
+        self.embed_text_pairs(&texts)
+    }
+
+    /// The document vectors of specs given by their [`document_texts`],
+    /// row-major `pairs.len() × dim`, as [`Encoder::embed_documents`] makes them.
+    #[must_use]
+    pub fn embed_text_pairs(&self, pairs: &[[String; 2]]) -> Vec<f32> {
+        let dim = self.dim();
+        let texts: Vec<&str> = pairs.iter().flatten().map(String::as_str).collect();
+        let rows = self.embed(&texts, Some(DOCUMENT_TOKENS));
+        rows.chunks_exact(2 * dim.max(1))
+            .flat_map(|pair| combine_rows(pair, dim))
+            .collect()
     }
 
     /// The unit-length embeddings of `texts`, row-major `texts.len() × dim`,

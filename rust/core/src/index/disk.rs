@@ -9,6 +9,7 @@
 //! is bit-identical to a fresh [`crate::MemoryIndex::build`] over the same
 //! files.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
 use crate::segment::{SegmentReader, StoredDoc};
+use crate::spec::panic_message;
 
 /// A read-only snapshot of an on-disk index.
 #[derive(Debug)]
@@ -181,6 +183,44 @@ impl DiskIndex {
         Ok(out)
     }
 
+    /// Checks the checksum of every section of every file of this commit
+    /// (a query checks only what it reads, on first use), so that a
+    /// corruption anywhere is found now (`specsearch index`).
+    ///
+    /// # Errors
+    /// [`Error::Format`] naming the file and section that does not match.
+    pub fn verify(&self) -> Result<()> {
+        self.docmap.verify()?;
+        for seg in &self.segments {
+            seg.verify()?;
+        }
+        Ok(())
+    }
+
+    /// The problems of the last commit as the index holds them, without a
+    /// walk (what `Index.open_existing(...).problems` reports): each doc's
+    /// stored problems and each skipped file's, in walk order (docs in
+    /// doc-id order, a skipped file before the first doc whose path sorts
+    /// after its path). The walk's own problems (an unreadable folder, an
+    /// ignore file over its caps) are not kept, in either engine.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a stored record is corrupt.
+    pub fn stored_problems(&self) -> Result<Vec<Problem>> {
+        let mut out = Vec::new();
+        let mut skipped = self.manifest.skipped.iter().peekable();
+        for id in 0..self.manifest.num_docs {
+            if let Some(d) = self.stored(id)? {
+                while let Some(e) = skipped.next_if(|e| e.path < d.meta.path) {
+                    out.push(Problem::file(&e.path, e.message.clone()));
+                }
+                out.extend(d.problems);
+            }
+        }
+        out.extend(skipped.map(|e| Problem::file(&e.path, e.message.clone())));
+        Ok(out)
+    }
+
     /// The global ids of a segment's local docs, checked to be in range.
     pub(crate) fn live_globals(&self, part: usize) -> Result<&[u32]> {
         // The locate table checks once that every live global id is in
@@ -195,18 +235,35 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Format`] when a section is corrupt.
     pub fn positions(&self, f: Field, term: &str, mut g: impl FnMut(u32, &[u32])) -> Result<()> {
-        for (si, seg) in self.segments.iter().enumerate() {
-            let map = self.docmap.globals(si)?;
-            if let Some(info) = seg.term(f, term)? {
-                seg.postings_with_positions(f, &info, |local, p| {
-                    let gid = map[local as usize];
-                    if gid != DELETED {
-                        g(gid, p);
-                    }
-                })?;
+        self.guard_reads(|| {
+            for (si, seg) in self.segments.iter().enumerate() {
+                let map = self.docmap.globals(si)?;
+                if let Some(info) = seg.term(f, term)? {
+                    seg.postings_with_positions(f, &info, |local, p| {
+                        let gid = map[local as usize];
+                        if gid != DELETED {
+                            g(gid, p);
+                        }
+                    })?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+
+    /// Runs `read`, turning a panic into [`Error::Format`] on the index
+    /// folder. The `fst` crate trusts its bytes: a term dictionary that is
+    /// malformed but matches its checksums (crafted) makes it index out of
+    /// bounds (found by the `segment_open` fuzz target). Every read that
+    /// walks a dictionary (search, snippets, positions, routing) goes
+    /// through this.
+    pub(crate) fn guard_reads<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+            Err(Error::format(
+                &self.dir,
+                format!("internal error while reading: {}", panic_message(&*payload)),
+            ))
+        })
     }
 }
 

@@ -70,10 +70,10 @@ impl RouteIndex for MemoryIndex {
 
 impl RouteIndex for DiskIndex {
     fn route(&self, request: &str, k: usize) -> Result<TopDocs> {
-        route_source(self, request, k)
+        self.guard_reads(|| route_source(self, request, k))
     }
 
     fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation> {
-        explain_source(self, request, ids)
+        self.guard_reads(|| explain_source(self, request, ids))
     }
 }

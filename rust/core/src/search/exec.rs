@@ -3,15 +3,20 @@
 //! 0.0 in the order the contract states (keys outer and fields inner in a
 //! leaf, clause order in a group), in dense scratch arrays indexed by
 //! global doc id that are reused between queries.
+//!
+//! Identical leaves share a slot of the plan: each slot is expanded once
+//! (`budget`) and scored once, and every occurrence adds that same result
+//! in its own place, so a repeated leaf costs one addition per doc and the
+//! sums are exactly those of scoring it again.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use fst::automaton::Levenshtein;
-
+use super::budget::{expand, Expansions};
 use super::options::SearchOptions;
-use super::plan::{plan, Kind, LeafPlan, Plan};
+use super::plan::{plan, Kind, LeafPlan, Plan, Planned};
 use super::source::Source;
-use super::terms::{fuzzy_set, prefix_set, stem_set, Handle};
+use super::terms::{stem_set, Handle};
 use crate::analysis::stem_key;
 use crate::error::Result;
 use crate::query::Occur;
@@ -75,10 +80,14 @@ struct Exec<'a, S> {
     bm25: Bm25,
     n: u32,
     s: &'a mut Scratch,
+    /// The term handles of each prefix and fuzzy slot.
+    expansions: &'a Expansions,
+    /// The matches of each slot scored so far.
+    memo: Vec<Option<Rc<Matches>>>,
 }
 
 impl<S: Source> Exec<'_, S> {
-    fn node(&mut self, p: &Plan) -> Result<Matches> {
+    fn node(&mut self, p: &Plan) -> Result<Rc<Matches>> {
         match p {
             Plan::Leaf(leaf) => self.leaf(leaf),
             Plan::Or(clauses) => {
@@ -99,13 +108,13 @@ impl<S: Source> Exec<'_, S> {
     }
 
     /// Combines clauses (an `And` is an `Or` of must clauses).
-    fn or(&mut self, mut clauses: Vec<(Occur, Matches)>) -> Matches {
+    fn or(&mut self, mut clauses: Vec<(Occur, Rc<Matches>)>) -> Rc<Matches> {
         if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
             // 0.0 + s == s: the single clause's scores are the group's.
             return clauses.pop().map(|c| c.1).unwrap_or_default();
         }
         if clauses.iter().all(|c| c.0 == Occur::Should) {
-            return self.or_should(&clauses);
+            return Rc::new(self.or_should(&clauses));
         }
         let s = &mut *self.s;
         let n_must = clauses.iter().filter(|c| c.0 == Occur::Must).count() as u32;
@@ -165,14 +174,14 @@ impl<S: Source> Exec<'_, S> {
             s.cnt[d as usize] = 0;
             s.flag[d as usize] = 0;
         }
-        Matches { docs, scores }
+        Rc::new(Matches { docs, scores })
     }
 
     /// The common case of [`Self::or`]: only should clauses, so a doc
     /// matches when any clause does, and its score is the sum of the
     /// clauses' scores in clause order (each doc's `f64` additions happen in
     /// that order, as in the general path).
-    fn or_should(&mut self, clauses: &[(Occur, Matches)]) -> Matches {
+    fn or_should(&mut self, clauses: &[(Occur, Rc<Matches>)]) -> Matches {
         let s = &mut *self.s;
         let mut docs: Vec<u32> =
             Vec::with_capacity(clauses.iter().map(|c| c.1.docs.len()).max().unwrap_or(0));
@@ -196,15 +205,20 @@ impl<S: Source> Exec<'_, S> {
         Matches { docs, scores }
     }
 
-    fn fields(leaf: &LeafPlan) -> &'static [Field] {
-        match leaf.field {
-            None => &Field::ALL,
-            Some(f) => &Field::ALL[f.index()..=f.index()],
+    /// A leaf's matches: scored at its slot's first occurrence, then shared.
+    fn leaf(&mut self, leaf: &LeafPlan) -> Result<Rc<Matches>> {
+        if let Some(Some(done)) = self.memo.get(leaf.slot) {
+            return Ok(Rc::clone(done));
         }
+        let m = Rc::new(self.score_leaf(leaf)?);
+        if let Some(at) = self.memo.get_mut(leaf.slot) {
+            *at = Some(Rc::clone(&m));
+        }
+        Ok(m)
     }
 
-    fn leaf(&mut self, leaf: &LeafPlan) -> Result<Matches> {
-        let fields = Self::fields(leaf);
+    fn score_leaf(&mut self, leaf: &LeafPlan) -> Result<Matches> {
+        let fields = leaf.fields();
         let prefix = leaf.key.as_deref().unwrap_or("");
         let mut handles = std::mem::take(&mut self.s.handles);
         match &leaf.kind {
@@ -222,35 +236,16 @@ impl<S: Source> Exec<'_, S> {
                     }
                 }
             }
-            Kind::Prefix(pattern) => {
-                for &f in fields {
-                    handles.clear();
-                    prefix_set(self.src, f, leaf.key.as_deref(), pattern, &mut handles)?;
-                    self.add_set(f, &handles)?;
-                }
-            }
-            Kind::Fuzzy(pattern, d) => {
-                // fst's automaton misses matches when a pattern character
-                // and a term character share a UTF-8 lead byte (`é~1` does
-                // not find `è`); for ASCII patterns it is exact (checked
-                // against a brute-force scan), so other patterns scan.
-                let lev = if leaf.key.is_none() && pattern.is_ascii() {
-                    Levenshtein::new(pattern, u32::from(*d)).ok()
-                } else {
-                    None
-                };
-                for &f in fields {
-                    handles.clear();
-                    fuzzy_set(
-                        self.src,
-                        f,
-                        leaf.key.as_deref(),
-                        pattern,
-                        *d,
-                        lev.as_ref(),
-                        &mut handles,
-                    )?;
-                    self.add_set(f, &handles)?;
+            Kind::Prefix(_) | Kind::Fuzzy(..) => {
+                // `expand` filled every prefix and fuzzy slot before the
+                // run; a slot without sets would have no terms.
+                let sets = self
+                    .expansions
+                    .get(leaf.slot)
+                    .and_then(Option::as_ref)
+                    .map_or(&[][..], Vec::as_slice);
+                for (&f, set) in fields.iter().zip(sets) {
+                    self.add_set(f, set)?;
                 }
             }
             Kind::Phrase(tokens) => {
@@ -415,11 +410,18 @@ impl<S: Source> Exec<'_, S> {
 /// The docs `query` matches (in no particular order), with their exact
 /// `f64` scores.
 pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Matches> {
-    run_plan(src, &plan(src, query, opts)?, opts)
+    let planned = plan(src, query, opts)?;
+    let expansions = expand(src, &planned, query)?;
+    run_planned(src, &planned, &expansions, opts)
 }
 
-/// [`run`] for a query already planned.
-pub(super) fn run_plan<S: Source>(src: &S, plan: &Plan, opts: &SearchOptions) -> Result<Matches> {
+/// [`run`] for a query already planned and expanded (within the budget).
+pub(super) fn run_planned<S: Source>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+) -> Result<Matches> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -431,9 +433,15 @@ pub(super) fn run_plan<S: Source>(src: &S, plan: &Plan, opts: &SearchOptions) ->
             bm25: src.bm25(),
             n,
             s: scratch,
+            expansions,
+            memo: vec![None; planned.slots],
         };
-        let out = exec.node(plan)?;
+        let out = exec.node(&planned.root)?;
+        drop(exec);
         scratch.dirty = false;
-        Ok(out)
+        Ok(Rc::try_unwrap(out).unwrap_or_else(|shared| Matches {
+            docs: shared.docs.clone(),
+            scores: shared.scores.clone(),
+        }))
     })
 }

@@ -16,6 +16,7 @@
 //! imports it. Its submodules are private: only the value types and
 //! [`SearchIndex`] leave it.
 
+mod budget;
 mod collect;
 mod exec;
 mod options;
@@ -27,6 +28,7 @@ mod terms;
 
 use rayon::prelude::*;
 
+pub use budget::{MAX_EXPANSION_TERMS, MIN_FUZZY_COST, MIN_PREFIX_COST, PHRASE_COST};
 pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
@@ -97,6 +99,13 @@ pub trait SearchIndex: Send + Sync {
     /// [`Error::Format`] when an on-disk index turns out corrupt.
     fn doc(&self, id: u32) -> Result<Option<DocMeta>>;
 
+    /// The path the file of a doc was read from, its bytes as they are (the
+    /// doc's `path` is lossy UTF-8); `None` when the id does not exist.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when an on-disk index turns out corrupt.
+    fn fs_path(&self, id: u32) -> Result<Option<std::path::PathBuf>>;
+
     /// The snippet of each doc for `query` (§6): `None` for an id that
     /// does not exist, a file that has gone (or is now binary or too large)
     /// or that has no matching line.
@@ -150,7 +159,7 @@ impl DiskIndex {
     /// # Errors
     /// [`Error::Query`], [`Error::Format`].
     pub fn exact_scores(&self, query: &str, opts: &SearchOptions) -> Result<Vec<(u32, f64)>> {
-        exact_scores(self, query, opts)
+        self.guard_reads(|| exact_scores(self, query, opts))
     }
 
     /// [`SearchIndex::search`] without pruning: every matching doc is
@@ -164,7 +173,7 @@ impl DiskIndex {
         k: usize,
         opts: &SearchOptions,
     ) -> Result<TopDocs> {
-        search_source(self, query, k, opts)
+        self.guard_reads(|| search_source(self, query, k, opts))
     }
 }
 
@@ -179,6 +188,10 @@ impl SearchIndex for MemoryIndex {
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
         Ok(MemoryIndex::doc(self, id).cloned())
+    }
+
+    fn fs_path(&self, id: u32) -> Result<Option<std::path::PathBuf>> {
+        Ok(MemoryIndex::fs_path(self, id).map(std::path::Path::to_path_buf))
     }
 
     fn snippets(
@@ -235,11 +248,15 @@ impl SearchIndex for DiskIndex {
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         opts.validate()?;
-        prune::search(self, query, k, opts)
+        self.guard_reads(|| prune::search(self, query, k, opts))
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {
         Ok(self.stored(id)?.map(|d| d.meta))
+    }
+
+    fn fs_path(&self, id: u32) -> Result<Option<std::path::PathBuf>> {
+        Ok(self.stored(id)?.map(|d| d.abs_path))
     }
 
     fn snippets(
@@ -248,7 +265,7 @@ impl SearchIndex for DiskIndex {
         query: &str,
         opts: &SearchOptions,
     ) -> Result<Vec<Option<Snippet>>> {
-        let matcher = line_matcher(self, query, opts)?;
+        let matcher = self.guard_reads(|| line_matcher(self, query, opts))?;
         ids.iter()
             .map(|&id| match self.stored(id)? {
                 Some(d) => Ok(snippet_in_file(
@@ -375,6 +392,72 @@ mod tests {
         let expected = vec![(s2 as f32).max(s0 as f32), (s2 as f32).min(s0 as f32)];
         assert_eq!(top.scores, expected);
         assert_eq!(top.doc_ids, if s2 > s0 { [2, 0] } else { [0, 2] });
+    }
+
+    #[test]
+    fn a_repeated_leaf_adds_its_score_at_each_occurrence() {
+        let idx = MemoryIndex::from_specs(
+            vec![
+                doc("alpha", "kube deploy", "kube kubelet helm"),
+                doc("beta", "", "helm chart kubectl"),
+                doc("gamma", "", "helmet"),
+            ],
+            Schema::default(),
+        )
+        .unwrap();
+        let opts = SearchOptions::default();
+        let one = |q: &str| -> Vec<f64> {
+            let all = idx.exact_scores(q, &opts).unwrap();
+            (0..3)
+                .map(|d| all.iter().find(|e| e.0 == d).map_or(0.0, |e| e.1))
+                .collect()
+        };
+        let (kub, helm, fuzzy) = (one("kub*"), one("helm"), one("helm~1"));
+        let got = one("kub* helm kub* helm~1 kub* helm~1");
+        for d in 0..3 {
+            let want = 0.0 + kub[d] + helm[d] + kub[d] + fuzzy[d] + kub[d] + fuzzy[d];
+            assert_eq!(got[d].to_bits(), want.to_bits(), "doc {d}");
+        }
+    }
+
+    /// `q` followed by four letters: the `n`-th of them, base 26.
+    fn word(mut n: usize) -> String {
+        let mut out = vec![b'a'; 4];
+        for at in (0..4).rev() {
+            out[at] = b'a' + u8::try_from(n % 26).unwrap();
+            n /= 26;
+        }
+        format!("q{}", String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn expansions_past_the_budget_are_a_query_error_at_that_leaf() {
+        let body: Vec<String> = (0..=MAX_EXPANSION_TERMS).map(word).collect();
+        let idx = MemoryIndex::from_specs(vec![doc("a", "", &body.join(" "))], Schema::default())
+            .unwrap();
+        // qa*, qb*, qc* expand to 26^3 terms each, qd* to the rest (one
+        // more than the budget in all); a repeated leaf counts once.
+        assert_eq!(search(&idx, "qa* qb* qc* qa* qb~1", 5).len(), 1);
+        let q = "x qa* qb*  qc* qb* qd*";
+        match SearchIndex::search(&idx, q, 5, &SearchOptions::default()) {
+            Err(Error::Query {
+                position, message, ..
+            }) => {
+                assert_eq!(position, 19);
+                assert_eq!(
+                    message,
+                    format!(
+                        "prefix, fuzzy and phrase words expand to more than \
+                         {MAX_EXPANSION_TERMS} terms"
+                    )
+                );
+            }
+            other => panic!("expected a query error, got {other:?}"),
+        }
+        // A must-not leaf is expanded too.
+        assert!(
+            SearchIndex::search(&idx, "qa* qb* qc* -qd*", 5, &SearchOptions::default()).is_err()
+        );
     }
 
     #[test]

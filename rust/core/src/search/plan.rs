@@ -17,7 +17,7 @@ use crate::query::{parse, Occur, Query};
 use crate::schema::Field;
 
 /// What a leaf matches, analyzed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Kind {
     /// Distinct stem keys, in order of first appearance.
     Term(Vec<String>),
@@ -39,6 +39,21 @@ pub(super) struct LeafPlan {
     pub(super) key: Option<String>,
     /// For snippets: leaves equal in kind, text and distance count once.
     pub(super) ident: (u8, String, u8),
+    /// The leaf's code-point position in the query (for budget errors).
+    pub(super) position: usize,
+    /// Identical leaves (same kind, analysis, field and key) share a slot:
+    /// they are expanded and scored once per query (`0..Plan::slots`).
+    pub(super) slot: usize,
+}
+
+impl LeafPlan {
+    /// The fields the leaf searches, in schema order.
+    pub(super) fn fields(&self) -> &'static [Field] {
+        match self.field {
+            None => &Field::ALL,
+            Some(f) => &Field::ALL[f.index()..=f.index()],
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -47,6 +62,32 @@ pub(super) enum Plan {
     Or(Vec<(Occur, Plan)>),
     And(Vec<Plan>),
 }
+
+impl Plan {
+    /// Every leaf, in query order.
+    pub(super) fn leaves(&self) -> Vec<&LeafPlan> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            match node {
+                Plan::Leaf(leaf) => out.push(leaf),
+                Plan::Or(clauses) => stack.extend(clauses.iter().rev().map(|(_, child)| child)),
+                Plan::And(children) => stack.extend(children.iter().rev()),
+            }
+        }
+        out
+    }
+}
+
+/// A planned query: the tree and the number of distinct leaf slots.
+#[derive(Debug)]
+pub(super) struct Planned {
+    pub(super) root: Plan,
+    pub(super) slots: usize,
+}
+
+/// What makes two leaves the same leaf (§5, "Combining").
+type Identity = (Kind, Option<Field>, Option<String>);
 
 fn query_error(query: &str, position: usize, message: impl Into<String>) -> Error {
     Error::Query {
@@ -87,11 +128,12 @@ pub(super) fn key_range(prefix: &str) -> (Vec<u8>, Vec<u8>) {
 struct Planner<'a, S> {
     src: &'a S,
     query: &'a str,
+    slots: std::collections::HashMap<Identity, usize>,
 }
 
 impl<S: Source> Planner<'_, S> {
     /// Plans a node; `None` when it is empty.
-    fn node(&self, q: &Query) -> Result<Option<Plan>> {
+    fn node(&mut self, q: &Query) -> Result<Option<Plan>> {
         match q {
             Query::Or(clauses) => {
                 let mut out = Vec::with_capacity(clauses.len());
@@ -145,11 +187,18 @@ impl<S: Source> Planner<'_, S> {
                     Query::Or(_) | Query::And(_) => (None, 0, 0),
                 };
                 Ok(kind.map(|kind| {
+                    let next = self.slots.len();
+                    let slot = *self
+                        .slots
+                        .entry((kind.clone(), field, key.clone()))
+                        .or_insert(next);
                     Plan::Leaf(LeafPlan {
                         kind,
                         field,
                         key,
                         ident: (tag, leaf.text.clone(), distance),
+                        position: leaf.position,
+                        slot,
                     })
                 }))
             }
@@ -191,10 +240,19 @@ fn last_token(text: &str) -> Option<String> {
 }
 
 /// Parses and plans a query; an empty plan is the §5 error.
-pub(super) fn plan<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Plan> {
+pub(super) fn plan<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Planned> {
     let empty = || query_error(query, 0, "the query has no searchable terms");
     let Some(tree) = parse(query, opts.mode)? else {
         return Err(empty());
     };
-    Planner { src, query }.node(&tree)?.ok_or_else(empty)
+    let mut planner = Planner {
+        src,
+        query,
+        slots: std::collections::HashMap::new(),
+    };
+    let root = planner.node(&tree)?.ok_or_else(empty)?;
+    Ok(Planned {
+        root,
+        slots: planner.slots.len(),
+    })
 }

@@ -37,6 +37,7 @@ use std::collections::BinaryHeap;
 use super::collect::{top_k, Ranked, TopDocs};
 use super::exec;
 use super::options::SearchOptions;
+use super::budget::expand;
 use super::plan::{plan, Kind, Plan};
 use super::source::Source;
 use super::terms::{stem_set, Handle};
@@ -54,8 +55,6 @@ use crate::segment::{Cursor, NO_DOC};
 pub(super) trait CursorSource: Source {
     /// Local → global id of a part ([`DELETED`] for a deleted doc).
     fn globals(&self, part: usize) -> Result<&[u32]>;
-    /// Whether a part has no deleted doc.
-    fn all_live(&self, part: usize) -> bool;
     /// A part's length column of a field, by local id.
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]>;
     /// A term's df in a part, deleted docs included.
@@ -134,7 +133,7 @@ fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
 fn live_df<S: CursorSource>(src: &S, f: Field, handles: &[Handle]) -> Result<u64> {
     let mut df = 0u64;
     for &(part, ord) in handles {
-        if src.all_live(part) {
+        if Source::all_live(src, part)? {
             df += u64::from(src.raw_df(part, f, ord)?);
         } else {
             let mut live = 0u64;
@@ -163,10 +162,13 @@ pub(super) fn search<S: CursorSource>(
     opts: &SearchOptions,
 ) -> Result<TopDocs> {
     let p = plan(src, query, opts)?;
-    if let Some(top) = pruned(src, &p, k, opts)? {
+    // The budget holds on both paths: an over-budget query is the same
+    // QueryError whether or not it would be pruned.
+    let expansions = expand(src, &p, query)?;
+    if let Some(top) = pruned(src, &p.root, k, opts)? {
         return Ok(top);
     }
-    let m = exec::run_plan(src, &p, opts)?;
+    let m = exec::run_planned(src, &p, &expansions, opts)?;
     Ok(top_k(&m.docs, &m.scores, k))
 }
 
@@ -600,13 +602,6 @@ fn run_part<S: CursorSource>(
 impl CursorSource for DiskIndex {
     fn globals(&self, part: usize) -> Result<&[u32]> {
         self.live_globals(part)
-    }
-
-    fn all_live(&self, part: usize) -> bool {
-        self.manifest
-            .segments
-            .get(part)
-            .is_some_and(|s| s.live == s.docs)
     }
 
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]> {

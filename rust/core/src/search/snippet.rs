@@ -2,7 +2,7 @@
 //! distinct positive leaves are matched against each line of the file; the
 //! line matching the most leaves wins (the first on ties).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use super::options::SearchOptions;
@@ -29,6 +29,9 @@ pub struct Snippet {
 /// The positive leaves of a query, for matching lines.
 pub(super) struct LineMatcher {
     leaves: Vec<Kind>,
+    /// Stem key → the term leaves (indexes into `leaves`) that hold it, so
+    /// a line is matched against every term leaf in one pass.
+    by_stem: HashMap<String, Vec<usize>>,
 }
 
 /// Plans `query` (with the errors of a search) and keeps its distinct
@@ -38,31 +41,43 @@ pub(super) fn line_matcher<S: Source>(
     query: &str,
     opts: &SearchOptions,
 ) -> Result<LineMatcher> {
-    fn collect<'p>(p: &'p Plan, negated: bool, out: &mut Vec<&'p LeafPlan>) {
+    fn collect<'p>(
+        p: &'p Plan,
+        negated: bool,
+        seen: &mut HashSet<&'p (u8, String, u8)>,
+        out: &mut Vec<&'p LeafPlan>,
+    ) {
         match p {
             Plan::Leaf(leaf) => {
-                if !negated && !out.iter().any(|l| l.ident == leaf.ident) {
+                if !negated && seen.insert(&leaf.ident) {
                     out.push(leaf);
                 }
             }
             Plan::Or(clauses) => {
                 for (occur, child) in clauses {
-                    collect(child, negated || *occur == Occur::MustNot, out);
+                    collect(child, negated || *occur == Occur::MustNot, seen, out);
                 }
             }
             Plan::And(children) => {
                 for child in children {
-                    collect(child, negated, out);
+                    collect(child, negated, seen, out);
                 }
             }
         }
     }
     let plan = plan(src, query, opts)?;
     let mut leaves = Vec::new();
-    collect(&plan, false, &mut leaves);
-    Ok(LineMatcher {
-        leaves: leaves.into_iter().map(|l| l.kind.clone()).collect(),
-    })
+    collect(&plan.root, false, &mut HashSet::new(), &mut leaves);
+    let leaves: Vec<Kind> = leaves.into_iter().map(|l| l.kind.clone()).collect();
+    let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, kind) in leaves.iter().enumerate() {
+        if let Kind::Term(keys) = kind {
+            for key in keys {
+                by_stem.entry(key.clone()).or_default().push(i);
+            }
+        }
+    }
+    Ok(LineMatcher { leaves, by_stem })
 }
 
 struct LineTok {
@@ -88,15 +103,21 @@ impl LineMatcher {
             });
             ControlFlow::Continue(())
         });
-        let mut count = 0;
+        // Term leaves: one lookup per token.
+        let mut terms_hit: Vec<usize> = Vec::new();
+        for t in &toks {
+            if let Some(leaves) = self.by_stem.get(&t.stem) {
+                terms_hit.extend(leaves);
+                spans.push((t.start, t.end));
+            }
+        }
+        terms_hit.sort_unstable();
+        terms_hit.dedup();
+        let mut count = terms_hit.len();
         for kind in &self.leaves {
             let before = spans.len();
             match kind {
-                Kind::Term(keys) => spans.extend(
-                    toks.iter()
-                        .filter(|t| keys.contains(&t.stem))
-                        .map(|t| (t.start, t.end)),
-                ),
+                Kind::Term(_) => continue,
                 Kind::Prefix(p) => spans.extend(
                     toks.iter()
                         .filter(|t| t.text.starts_with(p.as_str()))

@@ -25,6 +25,9 @@ pub(crate) trait Source: Sync {
     fn bm25(&self) -> Bm25;
     /// The number of parts (segments) holding dictionaries.
     fn num_parts(&self) -> usize;
+    /// Whether every doc of a part is live (then every term of its
+    /// dictionaries has a live posting).
+    fn all_live(&self, part: usize) -> Result<bool>;
     /// A part's term dictionary of a field (term → ordinal).
     fn dict(&self, part: usize, f: Field) -> Result<&Map<Self::Bytes>>;
     /// A part's stem map of a field (`stem key \0 term` → ordinal).
@@ -62,6 +65,10 @@ impl Source for MemoryIndex {
 
     fn num_parts(&self) -> usize {
         1
+    }
+
+    fn all_live(&self, _part: usize) -> Result<bool> {
+        Ok(true)
     }
 
     fn dict(&self, _part: usize, f: Field) -> Result<&fst::Map<Vec<u8>>> {
@@ -128,6 +135,10 @@ impl Source for DiskIndex {
 
     fn num_parts(&self) -> usize {
         self.segments.len()
+    }
+
+    fn all_live(&self, part: usize) -> Result<bool> {
+        Ok(!self.live_globals(part)?.contains(&DELETED))
     }
 
     fn dict(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {

@@ -42,15 +42,16 @@ fn has_separator(term: &[u8]) -> bool {
     term.contains(&0x1f)
 }
 
-/// Collects the terms of a stream, skipping keyed terms when `unkeyed`.
-fn collect_stream<I>(stream: I, part: usize, unkeyed: bool, out: &mut Vec<Handle>)
+/// Hands each term of a stream to `out` (with its bytes), skipping keyed
+/// terms when `unkeyed`.
+fn collect_stream<I>(stream: I, part: usize, unkeyed: bool, out: &mut impl FnMut(Handle, &[u8]))
 where
     I: for<'a> Streamer<'a, Item = (&'a [u8], u64)>,
 {
     let mut stream = stream;
     while let Some((t, ord)) = stream.next() {
         if !(unkeyed && has_separator(t)) {
-            out.push((part, ord));
+            out((part, ord), t);
         }
     }
 }
@@ -82,12 +83,14 @@ pub(crate) fn stem_set<S: Source>(
     Ok(())
 }
 
+/// Hands each term of field `f` starting with `pattern` (after `key`) to
+/// `out`, with its bytes.
 pub(super) fn prefix_set<S: Source>(
     src: &S,
     f: Field,
     key: Option<&str>,
     pattern: &str,
-    out: &mut Vec<Handle>,
+    out: &mut impl FnMut(Handle, &[u8]),
 ) -> Result<()> {
     let full = format!("{}{pattern}", key.unwrap_or(""));
     for part in 0..src.num_parts() {
@@ -98,6 +101,8 @@ pub(super) fn prefix_set<S: Source>(
     Ok(())
 }
 
+/// Hands each term of field `f` within distance `d` of `pattern` (after
+/// `key`) to `out`, with its bytes.
 pub(super) fn fuzzy_set<S: Source>(
     src: &S,
     f: Field,
@@ -105,7 +110,7 @@ pub(super) fn fuzzy_set<S: Source>(
     pattern: &str,
     d: u8,
     lev: Option<&Levenshtein>,
-    out: &mut Vec<Handle>,
+    out: &mut impl FnMut(Handle, &[u8]),
 ) -> Result<()> {
     let max = usize::from(d);
     for part in 0..src.num_parts() {
@@ -121,7 +126,7 @@ pub(super) fn fuzzy_set<S: Source>(
                         continue;
                     }
                     if std::str::from_utf8(t).is_ok_and(|t| levenshtein_within(t, pattern, max)) {
-                        out.push((part, ord));
+                        out((part, ord), t);
                     }
                 }
             }
@@ -132,7 +137,7 @@ pub(super) fn fuzzy_set<S: Source>(
                     let rest = &t[lo.len()..];
                     if std::str::from_utf8(rest).is_ok_and(|t| levenshtein_within(t, pattern, max))
                     {
-                        out.push((part, ord));
+                        out((part, ord), t);
                     }
                 }
             }

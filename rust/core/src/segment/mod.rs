@@ -41,7 +41,7 @@ pub(crate) use blockmax::{Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
 pub(crate) use reader::{MapBytes, SegmentReader};
-pub(crate) use stored::StoredDoc;
+pub(crate) use stored::{path_bytes, path_ref, StoredDoc};
 
 use crate::schema::Field;
 

@@ -16,7 +16,7 @@ use super::{
     section, BLOCK_ENTRY, BLOCK_MAXIMA, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC,
     STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
 };
-use crate::container::{u64_at, Container};
+use crate::container::{self, u64_at, Container};
 use crate::error::{Error, Result};
 use crate::postings::{decode_positions, decode_postings, ByteReader};
 use crate::schema::Field;
@@ -173,7 +173,7 @@ impl SegmentReader {
         if cell.load(Ordering::Relaxed) & flag != 0 {
             return Ok(());
         }
-        if crc32fast::hash(bytes) == crc {
+        if container::crc_ok(bytes, crc) {
             cell.fetch_or(flag, Ordering::Relaxed);
             Ok(())
         } else {
@@ -181,6 +181,15 @@ impl SegmentReader {
                 .c
                 .error(format!("section {i}: block {b}: checksum mismatch")))
         }
+    }
+
+    /// Checks the checksum of every section of the file, block sections
+    /// included (a whole section's checksum covers its blocks).
+    ///
+    /// # Errors
+    /// [`Error::Format`] at the first section that does not match.
+    pub(crate) fn verify(&self) -> Result<()> {
+        self.c.verify_all()
     }
 
     /// The info of a term by ordinal: found in its block of the term-block
@@ -412,7 +421,7 @@ impl SegmentReader {
             return Err(self.c.error(format!("stored block {b}: bad offsets")));
         }
         let comp = &data[a..z];
-        if crc32fast::hash(comp) != crc {
+        if !container::crc_ok(comp, crc) {
             return Err(self.c.error(format!("stored block {b}: checksum mismatch")));
         }
         match lz4_flex::block::decompress(comp, raw_len) {

@@ -23,25 +23,25 @@ pub(crate) struct StoredDoc {
 }
 
 #[cfg(unix)]
-fn path_bytes(p: &Path) -> &[u8] {
+pub(crate) fn path_bytes(p: &Path) -> &[u8] {
     use std::os::unix::ffi::OsStrExt;
     p.as_os_str().as_bytes()
 }
 
 #[cfg(not(unix))]
-fn path_bytes(p: &Path) -> &[u8] {
+pub(crate) fn path_bytes(p: &Path) -> &[u8] {
     p.to_str().map_or(&[], str::as_bytes)
 }
 
 #[cfg(unix)]
 #[allow(clippy::unnecessary_wraps)] // `None` for non-UTF-8 elsewhere
-pub(super) fn path_ref(b: &[u8]) -> Option<&Path> {
+pub(crate) fn path_ref(b: &[u8]) -> Option<&Path> {
     use std::os::unix::ffi::OsStrExt;
     Some(Path::new(std::ffi::OsStr::from_bytes(b)))
 }
 
 #[cfg(not(unix))]
-pub(super) fn path_ref(b: &[u8]) -> Option<&Path> {
+pub(crate) fn path_ref(b: &[u8]) -> Option<&Path> {
     std::str::from_utf8(b).ok().map(Path::new)
 }
 

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::classify::{Class, UpdatePlan};
-use super::{run_in_pool, stat, Job, UNKNOWN_MTIME};
+use super::{run_in_pool, Job};
 use crate::error::Result;
 use crate::index::directory::segment_name;
 use crate::index::disk::DiskIndex;
@@ -19,24 +19,28 @@ use crate::problem::Problem;
 use crate::schema::Field;
 use crate::segment::{DiskDoc, SegmentBuilder, SegmentReader, StoredDoc};
 use crate::spec::{parse_spec, read_spec_bytes, DocMeta, ReadFailure};
-use crate::walk::SpecFile;
+use crate::walk::{FileStat, SpecFile};
 
 /// Files read and analyzed per parallel batch.
 const BATCH_FILES: usize = 512;
 
 /// The result of reading one file.
 enum Processed {
-    Doc(Box<DiskDoc>, (u64, i64)),
+    Doc(Box<DiskDoc>, FileStat),
     Skipped(SkippedEntry),
 }
 
-/// Reads, parses and analyzes a file; `seen` is its `(size, mtime)` when
-/// the plan could stat it (before reading it, as recorded: a change after
-/// that shows in the next update's stat).
-fn process(file: &SpecFile, abs: &Path, max: u64, seen: Option<(u64, i64)>) -> Processed {
-    let (size, mtime) = seen
-        .or_else(|| stat(&file.fs_path))
-        .unwrap_or((0, UNKNOWN_MTIME));
+/// Reads, parses and analyzes a file; `seen` is its stat when the plan had
+/// it (before reading it, as recorded: a change after that shows in the
+/// next update's stat).
+fn process(file: &SpecFile, abs: &Path, max: u64, seen: Option<FileStat>) -> Processed {
+    let stat = seen
+        .or_else(|| FileStat::of_path(&file.fs_path))
+        .unwrap_or(FileStat {
+            mtime: FileStat::UNKNOWN_TIME,
+            ctime: FileStat::UNKNOWN_TIME,
+            ..FileStat::default()
+        });
     match read_spec_bytes(&file.fs_path, max, file.identity) {
         Ok(bytes) => {
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
@@ -51,13 +55,13 @@ fn process(file: &SpecFile, abs: &Path, max: u64, seen: Option<(u64, i64)>) -> P
                 hash,
                 problems,
             };
-            Processed::Doc(Box::new(DiskDoc::new(stored, &spec)), (size, mtime))
+            Processed::Doc(Box::new(DiskDoc::new(stored, &spec)), stat)
         }
         Err(failure) => Processed::Skipped(SkippedEntry {
             path: file.path.clone(),
             abs: abs.to_string_lossy().into_owned(),
-            size,
-            mtime_ns: mtime,
+            size: stat.size,
+            mtime_ns: stat.mtime,
             recheck: matches!(failure, ReadFailure::Io(_) | ReadFailure::NotRegular),
             message: failure.message(max),
         }),
@@ -82,12 +86,12 @@ fn process_file(job: &Job<'_>, plan: &UpdatePlan, i: usize) -> Processed {
 pub(super) enum Outcome {
     Old {
         prior: usize,
-        stat: (u64, i64),
+        stat: FileStat,
     },
     New {
         seg: u32,
         local: u32,
-        stat: (u64, i64),
+        stat: FileStat,
         prior: Option<usize>,
         lengths: [u32; 6],
     },
@@ -413,7 +417,7 @@ pub(super) fn build(
             }),
             Class::Skip(e, _) => Some(Outcome::Skipped(e.clone())),
             Class::Process { stat, .. } => {
-                to_process.push((i, stat.map_or(0, |s| s.0)));
+                to_process.push((i, stat.map_or(0, |s| s.size)));
                 None
             }
         });

@@ -1,38 +1,38 @@
 //! Classifying: each walked file against the snapshot of the previous
-//! commit. A file whose doc path and absolute path match a live doc is
-//! reused when its `(size, mtime)` is unchanged (and not racy) or its
+//! commit, as recorded in its doc map (keys and rows, read in place: no
+//! stored record is decompressed). A file whose doc path and absolute path
+//! match a live doc is reused when its stat (size, mtime, ctime, inode,
+//! device; taken by the walk) is unchanged and not racy, or else when its
 //! content hash is; a file recorded as skipped is skipped again when it
 //! still fails for the same reason; every other file is processed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{stat, Job, RACY_NS, UNKNOWN_MTIME};
+use super::{Job, RACY_NS};
 use crate::error::Result;
 use crate::index::disk::DiskIndex;
-use crate::index::docmap::DELETED;
+use crate::index::docmap::{DocRow, DELETED};
 use crate::index::manifest::SkippedEntry;
 use crate::problem::Problem;
+use crate::segment::path_bytes;
 use crate::spec::read_spec_bytes;
-use crate::walk::SpecFile;
+use crate::walk::{FileStat, SpecFile};
 
 /// A live doc of the previous commit.
 pub(super) struct PriorDoc {
     pub(super) seg: u32,
     pub(super) local: u32,
-    size: u64,
-    mtime: i64,
-    hash: u64,
-    /// Whether its record holds problems (read only then).
-    has_problems: bool,
+    /// Its row in the doc map: stat, hash, problem count.
+    pub(super) row: DocRow,
 }
 
 impl PriorDoc {
     /// Appends the doc's stored problems.
     pub(super) fn problems(&self, old: Option<&DiskIndex>, out: &mut Vec<Problem>) -> Result<()> {
-        if let (true, Some(old)) = (self.has_problems, old) {
+        if let (true, Some(old)) = (self.row.problems > 0, old) {
             out.extend(old.segments[self.seg as usize].stored(self.local)?.problems);
         }
         Ok(())
@@ -41,16 +41,16 @@ impl PriorDoc {
 
 /// What to do with one walked file.
 pub(super) enum Class {
-    /// Keep prior doc `prior`; `stat` is the file's current `(size, mtime)`.
-    Reuse { prior: usize, stat: (u64, i64) },
+    /// Keep prior doc `prior`; `stat` is the file's current stat.
+    Reuse { prior: usize, stat: FileStat },
     /// Report the recorded skip again (`true`: its stat changed).
     Skip(SkippedEntry, bool),
     /// Read, parse and index it; `prior` is the doc it replaces, `stat` its
-    /// `(size, mtime)` as the plan saw it, before reading it (`None` when
-    /// it could not be read: the file is stat'ed again when processed).
+    /// stat as the walk saw it, before reading it (`None` when it could not
+    /// be had: the file is stat'ed again when processed).
     Process {
         prior: Option<usize>,
-        stat: Option<(u64, i64)>,
+        stat: Option<FileStat>,
     },
 }
 
@@ -71,8 +71,7 @@ impl UpdatePlan {
         for c in &self.classes {
             match c {
                 Class::Reuse { prior, stat } => {
-                    let p = &self.priors[*prior];
-                    if *stat != (p.size, p.mtime) {
+                    if *stat != self.priors[*prior].row.stat {
                         return false;
                     }
                     reused += 1;
@@ -89,23 +88,31 @@ impl UpdatePlan {
     }
 }
 
-/// The live docs of a snapshot, looked up by `(doc path, absolute path)`,
-/// and its skipped files by the same key (each list reversed, so that
-/// `pop` takes the first in commit order).
+/// No prior doc (the end of a chain).
+const NONE: usize = usize::MAX;
+
+/// The live docs of a snapshot, looked up by `(doc path, absolute path)`
+/// (the bytes of both, borrowed from the mapped doc map), and its skipped
+/// files by the same key. Docs with the same key (a file given twice) are
+/// chained, so that each lookup takes the first left in commit order.
 struct Snapshot<'o> {
     priors: Vec<PriorDoc>,
-    /// Keys borrowed from the stored records in the old segments' maps.
-    by_key: FxHashMap<(&'o str, &'o Path), Vec<usize>>,
+    /// Key → the first prior doc with it.
+    by_key: FxHashMap<(&'o str, &'o [u8]), usize>,
+    /// Prior doc → the next one with the same key ([`NONE`] at the end).
+    next_same: Vec<usize>,
     skipped_by_key: FxHashMap<(String, String), Vec<&'o SkippedEntry>>,
     /// When the previous commit started (`i64::MIN` without one).
     started: i64,
 }
 
 impl<'o> Snapshot<'o> {
+    /// Reads the doc map's keys and rows (never a stored record).
     fn read(old: Option<&'o DiskIndex>) -> Result<Snapshot<'o>> {
         let mut snap = Snapshot {
             priors: Vec::new(),
             by_key: FxHashMap::default(),
+            next_same: Vec::new(),
             skipped_by_key: FxHashMap::default(),
             started: i64::MIN,
         };
@@ -113,37 +120,36 @@ impl<'o> Snapshot<'o> {
             return Ok(snap);
         };
         snap.started = old.manifest.started_ns;
-        for (si, seg) in old.segments.iter().enumerate() {
-            let globals = old.docmap.globals(si)?;
-            for (local, &g) in globals.iter().enumerate() {
+        let live = old.manifest.num_docs as usize;
+        snap.priors.reserve(live);
+        let mut keys = Vec::with_capacity(live);
+        for si in 0..old.segments.len() {
+            let view = old.docmap.segment(si)?;
+            for (local, &g) in view.globals.iter().enumerate() {
                 if g == DELETED {
                     continue;
                 }
                 let local = local as u32;
-                let key = seg.stored_key(local)?;
-                let (size, mtime) = old.docmap.stat(si, local)?;
-                snap.by_key
-                    .entry((key.path, key.abs_path))
-                    .or_default()
-                    .push(snap.priors.len());
+                let (path, abs) = view.key(local)?;
+                keys.push((path, path_bytes(abs)));
                 snap.priors.push(PriorDoc {
                     seg: si as u32,
                     local,
-                    size,
-                    mtime,
-                    hash: key.hash,
-                    has_problems: key.problems > 0,
+                    row: view.row(local)?,
                 });
             }
+        }
+        // Backwards, so that each key's chain runs in commit order.
+        snap.by_key.reserve(keys.len());
+        snap.next_same = vec![NONE; keys.len()];
+        for (i, key) in keys.into_iter().enumerate().rev() {
+            snap.next_same[i] = snap.by_key.insert(key, i).unwrap_or(NONE);
         }
         for e in &old.manifest.skipped {
             snap.skipped_by_key
                 .entry((e.path.clone(), e.abs.clone()))
                 .or_default()
                 .push(e);
-        }
-        for v in snap.by_key.values_mut() {
-            v.reverse();
         }
         for v in snap.skipped_by_key.values_mut() {
             v.reverse();
@@ -164,13 +170,19 @@ impl<'o> Snapshot<'o> {
         Vec<(Option<usize>, Option<SkippedEntry>)>,
     ) {
         // Shorten the keys' lifetime to the walked files' (covariance).
-        let mut by_key: FxHashMap<(&str, &Path), Vec<usize>> = self.by_key;
+        let mut by_key: FxHashMap<(&str, &[u8]), usize> = self.by_key;
+        let next_same = self.next_same;
         let mut skipped_by_key = self.skipped_by_key;
         let mut matches = Vec::with_capacity(files.len());
         for (f, a) in files.iter().zip(abs) {
-            let prior = by_key
-                .get_mut(&(f.path.as_str(), a.as_path()))
-                .and_then(Vec::pop);
+            let prior = match by_key.get_mut(&(f.path.as_str(), path_bytes(a))) {
+                Some(head) if *head != NONE => {
+                    let found = *head;
+                    *head = next_same[found];
+                    Some(found)
+                }
+                _ => None,
+            };
             let skip = if prior.is_none() && !skipped_by_key.is_empty() {
                 let lossy = a.to_string_lossy().into_owned();
                 skipped_by_key
@@ -187,15 +199,15 @@ impl<'o> Snapshot<'o> {
 }
 
 /// Classifies one walked file, given the prior doc or the skip it matched.
-/// `racy(mtime)` tells whether an unchanged stat cannot be trusted.
+/// `racy(stat)` tells whether an unchanged stat cannot be trusted.
 fn classify_file(
     file: &SpecFile,
     max: u64,
     prior: Option<(usize, &PriorDoc)>,
     skip: Option<SkippedEntry>,
-    racy: impl Fn(i64) -> bool,
+    racy: impl Fn(&FileStat) -> bool,
 ) -> Class {
-    let now = stat(&file.fs_path);
+    let now = file.stat.or_else(|| FileStat::of_path(&file.fs_path));
     if let Some((pi, p)) = prior {
         let Some(now) = now else {
             return Class::Process {
@@ -203,14 +215,15 @@ fn classify_file(
                 stat: None,
             };
         };
-        if now == (p.size, p.mtime) && !racy(now.1) {
+        if now == p.row.stat && !racy(&now) {
             return Class::Reuse {
                 prior: pi,
                 stat: now,
             };
         }
+        // Changed or ambiguous: the content decides.
         match read_spec_bytes(&file.fs_path, max, file.identity) {
-            Ok(bytes) if xxhash_rust::xxh3::xxh3_64(&bytes) == p.hash => Class::Reuse {
+            Ok(bytes) if xxhash_rust::xxh3::xxh3_64(&bytes) == p.row.hash => Class::Reuse {
                 prior: pi,
                 stat: now,
             },
@@ -221,14 +234,16 @@ fn classify_file(
         }
     } else if let Some(mut e) = skip {
         match now {
-            Some(now) if !e.recheck && now == (e.size, e.mtime_ns) && !racy(now.1) => {
+            Some(now)
+                if !e.recheck && (now.size, now.mtime) == (e.size, e.mtime_ns) && !racy(&now) =>
+            {
                 Class::Skip(e, false)
             }
             Some(now) => match read_spec_bytes(&file.fs_path, max, file.identity) {
                 // Still skipped for the same reason: report it again.
                 Err(failure) if failure.message(max) == e.message => {
-                    let changed = now != (e.size, e.mtime_ns);
-                    (e.size, e.mtime_ns) = now;
+                    let changed = (now.size, now.mtime) != (e.size, e.mtime_ns);
+                    (e.size, e.mtime_ns) = (now.size, now.mtime);
                     Class::Skip(e, changed)
                 }
                 _ => Class::Process {
@@ -258,7 +273,14 @@ pub(super) fn classify(
     max: u64,
 ) -> Result<UpdatePlan> {
     let (priors, started, matches) = Snapshot::read(old)?.match_files(files, abs);
-    let racy = |mtime: i64| mtime == UNKNOWN_MTIME || mtime >= started.saturating_sub(RACY_NS);
+    // As git's racy check: a file changed within the timestamp granularity
+    // of the last commit's start may have the stat it was recorded with.
+    let after = started.saturating_sub(RACY_NS);
+    let racy = |s: &FileStat| {
+        s.mtime == FileStat::UNKNOWN_TIME
+            || s.mtime >= after
+            || (s.ctime != FileStat::UNKNOWN_TIME && s.ctime >= after)
+    };
     let priors_ref = &priors;
     let classes: Vec<Class> = files
         .par_iter()

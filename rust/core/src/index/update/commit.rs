@@ -18,7 +18,7 @@ use crate::index::directory::{
     write_synced,
 };
 use crate::index::disk::DiskIndex;
-use crate::index::docmap::{self, SegmentMap, DELETED};
+use crate::index::docmap::{self, DocRow, SegmentMap, DELETED};
 use crate::index::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
 use crate::problem::Problem;
 use crate::schema::Field;
@@ -64,7 +64,7 @@ fn apply_or_leave_files(
         ..UpdateStats::default()
     };
     let mut layout = Layout::new(old, built.segs);
-    layout.number_docs(plan, &built.outcomes, &mut stats)?;
+    layout.number_docs(old, plan, &built.outcomes, &mut stats)?;
     layout.drop_empty();
     job.check_cancel()?;
     if layout.readers.len() > job.opts.merge_threshold.max(1) {
@@ -143,11 +143,13 @@ impl Layout {
         }
     }
 
-    /// Gives each live doc its global id (walk order), records its stat,
+    /// Gives each live doc its global id (walk order), records its row
+    /// (stat as seen now, hash, problem count) and keys in the doc map,
     /// sums the field lengths, counts the docs in `stats` and each
     /// segment's live docs.
     fn number_docs(
         &mut self,
+        old: Option<&DiskIndex>,
         plan: &UpdatePlan,
         outcomes: &[Outcome],
         stats: &mut UpdateStats,
@@ -155,10 +157,17 @@ impl Layout {
         let mut old_lengths: Vec<Option<[&[u32]; 6]>> = vec![None; self.old_count];
         for o in outcomes {
             let global = self.order.len() as u32;
-            let (seg, local, stat) = match o {
+            let (seg, local, row, key) = match o {
                 Outcome::Old { prior, stat } => {
                     let p = &plan.priors[*prior];
                     let si = p.seg as usize;
+                    let key = match old {
+                        Some(o) => {
+                            let (path, abs) = o.docmap.segment(si)?.key(p.local)?;
+                            (path.to_owned(), abs.to_path_buf())
+                        }
+                        None => Default::default(),
+                    };
                     if old_lengths[si].is_none() {
                         let mut cols: [&[u32]; 6] = [&[]; 6];
                         for f in Field::ALL {
@@ -173,7 +182,11 @@ impl Layout {
                         }
                     }
                     stats.unchanged += 1;
-                    (p.seg, p.local, *stat)
+                    let row = DocRow {
+                        stat: *stat,
+                        ..p.row
+                    };
+                    (p.seg, p.local, row, key)
                 }
                 Outcome::New {
                     seg,
@@ -190,14 +203,23 @@ impl Layout {
                     } else {
                         stats.added += 1;
                     }
-                    (self.old_count as u32 + seg, *local, *stat)
+                    let seg = self.old_count as u32 + seg;
+                    let k = self.readers[seg as usize].stored_key(*local)?;
+                    let row = DocRow {
+                        stat: *stat,
+                        hash: k.hash,
+                        problems: k.problems,
+                    };
+                    (
+                        seg,
+                        *local,
+                        row,
+                        (k.path.to_owned(), k.abs_path.to_path_buf()),
+                    )
                 }
                 Outcome::Skipped(_) => continue,
             };
-            let m = &mut self.maps[seg as usize];
-            m.globals[local as usize] = global;
-            m.sizes[local as usize] = stat.0;
-            m.mtimes[local as usize] = stat.1;
+            self.maps[seg as usize].set(local as usize, global, row, key);
             self.order.push((seg, local));
         }
         stats.deleted = (plan.priors.len() as u64) - stats.unchanged - stats.changed;
@@ -234,10 +256,9 @@ impl Layout {
         merged.entry.live = order.len() as u32;
         let mut m = SegmentMap::default();
         for (g, &(s, l)) in order.iter().enumerate() {
-            let src = &self.maps[s as usize];
-            m.globals.push(g as u32);
-            m.sizes.push(src.sizes[l as usize]);
-            m.mtimes.push(src.mtimes[l as usize]);
+            let src = &mut self.maps[s as usize];
+            let key = std::mem::take(&mut src.keys[l as usize]);
+            m.push(g as u32, src.rows[l as usize], key);
         }
         self.readers = vec![merged.reader];
         self.entries = vec![merged.entry];

@@ -1,8 +1,10 @@
 //! Incremental updates of an on-disk index (SPEC.md §10).
 //!
 //! [`DiskIndex::open_or_update`] walks the roots and compares each file with
-//! the current commit: by size and mtime first, then by content hash
-//! (xxh3-64), so a touched but identical file is not indexed again. Only
+//! the current commit's doc map: by stat first (size, mtime, ctime, inode
+//! and device, as the walk saw them), then by content hash (xxh3-64) when
+//! the stat differs or is racy, so a touched but identical file is not
+//! indexed again and an edit that kept size and mtime is still seen. Only
 //! added and changed files are read, parsed and analyzed, in parallel with
 //! rayon: cut into contiguous ranges of the walk (one per thread when the
 //! update is large enough, see `build::builders`), each range feeding its own
@@ -51,9 +53,6 @@ pub const DEFAULT_MERGE_THRESHOLD: usize = 8;
 /// that recorded it is hashed again even when its stat is unchanged: it may
 /// have changed again within the file system's timestamp granularity.
 const RACY_NS: i64 = 2_000_000_000;
-
-/// The mtime used when a file's mtime cannot be read: never trusted.
-const UNKNOWN_MTIME: i64 = i64::MIN;
 
 /// Options of [`DiskIndex::open_or_update`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,17 +107,25 @@ fn now_ns() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
-/// `(size, mtime ns)` of a file, following links as reading does.
-fn stat(path: &Path) -> Option<(u64, i64)> {
-    let m = std::fs::metadata(path).ok()?;
-    let mtime = m
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(UNKNOWN_MTIME, |d| {
-            i64::try_from(d.as_nanos()).unwrap_or(UNKNOWN_MTIME)
-        });
-    Some((m.len(), mtime))
+/// `std::path::absolute(path)`, with the working directory looked up once
+/// by the caller (`absolute` asks the OS on every call for a relative path)
+/// and its component-wise normalization only for paths that need it (a
+/// `.` component or a doubled `/`: the walk's paths have none).
+fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let joined = match cwd {
+        Some(c) => c.join(path),
+        None => path.to_path_buf(),
+    };
+    let b = joined.as_os_str().as_encoded_bytes();
+    let clean = joined.is_absolute()
+        && !b.ends_with(b"/")
+        && !b.windows(2).any(|w| w == b"//")
+        && !b.split(|&c| c == b'/').any(|c| c == b"." || c == b"..");
+    if clean {
+        joined
+    } else {
+        std::path::absolute(&joined).unwrap_or_else(|_| path.to_path_buf())
+    }
 }
 
 fn run_in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
@@ -198,9 +205,10 @@ impl DiskIndex {
         let started = now_ns();
         let max = opts.build.max_file_bytes;
         let (files, walk_problems) = collect_with(roots, max, opts.build.walk)?;
+        let cwd = std::env::current_dir().ok();
         let abs: Vec<PathBuf> = files
             .iter()
-            .map(|f| std::path::absolute(&f.fs_path).unwrap_or_else(|_| f.fs_path.clone()))
+            .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
             .collect();
         let pool = if opts.build.threads > 0 {
             rayon::ThreadPoolBuilder::new()

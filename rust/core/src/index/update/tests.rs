@@ -292,3 +292,29 @@ fn a_cancelled_update_leaves_the_last_commit() {
     let (_, _, after) = DiskIndex::open_or_update(ix.path(), &roots, &opts, None).unwrap();
     assert_eq!((after.added, after.unchanged), (1, 1));
 }
+
+#[test]
+fn absolute_paths_match_std() {
+    let cwd = Path::new("/work/dir");
+    for p in [
+        "a/b.md",
+        "./a/b.md",
+        "a//b.md",
+        "/x/y.md",
+        "/x/./y.md",
+        "a/../b.md",
+        ".",
+    ] {
+        let p = Path::new(p);
+        assert_eq!(
+            super::absolute_in(Some(cwd), p),
+            std::path::absolute(cwd.join(p)).unwrap(),
+            "{p:?}"
+        );
+    }
+    let here = std::env::current_dir().unwrap();
+    assert_eq!(
+        super::absolute_in(None, Path::new("a.md")),
+        std::path::absolute(here.join("a.md")).unwrap()
+    );
+}

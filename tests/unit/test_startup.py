@@ -1,0 +1,110 @@
+"""Start-up (issue 13): the CLI imports only what a command needs.
+
+No timing is asserted here (the ``startup`` group of ``benches/`` measures
+it); these tests fail when a heavy module comes back onto the path of
+``import specsearch.cli`` or of a ``query``/``route`` run, and check that
+the index-folder key, now built without ``json`` and ``hashlib``, is the
+one those packages give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specsearch.cache import _key
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "specs"
+
+#: Modules no query start-up may import: numpy and the model code (semantic
+#: route only), json (``--json`` only), hashlib and its OpenSSL, shutil and
+#: the compressors it pulls in, the resource/zip machinery (vectors only).
+HEAVY = (
+    "numpy",
+    "json",
+    "hashlib",
+    "_hashlib",
+    "shutil",
+    "tempfile",
+    "zipfile",
+    "lzma",
+    "bz2",
+    "importlib.resources",
+    "pathlib",
+    "specsearch.vectors",
+    "specsearch.model",
+    "specsearch.model_cli",
+    "specsearch.encoder",
+    "tantivy",
+)
+
+
+def _reference_key(canonical: list[str], options: dict[str, bool]) -> str:
+    """The key as first defined: ``json.dumps`` then ``hashlib.sha256``."""
+    spec = json.dumps([list(canonical), dict(sorted(options.items()))], ensure_ascii=False)
+    return hashlib.sha256(spec.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+@pytest.mark.parametrize(
+    ("roots", "options"),
+    [
+        (["/a"], {}),
+        (["/specs", "/b c"], {"hidden": True}),
+        (["/é/ü", '/q"u\\o\tte', "/\udcff", "/\x01\u2028"], {"no_ignore": True, "hidden": True}),
+        ([], {"z": True, "a": True}),
+    ],
+)
+def test_index_dir_key_is_unchanged(roots: list[str], options: dict[str, bool]) -> None:
+    assert _key(roots, options) == _reference_key(roots, options)
+
+
+def _loaded_after(code: str) -> tuple[set[str], str]:
+    """The modules loaded by running ``code`` in a fresh interpreter (even one
+    that exits, as the CLI does), and its stdout."""
+    body = "".join(f"    {line}\n" for line in code.splitlines())
+    probe = (
+        f"import sys\ntry:\n{body}finally:\n"
+        "    print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    loaded = set(done.stderr.split())
+    assert "specsearch.cli" in loaded, done.stderr[-2000:]
+    return loaded, done.stdout
+
+
+def test_cli_import_loads_no_heavy_module_nor_a_backend() -> None:
+    loaded, _ = _loaded_after("import specsearch.cli")
+    assert "click" in loaded
+    heavy = [m for m in (*HEAVY, "specsearch._native", "specsearch.pure.backend") if m in loaded]
+    assert heavy == []
+
+
+#: What ``route`` may add: it looks for the model (``specsearch.model``
+#: reads the cache folder with ``pathlib`` and keeps ``shutil`` for fetching).
+ROUTE_MAY_LOAD = {"specsearch.model", "pathlib", "shutil", "bz2", "lzma"}
+
+
+@pytest.mark.parametrize("command", ["query", "route"])
+def test_native_query_and_route_runs_load_no_heavy_module(tmp_path: Path, command: str) -> None:
+    """A whole ``query`` or lexical ``route`` run (native backend, text output).
+
+    The python backend is left out: its engine is built on numpy.
+    """
+    words = "review async rust" if command == "query" else "can you review my async rust code"
+    args = [command, words, str(EXAMPLES), "--index", str(tmp_path / "ix"), "--backend", "native"]
+    code = (
+        "from specsearch.cli import cli\n"
+        f"cli.main({args!r}, prog_name='specsearch', standalone_mode=False)\n"
+    )
+    loaded, out = _loaded_after(code)
+    assert "async-rust-reviewer" in out
+    allowed = ROUTE_MAY_LOAD if command == "route" else set()
+    assert [m for m in HEAVY if m in loaded and m not in allowed] == []
