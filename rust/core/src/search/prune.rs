@@ -34,10 +34,10 @@
 
 use std::collections::BinaryHeap;
 
+use super::budget::expand;
 use super::collect::{top_k, Ranked, TopDocs};
 use super::exec;
 use super::options::SearchOptions;
-use super::budget::expand;
 use super::plan::{plan, Kind, Plan};
 use super::source::Source;
 use super::terms::{stem_set, Handle};
