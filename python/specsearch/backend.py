@@ -193,8 +193,9 @@ class BuildOptions:
         no_ignore: Do not read ignore files (SPEC.md §1).
         verify: When opening an on-disk index, check the checksum of every
             part of it, not only of what is read (``specsearch index``); a
-            mismatch is an ``IndexFormatError``. The python cache's
-            ``docs.jsonl`` is checked whole (sha256) on every load anyway.
+            mismatch is an ``IndexFormatError``. For the python cache: the
+            whole ``docs.jsonl`` (sha256) and every postings list of its
+            snapshot (CRC-32).
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -225,6 +226,8 @@ class UpdateInfo:
         unchanged: Specs reused without being read.
         rebuilt: The index was missing or unreadable and was built afresh.
         committed: Something changed and a new index version was written.
+        damage: Why the existing index was rebuilt when it could not be read
+            (the corrupt file and what was wrong), else None.
     """
 
     added: int
@@ -233,6 +236,7 @@ class UpdateInfo:
     unchanged: int
     rebuilt: bool
     committed: bool
+    damage: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

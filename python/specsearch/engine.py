@@ -445,6 +445,8 @@ class Index(Closing):
             _discard(target)
         try:
             opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
+            if info.damage is not None:
+                notice(f"{info.damage}; rebuilt the index")
         except IndexLockedError as busy:
             if if_locked == "raise":
                 raise

@@ -76,7 +76,7 @@ class NativeBackend(Closing):
         progress: Progress | None,
     ) -> tuple[NativeBackend, UpdateInfo]:
         """The on-disk index in ``index_dir``, created or brought up to date."""
-        index, raw, counts = _native.Index.open(
+        index, raw, counts, damage = _native.Index.open(
             index_dir,
             list(roots),
             max_file_bytes=options.max_file_bytes,
@@ -95,6 +95,7 @@ class NativeBackend(Closing):
             unchanged=counts["unchanged"],
             rebuilt=bool(counts["rebuilt"]),
             committed=bool(counts["committed"]),
+            damage=damage,
         )
         return cls(index, _problems(raw), index_dir), info
 

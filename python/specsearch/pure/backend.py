@@ -138,6 +138,7 @@ class PurePythonBackend(Closing):
             progress=progress,
             hidden=options.hidden,
             no_ignore=options.no_ignore,
+            verify=options.verify,
         )
         return cls(index, index_dir), info
 

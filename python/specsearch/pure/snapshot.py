@@ -15,11 +15,16 @@ opens in a few milliseconds when no file changed:
   was built from;
 - the postings of every term, one after the other in term order, each
   ``[n, ids..., counts..., positions...]`` as uint32 in the machine's byte
-  order. They are read (``pread``) only when a query asks for that term.
+  order, with its CRC-32 in the head. They are read (``pread``) only when a
+  query asks for that term, and checked then: a mismatch is an
+  :class:`~specsearch.errors.IndexFormatError` naming the file, field and
+  term (the caller rebuilds). :func:`verify` checks them all.
 
-A snapshot whose prefix, version, head checksum, size or byte order does not
-match, or that was built from another ``docs.jsonl``, is not used (the store
-writes it again). It is written like ``docs.jsonl``: a private temporary file,
+A snapshot of another version or byte order, or built from another
+``docs.jsonl`` (stale), is not used, and the store writes it again. One
+whose prefix, head checksum or size does not match is damaged: :func:`load`
+raises :class:`~specsearch.errors.IndexFormatError`, and the store says so
+and writes it again. It is written like ``docs.jsonl``: a private temporary file,
 synced, then renamed over the old one, so a reader or a crash sees the old
 snapshot or the new one, never a mix. Old snapshot files of another name
 (``snapshot.marshal``, version 1) are removed when a new one is written.
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import marshal
 import os
 import struct
@@ -52,12 +58,13 @@ if TYPE_CHECKING:
 
     from specsearch.types import Problem
 
-__all__ = ["NAME", "VERSION", "Snapshot", "Stored", "load", "write"]
+__all__ = ["NAME", "VERSION", "Snapshot", "Stored", "load", "verify", "write"]
 
 NAME = "snapshot.bin"
-#: 3: the lazily read layout above (1 was ``snapshot.marshal``, read whole;
-#: 2 kept the term dictionaries and stem maps unpacked).
-VERSION = 3
+#: 4: the lazily read layout above, with a checksum per term's postings
+#: (1 was ``snapshot.marshal``, read whole; 2 kept the term dictionaries and
+#: stem maps unpacked; 3 had no postings checksums).
+VERSION = 4
 #: Names of older snapshot formats, removed when a snapshot is written.
 _OLD_NAMES = ("snapshot.marshal",)
 _MAGIC = b"specsearch-python-snapshot\n\0"
@@ -259,9 +266,11 @@ def write(
         built = fields[field]
         terms = sorted(built.postings)
         offsets = array("Q", [at])
+        crcs = array("I")
         for term in terms:
             packed = _pack(built.postings[term])
             chunks.append(packed)
+            crcs.append(zlib.crc32(packed))
             at += len(packed)
             offsets.append(at)
         rank = {term: i for i, term in enumerate(terms)}
@@ -277,6 +286,7 @@ def write(
                 float(built.avgdl),
                 _pack_strings(terms),
                 offsets.tobytes(),
+                crcs.tobytes(),
                 (_pack_strings(keys), starts.tobytes(), ranks.tobytes()),
             )
         )
@@ -342,16 +352,44 @@ class _Reader:
 
 
 class _LazyPostings(Mapping[str, Postings]):
-    """A field's postings, read from the snapshot when a query asks for a term."""
+    """A field's postings, read (and checked) from the snapshot when a query asks for a term."""
 
-    __slots__ = ("_base", "_decoded", "_offsets", "_reader", "_terms")
+    __slots__ = ("_base", "_crcs", "_decoded", "_field", "_offsets", "_reader", "_terms")
 
-    def __init__(self, reader: _Reader, base: int, terms: _Strings, offsets: array[int]) -> None:
+    def __init__(
+        self,
+        reader: _Reader,
+        base: int,
+        *,
+        field: str,
+        terms: _Strings,
+        offsets: array[int],
+        crcs: array[int],
+    ) -> None:
         self._reader = reader
         self._base = base
+        self._field = field
         self._terms = terms
         self._offsets = offsets
+        self._crcs = crcs
         self._decoded: dict[str, Postings] = {}
+
+    def check(self, i: int, data: bytes | memoryview) -> None:
+        """Raise :class:`IndexFormatError` unless ``data`` are term ``i``'s postings as written."""
+        if zlib.crc32(data) != self._crcs[i]:
+            path = self._reader.path
+            raise IndexFormatError(
+                f"{path}: postings of {self._terms[i]!r} in field {self._field}: checksum mismatch",
+                path=path,
+            )
+
+    def verify(self) -> None:
+        """Check every term's postings (read in one go) against its checksum."""
+        offsets = self._offsets
+        first = offsets[0]
+        view = memoryview(self._reader.read(self._base + first, offsets[-1] - first))
+        for i in range(len(self._terms)):
+            self.check(i, view[offsets[i] - first : offsets[i + 1] - first])
 
     def __getitem__(self, term: str) -> Postings:
         found = self._decoded.get(term)
@@ -361,7 +399,9 @@ class _LazyPostings(Mapping[str, Postings]):
         if i < 0:
             raise KeyError(term)
         start, end = self._offsets[i], self._offsets[i + 1]
-        raw = np.frombuffer(self._reader.read(self._base + start, end - start), dtype=np.uint32)
+        data = self._reader.read(self._base + start, end - start)
+        self.check(i, data)
+        raw = np.frombuffer(data, dtype=np.uint32)
         n = int(raw[0]) if len(raw) else -1
         counts = raw[1 + n : 1 + 2 * n]
         if n < 0 or len(counts) != n or 1 + 2 * n + int(counts.sum()) != len(raw):
@@ -388,35 +428,61 @@ class _LazyPostings(Mapping[str, Postings]):
 
 
 def _head(reader: _Reader) -> tuple[dict[str, Any], int] | None:
-    """The head of the snapshot and where its postings start, or None if not ours."""
+    """The head of the snapshot and where its postings start; None if of another version.
+
+    Raises:
+        IndexFormatError: The prefix, the head's checksum or the file's size
+            is not what was written.
+    """
+    path = reader.path
+
+    def damaged(detail: str) -> IndexFormatError:
+        return IndexFormatError(f"{path}: {detail}", path=path)
+
     prefix = os.pread(reader.fd, _PREFIX.size, 0)
     if len(prefix) != _PREFIX.size:
-        return None
+        raise damaged("truncated snapshot prefix")
     magic, version, length, crc = _PREFIX.unpack(prefix)
-    if magic != _MAGIC or version != VERSION:
+    if magic != _MAGIC:
+        raise damaged("not a specsearch python snapshot (bad magic bytes)")
+    if version != VERSION:
         return None
-    head_bytes = os.pread(reader.fd, length, _PREFIX.size)
-    if len(head_bytes) != length or zlib.crc32(head_bytes) != crc:
-        return None
-    head = marshal.loads(head_bytes)
     base = _PREFIX.size + length
     base += -base % _ALIGN
+    # The head and the zero padding after it (which no checksum covers).
+    head_bytes = os.pread(reader.fd, base - _PREFIX.size, _PREFIX.size)
+    head_bytes, padding = head_bytes[:length], head_bytes[length:]
+    if len(head_bytes) != length or zlib.crc32(head_bytes) != crc:
+        raise damaged("snapshot head checksum mismatch")
+    if padding != bytes(base - _PREFIX.size - length):
+        raise damaged("non-zero padding after the snapshot head")
+    try:
+        head = marshal.loads(head_bytes)
+    except (EOFError, ValueError, TypeError) as err:
+        raise damaged(f"unreadable snapshot head ({err})") from None
     if not isinstance(head, dict) or reader.size != base + head.get("postings_bytes", -1):
-        return None
+        raise damaged("snapshot size does not match its head")
     return head, base
 
 
 def load(directory: str, *, trailer: bytes, max_file_bytes: int) -> Snapshot | None:
     """The snapshot in ``directory`` if it is of this version and of ``trailer``.
 
-    Only its head is read: postings are read when a query needs them.
-    None when it is missing, foreign, damaged or stale.
+    Only its head is read: postings are read (and checked) when a query needs them.
+    None when it is missing, of another version or byte order, or stale.
+
+    Raises:
+        IndexFormatError: The snapshot is damaged (see :func:`_head`), or its
+            head does not hold what this version writes.
     """
+    path = os.path.join(directory, NAME)
     try:
-        reader = _Reader(os.path.join(directory, NAME))
-        found = _head(reader)
-    except (OSError, EOFError, ValueError, TypeError):
+        reader = _Reader(path)
+    except FileNotFoundError:
         return None
+    except OSError as err:
+        raise IndexFormatError(f"{path}: cannot open the snapshot ({err})", path=path) from None
+    found = _head(reader)
     if found is None:
         return None
     head, base = found
@@ -432,21 +498,42 @@ def load(directory: str, *, trailer: bytes, max_file_bytes: int) -> Snapshot | N
             for path, size, mtime_ns, fs_path, name, description, problems, skipped in head["files"]
         )
         fields: dict[str, FieldIndex] = {}
-        for field, (lengths, avgdl, terms, offsets, stems) in zip(
+        for field, (lengths, avgdl, terms, offsets, crcs, stems) in zip(
             FIELDS, head["fields"], strict=True
         ):
             sorted_terms = _Strings(terms)
             ends = array("Q")
             ends.frombytes(offsets)
-            if len(ends) != len(sorted_terms) + 1 or ends[-1] > head["postings_bytes"]:
-                return None
+            checks = array("I")
+            checks.frombytes(crcs)
+            if (
+                len(ends) != len(sorted_terms) + 1
+                or len(checks) != len(sorted_terms)
+                or ends[-1] > head["postings_bytes"]
+                or any(a > b for a, b in itertools.pairwise(ends))
+            ):
+                raise ValueError(f"postings offsets of field {field} do not match its terms")
             fields[field] = FieldIndex(
-                postings=_LazyPostings(reader, base, sorted_terms, ends),
+                postings=_LazyPostings(
+                    reader, base, field=field, terms=sorted_terms, offsets=ends, crcs=checks
+                ),
                 stems=_Stems(stems, sorted_terms),
                 sorted_terms=sorted_terms,
                 lengths=np.frombuffer(lengths, dtype=np.uint32).astype(np.float64),
                 avgdl=avgdl,
             )
-    except (KeyError, ValueError, TypeError):
-        return None
+    except (KeyError, ValueError, TypeError) as err:
+        raise IndexFormatError(f"{path}: bad snapshot head ({err})", path=path) from None
     return Snapshot(max_file_bytes=max_file_bytes, files=files, fields=fields)
+
+
+def verify(found: Snapshot) -> None:
+    """Check the postings of every term of ``found`` against their checksums.
+
+    Raises:
+        IndexFormatError: At the first term whose postings do not match.
+    """
+    for field in FIELDS:
+        postings = found.fields[field].postings
+        if isinstance(postings, _LazyPostings):
+            postings.verify()

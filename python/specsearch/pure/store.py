@@ -36,6 +36,7 @@ Writes go to a temporary file that is synced and renamed over
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -139,34 +140,38 @@ def _entry_from_json(raw: dict[str, Any]) -> _Entry:
 def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
     """The cached entries by path and the size limit they were read with.
 
-    None when the cache is absent or not trusted (truncated, edited, foreign
-    or of another version).
+    None when the cache is absent or of another version or analyzer (it is
+    rebuilt without a word).
+
+    Raises:
+        IndexFormatError: The cache is damaged (truncated, edited, foreign):
+            its checksum or its lines are not what was written.
     """
     try:
         with open(cache, "rb") as file:
             data = file.read()
     except FileNotFoundError:
         return None
+    except OSError as err:
+        raise IndexFormatError(f"{cache}: cannot read the cache ({err})", path=cache) from None
     body_end = data.rfind(b"\n", 0, len(data) - 1) + 1
     try:
         trailer = json.loads(data[body_end:])
         body = data[:body_end]
         if trailer.get("sha256") != hashlib.sha256(body).hexdigest():
-            return None
+            raise ValueError("checksum mismatch")
         lines = body.splitlines()
         header = json.loads(lines[0])
-        if (header.get("format"), header.get("version"), header.get("analyzer")) != (
-            CACHE_FORMAT,
-            CACHE_VERSION,
-            ANALYZER_NAME,
-        ):
+        if header.get("format") != CACHE_FORMAT:
+            raise ValueError("not a specsearch python-backend cache")
+        if (header.get("version"), header.get("analyzer")) != (CACHE_VERSION, ANALYZER_NAME):
             return None
         max_file_bytes = int(header["max_file_bytes"])
         entries = [_entry_from_json(json.loads(line)) for line in lines[1:]]
         if trailer.get("end") != len(entries):
-            return None
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None
+            raise ValueError("the trailer's count does not match the lines")
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
+        raise IndexFormatError(f"{cache}: {err}", path=cache) from None
     return {entry.path: entry for entry in entries}, max_file_bytes
 
 
@@ -246,7 +251,7 @@ def load_existing(directory: str) -> PureIndex:
         raise FileNotFoundError(errno.ENOENT, "no python-backend index here", path)
     loaded = _load(path)
     if loaded is None:
-        raise IndexFormatError(f"{path}: not a readable specsearch python-backend cache", path=path)
+        raise IndexFormatError(f"{path}: a python-backend cache of another version", path=path)
     entries, max_file_bytes = loaded
     return _index(list(entries.values()), [], max_file_bytes)
 
@@ -325,13 +330,24 @@ def _stamp(spec_file: SpecFile) -> tuple[int, int] | None:
 
 
 def _snapshot_answer(
-    directory: str, files: Sequence[SpecFile], walk_problems: list[Problem], max_file_bytes: int
+    directory: str,
+    files: Sequence[SpecFile],
+    walk_problems: list[Problem],
+    max_file_bytes: int,
+    *,
+    verify: bool,
 ) -> tuple[PureIndex, UpdateInfo] | None:
     """The index from the snapshot when no file changed since it was written.
 
-    Only sizes and mtimes are compared (as :func:`_reusable` does): no file is read.
+    Only sizes and mtimes are compared (as :func:`_reusable` does): no file is
+    read. With ``verify``, the whole ``docs.jsonl`` and every postings list of
+    the snapshot are checked against their checksums first.
+
+    Raises:
+        IndexFormatError: The snapshot (or, with ``verify``, the cache) is damaged.
     """
-    trailer = _trailer(os.path.join(directory, CACHE_NAME))
+    cache_path = os.path.join(directory, CACHE_NAME)
+    trailer = _trailer(cache_path)
     if trailer is None:
         return None
     found = snapshot.load(directory, trailer=trailer, max_file_bytes=max_file_bytes)
@@ -344,6 +360,9 @@ def _snapshot_answer(
             or _stamp(spec_file) != (stored.size, stored.mtime_ns)
         ):
             return None
+    if verify:
+        _load(cache_path)
+        snapshot.verify(found)
     counts = UpdateInfo(
         added=0, changed=0, deleted=0, unchanged=len(files), rebuilt=False, committed=False
     )
@@ -372,23 +391,60 @@ def open_or_update(
     progress: Progress | None = None,
     hidden: bool = False,
     no_ignore: bool = False,
+    verify: bool = False,
 ) -> tuple[PureIndex, UpdateInfo]:
     """Open the cache in ``directory``, bring it up to date with ``roots``, index.
 
     Files whose size and mtime match the cache are not read; the others are
     read and hashed, and only those whose content changed are parsed again.
+    A damaged cache or snapshot is rebuilt, and the returned
+    :attr:`UpdateInfo.damage` says what was wrong; with ``verify`` (every
+    checksum checked first, as ``specsearch index`` does) it is an error.
 
     Raises:
         FileNotFoundError: A root does not exist.
         IndexLockedError: Another process is updating this cache.
+        IndexFormatError: With ``verify``, the cache or its snapshot is damaged.
     """
     os.makedirs(directory, mode=0o700, exist_ok=True)
     files, walk_problems = collect(roots, max_file_bytes, hidden=hidden, no_ignore=no_ignore)
-    quick = _snapshot_answer(directory, files, walk_problems, max_file_bytes)
+    damage: str | None = None
+    try:
+        quick = _snapshot_answer(directory, files, walk_problems, max_file_bytes, verify=verify)
+    except IndexFormatError as err:
+        if verify:
+            raise
+        damage, quick = str(err), None
     if quick is not None:
         return quick
     cache_path = os.path.join(directory, CACHE_NAME)
-    loaded = _load(cache_path)
+    try:
+        loaded = _load(cache_path)
+    except IndexFormatError as err:
+        if verify:
+            raise
+        damage, loaded = damage or str(err), None
+    index, info = _open_loaded(
+        directory,
+        files,
+        walk_problems,
+        loaded,
+        max_file_bytes=max_file_bytes,
+        progress=progress,
+    )
+    return index, info if damage is None else dataclasses.replace(info, damage=damage)
+
+
+def _open_loaded(
+    directory: str,
+    files: Sequence[SpecFile],
+    walk_problems: list[Problem],
+    loaded: tuple[dict[str, _Entry], int] | None,
+    *,
+    max_file_bytes: int,
+    progress: Progress | None,
+) -> tuple[PureIndex, UpdateInfo]:
+    """:func:`open_or_update` once the cache is loaded (or found missing or damaged)."""
     # A cache read with another size limit may hold other files: start afresh.
     cached = loaded[0] if loaded is not None and loaded[1] == max_file_bytes else None
     plan: list[tuple[SpecFile, os.stat_result | None, _Entry | None]] = []

@@ -451,13 +451,36 @@ impl Container {
         }
     }
 
-    /// Checks every section's checksum (each once per reader).
+    /// Checks every section's checksum (each once per reader), and that
+    /// every byte no checksum covers (the padding between and after the
+    /// header and the sections) is zero, as the writer left it: a flipped
+    /// bit anywhere in the file is found.
     ///
     /// # Errors
-    /// [`Error::Format`] at the first section whose checksum does not match.
+    /// [`Error::Format`] at the first section whose checksum does not match,
+    /// or at the first non-zero padding byte.
     pub(crate) fn verify_all(&self) -> Result<()> {
         for i in 0..self.sections.len() {
             self.section(i)?;
+        }
+        let b: &[u8] = &self.mmap;
+        let header_end = FIXED_HEADER + ENTRY * self.sections.len() + 4;
+        let mut spans: Vec<(usize, usize)> = self
+            .sections
+            .iter()
+            .map(|s| (s.offset, s.offset + s.len))
+            .collect();
+        spans.push((0, header_end));
+        spans.sort_unstable();
+        let mut at = 0;
+        for (start, end) in spans {
+            if let Some(off) = (at..start.max(at)).find(|&o| b[o] != 0) {
+                return Err(self.error(format!("byte {off}: non-zero padding")));
+            }
+            at = at.max(end);
+        }
+        if let Some(off) = (at..b.len()).find(|&o| b[o] != 0) {
+            return Err(self.error(format!("byte {off}: non-zero padding")));
         }
         Ok(())
     }
@@ -553,5 +576,39 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         let c = Container::open(&p, b"TESTMAGC", None).unwrap();
         assert!(matches!(c.section(0), Err(Error::Format { .. })));
+    }
+
+    /// `verify_all` finds a flipped bit at every byte of the file: in the
+    /// header, in a section, and in the padding no checksum covers.
+    #[test]
+    fn verify_all_finds_a_flip_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let bytes = encode(b"TESTMAGC", 3, &[b"hello", b"", b"abc", &[9; 13]]);
+        std::fs::write(&p, &bytes).unwrap();
+        Container::open(&p, b"TESTMAGC", None)
+            .unwrap()
+            .verify_all()
+            .unwrap();
+        let mut padding = 0;
+        for at in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x10;
+            std::fs::write(&p, &bad).unwrap();
+            let found = match Container::open(&p, b"TESTMAGC", None) {
+                Err(Error::Format { .. }) => true,
+                Err(other) => panic!("byte {at}: {other:?}"),
+                Ok(c) => match c.verify_all() {
+                    Err(Error::Format { detail, .. }) => {
+                        padding += usize::from(detail.contains("padding"));
+                        true
+                    }
+                    Err(other) => panic!("byte {at}: {other:?}"),
+                    Ok(()) => false,
+                },
+            };
+            assert!(found, "a flip at byte {at} of {} went unseen", bytes.len());
+        }
+        assert!(padding > 0, "the layout has padding");
     }
 }

@@ -86,6 +86,16 @@ impl Error {
         }
     }
 
+    /// What to say of this error under the name of its file: a
+    /// [`Error::Format`]'s detail alone (the file is named once, by the
+    /// error that wraps it), any other error whole.
+    pub(crate) fn into_detail(self) -> String {
+        match self {
+            Error::Format { detail, .. } => detail,
+            other => other.to_string(),
+        }
+    }
+
     /// Whether this is an [`Error::Io`] of kind `NotFound`.
     pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)

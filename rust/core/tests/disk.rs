@@ -372,6 +372,36 @@ fn corruption_gives_format_errors_never_panics() {
     assert!(outcomes[1] > 0);
 }
 
+/// An index that cannot be read is rebuilt, and the update says why (for
+/// the notice the CLI prints): the damaged file and what was wrong. A clean
+/// update says nothing.
+#[test]
+fn a_rebuild_of_a_damaged_index_names_the_damage() {
+    let corpus = tempfile::tempdir().unwrap();
+    let r = corpus.path();
+    base_corpus(r);
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("i");
+    let (_, _, first) = update(&ix, r, &opts());
+    assert_eq!(first.damage, None);
+    let seg = fs::read_dir(&ix)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "seg"))
+        .unwrap();
+    let mut bytes = fs::read(&seg).unwrap();
+    bytes[30] ^= 0x01; // in the section table: the header's checksum fails
+    fs::write(&seg, &bytes).unwrap();
+    let (d, p, s) = update(&ix, r, &opts());
+    assert!(s.rebuilt && s.committed, "{s:?}");
+    let damage = s.damage.expect("the damage is named");
+    assert!(damage.contains(&seg.display().to_string()), "{damage}");
+    assert!(damage.contains("header checksum mismatch"), "{damage}");
+    assert_parity(&d, &p, r, QUERIES, Check::Full);
+    let (_, _, again) = update(&ix, r, &opts());
+    assert!(!again.committed && again.damage.is_none(), "{again:?}");
+}
+
 /// A tiny deterministic RNG (xorshift64*), enough to corrupt bytes.
 struct XorShift(u64);
 

@@ -38,6 +38,15 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
 /// One problem with one file: `(path, line or None, message)`.
 type ProblemTuple = (String, Option<u32>, String);
+
+/// What `Index.open` returns: the index, the current files' problems, the
+/// update's counts, and why a damaged index was rebuilt (or `None`).
+type Opened<'py> = (
+    PyIndex,
+    Vec<ProblemTuple>,
+    Bound<'py, PyDict>,
+    Option<String>,
+);
 type SnippetTuple = (u32, String, Vec<(u32, u32)>);
 
 /// Runs engine work with the GIL released, turning a panic into a Python
@@ -325,7 +334,8 @@ impl PyIndex {
 
     /// Opens the on-disk index in `index_dir`, brings it up to date with
     /// `roots` (creating it when there is none) and returns it with the
-    /// problems of the current files and what the update did.
+    /// problems of the current files, what the update did, and, when the
+    /// existing index could not be read and was rebuilt, why.
     #[staticmethod]
     #[pyo3(signature = (
         index_dir,
@@ -353,7 +363,7 @@ impl PyIndex {
         hidden: bool,
         no_ignore: bool,
         verify: bool,
-    ) -> PyResult<(Self, Vec<ProblemTuple>, Bound<'_, PyDict>)> {
+    ) -> PyResult<Opened<'_>> {
         if merge_threshold == 0 {
             return Err(PyValueError::new_err("merge_threshold must be at least 1"));
         }
@@ -411,7 +421,12 @@ impl PyIndex {
         dict.set_item("merged", u8::from(stats.merged))?;
         dict.set_item("rebuilt", u8::from(stats.rebuilt))?;
         dict.set_item("committed", u8::from(stats.committed))?;
-        Ok((Self::new(Arc::new(index)), problem_tuples(problems), dict))
+        Ok((
+            Self::new(Arc::new(index)),
+            problem_tuples(problems),
+            dict,
+            stats.damage,
+        ))
     }
 
     /// Opens the current commit of the on-disk index in `index_dir`,

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from specsearch.errors import IndexFormatError
 from specsearch.pure import PureIndex, snapshot, store
 from specsearch.schema import FIELDS
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MAX = 1 << 20
 QUERIES = [
@@ -134,9 +131,19 @@ def test_a_snapshot_of_another_version_or_damaged_is_not_read(tmp_path: Path, da
         path.write_bytes(bytes(data))
     trailer = store._trailer(os.path.join(cache, store.CACHE_NAME))
     assert trailer is not None
-    assert snapshot.load(cache, trailer=trailer, max_file_bytes=MAX) is None
-    index, _ = store.open_or_update(cache, [root], max_file_bytes=MAX)
+    if damage in ("version", "trailer"):
+        # Another version, or stale: not read, rebuilt without a word.
+        assert snapshot.load(cache, trailer=trailer, max_file_bytes=MAX) is None
+    else:
+        with pytest.raises(IndexFormatError, match=snapshot.NAME):
+            snapshot.load(cache, trailer=trailer, max_file_bytes=MAX)
+    index, info = store.open_or_update(cache, [root], max_file_bytes=MAX)
     assert answers(index) == wanted
+    if damage in ("version", "trailer"):
+        assert info.damage is None
+    else:
+        assert info.damage is not None
+        assert snapshot.NAME in info.damage
     # ... and it was written again, for the next query.
     assert answers(from_snapshot(cache, root)) == wanted
 
@@ -150,3 +157,73 @@ def test_postings_damaged_after_opening_are_an_index_format_error(tmp_path: Path
     os.truncate(os.path.join(cache, snapshot.NAME), snapshot._PREFIX.size)
     with pytest.raises(IndexFormatError, match="snapshot"):
         index.search("rust", 10)
+
+
+def flip_postings_byte(cache: str) -> None:
+    """XOR a byte in the middle of the snapshot's postings (past its head)."""
+    path = os.path.join(cache, snapshot.NAME)
+    data = bytearray(Path(path).read_bytes())
+    at = len(snapshot._MAGIC) + 4
+    head_length = int.from_bytes(data[at : at + 8], "little")
+    base = snapshot._PREFIX.size + head_length
+    data[(base + len(data)) // 2] ^= 0x04
+    Path(path).write_bytes(bytes(data))
+
+
+def test_a_flipped_postings_byte_is_found(tmp_path: Path) -> None:
+    """Postings carry checksums: a flipped bit is an error, never a wrong answer."""
+    root = corpus(tmp_path / "corpus")
+    cache = str(tmp_path / "cache")
+    store.open_or_update(cache, [root], max_file_bytes=MAX)
+    wanted = answers(PureIndex.build([root], max_file_bytes=MAX))
+    flip_postings_byte(cache)
+    # A query that reads the damaged postings says so ...
+    trailer = store._trailer(os.path.join(cache, store.CACHE_NAME))
+    assert trailer is not None
+    found = snapshot.load(cache, trailer=trailer, max_file_bytes=MAX)
+    assert found is not None
+
+    def read_every_term() -> None:
+        for field in FIELDS:
+            index = found.fields[field]
+            for term in index.sorted_terms:
+                index.postings[term]
+
+    with pytest.raises(IndexFormatError, match="checksum mismatch"):
+        read_every_term()
+    # ... `verify` (what `specsearch index` asks for) finds it without a query ...
+    with pytest.raises(IndexFormatError, match="checksum mismatch"):
+        store.open_or_update(cache, [root], max_file_bytes=MAX, verify=True)
+    # ... and a verified open of an intact cache passes.
+    other = str(tmp_path / "other")
+    store.open_or_update(other, [root], max_file_bytes=MAX)
+    index, info = store.open_or_update(other, [root], max_file_bytes=MAX, verify=True)
+    assert answers(index) == wanted
+    assert info.damage is None
+
+
+@pytest.mark.parametrize("where", [0.3, 0.6, 0.95])
+def test_a_damaged_cache_is_rebuilt_and_named(tmp_path: Path, where: float) -> None:
+    root = corpus(tmp_path / "corpus")
+    cache = str(tmp_path / "cache")
+    store.open_or_update(cache, [root], max_file_bytes=MAX)
+    wanted = answers(PureIndex.build([root], max_file_bytes=MAX))
+    jsonl = Path(cache) / store.CACHE_NAME
+    data = bytearray(jsonl.read_bytes())
+    data[int(len(data) * where)] ^= 0x01
+    jsonl.write_bytes(bytes(data))
+    with pytest.raises(IndexFormatError, match=store.CACHE_NAME):
+        store.open_or_update(cache, [root], max_file_bytes=MAX, verify=True)
+    with pytest.raises(IndexFormatError, match=store.CACHE_NAME):
+        store.load_existing(cache)
+    # A query answers from the intact snapshot without reading the cache;
+    # once the snapshot must be built again, the cache is read, found
+    # damaged, and rebuilt from the specs.
+    os.unlink(os.path.join(cache, snapshot.NAME))
+    index, info = store.open_or_update(cache, [root], max_file_bytes=MAX)
+    assert answers(index) == wanted
+    assert info.rebuilt
+    assert info.damage is not None
+    assert store.CACHE_NAME in info.damage
+    _, again = store.open_or_update(cache, [root], max_file_bytes=MAX, verify=True)
+    assert again.damage is None

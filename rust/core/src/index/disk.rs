@@ -140,7 +140,7 @@ impl DiskIndex {
             let n = self.manifest.num_docs as usize;
             let mut table = vec![(u32::MAX, u32::MAX); n];
             for si in 0..self.segments.len() {
-                let globals = self.docmap.globals(si).map_err(|e| e.to_string())?;
+                let globals = self.docmap.globals(si).map_err(Error::into_detail)?;
                 for (local, &g) in globals.iter().enumerate() {
                     if g == DELETED {
                         continue;

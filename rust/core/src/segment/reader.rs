@@ -138,9 +138,9 @@ impl SegmentReader {
         what: &str,
     ) -> Result<&'s fst::Map<MapBytes>> {
         let map = cell.get_or_init(|| {
-            self.c.section(i).map_err(|e| e.to_string())?;
-            let start = self.c.section_offset(i).map_err(|e| e.to_string())?;
-            let len = self.c.section_len(i).map_err(|e| e.to_string())?;
+            self.c.section(i).map_err(Error::into_detail)?;
+            let start = self.c.section_offset(i).map_err(Error::into_detail)?;
+            let len = self.c.section_len(i).map_err(Error::into_detail)?;
             let bytes = MapBytes {
                 mmap: Arc::clone(self.c.mmap()),
                 start,

@@ -77,7 +77,7 @@ impl Default for DiskOptions {
 }
 
 /// What an [`DiskIndex::open_or_update`] did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UpdateStats {
     /// Files indexed that the previous commit did not have.
     pub added: u64,
@@ -96,6 +96,9 @@ pub struct UpdateStats {
     pub rebuilt: bool,
     /// Whether a commit was written.
     pub committed: bool,
+    /// Why the existing index was rebuilt when it could not be read: the
+    /// format error (file and detail) that was found, for a notice.
+    pub damage: Option<String>,
 }
 
 /// Progress callback: `(files done, files to index)`.
@@ -230,12 +233,22 @@ impl DiskIndex {
             cancel,
         };
         let mut rebuilt = false;
+        let mut damage: Option<String> = None;
         let mut locked: Option<DirLock> = None;
+        // A format error in the existing index: rebuild it, and say why.
+        let mut damaged = |e: &Error, rebuilt: &mut bool| {
+            *rebuilt = true;
+            damage.get_or_insert_with(|| e.to_string());
+        };
         loop {
             let old = match Self::open(index_dir) {
                 Ok(ix) if ix.max_file_bytes() == max && !rebuilt => Some(ix),
-                Ok(_) | Err(Error::Format { .. }) => {
+                Ok(_) => {
                     rebuilt = true;
+                    None
+                }
+                Err(e @ Error::Format { .. }) => {
+                    damaged(&e, &mut rebuilt);
                     None
                 }
                 Err(e) if e.is_not_found() => None,
@@ -244,8 +257,8 @@ impl DiskIndex {
             let planned = run_in_pool(job.pool, || classify(old.as_ref(), &files, &abs, max));
             let planned = match planned {
                 Ok(p) => p,
-                Err(Error::Format { .. }) if old.is_some() => {
-                    rebuilt = true;
+                Err(e @ Error::Format { .. }) if old.is_some() => {
+                    damaged(&e, &mut rebuilt);
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -254,8 +267,8 @@ impl DiskIndex {
                 if let Some(old) = old {
                     let problems = match assemble_problems(&job, Some(&old), &planned) {
                         Ok(p) => p,
-                        Err(Error::Format { .. }) => {
-                            rebuilt = true;
+                        Err(e @ Error::Format { .. }) => {
+                            damaged(&e, &mut rebuilt);
                             continue;
                         }
                         Err(e) => return Err(e),
@@ -275,10 +288,14 @@ impl DiskIndex {
                 continue;
             }
             match apply(&job, old.as_ref(), &planned, rebuilt) {
-                Err(Error::Format { .. }) if old.is_some() => {
-                    rebuilt = true;
+                Err(e @ Error::Format { .. }) if old.is_some() => {
+                    damaged(&e, &mut rebuilt);
                 }
-                other => return other,
+                Ok((index, problems, mut stats)) => {
+                    stats.damage = damage;
+                    return Ok((index, problems, stats));
+                }
+                Err(e) => return Err(e),
             }
         }
     }
