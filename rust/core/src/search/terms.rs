@@ -1,8 +1,9 @@
 //! Term sets: the terms of one leaf in each part's dictionaries, as
 //! `(part, ordinal)` handles (stem variants, prefixes, fuzzy matches).
 
-use fst::automaton::{Levenshtein, Str};
+use fst::automaton::Str;
 use fst::{Automaton, IntoStreamer, Streamer};
+use levenshtein_automata::DFA;
 
 use super::plan::key_range;
 use super::source::Source;
@@ -109,7 +110,7 @@ pub(super) fn fuzzy_set<S: Source>(
     key: Option<&str>,
     pattern: &str,
     d: u8,
-    lev: Option<&Levenshtein>,
+    lev: Option<&DFA>,
     out: &mut impl FnMut(Handle, &[u8]),
 ) -> Result<()> {
     let max = usize::from(d);
