@@ -2,12 +2,14 @@
 # Fuzzes specsearch-core with cargo fuzz (libFuzzer, nightly Rust) and prints,
 # per target, the executions, the time, the rate, the crashes and the corpus.
 #
-#   scripts/fuzz.sh [--seconds N | --runs N] [--sanitizer address|none]
-#                   [--build-only] [TARGET...]
+#   scripts/fuzz.sh [--seconds N | --runs N] [--jobs J]
+#                   [--sanitizer address|none] [--build-only] [TARGET...]
 #
 # Targets (rust/core/fuzz/fuzz_targets): spec_parse, segment_open,
 # query_search, query_parse (all four when none is named). Each runs for N
-# seconds (default 60) or N executions, one after another, on one core,
+# seconds (default 60) or N executions, one after another, on one core
+# (--jobs J: J processes at once on the target's shared corpus, each for N
+# seconds or N/J executions; the row sums their executions and crashes),
 # optimised with debug assertions and overflow checks on, under
 # AddressSanitizer unless `--sanitizer none` (faster: panics, overflows,
 # timeouts and the RSS limit are still caught; the malloc limit needs the
@@ -15,12 +17,14 @@
 # examples/specs and rust/core/fuzz/seeds, and growing from run to run. A
 # crashing input is written to rust/core/fuzz/artifacts/TARGET/; replay it
 # with `cargo +nightly fuzz run TARGET FILE` from rust/core. Logs:
-# target/fuzz/TARGET.log. Exits 1 when a target crashed or did not run.
+# target/fuzz/TARGET.log (TARGET.J.log per job). Exits 1 when a target
+# crashed or did not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 limit=-max_total_time=60
+jobs=1
 sanitizer=address
 build_only=0
 targets=()
@@ -30,7 +34,8 @@ while [ $# -gt 0 ]; do
         --runs) limit="-runs=$2"; shift 2 ;;
         --sanitizer) sanitizer=$2; shift 2 ;;
         --build-only) build_only=1; shift ;;
-        -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --jobs) jobs=$2; shift 2 ;;
+        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -86,17 +91,36 @@ for t in "${targets[@]}"; do
         query_*) opts=("-dict=dicts/query.dict" -max_len=1024) ;;
     esac
     before=$(find "$fuzz/artifacts/$t" -type f | wc -l)
-    log=$logs/$t.log
-    echo "fuzzing $t ($limit) ..."
+    each=$limit
+    case "$limit" in -runs=*) each="-runs=$(( ${limit#-runs=} / jobs ))" ;; esac
+    echo "fuzzing $t ($limit, $jobs job(s)) ..."
     t0=$SECONDS
     rc=0
-    (cd "$fuzz" && "$bin/$t" "corpus/$t" "$limit" "${opts[@]}" \
-        -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
-        -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024) >"$log" 2>&1 || rc=$?
+    pids=()
+    logs_of=()
+    for j in $(seq 1 "$jobs"); do
+        log=$logs/$t.log
+        [ "$jobs" -eq 1 ] || log=$logs/$t.$j.log
+        logs_of+=("$log")
+        (cd "$fuzz" && exec "$bin/$t" "corpus/$t" "$each" "${opts[@]}" \
+            -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
+            -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024) >"$log" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || rc=$?
+    done
     secs=$((SECONDS - t0))
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+    runs=0 rss=0
+    for log in "${logs_of[@]}"; do
+        n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+        r=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+        if [ -z "$n" ]; then runs=""; break; fi
+        runs=$((runs + n))
+        [ "${r:-0}" -le "$rss" ] || rss=$r
+    done
+    rate=?
+    [ -z "$runs" ] || rate=$((runs / (secs > 0 ? secs : 1)))
     crashes=$(($(find "$fuzz/artifacts/$t" -type f | wc -l) - before))
     corpus=$(find "$fuzz/corpus/$t" -type f | wc -l)
     if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then
@@ -104,7 +128,7 @@ for t in "${targets[@]}"; do
     fi
     if [ "$rc" -ne 0 ] || [ -z "$runs" ]; then
         failed=1
-        grep -E 'ERROR|panicked|SUMMARY|Test unit written|^thread' "$log" | head -20 || true
+        grep -hE 'ERROR|panicked|SUMMARY|Test unit written|^thread' "${logs_of[@]}" | head -20 || true
     fi
     rows+=("$(printf '%-13s %-9s %12s %7s %8s %8s %7s %7s' "$t" "$sanitizer" \
         "${runs:-?}" "$secs" "${rate:-?}" "$crashes" "$corpus" "${rss:-?}")")
