@@ -417,6 +417,17 @@ fn run_part<S: CursorSource>(
             None => (s.ub, NO_DOC),
         }
     };
+    // The bound of `base` plus the current blocks of sets `idxs`, and the
+    // first last doc among those blocks: no doc up to it can score more.
+    let blocks_bound = |pos: &mut [SetCursor<'_>], idxs: &[usize], base: f64| -> (f64, u32) {
+        let (mut bound, mut upto) = (base, NO_DOC);
+        for &i in idxs {
+            let (b, last) = current(&mut pos[i]);
+            bound += b;
+            upto = upto.min(last);
+        }
+        (bound, upto)
+    };
     let mut block: Vec<f64> = vec![0.0; pos.len()];
     // Sets by bound, ascending (pos indices): the MaxScore order.
     let mut order: Vec<usize> = (0..pos.len()).collect();
@@ -449,12 +460,7 @@ fn run_part<S: CursorSource>(
             if top.is_full() {
                 // Block-max skip: no doc up to the end of the essential
                 // sets' current blocks can enter.
-                let (mut bound, mut upto) = (rest_ub, NO_DOC);
-                for &i in &order[n_ness..] {
-                    let (b, last) = current(&mut pos[i]);
-                    bound += b;
-                    upto = upto.min(last);
-                }
+                let (bound, upto) = blocks_bound(&mut pos, &order[n_ness..], rest_ub);
                 if top.closed_below(bound) {
                     if upto == NO_DOC {
                         break;
@@ -545,12 +551,7 @@ fn run_part<S: CursorSource>(
         }
         if top.is_full() {
             // Block-max skip over the leading sets' current blocks.
-            let (mut bound, mut upto) = (others_ub, NO_DOC);
-            for &i in &leaders {
-                let (b, last) = current(&mut pos[i]);
-                bound += b;
-                upto = upto.min(last);
-            }
+            let (bound, upto) = blocks_bound(&mut pos, &leaders, others_ub);
             if top.closed_below(bound) {
                 if upto == NO_DOC {
                     break;
