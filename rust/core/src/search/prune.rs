@@ -419,7 +419,7 @@ fn run_part<S: CursorSource>(
     };
     // The bound of `base` plus the current blocks of sets `idxs`, and the
     // first last doc among those blocks: no doc up to it can score more.
-    let blocks_bound = |pos: &mut [SetCursor<'_>], idxs: &[usize], base: f64| -> (f64, u32) {
+    let group_skip = |pos: &mut [SetCursor<'_>], idxs: &[usize], base: f64| -> (f64, u32) {
         let (mut bound, mut upto) = (base, NO_DOC);
         for &i in idxs {
             let (b, last) = current(&mut pos[i]);
@@ -460,7 +460,7 @@ fn run_part<S: CursorSource>(
             if top.is_full() {
                 // Block-max skip: no doc up to the end of the essential
                 // sets' current blocks can enter.
-                let (bound, upto) = blocks_bound(&mut pos, &order[n_ness..], rest_ub);
+                let (bound, upto) = group_skip(&mut pos, &order[n_ness..], rest_ub);
                 if top.closed_below(bound) {
                     if upto == NO_DOC {
                         break;
@@ -551,7 +551,7 @@ fn run_part<S: CursorSource>(
         }
         if top.is_full() {
             // Block-max skip over the leading sets' current blocks.
-            let (bound, upto) = blocks_bound(&mut pos, &leaders, others_ub);
+            let (bound, upto) = group_skip(&mut pos, &leaders, others_ub);
             if top.closed_below(bound) {
                 if upto == NO_DOC {
                     break;
