@@ -69,14 +69,22 @@ class _Frame:
 
 
 def _yaml_error_line(error: yaml.YAMLError, text: str) -> int:
-    """The 0-based frontmatter line of a PyYAML error (0 when unknown)."""
+    r"""The 0-based frontmatter line of a PyYAML error (0 when unknown).
+
+    The line is counted from the error's character index, in ``\n`` breaks
+    only, and clamped to the last line: PyYAML's own line count also breaks
+    at a lone ``\r`` (and NEL, LS, PS), which the spec's lines do not, and
+    puts an error at the very end on the line after the last.
+    """
+    index = 0
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         if mark is not None:
-            return max(mark.line, 0)
-    if isinstance(error, yaml.reader.ReaderError):
-        return text.count("\n", 0, max(error.position, 0))
-    return 0
+            index = mark.index
+    elif isinstance(error, yaml.reader.ReaderError):
+        index = error.position
+    line = text.count("\n", 0, max(index, 0))
+    return min(line, text.rstrip("\n").count("\n"))
 
 
 def _yaml_error_message(error: yaml.YAMLError) -> str:

@@ -196,8 +196,9 @@ def test_empty_frontmatter_is_fine() -> None:
 def test_error_in_a_later_document_is_still_an_error() -> None:
     spec, problems = parse(b"name: a\n---\nbad: [unclosed\n\nbody\n")
     assert len(problems) == 1
-    # The parser meets the end of the stream after the last frontmatter line's break.
-    assert problems[0].line == 4
+    # The parser meets the end of the stream after the last frontmatter line's
+    # break; the problem names that last line, not the one after it.
+    assert problems[0].line == 3
     assert spec.frontmatter == (("bad", "[unclosed"),)
 
 

@@ -192,7 +192,7 @@ pub(crate) fn parse(src: &str) -> Result<Vec<YamlEntry>, YamlFailure> {
             Err(e) if e.info() == RECURSION_LIMIT => return Err(too_deep()),
             Err(e) => {
                 return Err(YamlFailure {
-                    line_offset: e.marker().line().saturating_sub(1),
+                    line_offset: line_of_char(src, e.marker().index()),
                     message: e.info().to_owned(),
                 })
             }
@@ -200,6 +200,16 @@ pub(crate) fn parse(src: &str) -> Result<Vec<YamlEntry>, YamlFailure> {
         flat.on_event(event)?;
     }
     Ok(flat.entries)
+}
+
+/// The 0-based `\n` line of `src` that holds its `index`-th character,
+/// clamped to the last line. The scanner's own line count would not do: it
+/// also breaks lines at a lone `\r`, which the spec's lines do not, and it
+/// puts an error at the very end on the line after the last.
+fn line_of_char(src: &str, index: usize) -> usize {
+    let line = src.chars().take(index).filter(|&c| c == '\n').count();
+    let last = src.trim_end_matches('\n').matches('\n').count();
+    line.min(last)
 }
 
 #[cfg(test)]
@@ -278,6 +288,15 @@ mod tests {
                 (0, too_deep().message.as_str())
             );
         }
+    }
+
+    /// Issue 15 (found by `spec_parse`): the line is one the text has.
+    #[test]
+    fn error_lines_count_newlines_only_and_stop_at_the_last() {
+        let f = parse("a: 1\rb: [\nc: 2\n").unwrap_err();
+        assert_eq!(f.line_offset, 1, "{f:?}");
+        let f = parse("name: a\nde s\n").unwrap_err();
+        assert_eq!(f.line_offset, 1, "{f:?}");
     }
 
     #[test]
