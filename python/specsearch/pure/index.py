@@ -27,12 +27,10 @@ from specsearch.pure.route import Router, load_tables
 from specsearch.pure.search import (
     EMPTY_QUERY,
     FieldIndex,
+    LineMatcher,
     Postings,
-    StemKeyMatch,
-    TermQuery,
     execute,
     expand_patterns,
-    line_match,
     merge_spans,
     positive_leaves,
     prune,
@@ -46,7 +44,7 @@ from specsearch.types import DocInfo, Problem, Snippet
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from specsearch.pure.search import LeafQuery, Plan
+    from specsearch.pure.search import Plan
 
 __all__ = ["BINARY_SNIFF_BYTES", "AnalyzedDoc", "PureIndex", "analyze", "read_spec"]
 
@@ -478,24 +476,15 @@ class PureIndex:
             IndexError: An id is not a doc of this index.
         """
         leaves = positive_leaves(self._plan(query, strict))
-        fields = list(self._fields.values())
-        # One matcher per term leaf, shared by the docs: it remembers its answers.
-        matchers = [
-            StemKeyMatch(fields, leaf.keys) if isinstance(leaf, TermQuery) else None
-            for leaf in leaves
-        ]
-        return [self._snippet(self._doc(int(doc_id)), leaves, matchers) for doc_id in ids]
+        if not leaves:
+            return [None] * len(ids)
+        # One matcher, shared by the docs: it remembers its answers.
+        matcher = LineMatcher(list(self._fields.values()), leaves)
+        return [self._snippet(self._doc(int(doc_id)), matcher) for doc_id in ids]
 
-    def _snippet(
-        self,
-        doc: AnalyzedDoc,
-        leaves: Sequence[LeafQuery],
-        matchers: Sequence[StemKeyMatch | None],
-    ) -> Snippet | None:
+    def _snippet(self, doc: AnalyzedDoc, matcher: LineMatcher) -> Snippet | None:
         # Read as at build time: a file that has gone, grown too large or
         # turned binary since then has no snippet.
-        if not leaves:
-            return None
         data, _ = read_spec(SpecFile(path=doc.path, fs_path=doc.fs_path), self._max_file_bytes)
         if data is None:
             return None
@@ -509,13 +498,8 @@ class PureIndex:
             tokens = tokenize(line)
             if not tokens:
                 continue
-            matches = [
-                line_match(leaf, tokens, matcher)
-                for leaf, matcher in zip(leaves, matchers, strict=True)
-            ]
-            count = sum(1 for found in matches if found)
+            count, spans = matcher.match(tokens)
             key = (not titles[number - 1], count)
             if count and key > best_key:
-                spans = merge_spans([(t.start, t.end) for found in matches for t in found])
-                best, best_key = Snippet(line=number, text=line, spans=spans), key
+                best, best_key = Snippet(line=number, text=line, spans=merge_spans(spans)), key
         return best

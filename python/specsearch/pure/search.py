@@ -15,13 +15,15 @@ steps:
    up the tree, summing in exactly the order of §5.
 
 :func:`line_match` matches the same analyzed leaves against the tokens of one
-line, for snippets (§6).
+line, for snippets (§6); :class:`LineMatcher` does it for all of a query's
+leaves at once.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -34,7 +36,7 @@ from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term
 from specsearch.schema import FIELDS, K1, B
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from specsearch.pure.analysis import Token
     from specsearch.pure.query import Leaf, Node
@@ -48,16 +50,17 @@ __all__ = [
     "Expansions",
     "FieldIndex",
     "LeafQuery",
+    "LineMatcher",
     "PatternQuery",
     "PhraseQuery",
     "Plan",
     "Postings",
-    "StemKeyMatch",
     "Target",
     "TermQuery",
     "analyze_leaf",
     "execute",
     "expand_patterns",
+    "fuzzy_matches",
     "levenshtein",
     "line_match",
     "merge_spans",
@@ -102,7 +105,7 @@ class Postings:
 
     doc_ids: DocIds
     tfs: Floats
-    positions: tuple[Sequence[int], ...]
+    positions: Sequence[Sequence[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,26 +344,82 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
+def fuzzy_matches(terms: Sequence[str], pattern: str, limit: int) -> list[int]:
+    """The indexes of the sorted ``terms`` within Levenshtein distance ``limit`` of ``pattern``.
+
+    The same answers as :func:`levenshtein` term by term, in the order of
+    ``terms``, but each dynamic-programming row is computed once per
+    distinct prefix (sorted neighbours share theirs), and once a prefix's
+    row is past ``limit`` everywhere, every term with that prefix is
+    skipped: no extension can come closer.
+
+    >>> fuzzy_matches(["concurency", "concurrency", "consensus", "zebra"], "concurrency", 1)
+    [0, 1]
+    """
+    found: list[int] = []
+    width = len(pattern)
+    cap = limit + 1  # every value past the limit is as good as any other
+    # rows[c]: the distances of prefix[:c] to each prefix of the pattern,
+    # capped at `cap`; only the band |c - j| <= limit can be below it.
+    rows: list[list[int]] = [[min(j, cap) for j in range(width + 1)]]
+    prefix = ""
+    i = 0
+    while i < len(terms):
+        term = terms[i]
+        common = 0
+        top = min(len(prefix), len(term))
+        while common < top and prefix[common] == term[common]:
+            common += 1
+        del rows[common + 1 :]
+        prefix = term[:common]
+        dead = False
+        for ch in term[common:]:
+            last = rows[-1]
+            depth = len(rows)
+            row = [cap] * (width + 1)
+            if depth <= limit:
+                row[0] = depth
+            for j in range(max(1, depth - limit), min(width, depth + limit) + 1):
+                row[j] = min(cap, last[j] + 1, row[j - 1] + 1, last[j - 1] + (ch != pattern[j - 1]))
+            rows.append(row)
+            prefix += ch
+            if min(row) > limit:
+                dead = True
+                break
+        if dead:
+            i = _past_prefix(terms, prefix, i + 1)
+            continue
+        if rows[-1][width] <= limit:
+            found.append(i)
+        i += 1
+    return found
+
+
+def _past_prefix(terms: Sequence[str], prefix: str, lo: int) -> int:
+    """The first index from ``lo`` of the sorted ``terms`` that does not start with ``prefix``."""
+    last = ord(prefix[-1])
+    if last < sys.maxunicode:
+        return bisect.bisect_left(terms, prefix[:-1] + chr(last + 1), lo)
+    while lo < len(terms) and terms[lo].startswith(prefix):
+        lo += 1
+    return lo
+
+
 def _pattern_terms(index: FieldIndex, query: PatternQuery, key: str) -> list[str]:
-    """The term set of a prefix or fuzzy leaf in one field."""
-    pattern = key + query.pattern
+    """The term set of a prefix leaf, or a keyed fuzzy leaf, in one field.
+
+    (:func:`expand_patterns` matches an unkeyed fuzzy leaf against all the
+    fields at once.)
+    """
     found: list[str]
     if query.distance is None:
-        found = index.with_prefix(pattern)
-    elif key:
-        # Only the terms of that key; the key prefix is common, so the
-        # distance is that of the rest.
-        found = [
-            term
-            for term in index.with_prefix(key)
-            if levenshtein(term[len(key) :], query.pattern, query.distance) <= query.distance
-        ]
+        found = index.with_prefix(key + query.pattern)
     else:
-        found = [
-            term
-            for term in index.sorted_terms
-            if levenshtein(term, pattern, query.distance) <= query.distance
-        ]
+        # Only the terms of that key; the key prefix is common, so the
+        # distance is that of the rest (still in sorted order).
+        keyed = index.with_prefix(key)
+        rests = [term[len(key) :] for term in keyed]
+        found = [keyed[i] for i in fuzzy_matches(rests, query.pattern, query.distance)]
     if not key:
         # Keyed terms are only matched through their key.
         found = [term for term in found if KEY_SEPARATOR not in term]
@@ -443,6 +502,7 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
     """
     expansions: Expansions = {}
     phrases: set[tuple[PhraseQuery, Target]] = set()
+    vocabulary: list[str] | None = None  # every field's terms, for unkeyed fuzzy words
     total = 0
     for planned in _plan_leaves(plan):
         pattern, target = planned.query, planned.target
@@ -454,9 +514,29 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
             continue
         if not isinstance(pattern, PatternQuery) or (pattern, target) in expansions:
             continue
-        sets = tuple(
-            tuple(_pattern_terms(fields[field], pattern, target.key)) for field in target.fields
-        )
+        if pattern.distance is not None and not target.key:
+            # The fields share most of their terms: a fuzzy word is matched
+            # once against all of them, then each field keeps its own.
+            if vocabulary is None:
+                vocabulary = sorted(set().union(*(field.sorted_terms for field in fields.values())))
+            # A term whose length is further than the distance from the
+            # pattern's is never near; the rest are scanned in sorted order.
+            low = len(pattern.pattern) - pattern.distance
+            high = len(pattern.pattern) + pattern.distance
+            sized = [term for term in vocabulary if low <= len(term) <= high]
+            near = [
+                sized[i]
+                for i in fuzzy_matches(sized, pattern.pattern, pattern.distance)
+                if KEY_SEPARATOR not in sized[i]
+            ]
+            sets = tuple(
+                tuple(term for term in near if term in fields[field].postings)
+                for field in target.fields
+            )
+        else:
+            sets = tuple(
+                tuple(_pattern_terms(fields[field], pattern, target.key)) for field in target.fields
+            )
         count = sum(len(terms) for terms in sets)
         total += max(count, MIN_PREFIX_COST if pattern.distance is None else MIN_FUZZY_COST)
         _check_budget(total, planned, query)
@@ -620,26 +700,18 @@ def positive_leaves(plan: Plan) -> list[LeafQuery]:
     return list(distinct.values())
 
 
-def line_match(
-    query: LeafQuery, tokens: Sequence[Token], has_key: Callable[[str], bool] | None = None
-) -> list[Token]:
+def line_match(query: LeafQuery, tokens: Sequence[Token]) -> list[Token]:
     """The tokens of a line that match a leaf (fields and keys ignored).
 
     A term leaf matches the tokens with one of its stem keys; a prefix or
     fuzzy leaf the tokens that start with its pattern or are close enough;
-    a phrase each token of each of its occurrences. ``has_key``, when
-    given, says for a term leaf whether a token's stem key is one of its
-    keys (a faster, equal answer: see :class:`StemKeyMatch`).
+    a phrase each token of each of its occurrences. :class:`LineMatcher`
+    gives the same answers for all the leaves of a query at once.
     """
     if isinstance(query, TermQuery):
-        if has_key is not None:
-            return [t for t in tokens if has_key(t.text)]
         return [t for t in tokens if stem_key(t.text) in query.keys]
     if isinstance(query, PatternQuery):
-        pattern, distance = query.pattern, query.distance
-        if distance is None:
-            return [t for t in tokens if t.text.startswith(pattern)]
-        return [t for t in tokens if levenshtein(t.text, pattern, distance) <= distance]
+        return [t for t in tokens if _pattern_matches(query, t.text)]
     at = {(t.text, t.position): t for t in tokens}
     found: list[Token] = []
     first = query.tokens[0][0]
@@ -652,42 +724,87 @@ def line_match(
     return found
 
 
-class StemKeyMatch:
-    """Whether a token's stem key is one of a term leaf's keys, mostly without stemming.
+def _pattern_matches(query: PatternQuery, text: str) -> bool:
+    """Whether a token text starts with a prefix leaf's pattern or is near a fuzzy one's."""
+    if query.distance is None:
+        return text.startswith(query.pattern)
+    return levenshtein(text, query.pattern, query.distance) <= query.distance
 
-    Stemming is the slow step of a snippet (Snowball in pure Python), and
-    the tokens of an indexed file are nearly all terms of the index, whose
-    stem map already knows the answer: a term ``t`` of a field has its stem
-    key in ``keys`` exactly when it is one of that field's
-    :meth:`FieldIndex.with_stem_key` of those keys. So a token is looked up
-    in the largest field's dictionary (the body's, in practice), and only a
-    token that it does not hold is stemmed. Answers are remembered per
-    token text.
+
+class LineMatcher:
+    """Which of a query's leaves the tokens of a line match, as :func:`line_match` says.
+
+    A line is matched against every leaf at once: each distinct token text
+    is looked up once per query, giving the term, prefix and fuzzy leaves it
+    matches, so a query of thousands of words costs a dictionary lookup per
+    token, not one per token and leaf. Stemming is the slow step (Snowball
+    in pure Python), and the tokens of an indexed file are nearly all terms
+    of the index, whose stem maps already know the answer: a term of some
+    field has its stem key among a leaf's keys exactly when it is one of
+    that field's :meth:`FieldIndex.with_stem_key` of those keys. So a text
+    that some leaf holds that way matches those leaves, a text in the
+    largest field's dictionary (the body's, in practice) that none holds
+    matches none, and only any other text is stemmed. Phrases are matched
+    per line.
     """
 
-    __slots__ = ("_dictionary", "_keys", "_known", "_matching")
+    __slots__ = ("_by_key", "_by_term", "_dictionary", "_known", "_leaves", "_patterns", "_phrases")
 
-    def __init__(self, fields: Sequence[FieldIndex], keys: tuple[str, ...]) -> None:
-        """Match the stem keys ``keys`` with the help of ``fields``' dictionaries."""
-        self._dictionary = max(fields, key=lambda field: len(field.postings)).postings
-        self._keys = keys
-        self._matching = {
-            term for field in fields for key in keys for term in field.with_stem_key(key)
-        }
-        self._known: dict[str, bool] = {}
+    def __init__(self, fields: Sequence[FieldIndex], leaves: Sequence[LeafQuery]) -> None:
+        """Match ``leaves`` with the help of ``fields``' dictionaries."""
+        self._leaves = tuple(leaves)
+        self._dictionary: Mapping[str, Postings] = (
+            max(fields, key=lambda field: len(field.postings)).postings if fields else {}
+        )
+        self._by_term: dict[str, list[int]] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._patterns: list[tuple[int, PatternQuery]] = []
+        self._phrases: list[int] = []
+        for i, leaf in enumerate(self._leaves):
+            if isinstance(leaf, TermQuery):
+                for key in dict.fromkeys(leaf.keys):
+                    self._by_key.setdefault(key, []).append(i)
+                held = {
+                    term
+                    for field in fields
+                    for key in leaf.keys
+                    for term in field.with_stem_key(key)
+                }
+                for term in held:
+                    self._by_term.setdefault(term, []).append(i)
+            elif isinstance(leaf, PatternQuery):
+                self._patterns.append((i, leaf))
+            else:
+                self._phrases.append(i)
+        self._known: dict[str, tuple[int, ...]] = {}
 
-    def __call__(self, text: str) -> bool:
-        """Whether ``stem_key(text)`` is one of the keys."""
+    def _word_leaves(self, text: str) -> tuple[int, ...]:
+        """The term, prefix and fuzzy leaves a token text matches (remembered)."""
         found = self._known.get(text)
         if found is None:
-            if text in self._matching:
-                found = True
-            elif text in self._dictionary:
-                found = False
-            else:
-                found = stem_key(text) in self._keys
+            terms = self._by_term.get(text)
+            if terms is None:
+                terms = [] if text in self._dictionary else self._by_key.get(stem_key(text), [])
+            patterns = [i for i, leaf in self._patterns if _pattern_matches(leaf, text)]
+            found = (*terms, *patterns)
             self._known[text] = found
         return found
+
+    def match(self, tokens: Sequence[Token]) -> tuple[int, list[tuple[int, int]]]:
+        """How many leaves a line's tokens match, and the spans of the matching tokens."""
+        matched: set[int] = set()
+        spans: list[tuple[int, int]] = []
+        for token in tokens:
+            leaves = self._word_leaves(token.text)
+            if leaves:
+                matched.update(leaves)
+                spans.append((token.start, token.end))
+        for i in self._phrases:
+            found = line_match(self._leaves[i], tokens)
+            if found:
+                matched.add(i)
+                spans.extend((t.start, t.end) for t in found)
+        return len(matched), spans
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

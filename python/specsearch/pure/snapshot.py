@@ -56,6 +56,8 @@ from specsearch.schema import FIELDS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import numpy.typing as npt
+
     from specsearch.types import Problem
 
 __all__ = ["NAME", "VERSION", "Snapshot", "Stored", "load", "verify", "write"]
@@ -351,6 +353,39 @@ class _Reader:
         return data
 
 
+class _Positions(Sequence[list[int]]):
+    """Each doc's positions of one term, decoded when asked for.
+
+    Only a phrase reads positions, and only those of its candidate docs, so
+    a term's postings are not turned into lists of positions up front.
+    """
+
+    __slots__ = ("_flat", "_starts")
+
+    def __init__(self, flat: npt.NDArray[np.uint32], counts: npt.NDArray[np.uint32]) -> None:
+        self._flat = flat
+        self._starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> list[int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[list[int]]: ...
+
+    def __getitem__(self, i: int | slice) -> list[int] | list[list[int]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        positions: list[int] = self._flat[self._starts[i] : self._starts[i + 1]].tolist()
+        return positions
+
+
 class _LazyPostings(Mapping[str, Postings]):
     """A field's postings, read (and checked) from the snapshot when a query asks for a term."""
 
@@ -407,13 +442,11 @@ class _LazyPostings(Mapping[str, Postings]):
         if n < 0 or len(counts) != n or 1 + 2 * n + int(counts.sum()) != len(raw):
             path = self._reader.path
             raise IndexFormatError(f"{path}: bad postings for {term!r}", path=path)
-        flat = raw[1 + 2 * n :].tolist()
-        positions: list[list[int]] = []
-        at = 0
-        for c in counts.tolist():
-            positions.append(flat[at : at + c])
-            at += c
-        found = Postings(raw[1 : 1 + n].copy(), counts.astype(np.float64), tuple(positions))
+        found = Postings(
+            raw[1 : 1 + n].copy(),
+            counts.astype(np.float64),
+            _Positions(raw[1 + 2 * n :], counts),
+        )
         self._decoded[term] = found
         return found
 

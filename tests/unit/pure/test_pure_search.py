@@ -9,10 +9,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specsearch.errors import QueryError, SchemaError
 from specsearch.pure import PureIndex, store
-from specsearch.pure.search import levenshtein, merge_spans
+from specsearch.pure.analysis import tokenizer
+from specsearch.pure.search import (
+    LineMatcher,
+    fuzzy_matches,
+    levenshtein,
+    line_match,
+    merge_spans,
+    positive_leaves,
+)
 from specsearch.types import Snippet
 
 if TYPE_CHECKING:
@@ -105,6 +115,52 @@ def test_levenshtein_counts_code_points() -> None:
     assert levenshtein("kitten", "sitting", 5) == 3
     assert levenshtein("kitten", "sitting", 2) == 3  # capped at limit + 1
     assert levenshtein("", "abc", 3) == 3
+
+
+_LETTERS = st.sampled_from("abce\u00e9\U0010ffff")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    terms=st.lists(st.text(_LETTERS, max_size=7), max_size=40),
+    pattern=st.text(_LETTERS, max_size=6),
+    limit=st.integers(0, 3),
+)
+def test_fuzzy_matches_is_levenshtein_over_sorted_terms(
+    terms: list[str], pattern: str, limit: int
+) -> None:
+    """The shared-prefix scan finds what a scan of every term finds, in order."""
+    terms = sorted(set(terms))
+    expected = [i for i, term in enumerate(terms) if levenshtein(term, pattern, limit) <= limit]
+    assert fuzzy_matches(terms, pattern, limit) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "task group",
+        "concurrency OR python OR review OR tools OR code",
+        'task* taskgroup~1 "code review" python -django',
+        "concurent~2 revie* asyncio snake_case",
+        "body:python model:opus names",
+    ],
+)
+def test_line_matcher_answers_as_line_match_leaf_by_leaf(docs: PureIndex, query: str) -> None:
+    """All leaves at once: the same count of matching leaves and the same spans per line."""
+    fields = list(docs._fields.values())
+    leaves = positive_leaves(docs._plan(query, False))
+    matcher = LineMatcher(fields, leaves)
+    for doc_id in range(6):
+        path = docs._doc(doc_id).fs_path
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        tokenize = tokenizer(text)
+        for line in text.splitlines(keepends=True):
+            tokens = tokenize(line)
+            found = [line_match(leaf, tokens) for leaf in leaves]
+            count, spans = matcher.match(tokens)
+            assert count == sum(1 for f in found if f), (query, line)
+            assert merge_spans(spans) == merge_spans([(t.start, t.end) for f in found for t in f])
 
 
 def test_fuzzy_distance_is_in_code_points(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import os
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from specsearch.errors import IndexFormatError
@@ -83,7 +84,7 @@ def test_the_snapshot_answers_as_a_fresh_build(tmp_path: Path) -> None:
             a, b = mine.postings[term], theirs.postings[term]
             assert a.doc_ids.tolist() == b.doc_ids.tolist(), (field, term)
             assert a.tfs.tolist() == b.tfs.tolist()
-            assert a.positions == b.positions
+            assert list(a.positions) == list(b.positions)
         assert "\x00no such term" not in mine.postings
 
 
@@ -227,3 +228,15 @@ def test_a_damaged_cache_is_rebuilt_and_named(tmp_path: Path, where: float) -> N
     assert store.CACHE_NAME in info.damage
     _, again = store.open_or_update(cache, [root], max_file_bytes=MAX, verify=True)
     assert again.damage is None
+
+
+def test_positions_are_decoded_per_doc_when_asked() -> None:
+    """A term's positions stay one flat array until a doc's are read."""
+    flat = np.array([3, 9, 1, 4, 5, 7], dtype=np.uint32)
+    positions = snapshot._Positions(flat, np.array([2, 0, 4], dtype=np.uint32))
+    assert len(positions) == 3
+    assert list(positions) == [[3, 9], [], [1, 4, 5, 7]]
+    assert positions[-1] == [1, 4, 5, 7]
+    assert positions[1:] == [[], [1, 4, 5, 7]]
+    with pytest.raises(IndexError):
+        positions[3]
