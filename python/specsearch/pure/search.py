@@ -24,8 +24,9 @@ from __future__ import annotations
 import bisect
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,7 @@ from specsearch.pure.query import And, Fuzzy, Occur, Or, Phrase, Prefix, Term
 from specsearch.schema import FIELDS, K1, B
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
     from specsearch.pure.analysis import Token
     from specsearch.pure.query import Leaf, Node
@@ -54,6 +55,7 @@ __all__ = [
     "PatternQuery",
     "PhraseQuery",
     "Plan",
+    "Positions",
     "Postings",
     "Target",
     "TermQuery",
@@ -106,6 +108,52 @@ class Postings:
     doc_ids: DocIds
     tfs: Floats
     positions: Sequence[Sequence[int]]
+
+
+class Positions(Sequence[list[int]]):
+    """Each doc's positions of one term, as one flat array, made lists when asked for.
+
+    Only a phrase reads positions, and it reads the flat array (see
+    :func:`_phrase_tf`), so a term's postings read from a snapshot are never
+    turned into lists of positions up front.
+    """
+
+    __slots__ = ("_counts", "_flat", "_starts")
+
+    def __init__(self, flat: npt.NDArray[np.uint32], counts: npt.NDArray[np.uint32]) -> None:
+        """Positions ``flat``, the first ``counts[0]`` the first doc's, and so on."""
+        self._flat = flat
+        self._counts = counts
+        self._starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+
+    @property
+    def flat(self) -> npt.NDArray[np.uint32]:
+        """Every doc's positions, one after the other."""
+        return self._flat
+
+    @property
+    def counts(self) -> npt.NDArray[np.uint32]:
+        """How many positions each doc has."""
+        return self._counts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> list[int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[list[int]]: ...
+
+    def __getitem__(self, i: int | slice) -> list[int] | list[list[int]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        positions: list[int] = self._flat[self._starts[i] : self._starts[i + 1]].tolist()
+        return positions
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,35 +487,45 @@ def _term_set_tf(index: FieldIndex, terms: Sequence[str], num_docs: int) -> tupl
 
 
 def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[DocIds, Floats]:
-    """The docs holding a phrase, and the number of its occurrences in each."""
+    """The docs holding a phrase, and the number of its occurrences in each.
+
+    An occurrence is a position ``s`` of the first term such that each
+    token's term is at ``s`` plus its relative position. Positions are keyed
+    ``doc << 32 | position`` (sorted, as the postings are), so the starts
+    left after each token are one vectorised lookup in that term's keys.
+    """
     # Each distinct term once: a phrase may repeat one word thousands of times.
-    lists: dict[str, Postings] = {}
+    keys: dict[str, npt.NDArray[np.int64]] = {}
     for term, _ in tokens:
-        found = index.postings.get(term)
-        if found is None:
-            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-        lists[term] = found
-    postings = list(lists.values())
-    candidates = postings[0].doc_ids
-    for p in postings[1:]:
-        candidates = np.intersect1d(candidates, p.doc_ids, assume_unique=True)
-    docs: list[int] = []
-    tfs: list[float] = []
-    for doc in candidates.tolist():
-        held = {
-            term: set(p.positions[int(np.searchsorted(p.doc_ids, doc))])
-            for term, p in lists.items()
-        }
-        at = [held[term] for term, _ in tokens]
-        occurrences = sum(
-            1
-            for start in at[0]
-            if all(start + rel in positions for (_, rel), positions in zip(tokens, at, strict=True))
+        if term not in keys:
+            found = index.postings.get(term)
+            if found is None:
+                return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
+            keys[term] = _position_keys(found)
+    starts = keys[tokens[0][0]]
+    for term, rel in tokens:
+        if not len(starts):
+            break
+        held = keys[term]
+        wanted = starts + rel
+        at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
+        starts = starts[held[at] == wanted]
+    docs, counts = np.unique(starts >> 32, return_counts=True)
+    return docs.astype(np.uint32), counts.astype(np.float64)
+
+
+def _position_keys(postings: Postings) -> npt.NDArray[np.int64]:
+    """``doc << 32 | position`` for every position of a postings list, ascending."""
+    positions = postings.positions
+    if isinstance(positions, Positions):
+        flat = positions.flat.astype(np.int64)
+        counts = positions.counts.astype(np.int64)
+    else:
+        counts = np.fromiter((len(at) for at in positions), dtype=np.int64, count=len(positions))
+        flat = np.fromiter(
+            (at for doc in positions for at in doc), dtype=np.int64, count=int(counts.sum())
         )
-        if occurrences:
-            docs.append(doc)
-            tfs.append(float(occurrences))
-    return np.array(docs, dtype=np.uint32), np.array(tfs, dtype=np.float64)
+    return (np.repeat(postings.doc_ids.astype(np.int64), counts) << 32) | flat
 
 
 def _plan_leaves(plan: Plan) -> list[PlanLeaf]:

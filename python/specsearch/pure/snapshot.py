@@ -50,13 +50,11 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from specsearch.errors import IndexFormatError
-from specsearch.pure.search import FieldIndex, Postings
+from specsearch.pure.search import FieldIndex, Positions, Postings
 from specsearch.schema import FIELDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    import numpy.typing as npt
 
     from specsearch.types import Problem
 
@@ -353,39 +351,6 @@ class _Reader:
         return data
 
 
-class _Positions(Sequence[list[int]]):
-    """Each doc's positions of one term, decoded when asked for.
-
-    Only a phrase reads positions, and only those of its candidate docs, so
-    a term's postings are not turned into lists of positions up front.
-    """
-
-    __slots__ = ("_flat", "_starts")
-
-    def __init__(self, flat: npt.NDArray[np.uint32], counts: npt.NDArray[np.uint32]) -> None:
-        self._flat = flat
-        self._starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-
-    def __len__(self) -> int:
-        return len(self._starts) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> list[int]: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[list[int]]: ...
-
-    def __getitem__(self, i: int | slice) -> list[int] | list[list[int]]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        positions: list[int] = self._flat[self._starts[i] : self._starts[i + 1]].tolist()
-        return positions
-
-
 class _LazyPostings(Mapping[str, Postings]):
     """A field's postings, read (and checked) from the snapshot when a query asks for a term."""
 
@@ -445,7 +410,7 @@ class _LazyPostings(Mapping[str, Postings]):
         found = Postings(
             raw[1 : 1 + n].copy(),
             counts.astype(np.float64),
-            _Positions(raw[1 + 2 * n :], counts),
+            Positions(raw[1 + 2 * n :], counts),
         )
         self._decoded[term] = found
         return found

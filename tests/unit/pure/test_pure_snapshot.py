@@ -11,6 +11,7 @@ import pytest
 
 from specsearch.errors import IndexFormatError
 from specsearch.pure import PureIndex, snapshot, store
+from specsearch.pure.search import Positions
 from specsearch.schema import FIELDS
 
 MAX = 1 << 20
@@ -233,7 +234,7 @@ def test_a_damaged_cache_is_rebuilt_and_named(tmp_path: Path, where: float) -> N
 def test_positions_are_decoded_per_doc_when_asked() -> None:
     """A term's positions stay one flat array until a doc's are read."""
     flat = np.array([3, 9, 1, 4, 5, 7], dtype=np.uint32)
-    positions = snapshot._Positions(flat, np.array([2, 0, 4], dtype=np.uint32))
+    positions = Positions(flat, np.array([2, 0, 4], dtype=np.uint32))
     assert len(positions) == 3
     assert list(positions) == [[3, 9], [], [1, 4, 5, 7]]
     assert positions[-1] == [1, 4, 5, 7]
