@@ -560,7 +560,9 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
     """
     expansions: Expansions = {}
     phrases: set[tuple[PhraseQuery, Target]] = set()
-    vocabulary: list[str] | None = None  # every field's terms, for unkeyed fuzzy words
+    # The terms of each set of fields an unkeyed fuzzy word targets, then
+    # those of each length (both sorted).
+    vocabularies: dict[tuple[str, ...], dict[int, list[str]]] = {}
     total = 0
     for planned in _plan_leaves(plan):
         pattern, target = planned.query, planned.target
@@ -575,13 +577,20 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
         if pattern.distance is not None and not target.key:
             # The fields share most of their terms: a fuzzy word is matched
             # once against all of them, then each field keeps its own.
-            if vocabulary is None:
-                vocabulary = sorted(set().union(*(field.sorted_terms for field in fields.values())))
+            by_length = vocabularies.get(target.fields)
+            if by_length is None:
+                by_length = {}
+                for term in sorted(set().union(*(fields[f].sorted_terms for f in target.fields))):
+                    by_length.setdefault(len(term), []).append(term)
+                vocabularies[target.fields] = by_length
             # A term whose length is further than the distance from the
             # pattern's is never near; the rest are scanned in sorted order.
-            low = len(pattern.pattern) - pattern.distance
-            high = len(pattern.pattern) + pattern.distance
-            sized = [term for term in vocabulary if low <= len(term) <= high]
+            width = len(pattern.pattern)
+            sized = sorted(
+                term
+                for size in range(width - pattern.distance, width + pattern.distance + 1)
+                for term in by_length.get(size, ())
+            )
             near = [
                 sized[i]
                 for i in fuzzy_matches(sized, pattern.pattern, pattern.distance)
@@ -786,7 +795,10 @@ def _pattern_matches(query: PatternQuery, text: str) -> bool:
     """Whether a token text starts with a prefix leaf's pattern or is near a fuzzy one's."""
     if query.distance is None:
         return text.startswith(query.pattern)
-    return levenshtein(text, query.pattern, query.distance) <= query.distance
+    return (
+        abs(len(text) - len(query.pattern)) <= query.distance
+        and levenshtein(text, query.pattern, query.distance) <= query.distance
+    )
 
 
 class LineMatcher:
