@@ -560,9 +560,8 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
     """
     expansions: Expansions = {}
     phrases: set[tuple[PhraseQuery, Target]] = set()
-    # The terms of each set of fields an unkeyed fuzzy word targets, then
-    # those of each length (both sorted).
-    vocabularies: dict[tuple[str, ...], dict[int, list[str]]] = {}
+    # The terms of each set of fields an unkeyed fuzzy word targets, sorted.
+    vocabularies: dict[tuple[str, ...], list[str]] = {}
     total = 0
     for planned in _plan_leaves(plan):
         pattern, target = planned.query, planned.target
@@ -577,20 +576,15 @@ def expand_patterns(plan: Plan, fields: Mapping[str, FieldIndex], query: str) ->
         if pattern.distance is not None and not target.key:
             # The fields share most of their terms: a fuzzy word is matched
             # once against all of them, then each field keeps its own.
-            by_length = vocabularies.get(target.fields)
-            if by_length is None:
-                by_length = {}
-                for term in sorted(set().union(*(fields[f].sorted_terms for f in target.fields))):
-                    by_length.setdefault(len(term), []).append(term)
-                vocabularies[target.fields] = by_length
+            vocabulary = vocabularies.get(target.fields)
+            if vocabulary is None:
+                vocabulary = sorted(set().union(*(fields[f].sorted_terms for f in target.fields)))
+                vocabularies[target.fields] = vocabulary
             # A term whose length is further than the distance from the
             # pattern's is never near; the rest are scanned in sorted order.
-            width = len(pattern.pattern)
-            sized = sorted(
-                term
-                for size in range(width - pattern.distance, width + pattern.distance + 1)
-                for term in by_length.get(size, ())
-            )
+            low = len(pattern.pattern) - pattern.distance
+            high = len(pattern.pattern) + pattern.distance
+            sized = [term for term in vocabulary if low <= len(term) <= high]
             near = [
                 sized[i]
                 for i in fuzzy_matches(sized, pattern.pattern, pattern.distance)
