@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = encoder.tokenize(&text, None).len();
     let one = [text.as_str()];
     let _ = encoder.embed(&one, None);
-    let reps = 20;
+    let reps: u32 = std::env::var("REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let t = Instant::now();
     for _ in 0..reps {
         let _ = encoder.embed(&one, None);

@@ -18,7 +18,9 @@ use std::path::Path;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
-use super::dense::dense;
+#[cfg(target_arch = "x86_64")]
+use super::dense::has_avx512;
+use super::dense::{Weights, PANEL};
 use crate::error::{Error, Result};
 
 /// The subset of a `transformers` `config.json` the encoder reads.
@@ -50,18 +52,18 @@ fn default_act() -> String {
     "gelu".to_owned()
 }
 
-/// One transformer layer's weights; matrices are row-major `[out, in]`.
+/// One transformer layer's weights.
 #[derive(Debug)]
 struct Layer {
-    qkv_w: Vec<f32>,
+    qkv_w: Weights,
     qkv_b: Vec<f32>,
-    attn_out_w: Vec<f32>,
+    attn_out_w: Weights,
     attn_out_b: Vec<f32>,
     ln1_g: Vec<f32>,
     ln1_b: Vec<f32>,
-    inter_w: Vec<f32>,
+    inter_w: Weights,
     inter_b: Vec<f32>,
-    out_w: Vec<f32>,
+    out_w: Weights,
     out_b: Vec<f32>,
     ln2_g: Vec<f32>,
     ln2_b: Vec<f32>,
@@ -200,15 +202,23 @@ impl Bert {
             qkv_b.extend(t.get(&format!("{p}attention.self.key.bias"), &[h])?);
             qkv_b.extend(t.get(&format!("{p}attention.self.value.bias"), &[h])?);
             layers.push(Layer {
-                qkv_w,
+                qkv_w: Weights::new(qkv_w, 3 * h, h),
                 qkv_b,
-                attn_out_w: t.get(&format!("{p}attention.output.dense.weight"), &[h, h])?,
+                attn_out_w: Weights::new(
+                    t.get(&format!("{p}attention.output.dense.weight"), &[h, h])?,
+                    h,
+                    h,
+                ),
                 attn_out_b: t.get(&format!("{p}attention.output.dense.bias"), &[h])?,
                 ln1_g: t.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
                 ln1_b: t.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
-                inter_w: t.get(&format!("{p}intermediate.dense.weight"), &[i, h])?,
+                inter_w: Weights::new(
+                    t.get(&format!("{p}intermediate.dense.weight"), &[i, h])?,
+                    i,
+                    h,
+                ),
                 inter_b: t.get(&format!("{p}intermediate.dense.bias"), &[i])?,
-                out_w: t.get(&format!("{p}output.dense.weight"), &[h, i])?,
+                out_w: Weights::new(t.get(&format!("{p}output.dense.weight"), &[h, i])?, h, i),
                 out_b: t.get(&format!("{p}output.dense.bias"), &[h])?,
                 ln2_g: t.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
                 ln2_b: t.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
@@ -294,7 +304,7 @@ impl Bert {
         let d = h / heads;
         let inter = self.config.intermediate_size;
         let eps = self.config.layer_norm_eps;
-        linear(x, n, h, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split);
+        linear(x, n, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split);
         let scale = 1.0 / (d as f32).sqrt();
         for head in 0..heads {
             let q = &s.qkv[head * d..];
@@ -321,9 +331,7 @@ impl Bert {
                     1,
                 );
             }
-            for row in s.scores.chunks_exact_mut(n) {
-                softmax(row);
-            }
+            softmax_rows(&mut s.scores, n);
             // SAFETY: as above; the output is head `head`'s d columns of ctx.
             unsafe {
                 matrixmultiply::sgemm(
@@ -347,7 +355,6 @@ impl Bert {
         linear(
             &s.ctx,
             n,
-            h,
             &w.attn_out_w,
             &w.attn_out_b,
             h,
@@ -356,11 +363,9 @@ impl Bert {
         );
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln1_g, &w.ln1_b, eps);
-        linear(x, n, h, &w.inter_w, &w.inter_b, inter, &mut s.inter, split);
-        for v in &mut s.inter {
-            *v = gelu(*v);
-        }
-        linear(&s.inter, n, inter, &w.out_w, &w.out_b, h, &mut s.tmp, split);
+        linear(x, n, &w.inter_w, &w.inter_b, inter, &mut s.inter, split);
+        gelu_in_place(&mut s.inter);
+        linear(&s.inter, n, &w.out_w, &w.out_b, h, &mut s.tmp, split);
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln2_g, &w.ln2_b, eps);
     }
@@ -388,50 +393,29 @@ impl Scratch {
     }
 }
 
-/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the weight rows
-/// (output columns) are shared between two rayon tasks, so that each reads
-/// half of the weights once.
+/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the output
+/// columns are shared between two rayon tasks (cut at a panel boundary), so
+/// that each reads half of the weights once.
 #[allow(
-    clippy::too_many_arguments,
     clippy::many_single_char_names,
     reason = "a dense layer's operands, spelled out as in BLAS"
 )]
-fn linear(
-    x: &[f32],
-    n: usize,
-    k: usize,
-    w: &[f32],
-    b: &[f32],
-    m: usize,
-    out: &mut [f32],
-    split: bool,
-) {
+fn linear(x: &[f32], n: usize, w: &Weights, b: &[f32], m: usize, out: &mut [f32], split: bool) {
     if split && m >= 2 * BLOCK_SPLIT {
-        let half = m / 2;
+        let half = (m / 2).next_multiple_of(PANEL).min(m);
         let mut right = vec![0.0f32; n * (m - half)];
         rayon::join(
-            || dense(x, n, k, w, b, 0..half, out, m),
-            || {
-                dense(
-                    x,
-                    n,
-                    k,
-                    &w[half * k..],
-                    &b[half..],
-                    0..m - half,
-                    &mut right,
-                    m - half,
-                );
-            },
+            || w.apply(x, n, b, 0..half, out, m),
+            || w.apply(x, n, b, half..m, &mut right, m - half),
         );
         for (row, part) in out[..n * m]
             .chunks_exact_mut(m)
-            .zip(right.chunks_exact(m - half))
+            .zip(right.chunks_exact((m - half).max(1)))
         {
             row[half..].copy_from_slice(part);
         }
     } else {
-        dense(x, n, k, w, b, 0..m, out, m);
+        w.apply(x, n, b, 0..m, out, m);
     }
 }
 
@@ -455,22 +439,107 @@ fn layer_norm(x: &mut [f32], h: usize, g: &[f32], b: &[f32], eps: f32) {
     }
 }
 
+/// Each row of `n` values of `scores` made its softmax.
+fn softmax_rows(scores: &mut [f32], n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        unsafe { softmax_rows_avx512(scores, n) };
+        return;
+    }
+    softmax_rows_body(scores, n);
+}
+
+/// [`softmax_rows`] compiled for AVX-512, so that [`exp`] is vectorised.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn softmax_rows_avx512(scores: &mut [f32], n: usize) {
+    softmax_rows_body(scores, n);
+}
+
+#[inline(always)]
+fn softmax_rows_body(scores: &mut [f32], n: usize) {
+    for row in scores.chunks_exact_mut(n.max(1)) {
+        softmax(row);
+    }
+}
+
+#[inline(always)]
 fn softmax(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
     for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
+        *v = exp(*v - max);
     }
+    let sum: f32 = row.iter().sum();
     let inv = 1.0 / sum;
     for v in row.iter_mut() {
         *v *= inv;
     }
 }
 
+/// GELU of every value of `v`.
+fn gelu_in_place(v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        unsafe { gelu_avx512(v) };
+        return;
+    }
+    for x in v {
+        *x = gelu(*x);
+    }
+}
+
+/// [`gelu_in_place`] compiled for AVX-512, so that [`exp`] is vectorised.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn gelu_avx512(v: &mut [f32]) {
+    for x in v {
+        *x = gelu(*x);
+    }
+}
+
+/// `e^x` in f32, branch-free so that loops over it vectorise: `2^i · p(r)`
+/// with `x = i·ln 2 + r`, `|r| <= ln 2 / 2` (Cody-Waite reduction) and the
+/// degree-6 polynomial of Cephes' `expf`; within 2 ulp of the exact value
+/// for `x` in [-87, 88] (0 below, `+inf`-free: 88.7 and above give
+/// `f32::MAX`'s neighbourhood). The numpy engine uses `np.exp`; the two
+/// agree to a few ulp, well within the parity the embeddings are held to.
+#[inline(always)]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::excessive_precision,
+    clippy::many_single_char_names,
+    reason = "i is a small integer after the clamp; the constants and names are Cephes'"
+)]
+pub fn exp(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    let x = x.clamp(-87.336_55, 88.376_26);
+    let i = (x * std::f32::consts::LOG2_E + 0.5).floor();
+    let r = x - i * LN2_HI - i * LN2_LO;
+    let p = 1.987_569_1e-4_f32;
+    let p = p.mul_add(r, 1.398_199_9e-3);
+    let p = p.mul_add(r, 8.333_452e-3);
+    let p = p.mul_add(r, 4.166_579_6e-2);
+    let p = p.mul_add(r, 1.666_666_5e-1);
+    let p = p.mul_add(r, 5.000_000_1e-1);
+    let y = (p * r).mul_add(r, r) + 1.0;
+    let scale = f32::from_bits(((i as i32 + 127) as u32) << 23);
+    y * scale
+}
+
 /// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), the
 /// formula the numpy engine uses too.
 #[must_use]
+#[inline(always)]
 pub fn erf(x: f32) -> f32 {
     const P: f32 = 0.327_591_1;
     const A: [f32; 5] = [
@@ -484,10 +553,11 @@ pub fn erf(x: f32) -> f32 {
     let x = x.abs();
     let t = 1.0 / (1.0 + P * x);
     let poly = t * (A[0] + t * (A[1] + t * (A[2] + t * (A[3] + t * A[4]))));
-    sign * (1.0 - poly * (-x * x).exp())
+    sign * (1.0 - poly * exp(-x * x))
 }
 
 /// GELU in its exact (erf) form, as BERT's `"gelu"`.
+#[inline(always)]
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
@@ -507,6 +577,23 @@ mod tests {
         ] {
             assert!((erf(x) - want).abs() < 3e-7, "erf({x}) = {}", erf(x));
         }
+    }
+
+    #[test]
+    fn exp_is_within_2_ulp() {
+        let mut x = -87.0f32;
+        while x < 88.0 {
+            let (got, want) = (exp(x), f64::from(x).exp());
+            #[allow(clippy::cast_possible_truncation, reason = "the f32 nearest")]
+            let ulp = f64::from((want as f32).next_up() - (want as f32));
+            assert!(
+                (f64::from(got) - want).abs() <= 2.0 * ulp,
+                "exp({x}) = {got}, want {want}"
+            );
+            x += 0.013_7;
+        }
+        assert!(exp(-1000.0) < 1e-37);
+        assert!(exp(1000.0).is_finite());
     }
 
     #[test]

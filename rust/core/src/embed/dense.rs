@@ -21,7 +21,7 @@ fn block_rows(k: usize, tm: usize) -> usize {
     (BLOCK_BYTES / (4 * k.max(1)) / tm).max(1) * tm
 }
 
-fn has_avx512() -> bool {
+pub(crate) fn has_avx512() -> bool {
     static FOUND: OnceLock<bool> = OnceLock::new();
     *FOUND.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
@@ -266,6 +266,155 @@ macro_rules! kernels {
     };
 }
 
+/// Output columns per packed panel: two AVX-512 vectors.
+pub(crate) const PANEL: usize = 32;
+
+/// The weights of one dense layer, `w[out, in]`: as stored, or, when the
+/// AVX-512 kernel runs, packed in panels of [`PANEL`] output columns (the
+/// rows past the last whole panel kept as stored).
+#[derive(Debug)]
+pub(crate) struct Weights {
+    m: usize,
+    k: usize,
+    /// `panels` panels, each `[k][PANEL]`: column `c` of panel `p` is
+    /// output `p * PANEL + c`.
+    packed: Vec<f32>,
+    panels: usize,
+    /// The output rows from `panels * PANEL` on, `[out][k]` as stored.
+    rows: Vec<f32>,
+}
+
+impl Weights {
+    /// Weights of `m` outputs × `k` inputs from their stored `[m, k]` layout.
+    ///
+    /// # Panics
+    /// When `w` does not hold `m * k` values (an internal bug: the loader
+    /// checks every tensor's shape).
+    pub(crate) fn new(w: Vec<f32>, m: usize, k: usize) -> Self {
+        assert_eq!(w.len(), m * k, "weights: {} values for {m} × {k}", w.len());
+        let panels = if avx512_panels(k) { m / PANEL } else { 0 };
+        if panels == 0 {
+            return Self {
+                m,
+                k,
+                packed: Vec::new(),
+                panels,
+                rows: w,
+            };
+        }
+        let mut packed = vec![0.0f32; panels * k * PANEL];
+        for (p, panel) in packed.chunks_exact_mut(k * PANEL).enumerate() {
+            for (c, row) in w[p * PANEL * k..(p + 1) * PANEL * k]
+                .chunks_exact(k)
+                .enumerate()
+            {
+                for (i, &v) in row.iter().enumerate() {
+                    panel[i * PANEL + c] = v;
+                }
+            }
+        }
+        let rows = w[panels * PANEL * k..].to_vec();
+        Self {
+            m,
+            k,
+            packed,
+            panels,
+            rows,
+        }
+    }
+
+    /// `out[t * ldo + (j - cols.start)] = b[j] + x[t, ..k] · w[j, ..k]` for
+    /// `t < n` and `j` in `cols`.
+    ///
+    /// # Panics
+    /// When a slice is shorter than the shapes say, or `cols` goes past the
+    /// outputs (an internal bug).
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "a dense layer's operands, spelled out as in BLAS"
+    )]
+    pub(crate) fn apply(
+        &self,
+        x: &[f32],
+        n: usize,
+        b: &[f32],
+        cols: std::ops::Range<usize>,
+        out: &mut [f32],
+        ldo: usize,
+    ) {
+        let (m, k) = (self.m, self.k);
+        if n == 0 || cols.is_empty() {
+            return;
+        }
+        let width = cols.len();
+        assert!(
+            cols.end <= m
+                && x.len() >= n * k
+                && b.len() >= m
+                && width <= ldo
+                && out.len() >= (n - 1) * ldo + width,
+            "dense: operand shorter than its shape"
+        );
+        let packed_end = self.panels * PANEL;
+        let mut j = cols.start;
+        #[cfg(target_arch = "x86_64")]
+        while j < cols.end.min(packed_end) {
+            let p = j / PANEL;
+            let first = j - p * PANEL;
+            let last = (cols.end - p * PANEL).min(PANEL);
+            let panel = &self.packed[p * k * PANEL..(p + 1) * k * PANEL];
+            // SAFETY: panels exist only when the CPU has AVX-512F
+            // (`avx512_panels`); the panel holds k × PANEL values, the
+            // biases p * PANEL + PANEL <= m, and the assert above bounds the
+            // rows of x and the columns first..last of out written at
+            // j - cols.start + (c - first) < width <= ldo.
+            unsafe {
+                avx512::panel(
+                    x,
+                    n,
+                    k,
+                    panel,
+                    &b[p * PANEL..(p + 1) * PANEL],
+                    first..last,
+                    &mut out[j - cols.start..],
+                    ldo,
+                );
+            }
+            j = p * PANEL + last;
+        }
+        if j < cols.end {
+            // The stored rows, from output `packed_end` on.
+            let w = &self.rows;
+            let b = &b[packed_end..];
+            let start = j - packed_end;
+            let end = cols.end - packed_end;
+            dense(
+                x,
+                n,
+                k,
+                &w[start * k..],
+                &b[start..],
+                0..end - start,
+                &mut out[j - cols.start..],
+                ldo,
+            );
+        }
+    }
+}
+
+/// Whether [`Weights`] packs panels for rows of `k` inputs: with AVX-512F.
+fn avx512_panels(k: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        k > 0 && has_avx512()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = k;
+        false
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx {
     use std::arch::x86_64::{
@@ -305,10 +454,11 @@ mod avx {
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
-        __m512, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_reduce_add_ps, _mm512_setzero_ps,
+        __m512, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_reduce_add_ps,
+        _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
     };
 
-    use super::block_rows;
+    use super::{block_rows, PANEL};
 
     /// Token rows per tile (4 × 4 accumulators and their operands fit the
     /// 32 registers).
@@ -330,6 +480,115 @@ mod avx512 {
         _mm512_loadu_ps,
         _mm512_fmadd_ps
     );
+
+    /// The most token rows per panel tile: 14 × 2 accumulators, 2 weight
+    /// vectors and a broadcast fit the 32 registers.
+    const PANEL_ROWS: usize = 12;
+
+    /// One panel: `out[t * ldo + (c - cols.start)] = b[c] + x[t] · panel[.., c]`
+    /// for `t < n` and `c` in `cols` (within `0..PANEL`).
+    ///
+    /// The rows are cut into as few tiles as fit the registers, of nearly
+    /// equal heights (26 rows: 13 + 13, not 14 + 12 or 12 + 12 + 2), since
+    /// each tile reads the whole panel.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `x` holds `n` rows of `k`, `panel` `k × PANEL`
+    /// values, `b` `PANEL`, and `out` `n` rows of `cols.len()` at stride `ldo`.
+    #[target_feature(enable = "avx512f")]
+    #[allow(
+        clippy::too_many_arguments,
+        clippy::many_single_char_names,
+        reason = "a dense layer's operands, spelled out as in BLAS"
+    )]
+    pub(super) unsafe fn panel(
+        x: &[f32],
+        n: usize,
+        k: usize,
+        panel: &[f32],
+        b: &[f32],
+        cols: std::ops::Range<usize>,
+        out: &mut [f32],
+        ldo: usize,
+    ) {
+        let tiles = n.div_ceil(PANEL_ROWS);
+        let mut t = 0;
+        for i in 0..tiles {
+            let rows = (n - t).div_ceil(tiles - i);
+            // SAFETY (every arm): rows t..t + rows <= n of x and out, as this
+            // function's contract.
+            macro_rules! tile {
+                ($($r:literal)*) => {
+                    match rows {
+                        $($r => unsafe {
+                            panel_tile::<$r>(x, t, k, panel, b, cols.clone(), out, ldo)
+                        },)*
+                        _ => unreachable!("a tile has 1 to PANEL_ROWS rows"),
+                    }
+                };
+            }
+            tile!(1 2 3 4 5 6 7 8 9 10 11 12);
+            t += rows;
+        }
+    }
+
+    /// Rows `t0..t0 + R` of [`panel`].
+    ///
+    /// # Safety
+    /// As [`panel`], with `t0 + R <= n`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    #[allow(
+        clippy::too_many_arguments,
+        clippy::many_single_char_names,
+        reason = "a dense layer's operands, spelled out as in BLAS"
+    )]
+    unsafe fn panel_tile<const R: usize>(
+        x: &[f32],
+        t0: usize,
+        k: usize,
+        panel: &[f32],
+        b: &[f32],
+        cols: std::ops::Range<usize>,
+        out: &mut [f32],
+        ldo: usize,
+    ) {
+        let xp = x[t0 * k..].as_ptr();
+        let pp = panel.as_ptr();
+        let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        for i in 0..k {
+            // SAFETY: row i of the panel's k rows of PANEL = 2 × 16 values.
+            let (w0, w1) = unsafe {
+                (
+                    _mm512_loadu_ps(pp.add(i * PANEL)),
+                    _mm512_loadu_ps(pp.add(i * PANEL + 16)),
+                )
+            };
+            for (r, row) in acc.iter_mut().enumerate() {
+                // SAFETY: row t0 + r < n of x, column i < k.
+                let xb = _mm512_set1_ps(unsafe { *xp.add(r * k + i) });
+                row[0] = _mm512_fmadd_ps(xb, w0, row[0]);
+                row[1] = _mm512_fmadd_ps(xb, w1, row[1]);
+            }
+        }
+        // SAFETY: b holds PANEL values.
+        let (b0, b1) = unsafe {
+            (
+                _mm512_loadu_ps(b.as_ptr()),
+                _mm512_loadu_ps(b.as_ptr().add(16)),
+            )
+        };
+        let mut lanes = [0.0f32; PANEL];
+        for (r, row) in acc.iter().enumerate() {
+            // SAFETY: `lanes` holds PANEL = 2 × 16 floats.
+            unsafe {
+                _mm512_storeu_ps(lanes.as_mut_ptr(), _mm512_add_ps(row[0], b0));
+                _mm512_storeu_ps(lanes.as_mut_ptr().add(16), _mm512_add_ps(row[1], b1));
+            }
+            let at = (t0 + r) * ldo;
+            out[at..at + cols.len()].copy_from_slice(&lanes[cols.clone()]);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -378,6 +637,45 @@ mod tests {
                         (narrow[t * m + j] - want).abs() < 1e-4,
                         "({n},{k},{m}) [{t},{j}]"
                     );
+                }
+            }
+        }
+    }
+
+    /// Packed panels, the stored tail rows past them, and column ranges that
+    /// start or end inside a panel (how `linear` splits a layer) all give
+    /// the naive product.
+    #[test]
+    fn weights_apply_matches_the_naive_product() {
+        for &(n, k, m) in &[
+            (1, 16, 1),
+            (2, 16, 32),
+            (5, 48, 33),
+            (13, 32, 70),
+            (26, 16, 96),
+            (3, 8, 40),
+        ] {
+            let x: Vec<f32> = (0..n * k).map(value).collect();
+            let w: Vec<f32> = (0..m * k).map(|i| value(i + 3)).collect();
+            let b: Vec<f32> = (0..m).map(|i| value(i + 11)).collect();
+            let weights = Weights::new(w.clone(), m, k);
+            if avx512_panels(k) {
+                assert_eq!(weights.panels, m / PANEL, "({n},{k},{m})");
+            }
+            for cols in [0..m, 0..m / 2, m / 2..m, m / 3..m.min(m / 3 + 37)] {
+                let width = cols.len();
+                let mut out = vec![f32::NAN; n * width.max(1)];
+                weights.apply(&x, n, &b, cols.clone(), &mut out, width.max(1));
+                for t in 0..n {
+                    for j in cols.clone() {
+                        let want: f32 =
+                            b[j] + (0..k).map(|p| x[t * k + p] * w[j * k + p]).sum::<f32>();
+                        let got = out[t * width + j - cols.start];
+                        assert!(
+                            (got - want).abs() < 1e-4,
+                            "({n},{k},{m}) cols {cols:?} [{t},{j}]: {got} vs {want}"
+                        );
+                    }
                 }
             }
         }
