@@ -600,6 +600,21 @@ mod tests {
         ((i * 7919 % 113) as f32 - 56.0) / 57.0
     }
 
+    /// `x[n, k]`, `w[m, k]` and `b[m]` of made-up values.
+    fn operands(n: usize, k: usize, m: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        (
+            (0..n * k).map(value).collect(),
+            (0..m * k).map(|i| value(i + 3)).collect(),
+            (0..m).map(|i| value(i + 11)).collect(),
+        )
+    }
+
+    /// `b[j] + x[t, ..k] · w[j, ..k]`, summed in order.
+    #[allow(clippy::many_single_char_names, reason = "matrix notation")]
+    fn naive(x: &[f32], w: &[f32], b: &[f32], k: usize, t: usize, j: usize) -> f32 {
+        b[j] + (0..k).map(|p| x[t * k + p] * w[j * k + p]).sum::<f32>()
+    }
+
     #[test]
     fn dense_matches_the_naive_product() {
         for &(n, k, m) in &[
@@ -609,9 +624,7 @@ mod tests {
             (4, 12, 9),
             (9, 64, 200),
         ] {
-            let x: Vec<f32> = (0..n * k).map(value).collect();
-            let w: Vec<f32> = (0..m * k).map(|i| value(i + 3)).collect();
-            let b: Vec<f32> = (0..m).map(|i| value(i + 11)).collect();
+            let (x, w, b) = operands(n, k, m);
             let mut out = vec![0.0f32; n * m];
             dense(&x, n, k, &w, &b, 0..m, &mut out, m);
             let mut port = vec![0.0f32; n * m];
@@ -624,7 +637,7 @@ mod tests {
             }
             for t in 0..n {
                 for j in 0..m {
-                    let want: f32 = b[j] + (0..k).map(|p| x[t * k + p] * w[j * k + p]).sum::<f32>();
+                    let want = naive(&x, &w, &b, k, t, j);
                     assert!(
                         (out[t * m + j] - want).abs() < 1e-4,
                         "({n},{k},{m}) [{t},{j}]"
@@ -655,9 +668,7 @@ mod tests {
             (26, 16, 96),
             (3, 8, 40),
         ] {
-            let x: Vec<f32> = (0..n * k).map(value).collect();
-            let w: Vec<f32> = (0..m * k).map(|i| value(i + 3)).collect();
-            let b: Vec<f32> = (0..m).map(|i| value(i + 11)).collect();
+            let (x, w, b) = operands(n, k, m);
             let weights = Weights::new(w.clone(), m, k);
             if avx512_panels(k) {
                 assert_eq!(weights.panels, m / PANEL, "({n},{k},{m})");
@@ -668,8 +679,7 @@ mod tests {
                 weights.apply(&x, n, &b, cols.clone(), &mut out, width.max(1));
                 for t in 0..n {
                     for j in cols.clone() {
-                        let want: f32 =
-                            b[j] + (0..k).map(|p| x[t * k + p] * w[j * k + p]).sum::<f32>();
+                        let want = naive(&x, &w, &b, k, t, j);
                         let got = out[t * width + j - cols.start];
                         assert!(
                             (got - want).abs() < 1e-4,
