@@ -461,6 +461,10 @@ unsafe fn softmax_rows_avx512(scores: &mut [f32], n: usize) {
 }
 
 #[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrappers, so that it is compiled (vectorised) for them"
+)]
 fn softmax_rows_body(scores: &mut [f32], n: usize) {
     for row in scores.chunks_exact_mut(n.max(1)) {
         softmax(row);
@@ -468,6 +472,10 @@ fn softmax_rows_body(scores: &mut [f32], n: usize) {
 }
 
 #[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrappers, so that it is compiled (vectorised) for them"
+)]
 fn softmax(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     for v in row.iter_mut() {
@@ -513,12 +521,17 @@ unsafe fn gelu_avx512(v: &mut [f32]) {
 /// agree to a few ulp, well within the parity the embeddings are held to.
 #[inline(always)]
 #[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrappers, so that it is compiled (vectorised) for them"
+)]
+#[allow(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::excessive_precision,
     clippy::many_single_char_names,
     reason = "i is a small integer after the clamp; the constants and names are Cephes'"
 )]
+#[must_use]
 pub fn exp(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
@@ -540,6 +553,10 @@ pub fn exp(x: f32) -> f32 {
 /// formula the numpy engine uses too.
 #[must_use]
 #[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrappers, so that it is compiled (vectorised) for them"
+)]
 pub fn erf(x: f32) -> f32 {
     const P: f32 = 0.327_591_1;
     const A: [f32; 5] = [
@@ -558,6 +575,10 @@ pub fn erf(x: f32) -> f32 {
 
 /// GELU in its exact (erf) form, as BERT's `"gelu"`.
 #[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrappers, so that it is compiled (vectorised) for them"
+)]
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
