@@ -136,10 +136,7 @@ impl PyEncoder {
         }
         run_detached(py, move || {
             let query = encoder.embed(&[request.as_str()], None);
-            let cosine: Vec<f32> = docs
-                .chunks_exact(dim.max(1))
-                .map(|row| row.iter().zip(&query).map(|(a, b)| a * b).sum())
-                .collect();
+            let cosine = specsearch_core::embed::cosines(&docs, dim, &query);
             let fused = fuse(&lex_ids, &lex_scores, &cosine, alpha)?;
             let best = top_k(&fused.fused, k.min(cosine.len()));
             let pick =

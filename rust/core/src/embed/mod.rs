@@ -110,6 +110,20 @@ pub fn combine_rows(rows: &[f32], dim: usize) -> Vec<f32> {
     out
 }
 
+/// The dot product of each `dim`-wide row of `docs` with `query` (their
+/// cosines, for unit vectors), by the dense kernel: one row of output per
+/// document row; none when `query` is not `dim` wide.
+#[must_use]
+pub fn cosines(docs: &[f32], dim: usize, query: &[f32]) -> Vec<f32> {
+    let rows = docs.len().checked_div(dim).unwrap_or(0);
+    let mut out = vec![0.0f32; rows];
+    if rows > 0 && query.len() == dim {
+        let zeros = vec![0.0f32; rows];
+        dense::dense(query, 1, dim, docs, &zeros, 0..rows, &mut out, rows);
+    }
+    out
+}
+
 /// The [`document_texts`] of the spec file at `path`, or those of `name` and
 /// `description` alone when the file cannot be read: what the index embeds
 /// for each spec, the same texts `specsearch.vectors` builds in Python.
@@ -252,5 +266,27 @@ impl Encoder {
                 self.model.embed(&ids, row, single);
             });
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cosines;
+
+    #[test]
+    fn cosines_are_the_row_dot_products() {
+        let dim = 48;
+        #[allow(clippy::cast_precision_loss, reason = "small test values")]
+        let docs: Vec<f32> = (0..5 * dim).map(|i| ((i * 37 % 19) as f32 - 9.0) / 10.0).collect();
+        #[allow(clippy::cast_precision_loss, reason = "small test values")]
+        let query: Vec<f32> = (0..dim).map(|i| ((i * 11 % 7) as f32 - 3.0) / 4.0).collect();
+        let got = cosines(&docs, dim, &query);
+        assert_eq!(got.len(), 5);
+        for (row, got) in docs.chunks_exact(dim).zip(&got) {
+            let want: f32 = row.iter().zip(&query).map(|(a, b)| a * b).sum();
+            assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+        }
+        assert_eq!(cosines(&docs, dim, &query[1..]), vec![0.0; 5]);
+        assert!(cosines(&docs, 0, &[]).is_empty());
     }
 }
