@@ -1,7 +1,7 @@
 //! Measures the encoder: `cargo run --release -p specsearch-core --example
 //! embed_speed -- MODEL_DIR [WORDS] [COUNT]`. Prints the latency of one text
 //! of WORDS words (single thread) and the throughput of COUNT such texts over
-//! rayon's pool.
+//! rayon's pool. `REPS=N` sets how many times the one text is encoded (20).
 #![allow(clippy::print_stdout, reason = "an example prints its measurements")]
 
 use std::path::PathBuf;
