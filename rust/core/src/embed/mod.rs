@@ -277,9 +277,13 @@ mod tests {
     fn cosines_are_the_row_dot_products() {
         let dim = 48;
         #[allow(clippy::cast_precision_loss, reason = "small test values")]
-        let docs: Vec<f32> = (0..5 * dim).map(|i| ((i * 37 % 19) as f32 - 9.0) / 10.0).collect();
+        let docs: Vec<f32> = (0..5 * dim)
+            .map(|i| ((i * 37 % 19) as f32 - 9.0) / 10.0)
+            .collect();
         #[allow(clippy::cast_precision_loss, reason = "small test values")]
-        let query: Vec<f32> = (0..dim).map(|i| ((i * 11 % 7) as f32 - 3.0) / 4.0).collect();
+        let query: Vec<f32> = (0..dim)
+            .map(|i| ((i * 11 % 7) as f32 - 3.0) / 4.0)
+            .collect();
         let got = cosines(&docs, dim, &query);
         assert_eq!(got.len(), 5);
         for (row, got) in docs.chunks_exact(dim).zip(&got) {
