@@ -507,6 +507,9 @@ def _phrase_tf(index: FieldIndex, tokens: Sequence[tuple[str, int]]) -> tuple[Do
         if not len(starts):
             break
         held = keys[term]
+        if not len(held):
+            starts = starts[:0]
+            break
         wanted = starts + rel
         at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
         starts = starts[held[at] == wanted]
