@@ -1,6 +1,7 @@
 //! A BERT encoder forward pass on the CPU: dense layers by [`super::dense`]
-//! (SIMD dot products over the weights as stored), attention by
-//! `matrixmultiply`'s sgemm.
+//! (AVX-512 tiles over weights packed into panels at load, else SIMD dot
+//! products over the weights as stored), attention by `matrixmultiply`'s
+//! sgemm.
 //!
 //! One sequence at a time, unpadded, so no attention mask is needed and the
 //! result equals the padded, masked computation of `transformers`. The

@@ -5,8 +5,8 @@
 //! - [`wordpiece`]: text → token ids (`BertNormalizer`, `BertPreTokenizer`,
 //!   `WordPiece`), identical to the `tokenizers` library on this model;
 //! - [`bert`]: token ids → one unit vector (own forward pass: SIMD dense
-//!   layers over the stored weights, attention over `matrixmultiply`, one
-//!   sequence at a time, no padding);
+//!   layers, attention over `matrixmultiply`, one sequence at a time, no
+//!   padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
 //! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine.
