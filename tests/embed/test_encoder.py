@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import struct
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,6 +91,26 @@ def test_broken_model_files(tmp_path: Path, engine: str) -> None:
     (tmp_path / "vocab.txt").unlink()
     with pytest.raises(FileNotFoundError):
         load_encoder(tmp_path, engine)
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_dense_weight_past_float16_is_refused(tmp_path: Path, engine: str) -> None:
+    """The dense layers run on float16-rounded weights: one that would round
+    to infinity is refused, naming the tensor and the index, in both engines."""
+    for name in ("vocab.txt", "config.json", "sentence_bert_config.json"):
+        shutil.copy(TINY / name, tmp_path / name)
+    data = bytearray((TINY / "model.safetensors").read_bytes())
+    (size,) = struct.unpack_from("<Q", data)
+    header = json.loads(data[8 : 8 + size])
+    tensor = "encoder.layer.1.intermediate.dense.weight"
+    start = 8 + size + header[tensor]["data_offsets"][0]
+    struct.pack_into("<f", data, start + 4 * 5, 70000.0)  # float16's largest is 65504
+    (tmp_path / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=rf"{tensor}: value 70000(\.0)? at index 5 is past"):
+        load_encoder(tmp_path, engine)
+    struct.pack_into("<f", data, start + 4 * 5, 65504.0)
+    (tmp_path / "model.safetensors").write_bytes(bytes(data))
+    assert load_encoder(tmp_path, engine).dim == 32
 
 
 @pytest.mark.corpora

@@ -2,7 +2,9 @@
 
 One sequence at a time, unpadded; embeddings, self-attention, GELU (the same
 erf approximation as the Rust engine), LayerNorm, then mean pooling over all
-tokens and L2 normalisation, all in float32. The weights are read from
+tokens and L2 normalisation, all in float32, with each dense layer's
+weights rounded to their nearest float16 values as the Rust engine keeps
+them. The weights are read from
 ``model.safetensors`` with numpy alone, following the documented format
 (8-byte little-endian header length, a JSON header, then raw little-endian
 tensors).
@@ -144,12 +146,30 @@ class Bert:
         self.position = get("embeddings.position_embeddings.weight")
         self.token_type = get("embeddings.token_type_embeddings.weight")
         self.emb_ln = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+
+        def dense(name: str) -> F32:
+            # The dense layers multiply by the float16 rounding of each weight,
+            # as the Rust engine does (SPEC.md §10); a finite weight past
+            # float16's range is refused rather than made infinite.
+            w = get(name)
+            with np.errstate(over="ignore"):
+                rounded = w.astype(np.float16).astype(np.float32)
+            bad = np.flatnonzero(np.isfinite(w) & ~np.isfinite(rounded))
+            if bad.size:
+                at = int(bad[0])
+                raise ModelError(
+                    str(weights_path),
+                    f"{prefix}{name}: value {float(w.flat[at])} at index {at} is past the "
+                    "float16 range (±65504) the dense layers are computed in",
+                )
+            return rounded
+
         self.layers = []
         for i in range(c.num_hidden_layers):
             p = f"encoder.layer.{i}."
             self.layers.append(
                 {
-                    name: get(p + key)
+                    name: (dense if name.endswith("_w") else get)(p + key)
                     for name, key in (
                         ("q_w", "attention.self.query.weight"),
                         ("q_b", "attention.self.query.bias"),

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 #[cfg(target_arch = "x86_64")]
 use super::dense::has_avx512;
-use super::dense::{Weights, PANEL};
+use super::dense::{round_f16, Weights, PANEL};
 use crate::error::{Error, Result};
 
 /// The subset of a `transformers` `config.json` the encoder reads.
@@ -112,6 +112,24 @@ impl Tensors<'_> {
             .collect())
     }
 
+    /// A dense layer's `[m, k]` weights, refused when a value is finite but
+    /// past binary16's range (the forward pass multiplies by the binary16
+    /// rounding of each weight: [`Weights`]).
+    fn dense(&self, name: &str, m: usize, k: usize) -> Result<Vec<f32>> {
+        let w = self.get(name, &[m, k])?;
+        if let Some(at) = w
+            .iter()
+            .position(|&v| v.is_finite() && !round_f16(v).is_finite())
+        {
+            return Err(self.error(format!(
+                "{}{name}: value {} at index {at} is past the float16 range (±65504) \
+                 the dense layers are computed in",
+                self.prefix, w[at]
+            )));
+        }
+        Ok(w)
+    }
+
     fn rows(&self, name: &str) -> Result<usize> {
         let full = format!("{}{name}", self.prefix);
         let view = self
@@ -196,9 +214,9 @@ impl Bert {
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for l in 0..config.num_hidden_layers {
             let p = format!("encoder.layer.{l}.");
-            let mut qkv_w = t.get(&format!("{p}attention.self.query.weight"), &[h, h])?;
-            qkv_w.extend(t.get(&format!("{p}attention.self.key.weight"), &[h, h])?);
-            qkv_w.extend(t.get(&format!("{p}attention.self.value.weight"), &[h, h])?);
+            let mut qkv_w = t.dense(&format!("{p}attention.self.query.weight"), h, h)?;
+            qkv_w.extend(t.dense(&format!("{p}attention.self.key.weight"), h, h)?);
+            qkv_w.extend(t.dense(&format!("{p}attention.self.value.weight"), h, h)?);
             let mut qkv_b = t.get(&format!("{p}attention.self.query.bias"), &[h])?;
             qkv_b.extend(t.get(&format!("{p}attention.self.key.bias"), &[h])?);
             qkv_b.extend(t.get(&format!("{p}attention.self.value.bias"), &[h])?);
@@ -206,7 +224,7 @@ impl Bert {
                 qkv_w: Weights::new(qkv_w, 3 * h, h),
                 qkv_b,
                 attn_out_w: Weights::new(
-                    t.get(&format!("{p}attention.output.dense.weight"), &[h, h])?,
+                    t.dense(&format!("{p}attention.output.dense.weight"), h, h)?,
                     h,
                     h,
                 ),
@@ -214,12 +232,12 @@ impl Bert {
                 ln1_g: t.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
                 ln1_b: t.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
                 inter_w: Weights::new(
-                    t.get(&format!("{p}intermediate.dense.weight"), &[i, h])?,
+                    t.dense(&format!("{p}intermediate.dense.weight"), i, h)?,
                     i,
                     h,
                 ),
                 inter_b: t.get(&format!("{p}intermediate.dense.bias"), &[i])?,
-                out_w: Weights::new(t.get(&format!("{p}output.dense.weight"), &[h, i])?, h, i),
+                out_w: Weights::new(t.dense(&format!("{p}output.dense.weight"), h, i)?, h, i),
                 out_b: t.get(&format!("{p}output.dense.bias"), &[h])?,
                 ln2_g: t.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
                 ln2_b: t.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
@@ -294,64 +312,55 @@ impl Bert {
         }
     }
 
-    #[allow(
-        clippy::many_single_char_names,
-        clippy::cast_possible_wrap,
-        reason = "matrix notation; strides index allocated buffers, so they fit isize"
-    )]
+    #[allow(clippy::many_single_char_names, reason = "matrix notation")]
     fn layer(&self, w: &Layer, x: &mut [f32], n: usize, s: &mut Scratch, split: bool) {
         let h = self.config.hidden_size;
         let heads = self.config.num_attention_heads;
         let d = h / heads;
         let inter = self.config.intermediate_size;
         let eps = self.config.layer_norm_eps;
-        linear(x, n, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split);
+        linear(x, n, &w.qkv_w, &w.qkv_b, 3 * h, &mut s.qkv, split, None);
         let scale = 1.0 / (d as f32).sqrt();
-        for head in 0..heads {
-            let q = &s.qkv[head * d..];
-            let k = &s.qkv[h + head * d..];
-            let v = &s.qkv[2 * h + head * d..];
-            // SAFETY: every pointer/stride pair below addresses elements inside
-            // its buffer: rows step by 3h (or h, n) within n rows, columns stay
-            // within one head's d columns or n score columns.
-            unsafe {
-                matrixmultiply::sgemm(
-                    n,
-                    d,
-                    n,
-                    scale,
-                    q.as_ptr(),
-                    (3 * h) as isize,
-                    1,
-                    k.as_ptr(),
-                    1,
-                    (3 * h) as isize,
-                    0.0,
-                    s.scores.as_mut_ptr(),
-                    n as isize,
-                    1,
-                );
+        if split && heads >= 2 {
+            // Half of the heads on each of two tasks, each with its own
+            // scores; the second half's context is copied into place after.
+            let mid = heads / 2;
+            let width = h - mid * d;
+            let mut right = vec![0.0f32; n * width];
+            let (left_scores, right_scores) = s.scores.split_at_mut(n * n);
+            let qkv = &s.qkv;
+            let ctx = &mut s.ctx;
+            rayon::join(
+                || attend(qkv, n, h, d, 0..mid, scale, left_scores, ctx, h),
+                || {
+                    attend(
+                        &qkv[mid * d..],
+                        n,
+                        h,
+                        d,
+                        0..heads - mid,
+                        scale,
+                        right_scores,
+                        &mut right,
+                        width,
+                    );
+                },
+            );
+            for (row, part) in s.ctx.chunks_exact_mut(h).zip(right.chunks_exact(width)) {
+                row[mid * d..].copy_from_slice(part);
             }
-            softmax_rows(&mut s.scores, n);
-            // SAFETY: as above; the output is head `head`'s d columns of ctx.
-            unsafe {
-                matrixmultiply::sgemm(
-                    n,
-                    n,
-                    d,
-                    1.0,
-                    s.scores.as_ptr(),
-                    n as isize,
-                    1,
-                    v.as_ptr(),
-                    (3 * h) as isize,
-                    1,
-                    0.0,
-                    s.ctx[head * d..].as_mut_ptr(),
-                    h as isize,
-                    1,
-                );
-            }
+        } else {
+            attend(
+                &s.qkv,
+                n,
+                h,
+                d,
+                0..heads,
+                scale,
+                &mut s.scores[..n * n],
+                &mut s.ctx,
+                h,
+            );
         }
         linear(
             &s.ctx,
@@ -361,14 +370,98 @@ impl Bert {
             h,
             &mut s.tmp,
             split,
+            None,
         );
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln1_g, &w.ln1_b, eps);
-        linear(x, n, &w.inter_w, &w.inter_b, inter, &mut s.inter, split);
-        gelu_in_place(&mut s.inter);
-        linear(&s.inter, n, &w.out_w, &w.out_b, h, &mut s.tmp, split);
+        linear(
+            x,
+            n,
+            &w.inter_w,
+            &w.inter_b,
+            inter,
+            &mut s.inter,
+            split,
+            Some(gelu_in_place),
+        );
+        linear(&s.inter, n, &w.out_w, &w.out_b, h, &mut s.tmp, split, None);
         add_in_place(x, &s.tmp);
         layer_norm(x, h, &w.ln2_g, &w.ln2_b, eps);
+    }
+}
+
+/// Self-attention of `heads` (head `i` at columns `i * d` of each third of
+/// `qkv`, rows of `3 * h`): head `i`'s context goes to columns
+/// `(i - heads.start) * d` of `ctx`, rows of `ldc`. `scores` holds `n × n`.
+#[allow(
+    clippy::too_many_arguments,
+    clippy::many_single_char_names,
+    clippy::cast_possible_wrap,
+    reason = "matrix notation; strides index allocated buffers, so they fit isize"
+)]
+fn attend(
+    qkv: &[f32],
+    n: usize,
+    h: usize,
+    d: usize,
+    heads: std::ops::Range<usize>,
+    scale: f32,
+    scores: &mut [f32],
+    ctx: &mut [f32],
+    ldc: usize,
+) {
+    assert!(
+        scores.len() >= n * n
+            && ctx.len() >= (n.max(1) - 1) * ldc + heads.len() * d
+            && qkv.len() >= (n.max(1) - 1) * 3 * h + 2 * h + heads.end * d,
+        "attention: operand shorter than its shape"
+    );
+    for head in heads.clone() {
+        let q = &qkv[head * d..];
+        let k = &qkv[h + head * d..];
+        let v = &qkv[2 * h + head * d..];
+        let c = &mut ctx[(head - heads.start) * d..];
+        // SAFETY: every pointer/stride pair below addresses elements inside
+        // its buffer: rows step by 3h (or h, n) within n rows, columns stay
+        // within one head's d columns or n score columns.
+        unsafe {
+            matrixmultiply::sgemm(
+                n,
+                d,
+                n,
+                scale,
+                q.as_ptr(),
+                (3 * h) as isize,
+                1,
+                k.as_ptr(),
+                1,
+                (3 * h) as isize,
+                0.0,
+                scores.as_mut_ptr(),
+                n as isize,
+                1,
+            );
+        }
+        softmax_rows(&mut scores[..n * n], n);
+        // SAFETY: as above; the output is head `head`'s d columns of ctx.
+        unsafe {
+            matrixmultiply::sgemm(
+                n,
+                n,
+                d,
+                1.0,
+                scores.as_ptr(),
+                n as isize,
+                1,
+                v.as_ptr(),
+                (3 * h) as isize,
+                1,
+                0.0,
+                c.as_mut_ptr(),
+                ldc as isize,
+                1,
+            );
+        }
     }
 }
 
@@ -386,7 +479,7 @@ impl Scratch {
         let h = c.hidden_size;
         Self {
             qkv: vec![0.0; n * 3 * h],
-            scores: vec![0.0; n * n],
+            scores: vec![0.0; 2 * n * n],
             ctx: vec![0.0; n * h],
             tmp: vec![0.0; n * h],
             inter: vec![0.0; n * c.intermediate_size],
@@ -394,20 +487,43 @@ impl Scratch {
     }
 }
 
-/// `out[n, m] = x[n, k] · w[m, k]ᵀ + b[m]`; with `split`, the output
-/// columns are shared between two rayon tasks (cut at a panel boundary), so
-/// that each reads half of the weights once.
+/// `out[n, m] = post(x[n, k] · w[m, k]ᵀ + b[m])`, `post` elementwise; with
+/// `split`, the output columns are shared between two rayon tasks (cut at a
+/// panel boundary), so that each reads half of the weights once and applies
+/// `post` to its own half.
 #[allow(
     clippy::many_single_char_names,
+    clippy::too_many_arguments,
     reason = "a dense layer's operands, spelled out as in BLAS"
 )]
-fn linear(x: &[f32], n: usize, w: &Weights, b: &[f32], m: usize, out: &mut [f32], split: bool) {
+fn linear(
+    x: &[f32],
+    n: usize,
+    w: &Weights,
+    b: &[f32],
+    m: usize,
+    out: &mut [f32],
+    split: bool,
+    post: Option<fn(&mut [f32])>,
+) {
     if split && m >= 2 * BLOCK_SPLIT {
         let half = (m / 2).next_multiple_of(PANEL).min(m);
         let mut right = vec![0.0f32; n * (m - half)];
         rayon::join(
-            || w.apply(x, n, b, 0..half, out, m),
-            || w.apply(x, n, b, half..m, &mut right, m - half),
+            || {
+                w.apply(x, n, b, 0..half, out, m);
+                if let Some(post) = post {
+                    for row in out[..n * m].chunks_exact_mut(m) {
+                        post(&mut row[..half]);
+                    }
+                }
+            },
+            || {
+                w.apply(x, n, b, half..m, &mut right, m - half);
+                if let Some(post) = post {
+                    post(&mut right);
+                }
+            },
         );
         for (row, part) in out[..n * m]
             .chunks_exact_mut(m)
@@ -417,6 +533,9 @@ fn linear(x: &[f32], n: usize, w: &Weights, b: &[f32], m: usize, out: &mut [f32]
         }
     } else {
         w.apply(x, n, b, 0..m, out, m);
+        if let Some(post) = post {
+            post(&mut out[..n * m]);
+        }
     }
 }
 

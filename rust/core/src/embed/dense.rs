@@ -12,6 +12,8 @@
 
 use std::sync::OnceLock;
 
+use super::half::{f16_bits, f16_to_f32};
+
 /// The bytes of weight rows a block holds, to stay in the L1 cache while
 /// every token row passes over it.
 const BLOCK_BYTES: usize = 32 * 1024;
@@ -269,29 +271,43 @@ macro_rules! kernels {
 /// Output columns per packed panel: two AVX-512 vectors.
 pub(crate) const PANEL: usize = 32;
 
-/// The weights of one dense layer, `w[out, in]`: as stored, or, when the
-/// AVX-512 kernel runs, packed in panels of [`PANEL`] output columns (the
-/// rows past the last whole panel kept as stored).
+/// The weights of one dense layer, `w[out, in]`, rounded to binary16
+/// (SPEC.md §10: both engines multiply by the same rounded values, and the
+/// forward pass of a short request reads half the bytes): as stored, or,
+/// when the AVX-512 kernel runs, packed in panels of [`PANEL`] output
+/// columns as binary16 bits (the rows past the last whole panel kept as
+/// stored, in f32).
 #[derive(Debug)]
 pub(crate) struct Weights {
     m: usize,
     k: usize,
     /// `panels` panels, each `[k][PANEL]`: column `c` of panel `p` is
-    /// output `p * PANEL + c`.
-    packed: Vec<f32>,
+    /// output `p * PANEL + c`, as binary16 bits.
+    packed: Vec<u16>,
     panels: usize,
     /// The output rows from `panels * PANEL` on, `[out][k]` as stored.
     rows: Vec<f32>,
 }
 
+/// `v` rounded to the nearest binary16 value (ties to even), as numpy's
+/// `astype(float16).astype(float32)`.
+pub(crate) fn round_f16(v: f32) -> f32 {
+    f16_to_f32(f16_bits(v))
+}
+
 impl Weights {
-    /// Weights of `m` outputs × `k` inputs from their stored `[m, k]` layout.
+    /// Weights of `m` outputs × `k` inputs from their stored `[m, k]`
+    /// layout, each rounded with [`round_f16`] (a value past binary16's range
+    /// becomes infinite: the loader refuses such a tensor first).
     ///
     /// # Panics
     /// When `w` does not hold `m * k` values (an internal bug: the loader
     /// checks every tensor's shape).
-    pub(crate) fn new(w: Vec<f32>, m: usize, k: usize) -> Self {
+    pub(crate) fn new(mut w: Vec<f32>, m: usize, k: usize) -> Self {
         assert_eq!(w.len(), m * k, "weights: {} values for {m} × {k}", w.len());
+        for v in &mut w {
+            *v = round_f16(*v);
+        }
         let panels = if avx512_panels(k) { m / PANEL } else { 0 };
         if panels == 0 {
             return Self {
@@ -302,14 +318,14 @@ impl Weights {
                 rows: w,
             };
         }
-        let mut packed = vec![0.0f32; panels * k * PANEL];
+        let mut packed = vec![0u16; panels * k * PANEL];
         for (p, panel) in packed.chunks_exact_mut(k * PANEL).enumerate() {
             for (c, row) in w[p * PANEL * k..(p + 1) * PANEL * k]
                 .chunks_exact(k)
                 .enumerate()
             {
                 for (i, &v) in row.iter().enumerate() {
-                    panel[i * PANEL + c] = v;
+                    panel[i * PANEL + c] = f16_bits(v); // exact: v is rounded above
                 }
             }
         }
@@ -454,8 +470,8 @@ mod avx {
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
-        __m512, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_reduce_add_ps,
-        _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
+        __m256i, __m512, _mm256_loadu_si256, _mm512_add_ps, _mm512_cvtph_ps, _mm512_fmadd_ps,
+        _mm512_loadu_ps, _mm512_reduce_add_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
     };
 
     use super::{block_rows, PANEL};
@@ -505,7 +521,7 @@ mod avx512 {
         x: &[f32],
         n: usize,
         k: usize,
-        panel: &[f32],
+        panel: &[u16],
         b: &[f32],
         cols: std::ops::Range<usize>,
         out: &mut [f32],
@@ -547,7 +563,7 @@ mod avx512 {
         x: &[f32],
         t0: usize,
         k: usize,
-        panel: &[f32],
+        panel: &[u16],
         b: &[f32],
         cols: std::ops::Range<usize>,
         out: &mut [f32],
@@ -557,11 +573,16 @@ mod avx512 {
         let pp = panel.as_ptr();
         let mut acc = [[_mm512_setzero_ps(); 2]; R];
         for i in 0..k {
-            // SAFETY: row i of the panel's k rows of PANEL = 2 × 16 values.
+            // SAFETY: row i of the panel's k rows of PANEL = 2 × 16 binary16
+            // values, 2 × 32 bytes; `loadu` needs no alignment.
+            #[allow(
+                clippy::cast_ptr_alignment,
+                reason = "an unaligned load (`_mm256_loadu_si256`)"
+            )]
             let (w0, w1) = unsafe {
                 (
-                    _mm512_loadu_ps(pp.add(i * PANEL)),
-                    _mm512_loadu_ps(pp.add(i * PANEL + 16)),
+                    _mm512_cvtph_ps(_mm256_loadu_si256(pp.add(i * PANEL).cast::<__m256i>())),
+                    _mm512_cvtph_ps(_mm256_loadu_si256(pp.add(i * PANEL + 16).cast::<__m256i>())),
                 )
             };
             for (r, row) in acc.iter_mut().enumerate() {
@@ -670,6 +691,7 @@ mod tests {
         ] {
             let (x, w, b) = operands(n, k, m);
             let weights = Weights::new(w.clone(), m, k);
+            let w: Vec<f32> = w.into_iter().map(round_f16).collect();
             if avx512_panels(k) {
                 assert_eq!(weights.panels, m / PANEL, "({n},{k},{m})");
             }
