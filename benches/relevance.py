@@ -786,7 +786,7 @@ ALPHAS = tuple(round(0.05 * i, 2) for i in range(21))
 def _fusion_inputs(
     shared: Path, queries: Sequence[Query], model: Path, out: Callable[[str], None]
 ) -> dict[str, tuple[list[str], Any, Any]]:
-    """Per query: (rel paths by doc id, lexical (ids, scores) of every hit, cosines)."""
+    """Per query: (rel paths by doc id, lexical (ids, scores) of every hit, (vectors, request))."""
     from specsearch import Index  # noqa: PLC0415
 
     inputs: dict[str, tuple[list[str], Any, Any]] = {}
@@ -805,20 +805,34 @@ def _fusion_inputs(
         for q in queries:
             if q.collection == name:
                 lexical = index._backend.route(q.text, len(vectors))
-                cosine = vectors @ encoder.embed([q.text])[0]
-                inputs[q.id] = (paths, (lexical.ids_list(), lexical.scores_list()), cosine)
+                request = encoder.embed([q.text])[0]
+                inputs[q.id] = (
+                    paths,
+                    (lexical.ids_list(), lexical.scores_list()),
+                    (vectors, request),
+                )
     return inputs
 
 
 def _fused_figures(
-    inputs: Mapping[str, tuple[list[str], Any, Any]], queries: Sequence[Query], alpha: float
+    inputs: Mapping[str, tuple[list[str], Any, Any]],
+    queries: Sequence[Query],
+    alpha: float,
+    *,
+    feedback: bool = True,
 ) -> Scores:
-    from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+    """Dev-set figures of route's hybrid ranking at ``alpha``, as ``Index.route`` ranks.
 
+    ``feedback``: with the feedback step of ``data/fusion.json`` (else beta 0).
+    """
+    from specsearch.pure.embed.fuse import route_scores, top_k  # noqa: PLC0415
+    from specsearch.vectors import FUSION  # noqa: PLC0415
+
+    tau, beta = FUSION["feedback_tau"], FUSION["feedback_beta"] if feedback else 0.0
     scores = Scores()
     for q in queries:
-        paths, (ids, lex), cosine = inputs[q.id]
-        _, _, fused = fuse(ids, lex, cosine, alpha)
+        paths, (ids, lex), (vectors, request) = inputs[q.id]
+        _, _, fused, _ = route_scores(vectors, request, ids, lex, alpha, tau=tau, beta=beta)
         ranked = [paths[i] for i, _ in top_k(fused, K)]
         scores.ndcg[q.id] = ndcg(ranked, q.grades)
         scores.mrr[q.id] = mrr(ranked, q.grades)
@@ -847,7 +861,12 @@ def _headline(scores: Scores, queries: Sequence[Query]) -> dict[str, float]:
 
 
 def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dict[str, Any]:
-    """Choose route's alpha on the dev set (in sample and leave-one-collection-out)."""
+    """Choose route's alpha on the dev set (in sample and leave-one-collection-out).
+
+    The feedback step's tau and beta are read from ``data/fusion.json``, not tuned here.
+    """
+    from specsearch.vectors import FUSION  # noqa: PLC0415
+
     queries = load_queries(shared)
     inputs = _fusion_inputs(shared, queries, model, out)
     alpha = _best_alpha(inputs, queries)
@@ -863,8 +882,13 @@ def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dic
         held_out.ndcg.update(got.ndcg)
         held_out.mrr.update(got.mrr)
         held_out.recall.update(got.recall)
+    plain = max(
+        ALPHAS,
+        key=lambda a: (mean(_fused_figures(inputs, queries, a, feedback=False).ndcg.values()), -a),
+    )
     rows = {
         "lexical": _fused_figures(inputs, queries, 0.0),
+        f"hybrid a={plain}, no feedback": _fused_figures(inputs, queries, plain, feedback=False),
         f"hybrid a={alpha}": _fused_figures(inputs, queries, alpha),
         "hybrid LOCO": held_out,
     }
@@ -882,6 +906,11 @@ def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dic
         "alpha": alpha,
         "alpha_per_held_out_collection": cv_alpha,
         "table": lines,
+        "feedback": {"tau": FUSION["feedback_tau"], "beta": FUSION["feedback_beta"]},
+        "hybrid_without_feedback": {
+            "alpha": plain,
+            **_headline(rows[f"hybrid a={plain}, no feedback"], queries),
+        },
         "hybrid": _headline(rows[f"hybrid a={alpha}"], queries),
         "hybrid_leave_one_collection_out": _headline(held_out, queries),
         "lexical": _headline(rows["lexical"], queries),

@@ -6,7 +6,8 @@
 - ``tests/vectors/embed_tiny.json``: text -> embedding of the tiny model
   (``tests/vectors/embed_tiny_model``, made by ``scripts/make_tiny_model.py``)
   computed by the numpy reference engine;
-- ``tests/vectors/embed_fuse.json``: fusion cases and their expected parts.
+- ``tests/vectors/embed_fuse.json``: fusion cases and their expected parts, and
+  fusion cases with feedback (``route_scores``).
 
 Run: ``uv run python scripts/make_embed_vectors.py``.
 """
@@ -15,12 +16,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 
 from specsearch.pure.embed import PureEncoder
-from specsearch.pure.embed.fuse import fuse
+from specsearch.pure.embed.fuse import fuse, route_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "tests" / "vectors"
@@ -130,9 +132,61 @@ def main() -> None:
         case["fused"] = [float(v) for v in fused]
         order = np.lexsort((np.arange(fused.size), -fused))
         case["ranking"] = [int(i) for i in order]
+    feedback = [
+        feedback_case(rng, shape, params)
+        for shape, params in (
+            ((6, 4, 3), (0.5, 0.75, 1.0)),
+            ((30, 8, 10), (0.55, 0.75, 1.0)),
+            ((30, 8, 0), (1.0, 0.2, 2.5)),
+            ((12, 5, 12), (0.0, 1.0, 1.0)),
+            ((9, 3, 4), (0.7, 0.5, 0.0)),
+            ((1, 4, 1), (0.5, 0.75, 1.0)),
+        )
+    ]
     (VECTORS / "embed_fuse.json").write_text(
-        json.dumps({"tolerance": 1e-6, "cases": cases}, indent=1) + "\n", encoding="utf-8"
+        json.dumps(
+            {"tolerance": 1e-6, "cases": cases, "feedback_tolerance": 1e-5, "feedback": feedback},
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
     )
+
+
+def feedback_case(
+    rng: np.random.Generator, shape: tuple[int, int, int], params: tuple[float, float, float]
+) -> dict[str, Any]:
+    """A fusion case with feedback: unit spec vectors and request, BM25F hits, expected parts.
+
+    ``shape`` is (specs, dimensions, BM25F hits), ``params`` (alpha, tau, beta).
+    """
+    n, dim, hits = shape
+    alpha, tau, beta = params
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = np.round(vectors, 4).astype(np.float32)
+    query = rng.normal(size=dim).astype(np.float32)
+    query = np.round(query / np.linalg.norm(query), 4).astype(np.float32)
+    ids = [int(i) for i in rng.permutation(n)[:hits]]
+    scores = [round(float(s), 4) for s in rng.uniform(0, 20, hits)]
+    lexical, semantic, fused, cosine = route_scores(
+        vectors, query, ids, scores, alpha, tau=tau, beta=beta
+    )
+    order = np.lexsort((np.arange(fused.size), -fused))
+    return {
+        "vectors": vectors.tolist(),
+        "query": query.tolist(),
+        "lex_ids": ids,
+        "lex_scores": scores,
+        "alpha": alpha,
+        "tau": tau,
+        "beta": beta,
+        "lexical": [float(v) for v in lexical],
+        "semantic": [float(v) for v in semantic],
+        "fused": [float(v) for v in fused],
+        "cosine": [float(v) for v in cosine],
+        "ranking": [int(i) for i in order],
+    }
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ __all__ = [
     "fingerprint_files",
     "fuse",
     "parse_query",
+    "route_scores",
 ]
 
 __version__: str
@@ -147,6 +148,8 @@ class Encoder:
         lex_ids: list[int],
         lex_scores: list[float],
         alpha: float,
+        tau: float,
+        beta: float,
         k: int,
     ) -> tuple[list[int], list[float], list[float], list[float], list[float]]: ...
 
@@ -159,3 +162,13 @@ def document_texts(docs: list[tuple[str, str, str]]) -> list[tuple[str, str]]: .
 def fuse(
     lex_ids: list[int], lex_scores: list[float], cosine: list[float], alpha: float
 ) -> tuple[list[float], list[float], list[float]]: ...
+def route_scores(
+    vectors: list[float],
+    dim: int,
+    query: list[float],
+    lex_ids: list[int],
+    lex_scores: list[float],
+    alpha: float,
+    tau: float,
+    beta: float,
+) -> tuple[list[float], list[float], list[float], list[float]]: ...

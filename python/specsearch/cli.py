@@ -877,7 +877,11 @@ def _print_explained(
     if explanation.alpha is not None:
         alpha = explanation.alpha
         click.echo(
-            click.style(f"hybrid: {1 - alpha:.2f} x lexical + {alpha:.2f} x semantic", dim=True),
+            click.style(
+                f"hybrid: {1 - alpha:.2f} x lexical + {alpha:.2f} x semantic"
+                " (cosine with the request after one round of feedback)",
+                dim=True,
+            ),
             color=color,
         )
     width = len(str(len(results)))

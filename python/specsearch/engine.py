@@ -698,22 +698,33 @@ class Index(Closing):
         if route_fused is None:
             return self._route_fused_numpy(request, k, model, alpha)
         # The native encoder: cosines, fusion and top k in Rust, no numpy.
+        from specsearch.vectors import FUSION  # noqa: PLC0415 (semantic route only)
+
         rows = self._stored_rows(model)
         lexical = self._backend.route(request, rows.rows)
-        top, parts = route_fused(request, rows, lexical, alpha, k)
+        feedback = (FUSION["feedback_tau"], FUSION["feedback_beta"])
+        top, parts = route_fused(request, rows, lexical, alpha=alpha, feedback=feedback, k=k)
         return RouteHits(request, top, self._backend, (alpha, tuple(parts)))
 
     def _route_fused_numpy(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:
         import numpy as np  # noqa: PLC0415 - only the python engine's hybrid route needs numpy
 
         from specsearch.pure.backend import ArrayTopDocs  # noqa: PLC0415
-        from specsearch.pure.embed.fuse import fuse, top_k  # noqa: PLC0415
+        from specsearch.pure.embed.fuse import route_scores, top_k  # noqa: PLC0415
+        from specsearch.vectors import FUSION  # noqa: PLC0415
 
         vectors = self.doc_vectors_f32(model)
         lexical = self._backend.route(request, len(vectors))
         query = self.encoder(model).embed([request])[0]
-        cosine = vectors @ query
-        lex, sem, fused = fuse(lexical.ids_list(), lexical.scores_list(), cosine, alpha)
+        lex, sem, fused, cosine = route_scores(
+            vectors,
+            query,
+            lexical.ids_list(),
+            lexical.scores_list(),
+            alpha,
+            tau=FUSION["feedback_tau"],
+            beta=FUSION["feedback_beta"],
+        )
         best = top_k(fused, min(k, fused.size))
         ids = np.array([i for i, _ in best], dtype=np.uint32)
         parts = tuple(

@@ -256,13 +256,16 @@ class NativeEncoder:
         request: str,
         rows: StoredRows,
         lexical: _native.TopDocs,
+        *,
         alpha: float,
+        feedback: tuple[float, float],
         k: int,
     ) -> tuple[ListTopDocs, list[FusedScore]]:
         """The hybrid route of ``request`` over ``rows``, all in Rust (no numpy).
 
-        The same formula as the numpy path (``specsearch.pure.embed.fuse``):
-        the best ``k`` by fused score, and each one's parts.
+        The same formula as the numpy path (``specsearch.pure.embed.fuse``,
+        ``route_scores``, with ``feedback`` = ``(tau, beta)``): the best ``k``
+        by fused score, and each one's parts.
         """
         key = (id(rows.data), rows.offset, rows.rows)
         cached = self._matrix
@@ -270,7 +273,7 @@ class NativeEncoder:
             cached = (key, _native.DocMatrix(rows.data, rows.offset, rows.rows, rows.dim), rows)
             self._matrix = cached
         ids, fused, lex, sem, cos = self._encoder.route_fused(
-            request, cached[1], lexical.ids_list(), lexical.scores_list(), alpha, k
+            request, cached[1], lexical.ids_list(), lexical.scores_list(), alpha, *feedback, k
         )
         parts = [
             FusedScore(lexical=a, semantic=b, cosine=c)
@@ -318,3 +321,27 @@ def fuse_native(
 ) -> tuple[list[float], list[float], list[float]]:
     """``(lexical, semantic, fused)`` per document, computed by the Rust core."""
     return _native.fuse(list(lex_ids), list(lex_scores), list(cosine), alpha)
+
+
+def route_scores_native(
+    vectors: NDArray[np.float32],
+    query: NDArray[np.float32],
+    lex_ids: Sequence[int],
+    lex_scores: Sequence[float],
+    alpha: float,
+    *,
+    tau: float,
+    beta: float,
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """``(lexical, semantic, fused, cosine)`` per document after feedback, by the Rust core."""
+    _, dim = vectors.shape
+    return _native.route_scores(
+        vectors.reshape(-1).tolist(),
+        dim,
+        query.tolist(),
+        list(lex_ids),
+        list(lex_scores),
+        alpha,
+        tau,
+        beta,
+    )

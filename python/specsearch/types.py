@@ -115,7 +115,9 @@ class FusedScore:
         lexical: The hit's routing BM25F (0 when the request does not match
             it), standardised (z-score) over all specs.
         semantic: Its cosine with the request, standardised over all specs.
-        cosine: The raw cosine.
+        cosine: The raw cosine, with the request vector after the feedback
+            step (moved towards the specs both arms rank first; SPEC.md §10,
+            *Hybrid route*).
     """
 
     lexical: float

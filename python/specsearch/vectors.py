@@ -68,9 +68,10 @@ FUSION: dict[str, float] = {
     for key, value in json.loads(
         importlib.resources.files("specsearch").joinpath("data/fusion.json").read_text("utf-8")
     ).items()
-    if key == "alpha"
+    if key in ("alpha", "feedback_tau", "feedback_beta")
 }
-"""route's fusion parameter ``alpha``, from ``data/fusion.json``."""
+"""route's fusion parameters, from ``data/fusion.json``: ``alpha`` and the
+feedback step's ``feedback_tau`` and ``feedback_beta`` (SPEC.md §10)."""
 
 _MAGIC = b"SSVECS01"
 _HEAD = struct.Struct("<8sIIH")

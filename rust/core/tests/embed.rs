@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use specsearch_core::embed::{fuse, top_k, Encoder};
+use specsearch_core::embed::{fuse, route_scores, top_k, Encoder, Feedback};
 use specsearch_core::Error;
 
 fn vectors() -> PathBuf {
@@ -18,6 +18,14 @@ fn read(name: &str) -> Value {
 
 fn tiny() -> Encoder {
     Encoder::load(&vectors().join("embed_tiny_model")).unwrap()
+}
+
+fn ids_of(v: &Value) -> Vec<u32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as u32)
+        .collect()
 }
 
 fn floats(v: &Value) -> Vec<f32> {
@@ -40,12 +48,7 @@ fn token_ids_match_the_tokenizers_library() {
             .get("max_tokens")
             .and_then(Value::as_u64)
             .map(|m| m as usize);
-        let want: Vec<u32> = case["ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as u32)
-            .collect();
+        let want: Vec<u32> = ids_of(&case["ids"]);
         assert_eq!(encoder.tokenize(text, max), want, "text {text:?}");
     }
 }
@@ -86,12 +89,7 @@ fn fusion_matches_the_vectors() {
     let data = read("embed_fuse.json");
     let tol = data["tolerance"].as_f64().unwrap() as f32;
     for case in data["cases"].as_array().unwrap() {
-        let ids: Vec<u32> = case["lex_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as u32)
-            .collect();
+        let ids: Vec<u32> = ids_of(&case["lex_ids"]);
         let alpha = case["alpha"].as_f64().unwrap() as f32;
         let f = fuse(
             &ids,
@@ -115,12 +113,7 @@ fn fusion_matches_the_vectors() {
             .into_iter()
             .map(|(i, _)| i)
             .collect();
-        let want: Vec<u32> = case["ranking"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as u32)
-            .collect();
+        let want: Vec<u32> = ids_of(&case["ranking"]);
         assert_eq!(ranking, want);
     }
 }
@@ -200,4 +193,55 @@ fn a_document_vector_is_the_normalised_sum_of_its_texts() {
     }
     assert_eq!(combine_rows(&[0.0; 4], 2), vec![0.0, 0.0]);
     assert_eq!(combine_rows(&[3.0, 0.0, 0.0, 4.0], 2), vec![0.6, 0.8]);
+}
+
+/// `route_scores` (fusion after one round of feedback) gives the numpy
+/// reference's parts and ranking on the shared cases.
+#[test]
+fn feedback_matches_the_shared_vectors() {
+    let data = read("embed_fuse.json");
+    let tol = data["feedback_tolerance"].as_f64().unwrap() as f32;
+    for case in data["feedback"].as_array().unwrap() {
+        let rows = case["vectors"].as_array().unwrap();
+        let dim = rows[0].as_array().unwrap().len();
+        let vectors: Vec<f32> = rows.iter().flat_map(floats).collect();
+        let ids: Vec<u32> = ids_of(&case["lex_ids"]);
+        let param = |name: &str| case[name].as_f64().unwrap() as f32;
+        let (f, cosine) = route_scores(
+            &vectors,
+            dim,
+            &floats(&case["query"]),
+            &ids,
+            &floats(&case["lex_scores"]),
+            param("alpha"),
+            Feedback {
+                tau: param("tau"),
+                beta: param("beta"),
+            },
+        )
+        .unwrap();
+        for (name, got) in [
+            ("lexical", &f.lexical),
+            ("semantic", &f.semantic),
+            ("fused", &f.fused),
+            ("cosine", &cosine),
+        ] {
+            let want = floats(&case[name]);
+            assert_eq!(got.len(), want.len(), "{name}");
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= tol, "{name}: {g} vs {w}");
+            }
+        }
+        let ranking: Vec<u64> = top_k(&f.fused, usize::MAX)
+            .into_iter()
+            .map(|(i, _)| u64::from(i))
+            .collect();
+        let want: Vec<u64> = case["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect();
+        assert_eq!(ranking, want);
+    }
 }

@@ -12,7 +12,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use specsearch_core::embed::half::{f16_bits, f16_to_f32};
-use specsearch_core::embed::{document_texts_of_file, fuse, top_k, Encoder};
+use specsearch_core::embed::{
+    document_texts_of_file, fuse, route_scores, top_k, Encoder, Feedback,
+};
 
 use crate::run_detached;
 
@@ -109,12 +111,13 @@ impl PyEncoder {
 
     /// The hybrid route of `request` over `matrix`'s document vectors:
     /// `(ids, fused, lexical, semantic, cosine)` of the `k` best, best first
-    /// (`specsearch_core::embed::fuse`, then `top_k`).
+    /// (`specsearch_core::embed::route_scores` with feedback `tau` and
+    /// `beta`, then `top_k`; the cosines are the moved request's).
     #[allow(
         clippy::too_many_arguments,
         reason = "the fusion's inputs, as the numpy path takes them"
     )]
-    #[pyo3(signature = (request, matrix, lex_ids, lex_scores, alpha, k))]
+    #[pyo3(signature = (request, matrix, lex_ids, lex_scores, alpha, tau, beta, k))]
     fn route_fused(
         &self,
         py: Python<'_>,
@@ -123,6 +126,8 @@ impl PyEncoder {
         lex_ids: Vec<u32>,
         lex_scores: Vec<f32>,
         alpha: f32,
+        tau: f32,
+        beta: f32,
         k: usize,
     ) -> PyResult<RouteParts> {
         let encoder = Arc::clone(&self.inner);
@@ -136,8 +141,15 @@ impl PyEncoder {
         }
         run_detached(py, move || {
             let query = encoder.embed(&[request.as_str()], None);
-            let cosine = specsearch_core::embed::cosines(&docs, dim, &query);
-            let fused = fuse(&lex_ids, &lex_scores, &cosine, alpha)?;
+            let (fused, cosine) = route_scores(
+                &docs,
+                dim,
+                &query,
+                &lex_ids,
+                &lex_scores,
+                alpha,
+                Feedback { tau, beta },
+            )?;
             let best = top_k(&fused.fused, k.min(cosine.len()));
             let pick =
                 |v: &[f32]| -> Vec<f32> { best.iter().map(|&(i, _)| v[i as usize]).collect() };
@@ -234,6 +246,50 @@ fn fuse_scores(
     Ok((fused.lexical, fused.semantic, fused.fused))
 }
 
+/// `(lexical, semantic, fused, cosine)` per document.
+type RouteScores = (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>);
+
+/// [`fuse_scores`] after one round of feedback: `(lexical, semantic, fused,
+/// cosine)` per document of `vectors` (rows of `dim`) for the request vector
+/// `query` (see `specsearch_core::embed::route_scores`).
+#[pyfunction]
+#[pyo3(name = "route_scores")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the fusion's inputs, as the numpy path takes them"
+)]
+fn route_scores_of(
+    py: Python<'_>,
+    vectors: Vec<f32>,
+    dim: usize,
+    query: Vec<f32>,
+    lex_ids: Vec<u32>,
+    lex_scores: Vec<f32>,
+    alpha: f32,
+    tau: f32,
+    beta: f32,
+) -> PyResult<RouteScores> {
+    if dim == 0 || !vectors.len().is_multiple_of(dim) || query.len() != dim {
+        return Err(PyValueError::new_err(format!(
+            "{} vector values and a query of {} for {dim} dimensions",
+            vectors.len(),
+            query.len()
+        )));
+    }
+    let (fused, cosine) = run_detached(py, move || {
+        route_scores(
+            &vectors,
+            dim,
+            &query,
+            &lex_ids,
+            &lex_scores,
+            alpha,
+            Feedback { tau, beta },
+        )
+    })?;
+    Ok((fused.lexical, fused.semantic, fused.fused, cosine))
+}
+
 /// The document texts (long, summary) of each `(path, name, description)`:
 /// the spec file read again and parsed, or its name and description when it
 /// cannot be read (`specsearch_core::embed::document_texts_of_file`), GIL
@@ -260,6 +316,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEmbeddings>()?;
     m.add_class::<PyDocMatrix>()?;
     m.add_function(wrap_pyfunction!(fuse_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(route_scores_of, m)?)?;
     m.add_function(wrap_pyfunction!(document_texts, m)?)?;
     Ok(())
 }

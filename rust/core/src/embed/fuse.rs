@@ -15,6 +15,14 @@
 //! decides the scale of the whole arm; a z-score measures how far a spec
 //! stands out of the crowd in each arm, which is what makes the two
 //! comparable (see README, *Routing*, for the figures).
+//!
+//! [`route_scores`] adds one round of pseudo-relevance feedback in the
+//! vector space before the final fusion: every spec is weighted by the
+//! softmax of its first fused score at temperature τ, the request vector
+//! moves towards the weighted mean of the spec vectors (`q' = q + β · Σ wᵢ
+//! dᵢ`, made unit length), and the cosines with `q'` are fused with BM25F
+//! again. A request in other words than its spec is pulled towards the specs
+//! both arms agree on first, whose vectors carry the domain's words.
 
 use crate::error::{Error, Result};
 
@@ -107,6 +115,116 @@ pub fn fuse(lex_ids: &[u32], lex_scores: &[f32], cosine: &[f32], alpha: f32) -> 
         semantic,
         fused,
     })
+}
+
+/// The feedback step of [`route_scores`]: the softmax temperature `tau`
+/// (> 0) over first fused scores, and the weight `beta` (>= 0; 0 turns
+/// feedback off) of the weighted mean spec vector added to the request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Feedback {
+    /// The softmax temperature over the first fused scores (z-score units).
+    pub tau: f32,
+    /// The weight of the weighted mean spec vector added to the request.
+    pub beta: f32,
+}
+
+/// The fusion of a request's BM25F hits with the cosines of its vector
+/// `query` (unit length) and the rows of `docs` (`dim` each), after one
+/// round of [`Feedback`]: the [`Fused`] parts of every spec and the cosines
+/// they were fused from (those of the moved request).
+///
+/// The softmax weights, their weighted mean of the rows and the moved
+/// request are computed in f64 in doc order, then rounded to f32;
+/// `specsearch.pure.embed.fuse.route_scores` is the same in numpy.
+///
+/// # Errors
+/// As [`fuse`]; [`Error::Schema`] when `tau` is not positive and finite, or
+/// `beta` is negative or not finite.
+pub fn route_scores(
+    docs: &[f32],
+    dim: usize,
+    query: &[f32],
+    lex_ids: &[u32],
+    lex_scores: &[f32],
+    alpha: f32,
+    feedback: Feedback,
+) -> Result<(Fused, Vec<f32>)> {
+    let Feedback { tau, beta } = feedback;
+    if !(tau.is_finite() && tau > 0.0) {
+        return Err(Error::Schema {
+            field: "tau".to_owned(),
+            detail: format!("must be positive and finite, got {tau}"),
+        });
+    }
+    if !(beta.is_finite() && beta >= 0.0) {
+        return Err(Error::Schema {
+            field: "beta".to_owned(),
+            detail: format!("must be >= 0 and finite, got {beta}"),
+        });
+    }
+    let cosine = super::cosines(docs, dim, query);
+    let first = fuse(lex_ids, lex_scores, &cosine, alpha)?;
+    if beta == 0.0 || cosine.is_empty() {
+        return Ok((first, cosine));
+    }
+    let top = first.fused.iter().fold(f32::NEG_INFINITY, |m, &f| m.max(f));
+    let weights: Vec<f64> = first
+        .fused
+        .iter()
+        .map(|&f| ((f64::from(f) - f64::from(top)) / f64::from(tau)).exp())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut moved: Vec<f64> = query.iter().map(|&q| f64::from(q)).collect();
+    let mean = weighted_sum(&weights, docs, dim);
+    for (q, m) in moved.iter_mut().zip(&mean) {
+        *q += f64::from(beta) * m / total;
+    }
+    let norm = moved.iter().map(|q| q * q).sum::<f64>().sqrt().max(1e-12);
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "a unit vector's components fit f32"
+    )]
+    let moved: Vec<f32> = moved.iter().map(|q| (q / norm) as f32).collect();
+    let cosine = super::cosines(docs, dim, &moved);
+    Ok((fuse(lex_ids, lex_scores, &cosine, alpha)?, cosine))
+}
+
+/// `Σᵢ weights[i] · rows[i]` in f64, rows of `dim` taken in order (each
+/// component accumulated in doc order, as numpy's reference does).
+fn weighted_sum(weights: &[f64], docs: &[f32], dim: usize) -> Vec<f64> {
+    let mut sum = vec![0.0f64; dim];
+    #[cfg(target_arch = "x86_64")]
+    if super::dense::has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        unsafe { weighted_sum_avx512(weights, docs, &mut sum) };
+        return sum;
+    }
+    weighted_sum_body(weights, docs, &mut sum);
+    sum
+}
+
+/// [`weighted_sum_body`] compiled for AVX-512 (eight f64 lanes; Rust never
+/// fuses the multiply and the add, so the sums are the same bits).
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_sum_avx512(weights: &[f64], docs: &[f32], sum: &mut [f64]) {
+    weighted_sum_body(weights, docs, sum);
+}
+
+#[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrapper, so that it is compiled (vectorised) for it"
+)]
+fn weighted_sum_body(weights: &[f64], docs: &[f32], sum: &mut [f64]) {
+    for (w, row) in weights.iter().zip(docs.chunks_exact(sum.len())) {
+        for (m, &d) in sum.iter_mut().zip(row) {
+            *m += w * f64::from(d);
+        }
+    }
 }
 
 /// The `k` best `(doc id, score)` pairs: score descending, then doc id ascending.

@@ -9,7 +9,8 @@
 //!   padding);
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
-//! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine.
+//! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine;
+//!   [`route_scores`]: the same after one round of feedback in the vector space.
 //!
 //! The Python reference engine (`specsearch.pure.embed`) mirrors each file;
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
@@ -27,7 +28,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use bert::{Bert, BertConfig};
-pub use fuse::{fuse, top_k, Fused};
+pub use fuse::{fuse, route_scores, top_k, Feedback, Fused};
 pub use wordpiece::WordPiece;
 
 use crate::error::{Error, Result};
