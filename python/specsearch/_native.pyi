@@ -141,12 +141,11 @@ class Encoder:
     def embed(self, texts: list[str], max_tokens: int | None = None) -> Embeddings: ...
     def embed_f16(self, texts: list[str], max_tokens: int | None = None) -> bytes: ...
     def embed_documents_f16(self, pairs: list[tuple[str, str]]) -> bytes: ...
-    def route_fused(
+    def route_hybrid(
         self,
         request: str,
+        index: Index,
         matrix: DocMatrix,
-        lex_ids: list[int],
-        lex_scores: list[float],
         alpha: float,
         tau: float,
         beta: float,

@@ -695,15 +695,15 @@ class Index(Closing):
             raise SchemaError("alpha", f"must be within [0, 1], got {alpha}")
         encoder = self.encoder(model)
         route_fused = getattr(encoder, "route_fused", None)
-        if route_fused is None:
+        if route_fused is None or self._backend.name != "native":
             return self._route_fused_numpy(request, k, model, alpha)
-        # The native encoder: cosines, fusion and top k in Rust, no numpy.
+        # The native encoder and index: lexical route, encoding, cosines,
+        # fusion and top k in Rust, no numpy.
         from specsearch.vectors import FUSION  # noqa: PLC0415 (semantic route only)
 
         rows = self._stored_rows(model)
-        lexical = self._backend.route(request, rows.rows)
         feedback = (FUSION["feedback_tau"], FUSION["feedback_beta"])
-        top, parts = route_fused(request, rows, lexical, alpha=alpha, feedback=feedback, k=k)
+        top, parts = route_fused(request, rows, self._backend, alpha=alpha, feedback=feedback, k=k)
         return RouteHits(request, top, self._backend, (alpha, tuple(parts)))
 
     def _route_fused_numpy(self, request: str, k: int, model: PathArg, alpha: float) -> RouteHits:

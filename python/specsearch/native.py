@@ -255,15 +255,16 @@ class NativeEncoder:
         self,
         request: str,
         rows: StoredRows,
-        lexical: _native.TopDocs,
+        backend: NativeBackend,
         *,
         alpha: float,
         feedback: tuple[float, float],
         k: int,
     ) -> tuple[ListTopDocs, list[FusedScore]]:
-        """The hybrid route of ``request`` over ``rows``, all in Rust (no numpy).
+        """The hybrid route of ``request`` over ``backend`` and ``rows``, all in Rust (no numpy).
 
-        The same formula as the numpy path (``specsearch.pure.embed.fuse``,
+        The lexical route and the request's encoding run side by side; then
+        the same formula as the numpy path (``specsearch.pure.embed.fuse``,
         ``route_scores``, with ``feedback`` = ``(tau, beta)``): the best ``k``
         by fused score, and each one's parts.
         """
@@ -272,8 +273,8 @@ class NativeEncoder:
         if cached is None or cached[0] != key:
             cached = (key, _native.DocMatrix(rows.data, rows.offset, rows.rows, rows.dim), rows)
             self._matrix = cached
-        ids, fused, lex, sem, cos = self._encoder.route_fused(
-            request, cached[1], lexical.ids_list(), lexical.scores_list(), alpha, *feedback, k
+        ids, fused, lex, sem, cos = self._encoder.route_hybrid(
+            request, backend._index, cached[1], alpha, *feedback, k
         )
         parts = [
             FusedScore(lexical=a, semantic=b, cosine=c)

@@ -13,10 +13,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use specsearch_core::embed::half::{f16_bits, f16_to_f32};
 use specsearch_core::embed::{
-    document_texts_of_file, fuse, route_scores, top_k, Encoder, Feedback,
+    document_texts_of_file, fuse, route_hybrid, route_scores, top_k, Encoder, Feedback,
 };
 
-use crate::run_detached;
+use crate::{run_detached, PyIndex};
 
 /// A sentence encoder loaded from a sentence-transformers folder.
 #[pyclass(name = "Encoder", module = "specsearch._native", frozen)]
@@ -109,28 +109,30 @@ impl PyEncoder {
         Ok(PyBytes::new(py, &bytes))
     }
 
-    /// The hybrid route of `request` over `matrix`'s document vectors:
-    /// `(ids, fused, lexical, semantic, cosine)` of the `k` best, best first
-    /// (`specsearch_core::embed::route_scores` with feedback `tau` and
-    /// `beta`, then `top_k`; the cosines are the moved request's).
+    /// The hybrid route of `request` over `index` and `matrix`'s document
+    /// vectors: `(ids, fused, lexical, semantic, cosine)` of the `k` best,
+    /// best first. The lexical route over every spec and the request's
+    /// encoding run side by side (rayon), then
+    /// `specsearch_core::embed::route_scores` with feedback `tau` and `beta`
+    /// and `top_k`; the cosines are the moved request's. GIL released.
     #[allow(
         clippy::too_many_arguments,
         reason = "the fusion's inputs, as the numpy path takes them"
     )]
-    #[pyo3(signature = (request, matrix, lex_ids, lex_scores, alpha, tau, beta, k))]
-    fn route_fused(
+    #[pyo3(signature = (request, index, matrix, alpha, tau, beta, k))]
+    fn route_hybrid(
         &self,
         py: Python<'_>,
         request: String,
+        index: &PyIndex,
         matrix: &PyDocMatrix,
-        lex_ids: Vec<u32>,
-        lex_scores: Vec<f32>,
         alpha: f32,
         tau: f32,
         beta: f32,
         k: usize,
     ) -> PyResult<RouteParts> {
         let encoder = Arc::clone(&self.inner);
+        let index = index.get(py)?;
         let docs = Arc::clone(&matrix.rows);
         let dim = matrix.dim;
         if dim != encoder.dim() {
@@ -140,13 +142,12 @@ impl PyEncoder {
             )));
         }
         run_detached(py, move || {
-            let query = encoder.embed(&[request.as_str()], None);
-            let (fused, cosine) = route_scores(
+            let (fused, cosine) = route_hybrid(
+                index.as_ref(),
+                &encoder,
                 &docs,
                 dim,
-                &query,
-                &lex_ids,
-                &lex_scores,
+                &request,
                 alpha,
                 Feedback { tau, beta },
             )?;
@@ -168,7 +169,7 @@ impl PyEncoder {
 type RouteParts = (Vec<u32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>);
 
 /// Document vectors read once from float16 rows (a `.vectors` file's
-/// matrix) into f32, for [`PyEncoder::route_fused`].
+/// matrix) into f32, for [`PyEncoder::route_hybrid`].
 #[pyclass(name = "DocMatrix", module = "specsearch._native", frozen)]
 struct PyDocMatrix {
     rows: Arc<Vec<f32>>,

@@ -296,7 +296,7 @@ impl PyIndex {
         }
     }
 
-    fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn RouteIndex>> {
+    pub(crate) fn get(&self, py: Python<'_>) -> PyResult<Arc<dyn RouteIndex>> {
         // A poisoned lock only means a panic happened while it was held;
         // the `Option<Arc>` inside is still consistent.
         let guard = self

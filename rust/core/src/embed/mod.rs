@@ -125,6 +125,40 @@ pub fn cosines(docs: &[f32], dim: usize, query: &[f32]) -> Vec<f32> {
     out
 }
 
+/// The hybrid route of `request`: the lexical route over every spec of
+/// `index` and the request's encoding run side by side (rayon), then
+/// [`route_scores`] over the document vectors `docs` (rows of `dim`, in doc
+/// id order): the [`Fused`] parts of every spec and the cosines they were
+/// fused from.
+///
+/// # Errors
+/// As [`crate::RouteIndex::route`] and [`route_scores`].
+pub fn route_hybrid(
+    index: &dyn crate::RouteIndex,
+    encoder: &Encoder,
+    docs: &[f32],
+    dim: usize,
+    request: &str,
+    alpha: f32,
+    feedback: Feedback,
+) -> crate::Result<(Fused, Vec<f32>)> {
+    let rows = docs.len().checked_div(dim).unwrap_or(0);
+    let (lexical, query) = rayon::join(
+        || index.route(request, rows),
+        || encoder.embed(&[request], None),
+    );
+    let lexical = lexical?;
+    route_scores(
+        docs,
+        dim,
+        &query,
+        &lexical.doc_ids,
+        &lexical.scores,
+        alpha,
+        feedback,
+    )
+}
+
 /// The [`document_texts`] of the spec file at `path`, or those of `name` and
 /// `description` alone when the file cannot be read: what the index embeds
 /// for each spec, the same texts `specsearch.vectors` builds in Python.
