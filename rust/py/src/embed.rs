@@ -13,8 +13,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use specsearch_core::embed::half::{f16_bits, f16_to_f32};
 use specsearch_core::embed::{
-    document_texts_of_file, fuse, route_hybrid, route_scores, top_k, Encoder, Feedback,
+    document_texts_of_file, fuse, route_scores, top_k, Encoder, Feedback,
 };
+
+use specsearch_core::route::route_hybrid;
 
 use crate::{run_detached, PyIndex};
 

@@ -10,7 +10,8 @@
 //! - [`Encoder`]: both, loaded from a sentence-transformers folder, encoding
 //!   many texts over rayon;
 //! - [`fuse`]: weighted sum of standardised (z-score) BM25F and cosine;
-//!   [`route_scores`]: the same after one round of feedback in the vector space.
+//!   [`route_scores`]: the same after one round of feedback in the vector
+//!   space (`crate::route::hybrid` joins it with the lexical route).
 //!
 //! The Python reference engine (`specsearch.pure.embed`) mirrors each file;
 //! `tests/vectors/embed_*.json` hold the cases both must agree on.
@@ -123,40 +124,6 @@ pub fn cosines(docs: &[f32], dim: usize, query: &[f32]) -> Vec<f32> {
         dense::dense(query, 1, dim, docs, &zeros, 0..rows, &mut out, rows);
     }
     out
-}
-
-/// The hybrid route of `request`: the lexical route over every spec of
-/// `index` and the request's encoding run side by side (rayon), then
-/// [`route_scores`] over the document vectors `docs` (rows of `dim`, in doc
-/// id order): the [`Fused`] parts of every spec and the cosines they were
-/// fused from.
-///
-/// # Errors
-/// As [`crate::RouteIndex::route`] and [`route_scores`].
-pub fn route_hybrid(
-    index: &dyn crate::RouteIndex,
-    encoder: &Encoder,
-    docs: &[f32],
-    dim: usize,
-    request: &str,
-    alpha: f32,
-    feedback: Feedback,
-) -> crate::Result<(Fused, Vec<f32>)> {
-    let rows = docs.len().checked_div(dim).unwrap_or(0);
-    let (lexical, query) = rayon::join(
-        || index.route(request, rows),
-        || encoder.embed(&[request], None),
-    );
-    let lexical = lexical?;
-    route_scores(
-        docs,
-        dim,
-        &query,
-        &lexical.doc_ids,
-        &lexical.scores,
-        alpha,
-        feedback,
-    )
 }
 
 /// The [`document_texts`] of the spec file at `path`, or those of `name` and

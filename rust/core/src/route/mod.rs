@@ -19,12 +19,14 @@
 //! Layering: `route` sits above `search` and reads indexes through the
 //! same `Source` trait; [`RouteIndex`] adds routing to every [`SearchIndex`].
 
+pub mod hybrid;
 pub mod rank;
 pub mod request;
 pub mod tables;
 
 use rayon::prelude::*;
 
+pub use hybrid::route_hybrid;
 use rank::{explain_source, route_source};
 pub use rank::{Contribution, RouteExplanation};
 pub use request::{analyze_request, RequestAnalysis, RequestTerm, EMPTY_REQUEST};
