@@ -5,6 +5,8 @@
 
 use std::ops::ControlFlow;
 
+use std::hash::Hasher;
+
 use rustc_hash::FxHashMap;
 
 use super::{is_term_key, scan_tokens, scan_tokens_from, KEY_SEPARATOR};
@@ -15,10 +17,14 @@ use crate::spec::Spec;
 /// frequencies in order of first appearance, their positions grouped by
 /// term in the same order (ascending within a term), and the field length.
 /// Keyed terms (§3) are terms like the others but do not count in the
-/// length.
+/// length. The term texts sit back to back in one string, so a doc costs a
+/// few allocations per field, not one per distinct term.
 #[derive(Debug, Default)]
 pub(crate) struct FieldTokens {
-    pub(crate) terms: Vec<(Box<str>, u32)>,
+    /// The distinct terms' texts, back to back, in first-appearance order.
+    text: String,
+    /// Per term: where its text ends in `text`, and its frequency.
+    ends_tfs: Vec<(u32, u32)>,
     pub(crate) positions: Vec<u32>,
     pub(crate) length: u32,
 }
@@ -28,46 +34,92 @@ impl FieldTokens {
     pub(crate) fn length(&self) -> u32 {
         self.length
     }
+
+    /// The distinct terms and their frequencies, in first-appearance order.
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        let mut start = 0usize;
+        self.ends_tfs.iter().map(move |&(end, tf)| {
+            let term = &self.text[start..end as usize];
+            start = end as usize;
+            (term, tf)
+        })
+    }
+}
+
+/// No term id (the end of a chain of [`Terms::next`]).
+const NONE: u32 = u32::MAX;
+
+/// The distinct terms of the field being analyzed, interned without an
+/// allocation per term: texts back to back in `text`, looked up by hash
+/// through chains of term ids.
+#[derive(Default)]
+struct Terms {
+    text: String,
+    /// Where each term id's text ends in `text`.
+    ends: Vec<u32>,
+    /// The last term id added with each hash; `next` chains the earlier ones.
+    heads: FxHashMap<u64, u32>,
+    next: Vec<u32>,
+    tfs: Vec<u32>,
+    /// `(term id, position)` in the order the tokens came.
+    seq: Vec<(u32, u32)>,
+}
+
+impl Terms {
+    /// The text of term `id`.
+    fn text_of(&self, id: u32) -> &str {
+        let start = if id == 0 {
+            0
+        } else {
+            self.ends[id as usize - 1] as usize
+        };
+        &self.text[start..self.ends[id as usize] as usize]
+    }
+
+    #[inline]
+    fn add(&mut self, term: &str, pos: u32) {
+        let hash = {
+            let mut h = rustc_hash::FxHasher::default();
+            h.write(term.as_bytes());
+            h.finish()
+        };
+        let head = self.heads.get(&hash).copied().unwrap_or(NONE);
+        let mut at = head;
+        while at != NONE && self.text_of(at) != term {
+            at = self.next[at as usize];
+        }
+        let id = if at == NONE {
+            let id = self.tfs.len() as u32;
+            self.text.push_str(term);
+            // A field's text is far below 4 GiB (specs are capped in size).
+            self.ends.push(self.text.len() as u32);
+            self.next.push(head);
+            self.heads.insert(hash, id);
+            self.tfs.push(0);
+            id
+        } else {
+            at
+        };
+        self.tfs[id as usize] += 1;
+        self.seq.push((id, pos));
+    }
 }
 
 /// Scratch space for analyzing docs, reused between fields.
 #[derive(Default)]
 struct FieldAnalyzer {
-    ids: FxHashMap<Box<str>, u32>,
-    tfs: Vec<u32>,
-    /// `(term id, position)` in the order the tokens came.
-    seq: Vec<(u32, u32)>,
+    terms: Terms,
     keyed: String,
 }
 
 impl FieldAnalyzer {
-    #[inline]
-    fn add(
-        ids: &mut FxHashMap<Box<str>, u32>,
-        tfs: &mut Vec<u32>,
-        seq: &mut Vec<(u32, u32)>,
-        term: &str,
-        pos: u32,
-    ) {
-        let id = if let Some(&id) = ids.get(term) {
-            id
-        } else {
-            let id = tfs.len() as u32;
-            ids.insert(term.into(), id);
-            tfs.push(0);
-            id
-        };
-        tfs[id as usize] += 1;
-        seq.push((id, pos));
-    }
-
     /// Analyzes one plain field value.
     fn text(&mut self, text: &str) -> FieldTokens {
-        let Self { ids, tfs, seq, .. } = self;
+        let terms = &mut self.terms;
         let mut length = 0u32;
         scan_tokens(text, |t| {
             length += 1;
-            Self::add(ids, tfs, seq, t.text, t.position);
+            terms.add(t.text, t.position);
             ControlFlow::Continue(())
         });
         self.finish(length)
@@ -76,18 +128,13 @@ impl FieldAnalyzer {
     /// Analyzes the frontmatter entries `K`, `V` in order, positions
     /// running on, with the keyed terms of each valid key.
     fn frontmatter(&mut self, entries: &[(String, String)]) -> FieldTokens {
-        let Self {
-            ids,
-            tfs,
-            seq,
-            keyed,
-        } = self;
+        let Self { terms, keyed } = self;
         let mut length = 0u32;
         let mut pos = 0u32;
         for (k, v) in entries {
             pos = scan_tokens_from(k, pos, |t| {
                 length += 1;
-                Self::add(ids, tfs, seq, t.text, t.position);
+                terms.add(t.text, t.position);
                 ControlFlow::Continue(())
             });
             let with_key = is_term_key(k);
@@ -99,11 +146,11 @@ impl FieldAnalyzer {
             let prefix = keyed.len();
             pos = scan_tokens_from(v, pos, |t| {
                 length += 1;
-                Self::add(ids, tfs, seq, t.text, t.position);
+                terms.add(t.text, t.position);
                 if with_key {
                     keyed.truncate(prefix);
                     keyed.push_str(t.text);
-                    Self::add(ids, tfs, seq, keyed, t.position);
+                    terms.add(keyed, t.position);
                 }
                 ControlFlow::Continue(())
             });
@@ -112,31 +159,33 @@ impl FieldAnalyzer {
     }
 
     fn finish(&mut self, length: u32) -> FieldTokens {
-        let mut named: Vec<(u32, Box<str>)> = self.ids.drain().map(|(t, id)| (id, t)).collect();
-        // First-appearance order keeps term ids independent of hashing.
-        named.sort_unstable_by_key(|e| e.0);
-        let terms: Vec<(Box<str>, u32)> = named
-            .into_iter()
-            .map(|(id, t)| (t, self.tfs[id as usize]))
-            .collect();
+        let t = &mut self.terms;
+        // Term ids are in first-appearance order, which keeps them
+        // independent of hashing.
+        let ends_tfs: Vec<(u32, u32)> = t.ends.iter().copied().zip(t.tfs.iter().copied()).collect();
         // Group positions by term (a counting sort keeps each term's
         // positions in token order, which is ascending).
-        let mut cursor: Vec<u32> = Vec::with_capacity(self.tfs.len());
+        let mut cursor: Vec<u32> = Vec::with_capacity(t.tfs.len());
         let mut at = 0u32;
-        for &tf in &self.tfs {
+        for &tf in &t.tfs {
             cursor.push(at);
             at += tf;
         }
-        let mut positions = vec![0u32; self.seq.len()];
-        for &(id, pos) in &self.seq {
+        let mut positions = vec![0u32; t.seq.len()];
+        for &(id, pos) in &t.seq {
             let c = &mut cursor[id as usize];
             positions[*c as usize] = pos;
             *c += 1;
         }
-        self.tfs.clear();
-        self.seq.clear();
+        let text = std::mem::take(&mut t.text);
+        t.ends.clear();
+        t.heads.clear();
+        t.next.clear();
+        t.tfs.clear();
+        t.seq.clear();
         FieldTokens {
-            terms,
+            text,
+            ends_tfs,
             positions,
             length,
         }

@@ -151,12 +151,15 @@ fn merge_field(column: Vec<FieldTokens>) -> FieldIndex {
         lengths.push(ft.length);
         total_length += u64::from(ft.length);
         let mut at = 0usize;
-        for (term, tf) in ft.terms {
+        for (term, tf) in ft.terms() {
             let next = postings.len() as u32;
-            let id = *dict.entry(term).or_insert(next);
-            if id == next {
+            let id = if let Some(&id) = dict.get(term) {
+                id
+            } else {
+                dict.insert(term.into(), next);
                 postings.push(Postings::default());
-            }
+                next
+            };
             let p = &mut postings[id as usize];
             p.doc_ids.push(doc_id);
             p.term_freqs.push(tf);

@@ -131,14 +131,14 @@ impl SegmentBuilder {
         for (fb, ft) in self.fields.iter_mut().zip(doc.fields) {
             fb.lengths.push(ft.length);
             let mut prox_at = 0usize;
-            for (term, tf) in ft.terms {
+            for (term, tf) in ft.terms() {
                 let next = fb.terms.len() as u32;
                 #[allow(clippy::single_match_else)] // the miss arm inserts
-                let id = match fb.dict.get(&*term) {
+                let id = match fb.dict.get(term) {
                     Some(&id) => id,
                     None => {
                         self.term_heap += heap(term.len());
-                        fb.dict.insert(term, next);
+                        fb.dict.insert(term.into(), next);
                         fb.terms.push(TermBuf::default());
                         next
                     }
