@@ -819,16 +819,20 @@ def _fused_figures(
     queries: Sequence[Query],
     alpha: float,
     *,
-    feedback: bool = True,
+    feedback: bool | tuple[float, float] = True,
 ) -> Scores:
     """Dev-set figures of route's hybrid ranking at ``alpha``, as ``Index.route`` ranks.
 
-    ``feedback``: with the feedback step of ``data/fusion.json`` (else beta 0).
+    ``feedback``: True for the feedback step of ``data/fusion.json``, False
+    for none (beta 0), or an explicit ``(tau, beta)``.
     """
     from specsearch.pure.embed.fuse import route_scores, top_k  # noqa: PLC0415
     from specsearch.vectors import FUSION  # noqa: PLC0415
 
-    tau, beta = FUSION["feedback_tau"], FUSION["feedback_beta"] if feedback else 0.0
+    if isinstance(feedback, tuple):
+        tau, beta = feedback
+    else:
+        tau, beta = FUSION["feedback_tau"], FUSION["feedback_beta"] if feedback else 0.0
     scores = Scores()
     for q in queries:
         paths, (ids, lex), (vectors, request) = inputs[q.id]
@@ -917,6 +921,76 @@ def run_tune_alpha(shared: Path, model: Path, out: Callable[[str], None]) -> dic
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fusion.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return record
+
+
+#: The feedback settings swept by ``--sweep-feedback``: (tau, beta).
+FEEDBACK_GRID = tuple(
+    (tau, beta) for tau in (0.1, 0.25, 0.5, 0.75, 1.0, 1.5) for beta in (0.5, 0.7, 1.0, 1.5, 2.0)
+)
+
+
+def run_sweep_feedback(shared: Path, model: Path, out: Callable[[str], None]) -> dict[str, Any]:
+    """How route's feedback step (tau, beta) was chosen, reproducibly; writes no parameter.
+
+    For every (tau, beta) of :data:`FEEDBACK_GRID`: the best alpha in sample
+    and its figures. Then nested leave-one-collection-out: (tau, beta, alpha)
+    chosen together on three collections, scored on the fourth, so the
+    figure does not profit from picking the best point of the grid.
+    """
+    queries = load_queries(shared)
+    inputs = _fusion_inputs(shared, queries, model, out)
+    per: dict[tuple[float, float, float], Scores] = {
+        (tau, beta, alpha): _fused_figures(inputs, queries, alpha, feedback=(tau, beta))
+        for tau, beta in FEEDBACK_GRID
+        for alpha in ALPHAS
+    }
+
+    def best(ids: set[str]) -> tuple[float, float, float]:
+        return max(per, key=lambda key: (mean(per[key].ndcg[i] for i in ids), -key[2]))
+
+    symptom = {q.id for q in queries if q.style == "symptom"}
+    rows = []
+    for tau, beta in FEEDBACK_GRID:
+        alpha = max(ALPHAS, key=lambda a: (mean(per[(tau, beta, a)].ndcg.values()), -a))
+        got = per[(tau, beta, alpha)]
+        rows.append(
+            {
+                "tau": tau,
+                "beta": beta,
+                "alpha": alpha,
+                "ndcg": mean(got.ndcg.values()),
+                "mrr": mean(got.mrr.values()),
+                "symptom_ndcg": mean(got.ndcg[i] for i in symptom),
+            }
+        )
+        out(
+            f"tau {tau:<5} beta {beta:<4} alpha {alpha:<5} nDCG@10 {rows[-1]['ndcg']:.3f}"
+            f" MRR@10 {rows[-1]['mrr']:.3f} symptom {rows[-1]['symptom_ndcg']:.3f}"
+        )
+    held = Scores()
+    picks: dict[str, list[float]] = {}
+    for left_out in sorted({q.collection for q in queries}):
+        key = best({q.id for q in queries if q.collection != left_out})
+        picks[left_out] = list(key)
+        for q in queries:
+            if q.collection == left_out:
+                held.ndcg[q.id] = per[key].ndcg[q.id]
+                held.mrr[q.id] = per[key].mrr[q.id]
+    nested = _headline(held, queries)
+    out(
+        f"nested LOCO over (tau, beta, alpha): nDCG@10 {nested['ndcg']:.3f}"
+        f" MRR@10 {nested['mrr']:.3f} symptom {nested['symptom_ndcg']:.3f}; picks {picks}"
+    )
+    record = {
+        "command": "python -m benches.relevance --sweep-feedback",
+        "grid": rows,
+        "nested_leave_one_collection_out": {**nested, "picks": picks},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "feedback_sweep.json").write_text(
+        json.dumps(record, indent=2) + "\n", encoding="utf-8"
+    )
     return record
 
 
@@ -1093,7 +1167,7 @@ def run_speed(shared: Path, rounds: int, out: Callable[[str], None]) -> dict[str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benches.relevance [--tune] [--engines ...]``."""
+    """``python -m benches.relevance [--tune] [--tune-alpha] [--sweep-feedback] [--engines]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", action="store_true", help="choose route's parameters")
     parser.add_argument(
@@ -1103,6 +1177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--tune-alpha",
         action="store_true",
         help="choose route's fusion alpha (needs the model: specsearch model fetch)",
+    )
+    parser.add_argument(
+        "--sweep-feedback",
+        action="store_true",
+        help="report route's feedback (tau, beta) grid and its nested LOCO (needs the model)",
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the speed run")
     parser.add_argument(
@@ -1125,7 +1204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def out(line: str) -> None:
         print(line, flush=True)
 
-    if args.tune or args.tune_alpha:
+    if args.tune or args.tune_alpha or args.sweep_feedback:
         from specsearch.errors import ModelNotFoundError  # noqa: PLC0415
         from specsearch.model import resolve_model  # noqa: PLC0415
 
@@ -1136,7 +1215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ModelNotFoundError as error:
             out(f"fusion alpha not tuned: {error}")
             return 0
-        run_tune_alpha(shared, model, out)
+        if args.sweep_feedback:
+            run_sweep_feedback(shared, model, out)
+        if args.tune or args.tune_alpha:
+            run_tune_alpha(shared, model, out)
         return 0
     if args.speed:
         run_speed(shared, args.rounds, out)
