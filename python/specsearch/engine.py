@@ -670,7 +670,9 @@ class Index(Closing):
         With ``model`` (a sentence-transformers folder) the ranking is hybrid:
         ``(1 - alpha) * lexical + alpha * semantic``, the routing BM25F and
         the request's cosine with each spec's vector (:meth:`doc_vectors`),
-        each standardised (z-score) over all specs;
+        each standardised (z-score) over all specs, after one round of
+        feedback that moves the request's vector towards the specs that
+        ranking puts first (SPEC.md §10, *Hybrid route*);
         ``alpha`` defaults to the tuned value in ``data/fusion.json``. Without
         it, the ranking is lexical only. The library never looks a model up by
         itself: the CLI passes ``--model``, ``SPECSEARCH_MODEL`` or the cache.

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 #[cfg(target_arch = "x86_64")]
 use super::dense::has_avx512;
-use super::dense::{round_f16, Weights, PANEL};
+use super::dense::{Weights, PANEL};
 use crate::error::{Error, Result};
 
 /// The subset of a `transformers` `config.json` the encoder reads.
@@ -114,12 +114,15 @@ impl Tensors<'_> {
 
     /// A dense layer's `[m, k]` weights, refused when a value is finite but
     /// past binary16's range (the forward pass multiplies by the binary16
-    /// rounding of each weight: [`Weights`]).
+    /// rounding of each weight, which [`Weights::new`] makes once).
     fn dense(&self, name: &str, m: usize, k: usize) -> Result<Vec<f32>> {
+        /// The least magnitude [`super::dense::round_f16`] takes to infinity: halfway from
+        /// 65504 (the largest binary16) to 65536, a tie that rounds up.
+        const F16_OVERFLOW: f32 = 65520.0;
         let w = self.get(name, &[m, k])?;
         if let Some(at) = w
             .iter()
-            .position(|&v| v.is_finite() && !round_f16(v).is_finite())
+            .position(|&v| v.is_finite() && v.abs() >= F16_OVERFLOW)
         {
             return Err(self.error(format!(
                 "{}{name}: value {} at index {at} is past the float16 range (±65504) \
@@ -616,9 +619,7 @@ fn gelu_in_place(v: &mut [f32]) {
         unsafe { gelu_avx512(v) };
         return;
     }
-    for x in v {
-        *x = gelu(*x);
-    }
+    gelu_body(v);
 }
 
 /// [`gelu_in_place`] compiled for AVX-512, so that [`exp`] is vectorised.
@@ -628,6 +629,15 @@ fn gelu_in_place(v: &mut [f32]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn gelu_avx512(v: &mut [f32]) {
+    gelu_body(v);
+}
+
+#[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "inlined into the AVX-512 wrapper, so that it is compiled (vectorised) for it"
+)]
+fn gelu_body(v: &mut [f32]) {
     for x in v {
         *x = gelu(*x);
     }

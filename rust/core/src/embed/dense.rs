@@ -497,15 +497,15 @@ mod avx512 {
         _mm512_fmadd_ps
     );
 
-    /// The most token rows per panel tile: 14 × 2 accumulators, 2 weight
-    /// vectors and a broadcast fit the 32 registers.
+    /// The most token rows per panel tile: 12 × 2 accumulators, 2 weight
+    /// vectors and a broadcast fit the 32 registers with room to spare.
     const PANEL_ROWS: usize = 12;
 
     /// One panel: `out[t * ldo + (c - cols.start)] = b[c] + x[t] · panel[.., c]`
     /// for `t < n` and `c` in `cols` (within `0..PANEL`).
     ///
     /// The rows are cut into as few tiles as fit the registers, of nearly
-    /// equal heights (26 rows: 13 + 13, not 14 + 12 or 12 + 12 + 2), since
+    /// equal heights (26 rows: 9 + 9 + 8, not 12 + 12 + 2), since
     /// each tile reads the whole panel.
     ///
     /// # Safety
