@@ -3,7 +3,7 @@
 import mmap
 import os
 from collections.abc import Callable
-from typing import final
+from typing import Any, final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -123,6 +123,14 @@ class Index:
     def snippets(
         self, ids: list[int], query: str, *, strict: bool = False
     ) -> list[tuple[int, str, list[tuple[int, int]]] | None]: ...
+    def stored_vectors(
+        self, model: str, dim: int
+    ) -> tuple[bytes | None, tuple[str, int] | None, list[int]] | None: ...
+    def reuse_vectors(self, model: str, dim: int, keys: list[bytes]) -> list[bytes | None]: ...
+    def attach_vectors(
+        self, model: str, dim: int, ids: list[int], keys: list[bytes], rows: bytes
+    ) -> bool: ...
+    def vector_stats(self) -> dict[str, Any] | None: ...
     def close(self) -> None: ...
 
 @final

@@ -502,11 +502,15 @@ class Index(Closing):
     def vector_stats(self) -> VectorStats | None:
         """What the stored document vectors hold, or None when none are stored.
 
-        Read from the file's header (SPEC.md, *Document vectors*), without
-        loading a model; ``valid`` says whether its checksum holds.
+        Read from the vector files' headers and checked (SPEC.md, *Document
+        vectors*), without loading a model; ``valid`` says whether their
+        checksums hold.
         """
-        from specsearch.vectors import read_vector_stats  # noqa: PLC0415 (stats only)
+        from specsearch.vectors import read_vector_stats, segment_vector_stats  # noqa: PLC0415
 
+        native = getattr(self._backend, "vector_stats", None)
+        if native is not None and self._vectors_path is not None:
+            return segment_vector_stats(native(), self.stats().location or "")
         return None if self._vectors_path is None else read_vector_stats(self._vectors_path)
 
     def doc_lengths(self, field: str) -> list[NDArray[np.uint32]]:
@@ -597,12 +601,14 @@ class Index(Closing):
         """The unit embeddings of the indexed specs: a read-only ``(num_docs, dim)`` float16 array.
 
         Computed once per index and model; an index opened with :meth:`open`
-        keeps them in ``<index folder>/<backend>.vectors`` (float16, checksummed;
-        SPEC.md, *Document vectors*) and embeds only added or changed specs
-        (:mod:`specsearch.vectors`). The array is then a view of the mapped
-        file, not a copy (``flags.owndata`` is False); :meth:`doc_vectors_f32`
-        gives a float32 copy. ``progress`` is called with (specs done, specs
-        to embed).
+        stores them (float16, checksummed; SPEC.md, *Document vectors*): the
+        native index in its segments, one vector file each, the python
+        backend in ``<index folder>/python.vectors``; only added or changed
+        specs are embedded (:mod:`specsearch.vectors`). The array is never a
+        copy (``flags.owndata`` is False): a view of the mapped file when one
+        file holds every row in doc order, else of the buffer the rows were
+        gathered into. :meth:`doc_vectors_f32` gives a float32 copy.
+        ``progress`` is called with (specs done, specs to embed).
 
         Raises:
             ModelNotFoundError: ``model`` is not a usable model folder.
@@ -625,13 +631,27 @@ class Index(Closing):
 
     def _stored_rows(self, model: PathArg, progress: Progress | None = None) -> StoredRows:
         """The document vectors' float16 rows (computed once per model; no numpy)."""
-        from specsearch.vectors import stored_rows  # noqa: PLC0415 (semantic route only)
+        from specsearch.vectors import segment_rows, stored_rows  # noqa: PLC0415 (route only)
 
         encoder = self.encoder(model)
         model_id = f"{os.fspath(model)}|{encoder.dim}"
         if self._vectors is None or self._vectors[0] != model_id:
-            infos = self._backend.docs(range(self._backend.num_docs))
-            rows, _ = stored_rows(infos, encoder, model_id, self._vectors_path, progress)
+            vector_index = getattr(self._backend, "vector_index", None)
+            segments = vector_index() if vector_index is not None else None
+            if segments is not None:
+                # The native on-disk index keeps them in its segments; the
+                # file beside it is where older versions kept them.
+                rows, _ = segment_rows(
+                    segments,
+                    self._backend.docs,
+                    encoder,
+                    model_id,
+                    legacy=self._vectors_path,
+                    progress=progress,
+                )
+            else:
+                infos = self._backend.docs(range(self._backend.num_docs))
+                rows, _ = stored_rows(infos, encoder, model_id, self._vectors_path, progress)
             self._vectors = (model_id, rows, None)
         return self._vectors[1]
 

@@ -6,7 +6,7 @@ This is the only module that imports :mod:`specsearch._native`.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
@@ -202,6 +202,14 @@ class NativeBackend(Closing):
             size_bytes=int(raw["size_bytes"]),
             location=self._location,
         )
+
+    def vector_index(self) -> _native.Index | None:
+        """The on-disk index, whose segments keep document vectors; None in memory."""
+        return self._index if self._location is not None else None
+
+    def vector_stats(self) -> dict[str, Any] | None:
+        """What the segments' vector files hold (``_native.Index.vector_stats``)."""
+        return self._index.vector_stats()
 
     def close(self) -> None:
         """Release the index."""

@@ -1,4 +1,4 @@
-"""Document vectors for the semantic arm of ``route``, stored beside the index.
+"""Document vectors for the semantic arm of ``route``, stored with the index.
 
 Each spec is embedded from two texts, the same for both engines because they
 are built here, once, by :func:`specsearch.pure.embed.document_texts` (the
@@ -11,19 +11,23 @@ unit length (:func:`specsearch.pure.embed.combine_rows`). The native backend
 embeds with the Rust encoder (all cores, GIL released), the python backend
 with numpy.
 
-The vectors are kept in ``<index folder>/<backend>.vectors`` so that only
-added or changed specs are embedded: each row is keyed by the sha256 of its
-two texts. The file (little-endian) is ``SSVECS01``, u32 dim, u32 rows, u16 length
-and UTF-8 of the model id, rows x 32 key bytes, rows x dim float16, then the
-sha256 of everything before it (SPEC.md §10, *Document vectors*). It is
-written to a temporary file, fsynced and renamed over the old one, every
-:data:`COMMIT_EVERY` new rows while embedding and at the end, so an
-interrupted run keeps what it committed; a file that is missing, corrupt or
-of another model is recomputed, never an error.
+Only added or changed specs are embedded: each row is keyed by the sha256
+of its two texts. The native on-disk index keeps the rows in its segments,
+one ``vec-*.vec`` file per segment (:func:`segment_rows`; the files are the
+Rust core's, ``index::vectors``); the python backend and an in-memory index
+keep them in ``<index folder>/python.vectors`` or in memory
+(:func:`stored_rows`). That file (little-endian) is ``SSVECS01``, u32 dim,
+u32 rows, u16 length and UTF-8 of the model id, rows x 32 key bytes, rows x
+dim float16, then the sha256 of everything before it (SPEC.md §10,
+*Document vectors*). Either store is committed every :data:`COMMIT_EVERY`
+new rows while embedding and at the end, so an interrupted run keeps what
+it committed; rows that are missing, corrupt or of another model are
+recomputed, never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib.resources
@@ -32,7 +36,7 @@ import mmap
 import os
 import struct
 import tempfile
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -153,6 +157,21 @@ def read_vector_stats(path: str) -> VectorStats | None:
         )
 
 
+def segment_vector_stats(raw: dict[str, Any] | None, location: str) -> VectorStats | None:
+    """:class:`VectorStats` of the native index's vector files (``_native.Index.vector_stats``)."""
+    if raw is None:
+        return None
+    return VectorStats(
+        count=int(raw["rows"]),
+        dims=int(raw["dim"]),
+        dtype="float16",
+        model_id=str(raw["model"]),
+        size_bytes=int(raw["bytes"]),
+        valid=bool(raw["valid"]),
+        location=location,
+    )
+
+
 def _map(path: str) -> mmap.mmap | None:
     try:
         with open(path, "rb") as f:
@@ -249,6 +268,130 @@ def _embed_f16(encoder: Encoder, texts: list[tuple[str, str]]) -> bytes:
     return document_vectors(encoder, texts).astype("<f2").tobytes()
 
 
+class _Store(Protocol):
+    """Where document vectors are kept: rows by doc id, and rows by key."""
+
+    def present(self) -> tuple[StoredRows, list[int]]:
+        """Every doc's row in doc order (zero for the missing), and the ids missing."""
+        ...
+
+    def reuse(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        """A stored row for each key, when there is one."""
+        ...
+
+    def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:
+        """Store new rows (float16 bytes, one per id) so that an interruption keeps them."""
+        ...
+
+
+@dataclasses.dataclass
+class _FileStore:
+    """One ``.vectors`` file (or none: ``path`` None), rows keyed by their texts."""
+
+    path: str | None
+    model_id: str
+    dim: int
+    keys: list[bytes]
+    rows: dict[int, bytes] = dataclasses.field(default_factory=dict)
+
+    def present(self) -> tuple[StoredRows, list[int]]:
+        stored_keys, stored = (
+            load_vectors(self.path, self.model_id, self.dim) if self.path else ([], None)
+        )
+        n, width = len(self.keys), 2 * self.dim
+        if stored is not None and stored_keys == self.keys:
+            return stored, []
+        where = {key: i for i, key in enumerate(stored_keys)}
+        matrix = bytearray(n * width)
+        missing: list[int] = []
+        for i, key in enumerate(self.keys):
+            if stored is not None and key in where:
+                at = stored.offset + where[key] * width
+                self.rows[i] = bytes(stored.data[at : at + width])
+                matrix[i * width : (i + 1) * width] = self.rows[i]
+            else:
+                missing.append(i)
+        return StoredRows(bytes(matrix), 0, n, self.dim), missing
+
+    def reuse(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        return [None] * len(keys)  # present() already matched every stored key
+
+    def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:
+        width = 2 * self.dim
+        for n, i in enumerate(ids):
+            self.rows[i] = rows[n * width : (n + 1) * width]
+        if self.path is not None:
+            done = sorted(self.rows)
+            save_vectors(
+                self.path,
+                self.model_id,
+                self.dim,
+                [self.keys[i] for i in done],
+                b"".join(self.rows[i] for i in done),
+            )
+
+
+def _fill(
+    store: _Store,
+    texts_of: Callable[[list[int]], list[tuple[str, str]]],
+    encoder: Encoder,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[StoredRows, int]:
+    """The store's rows with the missing ones reused or embedded and committed."""
+    rows, missing = store.present()
+    if not missing:
+        return rows, 0
+    width = 2 * rows.dim
+    texts = texts_of(missing)
+    keys = [_key(text) for text in texts]
+    found = store.reuse(keys)
+    matrix = bytearray(rows.data[rows.offset : rows.offset + rows.rows * width])
+    pending: list[int] = []
+
+    def commit() -> None:
+        store.commit(
+            [missing[n] for n in pending],
+            [keys[n] for n in pending],
+            b"".join(matrix[missing[n] * width : (missing[n] + 1) * width] for n in pending),
+        )
+        pending.clear()
+
+    for n, row in enumerate(found):
+        if row is not None:
+            matrix[missing[n] * width : (missing[n] + 1) * width] = row
+            pending.append(n)
+    todo = [n for n, row in enumerate(found) if row is None]
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
+        block = _embed_f16(encoder, [texts[n] for n in batch])
+        for j, n in enumerate(batch):
+            at = missing[n] * width
+            matrix[at : at + width] = block[j * width : (j + 1) * width]
+            pending.append(n)
+        if progress is not None:
+            progress(min(start + BATCH, len(todo)), len(todo))
+        if len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
+            commit()  # what is done so far, so that an interrupted run keeps it
+    commit()
+    return StoredRows(bytes(matrix), 0, rows.rows, rows.dim), len(todo)
+
+
+def _spec_texts_of(
+    docs: Callable[[list[int]], Sequence[DocInfo]], encoder: Encoder
+) -> Callable[[list[int]], list[tuple[str, str]]]:
+    """The document texts of the specs of some doc ids (their files read again)."""
+    native_texts = getattr(encoder, "document_texts", None)
+
+    def texts_of(ids: list[int]) -> list[tuple[str, str]]:
+        chosen = docs(ids)
+        if native_texts is not None:
+            out: list[tuple[str, str]] = native_texts(chosen)
+            return out
+        return [_spec_texts(info) for info in chosen]
+
+    return texts_of
+
+
 def stored_rows(
     infos: Sequence[DocInfo],
     encoder: Encoder,
@@ -258,51 +401,122 @@ def stored_rows(
 ) -> tuple[StoredRows, int]:
     """The float16 unit vectors of the specs in doc order, and how many were embedded now.
 
-    Rows stored in ``path`` under the same text and model are reused; the
-    others are embedded (``progress(done, todo)`` after each batch) and the
-    file is committed every :data:`COMMIT_EVERY` new rows and at the end.
-    With ``path``, the rows are the mapped file's (no copy). Never imports
-    numpy with the native encoder.
+    Kept in the ``.vectors`` file ``path`` (the python backend's store, and
+    an in-memory index's with ``path`` None): rows stored under the same
+    text and model are reused; the others are embedded (``progress(done,
+    todo)`` after each batch) and the file is committed every
+    :data:`COMMIT_EVERY` new rows and at the end. When the file already
+    holds every row, the rows are the mapped file's (no copy). Never
+    imports numpy with the native encoder.
     """
-    dim = encoder.dim
-    width = 2 * dim
-    native_texts = getattr(encoder, "document_texts", None)
-    all_texts: list[tuple[str, str]] = (
-        native_texts(infos) if native_texts is not None else [_spec_texts(i) for i in infos]
-    )
-    keys = [_key(text) for text in all_texts]
-    stored_keys, stored = load_vectors(path, model_id, dim) if path is not None else ([], None)
-    if stored is not None and stored_keys == keys:
-        return stored, 0
-    rows: list[bytes | None] = [None] * len(infos)
-    if stored is not None:
-        where = {key: i for i, key in enumerate(stored_keys)}
-        for i, key in enumerate(keys):
-            if key in where:
-                at = stored.offset + where[key] * width
-                rows[i] = stored.data[at : at + width]
-    del stored
-    todo = [i for i, row in enumerate(rows) if row is None]
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
-        block = _embed_f16(encoder, [all_texts[i] for i in batch])
-        for n, i in enumerate(batch):
-            rows[i] = block[n * width : (n + 1) * width]
-        if progress is not None:
-            progress(min(start + BATCH, len(todo)), len(todo))
-        if path is not None and len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
-            # Commit what is done, so that an interrupted run keeps it.
-            done = [i for i, row in enumerate(rows) if row is not None]
-            save_vectors(
-                path, model_id, dim, [keys[i] for i in done], b"".join(rows[i] or b"" for i in done)
-            )
-    matrix = b"".join(row or b"" for row in rows)
-    if path is not None:
-        save_vectors(path, model_id, dim, keys, matrix)
-        mapped_keys, mapped = load_vectors(path, model_id, dim)
+    texts_of = _spec_texts_of(lambda ids: [infos[i] for i in ids], encoder)
+    keys = [_key(text) for text in texts_of(list(range(len(infos))))]
+    store = _FileStore(path, model_id, encoder.dim, keys)
+    rows, embedded = _fill(store, texts_of, encoder, progress)
+    if path is not None and embedded:
+        mapped_keys, mapped = load_vectors(path, model_id, encoder.dim)
         if mapped is not None and mapped_keys == keys:
-            return mapped, len(todo)
-    return StoredRows(matrix, 0, len(infos), dim), len(todo)
+            return mapped, embedded
+    return rows, embedded
+
+
+@dataclasses.dataclass
+class _SegmentStore:
+    """The native on-disk index's store: a vector file per segment (SPEC.md §10)."""
+
+    index: SegmentVectors
+    model_id: str
+    dim: int
+    legacy: str | None
+    stored: bool = True
+    """Whether every commit stored its rows (no other writer held the lock)."""
+
+    def present(self) -> tuple[StoredRows, list[int]]:
+        found = self.index.stored_vectors(self.model_id, self.dim)
+        if found is None:
+            raise ValueError("an in-memory index keeps no document vectors")
+        rows, mapped, missing = found
+        n = self.index.num_docs
+        if mapped is not None:
+            data = _map(mapped[0])
+            if data is not None:
+                return StoredRows(data, mapped[1], n, self.dim), []
+            # A later commit collected the file meanwhile: embed again.
+            return StoredRows(bytes(2 * self.dim * n), 0, n, self.dim), list(range(n))
+        if rows is None:
+            raise ValueError("stored_vectors gave neither rows nor a mapped file")
+        return StoredRows(rows, 0, n, self.dim), missing
+
+    def reuse(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        found = self.index.reuse_vectors(self.model_id, self.dim, list(keys))
+        if self.legacy is not None and any(row is None for row in found):
+            # Rows of the file that held the vectors before they moved into
+            # the index (native.vectors): reused rather than embedded again.
+            old_keys, old = load_vectors(self.legacy, self.model_id, self.dim)
+            if old is not None:
+                width = 2 * self.dim
+                where = {key: i for i, key in enumerate(old_keys)}
+                for n, key in enumerate(keys):
+                    if found[n] is None and key in where:
+                        at = old.offset + where[key] * width
+                        found[n] = bytes(old.data[at : at + width])
+        return found
+
+    def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:
+        if ids and not self.index.attach_vectors(
+            self.model_id, self.dim, list(ids), list(keys), rows
+        ):
+            self.stored = False
+
+
+class SegmentVectors(Protocol):
+    """What the native on-disk index offers to store document vectors."""
+
+    @property
+    def num_docs(self) -> int:
+        """The number of indexed specs."""
+        ...
+
+    def stored_vectors(
+        self, model: str, dim: int
+    ) -> tuple[bytes | None, tuple[str, int] | None, list[int]] | None:
+        """``(rows, mapped, missing)`` as ``_native.Index.stored_vectors``."""
+        ...
+
+    def reuse_vectors(self, model: str, dim: int, keys: list[bytes]) -> list[bytes | None]:
+        """A stored row for each key, or None."""
+        ...
+
+    def attach_vectors(
+        self, model: str, dim: int, ids: list[int], keys: list[bytes], rows: bytes
+    ) -> bool:
+        """Store rows in a new commit; False when another writer holds the lock."""
+        ...
+
+
+def segment_rows(
+    index: SegmentVectors,
+    docs: Callable[[list[int]], Sequence[DocInfo]],
+    encoder: Encoder,
+    model_id: str,
+    *,
+    legacy: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[StoredRows, int]:
+    """:func:`stored_rows` for the native on-disk index, whose segments keep the vectors.
+
+    ``docs`` gives the :class:`DocInfo` of doc ids: only the specs without a
+    stored row are looked up and have their texts read; a row stored
+    under the same key (a renamed spec, or one in ``legacy``, the old
+    ``native.vectors`` file) is reused. The rows are a view of the mapped
+    vector file when one file holds them all in doc order, else one buffer.
+    """
+    store = _SegmentStore(index, model_id, encoder.dim, legacy)
+    rows, embedded = _fill(store, _spec_texts_of(docs, encoder), encoder, progress)
+    if legacy is not None and store.stored:
+        with contextlib.suppress(OSError):
+            os.unlink(legacy)  # every row it could give is in the index now
+    return rows, embedded
 
 
 def spec_vectors(

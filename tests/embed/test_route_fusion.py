@@ -95,23 +95,38 @@ def test_vectors_are_stored_incrementally_and_survive_corruption(tmp_path: Path)
         assert embedded == 0
 
 
+def _mapped_file(array: np.ndarray) -> mmap.mmap:
+    base = array.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    assert isinstance(base, memoryview)
+    assert isinstance(base.obj, mmap.mmap)
+    return base.obj
+
+
 @pytest.mark.parametrize("backend", ["native", "python"])
-def test_open_keeps_vectors_beside_the_index(tmp_path: Path, backend: str) -> None:
+def test_open_keeps_the_vectors_and_maps_them(tmp_path: Path, backend: str) -> None:
+    with Index.open([EXAMPLES], index_dir=tmp_path, backend=backend) as index:
+        first = index.doc_vectors(TINY)
+        assert first.shape == (index.stats().docs, index.encoder(TINY).dim)
+        assert first.dtype == np.float16
+        assert not first.flags.owndata
+        assert not first.flags.writeable
     with Index.open([EXAMPLES], index_dir=tmp_path, backend=backend) as index:
         vectors = index.doc_vectors(TINY)
-        assert vectors.shape == (index.stats().docs, index.encoder(TINY).dim)
-        assert vectors.dtype == np.float16
+        assert np.array_equal(vectors, first)
         assert not vectors.flags.owndata
         assert not vectors.flags.writeable
-        base = vectors.base
-        while isinstance(base, np.ndarray):
-            base = base.base
-        assert isinstance(base, memoryview)
-        assert isinstance(base.obj, mmap.mmap)
+        _mapped_file(vectors)
         wide = index.doc_vectors_f32(TINY)
         assert wide.dtype == np.float32
         assert np.array_equal(wide, vectors.astype(np.float32))
-    assert (tmp_path / f"{backend}.vectors").is_file()
+    if backend == "python":
+        assert (tmp_path / "python.vectors").is_file()
+    else:
+        # In the index: one vector file per segment, none beside it.
+        assert not (tmp_path / "native.vectors").exists()
+        assert list((tmp_path / "native").glob("vec-*.vec"))
 
 
 def test_cli_without_a_model_says_how_to_get_one(tmp_path: Path) -> None:
@@ -161,7 +176,9 @@ def test_stats_reports_the_stored_vectors(tmp_path: Path, backend: str) -> None:
     assert vectors["count"] == doc["docs"] > 0
     assert (vectors["dims"], vectors["dtype"], vectors["valid"]) == (32, "float16", True)
     assert vectors["model_id"].endswith("|32")
-    assert vectors["size_bytes"] == Path(vectors["location"]).stat().st_size
+    where_stored = Path(vectors["location"])
+    files = list(where_stored.glob("vec-*.vec")) if where_stored.is_dir() else [where_stored]
+    assert vectors["size_bytes"] == sum(f.stat().st_size for f in files) > 0
     text = CliRunner().invoke(cli, ["stats", *where])
     assert f"vectors:  {doc['docs']} x 32 float16" in text.stdout
     assert before.exit_code != 0 or json.loads(before.stdout)["vectors"] is None

@@ -25,7 +25,7 @@ use numpy::ndarray::{Array1, Array2, ArrayView1};
 use numpy::{PyArray1, PyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use specsearch_core::query::ParseMode;
 use specsearch_core::walk::WalkOptions;
@@ -654,6 +654,118 @@ impl PyIndex {
                 })
                 .collect(),
         ))
+    }
+
+    /// The document vectors stored with this on-disk index for `model`
+    /// (`dim` wide): `(rows, mapped, missing)`, where `rows` is `num_docs ×
+    /// dim` float16 little-endian values in doc-id order (zero for a doc
+    /// without a row; `None` when `mapped`), `mapped` the `(file, offset)` of
+    /// a file whose row section is exactly that matrix, to map instead, and
+    /// `missing` the doc ids without a row. `None` for an in-memory index.
+    #[allow(clippy::type_complexity, reason = "a plain tuple for Python")]
+    fn stored_vectors<'py>(
+        &self,
+        py: Python<'py>,
+        model: String,
+        dim: usize,
+    ) -> PyResult<
+        Option<(
+            Option<Bound<'py, PyBytes>>,
+            Option<(PathBuf, usize)>,
+            Vec<u32>,
+        )>,
+    > {
+        let index = self.get(py)?;
+        if index.as_disk().is_none() {
+            return Ok(None);
+        }
+        let stored = run_detached(py, move || match index.as_disk() {
+            Some(disk) => disk.stored_vectors(&model, dim),
+            None => Ok(specsearch_core::index::StoredVectors::default()),
+        })?;
+        let rows = stored
+            .mapped
+            .is_none()
+            .then(|| PyBytes::new(py, &stored.rows));
+        Ok(Some((rows, stored.mapped, stored.missing)))
+    }
+
+    /// For each key, a row of `model` stored under it (of a live or a
+    /// deleted doc), or `None`. Always `None` for an in-memory index.
+    fn reuse_vectors<'py>(
+        &self,
+        py: Python<'py>,
+        model: String,
+        dim: usize,
+        keys: Vec<Vec<u8>>,
+    ) -> PyResult<Vec<Option<Bound<'py, PyBytes>>>> {
+        let index = self.get(py)?;
+        let found = run_detached(py, move || {
+            let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+            Ok(match index.as_disk() {
+                Some(disk) => disk.reuse_vectors(&model, dim, &keys),
+                None => vec![None; keys.len()],
+            })
+        })?;
+        Ok(found
+            .into_iter()
+            .map(|row| row.map(|r| PyBytes::new(py, &r)))
+            .collect())
+    }
+
+    /// Stores rows of `model` for docs `ids` of this snapshot (`keys`: 32
+    /// bytes each; `rows`: `len(ids) × dim` float16 values) in a new commit.
+    /// `False` when another writer holds the lock (nothing stored) or the
+    /// index is in memory.
+    fn attach_vectors(
+        &self,
+        py: Python<'_>,
+        model: String,
+        dim: usize,
+        ids: Vec<u32>,
+        keys: Vec<Vec<u8>>,
+        rows: Vec<u8>,
+    ) -> PyResult<bool> {
+        let index = self.get(py)?;
+        if keys.len() != ids.len() || rows.len() != ids.len() * dim * 2 {
+            return Err(PyValueError::new_err(format!(
+                "{} ids need as many keys (got {}) and {} row bytes (got {})",
+                ids.len(),
+                keys.len(),
+                ids.len() * dim * 2,
+                rows.len()
+            )));
+        }
+        run_detached(py, move || {
+            let Some(disk) = index.as_disk() else {
+                return Ok(false);
+            };
+            let items: Vec<specsearch_core::index::VectorItem<'_>> = ids
+                .iter()
+                .zip(&keys)
+                .zip(rows.chunks_exact(dim.max(1) * 2))
+                .map(|((&id, key), row)| specsearch_core::index::VectorItem { id, key, row })
+                .collect();
+            disk.attach_vectors(&model, dim, &items)
+        })
+    }
+
+    /// What the stored document vectors hold: `rows`, `dim`, `model`,
+    /// `bytes`, `files`, `valid`; `None` when there are none.
+    fn vector_stats<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let index = self.get(py)?;
+        let stats = run_detached(py, move || {
+            Ok(index.as_disk().and_then(DiskIndex::vector_stats))
+        })?;
+        let Some(s) = stats else { return Ok(None) };
+        let dict = PyDict::new(py);
+        dict.set_item("rows", s.rows)?;
+        dict.set_item("dim", s.dim)?;
+        dict.set_item("model", s.model)?;
+        dict.set_item("bytes", s.bytes)?;
+        dict.set_item("files", s.files)?;
+        dict.set_item("valid", s.valid)?;
+        Ok(Some(dict))
     }
 
     /// Releases the index. Further use raises `IndexStateError`.

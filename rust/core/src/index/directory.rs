@@ -32,6 +32,12 @@ pub(crate) fn docmap_name(g: u64) -> String {
     format!("docmap-{g:010}.dm")
 }
 
+/// The file name of document-vector file number `n` (numbered from the
+/// segments' counter).
+pub(crate) fn vectors_name(n: u64) -> String {
+    format!("vec-{n:010}.vec")
+}
+
 /// The number in one of our file names, if it is one.
 fn file_number(name: &str) -> Option<u64> {
     let n = name
@@ -40,6 +46,10 @@ fn file_number(name: &str) -> Option<u64> {
         .or_else(|| {
             name.strip_prefix("docmap-")
                 .and_then(|r| r.strip_suffix(".dm"))
+        })
+        .or_else(|| {
+            name.strip_prefix("vec-")
+                .and_then(|r| r.strip_suffix(".vec"))
         })?;
     n.parse().ok()
 }
@@ -111,7 +121,13 @@ pub(crate) fn collect_garbage(dir: &Path, m: &Manifest) {
     let live: HashSet<&str> = m
         .segments
         .iter()
-        .map(|s| s.file.file.as_str())
+        .flat_map(|s| {
+            [
+                Some(s.file.file.as_str()),
+                s.vectors.as_ref().map(|v| v.file.file.as_str()),
+            ]
+        })
+        .flatten()
         .chain([m.docmap.file.as_str()])
         .collect();
     remove_ours_except(dir, &live);
@@ -287,6 +303,7 @@ mod tests {
     fn names() {
         assert_eq!(file_number(&segment_name(12)), Some(12));
         assert_eq!(file_number(&docmap_name(3)), Some(3));
+        assert_eq!(file_number(&vectors_name(7)), Some(7));
         assert_eq!(file_number("MANIFEST"), None);
     }
 }

@@ -36,6 +36,23 @@ pub(crate) struct SegmentEntry {
     pub(crate) live: u32,
     /// Distinct terms per field.
     pub(crate) terms: [u64; 6],
+    /// The segment's document vectors, when some are stored
+    /// (`index::vectors`; absent from manifests written before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) vectors: Option<VectorEntry>,
+}
+
+/// The document-vector file of a segment (SPEC.md §10, *Document vectors*).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct VectorEntry {
+    /// The `vec-NNNNNNNNNN.vec` file.
+    pub(crate) file: FileEntry,
+    /// The model the rows were embedded with (`<model folder>|<dim>`).
+    pub(crate) model: String,
+    /// The dimension of a row.
+    pub(crate) dim: u32,
+    /// How many of the segment's docs have a row.
+    pub(crate) rows: u32,
 }
 
 /// A file the walk found that was skipped (binary, too large, unreadable),
@@ -144,7 +161,10 @@ impl Manifest {
                     .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
                 && !f.file.starts_with('.')
         };
-        if !m.segments.iter().all(|s| names_ok(&s.file)) || !names_ok(&m.docmap) {
+        let segment_ok = |s: &SegmentEntry| {
+            names_ok(&s.file) && s.vectors.as_ref().is_none_or(|v| names_ok(&v.file))
+        };
+        if !m.segments.iter().all(segment_ok) || !names_ok(&m.docmap) {
             return Err(bad("bad file name".into()));
         }
         Ok(m)

@@ -8,6 +8,9 @@
 //! - `manifest`: the commit record (segments, doc map, skipped files);
 //! - `docmap`: each segment doc's global id (or tombstone) and stat;
 //! - `disk`: [`DiskIndex`], a read-only snapshot of one commit;
+//! - `vectors`: the document vectors stored with the segments (one
+//!   `vec-*.vec` file per segment that has some), read, reused, carried
+//!   through merges and added by a commit of their own;
 //! - `update`: [`DiskIndex::open_or_update`], in three steps: `classify`
 //!   (each walked file against the snapshot: reuse, skip or process),
 //!   `build` (process files into new segments, in parallel ranges) and
@@ -25,11 +28,13 @@ pub mod docmap;
 mod manifest;
 mod memory;
 mod update;
+mod vectors;
 
 pub use disk::DiskIndex;
 pub use memory::{BuildOptions, FieldIndex, MemoryIndex, Postings, DEFAULT_MAX_FILE_BYTES};
 pub use update::{
     DiskOptions, Progress, UpdateStats, DEFAULT_MEMORY_BUDGET, DEFAULT_MERGE_THRESHOLD,
 };
+pub use vectors::{StoredVectors, VectorItem, VectorStats, KEY_BYTES};
 
 pub use crate::spec::{DocMeta, BINARY_CHECK_BYTES};

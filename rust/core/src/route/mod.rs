@@ -58,6 +58,12 @@ pub trait RouteIndex: SearchIndex {
     /// # Errors
     /// As [`RouteIndex::route`].
     fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation>;
+
+    /// The on-disk index, when this is one (what only it keeps: stored
+    /// document vectors).
+    fn as_disk(&self) -> Option<&DiskIndex> {
+        None
+    }
 }
 
 impl RouteIndex for MemoryIndex {
@@ -77,5 +83,9 @@ impl RouteIndex for DiskIndex {
 
     fn route_explain(&self, request: &str, ids: &[u32]) -> Result<RouteExplanation> {
         self.guard_reads(|| explain_source(self, request, ids))
+    }
+
+    fn as_disk(&self) -> Option<&DiskIndex> {
+        Some(self)
     }
 }

@@ -124,6 +124,7 @@ pub(super) fn write_segment(
         docs: reader.num_docs(),
         live: 0,
         terms,
+        vectors: None,
     };
     Ok(NewSegment {
         reader: Arc::new(reader),

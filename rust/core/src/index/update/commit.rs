@@ -20,6 +20,7 @@ use crate::index::directory::{
 use crate::index::disk::DiskIndex;
 use crate::index::docmap::{self, DocRow, SegmentMap, DELETED};
 use crate::index::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
+use crate::index::vectors;
 use crate::problem::Problem;
 use crate::schema::Field;
 use crate::segment::{self, SegmentReader};
@@ -68,8 +69,7 @@ fn apply_or_leave_files(
     layout.drop_empty();
     job.check_cancel()?;
     if layout.readers.len() > job.opts.merge_threshold.max(1) {
-        layout.merge(dir, next_segment)?;
-        next_segment += 1;
+        layout.merge(dir, &mut next_segment)?;
         stats.merged = true;
     }
     job.check_cancel()?;
@@ -248,12 +248,18 @@ impl Layout {
         }
     }
 
-    /// Merges every segment into one (file number `number`), in global-id
-    /// order, dropping deleted docs.
-    fn merge(&mut self, dir: &Path, number: u64) -> Result<()> {
+    /// Merges every segment into one (file number `next`, then the merged
+    /// document vectors' file, if any, `next + 1`), in global-id order,
+    /// dropping deleted docs; advances `next` past the numbers used.
+    fn merge(&mut self, dir: &Path, next: &mut u64) -> Result<()> {
         let order = &self.order;
-        let mut merged = write_segment(dir, number, |p| segment::merge(&self.readers, order, p))?;
+        let mut merged = write_segment(dir, *next, |p| segment::merge(&self.readers, order, p))?;
+        *next += 1;
         merged.entry.live = order.len() as u32;
+        merged.entry.vectors = vectors::carry_into_merge(dir, &self.entries, order, *next)?;
+        if merged.entry.vectors.is_some() {
+            *next += 1;
+        }
         let mut m = SegmentMap::default();
         for (g, &(s, l)) in order.iter().enumerate() {
             let src = &mut self.maps[s as usize];

@@ -1,0 +1,231 @@
+"""The native on-disk index keeps document vectors in its segments (SPEC.md §10).
+
+Each segment with rows has a ``vec-*.vec`` file listed in the manifest:
+only added or changed specs are embedded, a merge carries the rows, an
+interruption keeps what was committed, a damaged file is recomputed, and the
+file of older versions (``native.vectors``) is reused, then removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import mmap
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from specsearch import BuildOptions, Index, vectors
+from specsearch.native import NativeBackend
+from tests.embed.conftest import TINY
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from numpy.typing import NDArray
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "specs"
+
+
+def _model_id(index: Index) -> str:
+    return f"{TINY}|{index.encoder(TINY).dim}"
+
+
+def _embed(
+    index: Index,
+    legacy: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    model_id: str | None = None,
+) -> tuple[NDArray[np.float16], int]:
+    """The index's document vectors and how many specs were embedded to get them."""
+    backend = index._backend
+    assert isinstance(backend, NativeBackend)
+    segments = backend.vector_index()
+    assert segments is not None
+    rows, embedded = vectors.segment_rows(
+        segments,
+        backend.docs,
+        index.encoder(TINY),
+        model_id or _model_id(index),
+        legacy=legacy,
+        progress=progress,
+    )
+    return rows.array(), embedded
+
+
+def _fresh(corpus: Path) -> NDArray[np.float16]:
+    """The vectors of an index built in memory from scratch."""
+    with Index.build([corpus], backend="native") as index:
+        return index.doc_vectors(TINY)
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "specs"
+    shutil.copytree(EXAMPLES, corpus)
+    return corpus
+
+
+def _open(corpus: Path, where: Path, merge_threshold: int = 8) -> Index:
+    options = BuildOptions(merge_threshold=merge_threshold)
+    return Index.open([corpus], index_dir=where, backend="native", options=options)
+
+
+def test_only_added_or_changed_specs_are_embedded(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    specs = sorted(corpus.rglob("*.md"))
+    with _open(corpus, where) as index:
+        first, embedded = _embed(index)
+        assert embedded == index.stats().docs == len(specs)
+    with _open(corpus, where) as index:
+        again, embedded = _embed(index)
+        assert embedded == 0
+        assert np.array_equal(first, again)
+    with specs[0].open("a", encoding="utf-8") as f:
+        f.write("\nAlso reviews database migrations and rollback plans.\n")
+    (corpus / "new-agent.md").write_text(
+        "---\nname: new-agent\ndescription: Plans product launches.\n---\nBody.\n",
+        encoding="utf-8",
+    )
+    with _open(corpus, where) as index:
+        changed, embedded = _embed(index)
+        assert embedded == 2
+        assert np.array_equal(changed, _fresh(corpus))
+    specs[1].rename(specs[1].with_name("renamed-" + specs[1].name))
+    specs[2].unlink()
+    with _open(corpus, where) as index:
+        moved, embedded = _embed(index)
+        assert embedded == 0  # the renamed spec's text, name included, is the same
+        assert np.array_equal(moved, _fresh(corpus))
+    with _open(corpus, where) as index:  # stats are those of the snapshot opened
+        stats = index.vector_stats()
+        assert stats is not None
+        assert (stats.count, stats.dims, stats.model_id, stats.valid) == (
+            len(moved),
+            moved.shape[1],
+            _model_id(index),
+            True,
+        )
+
+
+def test_a_merge_carries_the_rows_and_the_result_is_mapped(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where, merge_threshold=2) as index:
+        _, embedded = _embed(index)
+        assert embedded == index.stats().docs
+    for name in ("a", "b"):
+        (corpus / f"agent-{name}.md").write_text(
+            f"---\nname: agent-{name}\ndescription: Handles {name} requests.\n---\n",
+            encoding="utf-8",
+        )
+        with _open(corpus, where, merge_threshold=2) as index:
+            merged, embedded = _embed(index)
+            assert embedded == 1
+    assert index.update is not None
+    with _open(corpus, where, merge_threshold=2) as index:
+        assert index.stats().segments == 1  # the second addition merged all three
+        mapped, embedded = _embed(index)
+        assert embedded == 0
+        assert np.array_equal(mapped, merged)
+        assert np.array_equal(mapped, _fresh(corpus))
+        base = mapped.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        assert isinstance(base, memoryview)
+        assert isinstance(base.obj, mmap.mmap)
+    assert len(list((where / "native").glob("vec-*.vec"))) == 1
+
+
+def test_an_interrupted_embedding_keeps_what_it_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "BATCH", 2)
+    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+
+    def stop(done: int, todo: int) -> None:
+        if done >= 4:
+            raise KeyboardInterrupt
+
+    with _open(corpus, where) as index:
+        n = index.stats().docs
+        assert n >= 5
+        with pytest.raises(KeyboardInterrupt):
+            _embed(index, progress=stop)
+    with _open(corpus, where) as index:
+        kept = index.vector_stats()
+        assert kept is not None
+        assert (kept.count, kept.valid) == (2, True)
+        done, embedded = _embed(index)
+        assert embedded == n - 2
+        assert np.array_equal(done, _fresh(corpus))
+
+
+def test_a_damaged_vector_file_is_recomputed_not_an_error(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index:
+        first, _ = _embed(index)
+    (stored,) = (where / "native").glob("vec-*.vec")
+    data = bytearray(stored.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    stored.write_bytes(bytes(data))
+    with _open(corpus, where) as index:
+        assert len(index.search("tokio")) > 0  # the index itself is sound
+        stats = index.vector_stats()
+        assert stats is not None
+        assert not stats.valid
+        again, embedded = _embed(index)
+        assert embedded == index.stats().docs
+        assert np.array_equal(again, first)
+    with _open(corpus, where) as index:
+        stats = index.vector_stats()
+        assert stats is not None
+        assert stats.valid
+        assert not stored.exists()  # replaced by a new file, the damaged one collected
+
+
+def test_the_file_of_older_versions_is_reused_then_removed(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    legacy = where / "native.vectors"
+    with _open(corpus, where) as index:
+        backend = index._backend
+        infos = backend.docs(range(backend.num_docs))
+        vectors.stored_rows(infos, index.encoder(TINY), _model_id(index), str(legacy))
+        assert legacy.is_file()
+        moved, embedded = _embed(index, legacy=str(legacy))
+        assert embedded == 0
+        assert np.array_equal(moved, _fresh(corpus))
+    assert not legacy.exists()
+    with _open(corpus, where) as index:
+        stats = index.vector_stats()
+        assert stats is not None
+        assert stats.count == index.stats().docs
+
+
+def test_rows_stay_in_memory_while_another_writer_holds_the_lock(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index, open(where / "native" / "LOCK", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        busy, embedded = _embed(index)
+        assert embedded == index.stats().docs
+        assert index.vector_stats() is None
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        assert np.array_equal(busy, _fresh(corpus))
+
+
+def test_another_model_replaces_the_rows(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index:
+        n = index.stats().docs
+        _, embedded = _embed(index, model_id="first|32")
+        assert embedded == n
+    with _open(corpus, where) as index:
+        _, embedded = _embed(index, model_id="second|32")
+        assert embedded == n
+    with _open(corpus, where) as index:
+        stats = index.vector_stats()
+        assert stats is not None
+        assert (stats.model_id, stats.count) == ("second|32", n)
+        _, embedded = _embed(index, model_id="second|32")
+        assert embedded == 0
