@@ -16,6 +16,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
@@ -116,7 +117,7 @@ impl Tensors<'_> {
     /// past binary16's range (the forward pass multiplies by the binary16
     /// rounding of each weight, which [`Weights::new`] makes once).
     fn dense(&self, name: &str, m: usize, k: usize) -> Result<Vec<f32>> {
-        /// The least magnitude [`super::dense::round_f16`] takes to infinity: halfway from
+        /// The least magnitude that rounds to an infinite binary16: halfway from
         /// 65504 (the largest binary16) to 65536, a tie that rounds up.
         const F16_OVERFLOW: f32 = 65520.0;
         let w = self.get(name, &[m, k])?;
@@ -214,38 +215,12 @@ impl Bert {
         let i = config.intermediate_size;
         let vocab = t.rows("embeddings.word_embeddings.weight")?;
         let types = t.rows("embeddings.token_type_embeddings.weight")?;
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
-        for l in 0..config.num_hidden_layers {
-            let p = format!("encoder.layer.{l}.");
-            let mut qkv_w = t.dense(&format!("{p}attention.self.query.weight"), h, h)?;
-            qkv_w.extend(t.dense(&format!("{p}attention.self.key.weight"), h, h)?);
-            qkv_w.extend(t.dense(&format!("{p}attention.self.value.weight"), h, h)?);
-            let mut qkv_b = t.get(&format!("{p}attention.self.query.bias"), &[h])?;
-            qkv_b.extend(t.get(&format!("{p}attention.self.key.bias"), &[h])?);
-            qkv_b.extend(t.get(&format!("{p}attention.self.value.bias"), &[h])?);
-            layers.push(Layer {
-                qkv_w: Weights::new(qkv_w, 3 * h, h),
-                qkv_b,
-                attn_out_w: Weights::new(
-                    t.dense(&format!("{p}attention.output.dense.weight"), h, h)?,
-                    h,
-                    h,
-                ),
-                attn_out_b: t.get(&format!("{p}attention.output.dense.bias"), &[h])?,
-                ln1_g: t.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
-                ln1_b: t.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
-                inter_w: Weights::new(
-                    t.dense(&format!("{p}intermediate.dense.weight"), i, h)?,
-                    i,
-                    h,
-                ),
-                inter_b: t.get(&format!("{p}intermediate.dense.bias"), &[i])?,
-                out_w: Weights::new(t.dense(&format!("{p}output.dense.weight"), h, i)?, h, i),
-                out_b: t.get(&format!("{p}output.dense.bias"), &[h])?,
-                ln2_g: t.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
-                ln2_b: t.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
-            });
-        }
+        // The layers are independent: converted in parallel (the float16
+        // rounding and panel packing of 22M weights is most of a load).
+        let layers = (0..config.num_hidden_layers)
+            .into_par_iter()
+            .map(|l| Self::layer_from_tensors(t, l, h, i))
+            .collect::<Result<Vec<Layer>>>()?;
         Ok(Self {
             word: t.get("embeddings.word_embeddings.weight", &[vocab, h])?,
             position: t.get(
@@ -257,6 +232,39 @@ impl Bert {
             emb_ln_b: t.get("embeddings.LayerNorm.bias", &[h])?,
             layers,
             config,
+        })
+    }
+
+    /// Layer `layer`'s weights (`h` hidden, `i` intermediate).
+    fn layer_from_tensors(t: &Tensors<'_>, layer: usize, h: usize, i: usize) -> Result<Layer> {
+        let p = format!("encoder.layer.{layer}.");
+        let mut qkv_w = t.dense(&format!("{p}attention.self.query.weight"), h, h)?;
+        qkv_w.extend(t.dense(&format!("{p}attention.self.key.weight"), h, h)?);
+        qkv_w.extend(t.dense(&format!("{p}attention.self.value.weight"), h, h)?);
+        let mut qkv_b = t.get(&format!("{p}attention.self.query.bias"), &[h])?;
+        qkv_b.extend(t.get(&format!("{p}attention.self.key.bias"), &[h])?);
+        qkv_b.extend(t.get(&format!("{p}attention.self.value.bias"), &[h])?);
+        Ok(Layer {
+            qkv_w: Weights::new(qkv_w, 3 * h, h),
+            qkv_b,
+            attn_out_w: Weights::new(
+                t.dense(&format!("{p}attention.output.dense.weight"), h, h)?,
+                h,
+                h,
+            ),
+            attn_out_b: t.get(&format!("{p}attention.output.dense.bias"), &[h])?,
+            ln1_g: t.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
+            ln1_b: t.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
+            inter_w: Weights::new(
+                t.dense(&format!("{p}intermediate.dense.weight"), i, h)?,
+                i,
+                h,
+            ),
+            inter_b: t.get(&format!("{p}intermediate.dense.bias"), &[i])?,
+            out_w: Weights::new(t.dense(&format!("{p}output.dense.weight"), h, i)?, h, i),
+            out_b: t.get(&format!("{p}output.dense.bias"), &[h])?,
+            ln2_g: t.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
+            ln2_b: t.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
         })
     }
 

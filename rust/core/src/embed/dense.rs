@@ -291,45 +291,40 @@ pub(crate) struct Weights {
 
 /// `v` rounded to the nearest binary16 value (ties to even), as numpy's
 /// `astype(float16).astype(float32)`.
+#[cfg(test)]
 pub(crate) fn round_f16(v: f32) -> f32 {
     f16_to_f32(f16_bits(v))
 }
 
 impl Weights {
     /// Weights of `m` outputs × `k` inputs from their stored `[m, k]`
-    /// layout, each rounded with [`round_f16`] (a value past binary16's range
+    /// layout, each rounded to binary16 once (ties to even, as numpy's
+    /// `astype(float16)`; a value past binary16's range
     /// becomes infinite: the loader refuses such a tensor first).
     ///
     /// # Panics
     /// When `w` does not hold `m * k` values (an internal bug: the loader
     /// checks every tensor's shape).
-    pub(crate) fn new(mut w: Vec<f32>, m: usize, k: usize) -> Self {
+    pub(crate) fn new(w: Vec<f32>, m: usize, k: usize) -> Self {
         assert_eq!(w.len(), m * k, "weights: {} values for {m} × {k}", w.len());
-        for v in &mut w {
-            *v = round_f16(*v);
-        }
+        let bits: Vec<u16> = w.iter().map(|&v| f16_bits(v)).collect();
+        drop(w);
         let panels = if avx512_panels(k) { m / PANEL } else { 0 };
-        if panels == 0 {
-            return Self {
-                m,
-                k,
-                packed: Vec::new(),
-                panels,
-                rows: w,
-            };
-        }
         let mut packed = vec![0u16; panels * k * PANEL];
         for (p, panel) in packed.chunks_exact_mut(k * PANEL).enumerate() {
-            for (c, row) in w[p * PANEL * k..(p + 1) * PANEL * k]
+            for (c, row) in bits[p * PANEL * k..(p + 1) * PANEL * k]
                 .chunks_exact(k)
                 .enumerate()
             {
                 for (i, &v) in row.iter().enumerate() {
-                    panel[i * PANEL + c] = f16_bits(v); // exact: v is rounded above
+                    panel[i * PANEL + c] = v;
                 }
             }
         }
-        let rows = w[panels * PANEL * k..].to_vec();
+        let rows = bits[panels * PANEL * k..]
+            .iter()
+            .map(|&b| f16_to_f32(b))
+            .collect();
         Self {
             m,
             k,
