@@ -36,6 +36,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -322,12 +323,17 @@ class TantivyBackend(Closing):
         roots: Sequence[str],
         options: BuildOptions,
         progress: Progress | None,
+        *,
+        rebuild: bool = False,
     ) -> tuple[TantivyBackend, UpdateInfo]:
         """The tantivy index in ``index_dir``, created or brought up to date.
 
         A file is indexed again when its size or mtime changed; deleted files'
-        docs are deleted; doc ids of unchanged files are kept.
+        docs are deleted; doc ids of unchanged files are kept. ``rebuild``
+        removes the folder first.
         """
+        if rebuild:
+            shutil.rmtree(index_dir, ignore_errors=True)
         files, problems = collect(list(roots), options.max_file_bytes)
         docs: _Docs | None = None
         manifest = os.path.join(index_dir, MANIFEST)

@@ -88,6 +88,7 @@ class Index:
         hidden: bool = False,
         no_ignore: bool = False,
         verify: bool = False,
+        rebuild: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int], str | None]: ...
     @staticmethod
     def open_existing(index_dir: str) -> tuple[Index, list[tuple[str, int | None, str]]]: ...

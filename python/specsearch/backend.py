@@ -276,8 +276,13 @@ class BackendClass(Protocol):
         roots: Sequence[str],
         options: BuildOptions,
         progress: Progress | None,
+        *,
+        rebuild: bool = False,
     ) -> tuple[Backend, UpdateInfo]:
-        """The persistent index in ``index_dir``, brought up to date with ``roots``."""
+        """The persistent index in ``index_dir``, brought up to date with ``roots``.
+
+        With ``rebuild``, built afresh from the files, whatever is there.
+        """
         ...
 
     def open_existing(self, index_dir: str) -> Backend:

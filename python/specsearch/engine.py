@@ -75,18 +75,6 @@ def _roots(paths: Sequence[PathArg]) -> list[str]:
     return [os.fspath(p) for p in paths]
 
 
-def _discard(target: str) -> None:
-    """Remove an index folder: renamed aside first, so no one opens it half-deleted."""
-    aside = f"{target}.discarded-{os.getpid()}"
-    try:
-        os.rename(target, aside)
-    except FileNotFoundError:
-        return
-    import shutil  # noqa: PLC0415 (rebuilds only; shutil pulls in compressors)
-
-    shutil.rmtree(aside, ignore_errors=True)
-
-
 def _snapshot(
     backend: BackendClass,
     target: str,
@@ -441,10 +429,10 @@ class Index(Closing):
 
             record_use(folder, roots)
         target = os.path.join(folder, choice.name)
-        if rebuild:
-            _discard(target)
         try:
-            opened, info = choice.backend.open(target, roots, options or BuildOptions(), progress)
+            opened, info = choice.backend.open(
+                target, roots, options or BuildOptions(), progress, rebuild=rebuild
+            )
             if info.damage is not None:
                 notice(f"{info.damage}; rebuilt the index")
         except IndexLockedError as busy:

@@ -74,8 +74,14 @@ class NativeBackend(Closing):
         roots: Sequence[str],
         options: BuildOptions,
         progress: Progress | None,
+        *,
+        rebuild: bool = False,
     ) -> tuple[NativeBackend, UpdateInfo]:
-        """The on-disk index in ``index_dir``, created or brought up to date."""
+        """The on-disk index in ``index_dir``, created or brought up to date.
+
+        With ``rebuild``, built afresh and committed over the old index (its
+        stored document vectors stay reusable: SPEC.md §10).
+        """
         index, raw, counts, damage = _native.Index.open(
             index_dir,
             list(roots),
@@ -87,6 +93,7 @@ class NativeBackend(Closing):
             hidden=options.hidden,
             no_ignore=options.no_ignore,
             verify=options.verify,
+            rebuild=rebuild,
         )
         info = UpdateInfo(
             added=counts["added"],

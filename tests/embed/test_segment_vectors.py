@@ -229,3 +229,40 @@ def test_another_model_replaces_the_rows(tmp_path: Path) -> None:
         assert (stats.model_id, stats.count) == ("second|32", n)
         _, embedded = _embed(index, model_id="second|32")
         assert embedded == 0
+
+
+def test_a_rebuild_keeps_the_vectors_for_reuse(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index:
+        first, _ = _embed(index)
+    old_files = set((where / "native").glob("vec-*.vec"))
+    with Index.open([corpus], index_dir=where, backend="native", rebuild=True) as index:
+        assert index.update is not None
+        assert index.update.rebuilt
+        again, embedded = _embed(index)
+        assert embedded == 0
+        assert np.array_equal(again, first)
+    with _open(corpus, where) as index:
+        stats = index.vector_stats()
+        assert stats is not None
+        assert stats.count == index.stats().docs
+    # The kept files went with the first commit that stored vectors.
+    assert not old_files & set((where / "native").glob("vec-*.vec"))
+
+
+def test_an_index_rebuilt_after_damage_reuses_its_vectors(tmp_path: Path) -> None:
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index:
+        first, _ = _embed(index)
+    for segment in (where / "native").glob("seg-*.seg"):
+        data = bytearray(segment.read_bytes())
+        data[20] ^= 0xFF  # in the header: found when the index is opened
+        segment.write_bytes(bytes(data))
+    notices: list[str] = []
+    with Index.open([corpus], index_dir=where, backend="native", notice=notices.append) as index:
+        assert index.update is not None
+        assert index.update.rebuilt
+        assert any("rebuilt the index" in n for n in notices)
+        again, embedded = _embed(index)
+        assert embedded == 0
+        assert np.array_equal(again, first)

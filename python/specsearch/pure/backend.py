@@ -129,8 +129,15 @@ class PurePythonBackend(Closing):
         roots: Sequence[str],
         options: BuildOptions,
         progress: Progress | None,
+        *,
+        rebuild: bool = False,
     ) -> tuple[PurePythonBackend, UpdateInfo]:
-        """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date."""
+        """The cache in ``index_dir`` (see :mod:`specsearch.pure.store`), brought up to date.
+
+        With ``rebuild``, the cache is thrown away first.
+        """
+        if rebuild:
+            store.discard(index_dir)
         index, info = store.open_or_update(
             index_dir,
             list(roots),

@@ -239,6 +239,18 @@ def _locked(directory: str) -> Iterator[None]:
         os.close(fd)
 
 
+def discard(directory: str) -> None:
+    """Remove a cache folder: renamed aside first, so no one opens it half-deleted."""
+    aside = f"{directory}.discarded-{os.getpid()}"
+    try:
+        os.rename(directory, aside)
+    except FileNotFoundError:
+        return
+    import shutil  # noqa: PLC0415 (rebuilds only; shutil pulls in compressors)
+
+    shutil.rmtree(aside, ignore_errors=True)
+
+
 def load_existing(directory: str) -> PureIndex:
     """The cached index in ``directory`` as it is: no walk, no update.
 

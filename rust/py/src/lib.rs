@@ -349,8 +349,9 @@ impl PyIndex {
         hidden = false,
         no_ignore = false,
         verify = false,
+        rebuild = false,
     ))]
-    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)] // the Python keyword arguments
     fn open(
         py: Python<'_>,
         index_dir: PathBuf,
@@ -363,6 +364,7 @@ impl PyIndex {
         hidden: bool,
         no_ignore: bool,
         verify: bool,
+        rebuild: bool,
     ) -> PyResult<Opened<'_>> {
         if merge_threshold == 0 {
             return Err(PyValueError::new_err("merge_threshold must be at least 1"));
@@ -375,6 +377,7 @@ impl PyIndex {
             },
             memory_budget_bytes: memory_budget,
             merge_threshold,
+            rebuild,
         };
         let last = Mutex::new(None::<Instant>);
         let report = move |done: usize, total: usize| {

@@ -128,6 +128,7 @@ pub(crate) fn collect_garbage(dir: &Path, m: &Manifest) {
             ]
         })
         .flatten()
+        .chain(m.spare_vectors.iter().map(|v| v.vectors.file.file.as_str()))
         .chain([m.docmap.file.as_str()])
         .collect();
     remove_ours_except(dir, &live);
@@ -286,6 +287,7 @@ mod tests {
             skipped: vec![],
             next_segment: 1,
             started_ns: 0,
+            spare_vectors: vec![],
         };
         commit_manifest(&index, &m).unwrap();
         assert_eq!(mode(&index.join(MANIFEST_FILE)), 0o600);

@@ -98,6 +98,20 @@ pub(crate) struct Manifest {
     pub(crate) next_segment: u64,
     /// When the commit started (ns since the epoch).
     pub(crate) started_ns: i64,
+    /// Vector files of an index this one was rebuilt from, kept only so
+    /// that their rows are reused by key instead of embedded again; dropped
+    /// by the next commit that stores vectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) spare_vectors: Vec<SpareVectors>,
+}
+
+/// A vector file kept for reuse, with its segment's doc count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SpareVectors {
+    /// The file.
+    pub(crate) vectors: VectorEntry,
+    /// The doc count of the segment it belonged to.
+    pub(crate) docs: u32,
 }
 
 impl Manifest {
@@ -164,7 +178,10 @@ impl Manifest {
         let segment_ok = |s: &SegmentEntry| {
             names_ok(&s.file) && s.vectors.as_ref().is_none_or(|v| names_ok(&v.file))
         };
-        if !m.segments.iter().all(segment_ok) || !names_ok(&m.docmap) {
+        if !m.segments.iter().all(segment_ok)
+            || !m.spare_vectors.iter().all(|v| names_ok(&v.vectors.file))
+            || !names_ok(&m.docmap)
+        {
             return Err(bad("bad file name".into()));
         }
         Ok(m)
@@ -193,6 +210,7 @@ mod tests {
             skipped: vec![],
             next_segment: 1,
             started_ns: 5,
+            spare_vectors: vec![],
         };
         let b = m.encode();
         let p = Path::new("MANIFEST");

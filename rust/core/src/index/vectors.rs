@@ -29,7 +29,7 @@ use super::directory::{
 };
 use super::disk::DiskIndex;
 use super::docmap::DELETED;
-use super::manifest::{FileEntry, SegmentEntry, VectorEntry};
+use super::manifest::{FileEntry, SegmentEntry, SpareVectors, VectorEntry};
 use crate::container::{self, Container};
 use crate::error::{Error, Result};
 
@@ -239,6 +239,32 @@ pub(crate) fn carry_into_merge(
     rows.write(dir, number, model).map(Some)
 }
 
+/// The vector files a new commit keeps for reuse (SPEC.md §10): after a
+/// rebuild, every vector file the index on disk still lists (its manifest
+/// may be readable when a segment is not), else the old commit's spares.
+pub(crate) fn spares(dir: &Path, old: Option<&DiskIndex>, rebuilt: bool) -> Vec<SpareVectors> {
+    if let Some(old) = old {
+        return old.manifest.spare_vectors.clone();
+    }
+    if !rebuilt {
+        return Vec::new();
+    }
+    let Ok(m) = read_manifest(dir) else {
+        return Vec::new();
+    };
+    m.segments
+        .iter()
+        .filter_map(|e| {
+            e.vectors.as_ref().map(|v| SpareVectors {
+                vectors: v.clone(),
+                docs: e.docs,
+            })
+        })
+        .chain(m.spare_vectors)
+        .filter(|s| VectorFile::open(dir, &s.vectors, s.docs as usize).is_ok())
+        .collect()
+}
+
 /// The stored vectors of one model, as a snapshot sees them.
 #[derive(Debug, Default)]
 pub struct StoredVectors {
@@ -326,10 +352,17 @@ impl DiskIndex {
 
     /// For each key, a stored row of `model` under that key, in any
     /// segment, of a live doc or a deleted one (a renamed spec, or an edit
-    /// undone, is not embedded again).
+    /// undone, is not embedded again), or in a vector file kept from the
+    /// index this one was rebuilt from.
     #[must_use]
     pub fn reuse_vectors(&self, model: &str, dim: usize, keys: &[&[u8]]) -> Vec<Option<Vec<u8>>> {
-        let files = open_files(self.dir(), &self.manifest.segments, model, dim);
+        let mut files = open_files(self.dir(), &self.manifest.segments, model, dim);
+        files.extend(self.manifest.spare_vectors.iter().map(|s| {
+            let v = &s.vectors;
+            (v.model == model && v.dim as usize == dim)
+                .then(|| VectorFile::open(self.dir(), v, s.docs as usize).ok())
+                .flatten()
+        }));
         let mut by_key: FxHashMap<&[u8], &[u8]> = FxHashMap::default();
         for f in files.iter().flatten() {
             for l in (0..f.docs).filter(|&l| f.has(l)) {
@@ -460,6 +493,9 @@ impl DiskIndex {
                 m.segments[j].vectors = Some(entry);
             }
             m.generation += 1;
+            // The caller looked its keys up before embedding: spares kept
+            // after a rebuild have given what they could.
+            m.spare_vectors.clear();
             commit_manifest(self.dir(), &m)
         })();
         if let Err(e) = result {

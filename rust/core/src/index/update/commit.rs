@@ -19,7 +19,7 @@ use crate::index::directory::{
 };
 use crate::index::disk::DiskIndex;
 use crate::index::docmap::{self, DocRow, SegmentMap, DELETED};
-use crate::index::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry};
+use crate::index::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry, SpareVectors};
 use crate::index::vectors;
 use crate::problem::Problem;
 use crate::schema::Field;
@@ -73,7 +73,15 @@ fn apply_or_leave_files(
         stats.merged = true;
     }
     job.check_cancel()?;
-    write_commit(job, layout, &built.outcomes, generation, next_segment)?;
+    let spares = vectors::spares(dir, old, rebuilt);
+    write_commit(
+        job,
+        layout,
+        &built.outcomes,
+        generation,
+        next_segment,
+        spares,
+    )?;
     let index = DiskIndex::open(dir)?;
     stats.segments = index.num_segments() as u64;
     Ok((index, problems, stats))
@@ -288,6 +296,7 @@ fn write_commit(
     outcomes: &[Outcome],
     generation: u64,
     next_segment: u64,
+    spare_vectors: Vec<SpareVectors>,
 ) -> Result<()> {
     let dir = job.dir;
     let Layout {
@@ -330,6 +339,7 @@ fn write_commit(
         skipped,
         next_segment,
         started_ns: job.started,
+        spare_vectors,
     };
     commit_manifest(dir, &manifest)?;
     collect_garbage(dir, &manifest);

@@ -64,6 +64,10 @@ pub struct DiskOptions {
     pub memory_budget_bytes: usize,
     /// More segments than this are merged into one (at least 1).
     pub merge_threshold: usize,
+    /// Build afresh from the files, ignoring the existing index (which is
+    /// replaced by the new commit, never deleted first). Its document
+    /// vectors stay available for reuse (SPEC.md §10).
+    pub rebuild: bool,
 }
 
 impl Default for DiskOptions {
@@ -72,6 +76,7 @@ impl Default for DiskOptions {
             build: BuildOptions::default(),
             memory_budget_bytes: DEFAULT_MEMORY_BUDGET,
             merge_threshold: DEFAULT_MERGE_THRESHOLD,
+            rebuild: false,
         }
     }
 }
@@ -232,7 +237,7 @@ impl DiskIndex {
             started,
             cancel,
         };
-        let mut rebuilt = false;
+        let mut rebuilt = opts.rebuild;
         let mut damage: Option<String> = None;
         let mut locked: Option<DirLock> = None;
         // A format error in the existing index: rebuild it, and say why.
