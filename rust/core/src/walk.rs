@@ -740,11 +740,16 @@ fn root_without_listing(
 
 /// The doc path of `rel` under a root shown as `display` (§1).
 fn doc_path(display: Option<&str>, rel: &str) -> String {
-    match display {
-        None => rel.to_owned(),
-        Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
-        Some(d) => format!("{d}/{rel}"),
+    let Some(d) = display else {
+        return rel.to_owned();
+    };
+    let mut path = String::with_capacity(d.len() + 1 + rel.len());
+    path.push_str(d);
+    if !(d.is_empty() || d.ends_with('/')) {
+        path.push('/');
     }
+    path.push_str(rel);
+    path
 }
 
 /// Walks one root. `display` is `None` for the default root, whose paths

@@ -325,6 +325,18 @@ fn several_roots_and_file_roots_are_replayed() {
 }
 
 #[test]
+fn odd_root_spellings_are_replayed_exactly() {
+    let mut t = tree();
+    let d = t.root().display().to_string();
+    for root in [format!("{d}/"), format!("{d}//x"), format!("{d}/x/./y/")] {
+        let roots = [PathBuf::from(root)];
+        t.cache = None;
+        assert!(!t.check(&roots));
+        assert!(t.check(&roots), "{roots:?} was not replayed");
+    }
+}
+
+#[test]
 fn damaged_caches_are_ignored() {
     let t = tree();
     let r = [t.root().to_path_buf()];
@@ -371,7 +383,8 @@ fn open_or_update_replays_and_ignores_bad_caches() {
     let ix = ix.path().join("ix");
     let opts = DiskOptions::default();
     let open = |ix: &Path| {
-        let (d, p, s) = DiskIndex::open_or_update(ix, std::slice::from_ref(&r), &opts, None).unwrap();
+        let (d, p, s) =
+            DiskIndex::open_or_update(ix, std::slice::from_ref(&r), &opts, None).unwrap();
         assert_parity(
             &d,
             &p,

@@ -31,6 +31,7 @@
 //!
 //! The cache holds no global state: it is bytes in, bytes out.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -146,21 +147,24 @@ pub fn collect_cached_as_of(
     })
 }
 
+/// Raw path bytes, borrowed from a cache being replayed.
+type Bytes<'a> = Cow<'a, [u8]>;
+
 /// What a cache must match: the arguments of the walk and who walks.
 #[derive(Debug, PartialEq, Eq)]
-struct Key {
+struct Key<'a> {
     max_file_bytes: u64,
     hidden: bool,
     no_ignore: bool,
     /// `None` for the default root.
-    roots: Option<Vec<Vec<u8>>>,
+    roots: Option<Vec<Bytes<'a>>>,
     /// Effective user, effective group, then the supplementary groups,
     /// sorted: what may be read depends on them.
     ids: Vec<u32>,
 }
 
-impl Key {
-    fn of(roots: &[PathBuf], max_file_bytes: u64, options: WalkOptions) -> Key {
+impl Key<'_> {
+    fn of(roots: &[PathBuf], max_file_bytes: u64, options: WalkOptions) -> Key<'_> {
         Key {
             max_file_bytes,
             hidden: options.hidden,
@@ -168,7 +172,7 @@ impl Key {
             roots: (!roots.is_empty()).then(|| {
                 roots
                     .iter()
-                    .map(|r| r.as_os_str().as_encoded_bytes().to_vec())
+                    .map(|r| Cow::Borrowed(r.as_os_str().as_encoded_bytes()))
                     .collect()
             }),
             ids: process_ids(),
@@ -201,27 +205,27 @@ fn process_ids() -> Vec<u32> {
 
 /// One root of a recorded walk.
 #[derive(Debug, PartialEq, Eq)]
-enum RootEntry {
+enum RootEntry<'a> {
     /// A file root (a spec, stat'ed again by a replay).
     File,
     /// Neither file nor folder (a problem, decided again by a replay).
     Other,
-    Dir(DirRoot),
+    Dir(DirRoot<'a>),
 }
 
 /// A folder root of a recorded walk. Paths are the bytes after the root's
 /// (and a `/`), as the walker joins them.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct DirRoot {
+struct DirRoot<'a> {
     /// Every folder entered, the root first (empty path, followed stat).
-    folders: Vec<(Vec<u8>, FileStat)>,
+    folders: Vec<(Bytes<'a>, FileStat)>,
     /// Every ignore file read: its folder (an index into `folders`), its
     /// index in [`IGNORE_FILES`], its stat.
     ignore_files: Vec<(u32, u8, FileStat)>,
     /// Every extension-less file whose first line was read.
-    first_lines: Vec<(Vec<u8>, FileStat)>,
+    first_lines: Vec<(Bytes<'a>, FileStat)>,
     /// The spec files, in walk order.
-    specs: Vec<Vec<u8>>,
+    specs: Vec<Bytes<'a>>,
     /// The root's problems, in order.
     problems: Vec<Problem>,
 }
@@ -246,7 +250,11 @@ fn below(root: &Path, path: &Path) -> Option<Vec<u8>> {
 #[allow(clippy::unnecessary_wraps)] // `None` where paths are not raw bytes
 fn join_bytes(root: &Path, rel: &[u8]) -> Option<PathBuf> {
     use std::os::unix::ffi::OsStrExt;
-    Some(root.join(std::ffi::OsStr::from_bytes(rel)))
+    // As `root.join(rel)`, without growing the buffer on the way.
+    let mut path = PathBuf::with_capacity(root.as_os_str().len() + 1 + rel.len());
+    path.push(root);
+    path.push(std::ffi::OsStr::from_bytes(rel));
+    Some(path)
 }
 
 #[cfg(not(unix))]
@@ -254,7 +262,7 @@ fn join_bytes(_root: &Path, _rel: &[u8]) -> Option<PathBuf> {
     None
 }
 
-impl RootEntry {
+impl RootEntry<'static> {
     /// What the cache keeps of one root's recorded walk, which gave
     /// `files` and `problems`; `None` when it cannot be cached.
     fn of(
@@ -263,7 +271,7 @@ impl RootEntry {
         walk: RootWalk,
         files: &[SpecFile],
         problems: &[Problem],
-    ) -> Option<RootEntry> {
+    ) -> Option<RootEntry<'static>> {
         let (stat, record) = match walk {
             RootWalk::File => return Some(RootEntry::File),
             RootWalk::Other => return Some(RootEntry::Other),
@@ -273,7 +281,7 @@ impl RootEntry {
             return None;
         }
         let mut dir = DirRoot {
-            folders: vec![(Vec::new(), stat)],
+            folders: vec![(Cow::Borrowed(&[][..]), stat)],
             problems: problems.to_vec(),
             ..DirRoot::default()
         };
@@ -281,7 +289,7 @@ impl RootEntry {
         for (path, stat) in record.folders {
             let rel = below(root, &path)?;
             index.insert(rel.clone(), u32::try_from(dir.folders.len()).ok()?);
-            dir.folders.push((rel, stat));
+            dir.folders.push((Cow::Owned(rel), stat));
         }
         for (depth, folder, which, stat) in record.ignore_files {
             let at = if depth == 0 {
@@ -292,7 +300,8 @@ impl RootEntry {
             dir.ignore_files.push((at, which, stat));
         }
         for (path, stat) in record.read_first_line {
-            dir.first_lines.push((below(root, &path)?, stat));
+            dir.first_lines
+                .push((Cow::Owned(below(root, &path)?), stat));
         }
         for f in files {
             let rel = below(root, &f.fs_path)?;
@@ -302,7 +311,7 @@ impl RootEntry {
             if again != f.path {
                 return None;
             }
-            dir.specs.push(rel);
+            dir.specs.push(Cow::Owned(rel));
         }
         // Sorted for a compact, deterministic file; replays do not care.
         dir.ignore_files
@@ -314,15 +323,15 @@ impl RootEntry {
 
 /// A decoded walk cache.
 #[derive(Debug, PartialEq, Eq)]
-struct Cache {
+struct Cache<'a> {
     /// When the recorded walk started (ns since the epoch).
     started: i64,
-    key: Key,
+    key: Key<'a>,
     /// One entry per root (one for the default root).
-    roots: Vec<RootEntry>,
+    roots: Vec<RootEntry<'a>>,
 }
 
-impl Cache {
+impl<'a> Cache<'a> {
     /// Whether a stat can be trusted: both its times known and earlier than
     /// the recorded walk's start less [`RACY_NS`].
     fn trusts(&self, s: &FileStat) -> bool {
@@ -393,6 +402,43 @@ impl Cache {
         if FileStat::of(&meta) != *root_stat || !self.trusts(root_stat) {
             return false;
         }
+        // The listings' checks and the specs' stats at once (the specs'
+        // are wasted only when the cache is rejected).
+        let (listed_same, specs) = rayon::join(
+            || self.listings_same(root, dir),
+            || -> Option<Vec<SpecFile>> {
+                dir.specs
+                    .par_iter()
+                    .map(|rel| {
+                        let fs_path = join_bytes(root, rel)?;
+                        let meta = std::fs::symlink_metadata(&fs_path).ok()?;
+                        if !meta.is_file() {
+                            return None;
+                        }
+                        let stat = FileStat::of(&meta);
+                        Some(SpecFile {
+                            path: doc_path(display, &relative(root, &fs_path)?),
+                            fs_path,
+                            identity: Some((stat.dev, stat.ino)),
+                            stat: Some(stat),
+                        })
+                    })
+                    .collect()
+            },
+        );
+        let (true, Some(specs)) = (listed_same, specs) else {
+            return false;
+        };
+        out.files.extend(specs);
+        out.problems.extend(dir.problems.iter().cloned());
+        true
+    }
+
+    /// Whether every folder below the root, ignore file and first line
+    /// read of `dir` has its recorded, trusted stat (so every listing the
+    /// walk would read, and every decision it would make from an ignore
+    /// file or a first line, is as recorded).
+    fn listings_same(&self, root: &Path, dir: &DirRoot<'_>) -> bool {
         let same = |path: &Path, want: &FileStat, is_dir: bool| {
             std::fs::symlink_metadata(path).is_ok_and(|m| {
                 (if is_dir { m.is_dir() } else { m.is_file() })
@@ -400,19 +446,22 @@ impl Cache {
                     && self.trusts(want)
             })
         };
-        let folders_same = dir.folders[1..]
+        let under = |rel: &[u8], name: &str| {
+            if rel.is_empty() {
+                Some(root.join(name))
+            } else {
+                join_bytes(root, rel).map(|p| p.join(name))
+            }
+        };
+        dir.folders[1..]
             .par_iter()
-            .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, true)));
-        let files_same = folders_same
+            .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, true)))
             && dir.ignore_files.par_iter().all(|&(at, which, stat)| {
-                let folder = dir.folders.get(at as usize).map(|(rel, _)| rel);
+                let folder = dir.folders.get(at as usize);
                 let name = IGNORE_FILES.get(usize::from(which));
                 match (folder, name) {
-                    (Some(rel), Some(name)) if rel.is_empty() => {
-                        same(&root.join(name), &stat, false)
-                    }
-                    (Some(rel), Some(name)) => {
-                        join_bytes(root, rel).is_some_and(|p| same(&p.join(name), &stat, false))
+                    (Some((rel, _)), Some(name)) => {
+                        under(rel, name).is_some_and(|p| same(&p, &stat, false))
                     }
                     _ => false,
                 }
@@ -420,34 +469,7 @@ impl Cache {
             && dir
                 .first_lines
                 .par_iter()
-                .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, false)));
-        if !files_same {
-            return false;
-        }
-        let specs: Option<Vec<SpecFile>> = dir
-            .specs
-            .par_iter()
-            .map(|rel| {
-                let fs_path = join_bytes(root, rel)?;
-                let meta = std::fs::symlink_metadata(&fs_path).ok()?;
-                if !meta.is_file() {
-                    return None;
-                }
-                let stat = FileStat::of(&meta);
-                Some(SpecFile {
-                    path: doc_path(display, &relative(root, &fs_path)?),
-                    fs_path,
-                    identity: Some((stat.dev, stat.ino)),
-                    stat: Some(stat),
-                })
-            })
-            .collect();
-        let Some(specs) = specs else {
-            return false;
-        };
-        out.files.extend(specs);
-        out.problems.extend(dir.problems.iter().cloned());
-        true
+                .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, false)))
     }
 
     fn encode(&self) -> Vec<u8> {
@@ -516,7 +538,7 @@ impl Cache {
 
     /// The cache in `bytes`, or `None` when they are not a whole, intact
     /// cache of this version.
-    fn decode(bytes: &[u8]) -> Option<Cache> {
+    fn decode(bytes: &'a [u8]) -> Option<Cache<'a>> {
         let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
         if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
             return None;
@@ -533,7 +555,7 @@ impl Cache {
             let n = r.len(4)?;
             let mut roots = Vec::with_capacity(n);
             for _ in 0..n {
-                roots.push(r.bytes()?.to_vec());
+                roots.push(Cow::Borrowed(r.bytes()?));
             }
             Some(roots)
         } else {
@@ -654,12 +676,12 @@ impl<'a> Reader<'a> {
             dev: self.u64()?,
         })
     }
-    fn dir_root(&mut self) -> Option<DirRoot> {
+    fn dir_root(&mut self) -> Option<DirRoot<'a>> {
         const STAT: usize = 40;
         let mut d = DirRoot::default();
         let n = self.len(4 + STAT)?;
         for _ in 0..n {
-            d.folders.push((self.bytes()?.to_vec(), self.stat()?));
+            d.folders.push((Cow::Borrowed(self.bytes()?), self.stat()?));
         }
         let n = self.len(5 + STAT)?;
         for _ in 0..n {
@@ -667,11 +689,12 @@ impl<'a> Reader<'a> {
         }
         let n = self.len(4 + STAT)?;
         for _ in 0..n {
-            d.first_lines.push((self.bytes()?.to_vec(), self.stat()?));
+            d.first_lines
+                .push((Cow::Borrowed(self.bytes()?), self.stat()?));
         }
         let n = self.len(4)?;
         for _ in 0..n {
-            d.specs.push(self.bytes()?.to_vec());
+            d.specs.push(Cow::Borrowed(self.bytes()?));
         }
         let n = self.len(12)?;
         for _ in 0..n {
@@ -693,7 +716,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn sample() -> Cache {
+    fn sample() -> Cache<'static> {
         let stat = |n: i64| FileStat {
             size: n.unsigned_abs(),
             mtime: 1_000 + n,
@@ -707,15 +730,22 @@ mod tests {
                 max_file_bytes: 1 << 20,
                 hidden: false,
                 no_ignore: true,
-                roots: Some(vec![b"a".to_vec(), b"b/".to_vec(), b"c.md".to_vec()]),
+                roots: Some(vec![
+                    Cow::Borrowed(b"a"),
+                    Cow::Borrowed(b"b/"),
+                    Cow::Borrowed(b"c.md"),
+                ]),
                 ids: vec![0, 0, 4],
             },
             roots: vec![
                 RootEntry::Dir(DirRoot {
-                    folders: vec![(Vec::new(), stat(1)), (b"x".to_vec(), stat(2))],
+                    folders: vec![
+                        (Cow::Borrowed(b""), stat(1)),
+                        (Cow::Borrowed(b"x"), stat(2)),
+                    ],
                     ignore_files: vec![(1, 2, stat(3))],
-                    first_lines: vec![(b"x/agent".to_vec(), stat(4))],
-                    specs: vec![b"x/agent".to_vec(), b"x/y.md".to_vec()],
+                    first_lines: vec![(Cow::Borrowed(b"x/agent"), stat(4))],
+                    specs: vec![Cow::Borrowed(b"x/agent"), Cow::Borrowed(b"x/y.md")],
                     problems: vec![Problem {
                         path: "a/link.md".to_owned(),
                         line: None,

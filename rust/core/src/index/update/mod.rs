@@ -35,6 +35,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use classify::{assemble_problems, classify};
 use commit::apply;
+use rayon::prelude::*;
 
 use super::directory::{create_private_dir, write_synced, DirLock};
 use super::disk::DiskIndex;
@@ -262,10 +263,12 @@ impl DiskIndex {
             record,
         } = walked;
         let cwd = std::env::current_dir().ok();
-        let abs: Vec<PathBuf> = files
-            .iter()
-            .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
-            .collect();
+        let abs: Vec<PathBuf> = run_in_pool(pool.as_ref(), || {
+            files
+                .par_iter()
+                .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
+                .collect()
+        });
         let job = Job {
             dir: index_dir,
             files: &files,
