@@ -310,17 +310,26 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
                 rest.strip_prefix(b"/")
             }
         })
-        .filter(|rest| {
-            !rest.is_empty()
-                && !rest.starts_with(b"/")
-                && !rest.ends_with(b"/")
-                && !rest.windows(2).any(|w| w == b"//")
-                && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..")
-        })
-        .and_then(|rest| std::str::from_utf8(rest).ok());
+        .and_then(clean_relative);
     match fast {
         Some(rel) => Some(rel.to_owned()),
         None => path.strip_prefix(root).ok().map(slash_path),
+    }
+}
+
+/// The bytes of a path below a root as the relative path string, when
+/// [`relative`] would give them unchanged: clean UTF-8 names joined by
+/// single `/`s, without `.` or `..`.
+fn clean_relative(rest: &[u8]) -> Option<&str> {
+    let clean = !rest.is_empty()
+        && !rest.starts_with(b"/")
+        && !rest.ends_with(b"/")
+        && !rest.windows(2).any(|w| w == b"//")
+        && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..");
+    if clean {
+        std::str::from_utf8(rest).ok()
+    } else {
+        None
     }
 }
 

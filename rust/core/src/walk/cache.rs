@@ -38,8 +38,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 
 use super::{
-    collect_root, doc_path, for_each_root, relative, root_without_listing, FileStat, Output,
-    RootWalk, SpecFile, WalkOptions, IGNORE_FILES,
+    clean_relative, collect_root, doc_path, for_each_root, relative, root_without_listing,
+    FileStat, Output, RootWalk, SpecFile, WalkOptions, IGNORE_FILES,
 };
 use crate::error::Result;
 use crate::problem::Problem;
@@ -416,8 +416,13 @@ impl<'a> Cache<'a> {
                             return None;
                         }
                         let stat = FileStat::of(&meta);
+                        // `relative(root, fs_path)` is `rel` itself when clean.
+                        let path = match clean_relative(rel) {
+                            Some(clean) => doc_path(display, clean),
+                            None => doc_path(display, &relative(root, &fs_path)?),
+                        };
                         Some(SpecFile {
-                            path: doc_path(display, &relative(root, &fs_path)?),
+                            path,
                             fs_path,
                             identity: Some((stat.dev, stat.ino)),
                             stat: Some(stat),
