@@ -321,6 +321,133 @@ impl RootEntry<'static> {
     }
 }
 
+/// What a stat found: the kinds a replay tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    Other,
+}
+
+/// Stats paths below a root through a descriptor of the root folder, so
+/// that each lookup starts there instead of resolving the root again (the
+/// lookups are most of a replay's time). Paths are the raw bytes of
+/// [`DirRoot`]; the empty path is the root itself. Links are not followed.
+#[cfg(target_os = "linux")]
+struct Below {
+    fd: std::os::fd::OwnedFd,
+}
+
+#[cfg(target_os = "linux")]
+impl Below {
+    fn open(root: &Path) -> Option<Below> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(root)
+            .ok()?;
+        Some(Below { fd: file.into() })
+    }
+
+    /// `lstat` of `rel` below the root: the same [`FileStat`] as
+    /// `FileStat::of(&symlink_metadata(root.join(rel)))`, built from the
+    /// same `statx` fields the standard library reads.
+    fn stat(&self, rel: &[u8]) -> Option<(FileStat, Kind)> {
+        use std::os::fd::AsRawFd;
+        let mut buf = [0u8; 512];
+        let heap;
+        let path: &std::ffi::CStr = if rel.len() < buf.len() {
+            buf[..rel.len()].copy_from_slice(rel);
+            std::ffi::CStr::from_bytes_with_nul(&buf[..=rel.len()]).ok()?
+        } else {
+            heap = std::ffi::CString::new(rel).ok()?;
+            &heap
+        };
+        let flags = libc::AT_SYMLINK_NOFOLLOW
+            | libc::AT_STATX_SYNC_AS_STAT
+            | if rel.is_empty() {
+                libc::AT_EMPTY_PATH
+            } else {
+                0
+            };
+        // SAFETY: `path` is NUL-terminated, `x` a valid out-buffer for the
+        // one call, `fd` an open descriptor we own.
+        let x = unsafe {
+            let mut x: libc::statx = std::mem::zeroed();
+            let r = libc::statx(
+                self.fd.as_raw_fd(),
+                path.as_ptr(),
+                flags,
+                libc::STATX_BASIC_STATS,
+                &raw mut x,
+            );
+            if r != 0 || x.stx_mask & libc::STATX_BASIC_STATS != libc::STATX_BASIC_STATS {
+                return None;
+            }
+            x
+        };
+        let ns = |t: libc::statx_timestamp| {
+            t.tv_sec
+                .checked_mul(1_000_000_000)
+                .and_then(|s| s.checked_add(i64::from(t.tv_nsec)))
+        };
+        // As `FileStat::of`: an mtime before the epoch is unknown (it goes
+        // through `SystemTime::duration_since`), a ctime is taken as is.
+        let mtime = if x.stx_mtime.tv_sec >= 0 {
+            ns(x.stx_mtime).unwrap_or(FileStat::UNKNOWN_TIME)
+        } else {
+            FileStat::UNKNOWN_TIME
+        };
+        let kind = match u32::from(x.stx_mode) & libc::S_IFMT {
+            libc::S_IFDIR => Kind::Dir,
+            libc::S_IFREG => Kind::File,
+            _ => Kind::Other,
+        };
+        let stat = FileStat {
+            size: x.stx_size,
+            mtime,
+            ctime: ns(x.stx_ctime).unwrap_or(FileStat::UNKNOWN_TIME),
+            ino: x.stx_ino,
+            dev: libc::makedev(x.stx_dev_major, x.stx_dev_minor),
+        };
+        Some((stat, kind))
+    }
+}
+
+/// Elsewhere, paths below the root are stat'ed by path.
+#[cfg(not(target_os = "linux"))]
+struct Below {
+    root: PathBuf,
+}
+
+#[cfg(not(target_os = "linux"))]
+impl Below {
+    #[allow(clippy::unnecessary_wraps)] // as the Linux one
+    fn open(root: &Path) -> Option<Below> {
+        Some(Below {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn stat(&self, rel: &[u8]) -> Option<(FileStat, Kind)> {
+        let path = if rel.is_empty() {
+            self.root.clone()
+        } else {
+            join_bytes(&self.root, rel)?
+        };
+        let m = std::fs::symlink_metadata(path).ok()?;
+        let kind = if m.is_dir() {
+            Kind::Dir
+        } else if m.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        };
+        Some((FileStat::of(&m), kind))
+    }
+}
+
 /// A decoded walk cache.
 #[derive(Debug, PartialEq, Eq)]
 struct Cache<'a> {
@@ -399,23 +526,32 @@ impl<'a> Cache<'a> {
         let Some((_, root_stat)) = dir.folders.first() else {
             return false;
         };
-        if FileStat::of(&meta) != *root_stat || !self.trusts(root_stat) {
+        // Everything below is stat'ed relative to this descriptor of the
+        // root, checked to be the recorded root (not resolved again).
+        let Some(below) = Below::open(root) else {
+            return false;
+        };
+        let root_same = FileStat::of(&meta) == *root_stat
+            && below
+                .stat(b"")
+                .is_some_and(|(s, k)| k == Kind::Dir && s == *root_stat)
+            && self.trusts(root_stat);
+        if !root_same {
             return false;
         }
         // The listings' checks and the specs' stats at once (the specs'
         // are wasted only when the cache is rejected).
         let (listed_same, specs) = rayon::join(
-            || self.listings_same(root, dir),
+            || self.listings_same(&below, dir),
             || -> Option<Vec<SpecFile>> {
                 dir.specs
                     .par_iter()
                     .map(|rel| {
-                        let fs_path = join_bytes(root, rel)?;
-                        let meta = std::fs::symlink_metadata(&fs_path).ok()?;
-                        if !meta.is_file() {
+                        let (stat, kind) = below.stat(rel)?;
+                        if kind != Kind::File {
                             return None;
                         }
-                        let stat = FileStat::of(&meta);
+                        let fs_path = join_bytes(root, rel)?;
                         // `relative(root, fs_path)` is `rel` itself when clean.
                         let path = match clean_relative(rel) {
                             Some(clean) => doc_path(display, clean),
@@ -443,38 +579,33 @@ impl<'a> Cache<'a> {
     /// read of `dir` has its recorded, trusted stat (so every listing the
     /// walk would read, and every decision it would make from an ignore
     /// file or a first line, is as recorded).
-    fn listings_same(&self, root: &Path, dir: &DirRoot<'_>) -> bool {
-        let same = |path: &Path, want: &FileStat, is_dir: bool| {
-            std::fs::symlink_metadata(path).is_ok_and(|m| {
-                (if is_dir { m.is_dir() } else { m.is_file() })
-                    && FileStat::of(&m) == *want
-                    && self.trusts(want)
-            })
-        };
-        let under = |rel: &[u8], name: &str| {
-            if rel.is_empty() {
-                Some(root.join(name))
-            } else {
-                join_bytes(root, rel).map(|p| p.join(name))
-            }
+    fn listings_same(&self, below: &Below, dir: &DirRoot<'_>) -> bool {
+        let same = |rel: &[u8], want: &FileStat, kind: Kind| {
+            below
+                .stat(rel)
+                .is_some_and(|(s, k)| k == kind && s == *want && self.trusts(want))
         };
         dir.folders[1..]
             .par_iter()
-            .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, true)))
+            .all(|(rel, stat)| same(rel, stat, Kind::Dir))
             && dir.ignore_files.par_iter().all(|&(at, which, stat)| {
                 let folder = dir.folders.get(at as usize);
                 let name = IGNORE_FILES.get(usize::from(which));
-                match (folder, name) {
-                    (Some((rel, _)), Some(name)) => {
-                        under(rel, name).is_some_and(|p| same(&p, &stat, false))
-                    }
-                    _ => false,
+                let (Some((rel, _)), Some(name)) = (folder, name) else {
+                    return false;
+                };
+                let mut path = Vec::with_capacity(rel.len() + 1 + name.len());
+                if !rel.is_empty() {
+                    path.extend_from_slice(rel);
+                    path.push(b'/');
                 }
+                path.extend_from_slice(name.as_bytes());
+                same(&path, &stat, Kind::File)
             })
             && dir
                 .first_lines
                 .par_iter()
-                .all(|(rel, stat)| join_bytes(root, rel).is_some_and(|p| same(&p, stat, false)))
+                .all(|(rel, stat)| same(rel, stat, Kind::File))
     }
 
     fn encode(&self) -> Vec<u8> {
