@@ -459,7 +459,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         2 => (f.clone(), n.clone()).prop_map(|(a, b)| Edit::Remove(a, b)),
         2 => (f.clone(), n.clone(), f.clone(), n.clone())
             .prop_map(|(a, b, c, d)| Edit::Rename(a, b, c, d)),
-        2 => (f.clone(), 0..IGNORES.len(), 0..PATTERNS.len())
+        3 => (f.clone(), 0..IGNORES.len(), 0..PATTERNS.len())
             .prop_map(|(a, b, c)| Edit::Ignore(a, b, c)),
         1 => (f.clone(), 0..IGNORES.len()).prop_map(|(a, b)| Edit::Unignore(a, b)),
         1 => f.clone().prop_map(Edit::MakeFolder),
@@ -527,7 +527,7 @@ proptest! {
     /// gives what a full walk gives, and an unchanged tree is replayed.
     #[test]
     fn any_change_sequence_walks_as_a_full_walk(
-        steps in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..8),
+        steps in prop::collection::vec(prop::collection::vec(edit(), 1..3), 1..10),
         hidden in any::<bool>(),
     ) {
         let mut t = tree();
