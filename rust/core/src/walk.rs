@@ -31,6 +31,10 @@ use rustc_hash::FxHashMap;
 use crate::error::{Error, Result};
 use crate::problem::Problem;
 
+mod cache;
+
+pub use cache::{collect_cached, collect_cached_as_of, CachedWalk, WALK_CACHE_FILE};
+
 /// specsearch's own ignore file (gitignore syntax), stronger than `.ignore`
 /// and `.gitignore`, as `.rgignore` is for ripgrep.
 pub const CUSTOM_IGNORE_FILENAME: &str = ".specsearchignore";
@@ -306,17 +310,26 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
                 rest.strip_prefix(b"/")
             }
         })
-        .filter(|rest| {
-            !rest.is_empty()
-                && !rest.starts_with(b"/")
-                && !rest.ends_with(b"/")
-                && !rest.windows(2).any(|w| w == b"//")
-                && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..")
-        })
-        .and_then(|rest| std::str::from_utf8(rest).ok());
+        .and_then(clean_relative);
     match fast {
         Some(rel) => Some(rel.to_owned()),
         None => path.strip_prefix(root).ok().map(slash_path),
+    }
+}
+
+/// The bytes of a path below a root as the relative path string, when
+/// [`relative`] would give them unchanged: clean UTF-8 names joined by
+/// single `/`s, without `.` or `..`.
+fn clean_relative(rest: &[u8]) -> Option<&str> {
+    let clean = !rest.is_empty()
+        && !rest.starts_with(b"/")
+        && !rest.ends_with(b"/")
+        && !rest.windows(2).any(|w| w == b"//")
+        && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..");
+    if clean {
+        std::str::from_utf8(rest).ok()
+    } else {
+        None
     }
 }
 
@@ -380,19 +393,40 @@ impl Rules {
 /// A problem met while reading an ignore file: its path, line, message.
 type IgnoreProblem = (PathBuf, Option<u32>, String);
 
+/// What reading an ignore file found, for the walk cache: no file, a
+/// regular file with this stat (as opened), or anything else (the cache
+/// is then not written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IgnoreFileSeen {
+    Absent,
+    Read(FileStat),
+    Other,
+}
+
 /// Reads the ignore file `path` of folder `dir` (if there is one) into a
-/// matcher, as the crate would, but with [`open_regular`] and caps.
+/// matcher, as the crate would, but with [`open_regular`] and caps; `seen`
+/// says what was there.
 fn read_ignore_file(
     dir: &Path,
     path: &Path,
     max_bytes: u64,
     problems: &mut Vec<IgnoreProblem>,
+    seen: &mut IgnoreFileSeen,
 ) -> Option<Gitignore> {
     let refused = |why: &str| format!("ignore file not read: {why}");
+    *seen = IgnoreFileSeen::Other;
     let mut file = match open_regular(path, Some(max_bytes), None) {
-        Ok((file, _)) => file,
-        // Absent or unreadable: no patterns, as in the crate.
-        Err(OpenError::Io(_)) => return None,
+        Ok((file, meta)) => {
+            *seen = IgnoreFileSeen::Read(FileStat::of(&meta));
+            file
+        }
+        Err(OpenError::Io(e)) => {
+            if e.kind() == ErrorKind::NotFound {
+                *seen = IgnoreFileSeen::Absent;
+            }
+            // Absent or unreadable: no patterns, as in the crate.
+            return None;
+        }
         Err(e) => {
             problems.push((path.to_path_buf(), None, refused(&e.reason(max_bytes))));
             return None;
@@ -405,6 +439,7 @@ fn read_ignore_file(
         .read_to_end(&mut data)
         .is_err()
     {
+        *seen = IgnoreFileSeen::Other;
         return None;
     }
     if data.len() as u64 > max_bytes {
@@ -455,6 +490,26 @@ struct IgnoreState {
     /// runs for every entry).
     rules: Mutex<FxHashMap<Vec<u8>, Arc<Rules>>>,
     problems: Mutex<Vec<IgnoreProblem>>,
+    /// What the walk cache needs, when the walk is recorded.
+    record: Option<Mutex<Record>>,
+}
+
+/// What a recorded walk of one directory root notes for the walk cache
+/// (`cache`): the folders it entered and the files whose content decided
+/// something, each with its stat, by path as the walker built it.
+#[derive(Default)]
+struct Record {
+    /// Each folder entered below the root, with its `lstat`.
+    folders: Vec<(PathBuf, FileStat)>,
+    /// Each ignore file read: its folder's depth below the root (0: the
+    /// root), the folder, its index in [`IGNORE_FILES`], its stat.
+    ignore_files: Vec<(usize, PathBuf, u8, FileStat)>,
+    /// Each extension-less file whose first line was read, with its stat.
+    read_first_line: Vec<(PathBuf, FileStat)>,
+    /// Set when the walk met something its folders' listings, the ignore
+    /// files and those first lines do not determine (an I/O error, say):
+    /// such a walk is not cached.
+    uncacheable: bool,
 }
 
 impl IgnoreState {
@@ -478,16 +533,35 @@ impl IgnoreState {
             _ => None,
         };
         let mut met = Vec::new();
+        let mut seen = [IgnoreFileSeen::Absent; 3];
         // With `no_ignore`, no ignore file is read: every matcher is `None`.
+        let mut i = 0;
         let own = IGNORE_FILES.map(|name| {
-            if self.options.no_ignore {
+            let found = if self.options.no_ignore {
                 None
             } else {
-                read_ignore_file(dir, &dir.join(name), self.max_bytes, &mut met)
-            }
+                read_ignore_file(dir, &dir.join(name), self.max_bytes, &mut met, &mut seen[i])
+            };
+            i += 1;
+            found
         });
         if !met.is_empty() {
             lock(&self.problems).extend(met);
+        }
+        if let Some(record) = &self.record {
+            let mut record = lock(record);
+            for (k, s) in seen.into_iter().enumerate() {
+                match s {
+                    IgnoreFileSeen::Absent => {}
+                    IgnoreFileSeen::Read(stat) => {
+                        // k < 3: it indexes `IGNORE_FILES`.
+                        record
+                            .ignore_files
+                            .push((depth, dir.to_path_buf(), k as u8, stat));
+                    }
+                    IgnoreFileSeen::Other => record.uncacheable = true,
+                }
+            }
         }
         let rules = Arc::new(Rules { own, parent });
         cache.insert(
@@ -521,7 +595,13 @@ enum Seen {
     Nothing,
 }
 
-fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
+/// What the walk makes of `entry`; `read_first_line` is set to the file's
+/// stat when its first line was read to decide.
+fn look_at(
+    entry: &ignore::DirEntry,
+    max_file_bytes: u64,
+    read_first_line: &mut Option<FileStat>,
+) -> Seen {
     let Some(file_type) = entry.file_type() else {
         return Seen::Nothing;
     };
@@ -547,6 +627,7 @@ fn look_at(entry: &ignore::DirEntry, max_file_bytes: u64) -> Seen {
     } else if name.contains('.') {
         false
     } else {
+        *read_first_line = Some(stat);
         match starts_with_fence_line(entry.path(), max_file_bytes) {
             Ok(yes) => yes,
             Err(e) => return Seen::Problem(format!("cannot read: {e}")),
@@ -591,69 +672,112 @@ pub fn collect_with(
 ) -> Result<(Vec<SpecFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    if roots.is_empty() {
-        collect_root(
-            Path::new("."),
-            None,
-            max_file_bytes,
-            options,
-            &mut files,
-            &mut problems,
-        )?;
-    } else {
-        for root in roots {
-            let display = root.to_string_lossy().into_owned();
-            collect_root(
-                root,
-                Some(&display),
-                max_file_bytes,
-                options,
-                &mut files,
-                &mut problems,
-            )?;
-        }
-    }
+    for_each_root(roots, |root, display| {
+        let at = Output {
+            files: &mut files,
+            problems: &mut problems,
+        };
+        collect_root(root, display, max_file_bytes, options, at, false).map(|_| ())
+    })?;
     Ok((files, problems))
 }
 
-/// `display` is `None` for the default root, whose paths have no prefix.
-#[allow(clippy::too_many_lines)] // one walk: its visitor and filter closures share the state
-fn collect_root(
+/// Calls `f(root, display)` for each root in order: `(".", None)` when there
+/// is none (its paths have no prefix), else each root with its display form.
+fn for_each_root(
+    roots: &[PathBuf],
+    mut f: impl FnMut(&Path, Option<&str>) -> Result<()>,
+) -> Result<()> {
+    if roots.is_empty() {
+        return f(Path::new("."), None);
+    }
+    for root in roots {
+        let display = root.to_string_lossy();
+        f(root, Some(&display))?;
+    }
+    Ok(())
+}
+
+/// Where a walk appends its spec files and problems.
+struct Output<'a> {
+    files: &'a mut Vec<SpecFile>,
+    problems: &'a mut Vec<Problem>,
+}
+
+/// What a root turned out to be; for a folder, its stat (followed, as the
+/// walk opens it) and, when the walk was recorded, what was noted.
+enum RootWalk {
+    File,
+    Other,
+    Dir {
+        stat: FileStat,
+        record: Option<Record>,
+    },
+}
+
+/// The part of a root's walk that needs no listing: a file root is a spec
+/// and a root that is neither file nor folder a problem (both are output
+/// here); a folder root gives its metadata back.
+fn root_without_listing(
     root: &Path,
     display: Option<&str>,
-    max_file_bytes: u64,
-    options: WalkOptions,
-    files: &mut Vec<SpecFile>,
-    problems: &mut Vec<Problem>,
-) -> Result<()> {
+    out: &mut Output<'_>,
+) -> Result<std::result::Result<Metadata, RootWalk>> {
     let meta = std::fs::metadata(root).map_err(|source| Error::Io {
         path: root.to_path_buf(),
         source,
     })?;
     let root_display = display.unwrap_or(".");
     if meta.is_file() {
-        files.push(SpecFile {
+        out.files.push(SpecFile {
             path: root_display.to_owned(),
             fs_path: root.to_path_buf(),
             identity: None,
             stat: Some(FileStat::of(&meta)),
         });
-        return Ok(());
+        return Ok(Err(RootWalk::File));
     }
     if !meta.is_dir() {
-        problems.push(Problem::file(
+        out.problems.push(Problem::file(
             root_display,
             "not a regular file or directory",
         ));
-        return Ok(());
+        return Ok(Err(RootWalk::Other));
     }
-    let join = |rel: &str| -> String {
-        match display {
-            None => rel.to_owned(),
-            Some(d) if d.is_empty() || d.ends_with('/') => format!("{d}{rel}"),
-            Some(d) => format!("{d}/{rel}"),
-        }
+    Ok(Ok(meta))
+}
+
+/// The doc path of `rel` under a root shown as `display` (§1).
+fn doc_path(display: Option<&str>, rel: &str) -> String {
+    let Some(d) = display else {
+        return rel.to_owned();
     };
+    let mut path = String::with_capacity(d.len() + 1 + rel.len());
+    path.push_str(d);
+    if !(d.is_empty() || d.ends_with('/')) {
+        path.push('/');
+    }
+    path.push_str(rel);
+    path
+}
+
+/// Walks one root. `display` is `None` for the default root, whose paths
+/// have no prefix. With `record`, what the walk cache needs is noted too.
+#[allow(clippy::too_many_lines)] // one walk: its visitor and filter closures share the state
+fn collect_root(
+    root: &Path,
+    display: Option<&str>,
+    max_file_bytes: u64,
+    options: WalkOptions,
+    mut out: Output<'_>,
+    record: bool,
+) -> Result<RootWalk> {
+    let meta = match root_without_listing(root, display, &mut out)? {
+        Ok(meta) => meta,
+        Err(not_a_folder) => return Ok(not_a_folder),
+    };
+    let root_display = display.unwrap_or(".");
+    let join = |rel: &str| doc_path(display, rel);
     let shown = |path: &Path| -> String {
         path.strip_prefix(root)
             .map_or_else(|_| root_display.to_owned(), |rel| join(&slash_path(rel)))
@@ -667,6 +791,7 @@ fn collect_root(
         options,
         rules: Mutex::new(FxHashMap::default()),
         problems: Mutex::new(Vec::new()),
+        record: record.then(|| Mutex::new(Record::default())),
     });
     // Relative paths until sorted.
     let found: Mutex<Vec<SpecFile>> = Mutex::new(Vec::new());
@@ -675,6 +800,9 @@ fn collect_root(
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {
+                if let Some(r) = &state.record {
+                    lock(r).uncacheable = true;
+                }
                 let (path, line) = error_location(&err);
                 lock(&met).push(Problem {
                     path: path.map_or_else(|| root_display.to_owned(), shown),
@@ -687,7 +815,11 @@ fn collect_root(
         if entry.depth() == 0 {
             return;
         }
-        let seen = look_at(&entry, max_file_bytes);
+        let mut read_first_line = None;
+        let seen = look_at(&entry, max_file_bytes, &mut read_first_line);
+        if let Some(r) = &state.record {
+            note(r, &entry, &seen, read_first_line);
+        }
         if matches!(seen, Seen::Nothing) {
             return;
         }
@@ -716,9 +848,16 @@ fn collect_root(
         });
     let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut met = met.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let ignore_problems = std::mem::take(&mut *lock(&state.problems));
+    let record = state.record.as_ref().map(|r| {
+        let mut r = std::mem::take(&mut *lock(r));
+        // A refused ignore file depends on more than its stat.
+        r.uncacheable |= !ignore_problems.is_empty();
+        r
+    });
     met.extend(
-        lock(&state.problems)
-            .drain(..)
+        ignore_problems
+            .into_iter()
             .map(|(path, line, message)| Problem {
                 path: shown(&path),
                 line,
@@ -727,13 +866,48 @@ fn collect_root(
     );
     // Problems in path order (stable, so one path's problems keep their order).
     met.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    problems.extend(met);
+    out.problems.extend(met);
     found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    files.extend(found.into_iter().map(|f| SpecFile {
+    out.files.extend(found.into_iter().map(|f| SpecFile {
         path: join(&f.path),
         ..f
     }));
-    Ok(())
+    Ok(RootWalk::Dir {
+        stat: FileStat::of(&meta),
+        record,
+    })
+}
+
+/// Notes in `record` what the walk cache needs of a visited `entry`: a
+/// folder's stat, an extension-less file's whose first line was read, and
+/// whether what was seen depends on more than the folder's listing.
+fn note(
+    record: &Mutex<Record>,
+    entry: &ignore::DirEntry,
+    seen: &Seen,
+    read_first_line: Option<FileStat>,
+) {
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let folder = if is_dir {
+        Some(entry.metadata().map(|m| FileStat::of(&m)))
+    } else {
+        None
+    };
+    // Links and FIFOs are known from the listing; other problems are not.
+    let listed = match seen {
+        Seen::Problem(m) => m == SYMLINK || m == NOT_REGULAR,
+        Seen::Spec(_) | Seen::Nothing => true,
+    };
+    let mut r = lock(record);
+    r.uncacheable |= !listed;
+    match folder {
+        Some(Ok(stat)) => r.folders.push((entry.path().to_path_buf(), stat)),
+        Some(Err(_)) => r.uncacheable = true,
+        None => {}
+    }
+    if let Some(stat) = read_first_line {
+        r.read_first_line.push((entry.path().to_path_buf(), stat));
+    }
 }
 
 /// A spec the walk found: its relative path (until sorted), its path to

@@ -35,13 +35,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use classify::{assemble_problems, classify};
 use commit::apply;
+use rayon::prelude::*;
 
-use super::directory::{create_private_dir, DirLock};
+use super::directory::{create_private_dir, write_synced, DirLock};
 use super::disk::DiskIndex;
 use super::memory::BuildOptions;
 use crate::error::{Error, Result};
 use crate::problem::Problem;
-use crate::walk::{collect_with, SpecFile};
+use crate::walk::{collect_cached, CachedWalk, SpecFile, WALK_CACHE_FILE};
 
 /// The default memory budget of the segment builder: 256 MiB.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
@@ -136,6 +137,42 @@ fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
     }
 }
 
+/// A walk cache larger than this is not read (a 1 GB corpus of 20 KB specs
+/// makes about 6 MB).
+const MAX_WALK_CACHE_BYTES: u64 = 256 << 20;
+
+/// The bytes of the index's walk cache, if it has a plausible one.
+fn read_walk_cache(dir: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let (mut file, _) =
+        crate::walk::open_regular(&dir.join(WALK_CACHE_FILE), Some(MAX_WALK_CACHE_BYTES), None)
+            .ok()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// Replaces the index's walk cache with `record` (tmp file, fsync, rename),
+/// or removes it when there is no record (`had`: there was a file). Best
+/// effort, in an index folder that exists: a cache that cannot be written
+/// only costs the next check a full walk, and a half-written one fails its
+/// checksum.
+fn store_walk_cache(dir: &Path, record: Option<&[u8]>, had: bool) {
+    let path = dir.join(WALK_CACHE_FILE);
+    match record {
+        Some(bytes) if dir.is_dir() => {
+            let tmp = dir.join(format!("{WALK_CACHE_FILE}.tmp"));
+            if write_synced(&tmp, bytes).is_err() || std::fs::rename(&tmp, &path).is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        None if had => {
+            let _ = std::fs::remove_file(&path);
+        }
+        _ => {}
+    }
+}
+
 fn run_in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
     match pool {
         Some(p) => p.install(work),
@@ -212,12 +249,6 @@ impl DiskIndex {
     ) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
         let started = now_ns();
         let max = opts.build.max_file_bytes;
-        let (files, walk_problems) = collect_with(roots, max, opts.build.walk)?;
-        let cwd = std::env::current_dir().ok();
-        let abs: Vec<PathBuf> = files
-            .iter()
-            .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
-            .collect();
         let pool = if opts.build.threads > 0 {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(opts.build.threads)
@@ -226,6 +257,23 @@ impl DiskIndex {
         } else {
             None
         };
+        let cache = read_walk_cache(index_dir);
+        let walked = run_in_pool(pool.as_ref(), || {
+            collect_cached(roots, max, opts.build.walk, cache.as_deref())
+        })?;
+        let CachedWalk {
+            files,
+            problems: walk_problems,
+            reused,
+            record,
+        } = walked;
+        let cwd = std::env::current_dir().ok();
+        let abs: Vec<PathBuf> = run_in_pool(pool.as_ref(), || {
+            files
+                .par_iter()
+                .map(|f| absolute_in(cwd.as_deref(), &f.fs_path))
+                .collect()
+        });
         let job = Job {
             dir: index_dir,
             files: &files,
@@ -237,7 +285,20 @@ impl DiskIndex {
             started,
             cancel,
         };
-        let mut rebuilt = opts.rebuild;
+        let result = Self::update_walked(&job);
+        if result.is_ok() && !reused {
+            // The walk cache describes the tree, not the commit: any walk
+            // recorded here may replace it, whatever the update did.
+            store_walk_cache(index_dir, record.as_deref(), cache.is_some());
+        }
+        result
+    }
+
+    /// The update after the walk: classify, and commit when anything changed.
+    fn update_walked(job: &Job<'_>) -> Result<(DiskIndex, Vec<Problem>, UpdateStats)> {
+        let (index_dir, files, abs, max) =
+            (job.dir, job.files, job.abs, job.opts.build.max_file_bytes);
+        let mut rebuilt = job.opts.rebuild;
         let mut damage: Option<String> = None;
         let mut locked: Option<DirLock> = None;
         // A format error in the existing index: rebuild it, and say why.
@@ -259,7 +320,7 @@ impl DiskIndex {
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e),
             };
-            let planned = run_in_pool(job.pool, || classify(old.as_ref(), &files, &abs, max));
+            let planned = run_in_pool(job.pool, || classify(old.as_ref(), files, abs, max));
             let planned = match planned {
                 Ok(p) => p,
                 Err(e @ Error::Format { .. }) if old.is_some() => {
@@ -270,7 +331,7 @@ impl DiskIndex {
             };
             if planned.is_noop() && !rebuilt {
                 if let Some(old) = old {
-                    let problems = match assemble_problems(&job, Some(&old), &planned) {
+                    let problems = match assemble_problems(job, Some(&old), &planned) {
                         Ok(p) => p,
                         Err(e @ Error::Format { .. }) => {
                             damaged(&e, &mut rebuilt);
@@ -292,7 +353,7 @@ impl DiskIndex {
                 // Another writer may have committed since we looked.
                 continue;
             }
-            match apply(&job, old.as_ref(), &planned, rebuilt) {
+            match apply(job, old.as_ref(), &planned, rebuilt) {
                 Err(e @ Error::Format { .. }) if old.is_some() => {
                     damaged(&e, &mut rebuilt);
                 }
