@@ -67,10 +67,13 @@ where
 const SIGNAL_POLL: Duration = Duration::from_millis(25);
 
 /// [`run_detached`] for work that can be cancelled: it runs on a scoped
-/// thread while this (the calling, usually main) thread checks for signals
-/// every [`SIGNAL_POLL`]. When a signal handler raises (`KeyboardInterrupt`
-/// on Ctrl-C), `cancel` is set, the work is waited for (it stops at its
-/// next check) and that exception is raised.
+/// thread while this (the calling, usually main) thread waits for its
+/// result and, every [`SIGNAL_POLL`] it is still running, checks for
+/// signals. When a signal handler raises (`KeyboardInterrupt` on Ctrl-C),
+/// `cancel` is set, the work is waited for (it stops at its next check) and
+/// that exception is raised. The result is taken as soon as it is sent, not
+/// at the next poll (a sleep between polls made every call last a multiple
+/// of [`SIGNAL_POLL`]).
 fn run_interruptible<T, F>(py: Python<'_>, cancel: &AtomicBool, work: F) -> PyResult<T>
 where
     T: Send,
@@ -79,9 +82,25 @@ where
     let mut interrupted: Option<PyErr> = None;
     let joined = py.detach(|| {
         std::thread::scope(|scope| {
-            let handle = scope.spawn(|| catch_unwind(AssertUnwindSafe(work)));
-            while !handle.is_finished() {
-                std::thread::sleep(SIGNAL_POLL);
+            let (sender, receiver) = std::sync::mpsc::channel();
+            scope.spawn(move || {
+                // The receiver outlives this scope's threads; a failed send
+                // can only mean it is gone, and then nobody wants the value.
+                let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
+            });
+            loop {
+                match receiver.recv_timeout(SIGNAL_POLL) {
+                    Ok(done) => break done,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    // The worker ended without sending: only a panic in
+                    // catch_unwind itself could do that.
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        break Err(
+                            Box::new("the engine's worker thread ended without a result")
+                                as Box<dyn std::any::Any + Send>,
+                        )
+                    }
+                }
                 if interrupted.is_none() {
                     #[allow(clippy::redundant_closure_for_method_calls)]
                     // the closure is generic over the lifetime
@@ -91,9 +110,6 @@ where
                     }
                 }
             }
-            // The work catches its own panics, so joining cannot fail but
-            // for a panic in catch_unwind itself.
-            handle.join().unwrap_or_else(Err)
         })
     });
     if let Some(err) = interrupted {
