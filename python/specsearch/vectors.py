@@ -293,6 +293,7 @@ class _FileStore:
     dim: int
     keys: list[bytes]
     rows: dict[int, bytes] = dataclasses.field(default_factory=dict)
+    writable: bool = True
 
     def present(self) -> tuple[StoredRows, list[int]]:
         stored_keys, stored = (
@@ -320,15 +321,19 @@ class _FileStore:
         width = 2 * self.dim
         for n, i in enumerate(ids):
             self.rows[i] = rows[n * width : (n + 1) * width]
-        if self.path is not None:
+        if self.path is not None and self.writable:
             done = sorted(self.rows)
-            save_vectors(
-                self.path,
-                self.model_id,
-                self.dim,
-                [self.keys[i] for i in done],
-                b"".join(self.rows[i] for i in done),
-            )
+            try:
+                save_vectors(
+                    self.path,
+                    self.model_id,
+                    self.dim,
+                    [self.keys[i] for i in done],
+                    b"".join(self.rows[i] for i in done),
+                )
+            except OSError:
+                # As the native store: used from memory, embedded again next time.
+                self.writable = False
 
 
 def _fill(
@@ -463,9 +468,15 @@ class _SegmentStore:
         return found
 
     def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:
-        if ids and not self.index.attach_vectors(
-            self.model_id, self.dim, list(ids), list(keys), rows
-        ):
+        if not ids or not self.stored:
+            return
+        try:
+            self.stored = self.index.attach_vectors(
+                self.model_id, self.dim, list(ids), list(keys), rows
+            )
+        except OSError:
+            # A folder that cannot be written (read-only, full): the rows
+            # are used from memory, and embedded again next time.
             self.stored = False
 
 

@@ -266,3 +266,59 @@ def test_an_index_rebuilt_after_damage_reuses_its_vectors(tmp_path: Path) -> Non
         again, embedded = _embed(index)
         assert embedded == 0
         assert np.array_equal(again, first)
+
+
+class _ReadOnly:
+    """An index whose folder cannot be written: storing rows fails."""
+
+    def __init__(self, index: vectors.SegmentVectors) -> None:
+        self._index = index
+        self.attempts = 0
+
+    @property
+    def num_docs(self) -> int:
+        return self._index.num_docs
+
+    def stored_vectors(
+        self, model: str, dim: int
+    ) -> tuple[bytes | None, tuple[str, int] | None, list[int]] | None:
+        return self._index.stored_vectors(model, dim)
+
+    def reuse_vectors(self, model: str, dim: int, keys: list[bytes]) -> list[bytes | None]:
+        return self._index.reuse_vectors(model, dim, keys)
+
+    def attach_vectors(
+        self, model: str, dim: int, ids: list[int], keys: list[bytes], rows: bytes
+    ) -> bool:
+        self.attempts += 1
+        raise PermissionError(13, "Permission denied", "LOCK")
+
+
+def test_a_folder_that_cannot_be_written_still_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "BATCH", 2)
+    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
+    corpus, where = _corpus(tmp_path), tmp_path / "index"
+    with _open(corpus, where) as index:
+        backend = index._backend
+        assert isinstance(backend, NativeBackend)
+        segments = backend.vector_index()
+        assert segments is not None
+        read_only = _ReadOnly(segments)
+        rows, embedded = vectors.segment_rows(
+            read_only, backend.docs, index.encoder(TINY), _model_id(index), legacy=None
+        )
+        assert embedded == index.stats().docs
+        assert read_only.attempts == 1  # tried once, then kept in memory
+        assert np.array_equal(rows.array(), _fresh(corpus))
+        assert index.vector_stats() is None
+    store = tmp_path / "not-a-folder"
+    store.write_text("a file where the store's folder should be", encoding="utf-8")
+    with Index.build([corpus], backend="python") as index:
+        infos = index._backend.docs(range(index.stats().docs))
+        rows, embedded = vectors.stored_rows(
+            infos, index.encoder(TINY), "tiny", str(store / "python.vectors")
+        )
+        assert embedded == len(infos)
+        assert rows.rows == len(infos)
