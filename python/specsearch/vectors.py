@@ -65,7 +65,10 @@ DOC_TOKENS = 128
 BATCH = 64
 """Texts embedded per call, between progress reports."""
 COMMIT_EVERY = 512
-"""New rows between two commits of the file while embedding (SPEC.md §10)."""
+"""New rows between two commits while embedding, at least (SPEC.md §10): a
+commit rewrites the rows stored so far, so once more than four times this
+many are stored, a commit waits for a quarter of them in new rows (the
+rewrites add up to a few times the final size, not its square)."""
 
 FUSION: dict[str, float] = {
     key: float(value)
@@ -352,13 +355,16 @@ def _fill(
     found = store.reuse(keys)
     matrix = bytearray(rows.data[rows.offset : rows.offset + rows.rows * width])
     pending: list[int] = []
+    committed = rows.rows - len(missing)  # rows already stored
 
     def commit() -> None:
+        nonlocal committed
         store.commit(
             [missing[n] for n in pending],
             [keys[n] for n in pending],
             b"".join(matrix[missing[n] * width : (missing[n] + 1) * width] for n in pending),
         )
+        committed += len(pending)
         pending.clear()
 
     for n, row in enumerate(found):
@@ -375,7 +381,7 @@ def _fill(
             pending.append(n)
         if progress is not None:
             progress(min(start + BATCH, len(todo)), len(todo))
-        if len(todo) > start + BATCH and (start + BATCH) % COMMIT_EVERY == 0:
+        if len(todo) > start + BATCH and len(pending) >= max(COMMIT_EVERY, committed // 4):
             commit()  # what is done so far, so that an interrupted run keeps it
     commit()
     return StoredRows(bytes(matrix), 0, rows.rows, rows.dim), len(todo)

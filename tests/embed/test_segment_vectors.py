@@ -22,7 +22,7 @@ from specsearch.native import NativeBackend
 from tests.embed.conftest import TINY
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from numpy.typing import NDArray
 
@@ -322,3 +322,41 @@ def test_a_folder_that_cannot_be_written_still_routes(
         )
         assert embedded == len(infos)
         assert rows.rows == len(infos)
+
+
+class _CountingStore:
+    """A store of ``n`` missing rows that counts what each commit rewrites."""
+
+    def __init__(self, n: int, dim: int) -> None:
+        self.n, self.dim = n, dim
+        self.stored = 0
+        self.rewritten = 0
+        self.commits = 0
+
+    def present(self) -> tuple[vectors.StoredRows, list[int]]:
+        return vectors.StoredRows(bytes(2 * self.dim * self.n), 0, self.n, self.dim), list(
+            range(self.n)
+        )
+
+    def reuse(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        return [None] * len(keys)
+
+    def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:
+        self.commits += 1
+        self.stored += len(ids)
+        self.rewritten += self.stored  # a commit writes every row stored so far
+
+
+def test_commits_while_embedding_rewrite_a_linear_amount(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors, "BATCH", 1)
+    monkeypatch.setattr(vectors, "COMMIT_EVERY", 1)
+    with Index.build([EXAMPLES], backend="native") as index:
+        encoder = index.encoder(TINY)
+        n = 200
+        store = _CountingStore(n, encoder.dim)
+        _, embedded = vectors._fill(
+            store, lambda ids: [("some text", "a summary")] * len(ids), encoder, None
+        )
+    assert embedded == store.stored == n
+    assert store.commits < n // 4  # one per row at first, then a quarter of what is stored
+    assert store.rewritten <= 6 * n
