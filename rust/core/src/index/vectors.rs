@@ -592,4 +592,103 @@ mod tests {
             .unwrap()
             .is_none());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Well-formed containers (valid checksums) with any sections, and
+        /// a manifest entry claiming anything: opening is an answer or an
+        /// error, never a panic, and an opened file answers for any doc.
+        #[test]
+        fn any_container_and_claim_is_an_answer_or_an_error(
+            sections in proptest::collection::vec(
+                proptest::collection::vec(0u8..3, 0..80), 0..7),
+            count in 0u32..12,
+            docs in 0usize..12,
+            dim in 0u32..5,
+            rows in 0u32..12,
+            model in "[a-z|]{0,3}",
+            magic_ok: bool,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let parts: Vec<&[u8]> = sections.iter().map(Vec::as_slice).collect();
+            let magic = if magic_ok { VECTOR_MAGIC } else { b"SPSEGMT1" };
+            let bytes = container::encode(magic, count, &parts);
+            let name = vectors_name(1);
+            std::fs::write(dir.path().join(&name), &bytes).unwrap();
+            let header_crc = Container::open(&dir.path().join(&name), magic, None)
+                .map_or(0, |c| c.header_crc());
+            let entry = VectorEntry {
+                file: FileEntry { file: name, bytes: bytes.len() as u64, header_crc },
+                model,
+                dim,
+                rows,
+            };
+            if let Ok(f) = VectorFile::open(dir.path(), &entry, docs) {
+                for l in 0..docs + 2 {
+                    if f.has(l) {
+                        proptest::prop_assert_eq!(f.key(l).len(), KEY_BYTES);
+                        proptest::prop_assert_eq!(f.row(l).len(), 2 * dim as usize);
+                    }
+                }
+                let one = [segment(docs as u32, Some(entry))];
+                let order: Vec<(u32, u32)> = (0..docs as u32).map(|l| (0, l)).collect();
+                let _ = carry_into_merge(dir.path(), &one, &order, 2);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Near-valid files (each part right or off by a little): those
+        /// that open answer for every doc with rows of the right width.
+        #[test]
+        fn near_valid_files_open_or_fail_cleanly(
+            docs in 0usize..9,
+            dim in 1u32..4,
+            flags in proptest::collection::vec(0u8..3, 0..10),
+            off in proptest::collection::vec(0usize..2, 4),
+            model_ok: bool,
+            rows_delta in 0u32..2,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut present: Vec<u8> = flags.iter().map(|&b| u8::from(b == 1)).collect();
+            if off[0] == 1 { present = flags.clone(); }
+            present.resize(docs + off[1], 0);
+            let keys = vec![7u8; docs * KEY_BYTES + off[2]];
+            let rows = vec![1u8; docs * dim as usize * 2 + off[3]];
+            let dim_bytes = dim.to_le_bytes();
+            let bytes = container::encode(
+                VECTOR_MAGIC,
+                docs as u32,
+                &[b"m|1", &dim_bytes, &present, &keys, &rows],
+            );
+            let name = vectors_name(1);
+            std::fs::write(dir.path().join(&name), &bytes).unwrap();
+            let header_crc = Container::open(&dir.path().join(&name), VECTOR_MAGIC, None)
+                .unwrap()
+                .header_crc();
+            let ones = present.iter().map(|&b| u32::from(b == 1)).sum::<u32>();
+            let entry = VectorEntry {
+                file: FileEntry { file: name, bytes: bytes.len() as u64, header_crc },
+                model: if model_ok { "m|1".into() } else { "m|2".into() },
+                dim,
+                rows: ones + rows_delta,
+            };
+            let fits = model_ok
+                && rows_delta == 0
+                && off[1..].iter().all(|&o| o == 0)
+                && present.iter().all(|&b| b <= 1);
+            let opened = VectorFile::open(dir.path(), &entry, docs);
+            proptest::prop_assert_eq!(opened.is_ok(), fits);
+            if let Ok(f) = opened {
+                for (l, &flag) in present.iter().enumerate() {
+                    proptest::prop_assert_eq!(f.has(l), flag == 1);
+                    proptest::prop_assert_eq!(f.row(l).len(), 2 * dim as usize);
+                }
+                proptest::prop_assert!(!f.has(docs));
+            }
+        }
+    }
 }
