@@ -271,6 +271,17 @@ def _embed_f16(encoder: Encoder, texts: list[tuple[str, str]]) -> bytes:
     return document_vectors(encoder, texts).astype("<f2").tobytes()
 
 
+def _rows_by_key(keys: Sequence[bytes], stored: StoredRows | None) -> dict[bytes, bytes]:
+    """Each row of a loaded ``.vectors`` file (:func:`load_vectors`) by its key."""
+    if stored is None:
+        return {}
+    width = 2 * stored.dim
+    return {
+        key: bytes(stored.data[stored.offset + i * width : stored.offset + (i + 1) * width])
+        for i, key in enumerate(keys)
+    }
+
+
 class _Store(Protocol):
     """Where document vectors are kept: rows by doc id, and rows by key."""
 
@@ -305,13 +316,12 @@ class _FileStore:
         n, width = len(self.keys), 2 * self.dim
         if stored is not None and stored_keys == self.keys:
             return stored, []
-        where = {key: i for i, key in enumerate(stored_keys)}
+        by_key = _rows_by_key(stored_keys, stored)
         matrix = bytearray(n * width)
         missing: list[int] = []
         for i, key in enumerate(self.keys):
-            if stored is not None and key in where:
-                at = stored.offset + where[key] * width
-                self.rows[i] = bytes(stored.data[at : at + width])
+            if key in by_key:
+                self.rows[i] = by_key[key]
                 matrix[i * width : (i + 1) * width] = self.rows[i]
             else:
                 missing.append(i)
@@ -463,14 +473,11 @@ class _SegmentStore:
         if self.legacy is not None and any(row is None for row in found):
             # Rows of the file that held the vectors before they moved into
             # the index (native.vectors): reused rather than embedded again.
-            old_keys, old = load_vectors(self.legacy, self.model_id, self.dim)
-            if old is not None:
-                width = 2 * self.dim
-                where = {key: i for i, key in enumerate(old_keys)}
-                for n, key in enumerate(keys):
-                    if found[n] is None and key in where:
-                        at = old.offset + where[key] * width
-                        found[n] = bytes(old.data[at : at + width])
+            by_key = _rows_by_key(*load_vectors(self.legacy, self.model_id, self.dim))
+            found = [
+                row if row is not None else by_key.get(key)
+                for row, key in zip(found, keys, strict=True)
+            ]
         return found
 
     def commit(self, ids: Sequence[int], keys: Sequence[bytes], rows: bytes) -> None:

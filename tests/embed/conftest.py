@@ -34,3 +34,12 @@ def real_model() -> Path:
             "all-MiniLM-L6-v2 is not installed (specsearch model fetch, or SPECSEARCH_MODEL)"
         )
     return REAL_MODEL
+
+
+@pytest.fixture
+def two_row_commits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Embedding in batches of 2 rows, committed every 2: interruptions land between commits."""
+    from specsearch import vectors  # noqa: PLC0415 - only the tests that commit rows need it
+
+    monkeypatch.setattr(vectors, "BATCH", 2)
+    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)

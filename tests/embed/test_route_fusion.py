@@ -185,11 +185,9 @@ def test_stats_reports_the_stored_vectors(tmp_path: Path, backend: str) -> None:
 
 
 def test_an_interrupted_embedding_keeps_what_it_committed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, two_row_commits: None
 ) -> None:
     store = str(tmp_path / "python.vectors")
-    monkeypatch.setattr(vectors, "BATCH", 2)
-    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
     with Index.build([EXAMPLES], backend="python") as index:
         infos = index._backend.docs(range(index.stats().docs))
         assert len(infos) >= 5

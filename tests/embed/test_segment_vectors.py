@@ -138,10 +138,8 @@ def test_a_merge_carries_the_rows_and_the_result_is_mapped(tmp_path: Path) -> No
 
 
 def test_an_interrupted_embedding_keeps_what_it_committed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, two_row_commits: None
 ) -> None:
-    monkeypatch.setattr(vectors, "BATCH", 2)
-    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
     corpus, where = _corpus(tmp_path), tmp_path / "index"
 
     def stop(done: int, todo: int) -> None:
@@ -295,10 +293,8 @@ class _ReadOnly:
 
 
 def test_a_folder_that_cannot_be_written_still_routes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, two_row_commits: None
 ) -> None:
-    monkeypatch.setattr(vectors, "BATCH", 2)
-    monkeypatch.setattr(vectors, "COMMIT_EVERY", 2)
     corpus, where = _corpus(tmp_path), tmp_path / "index"
     with _open(corpus, where) as index:
         backend = index._backend

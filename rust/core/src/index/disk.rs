@@ -135,7 +135,8 @@ impl DiskIndex {
         self.segments.get(seg).map(|s| s.mmap())
     }
 
-    fn locate_table(&self) -> Result<&[(u32, u32)]> {
+    /// Global id → (segment, local id) of every live doc, checked once.
+    pub(crate) fn locate_table(&self) -> Result<&[(u32, u32)]> {
         let table = self.locate.get_or_init(|| {
             let n = self.manifest.num_docs as usize;
             let mut table = vec![(u32::MAX, u32::MAX); n];

@@ -204,6 +204,19 @@ fn open_files(
         .collect()
 }
 
+/// The model and dimension with the most rows among `entries`' vector
+/// files (ties to the smaller model id), or `None` when none has vectors.
+fn most_rows(entries: &[SegmentEntry]) -> Option<(&str, u32)> {
+    let mut counts: FxHashMap<(&str, u32), u64> = FxHashMap::default();
+    for v in entries.iter().filter_map(|e| e.vectors.as_ref()) {
+        *counts.entry((v.model.as_str(), v.dim)).or_default() += u64::from(v.rows);
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(key, _)| key)
+}
+
 /// For a merge: the vector file of the merged segment, whose doc `g` is
 /// `order[g]` = (input segment, local id), with the rows those docs have in
 /// the inputs' files (of the model with the most rows among them), written
@@ -214,14 +227,7 @@ pub(crate) fn carry_into_merge(
     order: &[(u32, u32)],
     number: u64,
 ) -> Result<Option<VectorEntry>> {
-    let mut counts: FxHashMap<(&str, u32), u64> = FxHashMap::default();
-    for v in entries.iter().filter_map(|e| e.vectors.as_ref()) {
-        *counts.entry((v.model.as_str(), v.dim)).or_default() += u64::from(v.rows);
-    }
-    let Some(((model, dim), _)) = counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-    else {
+    let Some((model, dim)) = most_rows(entries) else {
         return Ok(None);
     };
     let files = open_files(dir, entries, model, dim as usize);
@@ -378,13 +384,7 @@ impl DiskIndex {
     #[must_use]
     pub fn vector_stats(&self) -> Option<VectorStats> {
         let segments = &self.manifest.segments;
-        let mut counts: FxHashMap<(&str, u32), u64> = FxHashMap::default();
-        for v in segments.iter().filter_map(|e| e.vectors.as_ref()) {
-            *counts.entry((v.model.as_str(), v.dim)).or_default() += u64::from(v.rows);
-        }
-        let ((model, dim), _) = counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))?;
+        let (model, dim) = most_rows(segments)?;
         let mut stats = VectorStats {
             model: model.to_owned(),
             dim,
@@ -441,14 +441,7 @@ impl DiskIndex {
                 detail: format!("each row needs a {KEY_BYTES}-byte key and {dim} float16 values"),
             });
         }
-        let mut place: Vec<Option<(u32, u32)>> = vec![None; self.manifest.num_docs as usize];
-        for (si, _) in self.manifest.segments.iter().enumerate() {
-            for (l, &g) in self.live_globals(si)?.iter().enumerate() {
-                if let Some(slot) = place.get_mut(g as usize) {
-                    *slot = Some((si as u32, l as u32));
-                }
-            }
-        }
+        let place = self.locate_table()?;
         let _lock = match DirLock::acquire(self.dir()) {
             Ok(lock) => lock,
             Err(Error::Locked { .. }) => return Ok(false),
@@ -457,12 +450,12 @@ impl DiskIndex {
         let mut m = read_manifest(self.dir())?;
         let mut by_segment: FxHashMap<usize, Vec<(usize, &VectorItem<'_>)>> = FxHashMap::default();
         for it in items {
-            let Some(Some((s, l))) = place.get(it.id as usize) else {
+            let Some(&(s, l)) = place.get(it.id as usize) else {
                 continue;
             };
-            let name = &self.manifest.segments[*s as usize].file.file;
+            let name = &self.manifest.segments[s as usize].file.file;
             if let Some(j) = m.segments.iter().position(|e| e.file.file == *name) {
-                by_segment.entry(j).or_default().push((*l as usize, it));
+                by_segment.entry(j).or_default().push((l as usize, it));
             }
         }
         if by_segment.is_empty() {
