@@ -172,7 +172,7 @@ def test_layers() -> None:
     assert {m for m, deps in graph.items() if "specsearch._native" in deps} == {"specsearch.native"}
     # Nothing below the facade imports selection (it imports the backends lazily).
     importers = {m for m, deps in graph.items() if "specsearch.select" in deps}
-    assert importers <= {"specsearch", "specsearch.engine", "specsearch.cli"}
+    assert importers <= {"specsearch", "specsearch.engine", "specsearch.cli_app"}
     # No backend module and nothing in the package imports the bench adapter.
     assert not any("tantivy" in m for deps in graph.values() for m in deps)
 

@@ -38,6 +38,7 @@ chains dissimilar specs together.
 
 from __future__ import annotations
 
+import operator
 import re
 import zlib
 from dataclasses import dataclass
@@ -130,16 +131,31 @@ def fingerprint_files(paths: Sequence[str], *, native: bool = False) -> list[Fin
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """The estimated Jaccard similarity of the shingles behind ``a`` and ``b``.
 
+    The share of equal bins among those that are not empty in both.
+
     >>> a = fingerprint(b"one two three four five six")
     >>> similarity(a, a)
     1.0
     """
-    both = either = 0
-    for x, y in zip(a, b, strict=True):
-        if x is None and y is None:
-            continue
-        either += 1
-        both += x == y
+    return _similarity(a, b, _empty_bins(a), _empty_bins(b))
+
+
+def _empty_bins(fp: Fingerprint) -> int:
+    """A bit mask of the bins of ``fp`` that are empty (None)."""
+    mask = 0
+    for i, v in enumerate(fp):
+        if v is None:
+            mask |= 1 << i
+    return mask
+
+
+def _similarity(a: Fingerprint, b: Fingerprint, empty_a: int, empty_b: int) -> float:
+    """:func:`similarity`, given each one's :func:`_empty_bins` (counted in C, not per bin)."""
+    if len(a) != len(b):
+        raise ValueError("fingerprints of different sizes")
+    empty = (empty_a & empty_b).bit_count()
+    either = len(a) - empty
+    both = sum(map(operator.eq, a, b)) - empty  # None == None counts once per empty bin
     return both / either if either else 0.0
 
 
@@ -190,6 +206,7 @@ def group(
     0.9999; ``compare_all`` compares every pair instead (for short lists,
     such as a page of hits, where it is as fast and exact).
     """
+    empties = [0 if fp is None else _empty_bins(fp) for fp in fingerprints]
     reps: list[int] = []
     members: dict[int, list[tuple[int, float]]] = {}
     buckets: dict[tuple[int, tuple[int | None, ...]], list[int]] = {}
@@ -202,7 +219,10 @@ def group(
         if key is not None and key in by_key:
             r = by_key[key]
             rep = fingerprints[r]
-            home = (r, 0.0 if fp is None or rep is None else similarity(fp, rep))
+            home = (
+                r,
+                0.0 if fp is None or rep is None else _similarity(fp, rep, empties[i], empties[r]),
+            )
         elif fp is not None:
             if compare_all:
                 candidates: Iterable[int] = reps
@@ -215,7 +235,7 @@ def group(
                 rep = fingerprints[r]
                 if rep is None:
                     continue
-                score = similarity(fp, rep)
+                score = _similarity(fp, rep, empties[i], empties[r])
                 if score >= threshold:
                     home = (r, score)
                     break

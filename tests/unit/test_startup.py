@@ -80,11 +80,33 @@ def _loaded_after(code: str) -> tuple[set[str], str]:
     return loaded, done.stdout
 
 
-def test_cli_import_loads_no_heavy_module_nor_a_backend() -> None:
+#: What ``import specsearch.cli`` (the entry point) must not load: click and
+#: ``typing`` (most of a start-up), the facade and its value types
+#: (``dataclasses`` pulls in ``inspect``), a backend.
+ENTRY_MUST_NOT_LOAD = (
+    "click",
+    "typing",
+    "dataclasses",
+    "inspect",
+    "specsearch.engine",
+    "specsearch.cli_app",
+    "specsearch.cli_run",
+    "specsearch._native",
+    "specsearch.pure.backend",
+)
+
+
+def test_cli_import_loads_neither_click_nor_the_facade() -> None:
     loaded, _ = _loaded_after("import specsearch.cli")
-    assert "click" in loaded
-    heavy = [m for m in (*HEAVY, "specsearch._native", "specsearch.pure.backend") if m in loaded]
+    heavy = [m for m in (*HEAVY, *ENTRY_MUST_NOT_LOAD) if m in loaded]
     assert heavy == []
+
+
+def test_package_names_still_resolve_lazily() -> None:
+    code = "import specsearch.cli\nprint(specsearch.Index.__module__, specsearch.Hit.__module__)"
+    loaded, out = _loaded_after(code)
+    assert out.split() == ["specsearch.engine", "specsearch.types"]
+    assert "specsearch.engine" in loaded
 
 
 #: What ``route`` may add: it looks for the model (``specsearch.model``
@@ -92,19 +114,29 @@ def test_cli_import_loads_no_heavy_module_nor_a_backend() -> None:
 ROUTE_MAY_LOAD = {"specsearch.model", "pathlib", "shutil", "bz2", "lzma"}
 
 
+@pytest.mark.parametrize("entry", ["main", "click"])
 @pytest.mark.parametrize("command", ["query", "route"])
-def test_native_query_and_route_runs_load_no_heavy_module(tmp_path: Path, command: str) -> None:
+def test_native_query_and_route_runs_load_no_heavy_module(
+    tmp_path: Path, command: str, entry: str
+) -> None:
     """A whole ``query`` or lexical ``route`` run (native backend, text output).
 
-    The python backend is left out: its engine is built on numpy.
+    ``main`` is the entry point, which parses a plain line itself: it never
+    imports click. ``click`` is the click command, as ``--help`` or an
+    unusual line reach it. The python backend is left out: its engine is
+    built on numpy.
     """
     words = "review async rust" if command == "query" else "can you review my async rust code"
     args = [command, words, str(EXAMPLES), "--index", str(tmp_path / "ix"), "--backend", "native"]
-    code = (
-        "from specsearch.cli import cli\n"
-        f"cli.main({args!r}, prog_name='specsearch', standalone_mode=False)\n"
-    )
+    if entry == "main":
+        code = f"from specsearch.cli import main\nmain({args!r})\n"
+    else:
+        code = (
+            "from specsearch.cli import cli\n"
+            f"cli.main({args!r}, prog_name='specsearch', standalone_mode=False)\n"
+        )
     loaded, out = _loaded_after(code)
     assert "async-rust-reviewer" in out
     allowed = ROUTE_MAY_LOAD if command == "route" else set()
     assert [m for m in HEAVY if m in loaded and m not in allowed] == []
+    assert ("click" in loaded) == (entry == "click")

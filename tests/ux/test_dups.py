@@ -7,6 +7,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from specsearch import dedup
 from tests.ux.helpers import run, spec
@@ -41,6 +43,28 @@ def test_fingerprints_match_the_shared_vectors() -> None:
         assert a is not None
         assert b is not None
         assert dedup.similarity(a, b) == pytest.approx(pair["similarity"])
+
+
+def _reference_similarity(a: dedup.Fingerprint, b: dedup.Fingerprint) -> float:
+    """The estimate as first written: a loop over the bins."""
+    both = either = 0
+    for x, y in zip(a, b, strict=True):
+        if x is None and y is None:
+            continue
+        either += 1
+        both += x == y
+    return both / either if either else 0.0
+
+
+_BIN = st.one_of(st.none(), st.integers(min_value=0, max_value=3))
+
+
+@given(st.lists(st.tuples(_BIN, _BIN), min_size=dedup.BINS, max_size=dedup.BINS))
+def test_similarity_counts_as_the_loop_does(bins: list[tuple[int | None, int | None]]) -> None:
+    a = tuple(x for x, _ in bins)
+    b = tuple(y for _, y in bins)
+    assert dedup.similarity(a, b) == _reference_similarity(a, b)
+    assert dedup.similarity(a, a) == (1.0 if any(v is not None for v in a) else 0.0)
 
 
 def test_one_shingle_is_a_crc32() -> None:
