@@ -17,7 +17,6 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 
 /// Bins of a fingerprint.
 pub const BINS: usize = 128;
@@ -28,26 +27,32 @@ pub const SHINGLE: usize = 3;
 pub type Fingerprint = Vec<Option<u32>>;
 
 /// The fingerprint of a file's bytes (`None` when it has no words).
+///
+/// A shingle seen twice changes no minimum, so none is remembered; each is
+/// hashed word by word (the same CRC as of the joined bytes), so nothing is
+/// allocated per word or per shingle.
 #[must_use]
 pub fn fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
-    let words: Vec<Vec<u8>> = bytes
+    let lower = bytes.to_ascii_lowercase();
+    let words: Vec<&[u8]> = lower
         .split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(<[u8]>::to_ascii_lowercase)
         .collect();
     if words.is_empty() {
         return None;
     }
     let windows = words.len().saturating_sub(SHINGLE - 1).max(1);
-    let mut seen: FxHashSet<Vec<u8>> = FxHashSet::default();
     let mut mins: Fingerprint = vec![None; BINS];
     for start in 0..windows {
         let end = (start + SHINGLE).min(words.len());
-        let shingle = words[start..end].join(&b' ');
-        let h = crc32fast::hash(&shingle);
-        if !seen.insert(shingle) {
-            continue;
+        let mut hasher = crc32fast::Hasher::new();
+        for (i, word) in words[start..end].iter().enumerate() {
+            if i > 0 {
+                hasher.update(b" ");
+            }
+            hasher.update(word);
         }
+        let h = hasher.finalize();
         // BINS is 128, so the bin index fits any usize and the value a u32.
         let bin = (h % 128) as usize;
         let value = h / 128;
@@ -107,6 +112,44 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The algorithm as the module docs state it: distinct joined shingles.
+    fn reference(bytes: &[u8]) -> Option<Fingerprint> {
+        let words: Vec<Vec<u8>> = bytes
+            .split(|b| !b.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(<[u8]>::to_ascii_lowercase)
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        let windows = words.len().saturating_sub(SHINGLE - 1).max(1);
+        let shingles: std::collections::BTreeSet<Vec<u8>> = (0..windows)
+            .map(|s| words[s..(s + SHINGLE).min(words.len())].join(&b' '))
+            .collect();
+        let mut mins: Fingerprint = vec![None; BINS];
+        for shingle in shingles {
+            let h = crc32fast::hash(&shingle);
+            let slot = &mut mins[(h % 128) as usize];
+            *slot = Some(slot.map_or(h / 128, |old| old.min(h / 128)));
+        }
+        Some(mins)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_stated_algorithm(
+            words in proptest::collection::vec("[a-cA-C0-2]{0,3}", 0..40),
+            seps in proptest::collection::vec("[ ,.\\-\n\u{e9}]{1,2}", 40),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            proptest::prop_assert_eq!(fingerprint(text.as_bytes()), reference(text.as_bytes()));
         }
     }
 
