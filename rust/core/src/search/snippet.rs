@@ -80,9 +80,12 @@ pub(super) fn line_matcher<S: Source>(
     Ok(LineMatcher { leaves, by_stem })
 }
 
+/// Token text → its stem key when a term leaf holds that key (see
+/// [`LineMatcher::line`]).
+type StemMemo = HashMap<String, Option<String>>;
+
 struct LineTok {
     text: String,
-    stem: String,
     position: u32,
     start: usize,
     end: usize,
@@ -90,13 +93,14 @@ struct LineTok {
 
 impl LineMatcher {
     /// The number of leaves `line` matches and the byte spans of the tokens
-    /// that match them.
-    fn line(&self, line: &str, spans: &mut Vec<(usize, usize)>) -> usize {
+    /// that match them. `stems` remembers, for each token text met in the
+    /// file so far, its stem key when a term leaf holds it (a file repeats
+    /// most of its words, and stemming was most of a snippet's cost).
+    fn line(&self, line: &str, spans: &mut Vec<(usize, usize)>, stems: &mut StemMemo) -> usize {
         let mut toks: Vec<LineTok> = Vec::new();
         scan_tokens(line, |t| {
             toks.push(LineTok {
                 text: t.text.to_owned(),
-                stem: stem_key(t.text).into_owned(),
                 position: t.position,
                 start: t.start,
                 end: t.end,
@@ -106,7 +110,13 @@ impl LineMatcher {
         // Term leaves: one lookup per token.
         let mut terms_hit: Vec<usize> = Vec::new();
         for t in &toks {
-            if let Some(leaves) = self.by_stem.get(&t.stem) {
+            if !stems.contains_key(&t.text) {
+                let stem = stem_key(&t.text);
+                let held = self.by_stem.contains_key(stem.as_ref());
+                stems.insert(t.text.clone(), held.then(|| stem.into_owned()));
+            }
+            let key = stems.get(&t.text).and_then(Option::as_deref);
+            if let Some(leaves) = key.and_then(|k| self.by_stem.get(k)) {
                 terms_hit.extend(leaves);
                 spans.push((t.start, t.end));
             }
@@ -164,9 +174,10 @@ impl LineMatcher {
         let titles = title_lines(&lines);
         let mut best: Option<Best<'_>> = None;
         let mut spans = Vec::new();
+        let mut stems = StemMemo::new();
         for (i, &line) in lines.iter().enumerate() {
             spans.clear();
-            let count = self.line(line, &mut spans);
+            let count = self.line(line, &mut spans, &mut stems);
             let key = (!titles[i], count);
             if count > 0 && best.as_ref().is_none_or(|b| key > b.0) {
                 best = Some((key, i, line, spans.clone()));
