@@ -129,11 +129,11 @@ def load_config(environ: Mapping[str, str]) -> Config:
         ConfigError: the file is not valid TOML, or a key is unknown or of
             the wrong type (the message names the file and the key).
     """
-    import tomllib  # noqa: PLC0415 (only when a config file exists)
-
     path = config_path(environ)
     if path is None:
         return Config()
+    import tomllib  # noqa: PLC0415 (only when a config file exists: start-up cost)
+
     try:
         with open(path, "rb") as f:
             raw = tomllib.load(f)

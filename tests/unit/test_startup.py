@@ -24,7 +24,8 @@ EXAMPLES = ROOT / "examples" / "specs"
 
 #: Modules no query start-up may import: numpy and the model code (semantic
 #: route only), json (``--json`` only), hashlib and its OpenSSL, shutil and
-#: the compressors it pulls in, the resource/zip machinery (vectors only).
+#: the compressors it pulls in, the resource/zip machinery (vectors only),
+#: tomllib (only a config file that exists is parsed).
 HEAVY = (
     "numpy",
     "json",
@@ -42,6 +43,7 @@ HEAVY = (
     "specsearch.model_cli",
     "specsearch.encoder",
     "tantivy",
+    "tomllib",
 )
 
 
