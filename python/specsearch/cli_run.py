@@ -283,10 +283,10 @@ class Where:
 
     def folder(self, scope: Scope) -> str:
         """``--index``, else the default folder of the roots (its last use recorded)."""
-        from specsearch.cache import index_dir_for, record_use  # noqa: PLC0415
-
         if self.index_dir is not None:
             return self.index_dir
+        from specsearch.cache import index_dir_for, record_use  # noqa: PLC0415 (start-up cost)
+
         folder = index_dir_for(scope.roots, os.environ, scope.walk)
         record_use(folder, scope.roots, scope.walk)
         return folder
