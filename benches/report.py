@@ -35,6 +35,7 @@ GROUP_ORDER = (
     "index-rss",
     "query",
     "batch",
+    "batch-distinct",
     "cli",
     "freshness",
     "freshness-nochange",
@@ -88,7 +89,7 @@ def summarize(data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
                 p99=extra.get("p99_seconds"),
                 by_kind=extra.get("median_by_kind_seconds", {}),
             )
-        elif group == "batch":
+        elif group in {"batch", "batch-distinct"}:
             row.update(qps=extra.get("queries", 0) / stats["median"] if stats["median"] else None)
         elif group == "startup":
             row.update(importtime=extra.get("importtime_top_us"))
@@ -182,7 +183,7 @@ def render(data: dict[str, Any]) -> str:
             elif group == "query":
                 kinds = ", ".join(f"{k} {_t(v)}" for k, v in row["by_kind"].items())
                 head += f"  p50 {_t(row['p50'])}  p99 {_t(row['p99'])}  ({kinds})"
-            elif group == "batch":
+            elif group in {"batch", "batch-distinct"}:
                 head += f"  {row['qps'] or 0:,.0f} queries/s"
             elif group == "startup" and row.get("importtime"):
                 top = ", ".join(f"{m} {us / 1e3:.1f} ms" for m, us in row["importtime"])

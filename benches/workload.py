@@ -7,7 +7,9 @@ at every size from 1 MB up, common and rarer words mixed.
 
 from __future__ import annotations
 
-__all__ = ["BATCH", "CLI_WORDS", "KINDS", "MIXED", "batch_queries"]
+import itertools
+
+__all__ = ["BATCH", "CLI_WORDS", "KINDS", "MIXED", "batch_queries", "distinct_batch_queries"]
 
 #: (kind, query): single terms, 2-3 term OR, AND, phrases, field filters.
 MIXED: tuple[tuple[str, str], ...] = (
@@ -60,3 +62,22 @@ def batch_queries(n: int) -> list[str]:
     ['concurrency', 'kubernetes', 'terraform']
     """
     return [BATCH[i % len(BATCH)] for i in range(n)]
+
+
+def distinct_batch_queries(n: int) -> list[str]:
+    """``n`` distinct OR queries: pairs, then triples, of the words of :data:`BATCH`.
+
+    A batch of :func:`batch_queries` repeats a few queries, which an engine
+    may answer once each; here no query repeats, so each is searched.
+
+    >>> distinct_batch_queries(2)
+    ['concurrency kubernetes', 'concurrency terraform']
+    >>> len(set(distinct_batch_queries(1000)))
+    1000
+    """
+    words = list(dict.fromkeys(w for q in BATCH for w in q.split()))
+    combos = itertools.chain(itertools.combinations(words, 2), itertools.combinations(words, 3))
+    out = [" ".join(c) for c in itertools.islice(combos, n)]
+    if len(out) < n:
+        raise ValueError(f"only {len(out)} distinct queries, {n} asked for")
+    return out
