@@ -84,7 +84,13 @@ struct Exec<'a, S> {
     expansions: &'a Expansions,
     /// The matches of each slot scored so far.
     memo: Vec<Option<Rc<Matches>>>,
+    /// Term sets of stem keys already looked up (by the pruning planner).
+    known: &'a [Known],
 }
+
+/// A stem key's term set in one field, looked up before the run:
+/// `(field, prefixed stem key, its terms)`.
+pub(super) type Known = (Field, String, Vec<Handle>);
 
 impl<S: Source> Exec<'_, S> {
     fn node(&mut self, p: &Plan) -> Result<Rc<Matches>> {
@@ -231,7 +237,10 @@ impl<S: Source> Exec<'_, S> {
                     let own = stem_key(&full) == full;
                     for &f in fields {
                         handles.clear();
-                        stem_set(self.src, f, &full, own, &mut handles)?;
+                        match self.known.iter().find(|k| k.0 == f && k.1 == full) {
+                            Some(k) => handles.extend_from_slice(&k.2),
+                            None => stem_set(self.src, f, &full, own, &mut handles)?,
+                        }
                         self.add_set(f, &handles)?;
                     }
                 }
@@ -412,7 +421,7 @@ impl<S: Source> Exec<'_, S> {
 pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Matches> {
     let planned = plan(src, query, opts)?;
     let expansions = expand(src, &planned, query)?;
-    run_planned(src, &planned, &expansions, opts)
+    run_planned(src, &planned, &expansions, opts, &[])
 }
 
 /// [`run`] for a query already planned and expanded (within the budget).
@@ -421,6 +430,7 @@ pub(super) fn run_planned<S: Source>(
     planned: &Planned,
     expansions: &Expansions,
     opts: &SearchOptions,
+    known: &[Known],
 ) -> Result<Matches> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
@@ -435,6 +445,7 @@ pub(super) fn run_planned<S: Source>(
             s: scratch,
             expansions,
             memo: vec![None; planned.slots],
+            known,
         };
         let out = exec.node(&planned.root)?;
         drop(exec);

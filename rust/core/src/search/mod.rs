@@ -25,6 +25,7 @@ mod prune;
 mod snippet;
 mod source;
 mod terms;
+mod union;
 
 use rayon::prelude::*;
 
@@ -175,6 +176,17 @@ impl DiskIndex {
     ) -> Result<TopDocs> {
         self.guard_reads(|| search_source(self, query, k, opts))
     }
+
+    /// [`SearchIndex::search`] pruned whenever the query's shape allows it,
+    /// even where pruning is not expected to pay. Meant for tests and
+    /// benchmarks (it gives the same hits).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    #[doc(hidden)]
+    pub fn search_pruned(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
+        self.guard_reads(|| prune::search(self, query, k, opts, true))
+    }
 }
 
 impl SearchIndex for MemoryIndex {
@@ -248,7 +260,7 @@ impl SearchIndex for DiskIndex {
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         opts.validate()?;
-        self.guard_reads(|| prune::search(self, query, k, opts))
+        self.guard_reads(|| prune::search(self, query, k, opts, false))
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

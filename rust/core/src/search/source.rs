@@ -138,7 +138,7 @@ impl Source for DiskIndex {
     }
 
     fn all_live(&self, part: usize) -> Result<bool> {
-        Ok(!self.live_globals(part)?.contains(&DELETED))
+        self.part_all_live(part)
     }
 
     fn dict(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {

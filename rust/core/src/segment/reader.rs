@@ -11,10 +11,11 @@ use memmap2::Mmap;
 
 use super::blockmax::{entries_of, Cursor};
 use super::blocks::BlockEntry;
+use super::stemdf;
 use super::stored::{path_ref, StoredDoc, StoredKey};
 use super::{
     section, BLOCK_ENTRY, BLOCK_MAXIMA, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC,
-    STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
+    STEM_UNIONS, STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
 };
 use crate::container::{self, u64_at, Container};
 use crate::error::{Error, Result};
@@ -59,6 +60,7 @@ pub(crate) struct SegmentReader {
     c: Container,
     fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
     stem_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    union_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
     /// Per field and term block: which of its streams were verified
     /// ([`INFO_OK`], [`POST_OK`], [`POS_OK`]), allocated on first use.
     verified: [OnceLock<Box<[AtomicU8]>>; 6],
@@ -101,6 +103,7 @@ impl SegmentReader {
             c,
             fsts: Default::default(),
             stem_fsts: Default::default(),
+            union_fsts: Default::default(),
             verified: Default::default(),
             stored_blocks: OnceLock::new(),
         })
@@ -129,6 +132,26 @@ impl SegmentReader {
     /// A field's stem map (checked on first use).
     pub(crate) fn stems(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
         self.fst_section(&self.stem_fsts[f.index()], section(f, 5), "stem map")
+    }
+
+    /// The union df of stem key `key` in field `f` (docs holding any of its
+    /// terms, deleted ones included): `None` when the key has fewer than two
+    /// terms here ([`super::stemdf`]; the section is checked on first use).
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the section is corrupt.
+    pub(crate) fn union_df(&self, f: Field, key: &str) -> Result<Option<u32>> {
+        let map = self.fst_section(
+            &self.union_fsts[f.index()],
+            STEM_UNIONS + f.index(),
+            "stem unions",
+        )?;
+        match map.get(key) {
+            None => Ok(None),
+            Some(df) => stemdf::check(df, self.num_docs(), key)
+                .map(Some)
+                .map_err(|d| self.c.error(d)),
+        }
     }
 
     fn fst_section<'s>(
