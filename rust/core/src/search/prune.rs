@@ -243,10 +243,18 @@ fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
         return true;
     }
     let largest = found.iter().map(|s| s.4).max().unwrap_or(0);
-    let present = found.iter().filter(|s| s.4 > 0).count();
-    !cls.iter().any(|c| c.0 == Occur::Must)
-        && 2 * largest >= u64::from(n)
-        && present <= MAX_UNION_SETS
+    shape_pays(cls, found) && 2 * largest >= u64::from(n)
+}
+
+/// The part of [`pays`] that needs no df: a query with a set of stem
+/// variants has no must clause and at most [`MAX_UNION_SETS`] sets with
+/// terms (every term of a dictionary has a posting).
+fn shape_pays(cls: &[Clause<'_>], found: &[Found]) -> bool {
+    let union = found
+        .iter()
+        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0));
+    let present = found.iter().filter(|s| !s.3.is_empty()).count();
+    !union || (!cls.iter().any(|c| c.0 == Occur::Must) && present <= MAX_UNION_SETS)
 }
 
 /// The most term sets a query with stem unions is pruned with (see [`pays`]).
@@ -284,15 +292,21 @@ fn pruned<S: CursorSource>(
             for &f in fields {
                 let mut handles = Vec::new();
                 stem_set(src, f, &full, own, &mut handles)?;
-                let mut raw = 0u64;
-                for &(part, ord) in &handles {
-                    raw += u64::from(src.raw_df(part, f, ord)?);
-                }
-                found.push((ci, f, full.clone(), handles, raw));
+                found.push((ci, f, full.clone(), handles, 0));
             }
         }
     }
-    if !always && !pays(&cls, &found, src.n_docs()) {
+    // The shape first (no df read), then the dfs.
+    let fits = always || shape_pays(&cls, &found);
+    if fits {
+        for (_, f, _, handles, raw) in &mut found {
+            for &(part, ord) in handles.iter() {
+                *raw += u64::from(src.raw_df(part, *f, ord)?);
+            }
+        }
+    }
+    let go = always || (fits && pays(&cls, &found, src.n_docs()));
+    if !go {
         return Ok(Err(found
             .into_iter()
             .map(|(_, f, key, handles, _)| (f, key, handles))
