@@ -35,7 +35,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 /// The version of the on-disk format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Sections start at offsets that are multiples of this.
 pub(crate) const ALIGN: usize = 8;

@@ -200,20 +200,24 @@ fn search_many_keeps_order_and_isolates_errors() {
     let dir = corpus();
     let ixdir = tempfile::tempdir().unwrap();
     let (mem, disk) = indexes(dir.path(), &ixdir.path().join("i"));
-    let queries: Vec<String> = ["kube", "!!", "task", "nope:x", "review"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    // Repeated queries (each searched once) keep their rows, errors too.
+    let queries: Vec<String> = [
+        "kube", "!!", "task", "nope:x", "review", "kube", "!!", "nope:x", "kube",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     for idx in [&mem as &dyn SearchIndex, &disk] {
         let out = idx.search_many(&queries, 3, &SearchOptions::default());
-        assert_eq!(out.len(), 5);
+        assert_eq!(out.len(), 9);
         for (q, r) in queries.iter().zip(&out) {
             match idx.search(q, 3, &SearchOptions::default()) {
                 Ok(want) => assert_eq!(r.as_ref().unwrap(), &want),
                 Err(e) => assert_eq!(r.as_ref().unwrap_err().to_string(), e.to_string()),
             }
         }
-        assert!(out[1].is_err() && out[3].is_err());
+        assert!(out[1].is_err() && out[3].is_err() && out[6].is_err() && out[7].is_err());
+        assert!(out[5].is_ok() && out[8].is_ok());
     }
 }
 

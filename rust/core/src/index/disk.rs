@@ -34,6 +34,8 @@ pub struct DiskIndex {
     pub(crate) size_bytes: u64,
     /// Global id → (segment, local id), built on first use.
     locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
+    /// Per segment, whether none of its docs is deleted (on first use).
+    all_live: OnceLock<std::result::Result<Vec<bool>, String>>,
 }
 
 impl DiskIndex {
@@ -102,6 +104,7 @@ impl DiskIndex {
             schema: Schema::default(),
             size_bytes,
             locate: OnceLock::new(),
+            all_live: OnceLock::new(),
         })
     }
 
@@ -133,6 +136,22 @@ impl DiskIndex {
     #[must_use]
     pub fn segment_mmap(&self, seg: usize) -> Option<&Arc<memmap2::Mmap>> {
         self.segments.get(seg).map(|s| s.mmap())
+    }
+
+    /// Whether no doc of segment `part` is deleted (counted once).
+    pub(crate) fn part_all_live(&self, part: usize) -> Result<bool> {
+        let flags = self.all_live.get_or_init(|| {
+            (0..self.segments.len())
+                .map(|si| {
+                    let globals = self.docmap.globals(si).map_err(Error::into_detail)?;
+                    Ok(!globals.contains(&DELETED))
+                })
+                .collect()
+        });
+        match flags {
+            Ok(v) => Ok(v.get(part).copied().unwrap_or(false)),
+            Err(d) => Err(Error::format(self.docmap.path(), d.clone())),
+        }
     }
 
     /// Global id → (segment, local id) of every live doc, checked once.

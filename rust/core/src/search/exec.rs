@@ -84,7 +84,13 @@ struct Exec<'a, S> {
     expansions: &'a Expansions,
     /// The matches of each slot scored so far.
     memo: Vec<Option<Rc<Matches>>>,
+    /// Term sets of stem keys already looked up (by the pruning planner).
+    known: &'a [Known],
 }
+
+/// A stem key's term set in one field, looked up before the run:
+/// `(field, prefixed stem key, its terms)`.
+pub(super) type Known = (Field, String, Vec<Handle>);
 
 impl<S: Source> Exec<'_, S> {
     fn node(&mut self, p: &Plan) -> Result<Rc<Matches>> {
@@ -231,7 +237,10 @@ impl<S: Source> Exec<'_, S> {
                     let own = stem_key(&full) == full;
                     for &f in fields {
                         handles.clear();
-                        stem_set(self.src, f, &full, own, &mut handles)?;
+                        match self.known.iter().find(|k| k.0 == f && k.1 == full) {
+                            Some(k) => handles.extend_from_slice(&k.2),
+                            None => stem_set(self.src, f, &full, own, &mut handles)?,
+                        }
                         self.add_set(f, &handles)?;
                     }
                 }
@@ -349,11 +358,32 @@ impl<S: Source> Exec<'_, S> {
                 continue;
             };
             flat.clear();
+            // The docs holding every term (`cnt` reaches the number of
+            // terms): only their positions are decoded.
+            let n_terms = ords.len() as u32;
+            let mut cands: Vec<u32> = Vec::new();
+            {
+                let cnt = &mut self.s.cnt;
+                for (j, &ord) in ords.iter().enumerate() {
+                    let j = j as u32;
+                    self.src.postings(part, f, ord, |g, _, _| {
+                        let c = &mut cnt[g as usize];
+                        if *c == j {
+                            *c = j + 1;
+                            if j == 0 {
+                                cands.push(g);
+                            }
+                        }
+                    })?;
+                }
+            }
             // Per term: (global id, dl, positions start, positions end), by id.
             let mut lists: Vec<Vec<(u32, u32, usize, usize)>> = Vec::with_capacity(ords.len());
+            let cnt = &self.s.cnt;
             for &ord in &ords {
                 let mut list = Vec::new();
-                self.src.positions(part, f, ord, |g, dl, p| {
+                let want = |g: u32| cnt[g as usize] == n_terms;
+                self.src.positions(part, f, ord, want, |g, dl, p| {
                     let a = flat.len();
                     flat.extend_from_slice(p);
                     list.push((g, dl, a, flat.len()));
@@ -361,28 +391,29 @@ impl<S: Source> Exec<'_, S> {
                 list.sort_unstable_by_key(|e| e.0);
                 lists.push(list);
             }
+            for &g in &cands {
+                self.s.cnt[g as usize] = 0;
+            }
             let (first, others) = lists.split_at(1);
-            'docs: for &(g, dl, a0, b0) in &first[0] {
+            // Every list holds the candidates: the same docs, by id.
+            let mut spans: Vec<(usize, usize)> = Vec::with_capacity(lists.len());
+            let mut next = vec![0usize; tokens.len()];
+            'docs: for (i, &(g, dl, a0, b0)) in first[0].iter().enumerate() {
                 // The positions of each distinct term in doc g.
-                let mut spans: Vec<(usize, usize)> = vec![(a0, b0)];
+                spans.clear();
+                spans.push((a0, b0));
                 for list in others {
-                    match list.binary_search_by_key(&g, |e| e.0) {
-                        Ok(i) => spans.push((list[i].2, list[i].3)),
-                        Err(_) => continue 'docs,
-                    }
+                    let e = match list.get(i) {
+                        Some(e) if e.0 == g => e,
+                        _ => match list.binary_search_by_key(&g, |e| e.0) {
+                            Ok(k) => &list[k],
+                            Err(_) => continue 'docs,
+                        },
+                    };
+                    spans.push((e.2, e.3));
                 }
                 let positions = |j: usize| &flat[spans[j].0..spans[j].1];
-                let mut count = 0u32;
-                for &q in positions(which[0]) {
-                    // The first token sits at relative position 0.
-                    let ok = tokens.iter().zip(&which).all(|((_, rel), &j)| {
-                        q.checked_add(*rel)
-                            .is_some_and(|p| positions(j).binary_search(&p).is_ok())
-                    });
-                    if ok {
-                        count += 1;
-                    }
-                }
+                let count = occurrences(tokens, &which, positions, &mut next);
                 if count > 0 {
                     out.push((g, count, dl));
                 }
@@ -407,12 +438,53 @@ impl<S: Source> Exec<'_, S> {
     }
 }
 
+/// The number of occurrences of a phrase in one doc: the positions `p` of
+/// its first token such that each token `t` (of term `which[t]`, at
+/// relative position `tokens[t].1`) is at `p + tokens[t].1`; `positions(j)`
+/// are term `j`'s positions in the doc, ascending. `next` is scratch, one
+/// slot per token.
+fn occurrences<'p>(
+    tokens: &[(String, u32)],
+    which: &[usize],
+    positions: impl Fn(usize) -> &'p [u32],
+    next: &mut [usize],
+) -> u32 {
+    let mut count = 0u32;
+    // Positions ascend, so each token's match is searched from where its
+    // previous search stopped.
+    next.fill(0);
+    for &q in positions(which[0]) {
+        // The first token sits at relative position 0.
+        let mut ok = true;
+        for (t, ((_, rel), &j)) in tokens.iter().zip(which).enumerate() {
+            let Some(p) = q.checked_add(*rel) else {
+                ok = false;
+                break;
+            };
+            let ps = positions(j);
+            let mut at = next[t];
+            while at < ps.len() && ps[at] < p {
+                at += 1;
+            }
+            next[t] = at;
+            if ps.get(at) != Some(&p) {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            count += 1;
+        }
+    }
+    count
+}
+
 /// The docs `query` matches (in no particular order), with their exact
 /// `f64` scores.
 pub(super) fn run<S: Source>(src: &S, query: &str, opts: &SearchOptions) -> Result<Matches> {
     let planned = plan(src, query, opts)?;
     let expansions = expand(src, &planned, query)?;
-    run_planned(src, &planned, &expansions, opts)
+    run_planned(src, &planned, &expansions, opts, &[])
 }
 
 /// [`run`] for a query already planned and expanded (within the budget).
@@ -421,6 +493,7 @@ pub(super) fn run_planned<S: Source>(
     planned: &Planned,
     expansions: &Expansions,
     opts: &SearchOptions,
+    known: &[Known],
 ) -> Result<Matches> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
@@ -435,6 +508,7 @@ pub(super) fn run_planned<S: Source>(
             s: scratch,
             expansions,
             memo: vec![None; planned.slots],
+            known,
         };
         let out = exec.node(&planned.root)?;
         drop(exec);

@@ -25,6 +25,7 @@ mod prune;
 mod snippet;
 mod source;
 mod terms;
+mod union;
 
 use rayon::prelude::*;
 
@@ -80,16 +81,43 @@ pub trait SearchIndex: Send + Sync {
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs>;
 
     /// [`SearchIndex::search`] for each query, in parallel (rayon), in the
-    /// order given; a failing query fails only its own row.
+    /// order given; a failing query fails only its own row. A query given
+    /// several times is searched once (search is deterministic on one
+    /// index), its hits copied to each of its rows.
     fn search_many(
         &self,
         queries: &[String],
         k: usize,
         opts: &SearchOptions,
     ) -> Vec<Result<TopDocs>> {
-        queries
+        let mut first: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(queries.len());
+        let mut distinct: Vec<&str> = Vec::new();
+        let rows: Vec<usize> = queries
+            .iter()
+            .map(|q| {
+                *first.entry(q.as_str()).or_insert_with(|| {
+                    distinct.push(q);
+                    distinct.len() - 1
+                })
+            })
+            .collect();
+        let done: Vec<Result<TopDocs>> = distinct
             .par_iter()
             .map(|q| self.search(q, k, opts))
+            .collect();
+        let mut done: Vec<Option<Result<TopDocs>>> = done.into_iter().map(Some).collect();
+        rows.iter()
+            .map(|&i| match done[i].take() {
+                Some(Ok(top)) => {
+                    done[i] = Some(Ok(top.clone()));
+                    Ok(top)
+                }
+                // An error is not `Clone`: a later row searches again (and
+                // fails the same way).
+                Some(Err(e)) => Err(e),
+                None => self.search(distinct[i], k, opts),
+            })
             .collect()
     }
 
@@ -175,6 +203,17 @@ impl DiskIndex {
     ) -> Result<TopDocs> {
         self.guard_reads(|| search_source(self, query, k, opts))
     }
+
+    /// [`SearchIndex::search`] pruned whenever the query's shape allows it,
+    /// even where pruning is not expected to pay. Meant for tests and
+    /// benchmarks (it gives the same hits).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    #[doc(hidden)]
+    pub fn search_pruned(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
+        self.guard_reads(|| prune::search(self, query, k, opts, true))
+    }
 }
 
 impl SearchIndex for MemoryIndex {
@@ -248,7 +287,7 @@ impl SearchIndex for DiskIndex {
 
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         opts.validate()?;
-        self.guard_reads(|| prune::search(self, query, k, opts))
+        self.guard_reads(|| prune::search(self, query, k, opts, false))
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

@@ -7,9 +7,10 @@
 //!
 //! - every (leaf, stem key, field) term set gets its exact idf first (its
 //!   live df over every segment), so the scores are the exhaustive ones; a
-//!   set with several stem variants in one segment runs the query
-//!   exhaustively (their union's df needs every list decoded, which is the
-//!   exhaustive path's whole cost);
+//!   set with several stem variants in one segment is one cursor there
+//!   ([`super::union`]: their merged lists, tfs summed), and its df there is
+//!   the union's, stored in the segment ([`crate::segment`], format 6), or
+//!   counted over the live docs when the segment has deleted ones;
 //! - each term set's score is bounded, per segment and per block of 128
 //!   postings, by BM25 at its largest term frequency and smallest field
 //!   length ([`crate::blockmax`]);
@@ -36,11 +37,12 @@ use std::collections::BinaryHeap;
 
 use super::budget::expand;
 use super::collect::{top_k, Ranked, TopDocs};
-use super::exec;
+use super::exec::{self, Known};
 use super::options::SearchOptions;
 use super::plan::{plan, Kind, Plan};
 use super::source::Source;
 use super::terms::{stem_set, Handle};
+use super::union::Union;
 use crate::analysis::stem_key;
 use crate::error::{Error, Result};
 use crate::index::docmap::DELETED;
@@ -59,6 +61,9 @@ pub(super) trait CursorSource: Source {
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]>;
     /// A term's df in a part, deleted docs included.
     fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32>;
+    /// The union df of a stem key's terms in a part, deleted docs included
+    /// (`None`: the key has fewer than two terms there).
+    fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>>;
     /// A cursor on a term's postings in a part.
     fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>>;
     /// A format error about a part's file.
@@ -74,15 +79,17 @@ struct Set {
     handles: Vec<Handle>,
 }
 
-/// A term set's cursor in one part (a set has at most one term per part:
-/// sets of several stem variants run exhaustively, see [`search`]).
+/// A term set's cursor in one part: the union of its terms there.
 struct SetCursor<'a> {
     set: usize,
-    c: Cursor<'a>,
+    c: Union<'a>,
     /// The bound of its score in this part.
     ub: f64,
-    /// Its current block's index, last doc and bound (cached).
-    blk: (usize, u32, f64),
+    /// The last doc and bound of its current stretch (cached: the bound
+    /// holds for every doc from the current one up to that last doc).
+    cur: Option<(u32, f64)>,
+    /// A stretch `(first, last)` of docs and their bound (cached).
+    at: Option<(u32, u32, f64)>,
 }
 
 impl SetCursor<'_> {
@@ -129,16 +136,42 @@ fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
     out.iter().any(|c| c.0 != Occur::MustNot).then_some(out)
 }
 
-/// The live df of a term set over every part (one term per part).
-fn live_df<S: CursorSource>(src: &S, f: Field, handles: &[Handle]) -> Result<u64> {
+/// The live df of the term set of stem key `key` over every part: a part
+/// with several of its terms gives their union's df, stored in the segment
+/// when every doc of the part is live, else counted over its live docs.
+fn live_df<S: CursorSource>(src: &S, f: Field, key: &str, handles: &[Handle]) -> Result<u64> {
     let mut df = 0u64;
-    for &(part, ord) in handles {
-        if Source::all_live(src, part)? {
-            df += u64::from(src.raw_df(part, f, ord)?);
+    for run in handles.chunk_by(|a, b| a.0 == b.0) {
+        let part = run[0].0;
+        let all_live = Source::all_live(src, part)?;
+        if let [(_, ord)] = run {
+            if all_live {
+                df += u64::from(src.raw_df(part, f, *ord)?);
+            } else {
+                let mut live = 0u64;
+                src.postings(part, f, *ord, |_, _, _| live += 1)?;
+                df += live;
+            }
+        } else if all_live {
+            let union = src
+                .union_df(part, f, key)?
+                .ok_or_else(|| src.part_error(part, format!("stem union of {key:?} missing")))?;
+            df += u64::from(union);
         } else {
-            let mut live = 0u64;
-            src.postings(part, f, ord, |_, _, _| live += 1)?;
-            df += live;
+            let globals = src.globals(part)?;
+            let cs = run
+                .iter()
+                .map(|&(_, ord)| src.cursor(part, f, ord))
+                .collect::<Result<Vec<_>>>()?;
+            let lengths = src.part_lengths(part, f)?;
+            let err = |d: String| src.part_error(part, d);
+            let mut u = Union::new(cs, lengths).map_err(err)?;
+            while u.doc != NO_DOC {
+                if globals.get(u.doc as usize).is_some_and(|&g| g != DELETED) {
+                    df += 1;
+                }
+                u.next().map_err(err)?;
+            }
         }
     }
     Ok(df)
@@ -150,8 +183,9 @@ fn monotone(bm25: Bm25) -> bool {
     bm25.k1 >= 0.0 && (0.0..=1.0).contains(&bm25.b)
 }
 
-/// The `k` best hits, pruned when the plan's shape allows it and it pays,
-/// else from the exhaustive executor (the same hits either way).
+/// The `k` best hits, pruned when the plan's shape allows it and it pays
+/// (or, with `always`, whenever the shape allows it), else from the
+/// exhaustive executor (the same hits either way).
 ///
 /// # Errors
 /// As [`crate::SearchIndex::search`].
@@ -160,15 +194,17 @@ pub(super) fn search<S: CursorSource>(
     query: &str,
     k: usize,
     opts: &SearchOptions,
+    always: bool,
 ) -> Result<TopDocs> {
     let p = plan(src, query, opts)?;
     // The budget holds on both paths: an over-budget query is the same
     // QueryError whether or not it would be pruned.
     let expansions = expand(src, &p, query)?;
-    if let Some(top) = pruned(src, &p.root, k, opts)? {
-        return Ok(top);
-    }
-    let m = exec::run_planned(src, &p, &expansions, opts)?;
+    let known = match pruned(src, &p.root, k, opts, always)? {
+        Ok(top) => return Ok(top),
+        Err(known) => known,
+    };
+    let m = exec::run_planned(src, &p, &expansions, opts, &known)?;
     Ok(top_k(&m.docs, &m.scores, k))
 }
 
@@ -177,22 +213,71 @@ pub(super) fn search<S: CursorSource>(
 /// costs more than it saves.
 const MIN_PRUNED_POSTINGS: u64 = 4096;
 
-/// The `k` best hits of a planned query, or `None` when its shape is not
-/// pruned or pruning would not pay.
+/// A term set as looked up: clause, field, prefixed stem key, terms, raw df
+/// (deleted docs included, variants counted apart).
+type Found = (usize, Field, String, Vec<Handle>, u64);
+
+/// Whether pruning is expected to pay for a query whose term sets (clause,
+/// field, key, terms, raw df) are `found`, over `n` docs. Pruning's cost
+/// grows with the docs times the cursors it keeps; it saves the most when
+/// one set is so common that it turns non-essential (`MaxScore`) and its list
+/// is skipped. Measured on the benchmark's mixed set at 100 MB
+/// (`examples/prunebench`): a query with a set of stem variants (several
+/// cursors merged) paid only without must clauses, with a set in at least
+/// half the docs, and with at most [`MAX_UNION_SETS`] sets (one word over
+/// the six fields, or a keyed clause and a word); single-term sets paid
+/// from [`MIN_PRUNED_POSTINGS`].
+fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
+    let positive: u64 = found
+        .iter()
+        .filter(|s| cls[s.0].0 != Occur::MustNot)
+        .map(|s| s.4)
+        .sum();
+    if positive < MIN_PRUNED_POSTINGS {
+        return false;
+    }
+    let union = found
+        .iter()
+        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0));
+    if !union {
+        return true;
+    }
+    let largest = found.iter().map(|s| s.4).max().unwrap_or(0);
+    shape_pays(cls, found) && 2 * largest >= u64::from(n)
+}
+
+/// The part of [`pays`] that needs no df: a query with a set of stem
+/// variants has no must clause and at most [`MAX_UNION_SETS`] sets with
+/// terms (every term of a dictionary has a posting).
+fn shape_pays(cls: &[Clause<'_>], found: &[Found]) -> bool {
+    let union = found
+        .iter()
+        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0));
+    let present = found.iter().filter(|s| !s.3.is_empty()).count();
+    !union || (!cls.iter().any(|c| c.0 == Occur::Must) && present <= MAX_UNION_SETS)
+}
+
+/// The most term sets a query with stem unions is pruned with (see [`pays`]).
+const MAX_UNION_SETS: usize = 8;
+
+/// The `k` best hits of a planned query, or, when its shape is not pruned
+/// or pruning would not pay, the term sets it looked up (for the
+/// exhaustive run).
 fn pruned<S: CursorSource>(
     src: &S,
     p: &Plan,
     k: usize,
     opts: &SearchOptions,
-) -> Result<Option<TopDocs>> {
+    always: bool,
+) -> Result<std::result::Result<TopDocs, Vec<Known>>> {
     let bm25 = src.bm25();
     let Some(cls) = clauses(p).filter(|_| monotone(bm25) && k > 0) else {
-        return Ok(None);
+        return Ok(Err(Vec::new()));
     };
     let n = f64::from(src.n_docs());
-    // The term sets, in the exhaustive order: clause, key, field.
-    let mut sets: Vec<Set> = Vec::new();
-    let mut positive_df = 0u64;
+    // The term sets' terms, in the exhaustive order: clause, key, field,
+    // with their raw df (deleted docs included, variants counted apart).
+    let mut found: Vec<Found> = Vec::new();
     let mut full = String::new();
     for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
         let fields: &[Field] = match field {
@@ -207,32 +292,43 @@ fn pruned<S: CursorSource>(
             for &f in fields {
                 let mut handles = Vec::new();
                 stem_set(src, f, &full, own, &mut handles)?;
-                // Several stem variants in one part: their union must be
-                // decoded whole for its df, so pruning saves nothing over
-                // the exhaustive path, which decodes each list once.
-                if handles.windows(2).any(|w| w[0].0 == w[1].0) {
-                    return Ok(None);
-                }
-                let df = live_df(src, f, &handles)?;
-                if df == 0 {
-                    continue;
-                }
-                if cls[ci].0 != Occur::MustNot {
-                    positive_df += df;
-                }
-                #[allow(clippy::cast_precision_loss)] // df < 2^32
-                let idf = Bm25::idf(n, df as f64);
-                sets.push(Set {
-                    clause: ci,
-                    f,
-                    w_idf: opts.weights[f.index()] * idf,
-                    handles,
-                });
+                found.push((ci, f, full.clone(), handles, 0));
             }
         }
     }
-    if positive_df < MIN_PRUNED_POSTINGS {
-        return Ok(None);
+    // The shape first (no df read), then the dfs.
+    let fits = always || shape_pays(&cls, &found);
+    if fits {
+        for (_, f, _, handles, raw) in &mut found {
+            for &(part, ord) in handles.iter() {
+                *raw += u64::from(src.raw_df(part, *f, ord)?);
+            }
+        }
+    }
+    let go = always || (fits && pays(&cls, &found, src.n_docs()));
+    if !go {
+        return Ok(Err(found
+            .into_iter()
+            .map(|(_, f, key, handles, _)| (f, key, handles))
+            .collect()));
+    }
+    let mut sets: Vec<Set> = Vec::with_capacity(found.len());
+    for (ci, f, key, handles, raw) in found {
+        if raw == 0 {
+            continue;
+        }
+        let df = live_df(src, f, &key, &handles)?;
+        if df == 0 {
+            continue;
+        }
+        #[allow(clippy::cast_precision_loss)] // df < 2^32
+        let idf = Bm25::idf(n, df as f64);
+        sets.push(Set {
+            clause: ci,
+            f,
+            w_idf: opts.weights[f.index()] * idf,
+            handles,
+        });
     }
     let mut top = Top {
         heap: BinaryHeap::with_capacity(k + 1),
@@ -243,7 +339,7 @@ fn pruned<S: CursorSource>(
         run_part(src, part, &cls, &sets, &avgdl, bm25, &mut top)?;
     }
     let hits = top.heap.into_sorted_vec();
-    Ok(Some(TopDocs {
+    Ok(Ok(TopDocs {
         doc_ids: hits.iter().map(|h| h.1).collect(),
         scores: hits.iter().map(|h| h.0).collect(),
     }))
@@ -323,10 +419,16 @@ fn run_part<S: CursorSource>(
     let mut pos: Vec<SetCursor<'_>> = Vec::new();
     let mut neg: Vec<SetCursor<'_>> = Vec::new();
     for (si, set) in sets.iter().enumerate() {
-        let Some(&(_, ord)) = set.handles.iter().find(|h| h.0 == part) else {
+        let cs = set
+            .handles
+            .iter()
+            .filter(|h| h.0 == part)
+            .map(|&(_, ord)| src.cursor(part, set.f, ord))
+            .collect::<Result<Vec<_>>>()?;
+        if cs.is_empty() {
             continue;
-        };
-        let c = src.cursor(part, set.f, ord)?;
+        }
+        let c = Union::new(cs, lengths[set.f.index()]).map_err(fmt_err)?;
         let ub = match c.list_max() {
             Some((t, d)) => bound_of(set, t, d),
             None => set.w_idf * (bm25.k1 + 1.0),
@@ -335,7 +437,8 @@ fn run_part<S: CursorSource>(
             set: si,
             c,
             ub,
-            blk: (usize::MAX, 0, 0.0),
+            cur: None,
+            at: None,
         };
         if cls[set.clause].0 == Occur::MustNot {
             neg.push(sc);
@@ -394,24 +497,37 @@ fn run_part<S: CursorSource>(
     };
     // A set's bound over the block holding its first posting at or after
     // `d` (its list bound when it has no block maxima).
-    let block_bound = |s: &SetCursor<'_>, d: u32| -> f64 {
+    let block_bound = |s: &mut SetCursor<'_>, d: u32| -> f64 {
         if s.doc() == NO_DOC {
             return 0.0;
         }
+        if let Some((first, last, b)) = s.at {
+            if first <= d && d <= last {
+                return b;
+            }
+        }
         match s.c.block_max_at(d) {
-            Some((t, l)) => bound_of(&sets[s.set], t, l),
+            Some(e) => {
+                let b = bound_of(&sets[s.set], e.max_tf, e.min_dl);
+                s.at = Some((d, e.last, b));
+                b
+            }
             None => s.ub,
         }
     };
     // A set's bound over its current block and that block's last doc
     // (`NO_DOC` when it has no block maxima: the bound is its list's).
     let current = |s: &mut SetCursor<'_>| -> (f64, u32) {
+        if let Some((last, b)) = s.cur {
+            if s.doc() <= last {
+                return (b, last);
+            }
+        }
         match s.c.current_block() {
-            Some((b, e)) => {
-                if s.blk.0 != b {
-                    s.blk = (b, e.last, bound_of(&sets[s.set], e.max_tf, e.min_dl));
-                }
-                (s.blk.2, s.blk.1)
+            Some(e) => {
+                let b = bound_of(&sets[s.set], e.max_tf, e.min_dl);
+                s.cur = Some((e.last, b));
+                (b, e.last)
             }
             None if s.doc() == NO_DOC => (0.0, NO_DOC),
             None => (s.ub, NO_DOC),
@@ -488,7 +604,7 @@ fn run_part<S: CursorSource>(
                     // Tighter: the non-essential sets' block maxima at d.
                     rest = 0.0;
                     for &i in &order[..n_ness] {
-                        block[i] = block_bound(&pos[i], d);
+                        block[i] = block_bound(&mut pos[i], d);
                         rest += block[i];
                     }
                     alive = top.may_enter(partial + rest, gid);
@@ -611,6 +727,10 @@ impl CursorSource for DiskIndex {
 
     fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32> {
         self.segments[part].term_df(f, ord)
+    }
+
+    fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>> {
+        self.segments[part].union_df(f, key)
     }
 
     fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>> {

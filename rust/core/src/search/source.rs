@@ -35,12 +35,14 @@ pub(crate) trait Source: Sync {
     /// Calls `g(global id, tf, dl)` for each live posting of a term.
     fn postings(&self, part: usize, f: Field, ord: u64, g: impl FnMut(u32, u32, u32))
         -> Result<()>;
-    /// Calls `g(global id, dl, positions)` for each live posting of a term.
+    /// Calls `g(global id, dl, positions)` for each live posting of a term
+    /// whose global id `want`s it (the others' positions are not decoded).
     fn positions(
         &self,
         part: usize,
         f: Field,
         ord: u64,
+        want: impl Fn(u32) -> bool,
         g: impl FnMut(u32, u32, &[u32]),
     ) -> Result<()>;
 }
@@ -100,6 +102,7 @@ impl Source for MemoryIndex {
         _part: usize,
         f: Field,
         ord: u64,
+        want: impl Fn(u32) -> bool,
         mut g: impl FnMut(u32, u32, &[u32]),
     ) -> Result<()> {
         let field = &self.fields[f.index()];
@@ -107,7 +110,9 @@ impl Source for MemoryIndex {
             let mut at = 0usize;
             for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
                 let end = at + tf as usize;
-                g(d, field.lengths[d as usize], &p.positions[at..end]);
+                if want(d) {
+                    g(d, field.lengths[d as usize], &p.positions[at..end]);
+                }
                 at = end;
             }
         }
@@ -138,7 +143,7 @@ impl Source for DiskIndex {
     }
 
     fn all_live(&self, part: usize) -> Result<bool> {
-        Ok(!self.live_globals(part)?.contains(&DELETED))
+        self.part_all_live(part)
     }
 
     fn dict(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
@@ -175,17 +180,23 @@ impl Source for DiskIndex {
         part: usize,
         f: Field,
         ord: u64,
+        want: impl Fn(u32) -> bool,
         mut g: impl FnMut(u32, u32, &[u32]),
     ) -> Result<()> {
         let seg = &self.segments[part];
         let info = seg.info_at(f, ord)?;
         let lengths = seg.lengths(f)?;
         let map = self.live_globals(part)?;
-        seg.postings_with_positions(f, &info, |local, p| {
-            let gid = map[local as usize];
-            if gid != DELETED {
-                g(gid, lengths[local as usize], p);
-            }
-        })
+        // `local < num_docs` is checked by the decoder, and both columns
+        // have exactly num_docs entries (checked at open).
+        seg.positions_where(
+            f,
+            &info,
+            |local| {
+                let gid = map[local as usize];
+                gid != DELETED && want(gid)
+            },
+            |local, p| g(map[local as usize], lengths[local as usize], p),
+        )
     }
 }

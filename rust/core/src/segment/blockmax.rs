@@ -164,6 +164,10 @@ pub(crate) struct Cursor<'a> {
     pub(crate) doc: u32,
     /// Its term frequency.
     pub(crate) tf: u32,
+    /// The last [`Self::block_max_at`] answer: the first block whose last
+    /// doc is at least `probe.1` is `probe.0` (targets only grow, so a
+    /// later search starts there).
+    probe: (usize, u32),
 }
 
 impl<'a> Cursor<'a> {
@@ -186,6 +190,7 @@ impl<'a> Cursor<'a> {
             read: 0,
             doc: 0,
             tf: 0,
+            probe: (0, 0),
         };
         c.next()?;
         Ok(c)
@@ -223,6 +228,12 @@ impl<'a> Cursor<'a> {
             self.doc = NO_DOC;
             return Ok(());
         }
+        // The common posting: one byte, tf 1.
+        if let Some(&b) = self.bytes.get(self.pos) {
+            if b & 0x81 == 1 {
+                return self.step(u32::from(b >> 1), 1, 1);
+            }
+        }
         let mut r = ByteReader::new(&self.bytes[self.pos.min(self.bytes.len())..]);
         let v = r.varint().ok_or("postings truncated")?;
         let tf = if v & 1 == 1 {
@@ -234,6 +245,12 @@ impl<'a> Cursor<'a> {
             }
         };
         let delta = u32::try_from(v >> 1).map_err(|_| "postings: doc out of range")?;
+        self.step(delta, tf, r.offset())
+    }
+
+    /// Moves to the posting `delta` after the current one with `tf`, whose
+    /// bytes were `len`.
+    fn step(&mut self, delta: u32, tf: u32, len: usize) -> Result<(), String> {
         let doc = if self.read == 0 {
             delta
         } else if delta == 0 {
@@ -246,7 +263,7 @@ impl<'a> Cursor<'a> {
         if doc >= self.num_docs {
             return Err(format!("posting ({doc}, tf {tf}) out of range"));
         }
-        self.pos += r.offset();
+        self.pos += len;
         self.read += 1;
         self.doc = doc;
         self.tf = tf;
@@ -269,7 +286,7 @@ impl<'a> Cursor<'a> {
         }
         if !self.blocks.is_empty() {
             let here = self.block();
-            let mut b = here;
+            let mut b = self.hint(here, target);
             loop {
                 let Some(e) = entry(self.blocks, b) else {
                     // Past the last block: nothing is left.
@@ -316,20 +333,34 @@ impl<'a> Cursor<'a> {
         entry(self.blocks, b).map(|e| (b, e))
     }
 
-    /// The `(largest tf, smallest length)` of the block holding the first
-    /// posting at or after `target`, without decoding (`None`: no block
-    /// maxima, or no posting left).
-    pub(crate) fn block_max_at(&self, target: u32) -> Option<(u32, u32)> {
+    /// The entry of the block holding the first posting at or after
+    /// `target`, without decoding (`None`: no block maxima, or no posting
+    /// left).
+    pub(crate) fn block_max_at(&mut self, target: u32) -> Option<BlockMax> {
         if self.blocks.is_empty() || self.doc == NO_DOC {
             return None;
         }
-        let mut b = self.block();
+        let target = target.max(self.doc);
+        let mut b = self.hint(self.block(), target);
         loop {
             let e = entry(self.blocks, b)?;
-            if e.last >= target.max(self.doc) {
-                return Some((e.max_tf, e.min_dl));
+            if e.last >= target {
+                self.probe = (b, target);
+                return Some(e);
             }
             b += 1;
+        }
+    }
+
+    /// Where to start looking for the first block whose last doc is at
+    /// least `target`, from block `from`: the last probe's block when its
+    /// target was no larger (every block before it ends before that target,
+    /// so before `target` too).
+    fn hint(&self, from: usize, target: u32) -> usize {
+        if target >= self.probe.1 {
+            from.max(self.probe.0)
+        } else {
+            from
         }
     }
 }
@@ -375,7 +406,8 @@ mod tests {
             if let Some(w) = want {
                 assert_eq!(w.1, c.tf);
                 let bm = c.block_max_at(target).unwrap();
-                assert!(bm.0 >= c.tf && bm.1 <= lengths[c.doc as usize]);
+                assert!(bm.max_tf >= c.tf && bm.min_dl <= lengths[c.doc as usize]);
+                assert!(bm.last >= c.doc);
             }
         }
         c.advance(n).unwrap();

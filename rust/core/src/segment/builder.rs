@@ -7,8 +7,12 @@ use rustc_hash::FxHashMap;
 
 use super::blockmax::BlockMaxWriter;
 use super::blocks::{block_index, put_info, BlockStream};
+use super::stemdf;
 use super::stored::{StoredDoc, StoredWriter};
-use super::{heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STORED_DATA, STORED_INDEX};
+use super::{
+    heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STEM_UNIONS, STORED_DATA,
+    STORED_INDEX,
+};
 use crate::analysis::{analyze_fields, FieldTokens};
 use crate::container::ContainerWriter;
 use crate::error::{Error, Result};
@@ -84,6 +88,13 @@ struct TermBuf {
     positions: Vec<u8>,
     last: u32,
     df: u32,
+}
+
+impl TermBuf {
+    /// Its postings and df.
+    fn list(&self) -> (&[u8], u32) {
+        (&self.postings, self.df)
+    }
 }
 
 #[derive(Default)]
@@ -181,6 +192,14 @@ impl SegmentBuilder {
             let mut infos = vec![(0u32, 0u64, 0u64); order.len()];
             let mut post = BlockStream::default();
             let mut maxima = BlockMaxWriter::default();
+            let stems = stem_entries(order.iter().map(|(t, _)| &**t));
+            let unions = stemdf::section_of_lists(
+                path,
+                &stems,
+                |t| order.binary_search_by(|e| e.0.as_bytes().cmp(t)).ok(),
+                self.num_docs,
+                |ord| terms[order[ord as usize].1 as usize].list(),
+            )?;
             w.begin(section(f, 2))?;
             for (ord, ((_, id), info)) in order.iter().zip(&mut infos).enumerate() {
                 let tb = &mut terms[*id as usize];
@@ -215,7 +234,8 @@ impl SegmentBuilder {
             w.section(section(f, 6), &block_index(info_stream, post, pos))?;
             w.section(BLOCK_MAXIMA + f.index(), &maxima.finish())?;
             write_fst(&mut w, f, order.iter().map(|(t, _)| t.as_bytes()))?;
-            write_stems(&mut w, f, &stem_entries(order.iter().map(|(t, _)| &**t)))?;
+            write_stems(&mut w, f, &stems)?;
+            w.section(STEM_UNIONS + f.index(), &unions)?;
             num_terms[f.index()] = order.len() as u64;
             let lens: Vec<u8> = lengths.iter().flat_map(|l| l.to_le_bytes()).collect();
             w.section(section(f, 4), &lens)?;

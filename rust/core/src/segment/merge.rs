@@ -11,12 +11,16 @@ use super::reader::{MapBytes, SegmentReader};
 use super::spill::Spill;
 use super::stored::StoredWriter;
 use super::{
-    section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STORED_BLOCK, STORED_DATA, STORED_INDEX,
+    section, stemdf, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STEM_UNIONS, STORED_BLOCK,
+    STORED_DATA, STORED_INDEX,
 };
 use crate::container::ContainerWriter;
 use crate::error::Result;
 use crate::postings::{put_posting, stem_entry};
 use crate::schema::Field;
+
+/// A stem map's entries: `stem key \0 term` → ordinal, sorted.
+type StemEntries = Vec<(Vec<u8>, u64)>;
 
 /// Release the inputs' pages after this many bytes were read.
 const RELEASE_EVERY: usize = 32 << 20;
@@ -137,7 +141,10 @@ impl<'s> Inputs<'s> {
             }
         }
         w.end();
-        out.finish(w, f)
+        let (count, stems) = out.finish(w, f)?;
+        let unions = stemdf::section_of_inputs(w.path(), segs, &self.new_id, f, &stems)?;
+        w.section(STEM_UNIONS + f.index(), &unions)?;
+        Ok(count)
     }
 
     /// Writes field `f`'s length column (section `7f + 4`) in the new order.
@@ -270,8 +277,9 @@ impl TermsWriter {
     }
 
     /// Copies the spilled sections into the segment and writes the block
-    /// index and the stem map; returns the term count.
-    fn finish(mut self, w: &mut ContainerWriter, f: Field) -> Result<u64> {
+    /// index and the stem map; returns the term count and the stem map's
+    /// entries.
+    fn finish(mut self, w: &mut ContainerWriter, f: Field) -> Result<(u64, StemEntries)> {
         self.positions.copy_into(w, section(f, 3))?;
         self.infos.copy_into(w, section(f, 1))?;
         w.section(
@@ -285,6 +293,6 @@ impl TermsWriter {
             .copy_into(w, section(f, 0))?;
         self.stems.sort_unstable();
         write_stems(w, f, &self.stems)?;
-        Ok(self.count)
+        Ok((self.count, self.stems))
     }
 }

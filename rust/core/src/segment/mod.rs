@@ -2,7 +2,7 @@
 //! index, the field lengths and the stored fields of a set of docs.
 //!
 //! A segment is a [`crate::container`] file (magic `SPSEGMT1`, count = its
-//! number of docs) with 44 sections: for each field `f` in schema order,
+//! number of docs) with these sections: for each field `f` in schema order,
 //! `7f + 0` the term dictionary (an `fst` map, term → term ordinal),
 //! `7f + 1` the term infos (per term `varint(df)`, `varint(postings
 //! length)`, `varint(positions length)`), `7f + 2` the postings, `7f + 3`
@@ -13,7 +13,9 @@
 //! ordinals: per block the offsets of its postings, positions and term
 //! infos and a CRC-32 of each of the three, then a sentinel entry); then
 //! `42` the stored-block index and `43` the stored records, in
-//! LZ4-compressed blocks of [`STORED_BLOCK`] docs with a CRC-32 each. A
+//! LZ4-compressed blocks of [`STORED_BLOCK`] docs with a CRC-32 each; then
+//! `44 + f` the block maxima ([`blockmax`]) and `50 + f` the stem unions'
+//! dfs ([`stemdf`]) of each field, 56 sections in all. A
 //! block's term infos, postings and positions are each verified once per
 //! reader before any of their bytes are decoded, a stored block before it
 //! is decompressed, the other sections whole on first use.
@@ -35,9 +37,10 @@ mod builder;
 mod merge;
 mod reader;
 mod spill;
+mod stemdf;
 mod stored;
 
-pub(crate) use blockmax::{Cursor, NO_DOC};
+pub(crate) use blockmax::{BlockMax, Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
 pub(crate) use reader::{MapBytes, SegmentReader};
@@ -53,7 +56,9 @@ const STORED_INDEX: usize = 42;
 const STORED_DATA: usize = 43;
 /// Sections `44 + f`: the block maxima of field `f` ([`blockmax`], format 5).
 const BLOCK_MAXIMA: usize = 44;
-const NUM_SECTIONS: usize = 50;
+/// Sections `50 + f`: the stem unions' dfs of field `f` ([`stemdf`], format 6).
+const STEM_UNIONS: usize = 50;
+const NUM_SECTIONS: usize = 56;
 /// Terms per term-info block.
 const TERM_BLOCK: usize = 64;
 /// Bytes per entry of a term-block index.

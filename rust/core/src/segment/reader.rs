@@ -11,10 +11,11 @@ use memmap2::Mmap;
 
 use super::blockmax::{entries_of, Cursor};
 use super::blocks::BlockEntry;
+use super::stemdf;
 use super::stored::{path_ref, StoredDoc, StoredKey};
 use super::{
     section, BLOCK_ENTRY, BLOCK_MAXIMA, INFO_OK, NUM_SECTIONS, POST_OK, POS_OK, SEGMENT_MAGIC,
-    STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
+    STEM_UNIONS, STORED_BLOCK, STORED_DATA, STORED_ENTRY, STORED_INDEX, TERM_BLOCK,
 };
 use crate::container::{self, u64_at, Container};
 use crate::error::{Error, Result};
@@ -59,6 +60,7 @@ pub(crate) struct SegmentReader {
     c: Container,
     fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
     stem_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
+    union_fsts: [OnceLock<std::result::Result<fst::Map<MapBytes>, String>>; 6],
     /// Per field and term block: which of its streams were verified
     /// ([`INFO_OK`], [`POST_OK`], [`POS_OK`]), allocated on first use.
     verified: [OnceLock<Box<[AtomicU8]>>; 6],
@@ -101,6 +103,7 @@ impl SegmentReader {
             c,
             fsts: Default::default(),
             stem_fsts: Default::default(),
+            union_fsts: Default::default(),
             verified: Default::default(),
             stored_blocks: OnceLock::new(),
         })
@@ -129,6 +132,26 @@ impl SegmentReader {
     /// A field's stem map (checked on first use).
     pub(crate) fn stems(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
         self.fst_section(&self.stem_fsts[f.index()], section(f, 5), "stem map")
+    }
+
+    /// The union df of stem key `key` in field `f` (docs holding any of its
+    /// terms, deleted ones included): `None` when the key has fewer than two
+    /// terms here ([`super::stemdf`]; the section is checked on first use).
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the section is corrupt.
+    pub(crate) fn union_df(&self, f: Field, key: &str) -> Result<Option<u32>> {
+        let map = self.fst_section(
+            &self.union_fsts[f.index()],
+            STEM_UNIONS + f.index(),
+            "stem unions",
+        )?;
+        match map.get(key) {
+            None => Ok(None),
+            Some(df) => stemdf::check(df, self.num_docs(), key)
+                .map(Some)
+                .map_err(|d| self.c.error(d)),
+        }
     }
 
     fn fst_section<'s>(
@@ -336,6 +359,42 @@ impl SegmentReader {
         self.for_each_positions(f, info, |d, _, positions, _| g(d, positions))
     }
 
+    /// Calls `g(local, positions)` for each posting of a term that `want`s
+    /// it; the other postings' positions are skipped, not decoded.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the postings or positions are corrupt.
+    pub(crate) fn positions_where(
+        &self,
+        f: Field,
+        info: &TermInfo,
+        want: impl Fn(u32) -> bool,
+        mut g: impl FnMut(u32, &[u32]),
+    ) -> Result<()> {
+        let mut docs = Vec::new();
+        self.postings(f, info, |d, tf| docs.push((d, tf, want(d))))?;
+        let pos = self.list(f, info, true)?;
+        let truncated = || self.c.error("positions truncated");
+        let mut at = 0usize;
+        let mut buf = Vec::new();
+        for (d, tf, wanted) in docs {
+            if wanted {
+                let mut r = ByteReader::new(pos.get(at..).ok_or_else(truncated)?);
+                buf.clear();
+                decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
+                g(d, &buf);
+                at += r.offset();
+            } else {
+                at = skip_varints(pos, at, tf).ok_or_else(truncated)?;
+            }
+        }
+        if at == pos.len() {
+            Ok(())
+        } else {
+            Err(self.c.error("trailing bytes after positions"))
+        }
+    }
+
     /// Calls `g(local, tf, encoded positions)` for each posting of a term.
     pub(super) fn postings_with_raw_positions<'s>(
         &'s self,
@@ -515,4 +574,18 @@ impl SegmentReader {
                 .error(format!("stored doc {local}: malformed record"))
         })
     }
+}
+
+/// The offset after `n` varints of `bytes` from `at` (`None`: truncated).
+fn skip_varints(bytes: &[u8], at: usize, n: u32) -> Option<usize> {
+    let mut left = n;
+    let mut i = at;
+    while left > 0 {
+        let b = *bytes.get(i)?;
+        i += 1;
+        if b & 0x80 == 0 {
+            left -= 1;
+        }
+    }
+    Some(i)
 }
