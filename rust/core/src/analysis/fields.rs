@@ -3,11 +3,12 @@
 //! index and the segment builder both start from [`analyze_fields`], so the
 //! two indexes see the same terms.
 
+use std::cell::RefCell;
 use std::ops::ControlFlow;
 
 use std::hash::Hasher;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
 
 use super::{is_term_key, scan_tokens, scan_tokens_from, KEY_SEPARATOR};
 use crate::schema::Field;
@@ -46,36 +47,21 @@ impl FieldTokens {
     }
 }
 
-/// No term id (the end of a chain of [`Terms::next`]).
-const NONE: u32 = u32::MAX;
-
 /// The distinct terms of the field being analyzed, interned without an
 /// allocation per term: texts back to back in `text`, looked up by hash
-/// through chains of term ids.
+/// (the table holds each term's hash and id).
 #[derive(Default)]
 struct Terms {
     text: String,
     /// Where each term id's text ends in `text`.
     ends: Vec<u32>,
-    /// The last term id added with each hash; `next` chains the earlier ones.
-    heads: FxHashMap<u64, u32>,
-    next: Vec<u32>,
+    table: HashTable<(u64, u32)>,
     tfs: Vec<u32>,
     /// `(term id, position)` in the order the tokens came.
     seq: Vec<(u32, u32)>,
 }
 
 impl Terms {
-    /// The text of term `id`.
-    fn text_of(&self, id: u32) -> &str {
-        let start = if id == 0 {
-            0
-        } else {
-            self.ends[id as usize - 1] as usize
-        };
-        &self.text[start..self.ends[id as usize] as usize]
-    }
-
     #[inline]
     fn add(&mut self, term: &str, pos: u32) {
         let hash = {
@@ -83,25 +69,33 @@ impl Terms {
             h.write(term.as_bytes());
             h.finish()
         };
-        let head = self.heads.get(&hash).copied().unwrap_or(NONE);
-        let mut at = head;
-        while at != NONE && self.text_of(at) != term {
-            at = self.next[at as usize];
-        }
-        let id = if at == NONE {
-            let id = self.tfs.len() as u32;
-            self.text.push_str(term);
-            // A field's text is far below 4 GiB (specs are capped in size).
-            self.ends.push(self.text.len() as u32);
-            self.next.push(head);
-            self.heads.insert(hash, id);
-            self.tfs.push(0);
+        let Self {
+            text,
+            ends,
+            table,
+            tfs,
+            seq,
+        } = self;
+        let found = table.find(hash, |&(h, id)| {
+            h == hash && {
+                let id = id as usize;
+                let start = if id == 0 { 0 } else { ends[id - 1] as usize };
+                text.as_bytes()[start..ends[id] as usize] == *term.as_bytes()
+            }
+        });
+        let id = if let Some(&(_, id)) = found {
             id
         } else {
-            at
+            let id = tfs.len() as u32;
+            text.push_str(term);
+            // A field's text is far below 4 GiB (specs are capped in size).
+            ends.push(text.len() as u32);
+            table.insert_unique(hash, (hash, id), |&(h, _)| h);
+            tfs.push(0);
+            id
         };
-        self.tfs[id as usize] += 1;
-        self.seq.push((id, pos));
+        tfs[id as usize] += 1;
+        seq.push((id, pos));
     }
 }
 
@@ -113,6 +107,22 @@ struct FieldAnalyzer {
 }
 
 impl FieldAnalyzer {
+    /// A kept buffer larger than this (in items) is freed after a doc, so a
+    /// huge file leaves no huge scratch space behind.
+    const KEEP: usize = 1 << 16;
+
+    /// Analyzes the six fields of a spec, in schema order.
+    fn spec(&mut self, spec: &Spec) -> [FieldTokens; 6] {
+        let out = Field::ALL.map(|f| match f {
+            Field::Frontmatter => self.frontmatter(&spec.frontmatter),
+            _ => self.text(&spec.field_text(f)),
+        });
+        if self.terms.seq.capacity() > Self::KEEP || self.terms.text.capacity() > Self::KEEP {
+            *self = FieldAnalyzer::default();
+        }
+        out
+    }
+
     /// Analyzes one plain field value.
     fn text(&mut self, text: &str) -> FieldTokens {
         let terms = &mut self.terms;
@@ -165,10 +175,10 @@ impl FieldAnalyzer {
         let ends_tfs: Vec<(u32, u32)> = t.ends.iter().copied().zip(t.tfs.iter().copied()).collect();
         // Group positions by term (a counting sort keeps each term's
         // positions in token order, which is ascending).
-        let mut cursor: Vec<u32> = Vec::with_capacity(t.tfs.len());
+        let cursor = &mut t.ends;
         let mut at = 0u32;
-        for &tf in &t.tfs {
-            cursor.push(at);
+        for (c, &tf) in cursor.iter_mut().zip(&t.tfs) {
+            *c = at;
             at += tf;
         }
         let mut positions = vec![0u32; t.seq.len()];
@@ -177,10 +187,11 @@ impl FieldAnalyzer {
             positions[*c as usize] = pos;
             *c += 1;
         }
-        let text = std::mem::take(&mut t.text);
+        // The buffers stay for the next field; the doc gets exact copies.
+        let text = t.text.as_str().to_owned();
+        t.text.clear();
         t.ends.clear();
-        t.heads.clear();
-        t.next.clear();
+        t.table.clear();
         t.tfs.clear();
         t.seq.clear();
         FieldTokens {
@@ -194,9 +205,14 @@ impl FieldAnalyzer {
 
 /// Analyzes the six fields of a spec, in schema order.
 pub(crate) fn analyze_fields(spec: &Spec) -> [FieldTokens; 6] {
-    let mut a = FieldAnalyzer::default();
-    Field::ALL.map(|f| match f {
-        Field::Frontmatter => a.frontmatter(&spec.frontmatter),
-        _ => a.text(&spec.field_text(f)),
+    thread_local! {
+        /// Each thread's scratch space, kept from doc to doc.
+        static ANALYZER: RefCell<FieldAnalyzer> = RefCell::default();
+    }
+    ANALYZER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut a) => a.spec(spec),
+        // Not reached (analyzing a field analyzes nothing else), but a new
+        // analyzer would do as well.
+        Err(_) => FieldAnalyzer::default().spec(spec),
     })
 }

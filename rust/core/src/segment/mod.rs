@@ -25,15 +25,21 @@
 //!
 //! Module map: `stored` (the per-doc record and its LZ4 block writer),
 //! `blocks` (the term-block index, written and read), `builder` (docs →
-//! a new segment file), `spill` (temporary files a merge streams sections
+//! a new segment file, its memory estimate fixed by a model of its former
+//! layout so segments are cut where they were), `intern` (the builder's
+//! term interner: one table per field, texts back to back, short terms
+//! compared in their slots), `arena` (the builder's per-term postings lists,
+//! chained blocks in shared pages), `spill` (temporary files a merge streams sections
 //! through), `reader` (a mapped segment, sections verified on first use)
 //! and `merge` (live docs of several segments → one file). Layering:
 //! `segment` reads `analysis`, `postings`, `container`, `schema` and `spec`;
 //! only `index` (and `search` through it) reads `segment`.
 
+mod arena;
 mod blockmax;
 mod blocks;
 mod builder;
+mod intern;
 mod merge;
 mod reader;
 mod spill;

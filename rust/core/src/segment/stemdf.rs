@@ -123,22 +123,24 @@ pub(crate) fn encode(path: &Path, dfs: &[(Vec<u8>, u64)]) -> Result<Vec<u8>> {
 }
 
 /// The section of a dictionary whose terms' postings are at hand (the
-/// builder's): `find(term)` is a term's ordinal, `list(ord)` its postings
-/// and df.
+/// builder's): `find(term)` is a term's ordinal; `list(ord, buf)` puts a
+/// term's postings in `buf` (cleared) and returns its df.
 ///
 /// # Errors
 /// [`Error::Format`] naming `path` when a list does not decode.
-pub(crate) fn section_of_lists<'l>(
+pub(crate) fn section_of_lists(
     path: &Path,
     stems: &[(Vec<u8>, u64)],
     find: impl Fn(&[u8]) -> Option<usize>,
     num_docs: u32,
-    list: impl Fn(u64) -> (&'l [u8], u32),
+    mut list: impl FnMut(u64, &mut Vec<u8>) -> u32,
 ) -> Result<Vec<u8>> {
     let gs = groups(stems, |k| find(k).filter(|_| own_key(k)).map(|o| o as u64));
+    let mut buf = Vec::new();
     let dfs = union_dfs(&gs, num_docs, |&ord, g| {
-        let (bytes, df) = list(ord);
-        decode_postings(bytes, df, num_docs, |d, _| g(d)).map_err(|d| Error::format(path, d))
+        buf.clear();
+        let df = list(ord, &mut buf);
+        decode_postings(&buf, df, num_docs, |d, _| g(d)).map_err(|d| Error::format(path, d))
     })?;
     encode(path, &dfs)
 }
