@@ -53,7 +53,8 @@ def _run_fast(command: str, params: dict[str, object]) -> None:
     where, rest = cli_run.split_where(params)
     if command == "query":
         cli_run.run_query(config, where=where, **rest)
-    cli_run.run_route(config, where=where, **rest)
+    else:
+        cli_run.run_route(config, where=where, **rest)
 
 
 def main(args: Sequence[str] | None = None) -> None:

@@ -20,6 +20,7 @@ parameters (names, spellings, kinds, choices, defaults), and checks
 from __future__ import annotations
 
 import os
+import stat
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
 TYPE_CHECKING = False
@@ -156,8 +157,7 @@ def _path_ok(path: str, *, file_okay: bool) -> bool:
         st = os.stat(path)
     except (OSError, ValueError):
         return True  # a missing path is accepted as given
-    is_file = (st.st_mode & 0o170000) == 0o100000
-    if is_file and not file_okay:
+    if stat.S_ISREG(st.st_mode) and not file_okay:
         return False
     return os.access(path, os.R_OK)
 
@@ -197,9 +197,9 @@ def parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
     while i < len(args):
         arg = args[i]
         i += 1
-        if not arg.startswith("-") or arg == "-":
-            if arg == "-":
-                return None  # click reads "-" as stdin for some paths: its call
+        if arg == "-":
+            return None  # click reads "-" as stdin for some paths: its call
+        if not arg.startswith("-"):
             words.append(arg)
             continue
         spelling, eq, attached = arg.partition("=") if arg.startswith("--") else (arg, "", "")

@@ -104,6 +104,14 @@ def test_cli_import_loads_neither_click_nor_the_facade() -> None:
     assert heavy == []
 
 
+def test_every_public_name_resolves() -> None:
+    """``__all__`` and the lazy table agree: each name imports on first use."""
+    import specsearch  # noqa: PLC0415
+
+    missing = [name for name in specsearch.__all__ if getattr(specsearch, name, None) is None]
+    assert missing == []
+
+
 def test_package_names_still_resolve_lazily() -> None:
     code = "import specsearch.cli\nprint(specsearch.Index.__module__, specsearch.Hit.__module__)"
     loaded, out = _loaded_after(code)

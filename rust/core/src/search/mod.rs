@@ -106,17 +106,12 @@ pub trait SearchIndex: Send + Sync {
             .par_iter()
             .map(|q| self.search(q, k, opts))
             .collect();
-        let mut done: Vec<Option<Result<TopDocs>>> = done.into_iter().map(Some).collect();
         rows.iter()
-            .map(|&i| match done[i].take() {
-                Some(Ok(top)) => {
-                    done[i] = Some(Ok(top.clone()));
-                    Ok(top)
-                }
-                // An error is not `Clone`: a later row searches again (and
-                // fails the same way).
-                Some(Err(e)) => Err(e),
-                None => self.search(distinct[i], k, opts),
+            .map(|&i| match &done[i] {
+                Ok(top) => Ok(top.clone()),
+                // An error is not `Clone`: its rows search again (and fail
+                // the same way).
+                Err(_) => self.search(distinct[i], k, opts),
             })
             .collect()
     }

@@ -217,16 +217,16 @@ const MIN_PRUNED_POSTINGS: u64 = 4096;
 /// (deleted docs included, variants counted apart).
 type Found = (usize, Field, String, Vec<Handle>, u64);
 
-/// Whether pruning is expected to pay for a query whose term sets (clause,
-/// field, key, terms, raw df) are `found`, over `n` docs. Pruning's cost
-/// grows with the docs times the cursors it keeps; it saves the most when
-/// one set is so common that it turns non-essential (`MaxScore`) and its list
-/// is skipped. Measured on the benchmark's mixed set at 100 MB
-/// (`examples/prunebench`): a query with a set of stem variants (several
-/// cursors merged) paid only without must clauses, with a set in at least
-/// half the docs, and with at most [`MAX_UNION_SETS`] sets (one word over
-/// the six fields, or a keyed clause and a word); single-term sets paid
-/// from [`MIN_PRUNED_POSTINGS`].
+/// Whether pruning is expected to pay for a query whose shape pays
+/// ([`shape_pays`]) and whose term sets (clause, field, key, terms, raw df)
+/// are `found`, over `n` docs. Pruning's cost grows with the docs times the
+/// cursors it keeps; it saves the most when one set is so common that it
+/// turns non-essential (`MaxScore`) and its list is skipped. Measured on the
+/// benchmark's mixed set at 100 MB (`examples/prunebench`): a query with a
+/// set of stem variants (several cursors merged) paid only without must
+/// clauses, with a set in at least half the docs, and with at most
+/// [`MAX_UNION_SETS`] sets (one word over the six fields, or a keyed clause
+/// and a word); single-term sets paid from [`MIN_PRUNED_POSTINGS`].
 fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
     let positive: u64 = found
         .iter()
@@ -236,25 +236,23 @@ fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
     if positive < MIN_PRUNED_POSTINGS {
         return false;
     }
-    let union = found
-        .iter()
-        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0));
-    if !union {
-        return true;
-    }
     let largest = found.iter().map(|s| s.4).max().unwrap_or(0);
-    shape_pays(cls, found) && 2 * largest >= u64::from(n)
+    !has_union(found) || 2 * largest >= u64::from(n)
+}
+
+/// Whether a term set has several terms (stem variants) in one part.
+fn has_union(found: &[Found]) -> bool {
+    found
+        .iter()
+        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0))
 }
 
 /// The part of [`pays`] that needs no df: a query with a set of stem
 /// variants has no must clause and at most [`MAX_UNION_SETS`] sets with
 /// terms (every term of a dictionary has a posting).
 fn shape_pays(cls: &[Clause<'_>], found: &[Found]) -> bool {
-    let union = found
-        .iter()
-        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0));
     let present = found.iter().filter(|s| !s.3.is_empty()).count();
-    !union || (!cls.iter().any(|c| c.0 == Occur::Must) && present <= MAX_UNION_SETS)
+    !has_union(found) || (!cls.iter().any(|c| c.0 == Occur::Must) && present <= MAX_UNION_SETS)
 }
 
 /// The most term sets a query with stem unions is pruned with (see [`pays`]).

@@ -33,6 +33,17 @@ pub(super) struct Stretch {
     pub(super) min_dl: u32,
 }
 
+impl From<BlockMax> for Stretch {
+    /// One term's block as a stretch: from its current doc to the block's end.
+    fn from(e: BlockMax) -> Self {
+        Stretch {
+            last: e.last,
+            max_tf: e.max_tf,
+            min_dl: e.min_dl,
+        }
+    }
+}
+
 impl<'a> Union<'a> {
     /// The union of `cs` (at least one cursor, each on its first posting);
     /// `lengths` is the field's length column by local id.
@@ -140,11 +151,7 @@ impl<'a> Union<'a> {
     /// is left).
     pub(super) fn current_block(&self) -> Option<Stretch> {
         if let [c] = self.cs.as_slice() {
-            return c.current_block().map(|(_, e)| Stretch {
-                last: e.last,
-                max_tf: e.max_tf,
-                min_dl: e.min_dl,
-            });
+            return c.current_block().map(|(_, e)| e.into());
         }
         if self.doc == NO_DOC {
             return None;
@@ -161,11 +168,7 @@ impl<'a> Union<'a> {
     /// term has block maxima, or no doc is left).
     pub(super) fn block_max_at(&mut self, target: u32) -> Option<Stretch> {
         if let [c] = self.cs.as_mut_slice() {
-            return c.block_max_at(target).map(|e| Stretch {
-                last: e.last,
-                max_tf: e.max_tf,
-                min_dl: e.min_dl,
-            });
+            return c.block_max_at(target).map(Stretch::from);
         }
         if self.doc == NO_DOC {
             return None;
