@@ -14,8 +14,10 @@
 //! Layering: `postings` reads `analysis` (stem keys); `segment`, `index` and
 //! `search` read it.
 
+mod phrase;
 mod stem;
 
+pub(crate) use phrase::DocTerms;
 pub(crate) use stem::{stem_entries, stem_entry, stem_range};
 
 /// Appends `v` as an unsigned LEB128 varint.
@@ -169,20 +171,49 @@ pub(crate) fn decode_positions(
     tf: u32,
     out: &mut Vec<u32>,
 ) -> Result<(), String> {
-    let mut pos: u32 = 0;
-    for i in 0..tf {
-        let gap = r
-            .varint_u32()
-            .ok_or_else(|| "positions truncated".to_owned())?;
-        pos = if i == 0 {
-            gap
-        } else {
-            pos.checked_add(gap)
-                .ok_or_else(|| "position overflow".to_owned())?
+    decode_positions_until(r, tf, u64::MAX, out)
+        .map(|_| ())
+        .map_err(str::to_owned)
+}
+
+/// Decodes positions (first, then gaps) of a list of `tf` from `r` into
+/// `out`, stopping after the first one above `until`: the number decoded.
+///
+/// # Errors
+/// `Err(detail)` when the stream is truncated or a position overflows.
+pub(crate) fn decode_positions_until(
+    r: &mut ByteReader<'_>,
+    tf: u32,
+    until: u64,
+    out: &mut Vec<u32>,
+) -> Result<u32, &'static str> {
+    // Each position takes at least one byte.
+    out.reserve((tf as usize).min(r.bytes.len().saturating_sub(r.pos)));
+    // The first position is a gap from 0.
+    let mut pos: u64 = 0;
+    let mut n = 0u32;
+    while n < tf {
+        // The common gaps: one or two bytes.
+        let gap = match r.bytes.get(r.pos..r.pos + 2) {
+            Some(&[b, _]) if b < 0x80 => {
+                r.pos += 1;
+                u64::from(b)
+            }
+            Some(&[b, c]) if c < 0x80 => {
+                r.pos += 2;
+                u64::from(b & 0x7f) | u64::from(c) << 7
+            }
+            _ => r.varint_u32().ok_or("positions truncated")?.into(),
         };
-        out.push(pos);
+        pos += gap;
+        let p = u32::try_from(pos).map_err(|_| "position overflow")?;
+        out.push(p);
+        n += 1;
+        if pos > until {
+            break;
+        }
     }
-    Ok(())
+    Ok(n)
 }
 
 /// Encodes positions (ascending) as the first then the gaps.

@@ -19,6 +19,7 @@ use super::source::Source;
 use super::terms::{stem_set, Handle};
 use crate::analysis::stem_key;
 use crate::error::Result;
+use crate::postings::DocTerms;
 use crate::query::Occur;
 use crate::schema::Field;
 use crate::scoring::Bm25;
@@ -347,77 +348,27 @@ impl<S: Source> Exec<'_, S> {
             which.push(i);
         }
         let mut out: Vec<(u32, u32, u32)> = Vec::new();
-        let mut flat: Vec<u32> = Vec::new();
+        let mut m = Matcher::new(tokens, which, terms.len());
+        let mut ords: Vec<u64> = Vec::with_capacity(terms.len());
         for part in 0..self.src.num_parts() {
             let dict = self.src.dict(part, f)?;
-            let Some(ords) = terms
-                .iter()
-                .map(|t| dict.get(t))
-                .collect::<Option<Vec<u64>>>()
-            else {
+            ords.clear();
+            for t in &terms {
+                match dict.get(t) {
+                    Some(ord) => ords.push(ord),
+                    None => break,
+                }
+            }
+            if ords.len() < terms.len() {
                 continue;
-            };
-            flat.clear();
-            // The docs holding every term (`cnt` reaches the number of
-            // terms): only their positions are decoded.
-            let n_terms = ords.len() as u32;
-            let mut cands: Vec<u32> = Vec::new();
-            {
-                let cnt = &mut self.s.cnt;
-                for (j, &ord) in ords.iter().enumerate() {
-                    let j = j as u32;
-                    self.src.postings(part, f, ord, |g, _, _| {
-                        let c = &mut cnt[g as usize];
-                        if *c == j {
-                            *c = j + 1;
-                            if j == 0 {
-                                cands.push(g);
-                            }
-                        }
-                    })?;
-                }
             }
-            // Per term: (global id, dl, positions start, positions end), by id.
-            let mut lists: Vec<Vec<(u32, u32, usize, usize)>> = Vec::with_capacity(ords.len());
-            let cnt = &self.s.cnt;
-            for &ord in &ords {
-                let mut list = Vec::new();
-                let want = |g: u32| cnt[g as usize] == n_terms;
-                self.src.positions(part, f, ord, want, |g, dl, p| {
-                    let a = flat.len();
-                    flat.extend_from_slice(p);
-                    list.push((g, dl, a, flat.len()));
-                })?;
-                list.sort_unstable_by_key(|e| e.0);
-                lists.push(list);
-            }
-            for &g in &cands {
-                self.s.cnt[g as usize] = 0;
-            }
-            let (first, others) = lists.split_at(1);
-            // Every list holds the candidates: the same docs, by id.
-            let mut spans: Vec<(usize, usize)> = Vec::with_capacity(lists.len());
-            let mut next = vec![0usize; tokens.len()];
-            'docs: for (i, &(g, dl, a0, b0)) in first[0].iter().enumerate() {
-                // The positions of each distinct term in doc g.
-                spans.clear();
-                spans.push((a0, b0));
-                for list in others {
-                    let e = match list.get(i) {
-                        Some(e) if e.0 == g => e,
-                        _ => match list.binary_search_by_key(&g, |e| e.0) {
-                            Ok(k) => &list[k],
-                            Err(_) => continue 'docs,
-                        },
-                    };
-                    spans.push((e.2, e.3));
-                }
-                let positions = |j: usize| &flat[spans[j].0..spans[j].1];
-                let count = occurrences(tokens, &which, positions, &mut next);
+            self.src.phrase_docs(part, f, &ords, |g, dl, doc| {
+                let count = m.occurrences(doc)?;
                 if count > 0 {
                     out.push((g, count, dl));
                 }
-            }
+                Ok(())
+            })?;
         }
         self.add_tfs(f, &out);
         Ok(())
@@ -438,45 +389,99 @@ impl<S: Source> Exec<'_, S> {
     }
 }
 
-/// The number of occurrences of a phrase in one doc: the positions `p` of
-/// its first token such that each token `t` (of term `which[t]`, at
-/// relative position `tokens[t].1`) is at `p + tokens[t].1`; `positions(j)`
-/// are term `j`'s positions in the doc, ascending. `next` is scratch, one
-/// slot per token.
-fn occurrences<'p>(
-    tokens: &[(String, u32)],
-    which: &[usize],
-    positions: impl Fn(usize) -> &'p [u32],
-    next: &mut [usize],
-) -> u32 {
-    let mut count = 0u32;
-    // Positions ascend, so each token's match is searched from where its
-    // previous search stopped.
-    next.fill(0);
-    for &q in positions(which[0]) {
-        // The first token sits at relative position 0.
-        let mut ok = true;
-        for (t, ((_, rel), &j)) in tokens.iter().zip(which).enumerate() {
-            let Some(p) = q.checked_add(*rel) else {
-                ok = false;
-                break;
-            };
-            let ps = positions(j);
-            let mut at = next[t];
-            while at < ps.len() && ps[at] < p {
-                at += 1;
-            }
-            next[t] = at;
-            if ps.get(at) != Some(&p) {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
-            count += 1;
+/// Counts a phrase's occurrences in docs, with scratch reused between them.
+struct Matcher {
+    /// Per token: its term (an index into the distinct terms) and its
+    /// position relative to the first token.
+    tokens: Vec<(usize, u32)>,
+    /// The largest relative position.
+    span: u64,
+    /// Per term: its positions in the doc, once read.
+    positions: Vec<Vec<u32>>,
+    read: Vec<bool>,
+    /// The tokens, fewest positions first, and each token's positions count.
+    order: Vec<usize>,
+    tfs: Vec<u32>,
+    /// The positions where an occurrence may still start.
+    starts: Vec<u32>,
+}
+
+impl Matcher {
+    /// A matcher for `tokens` (text, relative position), token `t` being
+    /// term `which[t]` of `n_terms`.
+    fn new(tokens: &[(String, u32)], which: Vec<usize>, n_terms: usize) -> Matcher {
+        let tokens: Vec<(usize, u32)> = which.into_iter().zip(tokens.iter().map(|t| t.1)).collect();
+        Matcher {
+            span: tokens.iter().map(|t| u64::from(t.1)).max().unwrap_or(0),
+            order: (0..tokens.len()).collect(),
+            tfs: Vec::with_capacity(tokens.len()),
+            tokens,
+            positions: vec![Vec::new(); n_terms],
+            read: vec![false; n_terms],
+            starts: Vec::new(),
         }
     }
-    count
+
+    /// The number of occurrences in one doc holding every term: the
+    /// positions `q` such that each token is at `q` + its relative position
+    /// (the first token's relative position is 0). Tokens are checked
+    /// fewest positions first, and a term's positions are decoded only as
+    /// far as a start left can reach.
+    fn occurrences(&mut self, doc: &mut dyn DocTerms) -> Result<u32> {
+        let tokens = &self.tokens;
+        let tfs = &mut self.tfs;
+        tfs.clear();
+        tfs.extend(tokens.iter().map(|&(j, _)| doc.tf(j)));
+        self.order.sort_unstable_by_key(|&t| tfs[t]);
+        self.read.fill(false);
+        let Some((&lead, rest)) = self.order.split_first() else {
+            return Ok(0);
+        };
+        // Every position of the rarest token gives a start.
+        let (j, rel) = tokens[lead];
+        let lead_positions = &mut self.positions[j];
+        lead_positions.clear();
+        doc.positions(j, u64::MAX, lead_positions)?;
+        self.read[j] = true;
+        self.starts.clear();
+        self.starts
+            .extend(lead_positions.iter().filter_map(|&p| p.checked_sub(rel)));
+        for &t in rest {
+            let Some(&last) = self.starts.last() else {
+                return Ok(0);
+            };
+            let (j, rel) = tokens[t];
+            let ps = &mut self.positions[j];
+            if !self.read[j] {
+                // No start left needs a position past this.
+                ps.clear();
+                doc.positions(j, u64::from(last) + self.span, ps)?;
+                self.read[j] = true;
+            }
+            // Both lists ascend: one merge keeps the starts with token t at
+            // their relative position.
+            let rel = u64::from(rel);
+            let mut at = 0usize;
+            let mut kept = 0usize;
+            for i in 0..self.starts.len() {
+                let q = self.starts[i];
+                let want = u64::from(q) + rel;
+                while ps.get(at).is_some_and(|&p| u64::from(p) < want) {
+                    at += 1;
+                }
+                match ps.get(at) {
+                    Some(&p) if u64::from(p) == want => {
+                        self.starts[kept] = q;
+                        kept += 1;
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+            self.starts.truncate(kept);
+        }
+        Ok(self.starts.len() as u32)
+    }
 }
 
 /// The docs `query` matches (in no particular order), with their exact

@@ -9,6 +9,7 @@ use fst::Map;
 use crate::error::Result;
 use crate::index::docmap::DELETED;
 use crate::index::{DiskIndex, MemoryIndex};
+use crate::postings::DocTerms;
 use crate::schema::Field;
 use crate::scoring::Bm25;
 use crate::segment::MapBytes;
@@ -35,15 +36,16 @@ pub(crate) trait Source: Sync {
     /// Calls `g(global id, tf, dl)` for each live posting of a term.
     fn postings(&self, part: usize, f: Field, ord: u64, g: impl FnMut(u32, u32, u32))
         -> Result<()>;
-    /// Calls `g(global id, dl, positions)` for each live posting of a term
-    /// whose global id `want`s it (the others' positions are not decoded).
-    fn positions(
+    /// Calls `g(global id, dl, terms)` for each live doc of a part holding
+    /// every term of `ords` (distinct terms of field `f`), `terms` giving
+    /// their frequencies and positions there (term `j` is `ords[j]`). Only
+    /// the positions `g` asks for are decoded.
+    fn phrase_docs(
         &self,
         part: usize,
         f: Field,
-        ord: u64,
-        want: impl Fn(u32) -> bool,
-        g: impl FnMut(u32, u32, &[u32]),
+        ords: &[u64],
+        g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()>;
 }
 
@@ -97,24 +99,48 @@ impl Source for MemoryIndex {
         Ok(())
     }
 
-    fn positions(
+    fn phrase_docs(
         &self,
         _part: usize,
         f: Field,
-        ord: u64,
-        want: impl Fn(u32) -> bool,
-        mut g: impl FnMut(u32, u32, &[u32]),
+        ords: &[u64],
+        mut g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()> {
         let field = &self.fields[f.index()];
-        if let Some(p) = field.postings.get(ord as usize) {
-            let mut at = 0usize;
-            for (&d, &tf) in p.doc_ids.iter().zip(&p.term_freqs) {
-                let end = at + tf as usize;
-                if want(d) {
-                    g(d, field.lengths[d as usize], &p.positions[at..end]);
+        let Some(lists) = ords
+            .iter()
+            .map(|&o| field.postings.get(o as usize))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Ok(());
+        };
+        let Some((lead, others)) = lists.split_first() else {
+            return Ok(());
+        };
+        // Per other term: its next posting and where its positions start.
+        let mut at = vec![(0usize, 0usize); others.len()];
+        let mut doc = InMemory(Vec::with_capacity(lists.len()));
+        let mut start = 0usize;
+        'docs: for (&d, &tf) in lead.doc_ids.iter().zip(&lead.term_freqs) {
+            let lead_at = start;
+            start += tf as usize;
+            for (p, (i, a)) in others.iter().zip(at.iter_mut()) {
+                while p.doc_ids.get(*i).is_some_and(|&x| x < d) {
+                    *a += p.term_freqs[*i] as usize;
+                    *i += 1;
                 }
-                at = end;
+                if p.doc_ids.get(*i) != Some(&d) {
+                    continue 'docs;
+                }
             }
+            // The postings of an in-memory index are consistent: each doc's
+            // `tf` positions are at the running sum of the `tf`s before it.
+            doc.0.clear();
+            doc.0.push(&lead.positions[lead_at..start]);
+            for (p, &(i, a)) in others.iter().zip(&at) {
+                doc.0.push(&p.positions[a..a + p.term_freqs[i] as usize]);
+            }
+            g(d, field.lengths[d as usize], &mut doc)?;
         }
         Ok(())
     }
@@ -175,28 +201,41 @@ impl Source for DiskIndex {
         })
     }
 
-    fn positions(
+    fn phrase_docs(
         &self,
         part: usize,
         f: Field,
-        ord: u64,
-        want: impl Fn(u32) -> bool,
-        mut g: impl FnMut(u32, u32, &[u32]),
+        ords: &[u64],
+        mut g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()> {
         let seg = &self.segments[part];
-        let info = seg.info_at(f, ord)?;
+        let infos = ords
+            .iter()
+            .map(|&o| seg.info_at(f, o))
+            .collect::<Result<Vec<_>>>()?;
         let lengths = seg.lengths(f)?;
         let map = self.live_globals(part)?;
         // `local < num_docs` is checked by the decoder, and both columns
         // have exactly num_docs entries (checked at open).
-        seg.positions_where(
+        seg.phrase_docs(
             f,
-            &info,
-            |local| {
-                let gid = map[local as usize];
-                gid != DELETED && want(gid)
-            },
-            |local, p| g(map[local as usize], lengths[local as usize], p),
+            &infos,
+            |local| map[local as usize] != DELETED,
+            |local, terms| g(map[local as usize], lengths[local as usize], terms),
         )
+    }
+}
+
+/// A doc's positions of a phrase's terms in a [`MemoryIndex`].
+struct InMemory<'p>(Vec<&'p [u32]>);
+
+impl DocTerms for InMemory<'_> {
+    fn tf(&self, j: usize) -> u32 {
+        self.0.get(j).map_or(0, |p| p.len() as u32)
+    }
+
+    fn positions(&mut self, j: usize, _until: u64, out: &mut Vec<u32>) -> Result<()> {
+        out.extend_from_slice(self.0.get(j).copied().unwrap_or_default());
+        Ok(())
     }
 }

@@ -22,6 +22,8 @@ use crate::error::{Error, Result};
 use crate::postings::{decode_positions, decode_postings, ByteReader};
 use crate::schema::Field;
 
+mod phrase;
+
 /// A term's entry in a segment.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TermInfo {
@@ -359,42 +361,6 @@ impl SegmentReader {
         self.for_each_positions(f, info, |d, _, positions, _| g(d, positions))
     }
 
-    /// Calls `g(local, positions)` for each posting of a term that `want`s
-    /// it; the other postings' positions are skipped, not decoded.
-    ///
-    /// # Errors
-    /// [`Error::Format`] when the postings or positions are corrupt.
-    pub(crate) fn positions_where(
-        &self,
-        f: Field,
-        info: &TermInfo,
-        want: impl Fn(u32) -> bool,
-        mut g: impl FnMut(u32, &[u32]),
-    ) -> Result<()> {
-        let mut docs = Vec::new();
-        self.postings(f, info, |d, tf| docs.push((d, tf, want(d))))?;
-        let pos = self.list(f, info, true)?;
-        let truncated = || self.c.error("positions truncated");
-        let mut at = 0usize;
-        let mut buf = Vec::new();
-        for (d, tf, wanted) in docs {
-            if wanted {
-                let mut r = ByteReader::new(pos.get(at..).ok_or_else(truncated)?);
-                buf.clear();
-                decode_positions(&mut r, tf, &mut buf).map_err(|e| self.c.error(e))?;
-                g(d, &buf);
-                at += r.offset();
-            } else {
-                at = skip_varints(pos, at, tf).ok_or_else(truncated)?;
-            }
-        }
-        if at == pos.len() {
-            Ok(())
-        } else {
-            Err(self.c.error("trailing bytes after positions"))
-        }
-    }
-
     /// Calls `g(local, tf, encoded positions)` for each posting of a term.
     pub(super) fn postings_with_raw_positions<'s>(
         &'s self,
@@ -574,18 +540,4 @@ impl SegmentReader {
                 .error(format!("stored doc {local}: malformed record"))
         })
     }
-}
-
-/// The offset after `n` varints of `bytes` from `at` (`None`: truncated).
-fn skip_varints(bytes: &[u8], at: usize, n: u32) -> Option<usize> {
-    let mut left = n;
-    let mut i = at;
-    while left > 0 {
-        let b = *bytes.get(i)?;
-        i += 1;
-        if b & 0x80 == 0 {
-            left -= 1;
-        }
-    }
-    Some(i)
 }
