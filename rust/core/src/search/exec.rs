@@ -524,3 +524,69 @@ pub(super) fn run_planned<S: Source>(
         }))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A doc's positions per term, read as far as asked (plus one).
+    struct Lists(Vec<Vec<u32>>);
+
+    impl DocTerms for Lists {
+        fn tf(&self, j: usize) -> u32 {
+            self.0[j].len() as u32
+        }
+
+        fn positions(&mut self, j: usize, until: u64, out: &mut Vec<u32>) -> Result<()> {
+            for &p in &self.0[j] {
+                out.push(p);
+                if u64::from(p) > until {
+                    break;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    proptest! {
+        /// The matcher counts what a scan of every start counts, whatever
+        /// order it reads the terms in and however little of them.
+        #[test]
+        fn matcher_counts_as_a_scan(
+            lists in prop::collection::vec(prop::collection::btree_set(0u32..80, 1..30), 1..4),
+            tokens in prop::collection::vec((0usize..4, 0u32..4), 1..6),
+        ) {
+            let lists: Vec<Vec<u32>> = lists.into_iter().map(|s: BTreeSet<u32>| s.into_iter().collect()).collect();
+            let which: Vec<usize> = tokens.iter().map(|t| t.0 % lists.len()).collect();
+            // Relative positions: 0 for the first token, then ascending.
+            let mut rel = 0u32;
+            let tokens: Vec<(String, u32)> = tokens
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    if i > 0 {
+                        rel += t.1;
+                    }
+                    (String::new(), rel)
+                })
+                .collect();
+            let scan = lists[which[0]]
+                .iter()
+                .filter(|&&q| {
+                    which
+                        .iter()
+                        .zip(&tokens)
+                        .all(|(&j, t)| lists[j].contains(&(q + t.1)))
+                })
+                .count() as u32;
+            let mut m = Matcher::new(&tokens, which, lists.len());
+            prop_assert_eq!(m.occurrences(&mut Lists(lists.clone())).unwrap(), scan);
+            // Scratch reused for the next doc.
+            prop_assert_eq!(m.occurrences(&mut Lists(lists)).unwrap(), scan);
+        }
+    }
+}
