@@ -7,11 +7,11 @@
 
 use super::{SegmentReader, TermInfo};
 use crate::error::Result;
+use crate::postings::{decode_positions_until, ByteReader, DocTerms};
+use crate::schema::Field;
 
 /// A walk's result: the error is a detail for [`crate::Error::Format`].
 type Decoded<T> = std::result::Result<T, &'static str>;
-use crate::postings::{decode_positions_until, ByteReader, DocTerms};
-use crate::schema::Field;
 
 /// The doc of an exhausted walk (local ids are below `num_docs`, so below
 /// this).
