@@ -321,16 +321,19 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 /// [`relative`] would give them unchanged: clean UTF-8 names joined by
 /// single `/`s, without `.` or `..`.
 fn clean_relative(rest: &[u8]) -> Option<&str> {
-    let clean = !rest.is_empty()
-        && !rest.starts_with(b"/")
-        && !rest.ends_with(b"/")
-        && !rest.windows(2).any(|w| w == b"//")
-        && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..");
-    if clean {
+    if clean_components(rest) {
         std::str::from_utf8(rest).ok()
     } else {
         None
     }
+}
+
+/// Whether `b` is names joined by single `/`s, none of them `.` or `..`:
+/// no empty name, so no leading, trailing or doubled `/` (one pass: the
+/// freshness check asks this of every spec's path).
+pub(crate) fn clean_components(b: &[u8]) -> bool {
+    b.split(|&c| c == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 /// The path an `ignore` error is about, and its line in an ignore file.
