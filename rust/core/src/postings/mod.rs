@@ -51,7 +51,21 @@ impl<'a> ByteReader<'a> {
     }
 
     /// The next varint; `None` when truncated or longer than 64 bits.
+    #[inline]
     pub(crate) fn varint(&mut self) -> Option<u64> {
+        // Most varints (doc deltas, term frequencies, lengths) are one byte.
+        match self.bytes.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Some(u64::from(b))
+            }
+            _ => self.varint_slow(),
+        }
+    }
+
+    /// [`Self::varint`] of two bytes or more (or none).
+    #[inline(never)]
+    fn varint_slow(&mut self) -> Option<u64> {
         let mut v: u64 = 0;
         let mut shift = 0u32;
         loop {
@@ -69,6 +83,7 @@ impl<'a> ByteReader<'a> {
     }
 
     /// The next varint, which must fit a `u32`.
+    #[inline]
     pub(crate) fn varint_u32(&mut self) -> Option<u32> {
         self.varint().and_then(|v| u32::try_from(v).ok())
     }
