@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::budget::{expand, Expansions};
+use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
 use super::plan::{plan, Kind, LeafPlan, Plan, Planned};
 use super::source::Source;
@@ -117,6 +118,35 @@ fn wanted(cnt: &[u32], flag: &[u8], i: usize, need: u32) -> bool {
     cnt[i] == need && flag[i] & EXCLUDED == 0
 }
 
+/// Whether doc `i` matches a group of `n_must` must clauses (with should
+/// clauses when there are none) once every clause was added.
+#[inline]
+fn matched(cnt: &[u32], flag: &[u8], i: usize, n_must: u32) -> bool {
+    let ok = if n_must > 0 {
+        cnt[i] == n_must
+    } else {
+        flag[i] & SHOULD != 0
+    };
+    ok && flag[i] & EXCLUDED == 0
+}
+
+/// A combined group: its matches, or, in the group's scratch arrays, its
+/// number of must clauses and whether it has should clauses.
+enum Filled {
+    Matches(Rc<Matches>),
+    Arrays(u32, bool),
+}
+
+/// The clauses of a group node (an `And`'s are must clauses); none for a
+/// leaf.
+fn group_clauses(p: &Plan) -> Vec<(Occur, &Plan)> {
+    match p {
+        Plan::Leaf(_) => Vec::new(),
+        Plan::Or(clauses) => clauses.iter().map(|(o, c)| (*o, c)).collect(),
+        Plan::And(children) => children.iter().map(|c| (Occur::Must, c)).collect(),
+    }
+}
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
@@ -151,24 +181,50 @@ impl<S: Source> Exec<'_, S> {
     fn node(&mut self, p: &Plan) -> Result<Rc<Matches>> {
         match p {
             Plan::Leaf(leaf) => self.leaf(leaf),
-            Plan::Or(clauses) => {
-                let clauses: Vec<(Occur, &Plan)> = clauses.iter().map(|(o, c)| (*o, c)).collect();
-                self.group(&clauses)
-            }
-            Plan::And(children) => {
-                let clauses: Vec<(Occur, &Plan)> =
-                    children.iter().map(|c| (Occur::Must, c)).collect();
-                self.group(&clauses)
-            }
+            Plan::Or(_) | Plan::And(_) => match self.fill_group(&group_clauses(p))? {
+                Filled::Matches(m) => Ok(m),
+                Filled::Arrays(n_must, has_should) => {
+                    Ok(Rc::new(self.take_group(n_must, has_should)))
+                }
+            },
         }
     }
 
-    /// Combines clauses (an `And` is an `Or` of must clauses).
-    fn group(&mut self, clauses: &[(Occur, &Plan)]) -> Result<Rc<Matches>> {
+    /// The `k` best hits of the plan: a group's straight from its scratch
+    /// arrays.
+    fn top(&mut self, p: &Plan, k: usize) -> Result<TopDocs> {
+        let filled = match p {
+            Plan::Leaf(_) => Filled::Matches(self.node(p)?),
+            Plan::Or(_) | Plan::And(_) => self.fill_group(&group_clauses(p))?,
+        };
+        Ok(match filled {
+            Filled::Matches(m) => top_k(&m.docs, &m.scores, k),
+            Filled::Arrays(n_must, has_should) if n_must > 0 || has_should => {
+                let s = &*self.s;
+                let (gacc, gcnt, gflag) = (&s.gacc[..], &s.gcnt[..], &s.gflag[..]);
+                let hits = s
+                    .gtouched
+                    .iter()
+                    .filter(|&&d| matched(gcnt, gflag, d as usize, n_must))
+                    .map(|&d| (d, gacc[d as usize]));
+                let top = top_k_of(hits, k);
+                self.reset_group();
+                top
+            }
+            Filled::Arrays(n_must, has_should) => {
+                let m = self.take_group(n_must, has_should);
+                top_k(&m.docs, &m.scores, k)
+            }
+        })
+    }
+
+    /// Combines clauses (an `And` is an `Or` of must clauses) in the
+    /// group's scratch arrays.
+    fn fill_group(&mut self, clauses: &[(Occur, &Plan)]) -> Result<Filled> {
         if let [(occur, child)] = clauses {
             if *occur != Occur::MustNot {
                 // 0.0 + s == s: the single clause's scores are the group's.
-                return self.node(child);
+                return Ok(Filled::Matches(self.node(child)?));
             }
         }
         // Nested groups, repeated leaves and must-not clauses first, as
@@ -255,20 +311,14 @@ impl<S: Source> Exec<'_, S> {
                 musts += 1;
             }
         }
-        Ok(Rc::new(self.take_group(musts, has_should)))
+        Ok(Filled::Arrays(musts, has_should))
     }
 
     /// The group's matches (`n_must` must clauses, should clauses or not)
     /// from its scratch arrays, which are reset.
     fn take_group(&mut self, n_must: u32, has_should: bool) -> Matches {
-        let Scratch {
-            gacc,
-            gcnt,
-            gflag,
-            gtouched,
-            ..
-        } = &mut *self.s;
-        let (gacc, gcnt, gflag) = (&mut gacc[..], &mut gcnt[..], &mut gflag[..]);
+        let s = &*self.s;
+        let (gacc, gcnt, gflag) = (&s.gacc[..], &s.gcnt[..], &s.gflag[..]);
         let mut docs = Vec::new();
         let mut scores = Vec::new();
         if n_must == 0 && !has_should {
@@ -278,22 +328,28 @@ impl<S: Source> Exec<'_, S> {
                 .collect();
             scores = vec![0.0; docs.len()];
         } else {
-            docs.reserve(gtouched.len());
-            scores.reserve(gtouched.len());
-            for &d in gtouched.iter() {
-                let i = d as usize;
-                let flag = gflag[i];
-                let matched = if n_must > 0 {
-                    gcnt[i] == n_must
-                } else {
-                    flag & SHOULD != 0
-                };
-                if matched && flag & EXCLUDED == 0 {
+            docs.reserve(s.gtouched.len());
+            scores.reserve(s.gtouched.len());
+            for &d in &s.gtouched {
+                if matched(gcnt, gflag, d as usize, n_must) {
                     docs.push(d);
-                    scores.push(gacc[i]);
+                    scores.push(gacc[d as usize]);
                 }
             }
         }
+        self.reset_group();
+        Matches { docs, scores }
+    }
+
+    /// Zeroes the group's scratch arrays.
+    fn reset_group(&mut self) {
+        let Scratch {
+            gacc,
+            gcnt,
+            gflag,
+            gtouched,
+            ..
+        } = &mut *self.s;
         for &d in gtouched.iter() {
             let i = d as usize;
             gacc[i] = 0.0;
@@ -301,7 +357,6 @@ impl<S: Source> Exec<'_, S> {
             gflag[i] = 0;
         }
         gtouched.clear();
-        Matches { docs, scores }
     }
 
     /// A leaf's matches: scored at its slot's first occurrence, then shared.
@@ -631,6 +686,50 @@ pub(super) fn run_planned<S: Source>(
     opts: &SearchOptions,
     known: &[Known],
 ) -> Result<Matches> {
+    with_exec(src, planned, expansions, opts, known, |exec| {
+        let out = exec.node(&planned.root)?;
+        Ok(Rc::try_unwrap(out).unwrap_or_else(|shared| Matches {
+            docs: shared.docs.clone(),
+            scores: shared.scores.clone(),
+        }))
+    })
+}
+
+/// The `k` best hits of `query` (§5).
+pub(super) fn run_top<S: Source>(
+    src: &S,
+    query: &str,
+    k: usize,
+    opts: &SearchOptions,
+) -> Result<TopDocs> {
+    let planned = plan(src, query, opts)?;
+    let expansions = expand(src, &planned, query)?;
+    run_planned_top(src, &planned, &expansions, opts, &[], k)
+}
+
+/// [`run_top`] for a query already planned and expanded (within the budget).
+pub(super) fn run_planned_top<S: Source>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+    known: &[Known],
+    k: usize,
+) -> Result<TopDocs> {
+    with_exec(src, planned, expansions, opts, known, |exec| {
+        exec.top(&planned.root, k)
+    })
+}
+
+/// Runs `f` with an executor of the plan on this thread's scratch arrays.
+fn with_exec<S: Source, R>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+    known: &[Known],
+    f: impl FnOnce(&mut Exec<'_, S>) -> Result<R>,
+) -> Result<R> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -654,12 +753,9 @@ pub(super) fn run_planned<S: Source>(
             want: None,
             known,
         };
-        let out = exec.node(&planned.root)?;
+        let out = f(&mut exec)?;
         drop(exec);
         scratch.dirty = false;
-        Ok(Rc::try_unwrap(out).unwrap_or_else(|shared| Matches {
-            docs: shared.docs.clone(),
-            scores: shared.scores.clone(),
-        }))
+        Ok(out)
     })
 }
