@@ -288,24 +288,21 @@ impl<S: Source> Exec<'_, S> {
                 flag: gflag,
                 touched: gtouched,
             };
-            match m {
-                Some(m) => {
-                    for (&d, &score) in m.docs.iter().zip(&m.scores) {
-                        if want.is_none_or(|need| wanted(group.cnt, group.flag, d as usize, need)) {
-                            group.add(d, score, must);
-                        }
+            if let Some(m) = m {
+                for (&d, &score) in m.docs.iter().zip(&m.scores) {
+                    if want.is_none_or(|need| wanted(group.cnt, group.flag, d as usize, need)) {
+                        group.add(d, score, must);
                     }
                 }
+            } else {
                 // A leaf scored just now: its docs are the wanted ones.
-                None => {
-                    for &d in touched.iter() {
-                        let i = d as usize;
-                        group.add(d, acc[i], must);
-                        acc[i] = 0.0;
-                        seen[i] = false;
-                    }
-                    touched.clear();
+                for &d in touched.iter() {
+                    let i = d as usize;
+                    group.add(d, acc[i], must);
+                    acc[i] = 0.0;
+                    seen[i] = false;
                 }
+                touched.clear();
             }
             if must {
                 musts += 1;
