@@ -277,8 +277,7 @@ fn search_source<S: Source>(
     opts: &SearchOptions,
 ) -> Result<TopDocs> {
     opts.validate()?;
-    let m = exec::run(src, query, opts)?;
-    Ok(top_k(&m.docs, &m.scores, k))
+    exec::run_top(src, query, k, opts)
 }
 
 impl SearchIndex for DiskIndex {
