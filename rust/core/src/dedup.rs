@@ -28,30 +28,46 @@ pub type Fingerprint = Vec<Option<u32>>;
 
 /// The fingerprint of a file's bytes (`None` when it has no words).
 ///
-/// A shingle seen twice changes no minimum, so none is remembered; each is
-/// hashed word by word (the same CRC as of the joined bytes), so nothing is
-/// allocated per word or per shingle.
+/// A shingle seen twice changes no minimum, so none is remembered. The
+/// words are written once, lowercased and joined by one space, so that each
+/// shingle is one slice of that text, hashed in one call.
 #[must_use]
 pub fn fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
-    let lower = bytes.to_ascii_lowercase();
-    let words: Vec<&[u8]> = lower
-        .split(|b| !b.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() {
+    let mut joined: Vec<u8> = Vec::with_capacity(bytes.len());
+    // Word i is `joined[spans[i].0..spans[i].1]`.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut in_word = false;
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            if !in_word {
+                if !joined.is_empty() {
+                    joined.push(b' ');
+                }
+                spans.push((joined.len(), 0));
+                in_word = true;
+            }
+            joined.push(b.to_ascii_lowercase());
+        } else if in_word {
+            in_word = false;
+            if let Some(last) = spans.last_mut() {
+                last.1 = joined.len();
+            }
+        }
+    }
+    if let (true, Some(last)) = (in_word, spans.last_mut()) {
+        last.1 = joined.len();
+    }
+    if spans.is_empty() {
         return None;
     }
-    let windows = words.len().saturating_sub(SHINGLE - 1).max(1);
+    let windows = spans.len().saturating_sub(SHINGLE - 1).max(1);
     let mut mins: Fingerprint = vec![None; BINS];
-    for start in 0..windows {
-        let end = (start + SHINGLE).min(words.len());
-        let mut hasher = crc32fast::Hasher::new();
-        for (i, word) in words[start..end].iter().enumerate() {
-            if i > 0 {
-                hasher.update(b" ");
-            }
-            hasher.update(word);
-        }
+    // (A new hasher looks up the CPU's features; a clone does not.)
+    let fresh = crc32fast::Hasher::new();
+    for first in 0..windows {
+        let last = (first + SHINGLE).min(spans.len()) - 1;
+        let mut hasher = fresh.clone();
+        hasher.update(&joined[spans[first].0..spans[last].1]);
         let h = hasher.finalize();
         // BINS is 128, so the bin index fits any usize and the value a u32.
         let bin = (h % 128) as usize;

@@ -321,16 +321,26 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 /// [`relative`] would give them unchanged: clean UTF-8 names joined by
 /// single `/`s, without `.` or `..`.
 fn clean_relative(rest: &[u8]) -> Option<&str> {
-    let clean = !rest.is_empty()
-        && !rest.starts_with(b"/")
-        && !rest.ends_with(b"/")
-        && !rest.windows(2).any(|w| w == b"//")
-        && rest.split(|&b| b == b'/').all(|c| c != b"." && c != b"..");
-    if clean {
+    if clean_components(rest) {
         std::str::from_utf8(rest).ok()
     } else {
         None
     }
+}
+
+/// Whether `b` is names joined by single `/`s, none of them `.` or `..`:
+/// no empty name, so no leading, trailing or doubled `/` (one pass: the
+/// freshness check asks this of every spec's path).
+pub(crate) fn clean_components(b: &[u8]) -> bool {
+    let name_ok = |c: &[u8]| !c.is_empty() && c != b"." && c != b"..";
+    let mut start = 0;
+    for slash in memchr::memchr_iter(b'/', b) {
+        if !name_ok(&b[start..slash]) {
+            return false;
+        }
+        start = slash + 1;
+    }
+    name_ok(&b[start..])
 }
 
 /// The path an `ignore` error is about, and its line in an ignore file.
@@ -936,6 +946,21 @@ mod tests {
         let (files, problems) = collect(roots, 1 << 20).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         files.into_iter().map(|f| f.path).collect()
+    }
+
+    proptest::proptest! {
+        /// The one-pass check is the rule written out: not empty, no
+        /// leading, trailing or doubled `/`, no `.` or `..` name.
+        #[test]
+        fn clean_components_is_the_rule(s in "[a./]{0,12}") {
+            let b = s.as_bytes();
+            let rule = !b.is_empty()
+                && !b.starts_with(b"/")
+                && !b.ends_with(b"/")
+                && !b.windows(2).any(|w| w == b"//")
+                && b.split(|&c| c == b'/').all(|c| c != b"." && c != b"..");
+            proptest::prop_assert_eq!(clean_components(b), rule);
+        }
     }
 
     #[test]

@@ -29,6 +29,36 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// The varint at `pos` in `bytes` and the position after it; `None` when
+/// truncated or longer than 64 bits.
+#[inline]
+fn varint_at(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
+    // Most varints (doc deltas, term frequencies, lengths) are one byte.
+    match bytes.get(pos) {
+        Some(&b) if b < 0x80 => Some((u64::from(b), pos + 1)),
+        _ => varint_at_slow(bytes, pos),
+    }
+}
+
+/// [`varint_at`] of two bytes or more (or none).
+#[inline(never)]
+fn varint_at_slow(bytes: &[u8], mut pos: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let b = *bytes.get(pos)?;
+        pos += 1;
+        if shift >= 64 || (shift == 63 && b > 1) {
+            return None;
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some((v, pos));
+        }
+        shift += 7;
+    }
+}
+
 /// A bounds-checked reader over bytes.
 #[derive(Debug)]
 pub(crate) struct ByteReader<'a> {
@@ -53,24 +83,15 @@ impl<'a> ByteReader<'a> {
     }
 
     /// The next varint; `None` when truncated or longer than 64 bits.
+    #[inline]
     pub(crate) fn varint(&mut self) -> Option<u64> {
-        let mut v: u64 = 0;
-        let mut shift = 0u32;
-        loop {
-            let b = *self.bytes.get(self.pos)?;
-            self.pos += 1;
-            if shift >= 64 || (shift == 63 && b > 1) {
-                return None;
-            }
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-            shift += 7;
-        }
+        let (v, next) = varint_at(self.bytes, self.pos)?;
+        self.pos = next;
+        Some(v)
     }
 
     /// The next varint, which must fit a `u32`.
+    #[inline]
     pub(crate) fn varint_u32(&mut self) -> Option<u32> {
         self.varint().and_then(|v| u32::try_from(v).ok())
     }
@@ -131,19 +152,27 @@ pub(crate) fn decode_postings(
     num_docs: u32,
     mut f: impl FnMut(u32, u32),
 ) -> Result<(), String> {
-    let mut r = ByteReader::new(bytes);
+    // The position is kept here rather than in a `ByteReader`, so that it
+    // stays in a register.
+    let mut pos = 0usize;
     let mut doc: u64 = 0;
     for i in 0..df {
-        let Some(v) = r.varint() else {
+        let Some((v, next)) = varint_at(bytes, pos) else {
             return Err(format!("postings truncated at entry {i}"));
         };
+        pos = next;
         let delta = v >> 1;
         let tf = if v & 1 == 1 {
             1
         } else {
-            match r.varint_u32() {
-                Some(tf) if tf > 1 => tf,
-                Some(tf) => return Err(format!("posting with tf {tf} not flagged")),
+            let read = varint_at(bytes, pos)
+                .and_then(|(tf, next)| u32::try_from(tf).ok().map(|tf| (tf, next)));
+            match read {
+                Some((tf, next)) if tf > 1 => {
+                    pos = next;
+                    tf
+                }
+                Some((tf, _)) => return Err(format!("posting with tf {tf} not flagged")),
                 None => return Err(format!("postings truncated at entry {i}")),
             }
         };
@@ -156,7 +185,7 @@ pub(crate) fn decode_postings(
         }
         f(doc as u32, tf);
     }
-    if !r.is_empty() {
+    if pos < bytes.len() {
         return Err("trailing bytes after postings".into());
     }
     Ok(())

@@ -55,20 +55,35 @@ impl Ord for Ranked {
 /// Keeps the `k` best of the docs with their exact scores (parallel
 /// slices): rounded to `f32`, score descending, then doc id ascending (§5).
 pub(crate) fn top_k(docs: &[u32], scores: &[f64], k: usize) -> TopDocs {
+    top_k_of(docs.iter().copied().zip(scores.iter().copied()), k)
+}
+
+/// [`top_k`] of `(doc, exact score)` pairs.
+pub(crate) fn top_k_of(hits: impl Iterator<Item = (u32, f64)>, k: usize) -> TopDocs {
     if k == 0 {
         return TopDocs::default();
     }
-    #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
-    let ranked = docs.iter().zip(scores).map(|(&d, &s)| Ranked(s as f32, d));
     let mut heap: std::collections::BinaryHeap<Ranked> =
-        std::collections::BinaryHeap::with_capacity(k.min(docs.len()) + 1);
-    for hit in ranked {
+        std::collections::BinaryHeap::with_capacity(k.min(hits.size_hint().0) + 1);
+    // Once the heap is full, the score of its worst hit: a hit scored
+    // lower (`<` on floats implies the total order's) is worse, and turned
+    // away with that one comparison.
+    let mut floor = f32::NEG_INFINITY;
+    for (d, s) in hits {
+        #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
+        let hit = Ranked(s as f32, d);
+        if hit.0 < floor {
+            continue;
+        }
         if heap.len() < k {
             heap.push(hit);
         } else if let Some(mut worst) = heap.peek_mut() {
             if hit < *worst {
                 *worst = hit;
             }
+        }
+        if heap.len() == k {
+            floor = heap.peek().map_or(floor, |w| w.0);
         }
     }
     let hits = heap.into_sorted_vec();

@@ -4,6 +4,12 @@
 //! leaf, clause order in a group), in dense scratch arrays indexed by
 //! global doc id that are reused between queries.
 //!
+//! A group adds its leaves straight from the leaf's scratch arrays into its
+//! own, clause after clause, and scores a clause only on the docs that can
+//! still match (those that every earlier must clause matched and no
+//! must-not clause did): each doc's additions are those of the contract,
+//! in its order, whatever it skips.
+//!
 //! Identical leaves share a slot of the plan: each slot is expanded once
 //! (`budget`) and scored once, and every occurrence adds that same result
 //! in its own place, so a repeated leaf costs one addition per doc and the
@@ -13,6 +19,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::budget::{expand, Expansions};
+use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
 use super::plan::{plan, Kind, LeafPlan, Plan, Planned};
 use super::source::Source;
@@ -35,14 +42,23 @@ pub(super) struct Matches {
 /// Dense per-doc scratch arrays, all zero between uses.
 #[derive(Default)]
 struct Scratch {
+    /// A leaf's sums, whether a doc is among its docs, and its docs.
     acc: Vec<f64>,
     seen: Vec<bool>,
     touched: Vec<u32>,
+    /// A term set's summed tf and its dl, per doc of a part with several
+    /// of its terms, and those docs.
     tf: Vec<u32>,
     dl: Vec<u32>,
     tf_touched: Vec<u32>,
+    /// Phrase candidates (`add_phrase`).
     cnt: Vec<u32>,
-    flag: Vec<u8>,
+    /// A group's sums, its must clauses each doc matched so far, its flags
+    /// per doc, and its docs.
+    gacc: Vec<f64>,
+    gcnt: Vec<u32>,
+    gflag: Vec<u8>,
+    gtouched: Vec<u32>,
     /// `(global id, tf, dl)` of one term set in one field.
     buf: Vec<(u32, u32, u32)>,
     handles: Vec<Handle>,
@@ -59,11 +75,76 @@ impl Scratch {
                 tf: vec![0; n],
                 dl: vec![0; n],
                 cnt: vec![0; n],
-                flag: vec![0; n],
+                gacc: vec![0.0; n],
+                gcnt: vec![0; n],
+                gflag: vec![0; n],
                 ..Scratch::default()
             };
         }
         self.dirty = true;
+    }
+}
+
+/// A group's scratch arrays, borrowed apart from the others (so that hot
+/// loops keep them in registers).
+struct GroupArrays<'a> {
+    acc: &'a mut [f64],
+    cnt: &'a mut [u32],
+    flag: &'a mut [u8],
+    touched: &'a mut Vec<u32>,
+}
+
+impl GroupArrays<'_> {
+    /// Adds one clause's score of doc `d` to the group.
+    #[inline]
+    fn add(&mut self, d: u32, score: f64, must: bool) {
+        let i = d as usize;
+        if self.cnt[i] == 0 && self.flag[i] == 0 {
+            self.touched.push(d);
+        }
+        self.acc[i] += score;
+        if must {
+            self.cnt[i] += 1;
+        } else {
+            self.flag[i] |= SHOULD;
+        }
+    }
+}
+
+/// Whether doc `i` can still match the group being combined: every must
+/// clause before this one matched it (`need` of them, counted in `cnt`) and
+/// no must-not clause did.
+#[inline]
+fn wanted(cnt: &[u32], flag: &[u8], i: usize, need: u32) -> bool {
+    cnt[i] == need && flag[i] & EXCLUDED == 0
+}
+
+/// Whether doc `i` matches a group of `n_must` must clauses (with should
+/// clauses when there are none) once every clause was added.
+#[inline]
+fn matched(cnt: &[u32], flag: &[u8], i: usize, n_must: u32) -> bool {
+    let ok = if n_must > 0 {
+        cnt[i] == n_must
+    } else {
+        flag[i] & SHOULD != 0
+    };
+    ok && flag[i] & EXCLUDED == 0
+}
+
+/// A combined group: its matches, or, in the group's scratch arrays, its
+/// number of must clauses and whether it has should clauses.
+enum Filled {
+    Matches(Rc<Matches>),
+    Arrays(u32, bool),
+}
+
+/// The clauses of a group node (an `And`'s are must clauses); none for a
+/// leaf.
+fn group_clauses(p: &Plan) -> Vec<(Occur, &Plan)> {
+    match p {
+        Plan::Leaf(_) => Vec::new(),
+        Plan::Or(clauses) => clauses.iter().map(|(o, c)| (*o, c)).collect(),
+        Plan::And(children) => children.iter().map(|c| (Occur::Must, c)).collect(),
     }
 }
 
@@ -73,7 +154,6 @@ thread_local! {
 
 const SHOULD: u8 = 1;
 const EXCLUDED: u8 = 2;
-const CANDIDATE: u8 = 4;
 
 struct Exec<'a, S> {
     src: &'a S,
@@ -83,8 +163,13 @@ struct Exec<'a, S> {
     s: &'a mut Scratch,
     /// The term handles of each prefix and fuzzy slot.
     expansions: &'a Expansions,
-    /// The matches of each slot scored so far.
+    /// The matches of each slot scored so far (slots used more than once).
     memo: Vec<Option<Rc<Matches>>>,
+    /// How many leaves of the plan each slot stands for.
+    uses: Vec<u32>,
+    /// While a group's leaf is scored: only the docs [`Scratch::wanted`]
+    /// with this `need` are scored.
+    want: Option<u32>,
     /// Term sets of stem keys already looked up (by the pruning planner).
     known: &'a [Known],
 }
@@ -97,119 +182,179 @@ impl<S: Source> Exec<'_, S> {
     fn node(&mut self, p: &Plan) -> Result<Rc<Matches>> {
         match p {
             Plan::Leaf(leaf) => self.leaf(leaf),
-            Plan::Or(clauses) => {
-                let mut done = Vec::with_capacity(clauses.len());
-                for (occur, child) in clauses {
-                    done.push((*occur, self.node(child)?));
+            Plan::Or(_) | Plan::And(_) => match self.fill_group(&group_clauses(p))? {
+                Filled::Matches(m) => Ok(m),
+                Filled::Arrays(n_must, has_should) => {
+                    Ok(Rc::new(self.take_group(n_must, has_should)))
                 }
-                Ok(self.or(done))
-            }
-            Plan::And(children) => {
-                let mut done = Vec::with_capacity(children.len());
-                for child in children {
-                    done.push((Occur::Must, self.node(child)?));
-                }
-                Ok(self.or(done))
-            }
+            },
         }
     }
 
-    /// Combines clauses (an `And` is an `Or` of must clauses).
-    fn or(&mut self, mut clauses: Vec<(Occur, Rc<Matches>)>) -> Rc<Matches> {
-        if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
-            // 0.0 + s == s: the single clause's scores are the group's.
-            return clauses.pop().map(|c| c.1).unwrap_or_default();
-        }
-        if clauses.iter().all(|c| c.0 == Occur::Should) {
-            return Rc::new(self.or_should(&clauses));
-        }
-        let s = &mut *self.s;
-        let n_must = clauses.iter().filter(|c| c.0 == Occur::Must).count() as u32;
-        let has_should = clauses.iter().any(|c| c.0 == Occur::Should);
-        let mut touched: Vec<u32> = Vec::new();
-        for (occur, m) in &clauses {
-            for &d in &m.docs {
-                let i = d as usize;
-                if s.cnt[i] == 0 && s.flag[i] == 0 {
-                    touched.push(d);
-                }
-                match occur {
-                    Occur::Must => s.cnt[i] += 1,
-                    Occur::Should => s.flag[i] |= SHOULD,
-                    Occur::MustNot => s.flag[i] |= EXCLUDED,
-                }
-            }
-        }
-        let docs: Vec<u32> = if n_must > 0 {
-            touched
-                .iter()
-                .copied()
-                .filter(|&d| s.cnt[d as usize] == n_must && s.flag[d as usize] & EXCLUDED == 0)
-                .collect()
-        } else if has_should {
-            touched
-                .iter()
-                .copied()
-                .filter(|&d| s.flag[d as usize] & (SHOULD | EXCLUDED) == SHOULD)
-                .collect()
-        } else {
-            (0..self.n)
-                .filter(|&d| s.flag[d as usize] & EXCLUDED == 0)
-                .collect()
+    /// The `k` best hits of the plan: a group's straight from its scratch
+    /// arrays.
+    fn top(&mut self, p: &Plan, k: usize) -> Result<TopDocs> {
+        let filled = match p {
+            Plan::Leaf(_) => Filled::Matches(self.node(p)?),
+            Plan::Or(_) | Plan::And(_) => self.fill_group(&group_clauses(p))?,
         };
-        for &d in &docs {
-            s.flag[d as usize] |= CANDIDATE;
-        }
-        for (occur, m) in &clauses {
-            if *occur == Occur::MustNot {
-                continue;
+        Ok(match filled {
+            Filled::Matches(m) => top_k(&m.docs, &m.scores, k),
+            Filled::Arrays(n_must, has_should) if n_must > 0 || has_should => {
+                let s = &*self.s;
+                let (gacc, gcnt, gflag) = (&s.gacc[..], &s.gcnt[..], &s.gflag[..]);
+                let hits = s
+                    .gtouched
+                    .iter()
+                    .filter(|&&d| matched(gcnt, gflag, d as usize, n_must))
+                    .map(|&d| (d, gacc[d as usize]));
+                let top = top_k_of(hits, k);
+                self.reset_group();
+                top
             }
-            for (&d, &score) in m.docs.iter().zip(&m.scores) {
-                if s.flag[d as usize] & CANDIDATE != 0 {
-                    s.acc[d as usize] += score;
-                }
+            Filled::Arrays(n_must, has_should) => {
+                let m = self.take_group(n_must, has_should);
+                top_k(&m.docs, &m.scores, k)
             }
-        }
-        let mut scores = Vec::with_capacity(docs.len());
-        for &d in &docs {
-            let i = d as usize;
-            scores.push(s.acc[i]);
-            s.acc[i] = 0.0;
-            s.flag[i] = 0;
-        }
-        for &d in &touched {
-            s.cnt[d as usize] = 0;
-            s.flag[d as usize] = 0;
-        }
-        Rc::new(Matches { docs, scores })
+        })
     }
 
-    /// The common case of [`Self::or`]: only should clauses, so a doc
-    /// matches when any clause does, and its score is the sum of the
-    /// clauses' scores in clause order (each doc's `f64` additions happen in
-    /// that order, as in the general path).
-    fn or_should(&mut self, clauses: &[(Occur, Rc<Matches>)]) -> Matches {
-        let s = &mut *self.s;
-        let mut docs: Vec<u32> =
-            Vec::with_capacity(clauses.iter().map(|c| c.1.docs.len()).max().unwrap_or(0));
-        for (_, m) in clauses {
-            for (&d, &score) in m.docs.iter().zip(&m.scores) {
-                let i = d as usize;
-                if !s.seen[i] {
-                    s.seen[i] = true;
-                    docs.push(d);
-                }
-                s.acc[i] += score;
+    /// Combines clauses (an `And` is an `Or` of must clauses) in the
+    /// group's scratch arrays.
+    fn fill_group(&mut self, clauses: &[(Occur, &Plan)]) -> Result<Filled> {
+        if let [(occur, child)] = clauses {
+            if *occur != Occur::MustNot {
+                // 0.0 + s == s: the single clause's scores are the group's.
+                return Ok(Filled::Matches(self.node(child)?));
             }
         }
-        let mut scores = Vec::with_capacity(docs.len());
-        for &d in &docs {
-            let i = d as usize;
-            scores.push(s.acc[i]);
-            s.acc[i] = 0.0;
-            s.seen[i] = false;
+        // Nested groups, repeated leaves and must-not clauses first, as
+        // matches: the group's scratch is theirs until they return. The
+        // other leaves are scored in their turn below.
+        let mut done: Vec<Option<Rc<Matches>>> = Vec::with_capacity(clauses.len());
+        for &(occur, child) in clauses {
+            done.push(match child {
+                Plan::Leaf(leaf)
+                    if occur != Occur::MustNot && self.uses.get(leaf.slot) == Some(&1) =>
+                {
+                    None
+                }
+                _ => Some(self.node(child)?),
+            });
         }
+        // Must-not clauses add nothing: their docs are set aside first.
+        let mut excluded = false;
+        for (&(occur, _), m) in clauses.iter().zip(&done) {
+            if let (Occur::MustNot, Some(m)) = (occur, m) {
+                let s = &mut *self.s;
+                for &d in &m.docs {
+                    let i = d as usize;
+                    if s.gcnt[i] == 0 && s.gflag[i] == 0 {
+                        s.gtouched.push(d);
+                    }
+                    s.gflag[i] |= EXCLUDED;
+                    excluded = true;
+                }
+            }
+        }
+        // The others in clause order, each on the docs that can still match.
+        let mut musts = 0u32;
+        let mut has_should = false;
+        for (&(occur, child), m) in clauses.iter().zip(&done) {
+            let must = match occur {
+                Occur::MustNot => continue,
+                Occur::Must => true,
+                Occur::Should => false,
+            };
+            has_should |= !must;
+            let want = (musts > 0 || excluded).then_some(musts);
+            if let (None, Plan::Leaf(leaf)) = (m, child) {
+                self.want = want;
+                self.fill_leaf(leaf)?;
+                self.want = None;
+            }
+            let Scratch {
+                acc,
+                seen,
+                touched,
+                gacc,
+                gcnt,
+                gflag,
+                gtouched,
+                ..
+            } = &mut *self.s;
+            let mut group = GroupArrays {
+                acc: gacc,
+                cnt: gcnt,
+                flag: gflag,
+                touched: gtouched,
+            };
+            if let Some(m) = m {
+                for (&d, &score) in m.docs.iter().zip(&m.scores) {
+                    if want.is_none_or(|need| wanted(group.cnt, group.flag, d as usize, need)) {
+                        group.add(d, score, must);
+                    }
+                }
+            } else {
+                // A leaf scored just now: its docs are the wanted ones.
+                for &d in touched.iter() {
+                    let i = d as usize;
+                    group.add(d, acc[i], must);
+                    acc[i] = 0.0;
+                    seen[i] = false;
+                }
+                touched.clear();
+            }
+            if must {
+                musts += 1;
+            }
+        }
+        Ok(Filled::Arrays(musts, has_should))
+    }
+
+    /// The group's matches (`n_must` must clauses, should clauses or not)
+    /// from its scratch arrays, which are reset.
+    fn take_group(&mut self, n_must: u32, has_should: bool) -> Matches {
+        let s = &*self.s;
+        let (gacc, gcnt, gflag) = (&s.gacc[..], &s.gcnt[..], &s.gflag[..]);
+        let mut docs = Vec::new();
+        let mut scores = Vec::new();
+        if n_must == 0 && !has_should {
+            // Only must-not clauses: every other doc, scored 0.
+            docs = (0..self.n)
+                .filter(|&d| gflag[d as usize] & EXCLUDED == 0)
+                .collect();
+            scores = vec![0.0; docs.len()];
+        } else {
+            docs.reserve(s.gtouched.len());
+            scores.reserve(s.gtouched.len());
+            for &d in &s.gtouched {
+                if matched(gcnt, gflag, d as usize, n_must) {
+                    docs.push(d);
+                    scores.push(gacc[d as usize]);
+                }
+            }
+        }
+        self.reset_group();
         Matches { docs, scores }
+    }
+
+    /// Zeroes the group's scratch arrays.
+    fn reset_group(&mut self) {
+        let Scratch {
+            gacc,
+            gcnt,
+            gflag,
+            gtouched,
+            ..
+        } = &mut *self.s;
+        for &d in gtouched.iter() {
+            let i = d as usize;
+            gacc[i] = 0.0;
+            gcnt[i] = 0;
+            gflag[i] = 0;
+        }
+        gtouched.clear();
     }
 
     /// A leaf's matches: scored at its slot's first occurrence, then shared.
@@ -217,14 +362,16 @@ impl<S: Source> Exec<'_, S> {
         if let Some(Some(done)) = self.memo.get(leaf.slot) {
             return Ok(Rc::clone(done));
         }
-        let m = Rc::new(self.score_leaf(leaf)?);
+        self.fill_leaf(leaf)?;
+        let m = Rc::new(self.take_leaf());
         if let Some(at) = self.memo.get_mut(leaf.slot) {
             *at = Some(Rc::clone(&m));
         }
         Ok(m)
     }
 
-    fn score_leaf(&mut self, leaf: &LeafPlan) -> Result<Matches> {
+    /// Scores a leaf into the leaf scratch arrays.
+    fn fill_leaf(&mut self, leaf: &LeafPlan) -> Result<()> {
         let fields = leaf.fields();
         let prefix = leaf.key.as_deref().unwrap_or("");
         let mut handles = std::mem::take(&mut self.s.handles);
@@ -278,34 +425,52 @@ impl<S: Source> Exec<'_, S> {
             }
         }
         self.s.handles = handles;
-        Ok(self.take_leaf())
+        Ok(())
     }
 
     /// Adds the contributions of one term set in one field.
     fn add_set(&mut self, f: Field, handles: &[Handle]) -> Result<()> {
         let mut buf = std::mem::take(&mut self.s.buf);
         buf.clear();
-        if let [(part, ord)] = handles {
-            self.src
-                .postings(*part, f, *ord, |g, tf, dl| buf.push((g, tf, dl)))?;
-        } else if !handles.is_empty() {
-            let s = &mut *self.s;
-            for &(part, ord) in handles {
-                self.src.postings(part, f, ord, |g, tf, dl| {
+        // Handles come part by part, and parts hold distinct docs: a part
+        // with one term of the set gives its postings as they are, the
+        // terms of a part with several are summed per doc. (Handles out of
+        // that order are summed all together.)
+        let by_part = handles.windows(2).all(|w| w[0].0 <= w[1].0);
+        let mut rest = handles;
+        while let Some(&(first, _)) = rest.first() {
+            let run = if by_part {
+                rest.iter().take_while(|h| h.0 == first).count()
+            } else {
+                rest.len()
+            };
+            let (now, later) = rest.split_at(run);
+            rest = later;
+            if let [(part, ord)] = now {
+                self.src
+                    .postings(*part, f, *ord, |g, tf, dl| buf.push((g, tf, dl)))?;
+                continue;
+            }
+            let Scratch {
+                tf, dl, tf_touched, ..
+            } = &mut *self.s;
+            let (tf, dl) = (&mut tf[..], &mut dl[..]);
+            for &(part, ord) in now {
+                self.src.postings(part, f, ord, |g, t, l| {
                     let i = g as usize;
-                    if s.tf[i] == 0 {
-                        s.tf_touched.push(g);
-                        s.dl[i] = dl;
+                    if tf[i] == 0 {
+                        tf_touched.push(g);
+                        dl[i] = l;
                     }
-                    s.tf[i] += tf;
+                    tf[i] += t;
                 })?;
             }
-            for &g in &s.tf_touched {
+            for &g in tf_touched.iter() {
                 let i = g as usize;
-                buf.push((g, s.tf[i], s.dl[i]));
-                s.tf[i] = 0;
+                buf.push((g, tf[i], dl[i]));
+                tf[i] = 0;
             }
-            s.tf_touched.clear();
+            tf_touched.clear();
         }
         self.add_tfs(f, &buf);
         self.s.buf = buf;
@@ -313,7 +478,8 @@ impl<S: Source> Exec<'_, S> {
     }
 
     /// Adds BM25 contributions for `(doc, tf, dl)` of one term set (or
-    /// phrase) in one field; `n` is their number.
+    /// phrase) in one field; `n` is their number. In a group, only the docs
+    /// it [wants](Self::want) are scored (`n` still counts them all).
     fn add_tfs(&mut self, f: Field, buf: &[(u32, u32, u32)]) {
         if buf.is_empty() {
             return;
@@ -321,15 +487,37 @@ impl<S: Source> Exec<'_, S> {
         let idf = Bm25::idf(f64::from(self.n), buf.len() as f64);
         let weight_idf = self.opts.weights[f.index()] * idf;
         let avgdl = self.src.avgdl(f);
-        let s = &mut *self.s;
-        for &(g, tf, dl) in buf {
+        let bm25 = self.bm25;
+        let Scratch {
+            acc,
+            seen,
+            touched,
+            gcnt,
+            gflag,
+            ..
+        } = &mut *self.s;
+        let (acc, seen) = (&mut acc[..], &mut seen[..]);
+        touched.reserve(buf.len());
+        let mut add = |g: u32, tf: u32, dl: u32| {
             let i = g as usize;
-            s.acc[i] += self
-                .bm25
-                .score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
-            if !s.seen[i] {
-                s.seen[i] = true;
-                s.touched.push(g);
+            acc[i] += bm25.score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
+            if !seen[i] {
+                seen[i] = true;
+                touched.push(g);
+            }
+        };
+        match self.want {
+            None => {
+                for &(g, tf, dl) in buf {
+                    add(g, tf, dl);
+                }
+            }
+            Some(need) => {
+                for &(g, tf, dl) in buf {
+                    if wanted(gcnt, gflag, g as usize, need) {
+                        add(g, tf, dl);
+                    }
+                }
             }
         }
     }
@@ -500,11 +688,61 @@ pub(super) fn run_planned<S: Source>(
     opts: &SearchOptions,
     known: &[Known],
 ) -> Result<Matches> {
+    with_exec(src, planned, expansions, opts, known, |exec| {
+        let out = exec.node(&planned.root)?;
+        Ok(Rc::try_unwrap(out).unwrap_or_else(|shared| Matches {
+            docs: shared.docs.clone(),
+            scores: shared.scores.clone(),
+        }))
+    })
+}
+
+/// The `k` best hits of `query` (§5).
+pub(super) fn run_top<S: Source>(
+    src: &S,
+    query: &str,
+    k: usize,
+    opts: &SearchOptions,
+) -> Result<TopDocs> {
+    let planned = plan(src, query, opts)?;
+    let expansions = expand(src, &planned, query)?;
+    run_planned_top(src, &planned, &expansions, opts, &[], k)
+}
+
+/// [`run_top`] for a query already planned and expanded (within the budget).
+pub(super) fn run_planned_top<S: Source>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+    known: &[Known],
+    k: usize,
+) -> Result<TopDocs> {
+    with_exec(src, planned, expansions, opts, known, |exec| {
+        exec.top(&planned.root, k)
+    })
+}
+
+/// Runs `f` with an executor of the plan on this thread's scratch arrays.
+fn with_exec<S: Source, R>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+    known: &[Known],
+    f: impl FnOnce(&mut Exec<'_, S>) -> Result<R>,
+) -> Result<R> {
     let n = src.n_docs();
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
         let scratch = &mut *guard;
         scratch.prepare(n as usize);
+        let mut uses = vec![0u32; planned.slots];
+        for leaf in planned.root.leaves() {
+            if let Some(u) = uses.get_mut(leaf.slot) {
+                *u += 1;
+            }
+        }
         let mut exec = Exec {
             src,
             opts,
@@ -513,15 +751,14 @@ pub(super) fn run_planned<S: Source>(
             s: scratch,
             expansions,
             memo: vec![None; planned.slots],
+            uses,
+            want: None,
             known,
         };
-        let out = exec.node(&planned.root)?;
+        let out = f(&mut exec)?;
         drop(exec);
         scratch.dirty = false;
-        Ok(Rc::try_unwrap(out).unwrap_or_else(|shared| Matches {
-            docs: shared.docs.clone(),
-            scores: shared.scores.clone(),
-        }))
+        Ok(out)
     })
 }
 

@@ -34,7 +34,7 @@ pub(crate) use collect::top_k;
 pub use collect::TopDocs;
 pub use options::SearchOptions;
 pub use snippet::Snippet;
-use snippet::{line_matcher, snippet_in_file};
+use snippet::{line_matcher, snippet_in_file, StemMemo};
 pub(crate) use source::Source;
 pub(crate) use terms::stem_set;
 
@@ -235,9 +235,15 @@ impl SearchIndex for MemoryIndex {
         opts: &SearchOptions,
     ) -> Result<Vec<Option<Snippet>>> {
         let matcher = line_matcher(self, query, opts)?;
+        let mut stems = StemMemo::default();
         ids.iter()
             .map(|&id| match self.fs_path(id) {
-                Some(path) => Ok(snippet_in_file(path, self.max_file_bytes, &matcher)),
+                Some(path) => Ok(snippet_in_file(
+                    path,
+                    self.max_file_bytes,
+                    &matcher,
+                    &mut stems,
+                )),
                 None => Ok(None),
             })
             .collect()
@@ -271,8 +277,7 @@ fn search_source<S: Source>(
     opts: &SearchOptions,
 ) -> Result<TopDocs> {
     opts.validate()?;
-    let m = exec::run(src, query, opts)?;
-    Ok(top_k(&m.docs, &m.scores, k))
+    exec::run_top(src, query, k, opts)
 }
 
 impl SearchIndex for DiskIndex {
@@ -300,12 +305,14 @@ impl SearchIndex for DiskIndex {
         opts: &SearchOptions,
     ) -> Result<Vec<Option<Snippet>>> {
         let matcher = self.guard_reads(|| line_matcher(self, query, opts))?;
+        let mut stems = StemMemo::default();
         ids.iter()
             .map(|&id| match self.stored(id)? {
                 Some(d) => Ok(snippet_in_file(
                     &d.abs_path,
                     self.manifest.max_file_bytes,
                     &matcher,
+                    &mut stems,
                 )),
                 None => Ok(None),
             })

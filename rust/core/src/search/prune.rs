@@ -36,7 +36,7 @@
 use std::collections::BinaryHeap;
 
 use super::budget::expand;
-use super::collect::{top_k, Ranked, TopDocs};
+use super::collect::{Ranked, TopDocs};
 use super::exec::{self, Known};
 use super::options::SearchOptions;
 use super::plan::{plan, Kind, Plan};
@@ -204,8 +204,7 @@ pub(super) fn search<S: CursorSource>(
         Ok(top) => return Ok(top),
         Err(known) => known,
     };
-    let m = exec::run_planned(src, &p, &expansions, opts, &known)?;
-    Ok(top_k(&m.docs, &m.scores, k))
+    exec::run_planned_top(src, &p, &expansions, opts, &known, k)
 }
 
 /// Below this many postings over all its term sets, a query is scored

@@ -3,6 +3,8 @@
 //! line matching the most leaves wins (the first on ties).
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::ops::ControlFlow;
 
 use super::options::SearchOptions;
@@ -31,7 +33,7 @@ pub(super) struct LineMatcher {
     leaves: Vec<Kind>,
     /// Stem key → the term leaves (indexes into `leaves`) that hold it, so
     /// a line is matched against every term leaf in one pass.
-    by_stem: HashMap<String, Vec<usize>>,
+    by_stem: FxHashMap<String, Vec<usize>>,
 }
 
 /// Plans `query` (with the errors of a search) and keeps its distinct
@@ -69,7 +71,7 @@ pub(super) fn line_matcher<S: Source>(
     let mut leaves = Vec::new();
     collect(&plan.root, false, &mut HashSet::new(), &mut leaves);
     let leaves: Vec<Kind> = leaves.into_iter().map(|l| l.kind.clone()).collect();
-    let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_stem: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, kind) in leaves.iter().enumerate() {
         if let Kind::Term(keys) = kind {
             for key in keys {
@@ -81,8 +83,8 @@ pub(super) fn line_matcher<S: Source>(
 }
 
 /// Token text → its stem key when a term leaf holds that key (see
-/// [`LineMatcher::line`]).
-type StemMemo = HashMap<String, Option<String>>;
+/// [`LineMatcher::line`]); one per matcher, kept over the files it reads.
+pub(super) type StemMemo = FxHashMap<String, Option<String>>;
 
 struct LineTok {
     text: String,
@@ -165,8 +167,9 @@ impl LineMatcher {
         count
     }
 
-    /// The snippet of a file's text: its best line (§6), if any.
-    pub(super) fn snippet(&self, text: &str) -> Option<Snippet> {
+    /// The snippet of a file's text: its best line (§6), if any. `stems`
+    /// is this matcher's memo (the hits of one query share most words).
+    pub(super) fn snippet(&self, text: &str, stems: &mut StemMemo) -> Option<Snippet> {
         // ((a content line, leaves matched), line index, line, byte spans)
         // of the best line: content lines first, then the most leaves.
         type Best<'t> = ((bool, usize), usize, &'t str, Vec<(usize, usize)>);
@@ -174,10 +177,9 @@ impl LineMatcher {
         let titles = title_lines(&lines);
         let mut best: Option<Best<'_>> = None;
         let mut spans = Vec::new();
-        let mut stems = StemMemo::new();
         for (i, &line) in lines.iter().enumerate() {
             spans.clear();
-            let count = self.line(line, &mut spans, &mut stems);
+            let count = self.line(line, &mut spans, stems);
             let key = (!titles[i], count);
             if count > 0 && best.as_ref().is_none_or(|b| key > b.0) {
                 best = Some((key, i, line, spans.clone()));
@@ -256,9 +258,10 @@ pub(super) fn snippet_in_file(
     path: &std::path::Path,
     max: u64,
     matcher: &LineMatcher,
+    stems: &mut StemMemo,
 ) -> Option<Snippet> {
     let bytes = read_spec_bytes(path, max, None).ok()?;
-    matcher.snippet(&decode(&bytes))
+    matcher.snippet(&decode(&bytes), stems)
 }
 
 #[cfg(test)]

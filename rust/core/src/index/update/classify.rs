@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{Job, RACY_NS};
+use super::{run_in_pool, Job, RACY_NS};
 use crate::error::Result;
 use crate::index::disk::DiskIndex;
 use crate::index::docmap::{DocRow, DELETED};
@@ -97,10 +97,8 @@ const NONE: usize = usize::MAX;
 /// chained, so that each lookup takes the first left in commit order.
 struct Snapshot<'o> {
     priors: Vec<PriorDoc>,
-    /// Key → the first prior doc with it.
-    by_key: FxHashMap<(&'o str, &'o [u8]), usize>,
-    /// Prior doc → the next one with the same key ([`NONE`] at the end).
-    next_same: Vec<usize>,
+    /// Each prior doc's key, in commit order.
+    keys: Vec<(&'o str, &'o [u8])>,
     skipped_by_key: FxHashMap<(String, String), Vec<&'o SkippedEntry>>,
     /// When the previous commit started (`i64::MIN` without one).
     started: i64,
@@ -111,8 +109,7 @@ impl<'o> Snapshot<'o> {
     fn read(old: Option<&'o DiskIndex>) -> Result<Snapshot<'o>> {
         let mut snap = Snapshot {
             priors: Vec::new(),
-            by_key: FxHashMap::default(),
-            next_same: Vec::new(),
+            keys: Vec::new(),
             skipped_by_key: FxHashMap::default(),
             started: i64::MIN,
         };
@@ -122,7 +119,7 @@ impl<'o> Snapshot<'o> {
         snap.started = old.manifest.started_ns;
         let live = old.manifest.num_docs as usize;
         snap.priors.reserve(live);
-        let mut keys = Vec::with_capacity(live);
+        snap.keys.reserve(live);
         for si in 0..old.segments.len() {
             let view = old.docmap.segment(si)?;
             for (local, &g) in view.globals.iter().enumerate() {
@@ -131,19 +128,13 @@ impl<'o> Snapshot<'o> {
                 }
                 let local = local as u32;
                 let (path, abs) = view.key(local)?;
-                keys.push((path, path_bytes(abs)));
+                snap.keys.push((path, path_bytes(abs)));
                 snap.priors.push(PriorDoc {
                     seg: si as u32,
                     local,
                     row: view.row(local)?,
                 });
             }
-        }
-        // Backwards, so that each key's chain runs in commit order.
-        snap.by_key.reserve(keys.len());
-        snap.next_same = vec![NONE; keys.len()];
-        for (i, key) in keys.into_iter().enumerate().rev() {
-            snap.next_same[i] = snap.by_key.insert(key, i).unwrap_or(NONE);
         }
         for e in &old.manifest.skipped {
             snap.skipped_by_key
@@ -159,20 +150,39 @@ impl<'o> Snapshot<'o> {
 
     /// Matches walked files to prior docs and skips, in walk order; gives
     /// back the prior docs and the start of the previous commit.
-    #[allow(clippy::type_complexity)] // a pair per walked file
-    fn match_files(
-        self,
-        files: &[SpecFile],
-        abs: &[PathBuf],
-    ) -> (
-        Vec<PriorDoc>,
-        i64,
-        Vec<(Option<usize>, Option<SkippedEntry>)>,
-    ) {
-        // Shorten the keys' lifetime to the walked files' (covariance).
-        let mut by_key: FxHashMap<(&str, &[u8]), usize> = self.by_key;
-        let next_same = self.next_same;
-        let mut skipped_by_key = self.skipped_by_key;
+    fn match_files(mut self, files: &[SpecFile], abs: &[PathBuf]) -> (Vec<PriorDoc>, i64, Matches) {
+        let matches = if self.aligned(files, abs) {
+            (0..files.len()).map(|i| (Some(i), None)).collect()
+        } else {
+            self.match_by_key(files, abs)
+        };
+        (self.priors, self.started, matches)
+    }
+
+    /// Whether walked file i has prior doc i's key, for every i: the common
+    /// case of a tree walked as it was committed. File i then matches prior
+    /// doc i, as [`Self::match_by_key`] would match it (with duplicate keys
+    /// too: each file takes the first prior doc left in commit order).
+    fn aligned(&self, files: &[SpecFile], abs: &[PathBuf]) -> bool {
+        files.len() == self.keys.len()
+            && files
+                .par_iter()
+                .zip(abs)
+                .zip(&self.keys)
+                .all(|((f, a), k)| (f.path.as_str(), path_bytes(a)) == *k)
+    }
+
+    /// Matches each walked file by its key: to the first prior doc with it
+    /// that no earlier file took, or else to a recorded skip.
+    fn match_by_key(&mut self, files: &[SpecFile], abs: &[PathBuf]) -> Matches {
+        // Backwards, so that each key's chain runs in commit order.
+        let mut by_key: FxHashMap<(&str, &[u8]), usize> = FxHashMap::default();
+        by_key.reserve(self.keys.len());
+        let mut next_same = vec![NONE; self.keys.len()];
+        for (i, &key) in self.keys.iter().enumerate().rev() {
+            next_same[i] = by_key.insert(key, i).unwrap_or(NONE);
+        }
+        let mut skipped_by_key = std::mem::take(&mut self.skipped_by_key);
         let mut matches = Vec::with_capacity(files.len());
         for (f, a) in files.iter().zip(abs) {
             let prior = match by_key.get_mut(&(f.path.as_str(), path_bytes(a))) {
@@ -194,8 +204,25 @@ impl<'o> Snapshot<'o> {
             };
             matches.push((prior, skip));
         }
-        (self.priors, self.started, matches)
+        matches
     }
+}
+
+/// The prior doc and the recorded skip each walked file matched.
+type Matches = Vec<(Option<usize>, Option<SkippedEntry>)>;
+
+/// Whether `files` are aligned with `old`'s docs, and the prior doc each
+/// file matches by key (a test of the aligned shortcut).
+#[cfg(test)]
+pub(super) fn matched_by_key(
+    old: &DiskIndex,
+    files: &[SpecFile],
+    abs: &[PathBuf],
+) -> Result<(bool, Vec<Option<usize>>)> {
+    let mut snap = Snapshot::read(Some(old))?;
+    let aligned = snap.aligned(files, abs);
+    let by_key = snap.match_by_key(files, abs);
+    Ok((aligned, by_key.into_iter().map(|m| m.0).collect()))
 }
 
 /// Classifies one walked file, given the prior doc or the skip it matched.
@@ -307,10 +334,24 @@ pub(super) fn assemble_problems(
     old: Option<&DiskIndex>,
     plan: &UpdatePlan,
 ) -> Result<Vec<Problem>> {
+    // A reused doc's problems are in its stored record, whose block is
+    // decompressed to read them: in parallel.
+    let stored: Vec<Vec<Problem>> = run_in_pool(job.pool, || {
+        plan.classes
+            .par_iter()
+            .map(|c| {
+                let mut got = Vec::new();
+                if let Class::Reuse { prior, .. } = c {
+                    plan.priors[*prior].problems(old, &mut got)?;
+                }
+                Ok(got)
+            })
+            .collect::<Result<_>>()
+    })?;
     let mut out = job.walk_problems.to_vec();
-    for c in &plan.classes {
+    for (c, got) in plan.classes.iter().zip(stored) {
         match c {
-            Class::Reuse { prior, .. } => plan.priors[*prior].problems(old, &mut out)?,
+            Class::Reuse { .. } => out.extend(got),
             Class::Skip(e, _) => out.push(Problem::file(&e.path, e.message.clone())),
             Class::Process { .. } => {}
         }

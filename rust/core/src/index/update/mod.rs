@@ -122,14 +122,14 @@ fn now_ns() -> i64 {
 /// `.` component or a doubled `/`: the walk's paths have none).
 fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
     let joined = match cwd {
-        Some(c) => c.join(path),
-        None => path.to_path_buf(),
+        // (`join` would grow the working directory's buffer into the path.)
+        Some(c) if !path.is_absolute() => c.join(path),
+        _ => path.to_path_buf(),
     };
     let b = joined.as_os_str().as_encoded_bytes();
     let clean = joined.is_absolute()
-        && !b.ends_with(b"/")
-        && !b.windows(2).any(|w| w == b"//")
-        && !b.split(|&c| c == b'/').any(|c| c == b"." || c == b"..");
+        && b.strip_prefix(b"/")
+            .is_some_and(crate::walk::clean_components);
     if clean {
         joined
     } else {

@@ -318,3 +318,54 @@ fn absolute_paths_match_std() {
         std::path::absolute(here.join("a.md")).unwrap()
     );
 }
+
+#[test]
+fn an_aligned_walk_matches_as_the_lookup_by_key_does() {
+    use super::classify::matched_by_key;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let ix = tmp.path().join("ix");
+    for name in ["a", "b", "c"] {
+        write(&root, &format!("{name}.md"), &spec(name, "some words"));
+    }
+    // The root given twice: every key is held by two docs.
+    let roots = [root.clone(), root.clone()];
+    let opts = DiskOptions::default();
+    let (disk, _, stats) = DiskIndex::open_or_update(&ix, &roots, &opts, None).unwrap();
+    assert_eq!(stats.added, 6);
+    let walk_both = || {
+        let (files, _) = collect(&roots, u64::MAX).unwrap();
+        let abs: Vec<PathBuf> = files
+            .iter()
+            .map(|f| std::path::absolute(&f.fs_path).unwrap())
+            .collect();
+        (files, abs)
+    };
+    let (files, abs) = walk_both();
+    let (aligned, by_key) = matched_by_key(&disk, &files, &abs).unwrap();
+    assert!(aligned);
+    assert_eq!(by_key, (0..6).map(Some).collect::<Vec<_>>());
+    let plan = classify(Some(&disk), &files, &abs, opts.build.max_file_bytes).unwrap();
+    assert!(plan.is_noop());
+
+    // A changed file is committed in a new segment, after the others: the
+    // next walk is not in commit order, and is matched by key.
+    write(&root, "b.md", &spec("b", "other words, longer than before"));
+    let (disk, _, stats) = DiskIndex::open_or_update(&ix, &roots, &opts, None).unwrap();
+    assert_eq!(stats.changed, 2);
+    let (files, abs) = walk_both();
+    let (aligned, by_key) = matched_by_key(&disk, &files, &abs).unwrap();
+    assert!(!aligned);
+    let plan = classify(Some(&disk), &files, &abs, opts.build.max_file_bytes).unwrap();
+    assert!(plan.is_noop());
+    let reused: Vec<Option<usize>> = plan
+        .classes
+        .iter()
+        .map(|c| match c {
+            Class::Reuse { prior, .. } => Some(*prior),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reused, by_key);
+    assert!(by_key.iter().all(Option::is_some));
+}
