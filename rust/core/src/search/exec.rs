@@ -51,8 +51,6 @@ struct Scratch {
     tf: Vec<u32>,
     dl: Vec<u32>,
     tf_touched: Vec<u32>,
-    /// Phrase candidates (`add_phrase`).
-    cnt: Vec<u32>,
     /// A group's sums, its must clauses each doc matched so far, its flags
     /// per doc, and its docs.
     gacc: Vec<f64>,
@@ -74,7 +72,6 @@ impl Scratch {
                 seen: vec![false; n],
                 tf: vec![0; n],
                 dl: vec![0; n],
-                cnt: vec![0; n],
                 gacc: vec![0.0; n],
                 gcnt: vec![0; n],
                 gflag: vec![0; n],
