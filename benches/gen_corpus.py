@@ -41,6 +41,7 @@ import random
 import re
 import shutil
 import sys
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
@@ -1085,8 +1086,11 @@ def cached(cache_root: Path, target_bytes: int, seed: int = 0) -> tuple[Path, Co
     """A generated corpus in ``cache_root``, made on first use and reused after.
 
     The folder is ``<cache_root>/gen-<target_bytes>-s<seed>``; a JSON marker
-    (a hidden file, so the walk skips it) says it is complete, so an
-    interrupted generation is redone, never half-used.
+    (a hidden file, so the walk skips it) says it is complete. A corpus is
+    generated in a folder of its own process and renamed into place once
+    complete, so an interrupted generation is redone, never half-used, and
+    two processes generating at once cannot delete each other's files (each
+    gets the complete corpus: the first renamed in).
 
     Args:
         cache_root: Where generated corpora are kept.
@@ -1097,15 +1101,39 @@ def cached(cache_root: Path, target_bytes: int, seed: int = 0) -> tuple[Path, Co
         The corpus folder and what it holds.
     """
     folder = cache_root / f"gen-{target_bytes}-s{seed}"
-    marker = folder / _DONE
-    if marker.is_file():
-        data = json.loads(marker.read_text(encoding="utf-8"))
-        return folder, CorpusInfo(files=int(data["files"]), bytes=int(data["bytes"]))
-    if folder.exists():
-        shutil.rmtree(folder)
-    info = generate(folder, target_bytes, seed)
-    marker.write_text(json.dumps({"files": info.files, "bytes": info.bytes}), encoding="utf-8")
-    return folder, info
+    done = _read_marker(folder)
+    if done is not None:
+        return folder, done
+    cache_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=cache_root))
+    try:
+        info = generate(work / "corpus", target_bytes, seed)
+        (work / "corpus" / _DONE).write_text(
+            json.dumps({"files": info.files, "bytes": info.bytes}), encoding="utf-8"
+        )
+        if folder.exists() and _read_marker(folder) is None:
+            # Left by an interrupted generation: set aside (atomically), then deleted.
+            (folder).rename(work / "stale")
+        try:
+            (work / "corpus").rename(folder)
+        except OSError:
+            # Another process renamed its complete corpus in first.
+            done = _read_marker(folder)
+            if done is None:
+                raise
+            return folder, done
+        return folder, info
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _read_marker(folder: Path) -> CorpusInfo | None:
+    """What a complete corpus folder holds, from its marker (None: no marker)."""
+    try:
+        data = json.loads((folder / _DONE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return CorpusInfo(files=int(data["files"]), bytes=int(data["bytes"]))
 
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20}

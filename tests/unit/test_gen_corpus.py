@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import pytest
-from benches.gen_corpus import _rendered, _tasks, generate, parse_size, profile
+from benches import gen_corpus
+from benches.gen_corpus import _rendered, _tasks, cached, generate, parse_size, profile
 
 from specsearch.pure.spec import parse_spec
 
@@ -80,3 +83,55 @@ def test_parse_size(text: str, size: int) -> None:
 def test_parse_size_rejects() -> None:
     with pytest.raises(ValueError, match="not a size"):
         parse_size("big")
+
+
+def test_a_cached_corpus_survives_a_second_run_that_dies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run A generates; run B starts meanwhile and is killed; A's corpus is whole.
+
+    The old cache deleted a folder without its marker before generating into
+    it: B deleted the files A had written, died, and A then marked the rest
+    complete (this machine's "1 GB" corpus held 50,802 of 127,915 files).
+    """
+    size = 300_000
+    real = gen_corpus.generate
+    a_wrote, b_died = threading.Event(), threading.Event()
+
+    def run_a_then_wait(out_dir: Path, target: int, seed: int = 0) -> gen_corpus.CorpusInfo:
+        info = real(out_dir, target, seed)
+        a_wrote.set()
+        assert b_died.wait(30)
+        return info
+
+    def run_b_killed(out_dir: Path, target: int, seed: int = 0) -> gen_corpus.CorpusInfo:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gen_corpus, "generate", run_a_then_wait)
+    with ThreadPoolExecutor(1) as pool:
+        a = pool.submit(cached, tmp_path, size)
+        assert a_wrote.wait(30)
+        monkeypatch.setattr(gen_corpus, "generate", run_b_killed)
+        with pytest.raises(KeyboardInterrupt):
+            cached(tmp_path, size)
+        b_died.set()
+        folder, info = a.result()
+    real(tmp_path / "fresh", size)
+    got = {k: v for k, v in digest(folder).items() if not k.startswith(".")}
+    assert got == digest(tmp_path / "fresh")
+    assert info.files == len(got)
+    # Nothing is left behind but the corpus (and the fresh copy).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", folder.name]
+
+
+def test_cached_replaces_an_unfinished_folder(tmp_path: Path) -> None:
+    size = 200_000
+    stale = tmp_path / f"gen-{size}-s0"
+    stale.mkdir()
+    (stale / "half-written.md").write_text("---\nname: x\n", encoding="utf-8")
+    folder, info = cached(tmp_path, size)
+    assert folder == stale
+    assert not (folder / "half-written.md").exists()
+    assert info.files == len([p for p in folder.rglob("*") if p.is_file()]) - 1  # the marker
+    again, info_again = cached(tmp_path, size)
+    assert (again, info_again) == (folder, info)
