@@ -1113,7 +1113,7 @@ def cached(cache_root: Path, target_bytes: int, seed: int = 0) -> tuple[Path, Co
         )
         if folder.exists() and _read_marker(folder) is None:
             # Left by an interrupted generation: set aside (atomically), then deleted.
-            (folder).rename(work / "stale")
+            folder.rename(work / "stale")
         try:
             (work / "corpus").rename(folder)
         except OSError:
