@@ -49,7 +49,7 @@ mod stored;
 pub(crate) use blockmax::{BlockMax, Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
-pub(crate) use reader::{MapBytes, SegmentReader};
+pub(crate) use reader::{BlockScratch, MapBytes, SegmentReader};
 pub(crate) use stored::{path_bytes, path_ref, StoredDoc};
 
 use crate::schema::Field;
@@ -151,6 +151,36 @@ mod tests {
             .unwrap();
         assert_eq!(got, [(0, vec![0])]);
         assert_eq!(m.stored(0).unwrap().meta.path, "b");
+    }
+
+    /// `stored_once` reads every record as `stored` does, in any order,
+    /// through one scratch block, whether or not the segment has cached the
+    /// block, and caches nothing itself.
+    #[test]
+    fn stored_once_reads_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = SegmentBuilder::default();
+        let n = 3 * STORED_BLOCK as u32 + 5;
+        for d in 0..n {
+            b.add(doc(&format!("d{d:03}"), "x"));
+        }
+        let p = dir.path().join("s1");
+        let (len, _) = b.finish(&p).unwrap();
+        let fresh = SegmentReader::open(&p, Some(len)).unwrap();
+        let cached = SegmentReader::open(&p, Some(len)).unwrap();
+        let order: Vec<u32> = (0..n)
+            .chain((0..n).rev())
+            .chain((0..n).step_by(7))
+            .collect();
+        let mut scratch = BlockScratch::default();
+        for &d in &order {
+            let want = cached.stored(d).unwrap();
+            assert_eq!(fresh.stored_once(0, d, &mut scratch).unwrap(), want);
+            assert_eq!(cached.stored_once(0, d, &mut scratch).unwrap(), want);
+        }
+        assert_eq!(fresh.cached_blocks(), 0, "stored_once cached a block");
+        assert_eq!(cached.cached_blocks(), (n as usize).div_ceil(STORED_BLOCK));
+        assert!(fresh.stored_once(0, n, &mut scratch).is_err());
     }
 
     /// Many docs and terms: term and stored blocks span several blocks,

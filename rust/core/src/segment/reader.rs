@@ -57,6 +57,14 @@ impl AsRef<[u8]> for MapBytes {
 /// A stored block, decompressed on first use.
 type StoredBlockCell = OnceLock<Box<[u8]>>;
 
+/// The last stored block [`SegmentReader::stored_once`] decompressed, and
+/// which (the caller's segment number, the block number).
+#[derive(Default)]
+pub(crate) struct BlockScratch {
+    at: Option<(usize, usize)>,
+    raw: Vec<u8>,
+}
+
 /// A read-only segment: its mapping and lazily verified sections.
 pub(crate) struct SegmentReader {
     c: Container,
@@ -425,6 +433,13 @@ impl SegmentReader {
     /// Stored block `b` decompressed (not cached): its compressed bytes are
     /// checked against their CRC-32 first.
     pub(super) fn stored_block(&self, b: usize) -> Result<Vec<u8>> {
+        let mut raw = Vec::new();
+        self.stored_block_into(b, &mut raw)?;
+        Ok(raw)
+    }
+
+    /// [`Self::stored_block`] into `raw` (its allocation reused).
+    fn stored_block_into(&self, b: usize, raw: &mut Vec<u8>) -> Result<()> {
         let index = self.c.section(STORED_INDEX)?;
         let data = self.c.section_unchecked(STORED_DATA)?;
         let entry = |b: usize| {
@@ -449,9 +464,14 @@ impl SegmentReader {
         if !container::crc_ok(comp, crc) {
             return Err(self.c.error(format!("stored block {b}: checksum mismatch")));
         }
-        match lz4_flex::block::decompress(comp, raw_len) {
-            Ok(raw) if raw.len() == raw_len => Ok(raw),
-            _ => Err(self.c.error(format!("stored block {b}: cannot decompress"))),
+        raw.clear();
+        raw.resize(raw_len, 0);
+        match lz4_flex::block::decompress_into(comp, raw) {
+            Ok(n) if n == raw_len => Ok(()),
+            _ => {
+                raw.clear();
+                Err(self.c.error(format!("stored block {b}: cannot decompress")))
+            }
         }
     }
 
@@ -499,6 +519,53 @@ impl SegmentReader {
             cell.get_or_init(|| raw.into_boxed_slice())
         };
         self.record_in(block, local)
+    }
+
+    /// The stored fields of a doc, read once: from the segment's cached
+    /// block when it has it, else from `scratch`, which keeps the last block
+    /// it decompressed (`seg` names this segment to it) instead of the
+    /// segment's cache, so that a pass over many docs keeps no blocks.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the block or the record is corrupt.
+    pub(crate) fn stored_once(
+        &self,
+        seg: usize,
+        local: u32,
+        scratch: &mut BlockScratch,
+    ) -> Result<StoredDoc> {
+        if local >= self.num_docs() {
+            return Err(self.c.error(format!("stored doc {local} out of range")));
+        }
+        let b = local as usize / STORED_BLOCK;
+        let cached = self
+            .stored_blocks
+            .get()
+            .and_then(|blocks| blocks.get(b))
+            .and_then(OnceLock::get);
+        let block: &[u8] = if let Some(block) = cached {
+            block
+        } else {
+            if scratch.at != Some((seg, b)) {
+                scratch.at = None;
+                self.stored_block_into(b, &mut scratch.raw)?;
+                scratch.at = Some((seg, b));
+            }
+            &scratch.raw
+        };
+        let rec = self.record_in(block, local)?;
+        StoredDoc::decode(rec).ok_or_else(|| {
+            self.c
+                .error(format!("stored doc {local}: malformed record"))
+        })
+    }
+
+    /// How many stored blocks the segment has decompressed and kept.
+    #[cfg(test)]
+    pub(super) fn cached_blocks(&self) -> usize {
+        self.stored_blocks
+            .get()
+            .map_or(0, |b| b.iter().filter(|c| c.get().is_some()).count())
     }
 
     /// The path, absolute path, hash and problem count of a doc, without

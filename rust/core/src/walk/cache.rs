@@ -33,6 +33,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -352,18 +353,14 @@ impl Below {
 
     /// `lstat` of `rel` below the root: the same [`FileStat`] as
     /// `FileStat::of(&symlink_metadata(root.join(rel)))`, built from the
-    /// same `statx` fields the standard library reads.
-    fn stat(&self, rel: &[u8]) -> Option<(FileStat, Kind)> {
+    /// same `statx` fields the standard library reads. `buf` is scratch
+    /// space for the NUL-terminated path, reused from call to call.
+    fn stat(&self, rel: &[u8], buf: &mut Vec<u8>) -> Option<(FileStat, Kind)> {
         use std::os::fd::AsRawFd;
-        let mut buf = [0u8; 512];
-        let heap;
-        let path: &std::ffi::CStr = if rel.len() < buf.len() {
-            buf[..rel.len()].copy_from_slice(rel);
-            std::ffi::CStr::from_bytes_with_nul(&buf[..=rel.len()]).ok()?
-        } else {
-            heap = std::ffi::CString::new(rel).ok()?;
-            &heap
-        };
+        buf.clear();
+        buf.extend_from_slice(rel);
+        buf.push(0);
+        let path = std::ffi::CStr::from_bytes_with_nul(buf).ok()?;
         let flags = libc::AT_SYMLINK_NOFOLLOW
             | libc::AT_STATX_SYNC_AS_STAT
             | if rel.is_empty() {
@@ -430,7 +427,7 @@ impl Below {
         })
     }
 
-    fn stat(&self, rel: &[u8]) -> Option<(FileStat, Kind)> {
+    fn stat(&self, rel: &[u8], _buf: &mut Vec<u8>) -> Option<(FileStat, Kind)> {
         let path = if rel.is_empty() {
             self.root.clone()
         } else {
@@ -446,6 +443,33 @@ impl Below {
         };
         Some((FileStat::of(&m), kind))
     }
+}
+
+/// A recorded spec of a replayed root, as the walk would give it: `None`
+/// when it is no longer a regular file (or its path cannot be made).
+fn replayed_spec(
+    below: &Below,
+    root: &Path,
+    display: Option<&str>,
+    rel: &[u8],
+    buf: &mut Vec<u8>,
+) -> Option<SpecFile> {
+    let (stat, kind) = below.stat(rel, buf)?;
+    if kind != Kind::File {
+        return None;
+    }
+    let fs_path = join_bytes(root, rel)?;
+    // `relative(root, fs_path)` is `rel` itself when clean.
+    let path = match clean_relative(rel) {
+        Some(clean) => doc_path(display, clean),
+        None => doc_path(display, &relative(root, &fs_path)?),
+    };
+    Some(SpecFile {
+        path,
+        fs_path,
+        identity: Some((stat.dev, stat.ino)),
+        stat: Some(stat),
+    })
 }
 
 /// A decoded walk cache.
@@ -533,44 +557,39 @@ impl<'a> Cache<'a> {
         };
         let root_same = FileStat::of(&meta) == *root_stat
             && below
-                .stat(b"")
+                .stat(b"", &mut Vec::new())
                 .is_some_and(|(s, k)| k == Kind::Dir && s == *root_stat)
             && self.trusts(root_stat);
         if !root_same {
             return false;
         }
         // The listings' checks and the specs' stats at once (the specs'
-        // are wasted only when the cache is rejected).
-        let (listed_same, specs) = rayon::join(
+        // are wasted only when the cache is rejected). The specs are
+        // written straight into the list, in order; one that is not as
+        // recorded leaves a placeholder and fails the replay.
+        let failed = AtomicBool::new(false);
+        let start = out.files.len();
+        let files = &mut *out.files;
+        let (listed_same, ()) = rayon::join(
             || self.listings_same(&below, dir),
-            || -> Option<Vec<SpecFile>> {
-                dir.specs
-                    .par_iter()
-                    .map(|rel| {
-                        let (stat, kind) = below.stat(rel)?;
-                        if kind != Kind::File {
-                            return None;
+            || {
+                files.par_extend(dir.specs.par_iter().map_init(Vec::new, |buf, rel| {
+                    replayed_spec(&below, root, display, rel, buf).unwrap_or_else(|| {
+                        failed.store(true, Ordering::Relaxed);
+                        SpecFile {
+                            path: String::new(),
+                            fs_path: PathBuf::new(),
+                            identity: None,
+                            stat: None,
                         }
-                        let fs_path = join_bytes(root, rel)?;
-                        // `relative(root, fs_path)` is `rel` itself when clean.
-                        let path = match clean_relative(rel) {
-                            Some(clean) => doc_path(display, clean),
-                            None => doc_path(display, &relative(root, &fs_path)?),
-                        };
-                        Some(SpecFile {
-                            path,
-                            fs_path,
-                            identity: Some((stat.dev, stat.ino)),
-                            stat: Some(stat),
-                        })
                     })
-                    .collect()
+                }));
             },
         );
-        let (true, Some(specs)) = (listed_same, specs) else {
+        if !listed_same || failed.into_inner() {
+            out.files.truncate(start);
             return false;
-        };
-        out.files.extend(specs);
+        }
         out.problems.extend(dir.problems.iter().cloned());
         true
     }
@@ -580,14 +599,15 @@ impl<'a> Cache<'a> {
     /// walk would read, and every decision it would make from an ignore
     /// file or a first line, is as recorded).
     fn listings_same(&self, below: &Below, dir: &DirRoot<'_>) -> bool {
-        let same = |rel: &[u8], want: &FileStat, kind: Kind| {
+        let same = |buf: &mut Vec<u8>, rel: &[u8], want: &FileStat, kind: Kind| {
             below
-                .stat(rel)
+                .stat(rel, buf)
                 .is_some_and(|(s, k)| k == kind && s == *want && self.trusts(want))
         };
         dir.folders[1..]
             .par_iter()
-            .all(|(rel, stat)| same(rel, stat, Kind::Dir))
+            .map_init(Vec::new, |buf, (rel, stat)| same(buf, rel, stat, Kind::Dir))
+            .all(|same| same)
             && dir.ignore_files.par_iter().all(|&(at, which, stat)| {
                 let folder = dir.folders.get(at as usize);
                 let name = IGNORE_FILES.get(usize::from(which));
@@ -600,12 +620,15 @@ impl<'a> Cache<'a> {
                     path.push(b'/');
                 }
                 path.extend_from_slice(name.as_bytes());
-                same(&path, &stat, Kind::File)
+                same(&mut Vec::new(), &path, &stat, Kind::File)
             })
             && dir
                 .first_lines
                 .par_iter()
-                .all(|(rel, stat)| same(rel, stat, Kind::File))
+                .map_init(Vec::new, |buf, (rel, stat)| {
+                    same(buf, rel, stat, Kind::File)
+                })
+                .all(|same| same)
     }
 
     fn encode(&self) -> Vec<u8> {

@@ -416,7 +416,7 @@ pub(super) fn build(
                 prior: *prior,
                 stat: *stat,
             }),
-            Class::Skip(e, _) => Some(Outcome::Skipped(e.clone())),
+            Class::Skip(e, _) => Some(Outcome::Skipped((**e).clone())),
             Class::Process { stat, .. } => {
                 to_process.push((i, stat.map_or(0, |s| s.size)));
                 None

@@ -17,7 +17,7 @@ use crate::index::disk::DiskIndex;
 use crate::index::docmap::{DocRow, DELETED};
 use crate::index::manifest::SkippedEntry;
 use crate::problem::Problem;
-use crate::segment::path_bytes;
+use crate::segment::{path_bytes, BlockScratch};
 use crate::spec::read_spec_bytes;
 use crate::walk::{FileStat, SpecFile};
 
@@ -30,10 +30,21 @@ pub(super) struct PriorDoc {
 }
 
 impl PriorDoc {
-    /// Appends the doc's stored problems.
-    pub(super) fn problems(&self, old: Option<&DiskIndex>, out: &mut Vec<Problem>) -> Result<()> {
+    /// Appends the doc's stored problems (its block read through `scratch`:
+    /// a pass over every doc keeps no decompressed blocks).
+    pub(super) fn problems(
+        &self,
+        old: Option<&DiskIndex>,
+        out: &mut Vec<Problem>,
+        scratch: &mut BlockScratch,
+    ) -> Result<()> {
         if let (true, Some(old)) = (self.row.problems > 0, old) {
-            out.extend(old.segments[self.seg as usize].stored(self.local)?.problems);
+            let seg = self.seg as usize;
+            out.extend(
+                old.segments[seg]
+                    .stored_once(seg, self.local, scratch)?
+                    .problems,
+            );
         }
         Ok(())
     }
@@ -44,7 +55,7 @@ pub(super) enum Class {
     /// Keep prior doc `prior`; `stat` is the file's current stat.
     Reuse { prior: usize, stat: FileStat },
     /// Report the recorded skip again (`true`: its stat changed).
-    Skip(SkippedEntry, bool),
+    Skip(Box<SkippedEntry>, bool),
     /// Read, parse and index it; `prior` is the doc it replaces, `stat` its
     /// stat as the walk saw it, before reading it (`None` when it could not
     /// be had: the file is stat'ed again when processed).
@@ -120,21 +131,33 @@ impl<'o> Snapshot<'o> {
         let live = old.manifest.num_docs as usize;
         snap.priors.reserve(live);
         snap.keys.reserve(live);
-        for si in 0..old.segments.len() {
-            let view = old.docmap.segment(si)?;
-            for (local, &g) in view.globals.iter().enumerate() {
-                if g == DELETED {
-                    continue;
+        // One segment per task (its doc map sections are checksummed on
+        // first use, so that work is spread too), then in segment order.
+        let per_segment: Vec<Rows<'o>> = (0..old.segments.len())
+            .into_par_iter()
+            .map(|si| -> Result<Rows<'o>> {
+                let view = old.docmap.segment(si)?;
+                let mut keys = Vec::with_capacity(view.globals.len());
+                let mut priors = Vec::with_capacity(view.globals.len());
+                for (local, &g) in view.globals.iter().enumerate() {
+                    if g == DELETED {
+                        continue;
+                    }
+                    let local = local as u32;
+                    let (path, abs) = view.key(local)?;
+                    keys.push((path, path_bytes(abs)));
+                    priors.push(PriorDoc {
+                        seg: si as u32,
+                        local,
+                        row: view.row(local)?,
+                    });
                 }
-                let local = local as u32;
-                let (path, abs) = view.key(local)?;
-                snap.keys.push((path, path_bytes(abs)));
-                snap.priors.push(PriorDoc {
-                    seg: si as u32,
-                    local,
-                    row: view.row(local)?,
-                });
-            }
+                Ok((keys, priors))
+            })
+            .collect::<Result<_>>()?;
+        for (keys, priors) in per_segment {
+            snap.keys.extend(keys);
+            snap.priors.extend(priors);
         }
         for e in &old.manifest.skipped {
             snap.skipped_by_key
@@ -198,7 +221,7 @@ impl<'o> Snapshot<'o> {
                 skipped_by_key
                     .get_mut(&(f.path.clone(), lossy))
                     .and_then(Vec::pop)
-                    .cloned()
+                    .map(|e| Box::new(e.clone()))
             } else {
                 None
             };
@@ -208,8 +231,11 @@ impl<'o> Snapshot<'o> {
     }
 }
 
+/// One segment's live docs: their keys and prior docs, in commit order.
+type Rows<'o> = (Vec<(&'o str, &'o [u8])>, Vec<PriorDoc>);
+
 /// The prior doc and the recorded skip each walked file matched.
-type Matches = Vec<(Option<usize>, Option<SkippedEntry>)>;
+type Matches = Vec<(Option<usize>, Option<Box<SkippedEntry>>)>;
 
 /// Whether `files` are aligned with `old`'s docs, and the prior doc each
 /// file matches by key (a test of the aligned shortcut).
@@ -231,7 +257,7 @@ fn classify_file(
     file: &SpecFile,
     max: u64,
     prior: Option<(usize, &PriorDoc)>,
-    skip: Option<SkippedEntry>,
+    skip: Option<Box<SkippedEntry>>,
     racy: impl Fn(&FileStat) -> bool,
 ) -> Class {
     let now = file.stat.or_else(|| FileStat::of_path(&file.fs_path));
@@ -339,10 +365,10 @@ pub(super) fn assemble_problems(
     let stored: Vec<Vec<Problem>> = run_in_pool(job.pool, || {
         plan.classes
             .par_iter()
-            .map(|c| {
+            .map_init(BlockScratch::default, |scratch, c| {
                 let mut got = Vec::new();
                 if let Class::Reuse { prior, .. } = c {
-                    plan.priors[*prior].problems(old, &mut got)?;
+                    plan.priors[*prior].problems(old, &mut got, scratch)?;
                 }
                 Ok(got)
             })

@@ -23,7 +23,7 @@ use crate::index::manifest::{FileEntry, Manifest, SegmentEntry, SkippedEntry, Sp
 use crate::index::vectors;
 use crate::problem::Problem;
 use crate::schema::Field;
-use crate::segment::{self, SegmentReader};
+use crate::segment::{self, BlockScratch, SegmentReader};
 
 /// Builds what the plan says, commits, and opens the result. The caller
 /// holds the lock.
@@ -98,9 +98,12 @@ fn problems_in_walk_order(
     mut new_problems: rustc_hash::FxHashMap<usize, Vec<Problem>>,
 ) -> Result<Vec<Problem>> {
     let mut problems = job.walk_problems.to_vec();
+    let mut scratch = BlockScratch::default();
     for (i, o) in outcomes.iter().enumerate() {
         match o {
-            Outcome::Old { prior, .. } => plan.priors[*prior].problems(old, &mut problems)?,
+            Outcome::Old { prior, .. } => {
+                plan.priors[*prior].problems(old, &mut problems, &mut scratch)?;
+            }
             Outcome::Skipped(e) => problems.push(Problem::file(&e.path, e.message.clone())),
             Outcome::New { .. } => problems.extend(new_problems.remove(&i).unwrap_or_default()),
         }
