@@ -179,6 +179,21 @@ impl<'a> SegmentView<'a> {
     /// [`crate::Error::Format`] when `local` is out of range or its keys
     /// are malformed.
     pub(crate) fn key(&self, local: u32) -> Result<(&'a str, &'a Path)> {
+        let (path, abs) = self.key_bytes(local)?;
+        match (std::str::from_utf8(path).ok(), path_ref(abs)) {
+            (Some(path), Some(abs)) => Ok((path, abs)),
+            _ => Err(self.malformed(local)),
+        }
+    }
+
+    /// A doc's keys as bytes, as [`Self::key`] without checking that the
+    /// doc path is UTF-8: enough to compare them with a walk's (which a
+    /// malformed path cannot equal).
+    ///
+    /// # Errors
+    /// [`crate::Error::Format`] when `local` is out of range or its keys'
+    /// offsets are malformed.
+    pub(crate) fn key_bytes(&self, local: u32) -> Result<(&'a [u8], &'a [u8])> {
         let i = 2 * local as usize;
         let (Some(&a), Some(&b), Some(&e)) = (
             self.offsets.get(i),
@@ -188,18 +203,15 @@ impl<'a> SegmentView<'a> {
             return Err(self.out_of_range(local));
         };
         let (a, b, e) = (a as usize, b as usize, e as usize);
-        let path = self
-            .bytes
-            .get(a..b)
-            .filter(|_| b <= e)
-            .and_then(|p| std::str::from_utf8(p).ok());
-        let abs = self.bytes.get(b..e).and_then(path_ref);
-        match (path, abs) {
+        match (self.bytes.get(a..b), self.bytes.get(b..e)) {
             (Some(path), Some(abs)) => Ok((path, abs)),
-            _ => Err(self
-                .c
-                .error(format!("segment {} doc {local}: malformed keys", self.seg))),
+            _ => Err(self.malformed(local)),
         }
+    }
+
+    fn malformed(&self, local: u32) -> crate::Error {
+        self.c
+            .error(format!("segment {} doc {local}: malformed keys", self.seg))
     }
 
     fn out_of_range(&self, local: u32) -> crate::Error {

@@ -357,10 +357,16 @@ impl Below {
     /// space for the NUL-terminated path, reused from call to call.
     fn stat(&self, rel: &[u8], buf: &mut Vec<u8>) -> Option<(FileStat, Kind)> {
         use std::os::fd::AsRawFd;
+        if memchr::memchr(0, rel).is_some() {
+            return None;
+        }
         buf.clear();
         buf.extend_from_slice(rel);
         buf.push(0);
-        let path = std::ffi::CStr::from_bytes_with_nul(buf).ok()?;
+        // SAFETY: `buf` is `rel`, which holds no NUL (checked just above
+        // with the SIMD search; `CStr::from_bytes_with_nul` scans again,
+        // byte by byte), and one NUL after it.
+        let path = unsafe { std::ffi::CStr::from_bytes_with_nul_unchecked(buf) };
         let flags = libc::AT_SYMLINK_NOFOLLOW
             | libc::AT_STATX_SYNC_AS_STAT
             | if rel.is_empty() {

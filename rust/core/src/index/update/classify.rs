@@ -109,7 +109,7 @@ const NONE: usize = usize::MAX;
 struct Snapshot<'o> {
     priors: Vec<PriorDoc>,
     /// Each prior doc's key, in commit order.
-    keys: Vec<(&'o str, &'o [u8])>,
+    keys: Vec<(&'o [u8], &'o [u8])>,
     skipped_by_key: FxHashMap<(String, String), Vec<&'o SkippedEntry>>,
     /// When the previous commit started (`i64::MIN` without one).
     started: i64,
@@ -144,8 +144,7 @@ impl<'o> Snapshot<'o> {
                         continue;
                     }
                     let local = local as u32;
-                    let (path, abs) = view.key(local)?;
-                    keys.push((path, path_bytes(abs)));
+                    keys.push(view.key_bytes(local)?);
                     priors.push(PriorDoc {
                         seg: si as u32,
                         local,
@@ -192,14 +191,14 @@ impl<'o> Snapshot<'o> {
                 .par_iter()
                 .zip(abs)
                 .zip(&self.keys)
-                .all(|((f, a), k)| (f.path.as_str(), path_bytes(a)) == *k)
+                .all(|((f, a), k)| (f.path.as_bytes(), path_bytes(a)) == *k)
     }
 
     /// Matches each walked file by its key: to the first prior doc with it
     /// that no earlier file took, or else to a recorded skip.
     fn match_by_key(&mut self, files: &[SpecFile], abs: &[PathBuf]) -> Matches {
         // Backwards, so that each key's chain runs in commit order.
-        let mut by_key: FxHashMap<(&str, &[u8]), usize> = FxHashMap::default();
+        let mut by_key: FxHashMap<(&[u8], &[u8]), usize> = FxHashMap::default();
         by_key.reserve(self.keys.len());
         let mut next_same = vec![NONE; self.keys.len()];
         for (i, &key) in self.keys.iter().enumerate().rev() {
@@ -208,7 +207,7 @@ impl<'o> Snapshot<'o> {
         let mut skipped_by_key = std::mem::take(&mut self.skipped_by_key);
         let mut matches = Vec::with_capacity(files.len());
         for (f, a) in files.iter().zip(abs) {
-            let prior = match by_key.get_mut(&(f.path.as_str(), path_bytes(a))) {
+            let prior = match by_key.get_mut(&(f.path.as_bytes(), path_bytes(a))) {
                 Some(head) if *head != NONE => {
                     let found = *head;
                     *head = next_same[found];
@@ -232,7 +231,7 @@ impl<'o> Snapshot<'o> {
 }
 
 /// One segment's live docs: their keys and prior docs, in commit order.
-type Rows<'o> = (Vec<(&'o str, &'o [u8])>, Vec<PriorDoc>);
+type Rows<'o> = (Vec<(&'o [u8], &'o [u8])>, Vec<PriorDoc>);
 
 /// The prior doc and the recorded skip each walked file matched.
 type Matches = Vec<(Option<usize>, Option<Box<SkippedEntry>>)>;
