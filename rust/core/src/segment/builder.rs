@@ -115,6 +115,14 @@ mod model {
         }
     }
 
+    /// Whether a byte vector grown by pushes from `was` to `now` bytes
+    /// (`was < now`) has a new capacity ([`vec_capacity`] with 8): the
+    /// highest bit of `now - 1` is above that of `was - 1` (or of 7).
+    #[inline]
+    pub(super) fn grows(was: u32, now: u32) -> bool {
+        was == 0 || (now - 1).leading_zeros() < (was.max(8) - 1).leading_zeros()
+    }
+
     /// The capacity of a standard `HashMap` of term map entries after `len`
     /// inserts (no removals).
     pub(super) fn map_capacity(len: usize) -> usize {
@@ -204,7 +212,7 @@ impl SegmentBuilder {
                     fb.states.push(TermState::default());
                 }
                 let st = &mut fb.states[id as usize];
-                let before = model::term_lists(st.post_len, st.pos_len);
+                let (old_post, old_pos) = (st.post_len, st.pos_len);
                 let delta = if st.df == 0 { local } else { local - st.last };
                 scratch.clear();
                 put_posting(scratch, delta, tf);
@@ -219,8 +227,11 @@ impl SegmentBuilder {
                 st.pos_len += (scratch.len() - post) as u32;
                 st.last = local;
                 st.df += 1;
-                self.term_heap += model::term_lists(st.post_len, st.pos_len);
-                self.term_heap -= before;
+                // The estimate changes only when a modelled vector grows.
+                if model::grows(old_post, st.post_len) || model::grows(old_pos, st.pos_len) {
+                    self.term_heap += model::term_lists(st.post_len, st.pos_len);
+                    self.term_heap -= model::term_lists(old_post, old_pos);
+                }
             }
         }
         self.num_docs += 1;
@@ -569,6 +580,17 @@ mod tests {
             map.insert(n.to_string().into(), n);
             v8.push(0);
             v56.push([0; 56]);
+        }
+    }
+
+    #[test]
+    fn grows_when_the_capacity_changes() {
+        for was in 0..2000u32 {
+            for now in was + 1..2100 {
+                let want =
+                    model::vec_capacity(now as usize, 8) != model::vec_capacity(was as usize, 8);
+                assert_eq!(model::grows(was, now), want, "{was} -> {now}");
+            }
         }
     }
 
