@@ -609,7 +609,7 @@ pub fn stem_key(term: &str) -> Cow<'_, str> {
 }
 
 /// The stem key of a term without a frontmatter key.
-fn stem_plain(term: &str) -> Cow<'_, str> {
+pub(crate) fn stem_plain(term: &str) -> Cow<'_, str> {
     if term.is_empty() || !term.bytes().all(|b| b.is_ascii_lowercase()) {
         return Cow::Borrowed(term);
     }

@@ -18,7 +18,7 @@ mod phrase;
 mod stem;
 
 pub(crate) use phrase::DocTerms;
-pub(crate) use stem::{stem_entries, stem_entry, stem_range};
+pub(crate) use stem::{stem_entries, stem_entries_by, stem_entry, stem_range};
 
 /// Appends `v` as an unsigned LEB128 varint.
 pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -88,6 +88,18 @@ impl<'a> ByteReader<'a> {
         let (v, next) = varint_at(self.bytes, self.pos)?;
         self.pos = next;
         Some(v)
+    }
+
+    /// Skips `n` varints without decoding them (the reader's own lists,
+    /// well formed); `None` when the bytes end first.
+    #[inline]
+    pub(crate) fn skip_varints(&mut self, mut n: u64) -> Option<()> {
+        while n > 0 {
+            let b = *self.bytes.get(self.pos)?;
+            self.pos += 1;
+            n -= u64::from(b < 0x80);
+        }
+        Some(())
     }
 
     /// The next varint, which must fit a `u32`.
@@ -271,6 +283,34 @@ mod tests {
         assert!(r.is_empty());
         assert_eq!(r.varint(), None);
         assert_eq!(ByteReader::new(&[0xff; 11]).varint(), None);
+    }
+
+    #[test]
+    fn skipped_varints_end_where_read_ones_do() {
+        let vs = [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ];
+        let mut b = Vec::new();
+        for v in vs {
+            put_varint(&mut b, v);
+        }
+        for n in 0..=vs.len() {
+            let (mut read, mut skipped) = (ByteReader::new(&b), ByteReader::new(&b));
+            for _ in 0..n {
+                read.varint();
+            }
+            assert_eq!(skipped.skip_varints(n as u64), Some(()));
+            assert_eq!(skipped.offset(), read.offset(), "{n}");
+        }
+        assert_eq!(ByteReader::new(&b).skip_varints(vs.len() as u64 + 1), None);
+        assert_eq!(ByteReader::new(&[0x80, 0x80]).skip_varints(1), None);
     }
 
     #[test]

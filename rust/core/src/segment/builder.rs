@@ -1,6 +1,7 @@
 //! Building a segment in memory from analyzed docs added in local-id order,
 //! then writing it as one streamed, fsynced file.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::arena::{Arena, Chain};
@@ -13,10 +14,10 @@ use super::{
     heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STEM_UNIONS, STORED_DATA,
     STORED_INDEX,
 };
-use crate::analysis::{analyze_fields, FieldTokens};
+use crate::analysis::{analyze_fields, stem_plain, FieldTokens, KEY_SEPARATOR};
 use crate::container::ContainerWriter;
 use crate::error::{Error, Result};
-use crate::postings::{put_positions, put_posting, stem_entries, ByteReader};
+use crate::postings::{put_positions, put_posting, stem_entries_by, ByteReader};
 
 use crate::schema::Field;
 use crate::spec::Spec;
@@ -114,6 +115,14 @@ mod model {
         }
     }
 
+    /// Whether a byte vector grown by pushes from `was` to `now` bytes
+    /// (`was < now`) has a new capacity ([`vec_capacity`] with 8): the
+    /// highest bit of `now - 1` is above that of `was - 1` (or of 7).
+    #[inline]
+    pub(super) fn grows(was: u32, now: u32) -> bool {
+        was == 0 || (now - 1).leading_zeros() < (was.max(8) - 1).leading_zeros()
+    }
+
     /// The capacity of a standard `HashMap` of term map entries after `len`
     /// inserts (no removals).
     pub(super) fn map_capacity(len: usize) -> usize {
@@ -203,7 +212,7 @@ impl SegmentBuilder {
                     fb.states.push(TermState::default());
                 }
                 let st = &mut fb.states[id as usize];
-                let before = model::term_lists(st.post_len, st.pos_len);
+                let (old_post, old_pos) = (st.post_len, st.pos_len);
                 let delta = if st.df == 0 { local } else { local - st.last };
                 scratch.clear();
                 put_posting(scratch, delta, tf);
@@ -218,8 +227,11 @@ impl SegmentBuilder {
                 st.pos_len += (scratch.len() - post) as u32;
                 st.last = local;
                 st.df += 1;
-                self.term_heap += model::term_lists(st.post_len, st.pos_len);
-                self.term_heap -= before;
+                // The estimate changes only when a modelled vector grows.
+                if model::grows(old_post, st.post_len) || model::grows(old_pos, st.pos_len) {
+                    self.term_heap += model::term_lists(st.post_len, st.pos_len);
+                    self.term_heap -= model::term_lists(old_post, old_pos);
+                }
             }
         }
         self.num_docs += 1;
@@ -236,10 +248,12 @@ impl SegmentBuilder {
     pub(crate) fn finish(mut self, path: &Path) -> Result<(u64, [u64; 6])> {
         let mut w = ContainerWriter::create(path, NUM_SECTIONS)?;
         let fields = std::mem::take(&mut self.fields);
+        let stems = BodyStems::new(&fields[Field::Body.index()].terms);
         let dicts: Vec<Result<FieldDicts>> = fields
             .par_iter()
-            .map(|fb| FieldDicts::build(fb, self.num_docs, path))
+            .map(|fb| FieldDicts::build(fb, &stems, self.num_docs, path))
             .collect();
+        drop(stems);
         let mut num_terms = [0u64; 6];
         for ((f, fb), dicts) in Field::ALL.into_iter().zip(fields).zip(dicts) {
             let dicts = dicts?;
@@ -257,6 +271,53 @@ impl SegmentBuilder {
     }
 }
 
+/// The stems of the body field's terms, each computed once (in parallel):
+/// most terms of the other fields are body terms too (or, keyed, a key and
+/// a body term), and a hash lookup costs far less than a stem.
+struct BodyStems<'a> {
+    terms: &'a Interner<()>,
+    /// By body term id: [`stem_plain`] of the term, when it is not the term.
+    stems: Vec<Option<Box<str>>>,
+}
+
+impl<'a> BodyStems<'a> {
+    fn new(terms: &'a Interner<()>) -> Self {
+        let stems = (0..terms.len() as u32)
+            .into_par_iter()
+            .map(|id| match stem_plain(terms.term(id)) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(s) => Some(s.into_boxed_str()),
+            })
+            .collect();
+        BodyStems { terms, stems }
+    }
+
+    /// [`stem_plain`] of `t` when it is not `t` (`None`: `t` is its own
+    /// stem), from the body's stems when `t` is a body term.
+    fn plain<'s>(&'s self, t: &str) -> Option<Cow<'s, str>> {
+        match self.terms.find(t) {
+            Some(id) => self.stems[id as usize].as_deref().map(Cow::Borrowed),
+            None => match stem_plain(t) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(s) => Some(Cow::Owned(s)),
+            },
+        }
+    }
+
+    /// [`stem_key`](crate::analysis::stem_key) of `t`: the same steps, with
+    /// [`BodyStems::plain`].
+    fn key<'s>(&'s self, t: &'s str) -> Cow<'s, str> {
+        if let Some(i) = t.find(KEY_SEPARATOR) {
+            let (key, rest) = t.split_at(i + KEY_SEPARATOR.len_utf8());
+            return match self.plain(rest) {
+                None => Cow::Borrowed(t),
+                Some(s) => Cow::Owned(format!("{key}{s}")),
+            };
+        }
+        self.plain(t).unwrap_or(Cow::Borrowed(t))
+    }
+}
+
 /// A field's terms in byte order, with its term dictionary and stem map
 /// (sections `7f` and `7f + 5`) built in memory.
 struct FieldDicts {
@@ -268,7 +329,12 @@ struct FieldDicts {
 }
 
 impl FieldDicts {
-    fn build(fb: &FieldBuilder, num_docs: u32, path: &Path) -> Result<FieldDicts> {
+    fn build(
+        fb: &FieldBuilder,
+        stems: &BodyStems<'_>,
+        num_docs: u32,
+        path: &Path,
+    ) -> Result<FieldDicts> {
         let terms = &fb.terms;
         let order = terms.sorted();
         let mut b = fst::MapBuilder::memory();
@@ -277,7 +343,7 @@ impl FieldDicts {
                 .map_err(fst_error(path))?;
         }
         let dict = b.into_inner().map_err(fst_error(path))?;
-        let entries = stem_entries(order.iter().map(|&id| terms.term(id)));
+        let entries = stem_entries_by(order.iter().map(|&id| terms.term(id)), |t| stems.key(t));
         let mut b = fst::MapBuilder::memory();
         for (k, v) in &entries {
             b.insert(k, *v).map_err(fst_error(path))?;
@@ -327,10 +393,10 @@ fn split_list(list: &[u8], df: u32, mut f: impl FnMut(&[u8], &[u8])) {
             None => return,
         };
         let mid = r.offset();
-        for _ in 0..tf {
-            if r.varint().is_none() {
-                break;
-            }
+        // The positions are only passed on: their ends are enough.
+        if r.skip_varints(tf).is_none() {
+            f(&list[start..mid], &list[mid..]);
+            return;
         }
         f(&list[start..mid], &list[mid..r.offset()]);
     }
@@ -514,6 +580,17 @@ mod tests {
             map.insert(n.to_string().into(), n);
             v8.push(0);
             v56.push([0; 56]);
+        }
+    }
+
+    #[test]
+    fn grows_when_the_capacity_changes() {
+        for was in 0..2000u32 {
+            for now in was + 1..2100 {
+                let want =
+                    model::vec_capacity(now as usize, 8) != model::vec_capacity(was as usize, 8);
+                assert_eq!(model::grows(was, now), want, "{was} -> {now}");
+            }
         }
     }
 

@@ -82,6 +82,19 @@ impl<V: Default> Interner<V> {
         &self.text[start..self.ends[id]]
     }
 
+    /// The id of `term`, if it was interned (a hash lookup).
+    #[inline]
+    pub(super) fn find(&self, term: &str) -> Option<u32> {
+        let hash = hash_of(term.as_bytes());
+        let head = head_of(term.as_bytes());
+        let len = u8::try_from(term.len()).unwrap_or(u8::MAX);
+        self.table
+            .find(hash, |s| {
+                s.hash == hash && s.len == len && s.head == head && self.term(s.id) == term
+            })
+            .map(|s| s.id)
+    }
+
     /// The id of `term`, its value (the default for a new term), and
     /// whether it is new.
     #[inline]
@@ -200,7 +213,9 @@ mod tests {
                 prop_assert_eq!(id, want);
                 prop_assert_eq!(new, want == next);
                 prop_assert_eq!(it.term(id), t.as_str());
+                prop_assert_eq!(it.find(t), Some(id));
             }
+            prop_assert_eq!(it.find("\u{1f}absent"), None);
             prop_assert_eq!(it.len(), reference.len());
             let sorted: Vec<u32> = reference.values().copied().collect();
             prop_assert_eq!(it.sorted(), sorted);

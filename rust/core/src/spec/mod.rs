@@ -97,7 +97,16 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
 
 /// The lines of a decoded text: split on `\n`, a trailing `\r` removed.
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+    // `text.split('\n')`, with the newlines found by `memchr` (SIMD): a
+    // newline byte is always a char boundary.
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line.strip_suffix('\r').unwrap_or(line)
+        })
 }
 
 /// Strips leading and trailing spaces and tabs (only U+0020 and U+0009).

@@ -254,3 +254,15 @@ fn panics_become_problems() {
     let msg = panic_message(&*catch_unwind(|| panic!("boom")).unwrap_err());
     assert_eq!(msg, "boom");
 }
+
+proptest::proptest! {
+    /// `lines` is `split('\n')` with a trailing `\r` removed from each line.
+    #[test]
+    fn lines_split_on_newlines(text in "[a\r\né\n ]{0,40}") {
+        let want: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
+        proptest::prop_assert_eq!(lines(&text).collect::<Vec<_>>(), want);
+    }
+}

@@ -243,6 +243,22 @@ impl RangeCtx<'_> {
     }
 }
 
+/// Hands the free memory of every malloc arena back to the system
+/// (glibc's `malloc_trim`; nothing elsewhere). A range worker calls it
+/// after each segment it writes: glibc raises its mmap threshold (up to
+/// 32 MiB) whenever a large mmapped block is freed, so a builder's large
+/// buffers soon come from its thread's arena, and what a finished builder
+/// frees there would otherwise stay resident where the other threads
+/// cannot reuse it (a 1 GB build on two threads peaked 150 MB higher).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` takes no pointer and only works on the
+    // allocator's own free lists, under its locks: safe from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A new segment and its file number.
 struct NumberedSegment {
     number: u64,
@@ -311,6 +327,7 @@ impl RangeBuilder<'_, '_> {
         let number = self.numbers.0 + self.numbers.1 * self.out.segs.len() as u64;
         let b = std::mem::take(&mut self.builder);
         let seg = write_segment(self.ctx.job.dir, number, |p| b.finish(p))?;
+        release_free_memory();
         self.out.segs.push(NumberedSegment { number, seg });
         Ok(())
     }
