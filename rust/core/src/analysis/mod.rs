@@ -598,14 +598,27 @@ fn stemmer() -> &'static Stemmer {
 /// the key `k\x1f` + the stem key of `t`.
 #[must_use]
 pub fn stem_key(term: &str) -> Cow<'_, str> {
+    stem_key_with(term, |t| match stem_plain(t) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(s) => Some(Cow::Owned(s)),
+    })
+}
+
+/// [`stem_key`] with the stem keys of unkeyed terms from `plain`, which
+/// must agree with [`stem_plain`] (`None`: the term is its own stem key),
+/// as a cache of it does.
+pub(crate) fn stem_key_with<'a>(
+    term: &'a str,
+    plain: impl FnOnce(&'a str) -> Option<Cow<'a, str>>,
+) -> Cow<'a, str> {
     if let Some(i) = term.find(KEY_SEPARATOR) {
-        let (key, rest) = term.split_at(i + 1);
-        return match stem_plain(rest) {
-            Cow::Borrowed(_) => Cow::Borrowed(term),
-            Cow::Owned(s) => Cow::Owned(format!("{key}{s}")),
+        let (key, rest) = term.split_at(i + KEY_SEPARATOR.len_utf8());
+        return match plain(rest) {
+            None => Cow::Borrowed(term),
+            Some(s) => Cow::Owned(format!("{key}{s}")),
         };
     }
-    stem_plain(term)
+    plain(term).unwrap_or(Cow::Borrowed(term))
 }
 
 /// The stem key of a term without a frontmatter key.

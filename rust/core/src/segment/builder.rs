@@ -14,7 +14,7 @@ use super::{
     heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STEM_UNIONS, STORED_DATA,
     STORED_INDEX,
 };
-use crate::analysis::{analyze_fields, stem_plain, FieldTokens, KEY_SEPARATOR};
+use crate::analysis::{analyze_fields, stem_key_with, stem_plain, FieldTokens};
 use crate::container::ContainerWriter;
 use crate::error::{Error, Result};
 use crate::postings::{put_positions, put_posting, stem_entries_by, ByteReader};
@@ -304,17 +304,10 @@ impl<'a> BodyStems<'a> {
         }
     }
 
-    /// [`stem_key`](crate::analysis::stem_key) of `t`: the same steps, with
+    /// [`stem_key`](crate::analysis::stem_key) of `t`, with
     /// [`BodyStems::plain`].
     fn key<'s>(&'s self, t: &'s str) -> Cow<'s, str> {
-        if let Some(i) = t.find(KEY_SEPARATOR) {
-            let (key, rest) = t.split_at(i + KEY_SEPARATOR.len_utf8());
-            return match self.plain(rest) {
-                None => Cow::Borrowed(t),
-                Some(s) => Cow::Owned(format!("{key}{s}")),
-            };
-        }
-        self.plain(t).unwrap_or(Cow::Borrowed(t))
+        stem_key_with(t, |rest| self.plain(rest))
     }
 }
 
@@ -653,6 +646,31 @@ mod tests {
                         decode_positions(&mut r, tf, &mut out).unwrap();
                     }
                     prop_assert!(r.is_empty());
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A stem key from the body's stems is `stem_key`'s, for body terms,
+        /// other terms and keyed terms alike.
+        #[test]
+        fn body_stems_give_stem_key(
+            body in proptest::collection::vec("[a-z]{1,9}|[a-zé]{1,5}", 0..20),
+            other in "[a-z]{1,9}|[A-Za-z0-9]{1,6}",
+            key in "[a-z_]{1,6}",
+            pick in 0usize..20,
+        ) {
+            let mut terms = Interner::<()>::default();
+            for t in &body {
+                terms.intern(t);
+            }
+            let stems = BodyStems::new(&terms);
+            let known = body.get(pick).cloned().unwrap_or_else(|| other.clone());
+            for t in [known.clone(), other.clone()] {
+                let keyed = format!("{key}{}{t}", crate::analysis::KEY_SEPARATOR);
+                for term in [t, keyed] {
+                    proptest::prop_assert_eq!(stems.key(&term), crate::analysis::stem_key(&term));
                 }
             }
         }
