@@ -598,15 +598,11 @@ fn stemmer() -> &'static Stemmer {
 /// the key `k\x1f` + the stem key of `t`.
 #[must_use]
 pub fn stem_key(term: &str) -> Cow<'_, str> {
-    stem_key_with(term, |t| match stem_plain(t) {
-        Cow::Borrowed(_) => None,
-        Cow::Owned(s) => Some(Cow::Owned(s)),
-    })
+    stem_key_with(term, |t| stem_changed(t).map(Cow::Owned))
 }
 
 /// [`stem_key`] with the stem keys of unkeyed terms from `plain`, which
-/// must agree with [`stem_plain`] (`None`: the term is its own stem key),
-/// as a cache of it does.
+/// must agree with [`stem_changed`] (as a cache of it does).
 pub(crate) fn stem_key_with<'a>(
     term: &'a str,
     plain: impl FnOnce(&'a str) -> Option<Cow<'a, str>>,
@@ -621,17 +617,15 @@ pub(crate) fn stem_key_with<'a>(
     plain(term).unwrap_or(Cow::Borrowed(term))
 }
 
-/// The stem key of a term without a frontmatter key.
-pub(crate) fn stem_plain(term: &str) -> Cow<'_, str> {
+/// The stem key of a term without a frontmatter key, when it is not the
+/// term itself: its Snowball English stem, for a term made only of ASCII
+/// `a`–`z`.
+pub(crate) fn stem_changed(term: &str) -> Option<String> {
     if term.is_empty() || !term.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Cow::Borrowed(term);
+        return None;
     }
     let stem = stemmer().stem(term);
-    if stem == term {
-        Cow::Borrowed(term)
-    } else {
-        Cow::Owned(stem.into_owned())
-    }
+    (stem != term).then(|| stem.into_owned())
 }
 
 /// Whether `key` is a frontmatter key that gives keyed terms (§3):

@@ -14,7 +14,7 @@ use super::{
     heap, section, BLOCK_MAXIMA, NUM_SECTIONS, SEGMENT_MAGIC, STEM_UNIONS, STORED_DATA,
     STORED_INDEX,
 };
-use crate::analysis::{analyze_fields, stem_key_with, stem_plain, FieldTokens};
+use crate::analysis::{analyze_fields, stem_changed, stem_key_with, FieldTokens};
 use crate::container::ContainerWriter;
 use crate::error::{Error, Result};
 use crate::postings::{put_positions, put_posting, stem_entries_by, ByteReader};
@@ -276,7 +276,7 @@ impl SegmentBuilder {
 /// a body term), and a hash lookup costs far less than a stem.
 struct BodyStems<'a> {
     terms: &'a Interner<()>,
-    /// By body term id: [`stem_plain`] of the term, when it is not the term.
+    /// By body term id: [`stem_changed`] of the term.
     stems: Vec<Option<Box<str>>>,
 }
 
@@ -284,23 +284,17 @@ impl<'a> BodyStems<'a> {
     fn new(terms: &'a Interner<()>) -> Self {
         let stems = (0..terms.len() as u32)
             .into_par_iter()
-            .map(|id| match stem_plain(terms.term(id)) {
-                Cow::Borrowed(_) => None,
-                Cow::Owned(s) => Some(s.into_boxed_str()),
-            })
+            .map(|id| stem_changed(terms.term(id)).map(String::into_boxed_str))
             .collect();
         BodyStems { terms, stems }
     }
 
-    /// [`stem_plain`] of `t` when it is not `t` (`None`: `t` is its own
-    /// stem), from the body's stems when `t` is a body term.
+    /// [`stem_changed`] of `t`, from the body's stems when `t` is a body
+    /// term.
     fn plain<'s>(&'s self, t: &str) -> Option<Cow<'s, str>> {
         match self.terms.find(t) {
             Some(id) => self.stems[id as usize].as_deref().map(Cow::Borrowed),
-            None => match stem_plain(t) {
-                Cow::Borrowed(_) => None,
-                Cow::Owned(s) => Some(Cow::Owned(s)),
-            },
+            None => stem_changed(t).map(Cow::Owned),
         }
     }
 
@@ -626,7 +620,7 @@ mod tests {
                 prop_assert_eq!(fb.terms.len(), ob.terms.len());
                 let states = &fb.states;
                 for (term, &id) in &ob.dict {
-                    prop_assert_eq!(fb.terms.get(term), Some(id));
+                    prop_assert_eq!(fb.terms.find(term), Some(id));
                     let st = &states[id as usize];
                     let mut list = Vec::new();
                     fb.arena.read(&st.list, (st.post_len + st.pos_len) as usize, &mut list);

@@ -42,6 +42,45 @@ fn hash_of(term: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The text of term `id`, given the interner's texts and their ends.
+#[inline]
+fn text_of<'t>(text: &'t str, ends: &[usize], id: u32) -> &'t str {
+    let id = id as usize;
+    let start = if id == 0 { 0 } else { ends[id - 1] };
+    &text[start..ends[id]]
+}
+
+/// A term as its slot is looked up: its hash, length and first bytes.
+struct Probe<'t> {
+    term: &'t str,
+    hash: u64,
+    /// Terms are at most 64 characters (256 bytes) plus a key: a length
+    /// that does not fit a byte is compared in full.
+    len: u8,
+    head: [u8; INLINE],
+}
+
+impl<'t> Probe<'t> {
+    #[inline]
+    fn of(term: &'t str) -> Self {
+        Probe {
+            term,
+            hash: hash_of(term.as_bytes()),
+            len: u8::try_from(term.len()).unwrap_or(u8::MAX),
+            head: head_of(term.as_bytes()),
+        }
+    }
+
+    /// Whether `s` is this term's slot (a short term is all in its head).
+    #[inline]
+    fn holds<V>(&self, s: &Slot<V>, text: &str, ends: &[usize]) -> bool {
+        s.hash == self.hash
+            && s.len == self.len
+            && s.head == self.head
+            && (self.term.len() <= INLINE || text_of(text, ends, s.id) == self.term)
+    }
+}
+
 /// Distinct terms, numbered in order of first appearance, each with a value.
 pub(super) struct Interner<V> {
     table: HashTable<Slot<V>>,
@@ -77,21 +116,15 @@ impl<V: Default> Interner<V> {
 
     /// The text of term `id`.
     pub(super) fn term(&self, id: u32) -> &str {
-        let id = id as usize;
-        let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.text[start..self.ends[id]]
+        text_of(&self.text, &self.ends, id)
     }
 
     /// The id of `term`, if it was interned (a hash lookup).
     #[inline]
     pub(super) fn find(&self, term: &str) -> Option<u32> {
-        let hash = hash_of(term.as_bytes());
-        let head = head_of(term.as_bytes());
-        let len = u8::try_from(term.len()).unwrap_or(u8::MAX);
+        let p = Probe::of(term);
         self.table
-            .find(hash, |s| {
-                s.hash == hash && s.len == len && s.head == head && self.term(s.id) == term
-            })
+            .find(p.hash, |s| p.holds(s, &self.text, &self.ends))
             .map(|s| s.id)
     }
 
@@ -99,26 +132,9 @@ impl<V: Default> Interner<V> {
     /// whether it is new.
     #[inline]
     pub(super) fn intern(&mut self, term: &str) -> (u32, &mut V, bool) {
-        let hash = hash_of(term.as_bytes());
-        let head = head_of(term.as_bytes());
-        // Terms are at most 64 characters (256 bytes) plus a key: a length
-        // that does not fit a byte is compared in full.
-        let len = u8::try_from(term.len()).unwrap_or(u8::MAX);
+        let p = Probe::of(term);
         let Self { table, text, ends } = self;
-        let entry = table.entry(
-            hash,
-            |s| {
-                s.hash == hash
-                    && s.len == len
-                    && s.head == head
-                    && (term.len() <= INLINE || {
-                        let id = s.id as usize;
-                        let start = if id == 0 { 0 } else { ends[id - 1] };
-                        text[start..ends[id]] == *term
-                    })
-            },
-            |s| s.hash,
-        );
+        let entry = table.entry(p.hash, |s| p.holds(s, text, ends), |s| s.hash);
         match entry {
             Entry::Occupied(o) => {
                 let s = o.into_mut();
@@ -130,10 +146,10 @@ impl<V: Default> Interner<V> {
                 ends.push(text.len());
                 let s = v
                     .insert(Slot {
-                        hash,
+                        hash: p.hash,
                         id,
-                        len,
-                        head,
+                        len: p.len,
+                        head: p.head,
                         value: V::default(),
                     })
                     .into_mut();
@@ -151,12 +167,6 @@ impl<V: Default> Interner<V> {
         }
         // Every id has its slot, so nothing is left out.
         out.into_iter().flatten().collect()
-    }
-
-    /// The id of `term`, if it was interned.
-    #[cfg(test)]
-    pub(super) fn get(&self, term: &str) -> Option<u32> {
-        (0..self.len() as u32).find(|&id| self.term(id) == term)
     }
 
     /// The term ids in byte order of their texts.

@@ -501,10 +501,7 @@ impl SegmentReader {
     /// The stored record of a doc (its block decompressed and cached on
     /// first use).
     pub(crate) fn stored_raw(&self, local: u32) -> Result<&[u8]> {
-        if local >= self.num_docs() {
-            return Err(self.c.error(format!("stored doc {local} out of range")));
-        }
-        let b = local as usize / STORED_BLOCK;
+        let b = self.stored_block_of(local)?;
         let blocks = self.stored_blocks.get_or_init(|| {
             (0..(self.num_docs() as usize).div_ceil(STORED_BLOCK))
                 .map(|_| OnceLock::new())
@@ -534,10 +531,7 @@ impl SegmentReader {
         local: u32,
         scratch: &mut BlockScratch,
     ) -> Result<StoredDoc> {
-        if local >= self.num_docs() {
-            return Err(self.c.error(format!("stored doc {local} out of range")));
-        }
-        let b = local as usize / STORED_BLOCK;
+        let b = self.stored_block_of(local)?;
         let cached = self
             .stored_blocks
             .get()
@@ -553,11 +547,7 @@ impl SegmentReader {
             }
             &scratch.raw
         };
-        let rec = self.record_in(block, local)?;
-        StoredDoc::decode(rec).ok_or_else(|| {
-            self.c
-                .error(format!("stored doc {local}: malformed record"))
-        })
+        self.decode_stored(local, self.record_in(block, local)?)
     }
 
     /// How many stored blocks the segment has decompressed and kept.
@@ -601,7 +591,19 @@ impl SegmentReader {
     /// # Errors
     /// [`Error::Format`] when the record is corrupt.
     pub(crate) fn stored(&self, local: u32) -> Result<StoredDoc> {
-        let rec = self.stored_raw(local)?;
+        self.decode_stored(local, self.stored_raw(local)?)
+    }
+
+    /// The stored block that holds doc `local`'s record.
+    fn stored_block_of(&self, local: u32) -> Result<usize> {
+        if local >= self.num_docs() {
+            return Err(self.c.error(format!("stored doc {local} out of range")));
+        }
+        Ok(local as usize / STORED_BLOCK)
+    }
+
+    /// Doc `local`'s record decoded.
+    fn decode_stored(&self, local: u32, rec: &[u8]) -> Result<StoredDoc> {
         StoredDoc::decode(rec).ok_or_else(|| {
             self.c
                 .error(format!("stored doc {local}: malformed record"))
