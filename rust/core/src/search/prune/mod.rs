@@ -1,9 +1,11 @@
-//! Exact top-k with `MaxScore` pruning over block maxima (ARCHITECTURE.md §5).
+//! Exact top-k with pruning over block maxima (ARCHITECTURE.md §5).
 //!
 //! The exhaustive executor ([`crate::exec`]) scores every matching doc. For
 //! the common query shapes (a term leaf, or one group of term leaves with any
-//! occurs) this module finds the same `k` best hits doc at a time, segment by
-//! segment, without scoring docs that cannot enter them:
+//! occurs) this module finds the same `k` best hits without scoring docs
+//! that cannot enter them. Should clauses alone go term at a time over
+//! every segment at once ([`taat`]); the other shapes doc at a time, segment
+//! by segment, as follows:
 //!
 //! - every (leaf, stem key, field) term set gets its exact idf first (its
 //!   live df over every segment), so the scores are the exhaustive ones; a
@@ -14,7 +16,7 @@
 //! - each term set's score is bounded, per segment and per block of 128
 //!   postings, by BM25 at its largest term frequency and smallest field
 //!   length ([`crate::blockmax`]);
-//! - with only should clauses, the sets whose bounds together cannot lift a
+//! - with should and must-not clauses, the sets whose bounds together cannot lift a
 //!   doc into the current top `k` are *non-essential* (MaxScore): only the
 //!   other sets' docs are candidates, and the non-essential sets are probed
 //!   (jumping over blocks) only while the candidate can still enter; with
@@ -34,6 +36,8 @@
 //! group of only must-not clauses) run exhaustively.
 
 use std::collections::BinaryHeap;
+
+mod taat;
 
 use super::budget::expand;
 use super::collect::{Ranked, TopDocs};
@@ -294,7 +298,8 @@ fn pruned<S: CursorSource>(
         }
     }
     // The shape first (no df read), then the dfs.
-    let fits = always || shape_pays(&cls, &found);
+    let should_only = taat::fits(&cls);
+    let fits = always || should_only || shape_pays(&cls, &found);
     if fits {
         for (_, f, _, handles, raw) in &mut found {
             for &(part, ord) in handles.iter() {
@@ -302,7 +307,13 @@ fn pruned<S: CursorSource>(
             }
         }
     }
-    let go = always || (fits && pays(&cls, &found, src.n_docs()));
+    let go = always
+        || (fits
+            && if should_only {
+                taat::pays(&found)
+            } else {
+                pays(&cls, &found, src.n_docs())
+            });
     if !go {
         return Ok(Err(found
             .into_iter()
@@ -331,9 +342,16 @@ fn pruned<S: CursorSource>(
         heap: BinaryHeap::with_capacity(k + 1),
         k,
     };
-    let avgdl: [f64; 6] = std::array::from_fn(|i| src.avgdl(Field::ALL[i]));
-    for part in 0..src.num_parts() {
-        run_part(src, part, &cls, &sets, &avgdl, bm25, &mut top)?;
+    let scorer = Scorer {
+        avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
+        bm25,
+    };
+    if should_only {
+        taat::run(src, &cls, &sets, &scorer, &mut top)?;
+    } else {
+        for part in 0..src.num_parts() {
+            run_part(src, part, &cls, &sets, &scorer, &mut top)?;
+        }
     }
     let hits = top.heap.into_sorted_vec();
     Ok(Ok(TopDocs {
@@ -394,24 +412,12 @@ fn run_part<S: CursorSource>(
     part: usize,
     cls: &[Clause<'_>],
     sets: &[Set],
-    avgdl: &[f64; 6],
-    bm25: Bm25,
+    scorer: &Scorer,
     top: &mut Top,
 ) -> Result<()> {
     let globals = src.globals(part)?;
-    let lengths: Vec<&[u32]> = Field::ALL
-        .iter()
-        .map(|&f| src.part_lengths(part, f))
-        .collect::<Result<_>>()?;
+    let lengths = lengths_of(src, part)?;
     let fmt_err = |d: String| src.part_error(part, d);
-    let bound_of = |set: &Set, tf: u32, dl: u32| -> f64 {
-        bm25.score(
-            set.w_idf,
-            f64::from(tf),
-            f64::from(dl),
-            avgdl[set.f.index()],
-        )
-    };
     // Cursors of the sets present in this part.
     let mut pos: Vec<SetCursor<'_>> = Vec::new();
     let mut neg: Vec<SetCursor<'_>> = Vec::new();
@@ -427,8 +433,8 @@ fn run_part<S: CursorSource>(
         }
         let c = Union::new(cs, lengths[set.f.index()]).map_err(fmt_err)?;
         let ub = match c.list_max() {
-            Some((t, d)) => bound_of(set, t, d),
-            None => set.w_idf * (bm25.k1 + 1.0),
+            Some((t, d)) => scorer.score(set, t, d),
+            None => scorer.limit(set),
         };
         let sc = SetCursor {
             set: si,
@@ -466,22 +472,14 @@ fn run_part<S: CursorSource>(
             .get(local as usize)
             .copied()
             .unwrap_or(0);
-        bound_of(set, s.c.tf, dl)
+        scorer.score(set, s.c.tf, dl)
     };
-    // Exact: sets in order within a leaf, then leaves in clause order.
     let exact = |val: &[Option<f64>], leaf: &mut [Option<f64>], pos: &[SetCursor<'_>]| {
-        leaf.fill(None);
-        for (i, v) in val.iter().enumerate() {
-            if let Some(v) = v {
-                let l = leaf[sets[pos[i].set].clause].get_or_insert(0.0);
-                *l += v;
-            }
-        }
-        let mut total = 0.0;
-        for l in leaf.iter().flatten() {
-            total += l;
-        }
-        total
+        let sums = val
+            .iter()
+            .zip(pos)
+            .filter_map(|(v, s)| v.map(|v| (sets[s.set].clause, v)));
+        exact_total(leaf, sums)
     };
     let excluded = |neg: &mut [SetCursor<'_>], d: u32| -> Result<bool> {
         for s in neg {
@@ -505,7 +503,7 @@ fn run_part<S: CursorSource>(
         }
         match s.c.block_max_at(d) {
             Some(e) => {
-                let b = bound_of(&sets[s.set], e.max_tf, e.min_dl);
+                let b = scorer.score(&sets[s.set], e.max_tf, e.min_dl);
                 s.at = Some((d, e.last, b));
                 b
             }
@@ -522,7 +520,7 @@ fn run_part<S: CursorSource>(
         }
         match s.c.current_block() {
             Some(e) => {
-                let b = bound_of(&sets[s.set], e.max_tf, e.min_dl);
+                let b = scorer.score(&sets[s.set], e.max_tf, e.min_dl);
                 s.cur = Some((e.last, b));
                 (b, e.last)
             }
@@ -711,6 +709,55 @@ fn run_part<S: CursorSource>(
         }
     }
     Ok(())
+}
+
+/// Scores a term set's postings: BM25 with the fields' average lengths.
+struct Scorer {
+    avgdl: [f64; 6],
+    bm25: Bm25,
+}
+
+impl Scorer {
+    /// The score of `set` at term frequency `tf` and field length `dl`.
+    #[inline]
+    fn score(&self, set: &Set, tf: u32, dl: u32) -> f64 {
+        self.bm25.score(
+            set.w_idf,
+            f64::from(tf),
+            f64::from(dl),
+            self.avgdl[set.f.index()],
+        )
+    }
+
+    /// BM25's limit for `set`: its score bound whatever the tf and length.
+    fn limit(&self, set: &Set) -> f64 {
+        set.w_idf * (self.bm25.k1 + 1.0)
+    }
+}
+
+/// A part's length columns, by field.
+fn lengths_of<S: CursorSource>(src: &S, part: usize) -> Result<Vec<&[u32]>> {
+    Field::ALL
+        .iter()
+        .map(|&f| src.part_lengths(part, f))
+        .collect()
+}
+
+/// A doc's exact score from its sets' scores `(clause, score)`, given in
+/// set order: sets in order within a leaf, from 0.0, then leaves in clause
+/// order, from 0.0, as the exhaustive executor sums them. `leaf` is scratch
+/// (one entry per clause).
+fn exact_total(leaf: &mut [Option<f64>], scored: impl Iterator<Item = (usize, f64)>) -> f64 {
+    leaf.fill(None);
+    for (clause, v) in scored {
+        let l = leaf[clause].get_or_insert(0.0);
+        *l += v;
+    }
+    let mut total = 0.0;
+    for l in leaf.iter().flatten() {
+        total += l;
+    }
+    total
 }
 
 impl CursorSource for DiskIndex {

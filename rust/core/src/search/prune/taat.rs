@@ -1,0 +1,577 @@
+//! Exact top-k of should-only queries, term at a time over candidates.
+//!
+//! Each word of a query is a term set in each of the six fields, and a
+//! common word's body list holds most of the query's postings while its
+//! bound (a small idf times BM25's limit) is a sliver of the top scores.
+//! `MaxScore` doc at a time ([`super::run_part`]) still walks every doc of
+//! the essential sets, cursor by cursor; this strategy reads few postings
+//! beyond the short lists:
+//!
+//! 1. the sets are read whole, largest bound first, summing each doc's
+//!    partial score (the scores of the sets read, a lower bound of its
+//!    score) and keeping the `k` best partials, until the bounds of the sets
+//!    left sum below the `k`-th best partial (a doc not seen by then cannot
+//!    enter the top `k`) and reading the next set whole would cost more
+//!    postings than jumping to each candidate's posting in it;
+//! 2. the candidates are the docs seen whose partial plus those bounds can
+//!    still reach the `k`-th best partial;
+//! 3. each candidate is scored exactly: its scores in the sets read whole
+//!    come from a log kept while reading, its postings in the others are
+//!    reached by jumping over blocks ([`Cursor::advance`]), and the scores
+//!    are summed in the exhaustive order ([`super::exact_total`]) and
+//!    offered to the top `k`.
+//!
+//! Exactness: the `k` docs of the best partials score at least those
+//! partials (their other sets add scores >= 0; summing in another order
+//! moves a sum of a few dozen terms by far less than the relative 1e-9
+//! allowed), so the `k`-th best score is at least the `k`-th best partial.
+//! A doc is set aside only when its bound, inflated by 1e-9 and rounded to
+//! `f32`, is *below* that partial, deflated by 1e-9 and rounded: rounding is
+//! monotone, so its hit ranks below the `k`-th whatever its id. Deleted docs
+//! are never seen; must and must-not clauses take the other strategies.
+
+use std::cell::RefCell;
+
+use super::{exact_total, lengths_of, Clause, CursorSource, Scorer, Set, Top};
+use crate::error::Result;
+use crate::index::docmap::DELETED;
+use crate::query::Occur;
+use crate::segment::Cursor;
+
+/// No slot: the doc was not seen.
+const UNSEEN: u32 = u32::MAX;
+
+thread_local! {
+    /// This thread's scratch, kept between queries.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The last run on this thread: sets read whole, and sets.
+    static LAST: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Scratch arrays: by global doc id, each doc's slot among the docs seen
+/// (`UNSEEN` between queries); by local doc id, a set's summed term
+/// frequency (0 between queries); the docs seen and their partials; and
+/// whether a query left the arrays dirty (it did not finish): then they are
+/// refilled.
+#[derive(Default)]
+struct Scratch {
+    slots: Vec<u32>,
+    tfs: Vec<u32>,
+    touched: Vec<u32>,
+    seen: Vec<Seen>,
+    acc: Vec<f64>,
+    /// `(slot, set, score)` of every posting read whole, for the exact sums.
+    log: Vec<(u32, u32, f64)>,
+    dirty: bool,
+}
+
+/// A log longer than this is not kept for the next query.
+const KEEP_LOG: usize = 1 << 20;
+
+/// Whether a query of these clauses takes this strategy: should clauses only.
+pub(super) fn fits(cls: &[Clause<'_>]) -> bool {
+    cls.iter().all(|c| c.0 == Occur::Should)
+}
+
+/// Whether this strategy is expected to pay for should-only term sets
+/// `found` (raw dfs in `.4`): when at least two sets have terms, and they
+/// hold at least [`super::MIN_PRUNED_POSTINGS`] postings, and
+/// [`MIN_SET_POSTINGS`] per set on average. One set is read whole either
+/// way (and its ties make every doc a candidate); below those counts the
+/// exhaustive executor's one pass costs less than this strategy's cursors
+/// per set and term (measured on the benchmark's mixed set at 100 MB and
+/// 1 GB, `examples/prunebench`).
+pub(super) fn pays(found: &[super::Found]) -> bool {
+    let positive: u64 = found.iter().map(|s| s.4).sum();
+    let present = found.iter().filter(|s| !s.3.is_empty()).count() as u64;
+    present >= 2 && positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
+}
+
+/// See [`pays`]: four blocks of postings.
+const MIN_SET_POSTINGS: u64 = 512;
+
+/// The `k` best partial scores so far, of distinct docs (by slot).
+struct Best {
+    k: usize,
+    items: Vec<(f64, u32)>,
+    /// Per slot, whether it is among `items`.
+    held: Vec<bool>,
+    /// The smallest of `items` once there are `k` of them.
+    min: f64,
+}
+
+impl Best {
+    fn new(k: usize) -> Best {
+        Best {
+            k,
+            items: Vec::with_capacity(k),
+            held: Vec::new(),
+            min: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Slot `slot`'s partial grew to `v` (a new slot is the next one).
+    #[inline]
+    fn offer(&mut self, slot: u32, v: f64) {
+        let s = slot as usize;
+        if s == self.held.len() {
+            self.held.push(false);
+        }
+        if self.held[s] {
+            if let Some(item) = self.items.iter_mut().find(|i| i.1 == slot) {
+                item.0 = v;
+            }
+        } else if self.items.len() < self.k {
+            self.items.push((v, slot));
+            self.held[s] = true;
+        } else if v > self.min {
+            // Evict a smallest partial: it is no larger than `v`, and every
+            // doc not held has a partial no larger than it.
+            let at = self
+                .items
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+                .map_or(0, |(i, _)| i);
+            self.held[self.items[at].1 as usize] = false;
+            self.items[at] = (v, slot);
+            self.held[s] = true;
+        } else {
+            return;
+        }
+        if self.items.len() == self.k {
+            self.min = self.items.iter().map(|i| i.0).fold(f64::INFINITY, f64::min);
+        }
+    }
+
+    /// Whether no doc whose score is at most `bound` can enter the top `k`.
+    fn closed_below(&self, bound: f64) -> bool {
+        if self.items.len() < self.k {
+            return false;
+        }
+        #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
+        let (b, t) = (
+            (bound * (1.0 + 1e-9)) as f32,
+            (self.min * (1.0 - 1e-9)) as f32,
+        );
+        b < t
+    }
+}
+
+/// A doc seen: its part, local id and global id.
+type Seen = (usize, u32, u32);
+
+/// A set's terms' cursors in one part (its stem variants there).
+type Terms<'a> = Vec<Cursor<'a>>;
+
+/// Reading a set whole costs its postings; jumping to a candidate's posting
+/// in it costs about this many postings decoded (half a block).
+const PROBE_POSTINGS: u64 = 64;
+
+/// Scores the should-only `sets` (clauses `cls`) over every part into `top`.
+///
+/// # Errors
+/// As [`crate::SearchIndex::search`]: a malformed part.
+pub(super) fn run<S: CursorSource>(
+    src: &S,
+    cls: &[Clause<'_>],
+    sets: &[Set],
+    scorer: &Scorer,
+    top: &mut Top,
+) -> Result<()> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let n_parts = src.num_parts();
+    let score = |set: &Set, tf: u32, dl: u32| scorer.score(set, tf, dl);
+    let mut globals: Vec<&[u32]> = Vec::with_capacity(n_parts);
+    let mut lengths: Vec<Vec<&[u32]>> = Vec::with_capacity(n_parts);
+    for part in 0..n_parts {
+        globals.push(src.globals(part)?);
+        lengths.push(lengths_of(src, part)?);
+    }
+    let (mut terms, ub, cost) = open_sets(src, sets, scorer)?;
+    // Sets by bound, largest first, and the bounds of the sets after each.
+    let mut order: Vec<usize> = (0..sets.len()).collect();
+    order.sort_by(|&a, &b| ub[b].total_cmp(&ub[a]));
+    let mut rest = vec![0.0f64; order.len() + 1];
+    for j in (0..order.len()).rev() {
+        rest[j] = rest[j + 1] + ub[order[j]];
+    }
+    let n = src.n_docs() as usize;
+    // Local ids are below their part's length, deleted docs included.
+    let n_local = globals.iter().map(|g| g.len()).max().unwrap_or(0);
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let scratch = &mut *guard;
+        if scratch.dirty || scratch.slots.len() != n || scratch.tfs.len() != n_local {
+            scratch.slots = vec![UNSEEN; n];
+            scratch.tfs = vec![0; n_local];
+        }
+        scratch.dirty = true;
+        scratch.seen.clear();
+        scratch.acc.clear();
+        scratch.log.clear();
+        let plan = Plan {
+            sets,
+            order: &order,
+            rest: &rest,
+            cost: &cost,
+            terms: &terms,
+            globals: &globals,
+            lengths: &lengths,
+            score: &score,
+        };
+        let out = scan(src, &plan, scratch, top.k);
+        for &(_, _, gid) in &scratch.seen {
+            scratch.slots[gid as usize] = UNSEEN;
+        }
+        // A scan that failed midway may leave summed tfs behind.
+        scratch.dirty = out.is_err();
+        let (read, best) = out?;
+        #[cfg(test)]
+        LAST.with(|l| l.set((read, sets.len())));
+        let (cands, mut vals) = candidates(scratch, &best, rest[read], sets.len());
+        if scratch.log.capacity() > KEEP_LOG {
+            scratch.log = Vec::new();
+        }
+        let unread = &order[read..];
+        let columns = Columns {
+            lengths: &lengths,
+            score: &score,
+        };
+        exact_top(
+            src, sets, cls, &mut terms, unread, &columns, &cands, &mut vals, top,
+        )?;
+        Ok(())
+    })
+}
+
+/// What scoring a doc of a part needs: the parts' length columns by field,
+/// and a set's score at a term frequency and a length.
+struct Columns<'s, 'a, F> {
+    lengths: &'s [Vec<&'a [u32]>],
+    score: &'s F,
+}
+
+/// Scores each candidate (`width` of `vals` each, by set: its scores in the
+/// sets read whole) exactly, its postings in the `unread` sets reached by
+/// jumping over blocks, and offers it to `top`.
+#[allow(clippy::too_many_arguments)]
+fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
+    src: &S,
+    sets: &[Set],
+    cls: &[Clause<'_>],
+    terms: &mut [Vec<Terms<'_>>],
+    unread: &[usize],
+    columns: &Columns<'_, '_, F>,
+    cands: &[Seen],
+    vals: &mut [Option<f64>],
+    top: &mut Top,
+) -> Result<()> {
+    let width = sets.len();
+    let mut leaf: Vec<Option<f64>> = vec![None; cls.len()];
+    for (&(part, local, gid), row) in cands.iter().zip(vals.chunks_mut(width)) {
+        for &si in unread {
+            let mut tf = 0u32;
+            for c in &mut terms[si][part] {
+                c.advance(local).map_err(|d| src.part_error(part, d))?;
+                if c.doc == local {
+                    tf = tf.saturating_add(c.tf);
+                }
+            }
+            if tf > 0 {
+                let set = &sets[si];
+                let dl = columns.lengths[part][set.f.index()]
+                    .get(local as usize)
+                    .copied()
+                    .unwrap_or(0);
+                row[si] = Some((columns.score)(set, tf, dl));
+            }
+        }
+        let scored = row
+            .iter()
+            .zip(sets)
+            .filter_map(|(v, set)| v.map(|v| (set.clause, v)));
+        top.push(exact_total(&mut leaf, scored), gid);
+    }
+    Ok(())
+}
+
+/// Each set's cursors per part, its bound over all parts (BM25 at its
+/// terms' summed largest tfs and smallest length when they all have block
+/// maxima, else BM25's limit), and its postings.
+#[allow(clippy::type_complexity)]
+fn open_sets<'a, S: CursorSource>(
+    src: &'a S,
+    sets: &[Set],
+    scorer: &Scorer,
+) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>)> {
+    let n_parts = src.num_parts();
+    let mut terms: Vec<Vec<Terms<'a>>> = Vec::with_capacity(sets.len());
+    let mut ub: Vec<f64> = Vec::with_capacity(sets.len());
+    let mut cost: Vec<u64> = Vec::with_capacity(sets.len());
+    for set in sets {
+        let mut per: Vec<Terms<'a>> = Vec::with_capacity(n_parts);
+        let (mut bound, mut postings) = (0.0f64, 0u64);
+        for part in 0..n_parts {
+            let cs = set
+                .handles
+                .iter()
+                .filter(|h| h.0 == part)
+                .map(|&(_, ord)| src.cursor(part, set.f, ord))
+                .collect::<Result<Terms<'a>>>()?;
+            if !cs.is_empty() {
+                let maxima = cs.iter().try_fold((0u32, u32::MAX), |acc, c| {
+                    c.list_max()
+                        .map(|(t, d)| (acc.0.saturating_add(t), acc.1.min(d)))
+                });
+                bound = bound.max(match maxima {
+                    Some((t, d)) => scorer.score(set, t, d),
+                    None => scorer.limit(set),
+                });
+                postings += cs.iter().map(|c| u64::from(c.df())).sum::<u64>();
+            }
+            per.push(cs);
+        }
+        terms.push(per);
+        ub.push(bound);
+        cost.push(postings);
+    }
+    Ok((terms, ub, cost))
+}
+
+/// The candidates, by part and local id (the docs seen whose partial plus
+/// `rest`, the bounds of the sets not read whole, can still enter), and
+/// their scores in the sets read whole, from the log: `width` (the number
+/// of sets) per candidate, by set.
+fn candidates(
+    scratch: &Scratch,
+    best: &Best,
+    rest: f64,
+    width: usize,
+) -> (Vec<Seen>, Vec<Option<f64>>) {
+    let mut cands: Vec<(Seen, u32)> = scratch
+        .seen
+        .iter()
+        .zip(&scratch.acc)
+        .zip(0u32..)
+        .filter(|&((_, &a), _)| !best.closed_below(a + rest))
+        .map(|((seen, _), slot)| (*seen, slot))
+        .collect();
+    cands.sort_unstable();
+    let mut row_of = vec![u32::MAX; scratch.seen.len()];
+    for (row, &(_, slot)) in (0u32..).zip(&cands) {
+        row_of[slot as usize] = row;
+    }
+    let mut vals: Vec<Option<f64>> = vec![None; cands.len() * width];
+    for &(slot, set, v) in &scratch.log {
+        let row = row_of[slot as usize];
+        if row != u32::MAX {
+            vals[row as usize * width + set as usize] = Some(v);
+        }
+    }
+    (cands.into_iter().map(|(seen, _)| seen).collect(), vals)
+}
+
+/// What the term-at-a-time scan reads.
+struct Plan<'s, 'a, F> {
+    sets: &'s [Set],
+    /// Sets by bound, largest first; the sum of the bounds from each on;
+    /// each set's postings.
+    order: &'s [usize],
+    rest: &'s [f64],
+    cost: &'s [u64],
+    terms: &'s [Vec<Terms<'a>>],
+    globals: &'s [&'a [u32]],
+    lengths: &'s [Vec<&'a [u32]>],
+    score: &'s F,
+}
+
+/// Reads the sets whole, largest bound first, until no doc not yet seen can
+/// enter the top `k` and reading the next set would cost more than jumping
+/// to its candidates' postings: how many sets were read, and the `k` best
+/// partials. The docs seen and their partials are in `s`.
+fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
+    src: &S,
+    plan: &Plan<'_, '_, F>,
+    scratch: &mut Scratch,
+    k: usize,
+) -> Result<(usize, Best)> {
+    let mut best = Best::new(k);
+    for (j, &si) in plan.order.iter().enumerate() {
+        if best.closed_below(plan.rest[j]) {
+            let r = plan.rest[j];
+            let cands = scratch
+                .acc
+                .iter()
+                .filter(|&&a| !best.closed_below(a + r))
+                .count() as u64;
+            if plan.cost[si] > PROBE_POSTINGS * cands {
+                return Ok((j, best));
+            }
+        }
+        let set = &plan.sets[si];
+        // Sets are fewer than 2^32 (a query's terms times six fields).
+        #[allow(clippy::cast_possible_truncation)]
+        let set_id = si as u32;
+        for (part, cs) in plan.terms[si].iter().enumerate() {
+            let globals = plan.globals[part];
+            let lengths = plan.lengths[part][set.f.index()];
+            let err = |d: String| src.part_error(part, d);
+            let Scratch {
+                slots,
+                tfs,
+                touched,
+                seen,
+                acc,
+                log,
+                ..
+            } = scratch;
+            let mut bad: Option<u32> = None;
+            let mut add = |local: u32, tf: u32| {
+                let gid = globals.get(local as usize).copied().unwrap_or(DELETED);
+                if gid == DELETED {
+                    return;
+                }
+                let Some(slot) = slots.get_mut(gid as usize) else {
+                    bad = Some(gid);
+                    return;
+                };
+                if *slot == UNSEEN {
+                    // Fewer docs are seen than there are global ids, which
+                    // are u32s below `UNSEEN`.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let next = acc.len() as u32;
+                    *slot = next;
+                    seen.push((part, local, gid));
+                    acc.push(0.0);
+                }
+                let dl = lengths.get(local as usize).copied().unwrap_or(0);
+                let score = (plan.score)(set, tf, dl);
+                let at = *slot as usize;
+                acc[at] += score;
+                log.push((*slot, set_id, score));
+                best.offer(*slot, acc[at]);
+            };
+            match cs.as_slice() {
+                [] => {}
+                [c] => c.each(&mut add).map_err(err)?,
+                cs => {
+                    // Stem variants: their tfs summed per doc first, as the
+                    // exhaustive executor sums them.
+                    touched.clear();
+                    for c in cs {
+                        c.each(|local, tf| {
+                            if let Some(t) = tfs.get_mut(local as usize) {
+                                if *t == 0 {
+                                    touched.push(local);
+                                }
+                                *t += tf;
+                            }
+                        })
+                        .map_err(err)?;
+                    }
+                    for &local in touched.iter() {
+                        let t = std::mem::take(&mut tfs[local as usize]);
+                        add(local, t);
+                    }
+                }
+            }
+            if let Some(gid) = bad {
+                return Err(err(format!("doc id {gid} out of range")));
+            }
+        }
+    }
+    Ok((plan.order.len(), best))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+    use crate::index::{BuildOptions, DiskIndex, DiskOptions, MemoryIndex};
+    use crate::search::{SearchIndex, SearchOptions};
+
+    #[test]
+    fn best_keeps_the_k_largest_partials_of_distinct_docs() {
+        let mut b = Best::new(2);
+        b.offer(0, 1.0);
+        assert!(!b.closed_below(0.0), "fewer than k: nothing is closed");
+        b.offer(1, 3.0);
+        assert!(b.closed_below(0.5) && !b.closed_below(1.0));
+        // A held doc's partial grows: it is updated, not held twice.
+        b.offer(0, 5.0);
+        assert!(b.closed_below(2.9) && !b.closed_below(3.0));
+        // A new doc above the smallest evicts it.
+        b.offer(2, 4.0);
+        assert!(b.closed_below(3.9) && !b.closed_below(4.0));
+        // One below changes nothing.
+        b.offer(3, 3.5);
+        assert!(b.closed_below(3.9));
+        // Equal after rounding to f32 is never closed (ties go by id).
+        assert!(!b.closed_below(4.0 - 1e-12));
+    }
+
+    fn write(root: &Path, docs: usize) {
+        for i in 0..docs {
+            // A rare name word, a body word in every doc (long list, small
+            // bound), and a mid word in the description.
+            let name = if i % 97 == 0 { "rarename" } else { "other" };
+            let desc = if i % 5 == 0 { "midword text" } else { "text" };
+            let body = "common ".repeat(1 + i % 9);
+            let spec = format!("---\nname: {name} {i}\ndescription: {desc}\n---\n{body} filler\n");
+            let p = root.join(format!("d{}/s{i:05}.md", i % 3));
+            fs::create_dir_all(p.parent().unwrap_or(root)).unwrap_or_else(|e| panic!("{e}"));
+            fs::write(p, spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// The strategy stops before the body's long list, and still gives the
+    /// exhaustive hits, bit for bit, at every k.
+    #[test]
+    fn stops_early_and_equals_exhaustive() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 3000);
+        let mut o = DiskOptions::default();
+        o.build.threads = 2;
+        o.memory_budget_bytes = 1 << 18; // several segments
+        let (disk, _, _) = DiskIndex::open_or_update(
+            &dir.path().join("ix"),
+            std::slice::from_ref(&root),
+            &o,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(disk.num_segments() > 1);
+        let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let opts = SearchOptions::default();
+        for q in [
+            "rarename common",
+            "rarename midword common",
+            "midword common",
+        ] {
+            for k in [1, 3, 10, 50] {
+                let got = disk
+                    .search_pruned(q, k, &opts)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let (read, sets) = LAST.with(std::cell::Cell::get);
+                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(got.doc_ids, want.doc_ids, "{q:?} k {k}");
+                let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got.scores), bits(&want.scores), "{q:?} k {k}");
+                if q.starts_with("rarename") && k <= 10 {
+                    assert!(read < sets, "{q:?} k {k}: read {read} of {sets} sets whole");
+                }
+            }
+        }
+    }
+}
