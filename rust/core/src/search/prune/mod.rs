@@ -297,23 +297,23 @@ fn pruned<S: CursorSource>(
             }
         }
     }
-    // The shape first (no df read), then the dfs.
+    // Should clauses alone: the term-at-a-time gate (its own estimate of
+    // the postings). Others: the shape first (no df read), then the dfs.
     let should_only = taat::fits(&cls);
-    let fits = always || should_only || shape_pays(&cls, &found);
-    if fits {
+    let go = if always {
+        true
+    } else if should_only {
+        taat::pays(src, &found)?
+    } else if shape_pays(&cls, &found) {
         for (_, f, _, handles, raw) in &mut found {
             for &(part, ord) in handles.iter() {
                 *raw += u64::from(src.raw_df(part, *f, ord)?);
             }
         }
-    }
-    let go = always
-        || (fits
-            && if should_only {
-                taat::pays(&found)
-            } else {
-                pays(&cls, &found, src.n_docs())
-            });
+        pays(&cls, &found, src.n_docs())
+    } else {
+        false
+    };
     if !go {
         return Ok(Err(found
             .into_iter()
@@ -321,8 +321,10 @@ fn pruned<S: CursorSource>(
             .collect()));
     }
     let mut sets: Vec<Set> = Vec::with_capacity(found.len());
-    for (ci, f, key, handles, raw) in found {
-        if raw == 0 {
+    for (ci, f, key, handles, _) in found {
+        // Every term of a dictionary has a posting: a set with terms has a
+        // raw df, and only its live df tells whether it matches.
+        if handles.is_empty() {
             continue;
         }
         let df = live_df(src, f, &key, &handles)?;

@@ -78,17 +78,44 @@ pub(super) fn fits(cls: &[Clause<'_>]) -> bool {
 }
 
 /// Whether this strategy is expected to pay for should-only term sets
-/// `found` (raw dfs in `.4`): when at least two sets have terms, and they
-/// hold at least [`super::MIN_PRUNED_POSTINGS`] postings, and
-/// [`MIN_SET_POSTINGS`] per set on average. One set is read whole either
-/// way (and its ties make every doc a candidate); below those counts the
-/// exhaustive executor's one pass costs less than this strategy's cursors
-/// per set and term (measured on the benchmark's mixed set at 100 MB and
-/// 1 GB, `examples/prunebench`).
-pub(super) fn pays(found: &[super::Found]) -> bool {
-    let positive: u64 = found.iter().map(|s| s.4).sum();
+/// `found`: when at least two sets have terms, and they hold at least
+/// [`super::MIN_PRUNED_POSTINGS`] postings, and [`MIN_SET_POSTINGS`] per set
+/// on average. One set is read whole either way (and its ties make every
+/// doc a candidate); below those counts the exhaustive executor's one pass
+/// costs less than this strategy's cursors per set and term (measured on the
+/// benchmark's mixed set at 26 MB, 100 MB and 1 GB, `examples/prunebench`).
+/// The postings are counted cheaply: per set and part, the stem union's
+/// stored df for several terms (deleted docs included), else the term's.
+///
+/// # Errors
+/// A malformed part.
+pub(super) fn pays<S: CursorSource>(src: &S, found: &[super::Found]) -> Result<bool> {
     let present = found.iter().filter(|s| !s.3.is_empty()).count() as u64;
-    present >= 2 && positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
+    if present < 2 {
+        return Ok(false);
+    }
+    let mut positive = 0u64;
+    for (_, f, key, handles, _) in found {
+        for run in handles.chunk_by(|a, b| a.0 == b.0) {
+            let part = run[0].0;
+            let union = match run {
+                [_] => None,
+                _ => src.union_df(part, *f, key)?,
+            };
+            positive += match (union, run) {
+                (Some(df), _) => u64::from(df),
+                (None, [(_, ord)]) => u64::from(src.raw_df(part, *f, *ord)?),
+                (None, _) => {
+                    let mut sum = 0u64;
+                    for &(_, ord) in run {
+                        sum += u64::from(src.raw_df(part, *f, ord)?);
+                    }
+                    sum
+                }
+            };
+        }
+    }
+    Ok(positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present)
 }
 
 /// See [`pays`]: four blocks of postings.
