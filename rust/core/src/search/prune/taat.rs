@@ -69,8 +69,27 @@ struct Scratch {
     dirty: bool,
 }
 
-/// A log longer than this is not kept for the next query.
-const KEEP_LOG: usize = 1 << 20;
+/// The per-doc lists (docs seen, partials, log) are kept for the next query
+/// up to this many entries (about 1 MB each); longer ones are let go, so
+/// that a long-lived process (the MCP server, a batch's threads) does not
+/// hold the largest query's memory.
+const KEEP: usize = 1 << 16;
+
+impl Scratch {
+    /// Lets go of the per-doc lists longer than [`KEEP`].
+    fn release_large(&mut self) {
+        if self.log.capacity() > KEEP {
+            self.log = Vec::new();
+        }
+        if self.seen.capacity() > KEEP {
+            self.seen = Vec::new();
+            self.acc = Vec::new();
+        }
+        if self.touched.capacity() > KEEP {
+            self.touched = Vec::new();
+        }
+    }
+}
 
 /// Whether a query of these clauses takes this strategy: should clauses only.
 pub(super) fn fits(cls: &[Clause<'_>]) -> bool {
@@ -263,9 +282,7 @@ pub(super) fn run<S: CursorSource>(
         #[cfg(test)]
         LAST.with(|l| l.set((read, sets.len())));
         let (cands, mut vals) = candidates(scratch, &best, rest[read], sets.len());
-        if scratch.log.capacity() > KEEP_LOG {
-            scratch.log = Vec::new();
-        }
+        scratch.release_large();
         let unread = &order[read..];
         let columns = Columns {
             lengths: &lengths,
