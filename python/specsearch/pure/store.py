@@ -68,9 +68,11 @@ __all__ = [
 ]
 
 CACHE_FORMAT = "specsearch-python-cache"
-#: 2: the standard-v2 analysis (positions and keyed terms); a cache of
-#: another version is not trusted, so it is rebuilt.
-CACHE_VERSION = 2
+#: 2: the standard-v2 analysis (positions and keyed terms); 3: frontmatter
+#: lexed as YAML 1.2 (a cache of 2 may hold a name with a lone surrogate,
+#: which no output can encode). A cache of another version is not trusted,
+#: so it is rebuilt.
+CACHE_VERSION = 3
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
 
@@ -164,7 +166,7 @@ def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
         header = json.loads(lines[0])
         if header.get("format") != CACHE_FORMAT:
             raise ValueError("not a specsearch python-backend cache")
-        if (header.get("version"), header.get("analyzer")) != (CACHE_VERSION, ANALYZER_NAME):
+        if not _is_current(header):
             return None
         max_file_bytes = int(header["max_file_bytes"])
         entries = [_entry_from_json(json.loads(line)) for line in lines[1:]]
@@ -269,15 +271,31 @@ def load_existing(directory: str) -> PureIndex:
 
 
 def _trailer(cache_path: str) -> bytes | None:
-    """The last line of ``docs.jsonl`` (its checksum), read from the end."""
+    """The last line of ``docs.jsonl`` (its checksum), read from the end.
+
+    None when there is no cache, or it is of another version or analyzer:
+    its snapshot then describes what this version would not build.
+    """
     try:
         with open(cache_path, "rb") as file:
+            header = file.readline(_HEADER_MAX)
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 512))
             tail = file.read()
-    except OSError:
+        if not _is_current(json.loads(header)):
+            return None
+    except (OSError, ValueError, AttributeError):
         return None
     return tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+
+
+#: The header line is far shorter (format, version, analyzer, size limit).
+_HEADER_MAX = 1024
+
+
+def _is_current(header: dict[str, object]) -> bool:
+    """Whether a cache's header line is of this version and analyzer."""
+    return (header.get("version"), header.get("analyzer")) == (CACHE_VERSION, ANALYZER_NAME)
 
 
 def _write_snapshot(directory: str, index: PureIndex, entries: Sequence[_Entry]) -> None:

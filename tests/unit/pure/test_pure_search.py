@@ -417,7 +417,7 @@ def test_the_cache_keeps_positions_and_keyed_terms(tmp_path: Path) -> None:
     cache_file = tmp_path / "cache" / store.CACHE_NAME
     lines = cache_file.read_bytes().splitlines()
     header = json.loads(lines[0])
-    assert header["version"] == store.CACHE_VERSION == 2
+    assert header["version"] == store.CACHE_VERSION == 3
     assert header["analyzer"] == "standard-v2"
     header["version"] = 1
     body = b"\n".join([json.dumps(header).encode(), *lines[1:-1]]) + b"\n"
