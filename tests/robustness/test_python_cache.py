@@ -9,6 +9,7 @@ from specsearch.pure import store
 from tests.robustness.helpers import spec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import pytest
@@ -29,3 +30,41 @@ def test_a_cache_of_another_version_is_not_answered_from_its_snapshot(
         assert index.update.rebuilt
         assert index.update.committed
         assert [h.name for h in index.search("word")] == ["a"]
+
+
+def counts(index: Index) -> tuple[int, int, int, int, bool]:
+    info = index.update
+    assert info is not None
+    return (info.added, info.changed, info.deleted, info.unchanged, info.committed)
+
+
+def test_skipped_files_are_counted_and_committed_as_the_native_engine_does(
+    tmp_path: Path,
+) -> None:
+    """A binary file is no spec: never "added" or "changed", and no reason to write again."""
+    root = tmp_path / "specs"
+    good, bad = spec(root / "a.md", "a"), root / "b.md"
+    bad.write_bytes(b"\x00binary")
+    steps: list[Callable[[], object]] = [
+        lambda: None,  # the first build
+        lambda: None,  # nothing changed: up to date
+        lambda: spec(bad, "b"),  # the skipped file is a spec now: added
+        lambda: good.write_bytes(b"\x00binary again"),  # a spec becomes binary: deleted
+        lambda: good.write_bytes(b"\x00binary, longer"),  # still skipped: not counted
+        good.unlink,  # a skipped file removed: no spec deleted
+        lambda: None,
+    ]
+    seen: dict[str, list[tuple[int, int, int, int, bool]]] = {"native": [], "python": []}
+    for step in steps:
+        step()
+        for backend, found in seen.items():
+            with Index.open([root], index_dir=tmp_path / "index", backend=backend) as index:
+                found.append(counts(index))
+    assert seen["python"] == seen["native"]
+    assert [c[4] for c in seen["native"]] == [True, False, True, True, True, True, False]
+    assert [c[:4] for c in seen["native"]][:4] == [
+        (1, 0, 0, 0),
+        (0, 0, 0, 1),
+        (1, 0, 0, 1),
+        (0, 0, 1, 1),
+    ]

@@ -519,7 +519,10 @@ def _update(
     max_file_bytes: int,
     progress: Progress | None,
 ) -> tuple[PureIndex, UpdateInfo]:
-    added = changed = unchanged = 0
+    added = changed = unchanged = gone = 0
+    # As the native update: skipped files count as no spec, and a commit is
+    # written only when something differs from the cache (a skip too).
+    dirty = cached is None
     entries: list[_Entry] = []
     for done, (spec_file, status, old) in enumerate(plan, start=1):
         if progress is not None:
@@ -532,24 +535,35 @@ def _update(
         size = status.st_size if status is not None else -1
         mtime_ns = status.st_mtime_ns if status is not None else -1
         if data is None:
-            entries.append(_Entry(spec_file.path, size, mtime_ns, "", None, problem))
-        else:
-            digest = _digest(data)
-            if old is not None and old.doc is not None and old.digest == digest:
-                # Touched but identical: keep the analysis, remember the new mtime.
-                entries.append(_Entry(spec_file.path, size, mtime_ns, digest, old.doc, None))
-                unchanged += 1
-                continue
-            doc = analyze(spec_file, data)
-            entries.append(_Entry(spec_file.path, size, mtime_ns, digest, doc, None))
-        if old is None:
+            entry = _Entry(spec_file.path, size, mtime_ns, "", None, problem)
+            entries.append(entry)
+            if old is not None and old.doc is not None:
+                gone += 1  # an indexed spec that is now skipped leaves the index
+            dirty = dirty or entry != old
+            continue
+        dirty = True
+        digest = _digest(data)
+        if old is not None and old.doc is not None and old.digest == digest:
+            # Touched but identical: keep the analysis, remember the new mtime.
+            entries.append(_Entry(spec_file.path, size, mtime_ns, digest, old.doc, None))
+            unchanged += 1
+            continue
+        doc = analyze(spec_file, data)
+        entries.append(_Entry(spec_file.path, size, mtime_ns, digest, doc, None))
+        if old is None or old.doc is None:
             added += 1
         else:
             changed += 1
     current = {spec_file.path for spec_file, _, _ in plan}
-    deleted = 0 if cached is None else sum(1 for path in cached if path not in current)
-    _write(directory, entries, max_file_bytes)
+    vanished = [] if cached is None else [e for p, e in cached.items() if p not in current]
+    deleted = gone + sum(1 for e in vanished if e.doc is not None)
     index = _index(entries, walk_problems, max_file_bytes)
+    if not (dirty or vanished):
+        info = UpdateInfo(
+            added=0, changed=0, deleted=0, unchanged=unchanged, rebuilt=False, committed=False
+        )
+        return index, info
+    _write(directory, entries, max_file_bytes)
     _write_snapshot(directory, index, entries)
     counts = UpdateInfo(
         added=added,
