@@ -68,3 +68,19 @@ def test_skipped_files_are_counted_and_committed_as_the_native_engine_does(
         (1, 0, 0, 1),
         (0, 0, 1, 1),
     ]
+
+
+def test_a_first_build_is_no_rebuild_in_either_engine(tmp_path: Path) -> None:
+    """`specsearch index` says "updated" for a first build and "rebuilt" when asked, alike."""
+    spec(tmp_path / "specs" / "a.md", "a")
+    seen: dict[str, list[tuple[bool, bool]]] = {}
+    for backend in ("native", "python"):
+        index_dir = tmp_path / f"index-{backend}"
+        found = seen.setdefault(backend, [])
+        for rebuild in (False, False, True):
+            with Index.open(
+                [tmp_path / "specs"], index_dir=index_dir, backend=backend, rebuild=rebuild
+            ) as index:
+                assert index.update is not None
+                found.append((index.update.rebuilt, index.update.committed))
+    assert seen["python"] == seen["native"] == [(False, True), (False, False), (True, True)]

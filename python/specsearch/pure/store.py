@@ -448,6 +448,7 @@ def open_or_update(
     if quick is not None:
         return quick
     cache_path = os.path.join(directory, CACHE_NAME)
+    existed = os.path.lexists(cache_path)
     try:
         loaded = _load(cache_path)
     except IndexFormatError as err:
@@ -462,6 +463,9 @@ def open_or_update(
         max_file_bytes=max_file_bytes,
         progress=progress,
     )
+    if info.rebuilt and not existed:
+        # A first build is no rebuild (as in the native engine): nothing was thrown away.
+        info = dataclasses.replace(info, rebuilt=False)
     return index, info if damage is None else dataclasses.replace(info, damage=damage)
 
 

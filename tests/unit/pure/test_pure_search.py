@@ -405,7 +405,8 @@ def test_the_cache_keeps_positions_and_keyed_terms(tmp_path: Path) -> None:
     cache_dir = str(tmp_path / "cache")
     fresh = PureIndex.build([root])
     built, info = store.open_or_update(cache_dir, [root], max_file_bytes=1 << 20)
-    assert info.rebuilt
+    assert info.committed
+    assert not info.rebuilt  # a first build
     loaded = store.load_existing(cache_dir)
     for query in ['"task group"', "model:opus", "TaskGroup", "task*", "-opus"]:
         expected = fresh.search(query, 10)
