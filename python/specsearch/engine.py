@@ -72,7 +72,18 @@ def query_text(query: str) -> str:
 def _roots(paths: Sequence[PathArg]) -> list[str]:
     if isinstance(paths, str | os.PathLike):
         raise SchemaError("paths", f"expected a sequence of paths, got the single path {paths!r}")
-    return [os.fspath(p) for p in paths]
+    return [_path(p, "paths") for p in paths]
+
+
+def _path(path: PathArg, what: str) -> str:
+    """``path`` as a string; one with a NUL byte, which no file has, is a SchemaError.
+
+    (Else the native engine raises OSError and the python one ValueError.)
+    """
+    text = os.fspath(path)
+    if "\0" in text:
+        raise SchemaError(what, f"a path holds a NUL byte: {text!r}")
+    return text
 
 
 def _snapshot(
@@ -358,14 +369,10 @@ class Index(Closing):
             BackendUnavailableError: the backend asked for cannot be loaded.
             FileNotFoundError: a path does not exist.
         """
-        if isinstance(paths, str | os.PathLike):
-            raise SchemaError(
-                "paths", f"expected a sequence of paths, got the single path {paths!r}"
-            )
+        roots = _roots(paths)
         choice = resolve_backend(backend, os.environ if environ is None else environ)
         if choice.notice is not None:
             notice(choice.notice)
-        roots = [os.fspath(p) for p in paths]
         return cls(choice.backend.build(roots, options or BuildOptions()))
 
     @classmethod
@@ -423,7 +430,11 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         roots = _roots(paths)
-        folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        folder = (
+            _path(index_dir, "index_dir")
+            if index_dir is not None
+            else default_index_dir(roots, env)
+        )
         if index_dir is None:
             from specsearch.cache import record_use  # noqa: PLC0415
 
@@ -467,7 +478,9 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         folder = (
-            os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
+            _path(index_dir, "index_dir")
+            if index_dir is not None
+            else default_index_dir(_roots(paths), env)
         )
         index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
         index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")

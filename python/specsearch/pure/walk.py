@@ -819,8 +819,6 @@ def collect(
             files.append(SpecFile(path=display(root), fs_path=root))
         else:
             problems.append(
-                Problem(
-                    path=display(root), line=None, message="not a regular file or folder: skipped"
-                )
+                Problem(path=display(root), line=None, message="not a regular file or directory")
             )
     return files, problems

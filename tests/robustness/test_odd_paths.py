@@ -1,0 +1,34 @@
+"""Odd roots and index folders through the API: the same answer from both engines."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+from specsearch import Index
+from specsearch.errors import SchemaError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_a_nul_byte_in_a_path_is_a_schema_error(backend: str, tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match="NUL byte") as caught:
+        Index.build([str(tmp_path) + "/a\0b"], backend=backend)
+    assert caught.value.field == "paths"
+    for how in (Index.open, Index.open_existing):
+        with pytest.raises(SchemaError, match="NUL byte") as caught:
+            how([tmp_path], index_dir=str(tmp_path) + "/i\0x", backend=backend)
+        assert caught.value.field == "index_dir"
+
+
+def test_a_root_that_is_a_fifo_is_the_same_problem_in_both_engines(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    said = {}
+    for backend in ("native", "python"):
+        with Index.build([tmp_path / "pipe"], backend=backend) as index:
+            said[backend] = [(p.path, p.line, p.message) for p in index.problems]
+    assert said["native"] == said["python"]
+    assert said["native"] == [(f"{tmp_path}/pipe", None, "not a regular file or directory")]
