@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import re
 import sys
@@ -531,6 +532,24 @@ class Index(Closing):
     def __len__(self) -> int:
         return self._backend.num_docs
 
+    def _top_k(self, k: object) -> int:
+        """``k`` checked, and at most the number of specs (at least 1).
+
+        No call finds more hits than there are specs; a batch's arrays are
+        ``k`` wide, so ``search_many(..., k=10**9)`` would otherwise ask for
+        gigabytes (the native engine aborts the process when refused).
+
+        Raises:
+            SchemaError: ``k`` is not an integer, or is negative.
+        """
+        try:
+            n = operator.index(k)  # type: ignore[arg-type]
+        except TypeError:
+            raise SchemaError("k", f"expected an integer, got {k!r}") from None
+        if n < 0:
+            raise SchemaError("k", f"must be >= 0, got {n}")
+        return min(n, max(len(self), 1))
+
     def search(
         self,
         query: str,
@@ -562,8 +581,7 @@ class Index(Closing):
             SchemaError: ``k`` is negative, or a weight is invalid.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         query = query_text(query)
         top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
         return Hits(query, top, self._backend, strict=strict)
@@ -578,6 +596,9 @@ class Index(Closing):
     ) -> BatchHits:
         """Run many queries at once: ``(len(queries), k)`` arrays of ids and scores.
 
+        ``k`` is at most the number of specs (no query finds more): the
+        arrays are never wider than the index.
+
         The native backend runs them on every core with the GIL released, and
         the arrays are views of its buffers. A query that fails does not stop
         the others: see :attr:`BatchHits.errors`.
@@ -587,8 +608,7 @@ class Index(Closing):
                 a weight is invalid.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         if isinstance(queries, str):
             raise SchemaError("queries", "expected a sequence of queries, got a single string")
         top = self._backend.search_many(
@@ -704,8 +724,7 @@ class Index(Closing):
             ModelNotFoundError: ``model`` is not a usable model folder.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         request = query_text(request)
         if model is None:
             return RouteHits(request, self._backend.route(request, k), self._backend)
@@ -767,8 +786,7 @@ class Index(Closing):
             SchemaError: ``k`` is negative, or ``requests`` is a single string.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         if isinstance(requests, str):
             raise SchemaError("requests", "expected a sequence of requests, got a single string")
         clean = [query_text(r) for r in requests]
