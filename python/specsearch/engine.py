@@ -87,6 +87,18 @@ def _path(path: PathArg, what: str) -> str:
     return text
 
 
+def _index_folder(path: PathArg) -> str:
+    """An ``index_dir`` as a string; an empty one is a SchemaError.
+
+    It would put the index's folders in the current folder (``--index
+    "$UNSET"``), which may be a folder of specs: those are never written to.
+    """
+    text = _path(path, "index_dir")
+    if not text:
+        raise SchemaError("index_dir", "an empty path; name a folder (or leave it out)")
+    return text
+
+
 def _snapshot(
     backend: BackendClass,
     target: str,
@@ -432,9 +444,7 @@ class Index(Closing):
             notice(choice.notice)
         roots = _roots(paths)
         folder = (
-            _path(index_dir, "index_dir")
-            if index_dir is not None
-            else default_index_dir(roots, env)
+            _index_folder(index_dir) if index_dir is not None else default_index_dir(roots, env)
         )
         if index_dir is None:
             from specsearch.cache import record_use  # noqa: PLC0415
@@ -479,7 +489,7 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         folder = (
-            _path(index_dir, "index_dir")
+            _index_folder(index_dir)
             if index_dir is not None
             else default_index_dir(_roots(paths), env)
         )
