@@ -38,14 +38,15 @@ def test_a_root_that_is_a_fifo_is_the_same_problem_in_both_engines(tmp_path: Pat
 
 
 def test_an_empty_index_folder_is_refused_and_nothing_is_written_here(
-    backend: str, tmp_path: Path, examples: Path
+    backend: str, tmp_path: Path, examples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)  # where an empty index folder would land
     for how in (Index.open, Index.open_existing):
         with pytest.raises(SchemaError, match="empty path") as caught:
             how([examples], index_dir="", backend=backend)
         assert caught.value.field == "index_dir"
-    here = tmp_path / "here"
-    here.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "specsearch", "query", "tokio", str(examples), "--index", ""],
         capture_output=True,
