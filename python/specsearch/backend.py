@@ -224,7 +224,9 @@ class UpdateInfo:
         changed: Specs whose content changed, indexed again.
         deleted: Specs that are gone.
         unchanged: Specs reused without being read.
-        rebuilt: The index was missing or unreadable and was built afresh.
+        rebuilt: An existing index could not be used (unreadable, damaged, of
+            another version or ``max_file_bytes``) and was built afresh; False
+            for the first build of an index folder.
         committed: Something changed and a new index version was written.
         damage: Why the existing index was rebuilt when it could not be read
             (the corrupt file and what was wrong), else None.

@@ -182,17 +182,23 @@ def _entry(folder: str) -> CacheEntry:
 
 
 def entries(environ: Mapping[str, str]) -> list[CacheEntry]:
-    """Every default index folder, most recently used first."""
+    """Every default index folder, most recently used first.
+
+    Raises:
+        OSError: The cache folder exists but cannot be listed (a file, say).
+    """
     root = cache_root(environ)
     try:
         names = os.listdir(root)
     except FileNotFoundError:
         return []
-    found = [
-        _entry(os.path.join(root, n))
-        for n in names
-        if _KEY.match(n) and os.path.isdir(os.path.join(root, n))
-    ]
+    found = []
+    for name in names:
+        folder = os.path.join(root, name)
+        if _KEY.match(name) and os.path.isdir(folder):
+            # A folder removed meanwhile (another `cache clear`) is not listed.
+            with contextlib.suppress(FileNotFoundError):
+                found.append(_entry(folder))
     return sorted(found, key=lambda e: (-e.last_used, e.path))
 
 

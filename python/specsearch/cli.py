@@ -57,9 +57,39 @@ def _run_fast(command: str, params: dict[str, object]) -> None:
         cli_run.run_route(config, where=where, **rest)
 
 
+#: Set to see the traceback of an internal error instead of its one line.
+_DEBUG_VAR = "SPECSEARCH_DEBUG"
+
+
 def main(args: Sequence[str] | None = None) -> None:
-    """Run the CLI (the ``specsearch`` entry point) on ``args`` (default: ``sys.argv[1:]``)."""
+    """Run the CLI (the ``specsearch`` entry point) on ``args`` (default: ``sys.argv[1:]``).
+
+    What cannot be written to stdout in its encoding (``PYTHONIOENCODING=ascii``,
+    a lone surrogate) is written as ``?``. An exception no command expected
+    (a bug) is one line on stderr and exit 2, never a traceback, unless
+    ``$SPECSEARCH_DEBUG`` is set.
+    """
     argv = sys.argv[1:] if args is None else list(args)
+    if getattr(sys.stdout, "errors", None) == "strict":
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    try:
+        _main(argv)
+    except BrokenPipeError:  # a reader that went away (`specsearch dups | head -1`)
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as err:  # the last line of defence: see the docstring
+        if os.environ.get(_DEBUG_VAR):
+            raise
+        sys.stderr.write(
+            f"specsearch: error: internal error: {type(err).__name__}: {err}"
+            f" (set {_DEBUG_VAR}=1 for the traceback)\n"
+        )
+        sys.exit(2)
+
+
+def _main(argv: list[str]) -> None:
     if _COMPLETE_VAR not in os.environ:
         from specsearch.cli_args import parse  # noqa: PLC0415
 

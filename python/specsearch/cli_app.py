@@ -637,13 +637,21 @@ def _age(seconds: float) -> str:
     return f"{seconds:.0f}s"
 
 
+def _cache_entries() -> list[Any]:
+    """Every default index folder (:func:`specsearch.cache.entries`), or exit 2 saying why not."""
+    from specsearch.cache import entries  # noqa: PLC0415
+
+    try:
+        return entries(os.environ)
+    except OSError as err:  # the cache folder is a file, or cannot be listed
+        fail(describe(err))
+
+
 @cache.command("list")
 @_json_option
 def cache_list(as_json: bool) -> None:
     """Each index folder: size, last use and the roots it indexes."""
-    from specsearch.cache import entries  # noqa: PLC0415
-
-    found = entries(os.environ)
+    found = _cache_entries()
     if as_json:
         rows = [dataclasses.asdict(e) for e in found]
         click.echo(dumps(rows, ensure_ascii=False))
@@ -685,9 +693,9 @@ def _remove_all(chosen: Sequence[Any], *, dry_run: bool) -> None:
 @click.option("-n", "--dry-run", is_flag=True, help="Say what would be removed, remove nothing.")
 def prune(days: float | None, dry_run: bool) -> None:
     """Remove the indexes whose roots are gone (or unknown), or unused for DAYS."""
-    from specsearch.cache import entries, stale  # noqa: PLC0415
+    from specsearch.cache import stale  # noqa: PLC0415
 
-    _remove_all(stale(entries(os.environ), older_than_days=days), dry_run=dry_run)
+    _remove_all(stale(_cache_entries(), older_than_days=days), dry_run=dry_run)
 
 
 @cache.command()
@@ -695,9 +703,7 @@ def prune(days: float | None, dry_run: bool) -> None:
 @click.option("-n", "--dry-run", is_flag=True, help="Say what would be removed, remove nothing.")
 def clear(paths: tuple[str, ...], dry_run: bool) -> None:
     """Remove every index, or those that index one of PATHS."""
-    from specsearch.cache import entries  # noqa: PLC0415
-
-    found = entries(os.environ)
+    found = _cache_entries()
     if paths:
         wanted = {os.path.realpath(p) for p in paths}
         found = [e for e in found if wanted & set(e.roots)]

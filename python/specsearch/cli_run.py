@@ -18,6 +18,7 @@ import dataclasses
 import math
 import os
 import re
+import stat
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
@@ -30,7 +31,7 @@ from specsearch.errors import IndexFormatError, SpecsearchError
 from specsearch.window import SNIPPET_WIDTH, window
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from specsearch.config import Config
@@ -403,9 +404,16 @@ def room_for(prefix: int) -> int:
 
 
 def context_lines(path: str, line: int, n: int) -> dict[int, str]:
-    """Lines ``line - n`` to ``line + n`` of the file (none if it cannot be read)."""
+    """Lines ``line - n`` to ``line + n`` of the file (none if it cannot be read).
+
+    It is opened as the engines open a spec: a link or FIFO put in its place
+    since it was indexed is not read (nor waited on).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(path, "rb") as f:
+        with open(os.open(path, flags), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return {}
             lines = f.read().decode("utf-8", "replace").split("\n")
     except OSError:
         return {}
@@ -413,8 +421,19 @@ def context_lines(path: str, line: int, n: int) -> dict[int, str]:
     return {i: lines[i - 1].rstrip("\r") for i in range(lo, hi + 1)}
 
 
-def print_human(results: Sequence[Collapsed], scope: Scope, *, color: bool, context: int) -> None:
-    """Each hit as ranked: name, score, path and its snippet line (``-C``: with context)."""
+def print_human(
+    results: Sequence[Collapsed],
+    scope: Scope,
+    *,
+    color: bool,
+    context: int,
+    files: Mapping[int, str] | None = None,
+) -> None:
+    """Each hit as ranked: name, score, path and its snippet line (``-C``: with context).
+
+    ``files`` maps a doc id to its file's own name where the doc path is not
+    it (bytes that are not UTF-8 show as U+FFFD): the context is read there.
+    """
     width = len(str(len(results)))
     indent = " " * (width + 2)
     for rank, result in enumerate(results, start=1):
@@ -428,7 +447,8 @@ def print_human(results: Sequence[Collapsed], scope: Scope, *, color: bool, cont
         if hit.snippet is None:
             echo(f"{indent}{shown}", color=color)
             continue
-        around = context_lines(hit.path, hit.snippet.line, context) if context else {}
+        file = (files or {}).get(hit.doc_id, hit.path)
+        around = context_lines(file, hit.snippet.line, context) if context else {}
         for number, text in around.items():
             if number < hit.snippet.line:
                 echo(f"{indent}{shown}-{number}-{text[: room_for(len(path) + 8)]}", color=color)
@@ -678,7 +698,9 @@ def run_query(
                     echo(os.fsencode(path) + (b"\0" if null else b"\n"), nl=False)
             else:
                 chosen = config.color if color is None else color
-                print_human(results, scope, color=use_color(chosen), context=context)
+                lossy = [r.hit.doc_id for r in results if context and "\ufffd" in r.hit.path]
+                files = dict(zip(lossy, index.fs_paths(lossy), strict=True))
+                print_human(results, scope, color=use_color(chosen), context=context, files=files)
             explain_nothing(scope, text, empty=empty, suggestion=suggestion)
         return results
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import re
 import sys
@@ -72,7 +73,30 @@ def query_text(query: str) -> str:
 def _roots(paths: Sequence[PathArg]) -> list[str]:
     if isinstance(paths, str | os.PathLike):
         raise SchemaError("paths", f"expected a sequence of paths, got the single path {paths!r}")
-    return [os.fspath(p) for p in paths]
+    return [_path(p, "paths") for p in paths]
+
+
+def _path(path: PathArg, what: str) -> str:
+    """``path`` as a string; one with a NUL byte, which no file has, is a SchemaError.
+
+    (Else the native engine raises OSError and the python one ValueError.)
+    """
+    text = os.fspath(path)
+    if "\0" in text:
+        raise SchemaError(what, f"a path holds a NUL byte: {text!r}")
+    return text
+
+
+def _index_folder(path: PathArg) -> str:
+    """An ``index_dir`` as a string; an empty one is a SchemaError.
+
+    It would put the index's folders in the current folder (``--index
+    "$UNSET"``), which may be a folder of specs: those are never written to.
+    """
+    text = _path(path, "index_dir")
+    if not text:
+        raise SchemaError("index_dir", "an empty path; name a folder (or leave it out)")
+    return text
 
 
 def _snapshot(
@@ -358,14 +382,10 @@ class Index(Closing):
             BackendUnavailableError: the backend asked for cannot be loaded.
             FileNotFoundError: a path does not exist.
         """
-        if isinstance(paths, str | os.PathLike):
-            raise SchemaError(
-                "paths", f"expected a sequence of paths, got the single path {paths!r}"
-            )
+        roots = _roots(paths)
         choice = resolve_backend(backend, os.environ if environ is None else environ)
         if choice.notice is not None:
             notice(choice.notice)
-        roots = [os.fspath(p) for p in paths]
         return cls(choice.backend.build(roots, options or BuildOptions()))
 
     @classmethod
@@ -423,7 +443,9 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         roots = _roots(paths)
-        folder = os.fspath(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        folder = (
+            _index_folder(index_dir) if index_dir is not None else default_index_dir(roots, env)
+        )
         if index_dir is None:
             from specsearch.cache import record_use  # noqa: PLC0415
 
@@ -467,7 +489,9 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         folder = (
-            os.fspath(index_dir) if index_dir is not None else default_index_dir(_roots(paths), env)
+            _index_folder(index_dir)
+            if index_dir is not None
+            else default_index_dir(_roots(paths), env)
         )
         index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
         index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
@@ -518,6 +542,24 @@ class Index(Closing):
     def __len__(self) -> int:
         return self._backend.num_docs
 
+    def _top_k(self, k: object) -> int:
+        """``k`` checked, and at most the number of specs (at least 1).
+
+        No call finds more hits than there are specs; a batch's arrays are
+        ``k`` wide, so ``search_many(..., k=10**9)`` would otherwise ask for
+        gigabytes (the native engine aborts the process when refused).
+
+        Raises:
+            SchemaError: ``k`` is not an integer, or is negative.
+        """
+        try:
+            n = operator.index(k)  # type: ignore[arg-type]
+        except TypeError:
+            raise SchemaError("k", f"expected an integer, got {k!r}") from None
+        if n < 0:
+            raise SchemaError("k", f"must be >= 0, got {n}")
+        return min(n, max(len(self), 1))
+
     def search(
         self,
         query: str,
@@ -549,8 +591,7 @@ class Index(Closing):
             SchemaError: ``k`` is negative, or a weight is invalid.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         query = query_text(query)
         top = self._backend.search(query, k, weights=field_weights(weights), strict=strict)
         return Hits(query, top, self._backend, strict=strict)
@@ -565,6 +606,9 @@ class Index(Closing):
     ) -> BatchHits:
         """Run many queries at once: ``(len(queries), k)`` arrays of ids and scores.
 
+        ``k`` is at most the number of specs (no query finds more): the
+        arrays are never wider than the index.
+
         The native backend runs them on every core with the GIL released, and
         the arrays are views of its buffers. A query that fails does not stop
         the others: see :attr:`BatchHits.errors`.
@@ -574,8 +618,7 @@ class Index(Closing):
                 a weight is invalid.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         if isinstance(queries, str):
             raise SchemaError("queries", "expected a sequence of queries, got a single string")
         top = self._backend.search_many(
@@ -691,8 +734,7 @@ class Index(Closing):
             ModelNotFoundError: ``model`` is not a usable model folder.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         request = query_text(request)
         if model is None:
             return RouteHits(request, self._backend.route(request, k), self._backend)
@@ -754,8 +796,7 @@ class Index(Closing):
             SchemaError: ``k`` is negative, or ``requests`` is a single string.
             IndexStateError: the index is closed.
         """
-        if k < 0:
-            raise SchemaError("k", f"must be >= 0, got {k}")
+        k = self._top_k(k)
         if isinstance(requests, str):
             raise SchemaError("requests", "expected a sequence of requests, got a single string")
         clean = [query_text(r) for r in requests]

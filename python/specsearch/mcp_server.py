@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlparse
 from specsearch.backend import BuildOptions
 from specsearch.config import Config, project_roots
 from specsearch.dedup import fold, group_docs, pool
-from specsearch.engine import Index
+from specsearch.engine import Index, query_text
 from specsearch.errors import QueryError
 
 if TYPE_CHECKING:
@@ -156,7 +156,9 @@ def roots_from_uris(uris: Iterable[str]) -> list[str]:
 def _check_text(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise ToolInputError(f"{what} must be a string, got {type(value).__name__}")
-    text = value.strip()
+    # JSON may carry lone surrogates ("\udcff"), which the native engine
+    # cannot take: U+FFFD, as the CLI and the facade's search see them.
+    text = query_text(value).strip()
     if not text:
         raise ToolInputError(f"{what} is empty: say what the specs should be about")
     if len(text) > MAX_TEXT_CHARS:
@@ -506,7 +508,8 @@ class SpecService:
                     "list_specs or route_request give the names"
                 )
             first, others = docs[0], docs[1:]
-            shown = read_shown(first.path, first.path)
+            # The file's own name: a doc path shows bytes that are not UTF-8 as U+FFFD.
+            shown = read_shown(first.path, index.fs_paths([first.doc_id])[0])
         frontmatter: dict[str, str] = {"name": shown.name, "description": shown.description}
         frontmatter.update(shown.frontmatter)
         body = shown.body
@@ -524,7 +527,7 @@ class SpecService:
 
     def _lookup(self, index: Index, wanted: str) -> list[DocInfo]:
         """Docs at the path ``wanted`` (only indexed files are shown), else named ``wanted``."""
-        if os.sep in wanted or "/" in wanted or wanted.endswith(".md"):
+        if "\0" not in wanted and (os.sep in wanted or "/" in wanted or wanted.endswith(".md")):
             target = os.path.realpath(wanted)
             docs = self._all_docs(index)
             at = [d for d in docs if d.path == wanted or os.path.realpath(d.path) == target]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -147,6 +148,8 @@ class PurePythonBackend(Closing):
             no_ignore=options.no_ignore,
             verify=options.verify,
         )
+        if rebuild:  # asked for: a rebuild even where there was no cache (as native)
+            info = dataclasses.replace(info, rebuilt=True)
         return cls(index, index_dir), info
 
     @classmethod

@@ -37,7 +37,7 @@ from specsearch.pure.search import (
     resolve_targets,
 )
 from specsearch.pure.spec import decode_lines, parse_spec, strip
-from specsearch.pure.walk import SpecFile, UnsafeFile, collect, open_regular
+from specsearch.pure.walk import SpecFile, UnsafeFile, collect, open_regular, os_reason
 from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem, Snippet
 
@@ -107,16 +107,21 @@ def read_spec(spec_file: SpecFile, max_file_bytes: int) -> tuple[bytes | None, P
     def skip(message: str) -> tuple[None, Problem]:
         return None, Problem(path=spec_file.path, line=None, message=message)
 
+    def too_large(size: int) -> str:
+        return f"file is larger than max_file_bytes ({size} > {max_file_bytes} bytes): skipped"
+
     try:
         opened, _ = open_regular(spec_file.fs_path, max_file_bytes, spec_file.identity)
         with opened as file:
             data = file.read(max_file_bytes + 1)
     except UnsafeFile as refused:
+        if refused.size is not None:
+            return skip(too_large(refused.size))
         return skip(f"{refused.reason}: skipped")
     except OSError as error:
-        return skip(f"cannot read: {error.strerror or error}")
-    if len(data) > max_file_bytes:
-        return skip(f"file is larger than {max_file_bytes} bytes: skipped")
+        return skip(f"cannot read file: {os_reason(error)}")
+    if len(data) > max_file_bytes:  # it grew since it was opened
+        return skip(too_large(len(data)))
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         return skip(f"binary file (NUL byte in the first {BINARY_SNIFF_BYTES} bytes): skipped")
     return data, None

@@ -68,9 +68,11 @@ __all__ = [
 ]
 
 CACHE_FORMAT = "specsearch-python-cache"
-#: 2: the standard-v2 analysis (positions and keyed terms); a cache of
-#: another version is not trusted, so it is rebuilt.
-CACHE_VERSION = 2
+#: 2: the standard-v2 analysis (positions and keyed terms); 3: frontmatter
+#: lexed as YAML 1.2 (a cache of 2 may hold a name with a lone surrogate,
+#: which no output can encode). A cache of another version is not trusted,
+#: so it is rebuilt.
+CACHE_VERSION = 3
 CACHE_NAME = "docs.jsonl"
 LOCK_NAME = "LOCK"
 
@@ -164,7 +166,7 @@ def _load(cache: str) -> tuple[dict[str, _Entry], int] | None:
         header = json.loads(lines[0])
         if header.get("format") != CACHE_FORMAT:
             raise ValueError("not a specsearch python-backend cache")
-        if (header.get("version"), header.get("analyzer")) != (CACHE_VERSION, ANALYZER_NAME):
+        if not _is_current(header):
             return None
         max_file_bytes = int(header["max_file_bytes"])
         entries = [_entry_from_json(json.loads(line)) for line in lines[1:]]
@@ -269,15 +271,31 @@ def load_existing(directory: str) -> PureIndex:
 
 
 def _trailer(cache_path: str) -> bytes | None:
-    """The last line of ``docs.jsonl`` (its checksum), read from the end."""
+    """The last line of ``docs.jsonl`` (its checksum), read from the end.
+
+    None when there is no cache, or it is of another version or analyzer:
+    its snapshot then describes what this version would not build.
+    """
     try:
         with open(cache_path, "rb") as file:
+            header = file.readline(_HEADER_MAX)
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 512))
             tail = file.read()
-    except OSError:
+        if not _is_current(json.loads(header)):
+            return None
+    except (OSError, ValueError, AttributeError):
         return None
     return tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+
+
+#: The header line is far shorter (format, version, analyzer, size limit).
+_HEADER_MAX = 1024
+
+
+def _is_current(header: dict[str, object]) -> bool:
+    """Whether a cache's header line is of this version and analyzer."""
+    return (header.get("version"), header.get("analyzer")) == (CACHE_VERSION, ANALYZER_NAME)
 
 
 def _write_snapshot(directory: str, index: PureIndex, entries: Sequence[_Entry]) -> None:
@@ -430,6 +448,7 @@ def open_or_update(
     if quick is not None:
         return quick
     cache_path = os.path.join(directory, CACHE_NAME)
+    existed = os.path.lexists(cache_path)
     try:
         loaded = _load(cache_path)
     except IndexFormatError as err:
@@ -444,6 +463,9 @@ def open_or_update(
         max_file_bytes=max_file_bytes,
         progress=progress,
     )
+    if info.rebuilt and not existed:
+        # A first build is no rebuild (as in the native engine): nothing was thrown away.
+        info = dataclasses.replace(info, rebuilt=False)
     return index, info if damage is None else dataclasses.replace(info, damage=damage)
 
 
@@ -501,7 +523,10 @@ def _update(
     max_file_bytes: int,
     progress: Progress | None,
 ) -> tuple[PureIndex, UpdateInfo]:
-    added = changed = unchanged = 0
+    added = changed = unchanged = gone = 0
+    # As the native update: skipped files count as no spec, and a commit is
+    # written only when something differs from the cache (a skip too).
+    dirty = cached is None
     entries: list[_Entry] = []
     for done, (spec_file, status, old) in enumerate(plan, start=1):
         if progress is not None:
@@ -514,24 +539,35 @@ def _update(
         size = status.st_size if status is not None else -1
         mtime_ns = status.st_mtime_ns if status is not None else -1
         if data is None:
-            entries.append(_Entry(spec_file.path, size, mtime_ns, "", None, problem))
-        else:
-            digest = _digest(data)
-            if old is not None and old.doc is not None and old.digest == digest:
-                # Touched but identical: keep the analysis, remember the new mtime.
-                entries.append(_Entry(spec_file.path, size, mtime_ns, digest, old.doc, None))
-                unchanged += 1
-                continue
-            doc = analyze(spec_file, data)
-            entries.append(_Entry(spec_file.path, size, mtime_ns, digest, doc, None))
-        if old is None:
+            entry = _Entry(spec_file.path, size, mtime_ns, "", None, problem)
+            entries.append(entry)
+            if old is not None and old.doc is not None:
+                gone += 1  # an indexed spec that is now skipped leaves the index
+            dirty = dirty or entry != old
+            continue
+        dirty = True
+        digest = _digest(data)
+        if old is not None and old.doc is not None and old.digest == digest:
+            # Touched but identical: keep the analysis, remember the new mtime.
+            entries.append(_Entry(spec_file.path, size, mtime_ns, digest, old.doc, None))
+            unchanged += 1
+            continue
+        doc = analyze(spec_file, data)
+        entries.append(_Entry(spec_file.path, size, mtime_ns, digest, doc, None))
+        if old is None or old.doc is None:
             added += 1
         else:
             changed += 1
     current = {spec_file.path for spec_file, _, _ in plan}
-    deleted = 0 if cached is None else sum(1 for path in cached if path not in current)
-    _write(directory, entries, max_file_bytes)
+    vanished = [] if cached is None else [e for p, e in cached.items() if p not in current]
+    deleted = gone + sum(1 for e in vanished if e.doc is not None)
     index = _index(entries, walk_problems, max_file_bytes)
+    if not (dirty or vanished):
+        info = UpdateInfo(
+            added=0, changed=0, deleted=0, unchanged=unchanged, rebuilt=False, committed=False
+        )
+        return index, info
+    _write(directory, entries, max_file_bytes)
     _write_snapshot(directory, index, entries)
     counts = UpdateInfo(
         added=added,

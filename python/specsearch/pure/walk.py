@@ -73,12 +73,27 @@ class SpecFile:
 
 
 class UnsafeFile(Exception):
-    """A file :func:`open_regular` refuses; ``reason`` says why, for a problem."""
+    """A file :func:`open_regular` refuses; ``reason`` says why, for a problem.
 
-    def __init__(self, reason: str) -> None:
+    ``size`` is the size of a file refused for being too large, else None.
+    """
+
+    def __init__(self, reason: str, size: int | None = None) -> None:
         """Refuse a file for ``reason`` (e.g. ``symbolic link``)."""
         super().__init__(reason)
         self.reason = reason
+        self.size = size
+
+
+def os_reason(error: OSError) -> str:
+    """An OS error as the native engine words it: ``Permission denied (os error 13)``.
+
+    >>> os_reason(PermissionError(13, "Permission denied", "a.md"))
+    'Permission denied (os error 13)'
+    """
+    if error.errno is not None and error.strerror:
+        return f"{error.strerror} (os error {error.errno})"
+    return error.strerror or str(error)
 
 
 def open_regular(
@@ -109,7 +124,7 @@ def open_regular(
         if identity is not None and (status.st_dev, status.st_ino) != identity:
             raise UnsafeFile("replaced while being indexed")
         if max_bytes is not None and status.st_size > max_bytes:
-            raise UnsafeFile(f"file is larger than {max_bytes} bytes")
+            raise UnsafeFile(f"file is larger than {max_bytes} bytes", status.st_size)
     except BaseException:
         file.close()
         raise
@@ -551,8 +566,9 @@ def _read_ignore_file(
     """The patterns of an ignore file; an unreadable file has none (as in the crate).
 
     A link, a FIFO or anything but a regular file is not read, nor is a file
-    over ``max_bytes``; lines after the first ``MAX_IGNORE_LINES`` are not
-    used. Each of these is reported as a problem of ``shown``.
+    over ``max_bytes`` or one that cannot be read (gone since the listing:
+    silently); lines after the first ``MAX_IGNORE_LINES`` are not used. Each
+    of these is reported as a problem of ``shown``.
     """
     try:
         opened, _ = open_regular(path, max_bytes)
@@ -561,7 +577,10 @@ def _read_ignore_file(
     except UnsafeFile as refused:
         problems.append(Problem(path=shown, line=None, message=_ignore_refused(refused.reason)))
         return ()
-    except OSError:
+    except FileNotFoundError:
+        return ()
+    except OSError as error:
+        problems.append(Problem(path=shown, line=None, message=_ignore_refused(os_reason(error))))
         return ()
     if len(data) > max_bytes:
         message = _ignore_refused(f"file is larger than {max_bytes} bytes")
@@ -681,7 +700,7 @@ def _walk_dir(
                 Problem(
                     path=display(shown),
                     line=None,
-                    message=f"cannot read directory: {error.strerror}",
+                    message=f"cannot read directory: {os_reason(error)}",
                 )
             )
             continue
@@ -717,7 +736,7 @@ def _walk_dir(
                     Problem(
                         path=display(prefix + rel),
                         line=None,
-                        message=f"cannot stat: {error.strerror}",
+                        message=f"cannot stat: {os_reason(error)}",
                     )
                 )
                 continue
@@ -732,7 +751,7 @@ def _walk_dir(
                         Problem(
                             path=display(prefix + rel),
                             line=None,
-                            message=f"cannot read: {error.strerror}",
+                            message=f"cannot read: {os_reason(error)}",
                         )
                     )
                     continue
@@ -800,8 +819,6 @@ def collect(
             files.append(SpecFile(path=display(root), fs_path=root))
         else:
             problems.append(
-                Problem(
-                    path=display(root), line=None, message="not a regular file or folder: skipped"
-                )
+                Problem(path=display(root), line=None, message="not a regular file or directory")
             )
     return files, problems

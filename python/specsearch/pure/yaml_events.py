@@ -6,12 +6,13 @@ spec is parsed (building or updating an index), not by a query on a built one.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import yaml
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = ["YamlError", "yaml_entries"]
 
@@ -20,16 +21,41 @@ __all__ = ["YamlError", "yaml_entries"]
 #: non-space character but the flow indicators), as saphyr-parser lexes them.
 _ANCHOR_END = frozenset("\0\n\r\ufeff \t,[]{}")
 
+#: What PyYAML (YAML 1.1) also takes for line breaks; YAML 1.2, and so
+#: saphyr-parser, reads them as ordinary characters.
+_YAML11_BREAKS = "\x85\u2028\u2029"
+
+#: Where stand-ins for :data:`_YAML11_BREAKS` are looked for: the private-use
+#: planes, characters PyYAML's scanner treats like any letter.
+_STAND_IN_RANGES = (range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE), range(0xE000, 0xF900))
+
+#: A code point that is no character: the value of a ``\uD800``-style escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: saphyr-parser's message for an escape that names no character.
+_BAD_ESCAPE = "while parsing a quoted scalar, found invalid Unicode character escape code"
+
 
 class _SafeYaml12Loader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, with anchor and alias names lexed as in YAML 1.2.
+    r"""PyYAML's SafeLoader, lexing as YAML 1.2 (and so the Rust engine's parser) does.
 
-    PyYAML (YAML 1.1) allows only ASCII letters, digits, ``-`` and ``_`` in
-    them and fails on anything else (``*Σ``, ``**bold**``); YAML 1.2, and so
-    the Rust engine's parser, takes any non-space character but ``,[]{}``.
-    Only the lexing of names changes: this loader is used for its events, and
-    nothing is ever constructed from them.
+    - Anchor and alias names: PyYAML (YAML 1.1) allows only ASCII letters,
+      digits, ``-`` and ``_`` in them and fails on anything else (``*Σ``,
+      ``**bold**``); YAML 1.2 takes any non-space character but ``,[]{}``.
+    - Characters: PyYAML refuses control characters (``\x01``, ``\x7f``...)
+      anywhere in the text; saphyr-parser takes every character but NUL.
+    - Escapes: ``"\ud800"`` (a surrogate) or ``"\U00110000"`` (past U+10FFFF)
+      names no character: PyYAML yields a lone surrogate (which no output can
+      encode) or fails without a line; saphyr-parser fails at the scalar.
+
+    NEL, LS and PS, which PyYAML also reads as line breaks, are swapped for
+    stand-ins before parsing (:func:`_stand_ins`). This loader is used for its
+    events, and nothing is ever constructed from them.
     """
+
+    #: Only NUL is refused (saphyr-parser: "found unprintable character").
+    #: Final in the stubs, but PyYAML looks it up on the instance.
+    NON_PRINTABLE = re.compile("\0")  # type: ignore[misc]
 
     def scan_anchor(self, TokenClass: type[yaml.Token]) -> yaml.Token:
         start_mark = self.get_mark()
@@ -47,6 +73,17 @@ class _SafeYaml12Loader(yaml.SafeLoader):
         value = self.prefix(length)
         self.forward(length)
         return TokenClass(value, start_mark, self.get_mark())  # type: ignore[call-arg]
+
+    def scan_flow_scalar(self, style: str) -> yaml.ScalarToken:
+        start_mark = self.get_mark()
+        try:
+            token = super().scan_flow_scalar(style)
+            valid = not _SURROGATE.search(token.value)
+        except ValueError:  # chr() of an escape past U+10FFFF
+            valid = False
+        if not valid:
+            raise yaml.scanner.ScannerError(None, None, _BAD_ESCAPE, start_mark)
+        return token
 
 
 class YamlError(Exception):
@@ -113,10 +150,14 @@ def yaml_entries(text: str, max_depth: int) -> list[tuple[str, str, bool]]:
         YamlError: A parser error, nesting deeper than
             ``max_depth``, or a first document that is not a mapping.
     """
+    parsed, restore = _stand_ins(text)
     try:
-        root = _first_document_root(yaml.parse(text, Loader=_SafeYaml12Loader), max_depth)
+        root = _first_document_root(
+            yaml.parse(parsed, Loader=_SafeYaml12Loader), max_depth, restore
+        )
     except yaml.YAMLError as error:
-        raise YamlError(_yaml_error_line(error, text), _yaml_error_message(error)) from error
+        message = restore(_yaml_error_message(error))
+        raise YamlError(_yaml_error_line(error, text), message) from error
     except YamlError:
         raise
     except Exception as error:  # RecursionError or any parser bug: still a failure.
@@ -127,7 +168,36 @@ def yaml_entries(text: str, max_depth: int) -> list[tuple[str, str, bool]]:
     return list(zip(keys, values, root.is_scalar[1::2], strict=True))
 
 
-def _first_document_root(events: Iterator[yaml.Event], max_depth: int) -> _Frame | None:
+def _stand_ins(text: str) -> tuple[str, Callable[[str], str]]:
+    r"""``text`` with NEL, LS and PS swapped for unused characters, and how to swap them back.
+
+    PyYAML breaks lines at them, YAML 1.2 does not; each stand-in is one
+    code point, so error positions stay where they were.
+
+    >>> parsed, restore = _stand_ins("a: b\u2028c\n")
+    >>> "\u2028" in parsed, restore(parsed) == "a: b\u2028c\n"
+    (False, True)
+    """
+    present = [c for c in _YAML11_BREAKS if c in text]
+    if not present:
+        return text, _same
+    used = set(text)
+    free = (chr(code) for codes in _STAND_IN_RANGES for code in codes if chr(code) not in used)
+    swaps = dict(zip(present, free, strict=False))
+    if len(swaps) < len(present):  # every stand-in taken: parse as it is
+        return text, _same
+    forward = str.maketrans(swaps)
+    back = str.maketrans({v: k for k, v in swaps.items()})
+    return text.translate(forward), lambda value: value.translate(back)
+
+
+def _same(value: str) -> str:
+    return value
+
+
+def _first_document_root(
+    events: Iterator[yaml.Event], max_depth: int, restore: Callable[[str], str] = _same
+) -> _Frame | None:
     """Consume a whole event stream; return the first document's root mapping.
 
     Nothing is constructed: scalars give their value, collections the texts of
@@ -137,6 +207,7 @@ def _first_document_root(events: Iterator[yaml.Event], max_depth: int) -> _Frame
     Args:
         events: PyYAML parser events.
         max_depth: The deepest nesting allowed.
+        restore: Gives a scalar's text back its NEL, LS and PS (:func:`_stand_ins`).
 
     Returns:
         The root mapping's children (keys and values alternate), or None when
@@ -178,7 +249,7 @@ def _first_document_root(events: Iterator[yaml.Event], max_depth: int) -> _Frame
         elif not first:
             continue
         elif isinstance(event, yaml.ScalarEvent):
-            node_text, node_is_scalar = event.value, True
+            node_text, node_is_scalar = restore(event.value), True
         else:  # AliasEvent: aliases contribute no text.
             node_text, node_is_scalar = "", False
         if not stack:

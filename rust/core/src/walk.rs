@@ -361,6 +361,13 @@ fn error_location(err: &ignore::Error) -> (Option<&Path>, Option<u64>) {
     }
 }
 
+/// The OS error of an `ignore` error, worded as the python engine words it
+/// (`Permission denied (os error 13)`: the error alone, its path is the problem's).
+fn os_reason(err: &ignore::Error) -> String {
+    err.io_error()
+        .map_or_else(|| err.to_string(), ToString::to_string)
+}
+
 /// Locks `m`; a panic on another walker thread cannot leave a `Vec` half-pushed,
 /// so a poisoned lock is still consistent.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -433,8 +440,11 @@ fn read_ignore_file(
         Err(OpenError::Io(e)) => {
             if e.kind() == ErrorKind::NotFound {
                 *seen = IgnoreFileSeen::Absent;
+            } else if listed(dir, path) {
+                // Unreadable: no patterns, and said, or the files it would
+                // ignore are indexed without a word.
+                problems.push((path.to_path_buf(), None, refused(&e.to_string())));
             }
-            // Absent or unreadable: no patterns, as in the crate.
             return None;
         }
         Err(e) => {
@@ -443,13 +453,13 @@ fn read_ignore_file(
         }
     };
     let mut data = Vec::new();
-    if file
+    if let Err(e) = file
         .by_ref()
         .take(max_bytes.saturating_add(1))
         .read_to_end(&mut data)
-        .is_err()
     {
         *seen = IgnoreFileSeen::Other;
+        problems.push((path.to_path_buf(), None, refused(&e.to_string())));
         return None;
     }
     if data.len() as u64 > max_bytes {
@@ -489,6 +499,17 @@ fn read_ignore_file(
         let _ = builder.add_line(Some(path.to_path_buf()), line);
     }
     builder.build().ok()
+}
+
+/// Whether the listing of `dir` holds the name of `path`. Only asked when
+/// opening `path` failed: a folder that can be listed but not searched
+/// refuses even the ignore files it does not have, and the python engine
+/// tries only the names it listed.
+fn listed(dir: &Path, path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    std::fs::read_dir(dir).is_ok_and(|entries| entries.flatten().any(|e| e.file_name() == name))
 }
 
 /// The shared state of one directory root's walk: ignore rules per folder.
@@ -629,7 +650,7 @@ fn look_at(
     }
     let stat = match entry.metadata() {
         Ok(meta) => FileStat::of(&meta),
-        Err(e) => return Seen::Problem(format!("cannot stat: {e}")),
+        Err(e) => return Seen::Problem(format!("cannot stat: {}", os_reason(&e))),
     };
     let name = entry.file_name().to_string_lossy();
     let is_spec = if has_spec_extension(&name) {
@@ -814,10 +835,16 @@ fn collect_root(
                     lock(r).uncacheable = true;
                 }
                 let (path, line) = error_location(&err);
+                // Without links followed, the walker's errors are folders it
+                // could not list.
+                let message = match err.io_error() {
+                    Some(io) => format!("cannot read directory: {io}"),
+                    None => err.to_string(),
+                };
                 lock(&met).push(Problem {
                     path: path.map_or_else(|| root_display.to_owned(), shown),
                     line: line.and_then(|l| u32::try_from(l).ok()),
-                    message: err.to_string(),
+                    message,
                 });
                 return;
             }

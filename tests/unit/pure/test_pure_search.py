@@ -405,7 +405,8 @@ def test_the_cache_keeps_positions_and_keyed_terms(tmp_path: Path) -> None:
     cache_dir = str(tmp_path / "cache")
     fresh = PureIndex.build([root])
     built, info = store.open_or_update(cache_dir, [root], max_file_bytes=1 << 20)
-    assert info.rebuilt
+    assert info.committed
+    assert not info.rebuilt  # a first build
     loaded = store.load_existing(cache_dir)
     for query in ['"task group"', "model:opus", "TaskGroup", "task*", "-opus"]:
         expected = fresh.search(query, 10)
@@ -417,7 +418,7 @@ def test_the_cache_keeps_positions_and_keyed_terms(tmp_path: Path) -> None:
     cache_file = tmp_path / "cache" / store.CACHE_NAME
     lines = cache_file.read_bytes().splitlines()
     header = json.loads(lines[0])
-    assert header["version"] == store.CACHE_VERSION == 2
+    assert header["version"] == store.CACHE_VERSION == 3
     assert header["analyzer"] == "standard-v2"
     header["version"] = 1
     body = b"\n".join([json.dumps(header).encode(), *lines[1:-1]]) + b"\n"

@@ -65,7 +65,8 @@ def test_the_snapshot_answers_as_a_fresh_build(tmp_path: Path) -> None:
     root = corpus(tmp_path / "corpus")
     cache = str(tmp_path / "cache")
     built, info = store.open_or_update(cache, [root], max_file_bytes=MAX)
-    assert info.rebuilt
+    assert info.committed
+    assert not info.rebuilt  # a first build
     fresh = PureIndex.build([root], max_file_bytes=MAX)
     opened = from_snapshot(cache, root)
     assert answers(opened) == answers(built) == answers(fresh)

@@ -25,17 +25,18 @@ pub(crate) enum ReadFailure {
 }
 
 impl ReadFailure {
-    /// The problem message for a skipped file.
+    /// The problem message for a skipped file (the python engine words it
+    /// the same: `pure/index.py`, `read_spec`).
     pub(crate) fn message(&self, max: u64) -> String {
         match self {
             ReadFailure::Io(e) => format!("cannot read file: {e}"),
             ReadFailure::TooLarge(size) => {
-                format!("file is larger than max_file_bytes ({size} > {max} bytes), skipped")
+                format!("file is larger than max_file_bytes ({size} > {max} bytes): skipped")
             }
-            ReadFailure::NotRegular => "not a regular file, skipped".to_owned(),
-            ReadFailure::Refused(why) => format!("{why}, skipped"),
+            ReadFailure::NotRegular => "not a regular file: skipped".to_owned(),
+            ReadFailure::Refused(why) => format!("{why}: skipped"),
             ReadFailure::Binary => {
-                "binary file (NUL byte in the first 8192 bytes), skipped".to_owned()
+                "binary file (NUL byte in the first 8192 bytes): skipped".to_owned()
             }
         }
     }
