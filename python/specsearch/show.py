@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from specsearch.backend import DEFAULT_MAX_FILE_BYTES
 from specsearch.pure.spec import decode_lines, parse_spec, strip
 
 if TYPE_CHECKING:
@@ -56,14 +60,38 @@ def _body_start(lines: list[str]) -> int:
     return 0
 
 
-def read_shown(display_path: str, fs_path: str) -> ShownSpec:
+def _read_spec_file(fs_path: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file at ``fs_path``, at most ``max_bytes`` of them.
+
+    Opened without blocking, so that a FIFO put in a spec's place (since it
+    was indexed, or named on the command line) is refused, not waited on.
+
+    Raises:
+        OSError: it cannot be read, is not a regular file, or is larger
+            than ``max_bytes`` (the engines skip such a file too).
+    """
+    fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", fs_path)
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(
+            errno.EFBIG, f"file is larger than max_file_bytes ({max_bytes} bytes)", fs_path
+        )
+    return data
+
+
+def read_shown(
+    display_path: str, fs_path: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> ShownSpec:
     """Read and parse the spec file at ``fs_path`` (shown as ``display_path``).
 
     Raises:
-        OSError: the file cannot be read.
+        OSError: the file cannot be read, is not a regular file, or is
+            larger than ``max_bytes``.
     """
-    with open(fs_path, "rb") as f:
-        data = f.read()
+    data = _read_spec_file(fs_path, max_bytes)
     spec, problems = parse_spec(display_path, fs_path, data)
     lines = decode_lines(data)
     return ShownSpec(
