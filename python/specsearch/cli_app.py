@@ -665,20 +665,31 @@ def cache_list(as_json: bool) -> None:
 
 
 def _remove_all(chosen: Sequence[Any], *, dry_run: bool) -> None:
+    """Remove each folder of ``chosen``, then exit 2 if any was left.
+
+    One that cannot be removed is said, and the others still go.
+    """
     from specsearch.cache import remove  # noqa: PLC0415
 
     freed = 0
+    done = 0
+    left: list[str] = []
     for e in chosen:
         if not dry_run:
             try:
                 remove(e, os.environ)
             except (OSError, ValueError) as err:
-                fail(describe(err))
+                note(f"error: {describe(err)}")
+                left.append(e.path)
+                continue
+        done += 1
         freed += e.size_bytes
         click.echo(
             f"{'would remove' if dry_run else 'removed'} {e.path} ({', '.join(e.roots) or '?'})"
         )
-    click.echo(f"{len(chosen)} index folder(s), {freed / 1e6:.1f} MB")
+    click.echo(f"{done} index folder(s), {freed / 1e6:.1f} MB")
+    if left:
+        fail(f"{len(left)} index folder(s) could not be removed: {', '.join(left)}")
 
 
 @cache.command()
