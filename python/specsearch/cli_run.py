@@ -18,7 +18,6 @@ import dataclasses
 import math
 import os
 import re
-import stat
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
@@ -409,13 +408,13 @@ def context_lines(path: str, line: int, n: int) -> dict[int, str]:
     It is opened as the engines open a spec: a link or FIFO put in its place
     since it was indexed is not read (nor waited on).
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    from specsearch.pure.walk import UnsafeFile, open_regular  # noqa: PLC0415 (-C only)
+
     try:
-        with open(os.open(path, flags), "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                return {}
+        opened, _ = open_regular(path)
+        with opened as f:
             lines = f.read().decode("utf-8", "replace").split("\n")
-    except OSError:
+    except (UnsafeFile, OSError):
         return {}
     lo, hi = max(1, line - n), min(len(lines), line + n)
     return {i: lines[i - 1].rstrip("\r") for i in range(lo, hi + 1)}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specsearch.backend import DEFAULT_MAX_FILE_BYTES
 from specsearch.pure.spec import decode_lines, parse_spec, strip
+from specsearch.pure.walk import UnsafeFile, open_regular
 
 if TYPE_CHECKING:
     from specsearch.types import Problem
@@ -63,22 +63,24 @@ def _body_start(lines: list[str]) -> int:
 def _read_spec_file(fs_path: str, max_bytes: int) -> bytes:
     """The bytes of the regular file at ``fs_path``, at most ``max_bytes`` of them.
 
-    Opened without blocking, so that a FIFO put in a spec's place (since it
-    was indexed, or named on the command line) is refused, not waited on.
+    Opened as the engines open a spec (:func:`~specsearch.pure.walk.open_regular`),
+    once the links of its path are resolved (``show FILE`` follows a link it
+    is given): a FIFO put in a spec's place is refused, not waited on.
 
     Raises:
         OSError: it cannot be read, is not a regular file, or is larger
             than ``max_bytes`` (the engines skip such a file too).
     """
-    fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", fs_path)
-        data = f.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise OSError(
-            errno.EFBIG, f"file is larger than max_file_bytes ({max_bytes} bytes)", fs_path
-        )
+    too_large = f"file is larger than max_file_bytes ({max_bytes} bytes)"
+    try:
+        opened, _ = open_regular(os.path.realpath(fs_path), max_bytes)
+        with opened as f:
+            data = f.read(max_bytes + 1)
+    except UnsafeFile as refused:
+        reason = refused.reason if refused.size is None else too_large
+        raise OSError(errno.EINVAL, reason, fs_path) from None
+    if len(data) > max_bytes:  # it grew since it was opened
+        raise OSError(errno.EFBIG, too_large, fs_path)
     return data
 
 
