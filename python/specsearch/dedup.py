@@ -42,7 +42,9 @@ import operator
 import re
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -73,6 +75,8 @@ THRESHOLD = 0.8
 SHINGLE = 3
 #: Bands x rows of the locality-sensitive hashing that finds candidate pairs.
 _BANDS, _ROWS = 32, 4
+#: ``by_key``'s mark for a key whose group is past :func:`group`'s ``limit``.
+_LEFT_OUT = -1
 _WORD = re.compile(rb"[a-z0-9]+")
 
 Fingerprint = tuple[int | None, ...]
@@ -198,6 +202,7 @@ def group(
     threshold: float = THRESHOLD,
     compare_all: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> list[Group]:
     """Group ``fingerprints`` (in the order given) into copies; singletons included.
 
@@ -205,11 +210,16 @@ def group(
     bins), which at similarity 0.8 finds a pair with probability above
     0.9999; ``compare_all`` compares every pair instead (for short lists,
     such as a page of hits, where it is as fast and exact).
+
+    ``limit`` gives the first ``limit`` groups only, the same as
+    ``group(...)[:limit]``: a spec that would start a later group, or join
+    one, is compared with the first groups alone and then left out.
     """
     empties = [0 if fp is None else _empty_bins(fp) for fp in fingerprints]
     reps: list[int] = []
     members: dict[int, list[tuple[int, float]]] = {}
     buckets: dict[tuple[int, tuple[int | None, ...]], list[int]] = {}
+    # A key's group; _LEFT_OUT for a group past ``limit``.
     by_key: dict[tuple[str, str], int] = {}
     for i, fp in enumerate(fingerprints):
         if on_progress is not None:
@@ -218,6 +228,8 @@ def group(
         key = None if keys is None else keys[i]
         if key is not None and key in by_key:
             r = by_key[key]
+            if r == _LEFT_OUT:
+                continue
             rep = fingerprints[r]
             home = (
                 r,
@@ -243,6 +255,12 @@ def group(
             members[home[0]].append((i, home[1]))
             if key is not None:
                 by_key.setdefault(key, home[0])
+            continue
+        if limit is not None and len(reps) >= limit:
+            # It starts or joins a group past the first ``limit`` (the
+            # earlier groups' representatives are the first ones).
+            if key is not None:
+                by_key[key] = _LEFT_OUT
             continue
         if key is not None:
             by_key[key] = i
@@ -280,11 +298,12 @@ def group_docs(
     native: bool = False,
     threshold: float = THRESHOLD,
     compare_all: bool = False,
+    limit: int | None = None,
 ) -> list[Group]:
     """:func:`group` over the files of ``docs``, keyed by their :func:`identity`."""
     prints = fingerprint_files([doc.path for doc in docs], native=native)
     keys = [identity(doc.name, doc.description) for doc in docs]
-    return group(prints, keys=keys, threshold=threshold, compare_all=compare_all)
+    return group(prints, keys=keys, threshold=threshold, compare_all=compare_all, limit=limit)
 
 
 def pool(k: int) -> int:
@@ -301,7 +320,7 @@ def collapse(
     """
     infos = hits.infos()
     docs = [doc for doc, _ in infos]
-    groups = group_docs(docs, native=native, threshold=threshold, compare_all=True)[:k]
+    groups = group_docs(docs, native=native, threshold=threshold, compare_all=True, limit=k)
     shown = hits.select([g.members[0] for g in groups])
     return [
         Collapsed(

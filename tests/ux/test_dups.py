@@ -156,3 +156,42 @@ def test_same_name_and_description_is_the_same_spec(tmp_path: Path) -> None:
         str(tmp_path / "cn" / "helm.md"),
     }
     assert copy["similarity"] < dedup.THRESHOLD  # joined by identity, not by text
+
+
+_SMALL_BIN = st.one_of(st.none(), st.integers(min_value=0, max_value=1))
+_PRINT = st.one_of(st.none(), st.lists(_SMALL_BIN, min_size=dedup.BINS, max_size=dedup.BINS))
+_KEY = st.one_of(st.none(), st.sampled_from([("a", "x"), ("b", "y"), ("c", "z")]))
+
+
+@given(
+    st.lists(st.tuples(_PRINT, _KEY), max_size=14),
+    st.integers(min_value=0, max_value=6),
+    st.booleans(),
+    st.sampled_from([0.5, 0.8]),
+)
+def test_a_limit_gives_the_first_groups(
+    specs: list[tuple[list[int | None] | None, tuple[str, str] | None]],
+    limit: int,
+    compare_all: bool,
+    threshold: float,
+) -> None:
+    """``limit=n`` is ``[:n]`` of the whole grouping: members, order, similarity."""
+    prints = [None if fp is None else tuple(fp) for fp, _ in specs]
+    keys = [key for _, key in specs]
+    whole = dedup.group(prints, keys=keys, threshold=threshold, compare_all=compare_all)
+    first = dedup.group(
+        prints, keys=keys, threshold=threshold, compare_all=compare_all, limit=limit
+    )
+    assert first == whole[:limit]
+
+
+def test_a_limit_keeps_a_left_out_groups_name_and_description() -> None:
+    """A copy of the first spec by its text that shares its name and description
+    with a spec left out belongs with that spec, so it is left out too."""
+    a = dedup.fingerprint(BODY.encode())
+    other = dedup.fingerprint(b"kubernetes operators reconcile custom resources in loops")
+    prints = [a, other, a]
+    keys = [("helm", "charts"), ("k8s", "ops"), ("k8s", "ops")]
+    whole = dedup.group(prints, keys=keys, compare_all=True)
+    assert [g.members for g in whole] == [(0,), (1, 2)]
+    assert dedup.group(prints, keys=keys, compare_all=True, limit=1) == whole[:1]
