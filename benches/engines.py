@@ -59,7 +59,7 @@ from specsearch.select import load_backend
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from specsearch.backend import Backend, BackendClass
+    from specsearch.protocols import Backend, BackendClass
     from specsearch.pure import Node
 
 __all__ = [

@@ -82,7 +82,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from specsearch.backend import BackendClass, BatchTopDocs, BuildOptions, Progress
+    from specsearch.backend import BuildOptions, Progress
+    from specsearch.protocols import BackendClass, BatchTopDocs
     from specsearch.pure import Node
     from specsearch.schema import Weights
     from specsearch.types import RouteExplanation, Snippet

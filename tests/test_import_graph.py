@@ -23,6 +23,8 @@ import ast
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "python" / "specsearch"
 
 Graph = dict[str, set[str]]
@@ -164,8 +166,13 @@ def test_the_checker_finds_a_cycle(tmp_path: Path) -> None:
 
 def test_layers() -> None:
     graph = build_graph()
-    # The Protocol module depends on nothing but errors and value types.
-    assert graph["specsearch.backend"] <= {"specsearch.errors", "specsearch.types"}
+    # The Protocol modules depend on nothing but errors and value types.
+    assert graph["specsearch.protocols"] <= {"specsearch.errors", "specsearch.types"}
+    assert graph["specsearch.backend"] <= {
+        "specsearch.errors",
+        "specsearch.types",
+        "specsearch.protocols",
+    }
     # The schema is the bottom layer: every engine may use it.
     assert graph["specsearch.schema"] <= {"specsearch.errors"}
     # Only the native adapter imports the extension.
@@ -177,22 +184,50 @@ def test_layers() -> None:
     assert not any("tantivy" in m for deps in graph.values() for m in deps)
 
 
-def test_the_protocol_module_holds_only_protocols_and_value_types() -> None:
-    tree = ast.parse((PACKAGE / "backend.py").read_text(encoding="utf-8"))
+def _is_frozen_dataclass(node: ast.ClassDef) -> bool:
+    return any(
+        isinstance(d, ast.Call)
+        and ast.unparse(d.func) == "dataclass"
+        and any(
+            k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value
+            for k in d.keywords
+        )
+        for d in node.decorator_list
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "kind", "functions"),
+    [("protocols.py", "Protocol", set()), ("backend.py", "value", {"__getattr__"})],
+)
+def test_the_protocol_modules_hold_only_protocols_and_value_types(
+    module: str, kind: str, functions: set[str]
+) -> None:
+    """``protocols`` holds the Protocols; ``backend`` the value types, and the
+    module ``__getattr__`` that reaches the Protocols under their old home."""
+    tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
+    classes = 0
     for node in tree.body:
-        assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef), node.name
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            assert node.name in functions, node.name
         if isinstance(node, ast.ClassDef):
+            classes += 1
             bases = {ast.unparse(b) for b in node.bases}
-            frozen_dataclass = any(
-                isinstance(d, ast.Call)
-                and ast.unparse(d.func) == "dataclass"
-                and any(
-                    k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value
-                    for k in d.keywords
-                )
-                for d in node.decorator_list
-            )
-            assert "Protocol" in bases or frozen_dataclass, node.name
+            if kind == "Protocol":
+                assert bases == {"Protocol"}, node.name
+            else:
+                assert _is_frozen_dataclass(node), node.name
+    assert classes >= 3
+
+
+def test_the_protocols_are_still_reached_from_backend() -> None:
+    from specsearch import backend, protocols  # noqa: PLC0415
+
+    for name in ("Backend", "BackendClass", "BatchTopDocs", "TopDocs"):
+        assert getattr(backend, name) is getattr(protocols, name)
+        assert name in backend.__all__
+    with pytest.raises(AttributeError, match="Nope"):
+        _ = backend.Nope
 
 
 if __name__ == "__main__":

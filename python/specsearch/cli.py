@@ -15,6 +15,7 @@ errors, notices, hints and file problems to stderr, each on one line.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -43,8 +44,11 @@ def __getattr__(name: str) -> object:
 
 def _run_fast(command: str, params: dict[str, object]) -> None:
     """Run a parsed ``query`` or ``route`` as the click command would, without click."""
+    collecting = _pause_gc()
     from specsearch import cli_run  # noqa: PLC0415 (what a query needs, after parsing)
     from specsearch.config import ConfigError, load_config  # noqa: PLC0415
+
+    _resume_gc(collecting)
 
     try:
         config = load_config(os.environ)
@@ -55,6 +59,31 @@ def _run_fast(command: str, params: dict[str, object]) -> None:
         cli_run.run_query(config, where=where, **rest)
     else:
         cli_run.run_route(config, where=where, **rest)
+
+
+def _pause_gc() -> bool:
+    """Stop the cyclic garbage collector while modules load; whether it was running.
+
+    Loading the query path's modules allocates thousands of objects that live
+    as long as the process (functions, classes, constants) and makes next to
+    no garbage; the collector would walk them over and over (18 passes, about
+    2.5 ms of a 60 ms query on a 2-core machine, and as many once resumed).
+    """
+    running = gc.isenabled()
+    gc.disable()
+    return running
+
+
+def _resume_gc(running: bool) -> None:
+    """Start the collector again, if it was running, leaving out what is loaded so far.
+
+    ``gc.freeze`` moves every object tracked so far into a generation no
+    collection walks (see its documentation): the modules' objects stay for
+    the process's life anyway.
+    """
+    if running:
+        gc.freeze()
+        gc.enable()
 
 
 #: Set to see the traceback of an internal error instead of its one line.
@@ -99,6 +128,8 @@ def _main(argv: list[str]) -> None:
                 _run_fast(*parsed)
             except KeyboardInterrupt:
                 sys.exit(130)  # cli_run.EXIT_INTERRUPTED, as click's group exits
+    collecting = _pause_gc()
     from specsearch.cli_app import cli as app  # noqa: PLC0415 (start-up cost: click)
 
+    _resume_gc(collecting)
     app(argv, prog_name="specsearch")

@@ -20,7 +20,6 @@ import os
 import re
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 from specsearch.backend import BuildOptions
 from specsearch.config import project_roots, user_roots
@@ -29,14 +28,20 @@ from specsearch.engine import Index, query_text
 from specsearch.errors import IndexFormatError, SpecsearchError
 from specsearch.window import SNIPPET_WIDTH, window
 
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
+    from typing import Any, Literal, NoReturn, TypeVar
 
     from specsearch.config import Config
     from specsearch.dedup import Collapsed
     from specsearch.engine import RouteHits
     from specsearch.types import Contribution, Hit, Problem
+
+    _T = TypeVar("_T")
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -89,7 +94,6 @@ def echo(
     stream.flush()
 
 
-_T = TypeVar("_T")
 MIN_SNIPPET_WIDTH = 40
 
 

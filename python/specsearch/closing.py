@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from types import TracebackType
+    from typing import Self
 
 __all__ = ["Closing"]
 

@@ -8,7 +8,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, Self, overload
 
 from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
@@ -17,19 +16,18 @@ from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
 
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Literal, Self, overload
+
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import (
-        Backend,
-        BackendClass,
-        BatchTopDocs,
-        IndexStats,
-        Progress,
-        TopDocs,
-    )
+    from specsearch.backend import IndexStats, Progress
     from specsearch.encoder import Encoder
+    from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
     from specsearch.types import Problem, RouteExplanation
     from specsearch.vectors import StoredRows, VectorStats
 
@@ -244,10 +242,13 @@ class Hits(Sequence[Hit]):
     def __len__(self) -> int:
         return len(self._top)
 
-    @overload
-    def __getitem__(self, index: int) -> Hit: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Hit]: ...
+    if TYPE_CHECKING:  # `typing.overload` only for the type checker: start-up cost
+
+        @overload
+        def __getitem__(self, index: int) -> Hit: ...
+        @overload
+        def __getitem__(self, index: slice) -> Sequence[Hit]: ...
+
     def __getitem__(self, index: int | slice) -> Hit | Sequence[Hit]:
         return self._materialize()[index]
 

@@ -6,7 +6,6 @@ This is the only module that imports :mod:`specsearch._native`.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
@@ -20,8 +19,12 @@ from specsearch.types import (
     Snippet,
 )
 
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
     import numpy as np
     from numpy.typing import NDArray

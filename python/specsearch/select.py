@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from specsearch.errors import BackendUnavailableError, SchemaError
+
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from specsearch.backend import BackendClass
+    from specsearch.protocols import BackendClass
 
 __all__ = ["BACKEND_NAMES", "ENV_VAR", "BackendChoice", "load_backend", "resolve_backend"]
 

@@ -18,7 +18,7 @@ from specsearch.select import load_backend, resolve_backend
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from specsearch.backend import Backend
+    from specsearch.protocols import Backend
 
 pytest.importorskip("tantivy")
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
-    from specsearch.backend import Backend
+    from specsearch.protocols import Backend
 
     Build = Callable[[Sequence[str], BuildOptions], Backend]
 

@@ -119,6 +119,12 @@ def test_package_names_still_resolve_lazily() -> None:
     assert "specsearch.engine" in loaded
 
 
+#: What a plain ``query`` line must not load either: ``typing`` (the value
+#: types and the facade need it only for the type checker) and the Protocols
+#: (defining one imports ``typing``).
+QUERY_MUST_NOT_LOAD = ("typing", "specsearch.protocols")
+
+
 #: What ``route`` may add: it looks for the model (``specsearch.model``
 #: reads the cache folder with ``pathlib`` and keeps ``shutil`` for fetching).
 ROUTE_MAY_LOAD = {"specsearch.model", "pathlib", "shutil", "bz2", "lzma"}
@@ -150,3 +156,21 @@ def test_native_query_and_route_runs_load_no_heavy_module(
     allowed = ROUTE_MAY_LOAD if command == "route" else set()
     assert [m for m in HEAVY if m in loaded and m not in allowed] == []
     assert ("click" in loaded) == (entry == "click")
+    if entry == "main" and command == "query":
+        assert [m for m in QUERY_MUST_NOT_LOAD if m in loaded] == []
+
+
+@pytest.mark.parametrize("line", [["query", "review async rust"], ["stats"]])
+def test_the_collector_runs_again_once_the_modules_are_loaded(
+    tmp_path: Path, line: list[str]
+) -> None:
+    """Start-up pauses the cyclic collector while modules load, then leaves the
+    loaded objects out of its walks (``gc.freeze``) and starts it again."""
+    args = [*line, str(EXAMPLES), "--index", str(tmp_path / "ix"), "--backend", "native"]
+    code = (
+        "import gc\nfrom specsearch.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('collector', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+    )
+    _, out = _loaded_after(code)
+    assert out.splitlines()[-1] == "collector True True"
