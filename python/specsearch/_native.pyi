@@ -22,6 +22,7 @@ __all__ = [
     "Encoder",
     "Index",
     "IndexBuffers",
+    "OpenJob",
     "TopDocs",
     "__version__",
     "document_texts",
@@ -61,6 +62,12 @@ class BatchTopDocs:
     def errors(self) -> dict[int, QueryError]: ...
 
 @final
+class OpenJob:
+    def finish(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int], str | None]: ...
+
+@final
 class IndexBuffers:
     """The ``base`` of the arrays ``Index.doc_lengths`` returns."""
 
@@ -90,6 +97,20 @@ class Index:
         verify: bool = False,
         rebuild: bool = False,
     ) -> tuple[Index, list[tuple[str, int | None, str]], dict[str, int], str | None]: ...
+    @staticmethod
+    def start_open(
+        index_dir: str,
+        roots: list[str],
+        *,
+        max_file_bytes: int = ...,
+        threads: int = 0,
+        memory_budget: int = ...,
+        merge_threshold: int = ...,
+        hidden: bool = False,
+        no_ignore: bool = False,
+        verify: bool = False,
+        rebuild: bool = False,
+    ) -> OpenJob: ...
     @staticmethod
     def open_existing(index_dir: str) -> tuple[Index, list[tuple[str, int | None, str]]]: ...
     def stats(self) -> dict[str, int | str]: ...

@@ -23,9 +23,8 @@ import time
 
 from specsearch.backend import BuildOptions
 from specsearch.config import project_roots, user_roots
-from specsearch.dedup import fold, pool
-from specsearch.engine import Index, query_text
-from specsearch.errors import IndexFormatError, SpecsearchError
+from specsearch.errors import IndexFormatError, SchemaError, SpecsearchError
+from specsearch.pathargs import index_folder, roots_arg
 from specsearch.window import SNIPPET_WIDTH, window
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
@@ -38,7 +37,8 @@ if TYPE_CHECKING:
 
     from specsearch.config import Config
     from specsearch.dedup import Collapsed
-    from specsearch.engine import RouteHits
+    from specsearch.engine import Index, RouteHits
+    from specsearch.native import StartedOpen
     from specsearch.types import Contribution, Hit, Problem
 
     _T = TypeVar("_T")
@@ -301,19 +301,65 @@ class Where:
             return self.backend
         return config.backend
 
+    @staticmethod
+    def options(scope: Scope, *, writer: bool) -> BuildOptions:
+        """The build options of ``scope``'s index.
+
+        ``specsearch index`` (a ``writer``) checks every checksum, so that it
+        never calls a corrupt index up to date; a query checks what it reads.
+        """
+        return BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore, verify=writer)
+
+    def start(self, scope: Scope, config: Config) -> StartedOpen | None:
+        """A query's open of its native index, started now on a thread of its own.
+
+        The command loads the rest of itself (the facade, the result types)
+        while the index is checked; on two cores that hides most of a
+        no-change check. The open is the one :meth:`open` makes (the
+        facade's ``backend/`` folder under :meth:`folder`); were it not, the
+        facade would wait for it and make its own (``Index.open``'s
+        ``started``). None when the native backend will not answer or no
+        thread can be made.
+        """
+        name = self.backend_name(config) or os.environ.get("SPECSEARCH_BACKEND") or "native"
+        if name != "native":
+            return None
+        try:
+            from specsearch.native import NativeBackend  # noqa: PLC0415 (the extension, if built)
+        except ImportError:
+            return None
+        try:
+            # What the facade would refuse (an empty --index, a NUL) is
+            # left to it: nothing may be written first.
+            folder, roots = index_folder(self.folder(scope)), roots_arg(scope.roots)
+        except SchemaError:
+            return None
+        options = self.options(scope, writer=False)
+        try:
+            return NativeBackend.start_open(os.path.join(folder, name), roots, options)
+        except OSError:
+            return None
+
     def open(
-        self, scope: Scope, config: Config, *, rebuild: bool = False, writer: bool = False
+        self,
+        scope: Scope,
+        config: Config,
+        *,
+        rebuild: bool = False,
+        writer: bool = False,
+        started: StartedOpen | None = None,
     ) -> Index:
         """Open the persistent index, updating it first, with a progress bar when slow.
 
         A corrupt index (a checksum error, say) is rebuilt from the specs, once;
         while another process updates it, the facade answers from the last
-        committed index and says so.
+        committed index and says so. ``started`` is this open already under
+        way (:meth:`start`).
         """
+        from specsearch.engine import Index  # noqa: PLC0415 (loaded while a started open runs)
+
         bar = ProgressBar(enabled=sys.stderr.isatty())
-        # `specsearch index` checks every checksum, so that it never calls a
-        # corrupt index up to date; a query checks what it reads.
-        options = BuildOptions(hidden=scope.hidden, no_ignore=scope.no_ignore, verify=writer)
+        options = self.options(scope, writer=writer)
         folder = self.folder(scope)
         backend = self.backend_name(config)
         if_locked: Literal["snapshot", "raise"] = "raise" if writer else "snapshot"
@@ -327,6 +373,7 @@ class Where:
                     progress=bar,
                     rebuild=rebuild,
                     if_locked=if_locked,
+                    started=started,
                 )
             except IndexFormatError as err:
                 if rebuild:
@@ -344,10 +391,17 @@ class Where:
         finally:
             bar.close()
 
-    def run(self, scope: Scope, config: Config, body: Callable[[Index], _T]) -> _T:
+    def run(
+        self,
+        scope: Scope,
+        config: Config,
+        body: Callable[[Index], _T],
+        *,
+        started: StartedOpen | None = None,
+    ) -> _T:
         """``body`` on the open index; a corruption found while reading it rebuilds it, once."""
         try:
-            with self.open(scope, config) as index:
+            with self.open(scope, config, started=started) as index:
                 return body(index)
         except IndexFormatError as err:
             note(f"{describe(err)}; rebuilding the index")
@@ -639,9 +693,13 @@ def run_query(
     fields: tuple[str, ...] | None,
 ) -> NoReturn:
     """``specsearch query``: find the specs that best match ``query``, print them, exit."""
+    scope = where.scope(config)
+    started = where.start(scope, config)
+    from specsearch.dedup import fold, pool  # noqa: PLC0415 (loaded while the open runs)
+    from specsearch.engine import query_text  # noqa: PLC0415
+
     # Bytes that are not UTF-8 arrive as lone surrogates: U+FFFD, as the engines see them.
     text = query_text(query)
-    scope = where.scope(config)
     k = config.k if k is None else k
     every = config.all if all_copies is None else all_copies
     overrides = parse_weights(weights)
@@ -707,7 +765,7 @@ def run_query(
             explain_nothing(scope, text, empty=empty, suggestion=suggestion)
         return results
 
-    exit_after(lambda: where.run(scope, config, answer))
+    exit_after(lambda: where.run(scope, config, answer, started=started))
 
 
 def run_route(
@@ -726,14 +784,18 @@ def run_route(
     fields: tuple[str, ...] | None,
 ) -> NoReturn:
     """``specsearch route``: find the specs that should handle ``request``, print them, exit."""
-    request = query_text(request)
     scope = where.scope(config)
+    started = where.start(scope, config)
+    from specsearch.dedup import fold, pool  # noqa: PLC0415 (loaded while the open runs)
+    from specsearch.engine import query_text  # noqa: PLC0415
+
+    request = query_text(request)
     k = config.k if k is None else k
     every = config.all if all_copies is None else all_copies
     model_path = route_model(model_dir)
 
     def answer() -> list[Collapsed]:
-        with where.open(scope, config) as index:
+        with where.open(scope, config, started=started) as index:
             if model_path is not None:
                 bar = ProgressBar(enabled=sys.stderr.isatty())
                 try:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from specsearch.backend import BuildOptions, UpdateInfo
 from specsearch.closing import Closing
 from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
+from specsearch.pathargs import PathArg, index_folder, roots_arg
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, FusedScore, Hit, Snippet
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from specsearch.backend import IndexStats, Progress
     from specsearch.encoder import Encoder
+    from specsearch.native import StartedOpen
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
     from specsearch.types import Problem, RouteExplanation
     from specsearch.vectors import StoredRows, VectorStats
@@ -41,7 +43,6 @@ __all__ = [
     "query_text",
 ]
 
-PathArg = str | os.PathLike[str]
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -66,35 +67,6 @@ def query_text(query: str) -> str:
     'caf\ufffd tokio'
     """
     return _SURROGATES.sub("\ufffd", query)
-
-
-def _roots(paths: Sequence[PathArg]) -> list[str]:
-    if isinstance(paths, str | os.PathLike):
-        raise SchemaError("paths", f"expected a sequence of paths, got the single path {paths!r}")
-    return [_path(p, "paths") for p in paths]
-
-
-def _path(path: PathArg, what: str) -> str:
-    """``path`` as a string; one with a NUL byte, which no file has, is a SchemaError.
-
-    (Else the native engine raises OSError and the python one ValueError.)
-    """
-    text = os.fspath(path)
-    if "\0" in text:
-        raise SchemaError(what, f"a path holds a NUL byte: {text!r}")
-    return text
-
-
-def _index_folder(path: PathArg) -> str:
-    """An ``index_dir`` as a string; an empty one is a SchemaError.
-
-    It would put the index's folders in the current folder (``--index
-    "$UNSET"``), which may be a folder of specs: those are never written to.
-    """
-    text = _path(path, "index_dir")
-    if not text:
-        raise SchemaError("index_dir", "an empty path; name a folder (or leave it out)")
-    return text
 
 
 def _snapshot(
@@ -383,7 +355,7 @@ class Index(Closing):
             BackendUnavailableError: the backend asked for cannot be loaded.
             FileNotFoundError: a path does not exist.
         """
-        roots = _roots(paths)
+        roots = roots_arg(paths)
         choice = resolve_backend(backend, os.environ if environ is None else environ)
         if choice.notice is not None:
             notice(choice.notice)
@@ -402,6 +374,7 @@ class Index(Closing):
         progress: Progress | None = None,
         rebuild: bool = False,
         if_locked: Literal["snapshot", "raise"] = "snapshot",
+        started: StartedOpen | None = None,
     ) -> Self:
         """Open the persistent index of ``paths``, creating or updating it first.
 
@@ -425,6 +398,12 @@ class Index(Closing):
                 and the index needs an update: ``"snapshot"`` (a reader)
                 answers as below; ``"raise"`` (a writer, as ``specsearch
                 index``) raises :class:`~specsearch.errors.IndexLockedError`.
+            started: This open, already under way
+                (:meth:`specsearch.native.NativeBackend.start_open`, which the
+                CLI calls before it has loaded the rest of itself). It is
+                finished when it is the open this call makes (same backend,
+                folder, roots and options, no ``rebuild``); else it is waited
+                for, and this call makes its own. It is always waited for.
 
         While another process updates the index, this one does not wait: it
         answers from the last committed index (or, when there is none yet,
@@ -437,37 +416,55 @@ class Index(Closing):
             IndexLockedError: another process holds the writer lock and
                 ``if_locked`` is ``"raise"``.
         """
-        if if_locked not in ("snapshot", "raise"):
-            raise SchemaError("if_locked", f"must be 'snapshot' or 'raise', got {if_locked!r}")
-        env = os.environ if environ is None else environ
-        choice = resolve_backend(backend, env)
-        if choice.notice is not None:
-            notice(choice.notice)
-        roots = _roots(paths)
-        folder = (
-            _index_folder(index_dir) if index_dir is not None else default_index_dir(roots, env)
-        )
-        if index_dir is None:
-            from specsearch.cache import record_use  # noqa: PLC0415
-
-            record_use(folder, roots)
-        target = os.path.join(folder, choice.name)
         try:
-            opened, info = choice.backend.open(
-                target, roots, options or BuildOptions(), progress, rebuild=rebuild
+            if if_locked not in ("snapshot", "raise"):
+                raise SchemaError("if_locked", f"must be 'snapshot' or 'raise', got {if_locked!r}")
+            options = options or BuildOptions()
+            env = os.environ if environ is None else environ
+            choice = resolve_backend(backend, env)
+            if choice.notice is not None:
+                notice(choice.notice)
+            roots = roots_arg(paths)
+            folder = (
+                index_folder(index_dir) if index_dir is not None else default_index_dir(roots, env)
             )
-            if info.damage is not None:
-                notice(f"{info.damage}; rebuilt the index")
-        except IndexLockedError as busy:
-            if if_locked == "raise":
-                raise
-            opened, info = _snapshot(
-                choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
-            )
-        index = cls(opened)
-        index._update = info
-        index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
-        return index
+            if index_dir is None:
+                from specsearch.cache import record_use  # noqa: PLC0415
+
+                record_use(folder, roots)
+            target = os.path.join(folder, choice.name)
+            if started is not None and (
+                started.backend != choice.name
+                or started.index_dir != target
+                or started.roots != tuple(roots)
+                or started.options != options
+                or rebuild
+            ):
+                started.wait()
+                started = None
+            opened: Backend
+            try:
+                if started is not None:
+                    opened, info = started.finish(progress)
+                else:
+                    opened, info = choice.backend.open(
+                        target, roots, options, progress, rebuild=rebuild
+                    )
+                if info.damage is not None:
+                    notice(f"{info.damage}; rebuilt the index")
+            except IndexLockedError as busy:
+                if if_locked == "raise":
+                    raise
+                opened, info = _snapshot(
+                    choice.backend, target, roots=roots, options=options, busy=busy, notice=notice
+                )
+            index = cls(opened)
+            index._update = info
+            index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")
+            return index
+        finally:
+            if started is not None:
+                started.wait()  # a no-op once finished
 
     @classmethod
     def open_existing(
@@ -490,9 +487,9 @@ class Index(Closing):
         if choice.notice is not None:
             notice(choice.notice)
         folder = (
-            _index_folder(index_dir)
+            index_folder(index_dir)
             if index_dir is not None
-            else default_index_dir(_roots(paths), env)
+            else default_index_dir(roots_arg(paths), env)
         )
         index = cls(choice.backend.open_existing(os.path.join(folder, choice.name)))
         index._vectors_path = os.path.join(folder, f"{choice.name}.vectors")

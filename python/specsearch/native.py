@@ -1,23 +1,19 @@
 """The native backend: a thin adapter over the Rust extension.
 
-This is the only module that imports :mod:`specsearch._native`.
+This is the only module that imports :mod:`specsearch._native`. It loads the
+result value types (:mod:`specsearch.types`) where it first makes one, not
+on import: the CLI imports it to start an index's open
+(:meth:`NativeBackend.start_open`) and loads the rest while the open runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from specsearch import _native
 from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
-from specsearch.types import (
-    Contribution,
-    DocInfo,
-    FusedScore,
-    Problem,
-    RouteExplanation,
-    Snippet,
-)
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
 TYPE_CHECKING = False
@@ -31,12 +27,23 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress
     from specsearch.schema import Weights
+    from specsearch.types import (
+        DocInfo,
+        FusedScore,
+        Problem,
+        RouteExplanation,
+        Snippet,
+    )
     from specsearch.vectors import StoredRows
 
-__all__ = ["NativeBackend", "NativeEncoder", "fingerprint_files", "fuse_native"]
+    _Opened = tuple[_native.Index, list[tuple[str, int | None, str]], dict[str, int], str | None]
+
+__all__ = ["NativeBackend", "NativeEncoder", "StartedOpen", "fingerprint_files", "fuse_native"]
 
 
 def _problems(raw: list[tuple[str, int | None, str]]) -> tuple[Problem, ...]:
+    from specsearch.types import Problem  # noqa: PLC0415 (see the module's docstring)
+
     return tuple(Problem(path=p, line=line, message=m) for p, line, m in raw)
 
 
@@ -85,7 +92,7 @@ class NativeBackend(Closing):
         With ``rebuild``, built afresh and committed over the old index (its
         stored document vectors stay reusable: SPEC.md §10).
         """
-        index, raw, counts, damage = _native.Index.open(
+        opened = _native.Index.open(
             index_dir,
             list(roots),
             max_file_bytes=options.max_file_bytes,
@@ -98,6 +105,32 @@ class NativeBackend(Closing):
             verify=options.verify,
             rebuild=rebuild,
         )
+        return cls._opened(index_dir, opened)
+
+    @classmethod
+    def start_open(cls, index_dir: str, roots: Sequence[str], options: BuildOptions) -> StartedOpen:
+        """:meth:`open` (without ``rebuild``), started on a thread of its own.
+
+        It returns at once; the facade finishes it (``Index.open``'s
+        ``started``), so that the caller can load the rest of its modules
+        while the index is checked. Raises OSError when no thread can be made.
+        """
+        job = _native.Index.start_open(
+            index_dir,
+            list(roots),
+            max_file_bytes=options.max_file_bytes,
+            threads=options.threads,
+            memory_budget=options.memory_budget,
+            merge_threshold=options.merge_threshold,
+            hidden=options.hidden,
+            no_ignore=options.no_ignore,
+            verify=options.verify,
+        )
+        return StartedOpen(job, index_dir, tuple(roots), options)
+
+    @classmethod
+    def _opened(cls, index_dir: str, opened: _Opened) -> tuple[NativeBackend, UpdateInfo]:
+        index, raw, counts, damage = opened
         info = UpdateInfo(
             added=counts["added"],
             changed=counts["changed"],
@@ -157,6 +190,8 @@ class NativeBackend(Closing):
 
     def route_explain(self, request: str, ids: Sequence[int]) -> RouteExplanation:
         """The words ``route`` ranked with, and each id's contributions."""
+        from specsearch.types import Contribution, RouteExplanation  # noqa: PLC0415
+
         words, filler, stopwords, why = self._index.route_explain(request, list(ids))
         return RouteExplanation(
             words=tuple(words),
@@ -169,6 +204,8 @@ class NativeBackend(Closing):
 
     def docs(self, ids: Sequence[int]) -> list[DocInfo]:
         """The stored fields of each doc id."""
+        from specsearch.types import DocInfo  # noqa: PLC0415
+
         return [
             DocInfo(doc_id=i, path=p, name=n, description=d)
             for i, (p, n, d) in zip(ids, self._index.docs(list(ids)), strict=True)
@@ -188,6 +225,8 @@ class NativeBackend(Closing):
         self, ids: Sequence[int], query: str, *, strict: bool = False
     ) -> list[Snippet | None]:
         """The best matching line of each doc's file, with spans."""
+        from specsearch.types import Snippet  # noqa: PLC0415
+
         return [
             None if s is None else Snippet(line=s[0], text=s[1], spans=tuple(s[2]))
             for s in self._index.snippets(list(ids), query, strict=strict)
@@ -294,11 +333,57 @@ class NativeEncoder:
         ids, fused, lex, sem, cos = self._encoder.route_hybrid(
             request, backend._index, cached[1], alpha, *feedback, k
         )
+        from specsearch.types import FusedScore  # noqa: PLC0415
+
         parts = [
             FusedScore(lexical=a, semantic=b, cosine=c)
             for a, b, c in zip(lex, sem, cos, strict=True)
         ]
         return ListTopDocs(ids, fused), parts
+
+
+class StartedOpen:
+    """An open of an on-disk native index under way (:meth:`NativeBackend.start_open`).
+
+    ``Index.open(..., started=...)`` finishes it when it is the open it would
+    make (same backend, folder, roots and options, no rebuild); otherwise it
+    waits for it to end, so that the two never contend for the writer lock,
+    and makes its own.
+    """
+
+    __slots__ = ("_job", "_pending", "index_dir", "options", "roots")
+
+    def __init__(
+        self,
+        job: _native.OpenJob,
+        index_dir: str,
+        roots: tuple[str, ...],
+        options: BuildOptions,
+    ) -> None:
+        """Hold ``job``, started for ``index_dir``, ``roots`` and ``options``."""
+        self._job = job
+        self._pending = True
+        self.index_dir = index_dir
+        self.roots = roots
+        self.options = options
+
+    backend = "native"
+
+    def finish(self, progress: Progress | None = None) -> tuple[NativeBackend, UpdateInfo]:
+        """Wait for the open, as :meth:`NativeBackend.open` would return or raise.
+
+        Raises:
+            IndexStateError: it was already finished or waited for.
+        """
+        self._pending = False
+        return NativeBackend._opened(self.index_dir, self._job.finish(progress))
+
+    def wait(self) -> None:
+        """Wait for the open to end, if not yet done, and drop what it gave (an error included)."""
+        if self._pending:
+            self._pending = False
+            with contextlib.suppress(Exception):
+                self._job.finish()
 
 
 class ListTopDocs:

@@ -248,3 +248,46 @@ def test_an_option_before_the_double_dash_is_a_usage_error(capsys: CaptureFixtur
     assert out == ""
     assert err.startswith("specsearch: error: Missing argument 'QUERY'")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["query", "concurrency", "{examples}", "--index", "{ix}"],
+        ["query", "concurrency", "{examples}"],
+        ["query", "rust", "{examples}", "--hidden", "--no-ignore", "--backend", "native"],
+        ["route", "can you review my async rust code", "{examples}", "--index", "{ix}"],
+        ["query", "rust", "--backend", "python", "{examples}"],
+    ],
+)
+def test_a_query_starts_the_open_the_facade_makes(
+    line: list[str],
+    examples: Path,
+    tmp_path: Path,
+    capsys: CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CLI starts its index's open before loading the facade; the facade
+    must finish that open (not wait for it and make another: same folder,
+    roots and options), or there is no start at all (the python backend)."""
+    native = pytest.importorskip("specsearch.native", reason="the native extension is not built")
+    monkeypatch.delenv("SPECSEARCH_MODEL", raising=False)
+    monkeypatch.delenv("SPECSEARCH_BACKEND", raising=False)
+    calls: list[str] = []
+    finish, wait = native.StartedOpen.finish, native.StartedOpen.wait
+
+    def spy_finish(self: Any, *args: Any) -> Any:
+        calls.append("finish")
+        return finish(self, *args)
+
+    def spy_wait(self: Any) -> None:
+        calls.append("wait" if self._pending else "done")
+        wait(self)
+
+    monkeypatch.setattr(native.StartedOpen, "finish", spy_finish)
+    monkeypatch.setattr(native.StartedOpen, "wait", spy_wait)
+    full = [arg.format(examples=examples, ix=tmp_path / "ix") for arg in line]
+    code, out, err = _through_main(capsys, full)
+    assert code == 0, err
+    assert out
+    assert calls == ([] if "python" in line else ["finish", "done"])

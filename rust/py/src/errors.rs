@@ -89,3 +89,8 @@ pub(crate) fn panic_to_py_err(py: Python<'_>, payload: &(dyn Any + Send)) -> PyE
 pub(crate) fn closed_error(py: Python<'_>) -> PyErr {
     specsearch_error(py, "IndexStateError", ("the index is closed",))
 }
+
+/// The error raised when an `OpenJob` is finished a second time.
+pub(crate) fn finished_error(py: Python<'_>) -> PyErr {
+    specsearch_error(py, "IndexStateError", ("the open was already finished",))
+}

@@ -17,7 +17,7 @@ mod errors;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -68,50 +68,64 @@ const SIGNAL_POLL: Duration = Duration::from_millis(25);
 
 /// [`run_detached`] for work that can be cancelled: it runs on a scoped
 /// thread while this (the calling, usually main) thread waits for its
-/// result and, every [`SIGNAL_POLL`] it is still running, checks for
-/// signals. When a signal handler raises (`KeyboardInterrupt` on Ctrl-C),
-/// `cancel` is set, the work is waited for (it stops at its next check) and
-/// that exception is raised. The result is taken as soon as it is sent, not
-/// at the next poll (a sleep between polls made every call last a multiple
-/// of [`SIGNAL_POLL`]).
+/// result (see [`wait_for`]).
 fn run_interruptible<T, F>(py: Python<'_>, cancel: &AtomicBool, work: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce() -> Result<T, specsearch_core::error::Error> + Send,
 {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        scope.spawn(move || {
+            // The receiver outlives this scope's threads; a failed send
+            // can only mean it is gone, and then nobody wants the value.
+            let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
+        });
+        wait_for(py, receiver, cancel, |_| {})
+    })
+}
+
+/// What a worker thread sends: its result, or the panic it caught.
+type Outcome<T> = std::thread::Result<Result<T, specsearch_core::error::Error>>;
+
+/// Waits, with the GIL released, for the outcome a worker thread sends on
+/// `receiver`. Every [`SIGNAL_POLL`] it is still running, `tick` runs with
+/// the GIL and signals are checked. When a signal handler raises
+/// (`KeyboardInterrupt` on Ctrl-C), `cancel` is set, the work is waited for
+/// (it stops at its next check) and that exception is raised. The result is
+/// taken as soon as it is sent, not at the next poll (a sleep between polls
+/// made every call last a multiple of [`SIGNAL_POLL`]).
+fn wait_for<T: Send>(
+    py: Python<'_>,
+    mut receiver: std::sync::mpsc::Receiver<Outcome<T>>,
+    cancel: &AtomicBool,
+    mut tick: impl FnMut(Python<'_>),
+) -> PyResult<T> {
     let mut interrupted: Option<PyErr> = None;
-    let joined = py.detach(|| {
-        std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::channel();
-            scope.spawn(move || {
-                // The receiver outlives this scope's threads; a failed send
-                // can only mean it is gone, and then nobody wants the value.
-                let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
-            });
-            loop {
-                match receiver.recv_timeout(SIGNAL_POLL) {
-                    Ok(done) => break done,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                    // The worker ended without sending: only a panic in
-                    // catch_unwind itself could do that.
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                        break Err(
-                            Box::new("the engine's worker thread ended without a result")
-                                as Box<dyn std::any::Any + Send>,
-                        )
-                    }
-                }
-                if interrupted.is_none() {
-                    #[allow(clippy::redundant_closure_for_method_calls)]
-                    // the closure is generic over the lifetime
-                    if let Err(err) = Python::attach(|py| py.check_signals()) {
-                        cancel.store(true, Ordering::Relaxed);
-                        interrupted = Some(err);
-                    }
-                }
+    let joined = loop {
+        // The receiver is moved in and out: it is `Send`, not `Sync`.
+        let (outcome, back) = py.detach(move || (receiver.recv_timeout(SIGNAL_POLL), receiver));
+        receiver = back;
+        match outcome {
+            Ok(done) => break done,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            // The worker ended without sending: only a panic in
+            // catch_unwind itself could do that.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                break Err(
+                    Box::new("the engine's worker thread ended without a result")
+                        as Box<dyn std::any::Any + Send>,
+                )
             }
-        })
-    });
+        }
+        if interrupted.is_none() {
+            tick(py);
+            if let Err(err) = py.check_signals() {
+                cancel.store(true, Ordering::Relaxed);
+                interrupted = Some(err);
+            }
+        }
+    };
     if let Some(err) = interrupted {
         return Err(err);
     }
@@ -305,6 +319,146 @@ fn problem_tuples(problems: Vec<specsearch_core::Problem>) -> Vec<ProblemTuple> 
         .collect()
 }
 
+/// The options of `Index.open` and `Index.start_open`.
+fn disk_options(
+    max_file_bytes: u64,
+    threads: usize,
+    memory_budget: usize,
+    merge_threshold: usize,
+    walk: WalkOptions,
+    rebuild: bool,
+) -> PyResult<DiskOptions> {
+    if merge_threshold == 0 {
+        return Err(PyValueError::new_err("merge_threshold must be at least 1"));
+    }
+    Ok(DiskOptions {
+        build: BuildOptions {
+            max_file_bytes,
+            threads,
+            walk,
+        },
+        memory_budget_bytes: memory_budget,
+        merge_threshold,
+        rebuild,
+    })
+}
+
+/// What opening an on-disk index gives, before it is handed to Python.
+type OpenedParts = (
+    DiskIndex,
+    Vec<specsearch_core::Problem>,
+    specsearch_core::UpdateStats,
+);
+
+/// The work of `Index.open` (and of an `OpenJob`), with the GIL released.
+fn open_work(
+    index_dir: &Path,
+    roots: &[PathBuf],
+    options: &DiskOptions,
+    verify: bool,
+    report: &(dyn Fn(usize, usize) + Sync),
+    cancel: &AtomicBool,
+) -> Result<OpenedParts, specsearch_core::error::Error> {
+    let opened = DiskIndex::open_or_update_cancellable(
+        index_dir,
+        roots,
+        options,
+        Some(report),
+        Some(cancel),
+    )?;
+    if verify {
+        opened.0.verify()?;
+    }
+    Ok(opened)
+}
+
+/// `Index.open`'s return value from what the open gave.
+fn opened(py: Python<'_>, (index, problems, stats): OpenedParts) -> PyResult<Opened<'_>> {
+    let dict = PyDict::new(py);
+    dict.set_item("added", stats.added)?;
+    dict.set_item("changed", stats.changed)?;
+    dict.set_item("deleted", stats.deleted)?;
+    dict.set_item("unchanged", stats.unchanged)?;
+    dict.set_item("segments", stats.segments)?;
+    dict.set_item("merged", u8::from(stats.merged))?;
+    dict.set_item("rebuilt", u8::from(stats.rebuilt))?;
+    dict.set_item("committed", u8::from(stats.committed))?;
+    Ok((
+        PyIndex::new(Arc::new(index)),
+        problem_tuples(problems),
+        dict,
+        stats.damage,
+    ))
+}
+
+/// Calls a progress callback; one that fails must not stop (or crash) the update.
+fn call_progress(py: Python<'_>, callback: &Py<PyAny>, done: usize, total: usize) {
+    if let Err(err) = callback.call1(py, (done, total)) {
+        err.write_unraisable(py, None);
+    }
+}
+
+/// An `Index.open` running on a thread of its own (`Index.start_open`).
+///
+/// Dropping a job that was not finished asks its open to stop at its next
+/// check; what it already committed stays (commits are atomic).
+#[pyclass(name = "OpenJob", module = "specsearch._native", frozen)]
+struct PyOpenJob {
+    /// `None` once `finish` has taken it.
+    receiver: Mutex<Option<std::sync::mpsc::Receiver<Outcome<OpenedParts>>>>,
+    cancel: Arc<AtomicBool>,
+    /// The update's progress: files done, files to index.
+    counts: Arc<(AtomicUsize, AtomicUsize)>,
+}
+
+impl Drop for PyOpenJob {
+    fn drop(&mut self) {
+        let unfinished = self
+            .receiver
+            .get_mut()
+            .map_or(true, |receiver| receiver.is_some());
+        if unfinished {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+#[pymethods]
+impl PyOpenJob {
+    /// Waits for the open (Ctrl-C cancels it, as it does `Index.open`) and
+    /// returns what `Index.open` returns, raising what it raises. While it
+    /// waits, `progress` is called as `Index.open` calls it, from this
+    /// thread. A job is finished once.
+    #[pyo3(signature = (progress = None))]
+    fn finish<'py>(&self, py: Python<'py>, progress: Option<Py<PyAny>>) -> PyResult<Opened<'py>> {
+        let receiver = self
+            .receiver
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| errors::finished_error(py))?;
+        let mut shown = (0, 0);
+        let mut last = None::<Instant>;
+        let mut show = |py: Python<'_>, last_call: bool| {
+            let Some(callback) = progress.as_ref() else {
+                return;
+            };
+            let done = self.counts.0.load(Ordering::Acquire);
+            let total = self.counts.1.load(Ordering::Relaxed);
+            let due = last_call || last.is_none_or(|t: Instant| t.elapsed() >= PROGRESS_INTERVAL);
+            if total == 0 || (done, total) == shown || !due {
+                return;
+            }
+            shown = (done, total);
+            last = Some(Instant::now());
+            call_progress(py, callback, done, total);
+        };
+        let parts = wait_for(py, receiver, &self.cancel, |py| show(py, false))?;
+        show(py, true);
+        opened(py, parts)
+    }
+}
+
 impl PyIndex {
     fn new(index: Arc<dyn RouteIndex>) -> Self {
         Self {
@@ -382,19 +536,14 @@ impl PyIndex {
         verify: bool,
         rebuild: bool,
     ) -> PyResult<Opened<'_>> {
-        if merge_threshold == 0 {
-            return Err(PyValueError::new_err("merge_threshold must be at least 1"));
-        }
-        let options = DiskOptions {
-            build: BuildOptions {
-                max_file_bytes,
-                threads,
-                walk: WalkOptions { hidden, no_ignore },
-            },
-            memory_budget_bytes: memory_budget,
+        let options = disk_options(
+            max_file_bytes,
+            threads,
+            memory_budget,
             merge_threshold,
+            WalkOptions { hidden, no_ignore },
             rebuild,
-        };
+        )?;
         let last = Mutex::new(None::<Instant>);
         let report = move |done: usize, total: usize| {
             let Some(callback) = progress.as_ref() else {
@@ -410,42 +559,77 @@ impl PyIndex {
                 }
                 *last = Some(Instant::now());
             }
-            Python::attach(|py| {
-                if let Err(err) = callback.call1(py, (done, total)) {
-                    // A failing callback must not stop (or crash) the update.
-                    err.write_unraisable(py, None);
-                }
-            });
+            Python::attach(|py| call_progress(py, callback, done, total));
         };
         let cancel = AtomicBool::new(false);
-        let (index, problems, stats) = run_interruptible(py, &cancel, || {
-            let opened = DiskIndex::open_or_update_cancellable(
-                &index_dir,
-                &roots,
-                &options,
-                Some(&report),
-                Some(&cancel),
-            )?;
-            if verify {
-                opened.0.verify()?;
-            }
-            Ok(opened)
+        let parts = run_interruptible(py, &cancel, || {
+            open_work(&index_dir, &roots, &options, verify, &report, &cancel)
         })?;
-        let dict = PyDict::new(py);
-        dict.set_item("added", stats.added)?;
-        dict.set_item("changed", stats.changed)?;
-        dict.set_item("deleted", stats.deleted)?;
-        dict.set_item("unchanged", stats.unchanged)?;
-        dict.set_item("segments", stats.segments)?;
-        dict.set_item("merged", u8::from(stats.merged))?;
-        dict.set_item("rebuilt", u8::from(stats.rebuilt))?;
-        dict.set_item("committed", u8::from(stats.committed))?;
-        Ok((
-            Self::new(Arc::new(index)),
-            problem_tuples(problems),
-            dict,
-            stats.damage,
-        ))
+        opened(py, parts)
+    }
+
+    /// `open` with the same arguments (but no progress callback), started
+    /// on a thread of its own: it returns at once, and the `OpenJob`'s
+    /// `finish` waits for what `open` would have returned. This lets the
+    /// caller do other work (load the rest of its modules) meanwhile.
+    #[staticmethod]
+    #[pyo3(signature = (
+        index_dir,
+        roots,
+        *,
+        max_file_bytes = 64 * 1024 * 1024,
+        threads = 0,
+        memory_budget = 256 * 1024 * 1024,
+        merge_threshold = 8,
+        hidden = false,
+        no_ignore = false,
+        verify = false,
+        rebuild = false,
+    ))]
+    #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)] // the Python keyword arguments
+    fn start_open(
+        index_dir: PathBuf,
+        roots: Vec<PathBuf>,
+        max_file_bytes: u64,
+        threads: usize,
+        memory_budget: usize,
+        merge_threshold: usize,
+        hidden: bool,
+        no_ignore: bool,
+        verify: bool,
+        rebuild: bool,
+    ) -> PyResult<PyOpenJob> {
+        let options = disk_options(
+            max_file_bytes,
+            threads,
+            memory_budget,
+            merge_threshold,
+            WalkOptions { hidden, no_ignore },
+            rebuild,
+        )?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let (job_cancel, job_counts) = (Arc::clone(&cancel), Arc::clone(&counts));
+        std::thread::Builder::new()
+            .name("specsearch-open".into())
+            .spawn(move || {
+                let report = |done: usize, total: usize| {
+                    job_counts.1.store(total, Ordering::Relaxed);
+                    job_counts.0.store(done, Ordering::Release);
+                };
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    open_work(&index_dir, &roots, &options, verify, &report, &job_cancel)
+                }));
+                // A failed send means the job was dropped unfinished: nobody
+                // wants the index, which is committed (or not) either way.
+                let _ = sender.send(outcome);
+            })?;
+        Ok(PyOpenJob {
+            receiver: Mutex::new(Some(receiver)),
+            cancel,
+            counts,
+        })
     }
 
     /// Opens the current commit of the on-disk index in `index_dir`,
@@ -851,6 +1035,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint_files, m)?)?;
     m.add_class::<PyIndex>()?;
+    m.add_class::<PyOpenJob>()?;
     m.add_class::<PyTopDocs>()?;
     m.add_class::<PyBatchTopDocs>()?;
     m.add_class::<IndexBuffers>()?;
