@@ -285,14 +285,15 @@ class Where:
             self.paths, config, user=self.user, hidden=self.hidden, no_ignore=self.no_ignore
         )
 
-    def folder(self, scope: Scope) -> str:
-        """``--index``, else the default folder of the roots (its last use recorded)."""
+    def folder(self, scope: Scope, *, record: bool = True) -> str:
+        """``--index``, else the roots' default folder (its last use recorded if ``record``)."""
         if self.index_dir is not None:
             return self.index_dir
         from specsearch.cache import index_dir_for, record_use  # noqa: PLC0415 (start-up cost)
 
         folder = index_dir_for(scope.roots, os.environ, scope.walk)
-        record_use(folder, scope.roots, scope.walk)
+        if record:
+            record_use(folder, scope.roots, scope.walk)
         return folder
 
     def backend_name(self, config: Config) -> str | None:
@@ -331,7 +332,9 @@ class Where:
         try:
             # What the facade would refuse (an empty --index, a NUL) is
             # left to it: nothing may be written first.
-            folder, roots = index_folder(self.folder(scope)), roots_arg(scope.roots)
+            # The use is recorded once, by `open`.
+            folder = index_folder(self.folder(scope, record=False))
+            roots = roots_arg(scope.roots)
         except SchemaError:
             return None
         options = self.options(scope, writer=False)

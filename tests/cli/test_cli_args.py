@@ -291,3 +291,23 @@ def test_a_query_starts_the_open_the_facade_makes(
     assert code == 0, err
     assert out
     assert calls == ([] if "python" in line else ["finish", "done"])
+
+
+def test_a_query_records_its_default_folders_use_once(
+    examples: Path, capsys: CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting the open ahead does not record the folder's use a second time."""
+    from specsearch import cache  # noqa: PLC0415
+
+    monkeypatch.delenv("SPECSEARCH_BACKEND", raising=False)
+    calls: list[str] = []
+    record = cache.record_use
+
+    def spy(folder: str, *args: Any) -> None:
+        calls.append(folder)
+        record(folder, *args)
+
+    monkeypatch.setattr(cache, "record_use", spy)
+    code, _, err = _through_main(capsys, ["query", "rust", str(examples)])
+    assert code == 0, err
+    assert len(calls) == 1
