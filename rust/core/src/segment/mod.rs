@@ -49,7 +49,7 @@ mod stored;
 pub(crate) use blockmax::{BlockMax, Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
-pub(crate) use reader::{BlockScratch, MapBytes, SegmentReader};
+pub(crate) use reader::{BlockScratch, MapBytes, SegmentReader, TermInfo};
 pub(crate) use stored::{path_bytes, path_ref, StoredDoc};
 
 use crate::schema::Field;
@@ -223,6 +223,19 @@ mod tests {
             assert_eq!(tfs.len(), (0..n).filter(|&d| keep(d).is_some()).count());
         };
         check(&s, &Some);
+        // Infos read together are those read one by one: in any order,
+        // within and across term blocks, repeated; an ordinal past the
+        // field's terms is an error either way.
+        let total = terms[Field::Body.index()];
+        let last = total - 1;
+        let ords = [5, 3, 64, 63, 65, 3, 0, 200, last, 130, 129, 127, 128, last];
+        let many = s.infos_at(Field::Body, &ords).unwrap();
+        assert_eq!(many.len(), ords.len());
+        for (&o, info) in ords.iter().zip(&many) {
+            assert_eq!(*info, s.info_at(Field::Body, o).unwrap(), "ordinal {o}");
+        }
+        assert!(s.infos_at(Field::Body, &[1, total]).is_err());
+        assert!(s.info_at(Field::Body, total).is_err());
         let order: Vec<(u32, u32)> = (0..n).filter(|d| d % 3 != 1).map(|d| (0, d)).collect();
         let p2 = dir.path().join("s2");
         merge(&[Arc::clone(&s)], &order, &p2).unwrap();

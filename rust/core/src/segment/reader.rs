@@ -25,7 +25,7 @@ use crate::schema::Field;
 mod phrase;
 
 /// A term's entry in a segment.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TermInfo {
     /// Its block, the block's postings and positions ranges and CRC-32s.
     block: usize,
@@ -228,15 +228,61 @@ impl SegmentReader {
     /// The info of a term by ordinal: found in its block of the term-block
     /// index, whose term infos are verified (once) before they are decoded.
     pub(crate) fn info_at(&self, f: Field, ord: u64) -> Result<TermInfo> {
-        let index = self.c.section(section(f, 6))?;
         let out_of_range = || self.c.error(format!("term ordinal {ord} out of range"));
         let ord = usize::try_from(ord).map_err(|_| out_of_range())?;
-        let (block, k) = (ord / TERM_BLOCK, ord % TERM_BLOCK);
+        let mut out = None;
+        self.block_infos(f, ord / TERM_BLOCK, &[ord % TERM_BLOCK], |_, info| {
+            out = Some(info);
+        })?;
+        out.ok_or_else(out_of_range)
+    }
+
+    /// The infos of terms by ordinal, in the order of `ords`: [`Self::info_at`]
+    /// of each, with each term block decoded once for the terms in it.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when a section is corrupt or an ordinal out of range.
+    pub(crate) fn infos_at(&self, f: Field, ords: &[u64]) -> Result<Vec<TermInfo>> {
+        let out_of_range = |ord: u64| self.c.error(format!("term ordinal {ord} out of range"));
+        let mut order: Vec<(usize, usize)> = Vec::with_capacity(ords.len());
+        for (i, &ord) in ords.iter().enumerate() {
+            order.push((usize::try_from(ord).map_err(|_| out_of_range(ord))?, i));
+        }
+        order.sort_unstable();
+        let mut out: Vec<Option<TermInfo>> = vec![None; ords.len()];
+        let mut ks: Vec<usize> = Vec::with_capacity(ords.len());
+        for run in order.chunk_by(|a, b| a.0 / TERM_BLOCK == b.0 / TERM_BLOCK) {
+            ks.clear();
+            ks.extend(run.iter().map(|&(ord, _)| ord % TERM_BLOCK));
+            self.block_infos(f, run[0].0 / TERM_BLOCK, &ks, |j, info| {
+                out[run[j].1] = Some(info);
+            })?;
+        }
+        ords.iter()
+            .zip(out)
+            .map(|(&ord, info)| info.ok_or_else(|| out_of_range(ord)))
+            .collect()
+    }
+
+    /// Calls `g(j, info)` with the info of the `ks[j]`-th term of term
+    /// block `block` of field `f`, for each `j` (`ks` ascending; a block or
+    /// a `k` past the field's terms gets no call).
+    fn block_infos(
+        &self,
+        f: Field,
+        block: usize,
+        ks: &[usize],
+        mut g: impl FnMut(usize, TermInfo),
+    ) -> Result<()> {
+        let index = self.c.section(section(f, 6))?;
+        let Some(&last) = ks.last() else {
+            return Ok(());
+        };
         let (Some(entry), Some(next)) = (
             BlockEntry::at(index, block),
             BlockEntry::at(index, block.wrapping_add(1)),
         ) else {
-            return Err(out_of_range());
+            return Ok(());
         };
         let bad = || {
             self.c
@@ -256,11 +302,12 @@ impl SegmentReader {
         self.verify_block(f, block, INFO_OK, section(f, 1), bytes, entry.info_crc)?;
         let mut reader = ByteReader::new(bytes);
         let (mut post_at, mut prox_at) = (post_block.0, prox_block.0);
-        for i in 0..=k {
+        let mut j = 0usize;
+        for i in 0..=last {
             let (Some(df), Some(post_len), Some(prox_len)) =
                 (reader.varint_u32(), reader.varint(), reader.varint())
             else {
-                return Err(out_of_range());
+                return Ok(());
             };
             let end = |at: usize, len: u64, limit: usize| {
                 usize::try_from(len)
@@ -274,21 +321,25 @@ impl SegmentReader {
             ) else {
                 return Err(bad());
             };
-            if i == k {
-                return Ok(TermInfo {
-                    block,
-                    post_block,
-                    prox_block,
-                    post_crc: entry.post_crc,
-                    prox_crc: entry.prox_crc,
-                    postings: (post_at, post_end),
-                    positions: (prox_at, prox_end),
-                    df,
-                });
+            while ks.get(j) == Some(&i) {
+                g(
+                    j,
+                    TermInfo {
+                        block,
+                        post_block,
+                        prox_block,
+                        post_crc: entry.post_crc,
+                        prox_crc: entry.prox_crc,
+                        postings: (post_at, post_end),
+                        positions: (prox_at, prox_end),
+                        df,
+                    },
+                );
+                j += 1;
             }
             (post_at, prox_at) = (post_end, prox_end);
         }
-        Err(out_of_range())
+        Ok(())
     }
 
     /// The bytes of a term's postings (`positions` false) or positions,
@@ -306,21 +357,13 @@ impl SegmentReader {
         Ok(&sec[list.0..list.1])
     }
 
-    /// A term's df (deleted docs included) by ordinal.
+    /// A cursor on a term's postings (by ordinal) with its block maxima,
+    /// given its info ([`Self::info_at`]).
     ///
     /// # Errors
     /// [`Error::Format`] when a section is corrupt.
-    pub(crate) fn term_df(&self, f: Field, ord: u64) -> Result<u32> {
-        Ok(self.info_at(f, ord)?.df)
-    }
-
-    /// A cursor on a term's postings (by ordinal) with its block maxima.
-    ///
-    /// # Errors
-    /// [`Error::Format`] when a section is corrupt.
-    pub(crate) fn cursor(&self, f: Field, ord: u64) -> Result<Cursor<'_>> {
-        let info = self.info_at(f, ord)?;
-        let bytes = self.list(f, &info, false)?;
+    pub(crate) fn cursor_at(&self, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>> {
+        let bytes = self.list(f, info, false)?;
         let maxima = self.c.section(BLOCK_MAXIMA + f.index())?;
         let blocks = entries_of(maxima, ord, info.df).map_err(|d| self.c.error(d))?;
         Cursor::new(bytes, blocks, info.df, self.num_docs()).map_err(|d| self.c.error(d))

@@ -53,8 +53,8 @@ use crate::index::docmap::DELETED;
 use crate::index::DiskIndex;
 use crate::query::Occur;
 use crate::schema::Field;
-use crate::scoring::Bm25;
-use crate::segment::{Cursor, NO_DOC};
+use crate::scoring::{Bm25, FieldBm25};
+use crate::segment::{Cursor, TermInfo, NO_DOC};
 
 /// What pruning needs of an index beyond [`Source`]: its segments' raw
 /// postings as cursors.
@@ -63,13 +63,14 @@ pub(super) trait CursorSource: Source {
     fn globals(&self, part: usize) -> Result<&[u32]>;
     /// A part's length column of a field, by local id.
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]>;
-    /// A term's df in a part, deleted docs included.
-    fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32>;
+    /// Terms' infos in a part (their df there, deleted docs included, and
+    /// where their postings are), in the order of `ords`.
+    fn infos(&self, part: usize, f: Field, ords: &[u64]) -> Result<Vec<TermInfo>>;
     /// The union df of a stem key's terms in a part, deleted docs included
     /// (`None`: the key has fewer than two terms there).
     fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>>;
-    /// A cursor on a term's postings in a part.
-    fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>>;
+    /// A cursor on a term's postings in a part, given its info.
+    fn cursor(&self, part: usize, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>>;
     /// A format error about a part's file.
     fn part_error(&self, part: usize, detail: String) -> Error;
 }
@@ -79,8 +80,21 @@ struct Set {
     clause: usize,
     f: Field,
     w_idf: f64,
-    /// Its terms, grouped by part.
+    /// Its terms, grouped by part, and their infos.
     handles: Vec<Handle>,
+    infos: Vec<TermInfo>,
+}
+
+impl Set {
+    /// The cursors of its terms in part `part`.
+    fn cursors<'a, S: CursorSource>(&self, src: &'a S, part: usize) -> Result<Vec<Cursor<'a>>> {
+        self.handles
+            .iter()
+            .zip(&self.infos)
+            .filter(|(h, _)| h.0 == part)
+            .map(|(&(_, ord), info)| src.cursor(part, self.f, ord, info))
+            .collect()
+    }
 }
 
 /// A term set's cursor in one part: the union of its terms there.
@@ -143,29 +157,33 @@ fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
 /// The live df of the term set of stem key `key` over every part: a part
 /// with several of its terms gives their union's df, stored in the segment
 /// when every doc of the part is live, else counted over its live docs.
-fn live_df<S: CursorSource>(src: &S, f: Field, key: &str, handles: &[Handle]) -> Result<u64> {
+fn live_df<S: CursorSource>(src: &S, s: &Found) -> Result<u64> {
+    let (f, key) = (s.f, s.key.as_str());
     let mut df = 0u64;
-    for run in handles.chunk_by(|a, b| a.0 == b.0) {
+    let mut at = 0usize;
+    for (run, &union) in s.handles.chunk_by(|a, b| a.0 == b.0).zip(&s.unions) {
+        at += run.len();
         let part = run[0].0;
         let all_live = Source::all_live(src, part)?;
+        let info_of = |i: usize| s.info(src, at - run.len() + i);
         if let [(_, ord)] = run {
             if all_live {
-                df += u64::from(src.raw_df(part, f, *ord)?);
+                df += u64::from(info_of(0)?.df);
             } else {
                 let mut live = 0u64;
                 src.postings(part, f, *ord, |_, _, _| live += 1)?;
                 df += live;
             }
         } else if all_live {
-            let union = src
-                .union_df(part, f, key)?
+            let union = union
                 .ok_or_else(|| src.part_error(part, format!("stem union of {key:?} missing")))?;
             df += u64::from(union);
         } else {
             let globals = src.globals(part)?;
             let cs = run
                 .iter()
-                .map(|&(_, ord)| src.cursor(part, f, ord))
+                .enumerate()
+                .map(|(i, &(_, ord))| src.cursor(part, f, ord, &info_of(i)?))
                 .collect::<Result<Vec<_>>>()?;
             let lengths = src.part_lengths(part, f)?;
             let err = |d: String| src.part_error(part, d);
@@ -216,13 +234,94 @@ pub(super) fn search<S: CursorSource>(
 /// costs more than it saves.
 const MIN_PRUNED_POSTINGS: u64 = 4096;
 
-/// A term set as looked up: clause, field, prefixed stem key, terms, raw df
-/// (deleted docs included, variants counted apart).
-type Found = (usize, Field, String, Vec<Handle>, u64);
+/// A term set as looked up, and what pruning reads of it once.
+struct Found {
+    clause: usize,
+    f: Field,
+    /// Its prefixed stem key.
+    key: String,
+    /// Its terms, grouped by part.
+    handles: Vec<Handle>,
+    /// Per part holding terms (per run of `handles`): the stored df of
+    /// their union, deleted docs included (`None`: a single term); and per
+    /// term, its info. Both read by [`Found::read`] (empty before).
+    unions: Vec<Option<u32>>,
+    infos: Vec<Option<TermInfo>>,
+}
+
+impl Found {
+    /// Looks up the terms of stem key `key` (its own stem key when `own`)
+    /// in field `f` of every part.
+    fn look_up<S: CursorSource>(
+        src: &S,
+        clause: usize,
+        f: Field,
+        key: &str,
+        own: bool,
+    ) -> Result<Found> {
+        let mut handles = Vec::new();
+        stem_set(src, f, key, own, &mut handles)?;
+        Ok(Found {
+            clause,
+            f,
+            key: key.to_owned(),
+            handles,
+            unions: Vec::new(),
+            infos: Vec::new(),
+        })
+    }
+
+    /// Reads the union dfs (once), and the infos of its terms not read
+    /// yet: of every term with `all`, else of the parts without a union df
+    /// (what [`taat::pays`] counts).
+    fn read<S: CursorSource>(&mut self, src: &S, all: bool) -> Result<()> {
+        if self.infos.len() != self.handles.len() {
+            self.unions = self
+                .handles
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|run| match run {
+                    [_] => Ok(None),
+                    _ => src.union_df(run[0].0, self.f, &self.key),
+                })
+                .collect::<Result<_>>()?;
+            self.infos = vec![None; self.handles.len()];
+        }
+        let mut at = 0usize;
+        for (run, union) in self.handles.chunk_by(|a, b| a.0 == b.0).zip(&self.unions) {
+            let infos = &mut self.infos[at..at + run.len()];
+            at += run.len();
+            if (all || union.is_none()) && infos.iter().any(Option::is_none) {
+                let ords: Vec<u64> = run.iter().map(|h| h.1).collect();
+                let read = src.infos(run[0].0, self.f, &ords)?;
+                for (info, r) in infos.iter_mut().zip(read) {
+                    *info = Some(r);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The info of its term `i` (read now when it was not).
+    fn info<S: CursorSource>(&self, src: &S, i: usize) -> Result<TermInfo> {
+        if let Some(info) = self.infos.get(i).copied().flatten() {
+            return Ok(info);
+        }
+        let (part, ord) = self.handles[i];
+        let mut one = src.infos(part, self.f, &[ord])?;
+        one.pop()
+            .ok_or_else(|| src.part_error(part, format!("term ordinal {ord} out of range")))
+    }
+
+    /// Its raw df: its terms' dfs summed (deleted docs included, variants
+    /// counted apart), once their infos are read.
+    fn raw(&self) -> u64 {
+        self.infos.iter().flatten().map(|i| u64::from(i.df)).sum()
+    }
+}
 
 /// Whether pruning is expected to pay for a query whose shape pays
-/// ([`shape_pays`]) and whose term sets (clause, field, key, terms, raw df)
-/// are `found`, over `n` docs. Pruning's cost grows with the docs times the
+/// ([`shape_pays`]) and whose term sets, their infos read, are `found`,
+/// over `n` docs. Pruning's cost grows with the docs times the
 /// cursors it keeps; it saves the most when one set is so common that it
 /// turns non-essential (`MaxScore`) and its list is skipped. Measured on the
 /// benchmark's mixed set at 100 MB (`examples/prunebench`): a query with a
@@ -233,13 +332,13 @@ type Found = (usize, Field, String, Vec<Handle>, u64);
 fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
     let positive: u64 = found
         .iter()
-        .filter(|s| cls[s.0].0 != Occur::MustNot)
-        .map(|s| s.4)
+        .filter(|s| cls[s.clause].0 != Occur::MustNot)
+        .map(Found::raw)
         .sum();
     if positive < MIN_PRUNED_POSTINGS {
         return false;
     }
-    let largest = found.iter().map(|s| s.4).max().unwrap_or(0);
+    let largest = found.iter().map(Found::raw).max().unwrap_or(0);
     !has_union(found) || 2 * largest >= u64::from(n)
 }
 
@@ -247,14 +346,14 @@ fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
 fn has_union(found: &[Found]) -> bool {
     found
         .iter()
-        .any(|s| s.3.windows(2).any(|w| w[0].0 == w[1].0))
+        .any(|s| s.handles.windows(2).any(|w| w[0].0 == w[1].0))
 }
 
 /// The part of [`pays`] that needs no df: a query with a set of stem
 /// variants has no must clause and at most [`MAX_UNION_SETS`] sets with
 /// terms (every term of a dictionary has a posting).
 fn shape_pays(cls: &[Clause<'_>], found: &[Found]) -> bool {
-    let present = found.iter().filter(|s| !s.3.is_empty()).count();
+    let present = found.iter().filter(|s| !s.handles.is_empty()).count();
     !has_union(found) || (!cls.iter().any(|c| c.0 == Occur::Must) && present <= MAX_UNION_SETS)
 }
 
@@ -276,8 +375,8 @@ fn pruned<S: CursorSource>(
         return Ok(Err(Vec::new()));
     };
     let n = f64::from(src.n_docs());
-    // The term sets' terms, in the exhaustive order: clause, key, field,
-    // with their raw df (deleted docs included, variants counted apart).
+    // The term sets' terms, in the exhaustive order: clause, key, field
+    // (their dfs and infos are read below, once, when pruning may go).
     let mut found: Vec<Found> = Vec::new();
     let mut full = String::new();
     for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
@@ -291,9 +390,7 @@ fn pruned<S: CursorSource>(
             full.push_str(key);
             let own = stem_key(&full) == full;
             for &f in fields {
-                let mut handles = Vec::new();
-                stem_set(src, f, &full, own, &mut handles)?;
-                found.push((ci, f, full.clone(), handles, 0));
+                found.push(Found::look_up(src, ci, f, &full, own)?);
             }
         }
     }
@@ -303,12 +400,13 @@ fn pruned<S: CursorSource>(
     let go = if always {
         true
     } else if should_only {
-        taat::pays(src, &found)?
+        for s in &mut found {
+            s.read(src, false)?;
+        }
+        taat::pays(&found)
     } else if shape_pays(&cls, &found) {
-        for (_, f, _, handles, raw) in &mut found {
-            for &(part, ord) in handles.iter() {
-                *raw += u64::from(src.raw_df(part, *f, ord)?);
-            }
+        for s in &mut found {
+            s.read(src, true)?;
         }
         pays(&cls, &found, src.n_docs())
     } else {
@@ -317,27 +415,31 @@ fn pruned<S: CursorSource>(
     if !go {
         return Ok(Err(found
             .into_iter()
-            .map(|(_, f, key, handles, _)| (f, key, handles))
+            .map(|s| (s.f, s.key, s.handles))
             .collect()));
     }
     let mut sets: Vec<Set> = Vec::with_capacity(found.len());
-    for (ci, f, key, handles, _) in found {
+    for mut s in found {
         // Every term of a dictionary has a posting: a set with terms has a
         // raw df, and only its live df tells whether it matches.
-        if handles.is_empty() {
+        if s.handles.is_empty() {
             continue;
         }
-        let df = live_df(src, f, &key, &handles)?;
+        s.read(src, true)?;
+        let df = live_df(src, &s)?;
         if df == 0 {
             continue;
         }
         #[allow(clippy::cast_precision_loss)] // df < 2^32
         let idf = Bm25::idf(n, df as f64);
         sets.push(Set {
-            clause: ci,
-            f,
-            w_idf: opts.weights[f.index()] * idf,
-            handles,
+            clause: s.clause,
+            f: s.f,
+            w_idf: opts.weights[s.f.index()] * idf,
+            infos: (0..s.handles.len())
+                .map(|i| s.info(src, i))
+                .collect::<Result<_>>()?,
+            handles: s.handles,
         });
     }
     let mut top = Top {
@@ -347,6 +449,7 @@ fn pruned<S: CursorSource>(
     let scorer = Scorer {
         avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
         bm25,
+        tables: std::array::from_fn(|i| src.field_bm25(Field::ALL[i])),
     };
     if should_only {
         taat::run(src, &cls, &sets, &scorer, &mut top)?;
@@ -414,7 +517,7 @@ fn run_part<S: CursorSource>(
     part: usize,
     cls: &[Clause<'_>],
     sets: &[Set],
-    scorer: &Scorer,
+    scorer: &Scorer<'_>,
     top: &mut Top,
 ) -> Result<()> {
     let globals = src.globals(part)?;
@@ -424,12 +527,7 @@ fn run_part<S: CursorSource>(
     let mut pos: Vec<SetCursor<'_>> = Vec::new();
     let mut neg: Vec<SetCursor<'_>> = Vec::new();
     for (si, set) in sets.iter().enumerate() {
-        let cs = set
-            .handles
-            .iter()
-            .filter(|h| h.0 == part)
-            .map(|&(_, ord)| src.cursor(part, set.f, ord))
-            .collect::<Result<Vec<_>>>()?;
+        let cs = set.cursors(src, part)?;
         if cs.is_empty() {
             continue;
         }
@@ -713,22 +811,25 @@ fn run_part<S: CursorSource>(
     Ok(())
 }
 
-/// Scores a term set's postings: BM25 with the fields' average lengths.
-struct Scorer {
+/// Scores a term set's postings: BM25 with the fields' average lengths
+/// (tabled when the index keeps the tables).
+struct Scorer<'a> {
     avgdl: [f64; 6],
     bm25: Bm25,
+    tables: [Option<&'a FieldBm25>; 6],
 }
 
-impl Scorer {
+impl Scorer<'_> {
     /// The score of `set` at term frequency `tf` and field length `dl`.
     #[inline]
     fn score(&self, set: &Set, tf: u32, dl: u32) -> f64 {
-        self.bm25.score(
-            set.w_idf,
-            f64::from(tf),
-            f64::from(dl),
-            self.avgdl[set.f.index()],
-        )
+        let f = set.f.index();
+        match self.tables[f] {
+            Some(t) => t.score(set.w_idf, tf, dl),
+            None => self
+                .bm25
+                .score(set.w_idf, f64::from(tf), f64::from(dl), self.avgdl[f]),
+        }
     }
 
     /// BM25's limit for `set`: its score bound whatever the tf and length.
@@ -771,16 +872,16 @@ impl CursorSource for DiskIndex {
         self.segments[part].lengths(f)
     }
 
-    fn raw_df(&self, part: usize, f: Field, ord: u64) -> Result<u32> {
-        self.segments[part].term_df(f, ord)
+    fn infos(&self, part: usize, f: Field, ords: &[u64]) -> Result<Vec<TermInfo>> {
+        self.segments[part].infos_at(f, ords)
     }
 
     fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>> {
         self.segments[part].union_df(f, key)
     }
 
-    fn cursor(&self, part: usize, f: Field, ord: u64) -> Result<Cursor<'_>> {
-        self.segments[part].cursor(f, ord)
+    fn cursor(&self, part: usize, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>> {
+        self.segments[part].cursor_at(f, ord, info)
     }
 
     fn part_error(&self, part: usize, detail: String) -> Error {

@@ -104,37 +104,26 @@ pub(super) fn fits(cls: &[Clause<'_>]) -> bool {
 /// costs less than this strategy's cursors per set and term (measured on the
 /// benchmark's mixed set at 26 MB, 100 MB and 1 GB, `examples/prunebench`).
 /// The postings are counted cheaply: per set and part, the stem union's
-/// stored df for several terms (deleted docs included), else the term's.
-///
-/// # Errors
-/// A malformed part.
-pub(super) fn pays<S: CursorSource>(src: &S, found: &[super::Found]) -> Result<bool> {
-    let present = found.iter().filter(|s| !s.3.is_empty()).count() as u64;
+/// stored df for several terms (deleted docs included), else the term's
+/// (both read by [`super::Found::read`]).
+pub(super) fn pays(found: &[super::Found]) -> bool {
+    let present = found.iter().filter(|s| !s.handles.is_empty()).count() as u64;
     if present < 2 {
-        return Ok(false);
+        return false;
     }
     let mut positive = 0u64;
-    for (_, f, key, handles, _) in found {
-        for run in handles.chunk_by(|a, b| a.0 == b.0) {
-            let part = run[0].0;
-            let union = match run {
-                [_] => None,
-                _ => src.union_df(part, *f, key)?,
-            };
-            positive += match (union, run) {
-                (Some(df), _) => u64::from(df),
-                (None, [(_, ord)]) => u64::from(src.raw_df(part, *f, *ord)?),
-                (None, _) => {
-                    let mut sum = 0u64;
-                    for &(_, ord) in run {
-                        sum += u64::from(src.raw_df(part, *f, ord)?);
-                    }
-                    sum
-                }
+    for s in found {
+        let mut at = 0usize;
+        for (run, union) in s.handles.chunk_by(|a, b| a.0 == b.0).zip(&s.unions) {
+            let infos = &s.infos[at..at + run.len()];
+            at += run.len();
+            positive += match union {
+                Some(df) => u64::from(*df),
+                None => infos.iter().flatten().map(|i| u64::from(i.df)).sum(),
             };
         }
     }
-    Ok(positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present)
+    positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
 }
 
 /// See [`pays`]: four blocks of postings.
@@ -226,7 +215,7 @@ pub(super) fn run<S: CursorSource>(
     src: &S,
     cls: &[Clause<'_>],
     sets: &[Set],
-    scorer: &Scorer,
+    scorer: &Scorer<'_>,
     top: &mut Top,
 ) -> Result<()> {
     if sets.is_empty() {
@@ -353,7 +342,7 @@ fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
 fn open_sets<'a, S: CursorSource>(
     src: &'a S,
     sets: &[Set],
-    scorer: &Scorer,
+    scorer: &Scorer<'_>,
 ) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>)> {
     let n_parts = src.num_parts();
     let mut terms: Vec<Vec<Terms<'a>>> = Vec::with_capacity(sets.len());
@@ -363,12 +352,7 @@ fn open_sets<'a, S: CursorSource>(
         let mut per: Vec<Terms<'a>> = Vec::with_capacity(n_parts);
         let (mut bound, mut postings) = (0.0f64, 0u64);
         for part in 0..n_parts {
-            let cs = set
-                .handles
-                .iter()
-                .filter(|h| h.0 == part)
-                .map(|&(_, ord)| src.cursor(part, set.f, ord))
-                .collect::<Result<Terms<'a>>>()?;
+            let cs: Terms<'a> = set.cursors(src, part)?;
             if !cs.is_empty() {
                 let maxima = cs.iter().try_fold((0u32, u32::MAX), |acc, c| {
                     c.list_max()
