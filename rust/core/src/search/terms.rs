@@ -2,6 +2,7 @@
 //! `(part, ordinal)` handles (stem variants, prefixes, fuzzy matches).
 
 use fst::automaton::Str;
+use fst::raw::{CompiledAddr, Output};
 use fst::{Automaton, IntoStreamer, Streamer};
 use levenshtein_automata::DFA;
 
@@ -66,22 +67,60 @@ pub(crate) fn stem_set<S: Source>(
     own: bool,
     out: &mut Vec<Handle>,
 ) -> Result<()> {
-    let (lo, hi) = stem_range(key);
+    let range = stem_range(key);
     for part in 0..src.num_parts() {
         if own {
             if let Some(ord) = src.dict(part, f)?.get(key) {
                 out.push((part, ord));
             }
         }
-        let stems = src.stems(part, f)?;
-        if !stems.is_empty() {
-            let mut stream = stems.range().ge(&lo).lt(&hi).into_stream();
-            while let Some((_, ord)) = stream.next() {
-                out.push((part, ord));
-            }
-        }
+        stem_variants(src, part, f, &range, out)?;
     }
     Ok(())
+}
+
+/// The terms of field `f` in part `part` filed in its stem map under the
+/// stem key whose [`stem_range`] is `range` (every term of the key but the
+/// key itself), in the map's order: the keys in the range are those that
+/// start with `range.0` (`key \0`).
+fn stem_variants<S: Source>(
+    src: &S,
+    part: usize,
+    f: Field,
+    range: &(Vec<u8>, Vec<u8>),
+    out: &mut Vec<Handle>,
+) -> Result<()> {
+    with_prefix(src.stems(part, f)?, &range.0, |ord| out.push((part, ord)));
+    Ok(())
+}
+
+/// Calls `g(value)` for each key of `map` that starts with `prefix`, in key
+/// order: the map's automaton is walked along the prefix, then the subtree
+/// below it is listed depth first, smallest byte first (what a range stream
+/// gives, without its allocations and bound checks per key).
+fn with_prefix<D: AsRef<[u8]>>(map: &fst::Map<D>, prefix: &[u8], mut g: impl FnMut(u64)) {
+    let fst = map.as_fst();
+    let mut node = fst.root();
+    let mut value = Output::zero();
+    for &b in prefix {
+        let Some(i) = node.find_input(b) else {
+            return;
+        };
+        let t = node.transition(i);
+        value = value.cat(t.out);
+        node = fst.node(t.addr);
+    }
+    let mut stack: Vec<(CompiledAddr, Output)> = vec![(node.addr(), value)];
+    while let Some((addr, value)) = stack.pop() {
+        let node = fst.node(addr);
+        if node.is_final() {
+            g(value.cat(node.final_output()).value());
+        }
+        for i in (0..node.len()).rev() {
+            let t = node.transition(i);
+            stack.push((t.addr, value.cat(t.out)));
+        }
+    }
 }
 
 /// Hands each term of field `f` starting with `pattern` (after `key`) to
@@ -145,4 +184,52 @@ pub(super) fn fuzzy_set<S: Source>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use fst::{IntoStreamer, Map, Streamer};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The prefix walk lists what a range stream over `[key \0, key
+        /// \x01)` lists, in the same order, for present and absent keys,
+        /// keys that prefix others, and the empty map.
+        #[test]
+        fn prefix_walk_equals_the_range_stream(
+            entries in prop::collection::btree_map(
+                (prop::collection::vec(0u8..4, 0..4), prop::collection::vec(0u8..5, 0..4)),
+                0u64..1000,
+                0..60,
+            ),
+            probe in prop::collection::vec(0u8..4, 0..4),
+        ) {
+            // `stem key \0 term` (bytes 0 only as the separator: keys from
+            // `a`.., terms may hold any byte 0..5 shifted past it).
+            let keyed: BTreeMap<Vec<u8>, u64> = entries
+                .iter()
+                .map(|((k, t), &v)| {
+                    let mut e: Vec<u8> = k.iter().map(|b| b + b'a').collect();
+                    e.push(0);
+                    e.extend(t.iter().map(|b| b + 1));
+                    (e, v)
+                })
+                .collect();
+            let map = Map::from_iter(keyed).unwrap_or_else(|e| panic!("{e}"));
+            let key: String = probe.iter().map(|b| char::from(b + b'a')).collect();
+            let (lo, hi) = stem_range(&key);
+            let mut want = Vec::new();
+            let mut stream = map.range().ge(&lo).lt(&hi).into_stream();
+            while let Some((_, v)) = stream.next() {
+                want.push(v);
+            }
+            let mut got = Vec::new();
+            with_prefix(&map, &lo, |v| got.push(v));
+            prop_assert_eq!(got, want);
+        }
+    }
 }
