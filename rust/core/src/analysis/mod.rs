@@ -366,76 +366,48 @@ impl Scanner {
         ControlFlow::Continue(())
     }
 
-    /// [`Scanner::compound`] for an ASCII compound, byte by byte.
+    /// [`Scanner::compound`] for an ASCII compound: its parts are found
+    /// byte by byte and each is folded as one slice; the whole, when there
+    /// are two parts or more, is the compound folded (connectors kept).
     fn ascii_compound<F>(&mut self, text: &str, start: usize, emit: &mut F) -> ControlFlow<()>
     where
         F: FnMut(&Tok<'_>) -> ControlFlow<()>,
     {
         let bytes = text.as_bytes();
-        self.whole.clear();
-        self.part.clear();
-        let mut part_chars = 0usize;
-        let mut part_start = 0usize;
         let mut parts = 0usize;
         let mut first: Option<u32> = None;
-        for j in 0..bytes.len() {
-            let c = bytes[j];
+        // The start of the current part, if one is open.
+        let mut part: Option<usize> = None;
+        for (j, &c) in bytes.iter().enumerate() {
             if c == b'_' || c == b'-' {
-                self.end_part(
-                    start,
-                    part_start,
-                    j,
-                    &mut part_chars,
-                    &mut parts,
-                    &mut first,
-                    emit,
-                )?;
-                if bytes.len() <= MAX_TOKEN_CHARS {
-                    self.whole.push(char::from(c));
+                if let Some(a) = part.take() {
+                    self.ascii_part(text, start, (a, j), &mut parts, &mut first, emit)?;
                 }
                 continue;
             }
-            if part_chars > 0 {
-                let p = bytes[j - 1];
-                let split = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
-                    || (p.is_ascii_uppercase()
-                        && c.is_ascii_uppercase()
-                        && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase));
-                if split {
-                    self.end_part(
-                        start,
-                        part_start,
-                        j,
-                        &mut part_chars,
-                        &mut parts,
-                        &mut first,
-                        emit,
-                    )?;
+            match part {
+                Some(a) => {
+                    let p = bytes[j - 1];
+                    let split = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
+                        || (p.is_ascii_uppercase()
+                            && c.is_ascii_uppercase()
+                            && bytes.get(j + 1).is_some_and(u8::is_ascii_lowercase));
+                    if split {
+                        self.ascii_part(text, start, (a, j), &mut parts, &mut first, emit)?;
+                        part = Some(j);
+                    }
                 }
-            }
-            if part_chars == 0 {
-                part_start = j;
-            }
-            let folded = char::from(c.to_ascii_lowercase());
-            part_chars += 1;
-            if part_chars <= MAX_TOKEN_CHARS {
-                self.part.push(folded);
-            }
-            if bytes.len() <= MAX_TOKEN_CHARS {
-                self.whole.push(folded);
+                None => part = Some(j),
             }
         }
-        self.end_part(
-            start,
-            part_start,
-            bytes.len(),
-            &mut part_chars,
-            &mut parts,
-            &mut first,
-            emit,
-        )?;
+        if let Some(a) = part {
+            self.ascii_part(text, start, (a, bytes.len()), &mut parts, &mut first, emit)?;
+        }
         if parts >= 2 && bytes.len() <= MAX_TOKEN_CHARS {
             if let Some(position) = first {
+                self.whole.clear();
+                self.whole.push_str(text);
+                self.whole.make_ascii_lowercase();
                 emit(&Tok {
                     text: &self.whole,
                     position,
@@ -446,6 +418,40 @@ impl Scanner {
             }
         }
         ControlFlow::Continue(())
+    }
+
+    /// Emits the part `text[a..b]` of an ASCII compound (at `start` in the
+    /// input), folded, unless it is too long; counts it in `parts`.
+    #[inline]
+    fn ascii_part<F>(
+        &mut self,
+        text: &str,
+        start: usize,
+        (a, b): (usize, usize),
+        parts: &mut usize,
+        first: &mut Option<u32>,
+        emit: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(&Tok<'_>) -> ControlFlow<()>,
+    {
+        *parts += 1;
+        if b - a > MAX_TOKEN_CHARS {
+            return ControlFlow::Continue(());
+        }
+        first.get_or_insert(self.position);
+        self.part.clear();
+        self.part.push_str(&text[a..b]);
+        self.part.make_ascii_lowercase();
+        let flow = emit(&Tok {
+            text: &self.part,
+            position: self.position,
+            start: start + a,
+            end: start + b,
+            whole: false,
+        });
+        self.position += 1;
+        flow
     }
 
     /// Ends the current part (if any) at byte `j` of the compound.
@@ -576,16 +582,21 @@ where
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     scan_tokens(text, |t| {
-        out.push(Token {
-            text: t.text.to_owned(),
-            position: t.position,
-            start: t.start,
-            end: t.end,
-            whole: t.whole,
-        });
+        out.push(owned(t));
         ControlFlow::Continue(())
     });
     out
+}
+
+/// An owned copy of a scanned token.
+fn owned(t: &Tok<'_>) -> Token {
+    Token {
+        text: t.text.to_owned(),
+        position: t.position,
+        start: t.start,
+        end: t.end,
+        whole: t.whole,
+    }
 }
 
 fn stemmer() -> &'static Stemmer {
@@ -642,9 +653,42 @@ pub fn is_term_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn texts(s: &str) -> Vec<String> {
         tokenize(s).into_iter().map(|t| t.text).collect()
+    }
+
+    /// The tokens of one compound, scanned by `how` (0: the ASCII path,
+    /// 1: the general one).
+    fn compound_tokens(s: &str, how: u8) -> Vec<Token> {
+        let mut sc = Scanner {
+            part: String::new(),
+            whole: String::new(),
+            position: 3,
+        };
+        let mut out = Vec::new();
+        let mut f = |t: &Tok<'_>| {
+            out.push(owned(t));
+            ControlFlow::Continue(())
+        };
+        let _ = if how == 0 {
+            sc.ascii_compound(s, 5, &mut f)
+        } else {
+            sc.unicode_compound(s, 5, 5 + s.len(), &mut f)
+        };
+        out
+    }
+
+    proptest! {
+        /// The ASCII fast path gives the general path's tokens (parts and
+        /// whole, long parts and long compounds dropped alike).
+        #[test]
+        fn ascii_compounds_match_the_general_path(
+            s in "[A-Za-z0-9]{1,70}([_-][A-Za-z0-9]{1,70}){0,3}|([a-zA-Z]{1,3}[_-]?){1,30}",
+        ) {
+            prop_assert_eq!(compound_tokens(&s, 0), compound_tokens(&s, 1));
+        }
     }
 
     #[test]
