@@ -173,6 +173,10 @@ def test_layers() -> None:
         "specsearch.types",
         "specsearch.protocols",
     }
+    # The value types are a bottom layer: `types` gives the route ones from
+    # `route_types` on first use, and that imports nothing of the package.
+    assert graph["specsearch.types"] <= {"specsearch.route_types"}
+    assert graph["specsearch.route_types"] == set()
     # The schema is the bottom layer: every engine may use it.
     assert graph["specsearch.schema"] <= {"specsearch.errors"}
     # Only the native adapter imports the extension.

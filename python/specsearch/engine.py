@@ -15,7 +15,7 @@ from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, Sc
 from specsearch.pathargs import PathArg, index_folder, roots_arg
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
-from specsearch.types import DocInfo, FusedScore, Hit, Snippet
+from specsearch.types import DocInfo, Hit, Snippet
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
 TYPE_CHECKING = False
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from specsearch.encoder import Encoder
     from specsearch.native import StartedOpen
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
-    from specsearch.types import Problem, RouteExplanation
+    from specsearch.types import FusedScore, Problem, RouteExplanation
     from specsearch.vectors import StoredRows, VectorStats
 
 __all__ = [
@@ -777,6 +777,8 @@ class Index(Closing):
         )
         best = top_k(fused, min(k, fused.size))
         ids = np.array([i for i, _ in best], dtype=np.uint32)
+        from specsearch.route_types import FusedScore  # noqa: PLC0415 (see specsearch.types)
+
         parts = tuple(
             FusedScore(lexical=float(lex[i]), semantic=float(sem[i]), cosine=float(cosine[i]))
             for i in ids

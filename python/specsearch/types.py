@@ -1,8 +1,20 @@
-"""Frozen value types shared by the facade and every backend."""
+"""Frozen value types shared by the facade and every backend.
+
+Those of an explained or hybrid route (:class:`Contribution`,
+:class:`FusedScore`, :class:`RouteExplanation`) are defined in
+:mod:`specsearch.route_types` and given here on first use: making a
+dataclass costs about 0.4 ms of start-up, and a query needs none of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from specsearch.route_types import Contribution, FusedScore, RouteExplanation
 
 __all__ = ["Contribution", "DocInfo", "FusedScore", "Hit", "Problem", "RouteExplanation", "Snippet"]
 
@@ -92,55 +104,14 @@ class Hit:
             raise ValueError(f"doc_id must be >= 0, got {self.doc_id}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Contribution:
-    """One field's share of one request word in a routed hit's score.
-
-    Attributes:
-        word: The request word (as folded by the analyzer).
-        field: The field it matched in (``name``, ``description``, ...).
-        score: What it added to the hit's score.
-    """
-
-    word: str
-    field: str
-    score: float
+#: The names :func:`__getattr__` gives from :mod:`specsearch.route_types`.
+_ROUTE_TYPES = frozenset({"Contribution", "FusedScore", "RouteExplanation"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FusedScore:
-    """The two arms of a hybrid route hit: ``score = (1 - alpha) * lexical + alpha * semantic``.
+def __getattr__(name: str) -> object:
+    """A route value type, from :mod:`specsearch.route_types` (loaded on first use)."""
+    if name in _ROUTE_TYPES:
+        from specsearch import route_types  # noqa: PLC0415 (see the module's docstring)
 
-    Attributes:
-        lexical: The hit's routing BM25F (0 when the request does not match
-            it), standardised (z-score) over all specs.
-        semantic: Its cosine with the request, standardised over all specs.
-        cosine: The raw cosine, with the request vector after the feedback
-            step (moved towards the specs both arms rank first; SPEC.md §10,
-            *Hybrid route*).
-    """
-
-    lexical: float
-    semantic: float
-    cosine: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RouteExplanation:
-    """What ``route`` made of a request, and why each hit ranks.
-
-    Attributes:
-        words: The words that ranked (after filler and stop words were removed).
-        filler: The words removed as conversational filler.
-        stopwords: The words removed as stop words.
-        why: Per hit asked about, its contributions, largest first.
-        alpha: The semantic arm's weight when the ranking was hybrid, else None.
-        fused: Per hit, its lexical and semantic parts (empty when lexical only).
-    """
-
-    words: tuple[str, ...]
-    filler: tuple[str, ...]
-    stopwords: tuple[str, ...]
-    why: tuple[tuple[Contribution, ...], ...]
-    alpha: float | None = None
-    fused: tuple[FusedScore, ...] = ()
+        return getattr(route_types, name)
+    raise AttributeError(f"module 'specsearch.types' has no attribute {name!r}")

@@ -120,9 +120,18 @@ def test_package_names_still_resolve_lazily() -> None:
 
 
 #: What a plain ``query`` line must not load either: ``typing`` (the value
-#: types and the facade need it only for the type checker) and the Protocols
-#: (defining one imports ``typing``).
-QUERY_MUST_NOT_LOAD = ("typing", "specsearch.protocols")
+#: types and the facade need it only for the type checker), the Protocols
+#: (defining one imports ``typing``), what ``inspect`` imports (``dataclasses``
+#: imports it; the entry point gives it a stand-in), and the route-only
+#: value types.
+QUERY_MUST_NOT_LOAD = (
+    "typing",
+    "specsearch.protocols",
+    "ast",
+    "dis",
+    "tokenize",
+    "specsearch.route_types",
+)
 
 
 #: What ``route`` may add: it looks for the model (``specsearch.model``
@@ -174,3 +183,62 @@ def test_the_collector_runs_again_once_the_modules_are_loaded(
     )
     _, out = _loaded_after(code)
     assert out.splitlines()[-1] == "collector True True"
+
+
+_DEFERRED_USE = """\
+import sys
+from specsearch.cli import _defer_import
+_defer_import("inspect")
+import dataclasses
+@dataclasses.dataclass(frozen=True)
+class Documented:
+    "Has its own docstring."
+    x: int
+print("after-documented", "ast" in sys.modules)
+@dataclasses.dataclass(frozen=True)
+class Bare:
+    x: int
+print("doc", Bare.__doc__)
+import inspect
+print("real", type(sys.modules["inspect"].signature).__name__, "ast" in sys.modules)
+print("same", inspect.signature(Bare) == sys.modules["inspect"].signature(Bare))
+"""
+
+
+def test_a_deferred_module_loads_whole_on_first_use() -> None:
+    """``_defer_import``'s stand-in: ``import`` does not run the module; using
+    it does, and then ``sys.modules`` holds the real one. ``dataclasses``
+    reaches ``inspect`` through it for a class without a docstring."""
+    _, out = _loaded_after(_DEFERRED_USE)
+    assert out.splitlines() == [
+        "after-documented False",
+        "doc Bare(x: int)",
+        "real function True",
+        "same True",
+    ]
+
+
+def test_a_module_already_imported_is_not_deferred() -> None:
+    code = (
+        "import colorsys\n"
+        "from specsearch.cli import _defer_import\n"
+        "_defer_import('colorsys')\n"
+        "print(sys.modules['colorsys'] is colorsys, hasattr(colorsys, 'rgb_to_hsv'))\n"
+    )
+    _, out = _loaded_after(code)
+    assert out.split() == ["True", "True"]
+
+
+def test_the_route_types_are_still_specsearch_types_names() -> None:
+    """They live in ``specsearch.route_types`` (a query loads none) and are
+    reached as before, by ``from specsearch.types import ...``."""
+    from specsearch import route_types  # noqa: PLC0415
+    from specsearch import types as value_types  # noqa: PLC0415
+    from specsearch.types import FusedScore, RouteExplanation  # noqa: PLC0415
+
+    assert FusedScore is route_types.FusedScore
+    assert RouteExplanation is route_types.RouteExplanation
+    assert value_types.Contribution is route_types.Contribution
+    assert set(route_types.__all__) <= set(value_types.__all__)
+    with pytest.raises(AttributeError, match="Nope"):
+        _ = value_types.Nope
