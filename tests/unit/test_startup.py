@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,16 +67,22 @@ def test_index_dir_key_is_unchanged(roots: list[str], options: dict[str, bool]) 
     assert _key(roots, options) == _reference_key(roots, options)
 
 
-def _loaded_after(code: str) -> tuple[set[str], str]:
+def _loaded_after(code: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
     """The modules loaded by running ``code`` in a fresh interpreter (even one
-    that exits, as the CLI does), and its stdout."""
+    that exits, as the CLI does), and its stdout. ``env`` is added to the
+    environment."""
     body = "".join(f"    {line}\n" for line in code.splitlines())
     probe = (
         f"import sys\ntry:\n{body}finally:\n"
         "    print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     loaded = set(done.stderr.split())
     assert "specsearch.cli" in loaded, done.stderr[-2000:]
@@ -167,6 +174,19 @@ def test_native_query_and_route_runs_load_no_heavy_module(
     assert ("click" in loaded) == (entry == "click")
     if entry == "main" and command == "query":
         assert [m for m in QUERY_MUST_NOT_LOAD if m in loaded] == []
+
+
+def test_a_query_in_its_default_folder_loads_no_heavy_module(tmp_path: Path) -> None:
+    """Without ``--index`` the folder comes from :mod:`specsearch.cache`
+    (the README's first command): that path stays as light as ``--index``
+    once the folder exists (its first use writes ``meta.json`` with ``json``)."""
+    args = ["query", "review async rust", str(EXAMPLES), "--backend", "native"]
+    code = f"from specsearch.cli import main\nmain({args!r})\n"
+    _loaded_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
+    loaded, out = _loaded_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
+    assert "async-rust-reviewer" in out
+    assert "specsearch.cache" in loaded
+    assert [m for m in (*HEAVY, *QUERY_MUST_NOT_LOAD) if m in loaded] == []
 
 
 @pytest.mark.parametrize("line", [["query", "review async rust"], ["stats"]])
