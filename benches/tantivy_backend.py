@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
 from specsearch.errors import (
     BackendUnavailableError,
@@ -66,6 +65,7 @@ from specsearch.pure import (
     parse_spec,
     read_spec,
 )
+from specsearch.reports import IndexStats, UpdateInfo
 from specsearch.schema import FIELDS, check_field, weight_map
 from specsearch.types import DocInfo, Problem
 

@@ -6,7 +6,10 @@ The facade (:mod:`specsearch.engine`) only ever talks to a
 in :mod:`specsearch.select`. This module holds the frozen value types.
 The protocols are defined in :mod:`specsearch.protocols` and reached from
 here as well, on first use: defining a ``Protocol`` imports ``typing``, which
-a query's start-up does without.
+a query's start-up does without. So are :class:`UpdateInfo` and
+:class:`IndexStats`, defined in :mod:`specsearch.reports`: a query starts its
+index's open with :class:`BuildOptions` alone, and each dataclass made
+before that start delays it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
+    from specsearch.reports import IndexStats, UpdateInfo
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -76,63 +80,22 @@ class BuildOptions:
             raise SchemaError("merge_threshold", f"must be >= 1, got {self.merge_threshold}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateInfo:
-    """What opening a persistent index did to bring it up to date.
-
-    Attributes:
-        added: Specs indexed for the first time.
-        changed: Specs whose content changed, indexed again.
-        deleted: Specs that are gone.
-        unchanged: Specs reused without being read.
-        rebuilt: An existing index could not be used (unreadable, damaged, of
-            another version or ``max_file_bytes``) and was built afresh; False
-            for the first build of an index folder.
-        committed: Something changed and a new index version was written.
-        damage: Why the existing index was rebuilt when it could not be read
-            (the corrupt file and what was wrong), else None.
-    """
-
-    added: int
-    changed: int
-    deleted: int
-    unchanged: int
-    rebuilt: bool
-    committed: bool
-    damage: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IndexStats:
-    """Counts and sizes of an index.
-
-    Attributes:
-        backend: The backend's name.
-        docs: Indexed specs.
-        terms: Distinct terms, summed over the fields.
-        segments: Segments (1 for an index in memory or in one file).
-        size_bytes: Bytes on disk (0 for an index that lives in memory).
-        location: The index folder, or None in memory.
-    """
-
-    backend: str
-    docs: int
-    terms: int
-    segments: int
-    size_bytes: int
-    location: str | None
-
-
 Progress = Callable[[int, int], None]
 
 #: The names defined in :mod:`specsearch.protocols`, imported on first use.
 _PROTOCOLS = frozenset({"Backend", "BackendClass", "BatchTopDocs", "TopDocs"})
+#: The names defined in :mod:`specsearch.reports`, imported on first use.
+_REPORTS = frozenset({"IndexStats", "UpdateInfo"})
 
 
 def __getattr__(name: str) -> object:
-    """A protocol (see ``_PROTOCOLS``), from :mod:`specsearch.protocols`, on first use."""
+    """A protocol (see ``_PROTOCOLS``) or a report (``_REPORTS``), on first use."""
     if name in _PROTOCOLS:
         from specsearch import protocols  # noqa: PLC0415 (start-up cost: typing)
 
         return getattr(protocols, name)
+    if name in _REPORTS:
+        from specsearch import reports  # noqa: PLC0415 (see the module's docstring)
+
+        return getattr(reports, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,6 @@ did, 2 on an error, 130 when interrupted (Ctrl-C).
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import re
 import sys
@@ -523,6 +522,8 @@ def print_human(
 
 def json_score(score: float) -> float | None:
     """A score for JSON, which has no Infinity: one that overflowed float32 is null."""
+    import math  # noqa: PLC0415 (JSON output only: start-up cost)
+
     return score if math.isfinite(score) else None
 
 

@@ -9,10 +9,11 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from specsearch.backend import BuildOptions, UpdateInfo
+from specsearch.backend import BuildOptions
 from specsearch.closing import Closing
 from specsearch.errors import IndexFormatError, IndexLockedError, QueryError, SchemaError
 from specsearch.pathargs import PathArg, index_folder, roots_arg
+from specsearch.reports import UpdateInfo
 from specsearch.schema import field_weights
 from specsearch.select import resolve_backend
 from specsearch.types import DocInfo, Hit, Snippet
@@ -26,10 +27,11 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import IndexStats, Progress
+    from specsearch.backend import Progress
     from specsearch.encoder import Encoder
     from specsearch.native import StartedOpen
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
+    from specsearch.reports import IndexStats
     from specsearch.types import FusedScore, Problem, RouteExplanation
     from specsearch.vectors import StoredRows, VectorStats
 

@@ -1,18 +1,16 @@
 """The native backend: a thin adapter over the Rust extension.
 
 This is the only module that imports :mod:`specsearch._native`. It loads the
-result value types (:mod:`specsearch.types`) where it first makes one, not
-on import: the CLI imports it to start an index's open
+result value types (:mod:`specsearch.types`, :mod:`specsearch.reports`) where
+it first makes one, not on import: the CLI imports it to start an index's open
 (:meth:`NativeBackend.start_open`) and loads the rest while the open runs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from specsearch import _native
-from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from specsearch.backend import BuildOptions, Progress
+    from specsearch.reports import IndexStats, UpdateInfo
     from specsearch.schema import Weights
     from specsearch.types import (
         DocInfo,
@@ -130,6 +129,8 @@ class NativeBackend(Closing):
 
     @classmethod
     def _opened(cls, index_dir: str, opened: _Opened) -> tuple[NativeBackend, UpdateInfo]:
+        from specsearch.reports import UpdateInfo  # noqa: PLC0415 (see the module's docstring)
+
         index, raw, counts, damage = opened
         info = UpdateInfo(
             added=counts["added"],
@@ -242,6 +243,8 @@ class NativeBackend(Closing):
 
     def stats(self) -> IndexStats:
         """Counts and sizes, as the engine reports them."""
+        from specsearch.reports import IndexStats  # noqa: PLC0415 (see the module's docstring)
+
         raw = self._index.stats()
         return IndexStats(
             backend=self.name,
@@ -382,8 +385,12 @@ class StartedOpen:
         """Wait for the open to end, if not yet done, and drop what it gave (an error included)."""
         if self._pending:
             self._pending = False
-            with contextlib.suppress(Exception):
+            # Not contextlib.suppress: this module is imported before a
+            # query's open starts, and contextlib is not otherwise loaded.
+            try:  # noqa: SIM105
                 self._job.finish()
+            except Exception:  # what it gave is dropped, errors included
+                pass
 
 
 class ListTopDocs:

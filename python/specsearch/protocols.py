@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from specsearch.backend import BuildOptions, IndexStats, Progress, UpdateInfo
+    from specsearch.backend import BuildOptions, Progress
     from specsearch.errors import QueryError
+    from specsearch.reports import IndexStats, UpdateInfo
     from specsearch.schema import Weights
     from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 

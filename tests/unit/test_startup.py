@@ -111,6 +111,31 @@ def test_cli_import_loads_neither_click_nor_the_facade() -> None:
     assert heavy == []
 
 
+def test_what_starts_a_query_open_loads_no_result_type() -> None:
+    """A query starts its index's open once ``specsearch.native`` and
+    ``BuildOptions`` are loaded: nothing made before then may wait for it
+    (the reports and result types come later, where they are made)."""
+    code = (
+        "from specsearch.cli import _defer_import\n"
+        "_defer_import('inspect')\n"
+        "import specsearch.native\n"
+        "from specsearch.backend import BuildOptions\n"
+    )
+    loaded, _ = _loaded_after(code)
+    early = ("specsearch.reports", "specsearch.types", "contextlib", "math", "typing")
+    assert [m for m in early if m in loaded] == []
+
+
+def test_the_reports_are_still_backend_and_package_names() -> None:
+    import specsearch  # noqa: PLC0415
+    from specsearch import backend, reports  # noqa: PLC0415
+
+    assert backend.UpdateInfo is reports.UpdateInfo
+    assert specsearch.IndexStats is reports.IndexStats
+    with pytest.raises(AttributeError, match="Nope"):
+        _ = backend.Nope
+
+
 def test_every_public_name_resolves() -> None:
     """``__all__`` and the lazy table agree: each name imports on first use."""
     import specsearch  # noqa: PLC0415

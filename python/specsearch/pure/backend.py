@@ -7,11 +7,11 @@ import dataclasses
 import os
 from typing import TYPE_CHECKING
 
-from specsearch.backend import IndexStats, UpdateInfo
 from specsearch.closing import Closing
 from specsearch.errors import IndexStateError, QueryError
 from specsearch.pure import store
 from specsearch.pure.index import PureIndex
+from specsearch.reports import IndexStats, UpdateInfo
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
