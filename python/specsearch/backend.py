@@ -17,6 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from specsearch.defaults import (
+    DEFAULT_HIDDEN,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MEMORY_BUDGET,
+    DEFAULT_MERGE_THRESHOLD,
+    DEFAULT_NO_IGNORE,
+    DEFAULT_THREADS,
+)
 from specsearch.errors import SchemaError
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
@@ -37,10 +45,6 @@ __all__ = [
     "TopDocs",
     "UpdateInfo",
 ]
-
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
-DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024
-DEFAULT_MERGE_THRESHOLD = 8
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,11 +68,11 @@ class BuildOptions:
     """
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    threads: int = 0
+    threads: int = DEFAULT_THREADS
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     merge_threshold: int = DEFAULT_MERGE_THRESHOLD
-    hidden: bool = False
-    no_ignore: bool = False
+    hidden: bool = DEFAULT_HIDDEN
+    no_ignore: bool = DEFAULT_NO_IGNORE
     verify: bool = False
 
     def __post_init__(self) -> None:

@@ -14,18 +14,18 @@ folder given with ``--index``.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import time
-from dataclasses import dataclass
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost): a
-#: query without ``--index`` reads its folder from here. mypy reads it so.
+#: query without ``--index`` reads its folder from here, before it loads
+#: ``dataclasses`` (:mod:`specsearch.cli_start`). mypy reads it so.
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from specsearch.reports import CacheEntry
 
 __all__ = [
     "CacheEntry",
@@ -38,26 +38,21 @@ __all__ = [
 ]
 
 META_NAME = "meta.json"
-_KEY = re.compile(r"^[0-9a-f]{20}$")
+_HEX = frozenset("0123456789abcdef")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CacheEntry:
-    """One default index folder.
+def _is_key(name: str) -> bool:
+    """Whether ``name`` is a folder key (20 lowercase hex digits; no ``re`` at start-up)."""
+    return len(name) == 20 and _HEX.issuperset(name)
 
-    Attributes:
-        path: The folder.
-        roots: The canonical roots it indexes (empty when unknown).
-        size_bytes: Bytes of every file in it.
-        last_used: When it was last opened (seconds since the epoch).
-        missing: Roots that no longer exist.
-    """
 
-    path: str
-    roots: tuple[str, ...]
-    size_bytes: int
-    last_used: float
-    missing: tuple[str, ...]
+def __getattr__(name: str) -> object:
+    """:class:`~specsearch.reports.CacheEntry`, on first use (see ``TYPE_CHECKING``)."""
+    if name == "CacheEntry":
+        from specsearch import reports  # noqa: PLC0415 (start-up cost: dataclasses)
+
+        return reports.CacheEntry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cache_root(environ: Mapping[str, str]) -> str:
@@ -137,7 +132,9 @@ def record_use(
     The index works without it; only ``specsearch cache list`` reads it.
     """
     meta = os.path.join(folder, META_NAME)
-    with contextlib.suppress(OSError):
+    # Not contextlib.suppress: a query without --index calls this, and
+    # contextlib is not otherwise loaded.
+    try:
         if os.path.isfile(meta):
             os.utime(meta)
             return
@@ -152,9 +149,13 @@ def record_use(
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False)
         os.replace(tmp, meta)
+    except OSError:
+        return
 
 
 def _size(folder: str) -> int:
+    import contextlib  # noqa: PLC0415 (``cache`` commands only)
+
     total = 0
     for parent, _, files in os.walk(folder):
         for name in files:
@@ -165,6 +166,8 @@ def _size(folder: str) -> int:
 
 def _entry(folder: str) -> CacheEntry:
     import json  # noqa: PLC0415 (``cache list`` only)
+
+    from specsearch.reports import CacheEntry  # noqa: PLC0415 (see ``TYPE_CHECKING``)
 
     meta = os.path.join(folder, META_NAME)
     roots: tuple[str, ...] = ()
@@ -195,10 +198,12 @@ def entries(environ: Mapping[str, str]) -> list[CacheEntry]:
         names = os.listdir(root)
     except FileNotFoundError:
         return []
+    import contextlib  # noqa: PLC0415 (``cache`` commands only)
+
     found = []
     for name in names:
         folder = os.path.join(root, name)
-        if _KEY.match(name) and os.path.isdir(folder):
+        if _is_key(name) and os.path.isdir(folder):
             # A folder removed meanwhile (another `cache clear`) is not listed.
             with contextlib.suppress(FileNotFoundError):
                 found.append(_entry(folder))
@@ -213,7 +218,7 @@ def remove(entry: CacheEntry, environ: Mapping[str, str]) -> None:
         OSError: it cannot be deleted.
     """
     parent, name = os.path.split(os.path.normpath(entry.path))
-    if os.path.realpath(parent) != os.path.realpath(cache_root(environ)) or not _KEY.match(name):
+    if os.path.realpath(parent) != os.path.realpath(cache_root(environ)) or not _is_key(name):
         raise ValueError(f"{entry.path}: not a specsearch index folder; left alone")
     import shutil  # noqa: PLC0415 (``cache`` commands only)
 

@@ -43,8 +43,16 @@ def __getattr__(name: str) -> object:
 
 
 def _run_fast(command: str, params: dict[str, object]) -> None:
-    """Run a parsed ``query`` or ``route`` as the click command would, without click."""
+    """Run a parsed ``query`` or ``route`` as the click command would, without click.
+
+    The index's open is started first, from the line alone when it can be
+    (:func:`specsearch.cli_start.start_early`), and checks the index while
+    the rest of the command loads.
+    """
     collecting = _pause_gc()
+    from specsearch.cli_start import start_early  # noqa: PLC0415 (light: see its docstring)
+
+    early = start_early(params, os.environ)
     _defer_import("inspect")
     from specsearch import cli_run  # noqa: PLC0415 (what a query needs, after parsing)
     from specsearch.config import ConfigError, load_config  # noqa: PLC0415
@@ -57,9 +65,9 @@ def _run_fast(command: str, params: dict[str, object]) -> None:
         cli_run.fail(str(err))
     where, rest = cli_run.split_where(params)
     if command == "query":
-        cli_run.run_query(config, where=where, **rest)
+        cli_run.run_query(config, where=where, early=early, **rest)
     else:
-        cli_run.run_route(config, where=where, **rest)
+        cli_run.run_route(config, where=where, early=early, **rest)
 
 
 def _defer_import(name: str) -> None:

@@ -21,9 +21,9 @@ import sys
 import time
 
 from specsearch.backend import BuildOptions
-from specsearch.config import project_roots, user_roots
-from specsearch.errors import IndexFormatError, SchemaError, SpecsearchError
-from specsearch.pathargs import index_folder, roots_arg
+from specsearch.cli_start import start_open
+from specsearch.errors import IndexFormatError, SpecsearchError
+from specsearch.roots import search_roots
 from specsearch.window import SNIPPET_WIDTH, window
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
@@ -247,24 +247,17 @@ def make_scope(
 ) -> Scope:
     """The roots to search: PATHs, else the project's (config.py), plus the user's."""
     hide = config.hidden if hidden is None else hidden
-    spelled = list(paths) if paths else project_roots(hidden=hide, extra=config.roots)
-    if config.user if user is None else user:
-        spelled += user_roots(os.environ)
-    roots: list[str] = []
-    shown: list[str] = []
-    for root in spelled:
-        if not os.path.lexists(root):
-            fail(f"{root}: No such file or directory")
-        canon = os.path.realpath(root)
-        if canon not in roots:
-            roots.append(canon)
-            shown.append(root)
-    return Scope(
-        tuple(roots),
-        tuple(shown),
-        hide,
-        config.no_ignore if no_ignore is None else no_ignore,
-    )
+    try:
+        roots, shown = search_roots(
+            paths,
+            os.environ,
+            hidden=hide,
+            user=config.user if user is None else user,
+            extra=config.roots,
+        )
+    except FileNotFoundError as err:
+        fail(f"{err.filename}: No such file or directory")
+    return Scope(roots, shown, hide, config.no_ignore if no_ignore is None else no_ignore)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -284,15 +277,14 @@ class Where:
             self.paths, config, user=self.user, hidden=self.hidden, no_ignore=self.no_ignore
         )
 
-    def folder(self, scope: Scope, *, record: bool = True) -> str:
-        """``--index``, else the roots' default folder (its last use recorded if ``record``)."""
+    def folder(self, scope: Scope) -> str:
+        """``--index``, else the roots' default folder (its last use recorded)."""
         if self.index_dir is not None:
             return self.index_dir
         from specsearch.cache import index_dir_for, record_use  # noqa: PLC0415 (start-up cost)
 
         folder = index_dir_for(scope.roots, os.environ, scope.walk)
-        if record:
-            record_use(folder, scope.roots, scope.walk)
+        record_use(folder, scope.roots, scope.walk)
         return folder
 
     def backend_name(self, config: Config) -> str | None:
@@ -315,32 +307,19 @@ class Where:
 
         The command loads the rest of itself (the facade, the result types)
         while the index is checked; on two cores that hides most of a
-        no-change check. The open is the one :meth:`open` makes (the
-        facade's ``backend/`` folder under :meth:`folder`); were it not, the
-        facade would wait for it and make its own (``Index.open``'s
-        ``started``). None when the native backend will not answer or no
-        thread can be made.
+        no-change check. The open is the one :meth:`open` makes (see
+        :func:`specsearch.cli_start.start_open`). Without a config file the
+        entry point has started it already, from the command line alone
+        (:func:`specsearch.cli_start.start_early`).
         """
-        name = self.backend_name(config) or os.environ.get("SPECSEARCH_BACKEND") or "native"
-        if name != "native":
-            return None
-        try:
-            from specsearch.native import NativeBackend  # noqa: PLC0415 (the extension, if built)
-        except ImportError:
-            return None
-        try:
-            # What the facade would refuse (an empty --index, a NUL) is
-            # left to it: nothing may be written first.
-            # The use is recorded once, by `open`.
-            folder = index_folder(self.folder(scope, record=False))
-            roots = roots_arg(scope.roots)
-        except SchemaError:
-            return None
-        options = self.options(scope, writer=False)
-        try:
-            return NativeBackend.start_open(os.path.join(folder, name), roots, options)
-        except OSError:
-            return None
+        return start_open(
+            scope.roots,
+            os.environ,
+            index_dir=self.index_dir,
+            backend=self.backend_name(config),
+            hidden=scope.hidden,
+            no_ignore=scope.no_ignore,
+        )
 
     def open(
         self,
@@ -695,10 +674,14 @@ def run_query(
     weights: tuple[str, ...],
     strict: bool,
     fields: tuple[str, ...] | None,
+    early: StartedOpen | None = None,
 ) -> NoReturn:
-    """``specsearch query``: find the specs that best match ``query``, print them, exit."""
+    """``specsearch query``: find the specs that best match ``query``, print them, exit.
+
+    ``early`` is its index's open, started by the entry point (:mod:`specsearch.cli_start`).
+    """
     scope = where.scope(config)
-    started = where.start(scope, config)
+    started = early if early is not None else where.start(scope, config)
     from specsearch.dedup import fold, pool  # noqa: PLC0415 (loaded while the open runs)
     from specsearch.engine import query_text  # noqa: PLC0415
 
@@ -786,10 +769,14 @@ def run_route(
     color: str | None,
     show_problems: bool,
     fields: tuple[str, ...] | None,
+    early: StartedOpen | None = None,
 ) -> NoReturn:
-    """``specsearch route``: find the specs that should handle ``request``, print them, exit."""
+    """``specsearch route``: find the specs that should handle ``request``, print them, exit.
+
+    ``early`` is its index's open, started by the entry point (:mod:`specsearch.cli_start`).
+    """
     scope = where.scope(config)
-    started = where.start(scope, config)
+    started = early if early is not None else where.start(scope, config)
     from specsearch.dedup import fold, pool  # noqa: PLC0415 (loaded while the open runs)
     from specsearch.engine import query_text  # noqa: PLC0415
 

@@ -33,7 +33,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from specsearch.defaults import DEFAULT_HIDDEN, DEFAULT_NO_IGNORE, DEFAULT_USER
 from specsearch.errors import SpecsearchError
+from specsearch.roots import (
+    CONFIG_ENV,
+    SPEC_FOLDERS,
+    config_path,
+    project_roots,
+    user_roots,
+)
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
 TYPE_CHECKING = False
@@ -53,9 +61,6 @@ __all__ = [
     "user_roots",
 ]
 
-CONFIG_ENV = "SPECSEARCH_CONFIG"
-#: The folders of a ``.claude`` folder or of a plugin that hold specs.
-SPEC_FOLDERS = ("agents", "skills", "commands")
 _CHOICES = {"backend": ("native", "python", "tantivy"), "color": ("auto", "always", "never")}
 
 
@@ -67,33 +72,15 @@ class ConfigError(SpecsearchError, ValueError):
 class Config:
     """The CLI's defaults (see the module docstring for the keys)."""
 
-    user: bool = False
-    hidden: bool = False
-    no_ignore: bool = False
+    user: bool = DEFAULT_USER
+    hidden: bool = DEFAULT_HIDDEN
+    no_ignore: bool = DEFAULT_NO_IGNORE
     all: bool = False
     backend: str | None = None
     color: str = "auto"
     k: int = 10
     roots: tuple[str, ...] = ()
     source: str | None = None
-
-
-def _home(environ: Mapping[str, str]) -> str:
-    return environ.get("HOME") or os.path.expanduser("~")
-
-
-def config_path(environ: Mapping[str, str]) -> str | None:
-    """The config file to read, or None when there is none.
-
-    >>> config_path({"SPECSEARCH_CONFIG": "/etc/s.toml"})
-    '/etc/s.toml'
-    """
-    explicit = environ.get(CONFIG_ENV)
-    if explicit:
-        return explicit
-    base = environ.get("XDG_CONFIG_HOME") or os.path.join(_home(environ), ".config")
-    path = os.path.join(base, "specsearch", "config.toml")
-    return path if os.path.isfile(path) else None
 
 
 def _check(path: str, key: str, value: Any) -> Any:
@@ -147,77 +134,3 @@ def load_config(environ: Mapping[str, str]) -> Config:
     values = {key: _check(path, key, value) for key, value in raw.items()}
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in values.items() if k in known}, source=path)
-
-
-def _existing(folder: str) -> list[str]:
-    return [p for p in (os.path.join(folder, name) for name in SPEC_FOLDERS) if os.path.isdir(p)]
-
-
-def project_roots(*, hidden: bool, extra: tuple[str, ...] = (), base: str = ".") -> list[str]:
-    """The roots when no PATH is given: ``base``, its ``.claude`` spec folders, ``extra``.
-
-    With ``hidden``, the walk of ``base`` already enters ``.claude``.
-    """
-    roots = [base]
-    if not hidden:
-        roots += _existing(".claude" if base == "." else os.path.join(base, ".claude"))
-    return roots + [r for r in extra if os.path.exists(r)]
-
-
-def claude_home(environ: Mapping[str, str]) -> str:
-    """The user's Claude Code folder: ``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
-    return environ.get("CLAUDE_CONFIG_DIR") or os.path.join(_home(environ), ".claude")
-
-
-def _plugin_paths(claude: str) -> list[str]:
-    """The install folders of the plugins in ``plugins/installed_plugins.json``.
-
-    Both layouts Claude Code has written are read: ``{"plugins": {"p@m":
-    [{"installPath": ...}]}}`` (version 2) and ``{"p@m": {"installPath":
-    ...}}`` (version 1). A path recorded under another home (a shared
-    ``~/.claude``) is looked up under this one; a plugin whose install folder
-    holds no spec folder is looked up in its marketplace's clone,
-    ``plugins/marketplaces/<m>/plugins/<p>``.
-    """
-    listing = os.path.join(claude, "plugins", "installed_plugins.json")
-    import json  # noqa: PLC0415 (start-up cost: only with a plugins listing)
-
-    try:
-        with open(listing, encoding="utf-8") as f:
-            raw = json.load(f)
-    except (OSError, ValueError):
-        return []
-    if not isinstance(raw, dict):
-        return []
-    table = raw.get("plugins", raw) if isinstance(raw.get("plugins"), dict) else raw
-    out: list[str] = []
-    for key, entries in sorted(table.items()):
-        if not isinstance(key, str):
-            continue
-        items = entries if isinstance(entries, list) else [entries]
-        for item in items:
-            recorded = item.get("installPath") if isinstance(item, dict) else None
-            candidates: list[str] = []
-            if isinstance(recorded, str):
-                candidates.append(recorded)
-                _, marker, tail = recorded.partition("/.claude/")
-                if marker:
-                    candidates.append(os.path.join(claude, tail))
-            plugin, _, market = key.partition("@")
-            if market:
-                candidates.append(
-                    os.path.join(claude, "plugins", "marketplaces", market, "plugins", plugin)
-                )
-            found = next((c for c in candidates if _existing(c)), None)
-            if found is not None and found not in out:
-                out.append(found)
-    return out
-
-
-def user_roots(environ: Mapping[str, str]) -> list[str]:
-    """The user's spec folders (see the module docstring), those that exist."""
-    claude = claude_home(environ)
-    roots = _existing(claude)
-    for plugin in _plugin_paths(claude):
-        roots += _existing(plugin)
-    return roots

@@ -12,6 +12,12 @@ import os
 
 from specsearch import _native
 from specsearch.closing import Closing
+from specsearch.defaults import (
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MEMORY_BUDGET,
+    DEFAULT_MERGE_THRESHOLD,
+    DEFAULT_THREADS,
+)
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (start-up cost); mypy reads it so.
 TYPE_CHECKING = False
@@ -126,6 +132,28 @@ class NativeBackend(Closing):
             verify=options.verify,
         )
         return StartedOpen(job, index_dir, tuple(roots), options)
+
+    @classmethod
+    def start_walk(
+        cls, index_dir: str, roots: Sequence[str], *, hidden: bool, no_ignore: bool
+    ) -> StartedOpen:
+        """:meth:`start_open` with ``BuildOptions(hidden=..., no_ignore=...)``, not made yet.
+
+        The CLI starts a query's open with this before it loads
+        ``dataclasses`` (:mod:`specsearch.cli_start`); the options are made
+        when the facade asks for them (:attr:`StartedOpen.options`).
+        """
+        job = _native.Index.start_open(
+            index_dir,
+            list(roots),
+            max_file_bytes=DEFAULT_MAX_FILE_BYTES,
+            threads=DEFAULT_THREADS,
+            memory_budget=DEFAULT_MEMORY_BUDGET,
+            merge_threshold=DEFAULT_MERGE_THRESHOLD,
+            hidden=hidden,
+            no_ignore=no_ignore,
+        )
+        return StartedOpen(job, index_dir, tuple(roots), (hidden, no_ignore))
 
     @classmethod
     def _opened(cls, index_dir: str, opened: _Opened) -> tuple[NativeBackend, UpdateInfo]:
@@ -354,21 +382,36 @@ class StartedOpen:
     and makes its own.
     """
 
-    __slots__ = ("_job", "_pending", "index_dir", "options", "roots")
+    __slots__ = ("_job", "_options", "_pending", "index_dir", "roots")
 
     def __init__(
         self,
         job: _native.OpenJob,
         index_dir: str,
         roots: tuple[str, ...],
-        options: BuildOptions,
+        options: BuildOptions | tuple[bool, bool],
     ) -> None:
-        """Hold ``job``, started for ``index_dir``, ``roots`` and ``options``."""
+        """Hold ``job``, started for ``index_dir``, ``roots`` and ``options``.
+
+        ``options`` may be the walk flags ``(hidden, no_ignore)`` alone, for
+        an open started with every other build default
+        (:meth:`NativeBackend.start_walk`).
+        """
         self._job = job
         self._pending = True
         self.index_dir = index_dir
         self.roots = roots
-        self.options = options
+        self._options = options
+
+    @property
+    def options(self) -> BuildOptions:
+        """The build options this open was started with."""
+        if isinstance(self._options, tuple):
+            from specsearch.backend import BuildOptions  # noqa: PLC0415 (see start_walk)
+
+            hidden, no_ignore = self._options
+            self._options = BuildOptions(hidden=hidden, no_ignore=no_ignore)
+        return self._options
 
     backend = "native"
 

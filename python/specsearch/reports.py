@@ -1,15 +1,17 @@
-"""What an index reports: what its open did (:class:`UpdateInfo`), its counts and sizes.
+"""What an index reports: what its open did, its counts, a default folder.
 
-They are public as :mod:`specsearch.backend`'s names (and the package's),
-which load this module on first use: a query starts its index's open before
-it makes either, and each dataclass made before that start delays it.
+:class:`UpdateInfo`, :class:`IndexStats` and :class:`CacheEntry` are public
+as :mod:`specsearch.backend`'s names (and the package's) and
+:mod:`specsearch.cache`'s, which load this module on first use: a query
+starts its index's open before it makes any, and each dataclass made before
+that start delays it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["IndexStats", "UpdateInfo"]
+__all__ = ["CacheEntry", "IndexStats", "UpdateInfo"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,3 +59,22 @@ class IndexStats:
     segments: int
     size_bytes: int
     location: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheEntry:
+    """One default index folder.
+
+    Attributes:
+        path: The folder.
+        roots: The canonical roots it indexes (empty when unknown).
+        size_bytes: Bytes of every file in it.
+        last_used: When it was last opened (seconds since the epoch).
+        missing: Roots that no longer exist.
+    """
+
+    path: str
+    roots: tuple[str, ...]
+    size_bytes: int
+    last_used: float
+    missing: tuple[str, ...]

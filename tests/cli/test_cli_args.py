@@ -293,6 +293,48 @@ def test_a_query_starts_the_open_the_facade_makes(
     assert calls == ([] if "python" in line else ["finish", "done"])
 
 
+@pytest.mark.parametrize("early", [True, False])
+def test_the_open_starts_from_the_line_unless_a_config_file_decides(
+    early: bool,
+    examples: Path,
+    tmp_path: Path,
+    capsys: CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a config file the entry point starts the open from the line
+    alone (``cli_start.start_early``); with one, whose values may change the
+    roots and walk, the command starts it once the config is read. Either
+    way the facade finishes that open."""
+    native = pytest.importorskip("specsearch.native", reason="the native extension is not built")
+    from specsearch import cli_start  # noqa: PLC0415
+
+    monkeypatch.delenv("SPECSEARCH_BACKEND", raising=False)
+    if not early:
+        config = tmp_path / "config.toml"
+        config.write_text("hidden = true\nno_ignore = true\n", encoding="utf-8")
+        monkeypatch.setenv("SPECSEARCH_CONFIG", str(config))
+    calls: list[str] = []
+    start_early, finish = cli_start.start_early, native.StartedOpen.finish
+
+    def spy_early(*args: Any) -> Any:
+        started = start_early(*args)
+        calls.append("early" if started is not None else "no early")
+        return started
+
+    def spy_finish(self: Any, *args: Any) -> Any:
+        calls.append(f"finish hidden={self.options.hidden}")
+        return finish(self, *args)
+
+    monkeypatch.setattr(cli_start, "start_early", spy_early)
+    monkeypatch.setattr(native.StartedOpen, "finish", spy_finish)
+    line = ["query", "rust", str(examples), "--index", str(tmp_path / "ix")]
+    code, out, err = _through_main(capsys, line)
+    assert code == 0, err
+    assert out
+    want = "early" if early else "no early"
+    assert calls == [want, f"finish hidden={not early}"]
+
+
 def test_a_query_records_its_default_folders_use_once(
     examples: Path, capsys: CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

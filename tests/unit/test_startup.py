@@ -126,6 +126,27 @@ def test_what_starts_a_query_open_loads_no_result_type() -> None:
     assert [m for m in early if m in loaded] == []
 
 
+def test_the_early_open_starts_before_dataclasses_load(tmp_path: Path) -> None:
+    """``cli_start`` and what it imports define no dataclass, so a query's
+    open starts before ``dataclasses`` (and ``re``, ``typing``) are loaded."""
+    args = ["query", "rust", str(EXAMPLES), "--index", str(tmp_path / "ix"), "--backend", "native"]
+    code = (
+        "import sys\n"
+        "from specsearch import cli_start\n"
+        "start_early = cli_start.start_early\n"
+        "def spy(*a):\n"
+        "    started = start_early(*a)\n"
+        "    early = ('dataclasses', 're', 'typing', 'contextlib')\n"
+        "    print('loaded', [m for m in early if m in sys.modules], started is not None)\n"
+        "    return started\n"
+        "cli_start.start_early = spy\n"
+        "from specsearch.cli import main\n"
+        f"main({args!r})\n"
+    )
+    _, out = _loaded_after(code, {"SPECSEARCH_CONFIG": "", "XDG_CONFIG_HOME": str(tmp_path)})
+    assert out.splitlines()[0] == "loaded [] True"
+
+
 def test_the_reports_are_still_backend_and_package_names() -> None:
     import specsearch  # noqa: PLC0415
     from specsearch import backend, reports  # noqa: PLC0415
