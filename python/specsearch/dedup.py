@@ -163,6 +163,33 @@ def _similarity(a: Fingerprint, b: Fingerprint, empty_a: int, empty_b: int) -> f
     return both / either if either else 0.0
 
 
+#: The bins :func:`_reaches` compares first.
+_PREFIX = 32
+
+
+def _reaches(
+    a: Fingerprint, b: Fingerprint, empty_a: int, empty_b: int, threshold: float
+) -> float | None:
+    """:func:`_similarity` when it is at least ``threshold``, else None.
+
+    The similarity is ``(either - unequal) / either``: each unequal bin (never
+    one empty in both) lowers it by ``1 / either``. So when the first
+    ``_PREFIX`` bins already hold so many unequal ones that the similarity
+    cannot reach ``threshold``, the other bins are not compared, which is
+    most pairs of a page of hits. Exact: the bound is divided as the
+    similarity is, and division by the same positive number keeps order.
+    """
+    if len(a) != len(b):
+        raise ValueError("fingerprints of different sizes")
+    either = len(a) - (empty_a & empty_b).bit_count()
+    if either:
+        unequal = sum(map(operator.ne, a[:_PREFIX], b[:_PREFIX]))
+        if (either - unequal) / either < threshold:
+            return None
+    score = _similarity(a, b, empty_a, empty_b)
+    return score if score >= threshold else None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Group:
     """Specs that are copies of one another.
@@ -247,8 +274,8 @@ def group(
                 rep = fingerprints[r]
                 if rep is None:
                     continue
-                score = _similarity(fp, rep, empties[i], empties[r])
-                if score >= threshold:
+                score = _reaches(fp, rep, empties[i], empties[r], threshold)
+                if score is not None:
                     home = (r, score)
                     break
         if home is not None:

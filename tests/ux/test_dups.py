@@ -67,6 +67,26 @@ def test_similarity_counts_as_the_loop_does(bins: list[tuple[int | None, int | N
     assert dedup.similarity(a, a) == (1.0 if any(v is not None for v in a) else 0.0)
 
 
+@given(
+    st.lists(st.tuples(_BIN, _BIN), min_size=dedup.BINS, max_size=dedup.BINS),
+    st.sampled_from([0.0, 0.25, 0.5, 0.75, 0.8, 0.9, 1.0]),
+    st.integers(min_value=0, max_value=dedup.BINS),
+)
+def test_the_prefix_bound_keeps_every_decision(
+    bins: list[tuple[int | None, int | None]], threshold: float, same: int
+) -> None:
+    """``_reaches`` (bins compared first, the rest only when the pair may be
+    copies) gives exactly the similarity when it reaches ``threshold``, else
+    None; ``same`` makes the first bins equal, so both sides are reached."""
+    a = tuple(x for x, _ in bins)
+    b = a[:same] + tuple(y for _, y in bins[same:])
+    empty_a, empty_b = dedup._empty_bins(a), dedup._empty_bins(b)
+    full = dedup._similarity(a, b, empty_a, empty_b)
+    assert dedup._reaches(a, b, empty_a, empty_b, threshold) == (
+        full if full >= threshold else None
+    )
+
+
 def test_one_shingle_is_a_crc32() -> None:
     fp = dedup.fingerprint(b"Async, RUST!")
     assert fp is not None
