@@ -65,8 +65,9 @@ from specsearch.pure import (
     parse_spec,
     read_spec,
 )
-from specsearch.reports import IndexStats, UpdateInfo
+from specsearch.reports import UpdateInfo
 from specsearch.schema import FIELDS, check_field, weight_map
+from specsearch.stats import IndexStats
 from specsearch.types import DocInfo, Problem
 
 try:

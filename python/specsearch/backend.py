@@ -7,7 +7,8 @@ in :mod:`specsearch.select`. This module holds the frozen value types.
 The protocols are defined in :mod:`specsearch.protocols` and reached from
 here as well, on first use: defining a ``Protocol`` imports ``typing``, which
 a query's start-up does without. So are :class:`UpdateInfo` and
-:class:`IndexStats`, defined in :mod:`specsearch.reports`: a query starts its
+:class:`IndexStats`, defined in :mod:`specsearch.reports` and
+:mod:`specsearch.stats`: a query starts its
 index's open with :class:`BuildOptions` alone, and each dataclass made
 before that start delays it.
 """
@@ -32,7 +33,8 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
-    from specsearch.reports import IndexStats, UpdateInfo
+    from specsearch.reports import UpdateInfo
+    from specsearch.stats import IndexStats
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -88,8 +90,9 @@ Progress = Callable[[int, int], None]
 
 #: The names defined in :mod:`specsearch.protocols`, imported on first use.
 _PROTOCOLS = frozenset({"Backend", "BackendClass", "BatchTopDocs", "TopDocs"})
-#: The names defined in :mod:`specsearch.reports`, imported on first use.
-_REPORTS = frozenset({"IndexStats", "UpdateInfo"})
+#: The names defined in :mod:`specsearch.reports` and :mod:`specsearch.stats`,
+#: imported on first use.
+_REPORTS = {"UpdateInfo": "reports", "IndexStats": "stats"}
 
 
 def __getattr__(name: str) -> object:
@@ -99,7 +102,7 @@ def __getattr__(name: str) -> object:
 
         return getattr(protocols, name)
     if name in _REPORTS:
-        from specsearch import reports  # noqa: PLC0415 (see the module's docstring)
+        import importlib  # noqa: PLC0415 (first use only)
 
-        return getattr(reports, name)
+        return getattr(importlib.import_module(f"specsearch.{_REPORTS[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from specsearch.reports import CacheEntry
+    from specsearch.stats import CacheEntry
 
 __all__ = [
     "CacheEntry",
@@ -47,11 +47,11 @@ def _is_key(name: str) -> bool:
 
 
 def __getattr__(name: str) -> object:
-    """:class:`~specsearch.reports.CacheEntry`, on first use (see ``TYPE_CHECKING``)."""
+    """:class:`~specsearch.stats.CacheEntry`, on first use (see ``TYPE_CHECKING``)."""
     if name == "CacheEntry":
-        from specsearch import reports  # noqa: PLC0415 (start-up cost: dataclasses)
+        from specsearch import stats  # noqa: PLC0415 (start-up cost: dataclasses)
 
-        return reports.CacheEntry
+        return stats.CacheEntry
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -167,7 +167,7 @@ def _size(folder: str) -> int:
 def _entry(folder: str) -> CacheEntry:
     import json  # noqa: PLC0415 (``cache list`` only)
 
-    from specsearch.reports import CacheEntry  # noqa: PLC0415 (see ``TYPE_CHECKING``)
+    from specsearch.stats import CacheEntry  # noqa: PLC0415 (see ``TYPE_CHECKING``)
 
     meta = os.path.join(folder, META_NAME)
     roots: tuple[str, ...] = ()

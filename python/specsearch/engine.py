@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from specsearch.encoder import Encoder
     from specsearch.native import StartedOpen
     from specsearch.protocols import Backend, BackendClass, BatchTopDocs, TopDocs
-    from specsearch.reports import IndexStats
+    from specsearch.stats import IndexStats
     from specsearch.types import FusedScore, Problem, RouteExplanation
     from specsearch.vectors import StoredRows, VectorStats
 

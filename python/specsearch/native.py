@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from specsearch.backend import BuildOptions, Progress
-    from specsearch.reports import IndexStats, UpdateInfo
+    from specsearch.reports import UpdateInfo
     from specsearch.schema import Weights
+    from specsearch.stats import IndexStats
     from specsearch.types import (
         DocInfo,
         FusedScore,
@@ -271,7 +272,7 @@ class NativeBackend(Closing):
 
     def stats(self) -> IndexStats:
         """Counts and sizes, as the engine reports them."""
-        from specsearch.reports import IndexStats  # noqa: PLC0415 (see the module's docstring)
+        from specsearch.stats import IndexStats  # noqa: PLC0415 (see the module's docstring)
 
         raw = self._index.stats()
         return IndexStats(

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
     from specsearch.backend import BuildOptions, Progress
     from specsearch.errors import QueryError
-    from specsearch.reports import IndexStats, UpdateInfo
+    from specsearch.reports import UpdateInfo
     from specsearch.schema import Weights
+    from specsearch.stats import IndexStats
     from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
 __all__ = ["Backend", "BackendClass", "BatchTopDocs", "TopDocs"]

@@ -1,17 +1,15 @@
-"""What an index reports: what its open did, its counts, a default folder.
+"""What an index's open did to bring it up to date (:class:`UpdateInfo`).
 
-:class:`UpdateInfo`, :class:`IndexStats` and :class:`CacheEntry` are public
-as :mod:`specsearch.backend`'s names (and the package's) and
-:mod:`specsearch.cache`'s, which load this module on first use: a query
-starts its index's open before it makes any, and each dataclass made before
-that start delays it.
+Public as :mod:`specsearch.backend`'s name (and the package's), which loads
+this module on first use: a query starts its index's open before it makes
+one, and each dataclass made before that start delays it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CacheEntry", "IndexStats", "UpdateInfo"]
+__all__ = ["UpdateInfo"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,43 +36,3 @@ class UpdateInfo:
     rebuilt: bool
     committed: bool
     damage: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IndexStats:
-    """Counts and sizes of an index.
-
-    Attributes:
-        backend: The backend's name.
-        docs: Indexed specs.
-        terms: Distinct terms, summed over the fields.
-        segments: Segments (1 for an index in memory or in one file).
-        size_bytes: Bytes on disk (0 for an index that lives in memory).
-        location: The index folder, or None in memory.
-    """
-
-    backend: str
-    docs: int
-    terms: int
-    segments: int
-    size_bytes: int
-    location: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CacheEntry:
-    """One default index folder.
-
-    Attributes:
-        path: The folder.
-        roots: The canonical roots it indexes (empty when unknown).
-        size_bytes: Bytes of every file in it.
-        last_used: When it was last opened (seconds since the epoch).
-        missing: Roots that no longer exist.
-    """
-
-    path: str
-    roots: tuple[str, ...]
-    size_bytes: int
-    last_used: float
-    missing: tuple[str, ...]

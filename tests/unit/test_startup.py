@@ -122,7 +122,14 @@ def test_what_starts_a_query_open_loads_no_result_type() -> None:
         "from specsearch.backend import BuildOptions\n"
     )
     loaded, _ = _loaded_after(code)
-    early = ("specsearch.reports", "specsearch.types", "contextlib", "math", "typing")
+    early = (
+        "specsearch.reports",
+        "specsearch.stats",
+        "specsearch.types",
+        "contextlib",
+        "math",
+        "typing",
+    )
     assert [m for m in early if m in loaded] == []
 
 
@@ -149,10 +156,12 @@ def test_the_early_open_starts_before_dataclasses_load(tmp_path: Path) -> None:
 
 def test_the_reports_are_still_backend_and_package_names() -> None:
     import specsearch  # noqa: PLC0415
-    from specsearch import backend, reports  # noqa: PLC0415
+    from specsearch import backend, cache, reports, stats  # noqa: PLC0415
 
     assert backend.UpdateInfo is reports.UpdateInfo
-    assert specsearch.IndexStats is reports.IndexStats
+    assert backend.IndexStats is stats.IndexStats
+    assert specsearch.IndexStats is stats.IndexStats
+    assert cache.CacheEntry is stats.CacheEntry
     with pytest.raises(AttributeError, match="Nope"):
         _ = backend.Nope
 
@@ -179,6 +188,7 @@ def test_package_names_still_resolve_lazily() -> None:
 #: value types.
 QUERY_MUST_NOT_LOAD = (
     "typing",
+    "specsearch.stats",
     "specsearch.protocols",
     "ast",
     "dis",

@@ -11,7 +11,7 @@ from specsearch.closing import Closing
 from specsearch.errors import IndexStateError, QueryError
 from specsearch.pure import store
 from specsearch.pure.index import PureIndex
-from specsearch.reports import IndexStats, UpdateInfo
+from specsearch.stats import IndexStats
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from specsearch.backend import BuildOptions, Progress
+    from specsearch.reports import UpdateInfo
     from specsearch.schema import Weights
     from specsearch.types import DocInfo, Problem, RouteExplanation, Snippet
 
