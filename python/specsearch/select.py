@@ -12,7 +12,6 @@ back: the graph stays acyclic (``tests/test_import_graph.py``).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from specsearch.errors import BackendUnavailableError, SchemaError
@@ -58,7 +57,9 @@ def load_backend(name: str) -> BackendClass:
     """
     if name == "native":
         try:
-            native = importlib.import_module("specsearch.native")
+            # Not importlib.import_module: importlib (with warnings) is
+            # otherwise not on a query's path.
+            from specsearch import native  # noqa: PLC0415 (the extension, if built)
         except ImportError as err:
             raise BackendUnavailableError(
                 f"the native backend is not available ({err}); "

@@ -188,6 +188,7 @@ def test_package_names_still_resolve_lazily() -> None:
 #: value types.
 QUERY_MUST_NOT_LOAD = (
     "typing",
+    "importlib",
     "specsearch.stats",
     "specsearch.protocols",
     "ast",
