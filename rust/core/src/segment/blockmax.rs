@@ -146,6 +146,27 @@ fn entry(entries: &[u8], b: usize) -> Option<BlockMax> {
     })
 }
 
+/// A short posting after the first, at `pos` after doc `doc` of a list of
+/// docs below `num_docs`: a one-byte delta with tf 1, or a one-byte delta
+/// and a one-byte tf. `(its length, its doc, its tf)`, or `None` when the
+/// posting is longer, missing or malformed (a zero delta, a tf below 2
+/// written out, a doc out of range): those are [`Cursor::next_long`]'s.
+#[inline]
+fn short(bytes: &[u8], pos: usize, doc: u32, num_docs: u32) -> Option<(usize, u32, u32)> {
+    let b = *bytes.get(pos)?;
+    let delta = u32::from(b >> 1);
+    let (len, tf) = match b & 0x81 {
+        1 => (1, 1),
+        0 => match bytes.get(pos + 1) {
+            Some(&t) if (2..0x80).contains(&t) => (2, u32::from(t)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let next = doc.saturating_add(delta);
+    (delta > 0 && next < num_docs).then_some((len, next, tf))
+}
+
 /// The doc id of an exhausted cursor.
 pub(crate) const NO_DOC: u32 = u32::MAX;
 
@@ -230,7 +251,22 @@ impl<'a> Cursor<'a> {
     ///
     /// # Errors
     /// `Err(detail)` when the list is malformed.
+    #[inline]
     pub(crate) fn next(&mut self) -> Result<(), String> {
+        if self.read > 0 && self.read < self.df {
+            if let Some((len, doc, tf)) = short(self.bytes, self.pos, self.doc, self.num_docs) {
+                self.pos += len;
+                self.read += 1;
+                self.doc = doc;
+                self.tf = tf;
+                return Ok(());
+            }
+        }
+        self.next_long()
+    }
+
+    /// [`Self::next`] for any posting (and the end of the list).
+    fn next_long(&mut self) -> Result<(), String> {
         if self.read >= self.df {
             if self.doc != NO_DOC && self.pos != self.bytes.len() {
                 return Err("trailing bytes after postings".into());
@@ -327,10 +363,32 @@ impl<'a> Cursor<'a> {
                 self.next()?;
             }
         }
-        while self.doc < target {
-            self.next()?;
+        self.scan_to(target)
+    }
+
+    /// Moves forward posting by posting to the first doc at least `target`:
+    /// the short postings ([`short`]) are decoded here, in registers;
+    /// anything else (the first posting, a longer one, the end, or a
+    /// malformed one, which is then reported) by [`Self::next_long`].
+    ///
+    /// # Errors
+    /// `Err(detail)` when the list is malformed.
+    fn scan_to(&mut self, target: u32) -> Result<(), String> {
+        let (bytes, df, num_docs) = (self.bytes, self.df, self.num_docs);
+        loop {
+            let (mut pos, mut read, mut doc, mut tf) = (self.pos, self.read, self.doc, self.tf);
+            while doc < target && read > 0 && read < df {
+                let Some((len, next, t)) = short(bytes, pos, doc, num_docs) else {
+                    break;
+                };
+                (pos, read, doc, tf) = (pos + len, read + 1, next, t);
+            }
+            (self.pos, self.read, self.doc, self.tf) = (pos, read, doc, tf);
+            if self.doc >= target {
+                return Ok(());
+            }
+            self.next_long()?;
         }
-        Ok(())
     }
 
     /// The index and entry of the block holding the current posting
@@ -377,8 +435,10 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::postings::put_posting;
+    use crate::postings::{decode_postings, put_posting};
 
     fn list(docs: &[(u32, u32)]) -> Vec<u8> {
         let mut b = Vec::new();
@@ -432,5 +492,72 @@ mod tests {
                 c.advance(4000).is_err()
             }
         );
+    }
+
+    proptest! {
+        /// `next` and `advance` (short postings decoded in place, long ones
+        /// and block jumps apart) walk the list the plain decoder reads,
+        /// with or without block maxima, whatever the deltas and tfs.
+        #[test]
+        fn cursor_walks_what_the_decoder_reads(
+            gaps in prop::collection::vec((1u32..300, prop_oneof![Just(1u32), 2u32..5, 100u32..200]), 1..700),
+            targets in prop::collection::vec(0u32..400, 1..40),
+        ) {
+            let mut docs = Vec::with_capacity(gaps.len());
+            let mut d = 0u32;
+            for (i, &(g, tf)) in gaps.iter().enumerate() {
+                d += if i == 0 { g - 1 } else { g };
+                docs.push((d, tf));
+            }
+            let n = d + 1;
+            let bytes = list(&docs);
+            let df = docs.len() as u32;
+            let mut want = Vec::new();
+            decode_postings(&bytes, df, n, |d, tf| want.push((d, tf))).unwrap();
+            prop_assert_eq!(&want, &docs);
+            let lengths: Vec<u32> = (0..n).map(|d| 1 + d % 13).collect();
+            let mut w = BlockMaxWriter::default();
+            w.term(0, &bytes, df, &lengths);
+            let section = w.finish();
+            let blocks = entries_of(&section, 0, df).unwrap();
+            for blocks in [blocks, &[][..]] {
+                let mut c = Cursor::new(&bytes, blocks, df, n).unwrap();
+                let mut walked = Vec::new();
+                while c.doc != NO_DOC {
+                    walked.push((c.doc, c.tf));
+                    c.next().unwrap();
+                }
+                prop_assert_eq!(&walked, &docs);
+                let mut c = Cursor::new(&bytes, blocks, df, n).unwrap();
+                let mut target = 0u32;
+                for &step in &targets {
+                    target = target.saturating_add(step);
+                    c.advance(target).unwrap();
+                    let at = docs.iter().find(|e| e.0 >= target).copied();
+                    prop_assert_eq!(at.map_or(NO_DOC, |e| e.0), c.doc);
+                    if let Some(e) = at {
+                        prop_assert_eq!(e.1, c.tf);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Malformed short postings are errors, whether read by `next` or on
+    /// the way of an `advance`, never a wrong doc or a panic.
+    #[test]
+    fn cursor_reports_malformed_short_postings() {
+        // (doc 0, tf 1), then: a zero delta; a tf of 1 written out; a doc
+        // past the end.
+        for tail in [&[0x01u8][..], &[0x02, 0x01], &[0x02, 0x00], &[0x15]] {
+            let mut bytes = vec![0x01u8, 0x03];
+            bytes.extend_from_slice(tail);
+            let mut c = Cursor::new(&bytes, &[], 3, 8).unwrap();
+            c.next().unwrap();
+            assert_eq!(c.doc, 1);
+            assert!(c.next().is_err(), "next over {tail:?}");
+            let mut c = Cursor::new(&bytes, &[], 3, 8).unwrap();
+            assert!(c.advance(7).is_err(), "advance over {tail:?}");
+        }
     }
 }
