@@ -123,6 +123,13 @@ fn queries_of(rng: &mut Rng, words: &[&str]) -> Vec<String> {
         "zeta",
         "(alpha OR beta) AND code",
         "\"code review\"",
+        // A common first must clause and a rarer one after it (its docs
+        // are marked first: the exhaustive executor's rare gate).
+        "alpha AND zeta",
+        "alpha AND beta AND zeta",
+        "+alpha +zeta gamma",
+        "alpha AND zeta -beta",
+        "alpha AND audit AND zeta",
     ]
     .iter()
     .map(|s| (*s).to_owned())

@@ -7,8 +7,10 @@
 //! A group adds its leaves straight from the leaf's scratch arrays into its
 //! own, clause after clause, and scores a clause only on the docs that can
 //! still match (those that every earlier must clause matched and no
-//! must-not clause did): each doc's additions are those of the contract,
-//! in its order, whatever it skips.
+//! must-not clause did, and, when a later must leaf is much rarer than the
+//! first must clause, that leaf holds: its docs are marked first): each
+//! doc's additions are those of the contract, in its order, whatever it
+//! skips.
 //!
 //! Identical leaves share a slot of the plan: each slot is expanded once
 //! (`budget`) and scored once, and every occurrence adds that same result
@@ -93,7 +95,8 @@ struct GroupArrays<'a> {
 
 impl GroupArrays<'_> {
     /// Adds one clause's score of doc `d` to the group.
-    #[inline]
+    #[allow(clippy::inline_always)] // the loop body of `fill_group`: measured not inlined otherwise
+    #[inline(always)]
     fn add(&mut self, d: u32, score: f64, must: bool) {
         let i = d as usize;
         if self.cnt[i] == 0 && self.flag[i] == 0 {
@@ -109,11 +112,12 @@ impl GroupArrays<'_> {
 }
 
 /// Whether doc `i` can still match the group being combined: every must
-/// clause before this one matched it (`need` of them, counted in `cnt`) and
-/// no must-not clause did.
+/// clause before this one matched it (`need` of them, counted in `cnt`), no
+/// must-not clause did, and, with `gate` [`RARE`], the group's rarest must
+/// leaf holds it.
 #[inline]
-fn wanted(cnt: &[u32], flag: &[u8], i: usize, need: u32) -> bool {
-    cnt[i] == need && flag[i] & EXCLUDED == 0
+fn wanted(cnt: &[u32], flag: &[u8], i: usize, need: u32, gate: u8) -> bool {
+    cnt[i] == need && flag[i] & (EXCLUDED | gate) == gate
 }
 
 /// Whether doc `i` matches a group of `n_must` must clauses (with should
@@ -151,6 +155,15 @@ thread_local! {
 
 const SHOULD: u8 = 1;
 const EXCLUDED: u8 = 2;
+/// A doc of the group's rarest must leaf, marked before any clause is
+/// scored ([`Exec::mark_rare`]).
+const RARE: u8 = 4;
+
+/// A group's rarest must leaf is marked first when its postings are at
+/// most this fraction of its first must clause's: the first clause is then
+/// scored on the marked docs only instead of on all of its own, for the
+/// price of reading the rare leaf's postings twice.
+const RARE_RATIO: u64 = 2;
 
 struct Exec<'a, S> {
     src: &'a S,
@@ -164,12 +177,16 @@ struct Exec<'a, S> {
     memo: Vec<Option<Rc<Matches>>>,
     /// How many leaves of the plan each slot stands for.
     uses: Vec<u32>,
-    /// While a group's leaf is scored: only the docs [`Scratch::wanted`]
-    /// with this `need` are scored.
+    /// While a group's leaf is scored: only the docs [`wanted`] with this
+    /// `need` (and this `gate`) are scored.
     want: Option<u32>,
+    gate: u8,
     /// Term sets of stem keys already looked up (by the pruning planner).
     known: &'a [Known],
 }
+
+/// A leaf's term set in one field: `(field, its terms)`.
+type TermSet = (Field, Vec<Handle>);
 
 /// A stem key's term set in one field, looked up before the run:
 /// `(field, prefixed stem key, its terms)`.
@@ -254,6 +271,14 @@ impl<S: Source> Exec<'_, S> {
                 }
             }
         }
+        // A must leaf much rarer than the first must clause: its docs are
+        // marked, and every clause is scored on them only (no other doc
+        // can match), the first one included.
+        let gate = if self.mark_rare(clauses, &done)? {
+            RARE
+        } else {
+            0
+        };
         // The others in clause order, each on the docs that can still match.
         let mut musts = 0u32;
         let mut has_should = false;
@@ -264,11 +289,13 @@ impl<S: Source> Exec<'_, S> {
                 Occur::Should => false,
             };
             has_should |= !must;
-            let want = (musts > 0 || excluded).then_some(musts);
+            let want = (musts > 0 || excluded || gate != 0).then_some(musts);
             if let (None, Plan::Leaf(leaf)) = (m, child) {
                 self.want = want;
+                self.gate = gate;
                 self.fill_leaf(leaf)?;
                 self.want = None;
+                self.gate = 0;
             }
             let Scratch {
                 acc,
@@ -288,7 +315,8 @@ impl<S: Source> Exec<'_, S> {
             };
             if let Some(m) = m {
                 for (&d, &score) in m.docs.iter().zip(&m.scores) {
-                    if want.is_none_or(|need| wanted(group.cnt, group.flag, d as usize, need)) {
+                    if want.is_none_or(|need| wanted(group.cnt, group.flag, d as usize, need, gate))
+                    {
                         group.add(d, score, must);
                     }
                 }
@@ -365,6 +393,106 @@ impl<S: Source> Exec<'_, S> {
             *at = Some(Rc::clone(&m));
         }
         Ok(m)
+    }
+
+    /// The term sets `(field, terms)` of a term leaf, keys outer and fields
+    /// inner (`None` for other leaves).
+    fn term_sets(&self, leaf: &LeafPlan) -> Result<Option<Vec<TermSet>>> {
+        let Kind::Term(keys) = &leaf.kind else {
+            return Ok(None);
+        };
+        let prefix = leaf.key.as_deref().unwrap_or("");
+        let mut out = Vec::new();
+        for key in keys {
+            let full = format!("{prefix}{key}");
+            let own = stem_key(&full) == full;
+            for &f in leaf.fields() {
+                let mut handles = Vec::new();
+                match self.known.iter().find(|k| k.0 == f && k.1 == full) {
+                    Some(k) => handles.extend_from_slice(&k.2),
+                    None => stem_set(self.src, f, &full, own, &mut handles)?,
+                }
+                out.push((f, handles));
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The postings of term sets (deleted docs included), or `None` when
+    /// they are not known or more than `limit` (the sets are counted last
+    /// first: a leaf's body sets, the largest, come last).
+    fn postings_of(&self, sets: &[TermSet], limit: u64) -> Result<Option<u64>> {
+        let mut n = 0u64;
+        for (f, handles) in sets.iter().rev() {
+            match self.src.raw_postings(*f, handles)? {
+                Some(p) if n + p <= limit => n += p,
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(n))
+    }
+
+    /// When a group of two must clauses or more has a must term leaf (one
+    /// scored in its turn) whose postings are at most 1 / [`RARE_RATIO`] of
+    /// its first must clause's (a term leaf too), marks that leaf's docs
+    /// [`RARE`] in the group's arrays: whether it did.
+    fn mark_rare(
+        &mut self,
+        clauses: &[(Occur, &Plan)],
+        done: &[Option<Rc<Matches>>],
+    ) -> Result<bool> {
+        let mut musts = clauses
+            .iter()
+            .zip(done)
+            .filter(|((occur, _), _)| *occur == Occur::Must)
+            .map(|((_, child), m)| match (child, m) {
+                (Plan::Leaf(leaf), None) => Some(leaf),
+                _ => None,
+            });
+        let Some(Some(first)) = musts.next() else {
+            return Ok(false);
+        };
+        let Some(first_sets) = self.term_sets(first)? else {
+            return Ok(false);
+        };
+        let Some(first_cost) = self.postings_of(&first_sets, u64::MAX)? else {
+            return Ok(false);
+        };
+        let mut rare: Option<(u64, Vec<TermSet>)> = None;
+        for leaf in musts.flatten() {
+            let Some(sets) = self.term_sets(leaf)? else {
+                continue;
+            };
+            // Below the limit and below the rarest so far, or not at all.
+            let limit = rare.as_ref().map_or(first_cost / RARE_RATIO, |r| r.0);
+            let Some(cost) = self.postings_of(&sets, limit)? else {
+                continue;
+            };
+            if rare.as_ref().is_none_or(|r| cost < r.0) {
+                rare = Some((cost, sets));
+            }
+        }
+        let Some((_, sets)) = rare else {
+            return Ok(false);
+        };
+        let Scratch {
+            gcnt,
+            gflag,
+            gtouched,
+            ..
+        } = &mut *self.s;
+        for (f, handles) in &sets {
+            for &(part, ord) in handles {
+                self.src.postings(part, *f, ord, |g, _, _| {
+                    let i = g as usize;
+                    if gcnt[i] == 0 && gflag[i] == 0 {
+                        gtouched.push(g);
+                    }
+                    gflag[i] |= RARE;
+                })?;
+            }
+        }
+        Ok(true)
     }
 
     /// Scores a leaf into the leaf scratch arrays.
@@ -486,6 +614,7 @@ impl<S: Source> Exec<'_, S> {
         let avgdl = self.src.avgdl(f);
         let bm25 = self.bm25;
         let table = self.src.field_bm25(f);
+        let gate = self.gate;
         let Scratch {
             acc,
             seen,
@@ -515,7 +644,7 @@ impl<S: Source> Exec<'_, S> {
             }
             Some(need) => {
                 for &(g, tf, dl) in buf {
-                    if wanted(gcnt, gflag, g as usize, need) {
+                    if wanted(gcnt, gflag, g as usize, need, gate) {
                         add(g, tf, dl);
                     }
                 }
@@ -754,6 +883,7 @@ fn with_exec<S: Source, R>(
             memo: vec![None; planned.slots],
             uses,
             want: None,
+            gate: 0,
             known,
         };
         let out = f(&mut exec)?;

@@ -38,6 +38,14 @@ pub(crate) trait Source: Sync {
     fn dict(&self, part: usize, f: Field) -> Result<&Map<Self::Bytes>>;
     /// A part's stem map of a field (`stem key \0 term` → ordinal).
     fn stems(&self, part: usize, f: Field) -> Result<&Map<Self::Bytes>>;
+    /// The number of postings of terms `handles` (part, ordinal) of field `f`, deleted docs
+    /// included, when it is cheap to read (`None`: not known).
+    ///
+    /// # Errors
+    /// As [`Self::postings`].
+    fn raw_postings(&self, _f: Field, _handles: &[(usize, u64)]) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// Calls `g(global id, tf, dl)` for each live posting of a term.
     fn postings(&self, part: usize, f: Field, ord: u64, g: impl FnMut(u32, u32, u32))
         -> Result<()>;
@@ -187,6 +195,20 @@ impl Source for DiskIndex {
 
     fn stems(&self, part: usize, f: Field) -> Result<&fst::Map<MapBytes>> {
         self.segments[part].stems(f)
+    }
+
+    fn raw_postings(&self, f: Field, handles: &[(usize, u64)]) -> Result<Option<u64>> {
+        // A part's terms at once: each term block is decoded once for them.
+        let mut n = 0u64;
+        let mut ords: Vec<u64> = Vec::with_capacity(handles.len());
+        for run in handles.chunk_by(|a, b| a.0 == b.0) {
+            ords.clear();
+            ords.extend(run.iter().map(|h| h.1));
+            for info in self.segments[run[0].0].infos_at(f, &ords)? {
+                n += u64::from(info.df);
+            }
+        }
+        Ok(Some(n))
     }
 
     fn postings(
