@@ -163,7 +163,7 @@ const RARE: u8 = 4;
 /// most this fraction of its first must clause's: the first clause is then
 /// scored on the marked docs only instead of on all of its own, for the
 /// price of reading the rare leaf's postings twice.
-const RARE_RATIO: u64 = 2;
+const RARE_RATIO: u64 = 4;
 
 struct Exec<'a, S> {
     src: &'a S,
