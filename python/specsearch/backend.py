@@ -90,19 +90,20 @@ Progress = Callable[[int, int], None]
 
 #: The names defined in :mod:`specsearch.protocols`, imported on first use.
 _PROTOCOLS = frozenset({"Backend", "BackendClass", "BatchTopDocs", "TopDocs"})
-#: The names defined in :mod:`specsearch.reports` and :mod:`specsearch.stats`,
-#: imported on first use.
-_REPORTS = {"UpdateInfo": "reports", "IndexStats": "stats"}
 
 
 def __getattr__(name: str) -> object:
-    """A protocol (see ``_PROTOCOLS``) or a report (``_REPORTS``), on first use."""
+    """A protocol (see ``_PROTOCOLS``), ``UpdateInfo`` or ``IndexStats``, on first use."""
     if name in _PROTOCOLS:
         from specsearch import protocols  # noqa: PLC0415 (start-up cost: typing)
 
         return getattr(protocols, name)
-    if name in _REPORTS:
-        import importlib  # noqa: PLC0415 (first use only)
+    if name == "UpdateInfo":
+        from specsearch.reports import UpdateInfo  # noqa: PLC0415 (see the module's docstring)
 
-        return getattr(importlib.import_module(f"specsearch.{_REPORTS[name]}"), name)
+        return UpdateInfo
+    if name == "IndexStats":
+        from specsearch.stats import IndexStats  # noqa: PLC0415 (see the module's docstring)
+
+        return IndexStats
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
