@@ -20,7 +20,6 @@ use crate::analysis::ANALYZER_NAME;
 use crate::error::{Error, Result};
 use crate::problem::Problem;
 use crate::schema::{Field, Schema};
-use crate::scoring::FieldBm25;
 use crate::segment::{SegmentReader, StoredDoc};
 use crate::spec::panic_message;
 
@@ -37,8 +36,6 @@ pub struct DiskIndex {
     locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
     /// Per segment, whether none of its docs is deleted (on first use).
     all_live: OnceLock<std::result::Result<Vec<bool>, String>>,
-    /// Per field, BM25 with its average length, tabled (on first use).
-    pub(crate) field_bm25: [OnceLock<FieldBm25>; 6],
 }
 
 impl DiskIndex {
@@ -108,7 +105,6 @@ impl DiskIndex {
             size_bytes,
             locate: OnceLock::new(),
             all_live: OnceLock::new(),
-            field_bm25: std::array::from_fn(|_| OnceLock::new()),
         })
     }
 

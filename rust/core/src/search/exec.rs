@@ -613,7 +613,6 @@ impl<S: Source> Exec<'_, S> {
         let weight_idf = self.opts.weights[f.index()] * idf;
         let avgdl = self.src.avgdl(f);
         let bm25 = self.bm25;
-        let table = self.src.field_bm25(f);
         let gate = self.gate;
         let Scratch {
             acc,
@@ -627,10 +626,7 @@ impl<S: Source> Exec<'_, S> {
         touched.reserve(buf.len());
         let mut add = |g: u32, tf: u32, dl: u32| {
             let i = g as usize;
-            acc[i] += match table {
-                Some(t) => t.score(weight_idf, tf, dl),
-                None => bm25.score(weight_idf, f64::from(tf), f64::from(dl), avgdl),
-            };
+            acc[i] += bm25.score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
             if !seen[i] {
                 seen[i] = true;
                 touched.push(g);

@@ -11,7 +11,7 @@ use crate::index::docmap::DELETED;
 use crate::index::{DiskIndex, MemoryIndex};
 use crate::postings::DocTerms;
 use crate::schema::Field;
-use crate::scoring::{Bm25, FieldBm25};
+use crate::scoring::Bm25;
 use crate::segment::MapBytes;
 
 /// What the executor needs of an index: live docs only, global doc ids.
@@ -24,11 +24,6 @@ pub(crate) trait Source: Sync {
     fn avgdl(&self, f: Field) -> f64;
     /// `k1` and `b`.
     fn bm25(&self) -> Bm25;
-    /// BM25 of field `f` with its average length, tabled, when the index
-    /// keeps one (the same scores as [`Bm25::score`], bit for bit).
-    fn field_bm25(&self, _f: Field) -> Option<&FieldBm25> {
-        None
-    }
     /// The number of parts (segments) holding dictionaries.
     fn num_parts(&self) -> usize;
     /// Whether every doc of a part is live (then every term of its
@@ -175,10 +170,6 @@ impl Source for DiskIndex {
             k1: self.schema.k1,
             b: self.schema.b,
         }
-    }
-
-    fn field_bm25(&self, f: Field) -> Option<&FieldBm25> {
-        Some(self.field_bm25[f.index()].get_or_init(|| FieldBm25::new(self.bm25(), self.avgdl(f))))
     }
 
     fn num_parts(&self) -> usize {

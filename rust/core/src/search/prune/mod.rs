@@ -53,7 +53,7 @@ use crate::index::docmap::DELETED;
 use crate::index::DiskIndex;
 use crate::query::Occur;
 use crate::schema::Field;
-use crate::scoring::{Bm25, FieldBm25};
+use crate::scoring::Bm25;
 use crate::segment::{Cursor, TermInfo, NO_DOC};
 
 /// What pruning needs of an index beyond [`Source`]: its segments' raw
@@ -449,7 +449,6 @@ fn pruned<S: CursorSource>(
     let scorer = Scorer {
         avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
         bm25,
-        tables: std::array::from_fn(|i| src.field_bm25(Field::ALL[i])),
     };
     if should_only {
         taat::run(src, &cls, &sets, &scorer, &mut top)?;
@@ -517,7 +516,7 @@ fn run_part<S: CursorSource>(
     part: usize,
     cls: &[Clause<'_>],
     sets: &[Set],
-    scorer: &Scorer<'_>,
+    scorer: &Scorer,
     top: &mut Top,
 ) -> Result<()> {
     let globals = src.globals(part)?;
@@ -811,25 +810,22 @@ fn run_part<S: CursorSource>(
     Ok(())
 }
 
-/// Scores a term set's postings: BM25 with the fields' average lengths
-/// (tabled when the index keeps the tables).
-struct Scorer<'a> {
+/// Scores a term set's postings: BM25 with the fields' average lengths.
+struct Scorer {
     avgdl: [f64; 6],
     bm25: Bm25,
-    tables: [Option<&'a FieldBm25>; 6],
 }
 
-impl Scorer<'_> {
+impl Scorer {
     /// The score of `set` at term frequency `tf` and field length `dl`.
     #[inline]
     fn score(&self, set: &Set, tf: u32, dl: u32) -> f64 {
-        let f = set.f.index();
-        match self.tables[f] {
-            Some(t) => t.score(set.w_idf, tf, dl),
-            None => self
-                .bm25
-                .score(set.w_idf, f64::from(tf), f64::from(dl), self.avgdl[f]),
-        }
+        self.bm25.score(
+            set.w_idf,
+            f64::from(tf),
+            f64::from(dl),
+            self.avgdl[set.f.index()],
+        )
     }
 
     /// BM25's limit for `set`: its score bound whatever the tf and length.

@@ -215,7 +215,7 @@ pub(super) fn run<S: CursorSource>(
     src: &S,
     cls: &[Clause<'_>],
     sets: &[Set],
-    scorer: &Scorer<'_>,
+    scorer: &Scorer,
     top: &mut Top,
 ) -> Result<()> {
     if sets.is_empty() {
@@ -342,7 +342,7 @@ fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
 fn open_sets<'a, S: CursorSource>(
     src: &'a S,
     sets: &[Set],
-    scorer: &Scorer<'_>,
+    scorer: &Scorer,
 ) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>)> {
     let n_parts = src.num_parts();
     let mut terms: Vec<Vec<Terms<'a>>> = Vec::with_capacity(sets.len());
