@@ -28,7 +28,7 @@ use super::source::Source;
 use super::terms::{stem_set, Handle};
 use crate::analysis::stem_key;
 use crate::error::Result;
-use crate::postings::DocTerms;
+use crate::postings::{prefetch, DocTerms};
 use crate::query::Occur;
 use crate::schema::Field;
 use crate::scoring::Bm25;
@@ -152,6 +152,9 @@ fn group_clauses(p: &Plan) -> Vec<(Occur, &Plan)> {
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
+
+/// How many docs ahead [`Exec::add_tfs`] asks for a doc's lines.
+const AHEAD: usize = 16;
 
 const SHOULD: u8 = 1;
 const EXCLUDED: u8 = 2;
@@ -613,7 +616,7 @@ impl<S: Source> Exec<'_, S> {
         let weight_idf = self.opts.weights[f.index()] * idf;
         let avgdl = self.src.avgdl(f);
         let bm25 = self.bm25;
-        let gate = self.gate;
+        let (gate, want) = (self.gate, self.want);
         let Scratch {
             acc,
             seen,
@@ -624,26 +627,28 @@ impl<S: Source> Exec<'_, S> {
         } = &mut *self.s;
         let (acc, seen) = (&mut acc[..], &mut seen[..]);
         touched.reserve(buf.len());
-        let mut add = |g: u32, tf: u32, dl: u32| {
+        for (i, &(g, tf, dl)) in buf.iter().enumerate() {
+            // The lines of a doc a few ahead are asked for, so that the
+            // cache misses of a cold index overlap.
+            if let Some(&(ahead, _, _)) = buf.get(i + AHEAD) {
+                let ahead = ahead as usize;
+                if want.is_some() {
+                    prefetch(gcnt, ahead);
+                    prefetch(gflag, ahead);
+                }
+                prefetch(acc, ahead);
+                prefetch(seen, ahead);
+            }
             let i = g as usize;
+            if let Some(need) = want {
+                if !wanted(gcnt, gflag, i, need, gate) {
+                    continue;
+                }
+            }
             acc[i] += bm25.score(weight_idf, f64::from(tf), f64::from(dl), avgdl);
             if !seen[i] {
                 seen[i] = true;
                 touched.push(g);
-            }
-        };
-        match self.want {
-            None => {
-                for &(g, tf, dl) in buf {
-                    add(g, tf, dl);
-                }
-            }
-            Some(need) => {
-                for &(g, tf, dl) in buf {
-                    if wanted(gcnt, gflag, g as usize, need, gate) {
-                        add(g, tf, dl);
-                    }
-                }
             }
         }
     }

@@ -9,7 +9,7 @@ use fst::Map;
 use crate::error::Result;
 use crate::index::docmap::DELETED;
 use crate::index::{DiskIndex, MemoryIndex};
-use crate::postings::DocTerms;
+use crate::postings::{prefetch, DocTerms};
 use crate::schema::Field;
 use crate::scoring::Bm25;
 use crate::segment::MapBytes;
@@ -215,10 +215,18 @@ impl Source for DiskIndex {
         let map = self.live_globals(part)?;
         // `local < num_docs` is checked by the decoder, and both columns
         // have exactly num_docs entries (checked at open).
-        seg.postings(f, &info, |local, tf| {
-            let gid = map[local as usize];
-            if gid != DELETED {
-                g(gid, tf, lengths[local as usize]);
+        // A batch's global ids and lengths are asked for before any is
+        // used, so that their cache misses overlap.
+        seg.postings_batched(f, &info, |locals, tfs| {
+            for &local in locals {
+                prefetch(map, local as usize);
+                prefetch(lengths, local as usize);
+            }
+            for (&local, &tf) in locals.iter().zip(tfs) {
+                let gid = map[local as usize];
+                if gid != DELETED {
+                    g(gid, tf, lengths[local as usize]);
+                }
             }
         })
     }

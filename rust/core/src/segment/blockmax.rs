@@ -217,14 +217,14 @@ impl<'a> Cursor<'a> {
         Ok(c)
     }
 
-    /// Calls `f(doc, tf)` for every posting of the list, from its first,
-    /// whatever the cursor's position (the tight decoder of
-    /// [`crate::postings::decode_postings`]).
+    /// Calls `f(docs, tfs)` for every posting of the list, from its first,
+    /// whatever the cursor's position, [`crate::postings::BATCH`] at a time
+    /// (the tight decoder of [`crate::postings::decode_postings`]).
     ///
     /// # Errors
     /// `Err(detail)` when the list is malformed.
-    pub(crate) fn each(&self, f: impl FnMut(u32, u32)) -> Result<(), String> {
-        crate::postings::decode_postings(self.bytes, self.df, self.num_docs, f)
+    pub(crate) fn each_batch(&self, f: impl FnMut(&[u32], &[u32])) -> Result<(), String> {
+        crate::postings::decode_postings_batched(self.bytes, self.df, self.num_docs, f)
     }
 
     /// The number of postings of the list.

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::container::{self, u64_at, Container};
 use crate::error::{Error, Result};
-use crate::postings::{decode_positions, decode_postings, ByteReader};
+use crate::postings::{decode_positions, decode_postings, decode_postings_batched, ByteReader};
 use crate::schema::Field;
 
 mod phrase;
@@ -397,6 +397,21 @@ impl SegmentReader {
     ) -> Result<()> {
         let bytes = self.list(f, info, false)?;
         decode_postings(bytes, info.df, self.num_docs(), g).map_err(|d| self.c.error(d))
+    }
+
+    /// [`Self::postings`], [`crate::postings::BATCH`] at a time, as
+    /// `(local ids, tfs)`.
+    ///
+    /// # Errors
+    /// [`Error::Format`] when the postings are corrupt.
+    pub(crate) fn postings_batched(
+        &self,
+        f: Field,
+        info: &TermInfo,
+        g: impl FnMut(&[u32], &[u32]),
+    ) -> Result<()> {
+        let bytes = self.list(f, info, false)?;
+        decode_postings_batched(bytes, info.df, self.num_docs(), g).map_err(|d| self.c.error(d))
     }
 
     /// Calls `g(local, positions)` for each posting of a term, with its positions.

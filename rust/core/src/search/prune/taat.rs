@@ -35,6 +35,7 @@ use std::cell::RefCell;
 use super::{exact_total, lengths_of, Clause, CursorSource, Scorer, Set, Top};
 use crate::error::Result;
 use crate::index::docmap::DELETED;
+use crate::postings::{prefetch, BATCH};
 use crate::query::Occur;
 use crate::segment::Cursor;
 
@@ -46,10 +47,23 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The last run on this thread, for tests.
+#[cfg(test)]
+#[derive(Clone, Copy, Debug, Default)]
+struct Last {
+    /// Sets read whole, and sets.
+    read: usize,
+    sets: usize,
+    /// Candidates, and (candidate, set) probes made.
+    cands: usize,
+    probes: usize,
+}
+
 #[cfg(test)]
 thread_local! {
-    /// The last run on this thread: sets read whole, and sets.
-    static LAST: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    static LAST: std::cell::Cell<Last> = const {
+        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0 })
+    };
 }
 
 /// Scratch arrays: by global doc id, each doc's slot among the docs seen
@@ -188,12 +202,7 @@ impl Best {
         if self.items.len() < self.k {
             return false;
         }
-        #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
-        let (b, t) = (
-            (bound * (1.0 + 1e-9)) as f32,
-            (self.min * (1.0 - 1e-9)) as f32,
-        );
-        b < t
+        below(bound, self.min)
     }
 }
 
@@ -269,7 +278,13 @@ pub(super) fn run<S: CursorSource>(
         scratch.dirty = out.is_err();
         let (read, best) = out?;
         #[cfg(test)]
-        LAST.with(|l| l.set((read, sets.len())));
+        LAST.with(|l| {
+            l.set(Last {
+                read,
+                sets: sets.len(),
+                ..Last::default()
+            });
+        });
         let (cands, mut vals) = candidates(scratch, &best, rest[read], sets.len());
         scratch.release_large();
         let unread = &order[read..];
@@ -277,8 +292,12 @@ pub(super) fn run<S: CursorSource>(
             lengths: &lengths,
             score: &score,
         };
+        let probe = Probe {
+            unread,
+            after: &rest[read + 1..],
+        };
         exact_top(
-            src, sets, cls, &mut terms, unread, &columns, &cands, &mut vals, top,
+            src, sets, cls, &mut terms, &probe, &columns, &cands, &mut vals, top,
         )?;
         Ok(())
     })
@@ -291,48 +310,95 @@ struct Columns<'s, 'a, F> {
     score: &'s F,
 }
 
+/// The sets not read whole, in the order they are probed (largest bound
+/// first), and after each, the sum of the bounds of the sets after it.
+struct Probe<'s> {
+    unread: &'s [usize],
+    after: &'s [f64],
+}
+
 /// Scores each candidate (`width` of `vals` each, by set: its scores in the
-/// sets read whole) exactly, its postings in the `unread` sets reached by
-/// jumping over blocks, and offers it to `top`.
+/// sets read whole) exactly, and offers it to `top`. The candidates' postings
+/// in the unread sets are reached by jumping over blocks, one set at a time
+/// (`MaxScore`'s candidate pruning): after each set, a candidate whose partial
+/// plus the bounds of the sets left is below the `k`-th best partial of the
+/// candidates (a lower bound of the `k`-th best score) is set aside, by the
+/// rule of [`Best::closed_below`], and not probed again.
 #[allow(clippy::too_many_arguments)]
 fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
     src: &S,
     sets: &[Set],
     cls: &[Clause<'_>],
     terms: &mut [Vec<Terms<'_>>],
-    unread: &[usize],
+    probe: &Probe<'_>,
     columns: &Columns<'_, '_, F>,
     cands: &[Seen],
     vals: &mut [Option<f64>],
     top: &mut Top,
 ) -> Result<()> {
     let width = sets.len();
-    let mut leaf: Vec<Option<f64>> = vec![None; cls.len()];
-    for (&(part, local, gid), row) in cands.iter().zip(vals.chunks_mut(width)) {
-        for &si in unread {
+    let k = top.k;
+    // Each candidate's partial (any order of summing: it only prunes, with
+    // the relative slack of `closed_below`), and the candidates still in.
+    let mut partial: Vec<f64> = vals
+        .chunks(width)
+        .map(|row| row.iter().flatten().sum())
+        .collect();
+    let mut alive: Vec<usize> = (0..cands.len()).collect();
+    let mut kth: Vec<f64> = Vec::new();
+    for (&si, &after) in probe.unread.iter().zip(probe.after) {
+        let set = &sets[si];
+        let lengths_of = |part: usize| columns.lengths[part][set.f.index()];
+        #[cfg(test)]
+        LAST.with(|l| {
+            let mut last = l.get();
+            last.cands = cands.len();
+            last.probes += alive.len();
+            l.set(last);
+        });
+        for &c in &alive {
+            let (part, local, _) = cands[c];
             let mut tf = 0u32;
-            for c in &mut terms[si][part] {
-                c.advance(local).map_err(|d| src.part_error(part, d))?;
-                if c.doc == local {
-                    tf = tf.saturating_add(c.tf);
+            for cur in &mut terms[si][part] {
+                cur.advance(local).map_err(|d| src.part_error(part, d))?;
+                if cur.doc == local {
+                    tf = tf.saturating_add(cur.tf);
                 }
             }
             if tf > 0 {
-                let set = &sets[si];
-                let dl = columns.lengths[part][set.f.index()]
-                    .get(local as usize)
-                    .copied()
-                    .unwrap_or(0);
-                row[si] = Some((columns.score)(set, tf, dl));
+                let dl = lengths_of(part).get(local as usize).copied().unwrap_or(0);
+                let v = (columns.score)(set, tf, dl);
+                vals[c * width + si] = Some(v);
+                partial[c] += v;
             }
         }
+        if alive.len() > k && k > 0 {
+            kth.clear();
+            kth.extend(alive.iter().map(|&c| partial[c]));
+            let (_, &mut t, _) = kth.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+            alive.retain(|&c| !below(partial[c] + after, t));
+        }
+    }
+    let mut leaf: Vec<Option<f64>> = vec![None; cls.len()];
+    for &c in &alive {
+        let row = &vals[c * width..(c + 1) * width];
         let scored = row
             .iter()
             .zip(sets)
             .filter_map(|(v, set)| v.map(|v| (set.clause, v)));
-        top.push(exact_total(&mut leaf, scored), gid);
+        top.push(exact_total(&mut leaf, scored), cands[c].2);
     }
     Ok(())
+}
+
+/// Whether a doc whose score is at most `bound` ranks below every doc
+/// scoring at least `kth`, whatever their ids: `bound` inflated and `kth`
+/// deflated by a relative 1e-9, both rounded to `f32` (rounding is
+/// monotone), compare strictly.
+fn below(bound: f64, kth: f64) -> bool {
+    #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the contract
+    let (b, t) = ((bound * (1.0 + 1e-9)) as f32, (kth * (1.0 - 1e-9)) as f32);
+    b < t
 }
 
 /// Each set's cursors per part, its bound over all parts (BM25 at its
@@ -420,6 +486,33 @@ struct Plan<'s, 'a, F> {
     score: &'s F,
 }
 
+/// Sums the tfs of a set's stem variants `cs` in one part per local id
+/// into `sums` (0 between uses), listing the ids in `touched`, in the
+/// order first seen.
+fn sum_variants(
+    cs: &[Cursor<'_>],
+    sums: &mut [u32],
+    touched: &mut Vec<u32>,
+) -> std::result::Result<(), String> {
+    touched.clear();
+    for c in cs {
+        c.each_batch(|locals, ts| {
+            for &local in locals {
+                prefetch(sums, local as usize);
+            }
+            for (&local, &tf) in locals.iter().zip(ts) {
+                if let Some(t) = sums.get_mut(local as usize) {
+                    if *t == 0 {
+                        touched.push(local);
+                    }
+                    *t += tf;
+                }
+            }
+        })?;
+    }
+    Ok(())
+}
+
 /// Reads the sets whole, largest bound first, until no doc not yet seen can
 /// enter the top `k` and reading the next set would cost more than jumping
 /// to its candidates' postings: how many sets were read, and the `k` best
@@ -453,7 +546,7 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
             let err = |d: String| src.part_error(part, d);
             let Scratch {
                 slots,
-                tfs,
+                tfs: sums,
                 touched,
                 seen,
                 acc,
@@ -461,52 +554,62 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 ..
             } = scratch;
             let mut bad: Option<u32> = None;
-            let mut add = |local: u32, tf: u32| {
-                let gid = globals.get(local as usize).copied().unwrap_or(DELETED);
-                if gid == DELETED {
-                    return;
+            // A batch of postings in three passes, so that the cache misses
+            // of a cold index overlap: their global ids' and lengths' lines
+            // are asked for, then their slots' lines, then each is added.
+            let mut add = |locals: &[u32], tfs: &[u32]| {
+                for &local in locals {
+                    prefetch(globals, local as usize);
+                    prefetch(lengths, local as usize);
                 }
-                let Some(slot) = slots.get_mut(gid as usize) else {
-                    bad = Some(gid);
-                    return;
-                };
-                if *slot == UNSEEN {
-                    // Fewer docs are seen than there are global ids, which
-                    // are u32s below `UNSEEN`.
-                    #[allow(clippy::cast_possible_truncation)]
-                    let next = acc.len() as u32;
-                    *slot = next;
-                    seen.push((part, local, gid));
-                    acc.push(0.0);
+                let mut gids = [DELETED; BATCH];
+                for (g, &local) in gids.iter_mut().zip(locals) {
+                    *g = globals.get(local as usize).copied().unwrap_or(DELETED);
+                    prefetch(slots, *g as usize);
                 }
-                let dl = lengths.get(local as usize).copied().unwrap_or(0);
-                let score = (plan.score)(set, tf, dl);
-                let at = *slot as usize;
-                acc[at] += score;
-                log.push((*slot, set_id, score));
-                best.offer(*slot, acc[at]);
+                // The scores apart, in a loop without branches (its
+                // divisions overlap).
+                let mut scores = [0.0f64; BATCH];
+                for ((v, &local), &tf) in scores.iter_mut().zip(locals).zip(tfs) {
+                    let dl = lengths.get(local as usize).copied().unwrap_or(0);
+                    *v = (plan.score)(set, tf, dl);
+                }
+                for ((&local, &gid), &score) in locals.iter().zip(&gids).zip(&scores) {
+                    if gid == DELETED {
+                        continue;
+                    }
+                    let Some(slot) = slots.get_mut(gid as usize) else {
+                        bad = Some(gid);
+                        continue;
+                    };
+                    if *slot == UNSEEN {
+                        // Fewer docs are seen than there are global ids,
+                        // which are u32s below `UNSEEN`.
+                        #[allow(clippy::cast_possible_truncation)]
+                        let next = acc.len() as u32;
+                        *slot = next;
+                        seen.push((part, local, gid));
+                        acc.push(0.0);
+                    }
+                    let at = *slot as usize;
+                    acc[at] += score;
+                    log.push((*slot, set_id, score));
+                    best.offer(*slot, acc[at]);
+                }
             };
             match cs.as_slice() {
                 [] => {}
-                [c] => c.each(&mut add).map_err(err)?,
+                [c] => c.each_batch(&mut add).map_err(err)?,
                 cs => {
                     // Stem variants: their tfs summed per doc first, as the
                     // exhaustive executor sums them.
-                    touched.clear();
-                    for c in cs {
-                        c.each(|local, tf| {
-                            if let Some(t) = tfs.get_mut(local as usize) {
-                                if *t == 0 {
-                                    touched.push(local);
-                                }
-                                *t += tf;
-                            }
-                        })
-                        .map_err(err)?;
-                    }
-                    for &local in touched.iter() {
-                        let t = std::mem::take(&mut tfs[local as usize]);
-                        add(local, t);
+                    sum_variants(cs, sums, touched).map_err(err)?;
+                    let mut ts = [0u32; BATCH];
+                    for locals in touched.chunks(BATCH) {
+                        for (t, &local) in ts.iter_mut().zip(locals) {
+                            *t = std::mem::take(&mut sums[local as usize]);
+                        }
+                        add(locals, &ts[..locals.len()]);
                     }
                 }
             }
@@ -591,7 +694,8 @@ mod tests {
                 let got = disk
                     .search_pruned(q, k, &opts)
                     .unwrap_or_else(|e| panic!("{e}"));
-                let (read, sets) = LAST.with(std::cell::Cell::get);
+                let last = LAST.with(std::cell::Cell::get);
+                let (read, sets) = (last.read, last.sets);
                 let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(got.doc_ids, want.doc_ids, "{q:?} k {k}");
                 let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
@@ -601,5 +705,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Candidates whose partial after a probed set cannot reach the `k`-th
+    /// best partial are not probed in the sets after it, and the hits are
+    /// still the exhaustive ones, bit for bit.
+    #[test]
+    fn drops_candidates_between_probed_sets_and_equals_exhaustive() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        for i in 0..6000usize {
+            // A rare name word (20 docs), and three body words in many docs
+            // (long lists, small bounds: left unread). The first, in half
+            // the docs, parts the rare docs' partials: by more than the
+            // other two can add for the first four (set aside after it is
+            // probed), by less for the others, where the other two (in odd
+            // rare docs only) lift a doc above one that was ahead.
+            let (rare, j) = (i % 300 == 0, i / 300);
+            let name = if rare { "rarename" } else { "other" };
+            let alpha = match (rare, j) {
+                (true, 0..4) => "alpha ".to_owned(),
+                (true, _) => "alpha ".repeat(4 + j / 2),
+                (false, _) if i % 2 == 0 => "alpha ".repeat(1 + i % 7),
+                _ => String::new(),
+            };
+            let (beta, gamma) = match (rare, j % 2 == 1) {
+                (true, odd) => (odd, odd),
+                (false, _) => (i % 10 != 1, i % 10 != 2),
+            };
+            let beta = if beta { "beta " } else { "" };
+            let gamma = if gamma { "gamma " } else { "" };
+            let spec = format!(
+                "---\nname: {name} {i}\ndescription: text\n---\n{alpha}{beta}{gamma}filler\n"
+            );
+            let p = root.join(format!("s{i:05}.md"));
+            fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+            fs::write(p, spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (disk, _, _) = DiskIndex::open_or_update(
+            &dir.path().join("ix"),
+            std::slice::from_ref(&root),
+            &DiskOptions::default(),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let opts = SearchOptions::default();
+        let mut dropped = 0;
+        for q in ["rarename alpha beta gamma", "rarename gamma beta alpha"] {
+            for k in [1, 2, 5, 10, 19, 20, 21] {
+                let got = disk
+                    .search_pruned(q, k, &opts)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let last = LAST.with(std::cell::Cell::get);
+                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(got.doc_ids, want.doc_ids, "{q:?} k {k}");
+                let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got.scores), bits(&want.scores), "{q:?} k {k}");
+                let unread = last.sets - last.read;
+                assert!(last.probes <= last.cands * unread, "{q:?} k {k}: {last:?}");
+                if last.probes < last.cands * unread {
+                    dropped += 1;
+                }
+            }
+        }
+        assert!(dropped > 0, "no candidate was ever set aside");
     }
 }
