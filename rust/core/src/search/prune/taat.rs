@@ -11,15 +11,17 @@
 //!    partial score (the scores of the sets read, a lower bound of its
 //!    score) and keeping the `k` best partials, until the bounds of the sets
 //!    left sum below the `k`-th best partial (a doc not seen by then cannot
-//!    enter the top `k`) and reading the next set whole would cost more
-//!    postings than jumping to each candidate's posting in it;
+//!    enter the top `k`: from then on, a set read whole only adds to the
+//!    docs seen) and reading the next set whole would cost more postings
+//!    than jumping to each candidate's posting in it;
 //! 2. the candidates are the docs seen whose partial plus those bounds can
 //!    still reach the `k`-th best partial;
 //! 3. each candidate is scored exactly: its scores in the sets read whole
 //!    come from a log kept while reading, its postings in the others are
-//!    reached by jumping over blocks ([`Cursor::advance`]), and the scores
-//!    are summed in the exhaustive order ([`super::exact_total`]) and
-//!    offered to the top `k`.
+//!    reached by jumping over blocks ([`Cursor::advance`]) one set at a
+//!    time, setting aside after each set the candidates that can no longer
+//!    reach the `k`-th best partial, and the scores are summed in the
+//!    exhaustive order ([`super::exact_total`]) and offered to the top `k`.
 //!
 //! Exactness: the `k` docs of the best partials score at least those
 //! partials (their other sets add scores >= 0; summing in another order
@@ -57,12 +59,14 @@ struct Last {
     /// Candidates, and (candidate, set) probes made.
     cands: usize,
     probes: usize,
+    /// Postings of docs not seen yet passed over in sets read whole.
+    passed: usize,
 }
 
 #[cfg(test)]
 thread_local! {
     static LAST: std::cell::Cell<Last> = const {
-        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0 })
+        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0, passed: 0 })
     };
 }
 
@@ -257,6 +261,8 @@ pub(super) fn run<S: CursorSource>(
             scratch.tfs = vec![0; n_local];
         }
         scratch.dirty = true;
+        #[cfg(test)]
+        LAST.with(|l| l.set(Last::default()));
         scratch.seen.clear();
         scratch.acc.clear();
         scratch.log.clear();
@@ -282,6 +288,7 @@ pub(super) fn run<S: CursorSource>(
             l.set(Last {
                 read,
                 sets: sets.len(),
+                passed: l.get().passed,
                 ..Last::default()
             });
         });
@@ -536,6 +543,9 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 return Ok((j, best));
             }
         }
+        // Once the bounds of this set and those after it cannot lift a doc
+        // not seen yet into the top `k`, such docs are passed over.
+        let admit = !best.closed_below(plan.rest[j]);
         let set = &plan.sets[si];
         // Sets are fewer than 2^32 (a query's terms times six fields).
         #[allow(clippy::cast_possible_truncation)]
@@ -583,6 +593,15 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                         continue;
                     };
                     if *slot == UNSEEN {
+                        if !admit {
+                            #[cfg(test)]
+                            LAST.with(|l| {
+                                let mut last = l.get();
+                                last.passed += 1;
+                                l.set(last);
+                            });
+                            continue;
+                        }
                         // Fewer docs are seen than there are global ids,
                         // which are u32s below `UNSEEN`.
                         #[allow(clippy::cast_possible_truncation)]
@@ -664,6 +683,24 @@ mod tests {
         }
     }
 
+    /// An on-disk index (default options) and an in-memory one of `root`.
+    fn indexes(dir: &Path, root: &Path) -> (DiskIndex, MemoryIndex) {
+        let roots = [root.to_path_buf()];
+        let (disk, _, _) =
+            DiskIndex::open_or_update(&dir.join("ix"), &roots, &DiskOptions::default(), None)
+                .unwrap_or_else(|e| panic!("{e}"));
+        let (mem, _) =
+            MemoryIndex::build(&roots, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        (disk, mem)
+    }
+
+    /// The same ids, and the same scores bit for bit.
+    fn assert_same(got: &crate::search::TopDocs, want: &crate::search::TopDocs, what: &str) {
+        assert_eq!(got.doc_ids, want.doc_ids, "{what}");
+        let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got.scores), bits(&want.scores), "{what}");
+    }
+
     /// The strategy stops before the body's long list, and still gives the
     /// exhaustive hits, bit for bit, at every k.
     #[test]
@@ -697,14 +734,57 @@ mod tests {
                 let last = LAST.with(std::cell::Cell::get);
                 let (read, sets) = (last.read, last.sets);
                 let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(got.doc_ids, want.doc_ids, "{q:?} k {k}");
-                let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&got.scores), bits(&want.scores), "{q:?} k {k}");
+                assert_same(&got, &want, &format!("{q:?} k {k}"));
                 if q.starts_with("rarename") && k <= 10 {
                     assert!(read < sets, "{q:?} k {k}: read {read} of {sets} sets whole");
                 }
+                // The body's docs without the mid word cannot enter: the
+                // body's list is read, its other docs passed over.
+                if q == "midword common" {
+                    assert!(last.passed > 0, "{q:?} k {k}: {last:?}");
+                }
             }
         }
+    }
+
+    /// A doc seen only in a set with a smaller bound than the first's is
+    /// still admitted while that set's bound can lift it into the top `k`
+    /// (here, above docs with long names), and passed over after.
+    #[test]
+    fn admits_docs_while_the_sets_left_can_lift_them() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        let long = (0..30)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for i in 0..60usize {
+            let (name, body) = match i {
+                0 => ("rarename".to_owned(), "filler".to_owned()),
+                1..=3 => (format!("rarename {long}"), "filler".to_owned()),
+                4..=8 => (format!("other {i}"), "midword".to_owned()),
+                _ => (
+                    format!("other {i}"),
+                    "filler text and more words here".to_owned(),
+                ),
+            };
+            let spec = format!("---\nname: {name}\ndescription: text\n---\n{body}\n");
+            fs::write(root.join(format!("s{i:03}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (disk, mem) = indexes(dir.path(), &root);
+        let opts = SearchOptions::default();
+        let mut passed = 0;
+        for k in 1..=9 {
+            let q = "rarename midword";
+            let got = disk
+                .search_pruned(q, k, &opts)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+            assert_same(&got, &want, &format!("k {k}"));
+            passed += LAST.with(std::cell::Cell::get).passed;
+        }
+        assert!(passed > 0, "no doc was passed over");
     }
 
     /// Candidates whose partial after a probed set cannot reach the `k`-th
@@ -742,15 +822,7 @@ mod tests {
             fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
             fs::write(p, spec).unwrap_or_else(|e| panic!("{e}"));
         }
-        let (disk, _, _) = DiskIndex::open_or_update(
-            &dir.path().join("ix"),
-            std::slice::from_ref(&root),
-            &DiskOptions::default(),
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (disk, mem) = indexes(dir.path(), &root);
         let opts = SearchOptions::default();
         let mut dropped = 0;
         for q in ["rarename alpha beta gamma", "rarename gamma beta alpha"] {
@@ -760,9 +832,7 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{e}"));
                 let last = LAST.with(std::cell::Cell::get);
                 let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(got.doc_ids, want.doc_ids, "{q:?} k {k}");
-                let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&got.scores), bits(&want.scores), "{q:?} k {k}");
+                assert_same(&got, &want, &format!("{q:?} k {k}"));
                 let unread = last.sets - last.read;
                 assert!(last.probes <= last.cands * unread, "{q:?} k {k}: {last:?}");
                 if last.probes < last.cands * unread {
