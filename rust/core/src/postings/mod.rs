@@ -33,10 +33,15 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 /// truncated or longer than 64 bits.
 #[inline]
 fn varint_at(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
-    // Most varints (doc deltas, term frequencies, lengths) are one byte.
+    // Most varints (doc deltas, term frequencies, lengths) are one byte,
+    // and most others two (the gaps of a long list's rarer docs).
     match bytes.get(pos) {
         Some(&b) if b < 0x80 => Some((u64::from(b), pos + 1)),
-        _ => varint_at_slow(bytes, pos),
+        Some(&b) => match bytes.get(pos + 1) {
+            Some(&c) if c < 0x80 => Some((u64::from(b & 0x7f) | u64::from(c) << 7, pos + 2)),
+            _ => varint_at_slow(bytes, pos),
+        },
+        None => None,
     }
 }
 
