@@ -33,9 +33,17 @@ pub struct DiskIndex {
     pub(crate) schema: Schema,
     pub(crate) size_bytes: u64,
     /// Global id → (segment, local id), built on first use.
-    locate: OnceLock<std::result::Result<Vec<(u32, u32)>, String>>,
+    locate: OnceLock<std::result::Result<Locate, String>>,
     /// Per segment, whether none of its docs is deleted (on first use).
     all_live: OnceLock<std::result::Result<Vec<bool>, String>>,
+}
+
+/// Global id → (segment, local id) of every live doc, and per segment its
+/// base when its global ids are `base + local id`, none deleted.
+#[derive(Debug)]
+struct Locate {
+    table: Vec<(u32, u32)>,
+    bases: Vec<Option<u32>>,
 }
 
 impl DiskIndex {
@@ -156,12 +164,21 @@ impl DiskIndex {
 
     /// Global id → (segment, local id) of every live doc, checked once.
     pub(crate) fn locate_table(&self) -> Result<&[(u32, u32)]> {
-        let table = self.locate.get_or_init(|| {
+        self.locate().map(|l| l.table.as_slice())
+    }
+
+    /// The locate table and the segments' bases, built and checked once.
+    fn locate(&self) -> Result<&Locate> {
+        let locate = self.locate.get_or_init(|| {
             let n = self.manifest.num_docs as usize;
             let mut table = vec![(u32::MAX, u32::MAX); n];
+            let mut bases = Vec::with_capacity(self.segments.len());
             for si in 0..self.segments.len() {
                 let globals = self.docmap.globals(si).map_err(Error::into_detail)?;
+                let first = globals.first().copied().unwrap_or(0);
+                let mut contiguous = first != DELETED;
                 for (local, &g) in globals.iter().enumerate() {
+                    contiguous &= u64::from(g) == u64::from(first) + local as u64;
                     if g == DELETED {
                         continue;
                     }
@@ -170,15 +187,23 @@ impl DiskIndex {
                         _ => return Err(format!("global id {g} out of range or repeated")),
                     }
                 }
+                bases.push(contiguous.then_some(first));
             }
             if table.iter().any(|s| s.0 == u32::MAX) {
                 return Err("the doc map does not cover every doc".into());
             }
-            Ok(table)
+            Ok(Locate { table, bases })
         });
-        table
-            .as_deref()
+        locate
+            .as_ref()
             .map_err(|d| Error::format(self.docmap.path(), d.clone()))
+    }
+
+    /// `Some(base)` when segment `part`'s docs are all live, with global ids
+    /// `base + local id` (as a fresh build leaves them): the global id of a
+    /// posting is then an addition, not a load.
+    pub(crate) fn live_base(&self, part: usize) -> Result<Option<u32>> {
+        Ok(self.locate()?.bases.get(part).copied().flatten())
     }
 
     /// The stored fields of a doc by global id.

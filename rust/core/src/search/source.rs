@@ -215,6 +215,17 @@ impl Source for DiskIndex {
         let map = self.live_globals(part)?;
         // `local < num_docs` is checked by the decoder, and both columns
         // have exactly num_docs entries (checked at open).
+        if let Some(base) = self.live_base(part)? {
+            // Every doc live, global ids `base + local` (checked once).
+            return seg.postings_batched(f, &info, |locals, tfs| {
+                for &local in locals {
+                    prefetch(lengths, local as usize);
+                }
+                for (&local, &tf) in locals.iter().zip(tfs) {
+                    g(base.wrapping_add(local), tf, lengths[local as usize]);
+                }
+            });
+        }
         // A batch's global ids and lengths are asked for before any is
         // used, so that their cache misses overlap.
         seg.postings_batched(f, &info, |locals, tfs| {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::build::{build, builders, split_ranges, Outcome};
 use super::classify::{classify, Class, UpdatePlan};
 use super::commit::apply;
-use super::{now_ns, DiskOptions, Job};
+use super::{now_ns, DiskOptions, Job, UpdateStats};
 use crate::error::Error;
 use crate::index::disk::DiskIndex;
 use crate::problem::Problem;
@@ -30,15 +30,17 @@ fn indexed() -> (tempfile::TempDir, PathBuf, PathBuf, DiskIndex) {
     write(&root, "a.md", &spec("a", "alpha words"));
     write(&root, "b.md", &spec("b", "beta words"));
     write(&root, "c.md", &spec("c", "gamma words"));
-    let (disk, _, stats) = DiskIndex::open_or_update(
-        &ix,
-        std::slice::from_ref(&root),
-        &DiskOptions::default(),
-        None,
-    )
-    .unwrap();
+    let (disk, stats) = update(&ix, &root);
     assert_eq!(stats.added, 3);
     (tmp, root, ix, disk)
+}
+
+/// `open_or_update` of `ix` from `root`, with the default options.
+fn update(ix: &Path, root: &Path) -> (DiskIndex, UpdateStats) {
+    let (disk, _, stats) =
+        DiskIndex::open_or_update(ix, &[root.to_path_buf()], &DiskOptions::default(), None)
+            .unwrap();
+    (disk, stats)
 }
 
 /// The walk of `root` with absolute paths, as `open_or_update` makes it.
@@ -368,4 +370,22 @@ fn an_aligned_walk_matches_as_the_lookup_by_key_does() {
         .collect();
     assert_eq!(reused, by_key);
     assert!(by_key.iter().all(Option::is_some));
+}
+
+/// A fresh segment's global ids are its base plus the local id; a segment
+/// with a deleted doc has no base (its ids are loaded). Searches over both
+/// are tested in `search::prune::taat`.
+#[test]
+fn segments_have_a_base_while_their_ids_are_contiguous_and_live() {
+    let (_tmp, root, ix, disk) = indexed();
+    assert_eq!(disk.num_segments(), 1);
+    assert_eq!(disk.live_base(0).unwrap(), Some(0));
+    fs::remove_file(root.join("b.md")).unwrap();
+    write(&root, "d.md", &spec("d", "delta words"));
+    write(&root, "e.md", &spec("e", "epsilon words"));
+    let (disk, stats) = update(&ix, &root);
+    assert_eq!((stats.added, stats.deleted, disk.num_segments()), (2, 1, 2));
+    // a, c in the first segment (b deleted), d, e after them.
+    assert_eq!(disk.live_base(0).unwrap(), None);
+    assert_eq!(disk.live_base(1).unwrap(), Some(2));
 }

@@ -61,6 +61,9 @@ use crate::segment::{Cursor, TermInfo, NO_DOC};
 pub(super) trait CursorSource: Source {
     /// Local → global id of a part ([`DELETED`] for a deleted doc).
     fn globals(&self, part: usize) -> Result<&[u32]>;
+    /// `Some(base)` when a part's docs are all live with global ids
+    /// `base + local id`.
+    fn base(&self, part: usize) -> Result<Option<u32>>;
     /// A part's length column of a field, by local id.
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]>;
     /// Terms' infos in a part (their df there, deleted docs included, and
@@ -862,6 +865,10 @@ fn exact_total(leaf: &mut [Option<f64>], scored: impl Iterator<Item = (usize, f6
 impl CursorSource for DiskIndex {
     fn globals(&self, part: usize) -> Result<&[u32]> {
         self.live_globals(part)
+    }
+
+    fn base(&self, part: usize) -> Result<Option<u32>> {
+        self.live_base(part)
     }
 
     fn part_lengths(&self, part: usize, f: Field) -> Result<&[u32]> {

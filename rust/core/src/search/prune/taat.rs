@@ -237,9 +237,11 @@ pub(super) fn run<S: CursorSource>(
     let n_parts = src.num_parts();
     let score = |set: &Set, tf: u32, dl: u32| scorer.score(set, tf, dl);
     let mut globals: Vec<&[u32]> = Vec::with_capacity(n_parts);
+    let mut bases: Vec<Option<u32>> = Vec::with_capacity(n_parts);
     let mut lengths: Vec<Vec<&[u32]>> = Vec::with_capacity(n_parts);
     for part in 0..n_parts {
         globals.push(src.globals(part)?);
+        bases.push(src.base(part)?);
         lengths.push(lengths_of(src, part)?);
     }
     let (mut terms, ub, cost) = open_sets(src, sets, scorer)?;
@@ -273,6 +275,7 @@ pub(super) fn run<S: CursorSource>(
             cost: &cost,
             terms: &terms,
             globals: &globals,
+            bases: &bases,
             lengths: &lengths,
             score: &score,
         };
@@ -489,8 +492,39 @@ struct Plan<'s, 'a, F> {
     cost: &'s [u64],
     terms: &'s [Vec<Terms<'a>>],
     globals: &'s [&'a [u32]],
+    /// Per part, its base when its global ids are `base + local id`.
+    bases: &'s [Option<u32>],
     lengths: &'s [Vec<&'a [u32]>],
     score: &'s F,
+}
+
+/// The global ids of a batch of a part's `locals` into `gids`: its base
+/// plus each local id, else loaded from `globals` (their lines asked for
+/// first). The lines of their slots and lengths are asked for.
+fn global_ids(
+    locals: &[u32],
+    base: Option<u32>,
+    globals: &[u32],
+    slots: &[u32],
+    lengths: &[u32],
+    gids: &mut [u32; BATCH],
+) {
+    if let Some(base) = base {
+        for (g, &local) in gids.iter_mut().zip(locals) {
+            *g = base.wrapping_add(local);
+            prefetch(slots, *g as usize);
+            prefetch(lengths, local as usize);
+        }
+    } else {
+        for &local in locals {
+            prefetch(globals, local as usize);
+            prefetch(lengths, local as usize);
+        }
+        for (g, &local) in gids.iter_mut().zip(locals) {
+            *g = globals.get(local as usize).copied().unwrap_or(DELETED);
+            prefetch(slots, *g as usize);
+        }
+    }
 }
 
 /// Sums the tfs of a set's stem variants `cs` in one part per local id
@@ -551,7 +585,7 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
         #[allow(clippy::cast_possible_truncation)]
         let set_id = si as u32;
         for (part, cs) in plan.terms[si].iter().enumerate() {
-            let globals = plan.globals[part];
+            let (globals, base) = (plan.globals[part], plan.bases[part]);
             let lengths = plan.lengths[part][set.f.index()];
             let err = |d: String| src.part_error(part, d);
             let Scratch {
@@ -567,16 +601,10 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
             // A batch of postings in three passes, so that the cache misses
             // of a cold index overlap: their global ids' and lengths' lines
             // are asked for, then their slots' lines, then each is added.
+            // (With a base, a global id is an addition, not a load.)
             let mut add = |locals: &[u32], tfs: &[u32]| {
-                for &local in locals {
-                    prefetch(globals, local as usize);
-                    prefetch(lengths, local as usize);
-                }
                 let mut gids = [DELETED; BATCH];
-                for (g, &local) in gids.iter_mut().zip(locals) {
-                    *g = globals.get(local as usize).copied().unwrap_or(DELETED);
-                    prefetch(slots, *g as usize);
-                }
+                global_ids(locals, base, globals, slots, lengths, &mut gids);
                 // The scores apart, in a loop without branches (its
                 // divisions overlap).
                 let mut scores = [0.0f64; BATCH];
@@ -745,6 +773,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// With a doc deleted, a segment's global ids are loaded (it has no
+    /// base) and the next segment's are its base plus the local id: both
+    /// strategies and the exhaustive executor give the in-memory hits.
+    #[test]
+    fn segments_with_and_without_a_base_give_the_same_hits() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 900);
+        let roots = [root.clone()];
+        let open = || {
+            DiskIndex::open_or_update(
+                &dir.path().join("ix"),
+                &roots,
+                &DiskOptions::default(),
+                None,
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+        };
+        drop(open());
+        // The last two in walk order: the ids before them stay contiguous.
+        for i in [896, 899] {
+            let p = root.join(format!("d{}/s{i:05}.md", i % 3));
+            fs::remove_file(p).unwrap_or_else(|e| panic!("{e}"));
+        }
+        fs::write(
+            root.join("z.md"),
+            "---\nname: rarename late\n---\ncommon midword\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let disk = open();
+        assert_eq!(disk.num_segments(), 2);
+        let (mem, _) =
+            MemoryIndex::build(&roots, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let opts = SearchOptions::default();
+        for q in ["rarename common", "midword common", "rarename", "common"] {
+            for k in [1, 5, 50, 1000] {
+                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                for got in [
+                    disk.search_pruned(q, k, &opts),
+                    disk.search_exhaustive(q, k, &opts),
+                ] {
+                    let got = got.unwrap_or_else(|e| panic!("{e}"));
+                    assert_same(&got, &want, &format!("{q:?} k {k}"));
+                }
+            }
+        }
+        assert_eq!(disk.live_base(0).unwrap_or_else(|e| panic!("{e}")), None);
+        assert!(disk
+            .live_base(1)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_some());
     }
 
     /// A doc seen only in a set with a smaller bound than the first's is
