@@ -28,7 +28,7 @@ use super::source::Source;
 use super::terms::{stem_set, Handle};
 use crate::analysis::stem_key;
 use crate::error::Result;
-use crate::postings::{prefetch, DocTerms};
+use crate::postings::{prefetch, worth_prefetching, DocTerms};
 use crate::query::Occur;
 use crate::schema::Field;
 use crate::scoring::Bm25;
@@ -627,10 +627,11 @@ impl<S: Source> Exec<'_, S> {
         } = &mut *self.s;
         let (acc, seen) = (&mut acc[..], &mut seen[..]);
         touched.reserve(buf.len());
+        let far = worth_prefetching(acc.len());
         for (i, &(g, tf, dl)) in buf.iter().enumerate() {
-            // The lines of a doc a few ahead are asked for, so that the
-            // cache misses of a cold index overlap.
-            if let Some(&(ahead, _, _)) = buf.get(i + AHEAD) {
+            // On a large index, the lines of a doc a few ahead are asked
+            // for, so that the cache misses of a cold index overlap.
+            if let Some(&(ahead, _, _)) = buf.get(i + AHEAD).filter(|_| far) {
                 let ahead = ahead as usize;
                 if want.is_some() {
                     prefetch(gcnt, ahead);

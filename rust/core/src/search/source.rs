@@ -9,7 +9,7 @@ use fst::Map;
 use crate::error::Result;
 use crate::index::docmap::DELETED;
 use crate::index::{DiskIndex, MemoryIndex};
-use crate::postings::{prefetch, DocTerms};
+use crate::postings::{prefetch, worth_prefetching, DocTerms};
 use crate::schema::Field;
 use crate::scoring::Bm25;
 use crate::segment::MapBytes;
@@ -215,6 +215,15 @@ impl Source for DiskIndex {
         let map = self.live_globals(part)?;
         // `local < num_docs` is checked by the decoder, and both columns
         // have exactly num_docs entries (checked at open).
+        if !worth_prefetching(self.manifest.num_docs as usize) {
+            // A small index stays in the caches: one pass.
+            return seg.postings(f, &info, |local, tf| {
+                let gid = map[local as usize];
+                if gid != DELETED {
+                    g(gid, tf, lengths[local as usize]);
+                }
+            });
+        }
         if let Some(base) = self.live_base(part)? {
             // Every doc live, global ids `base + local` (checked once).
             return seg.postings_batched(f, &info, |locals, tfs| {

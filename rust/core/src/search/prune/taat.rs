@@ -37,7 +37,7 @@ use std::cell::RefCell;
 use super::{exact_total, lengths_of, Clause, CursorSource, Scorer, Set, Top};
 use crate::error::Result;
 use crate::index::docmap::DELETED;
-use crate::postings::{prefetch, BATCH};
+use crate::postings::{prefetch, worth_prefetching, BATCH};
 use crate::query::Occur;
 use crate::segment::Cursor;
 
@@ -499,8 +499,8 @@ struct Plan<'s, 'a, F> {
 }
 
 /// The global ids of a batch of a part's `locals` into `gids`: its base
-/// plus each local id, else loaded from `globals` (their lines asked for
-/// first). The lines of their slots and lengths are asked for.
+/// plus each local id, else loaded from `globals`. On a large index the
+/// lines of their global ids, slots and lengths are asked for.
 fn global_ids(
     locals: &[u32],
     base: Option<u32>,
@@ -509,7 +509,14 @@ fn global_ids(
     lengths: &[u32],
     gids: &mut [u32; BATCH],
 ) {
-    if let Some(base) = base {
+    if !worth_prefetching(slots.len()) {
+        for (g, &local) in gids.iter_mut().zip(locals) {
+            *g = match base {
+                Some(base) => base.wrapping_add(local),
+                None => globals.get(local as usize).copied().unwrap_or(DELETED),
+            };
+        }
+    } else if let Some(base) = base {
         for (g, &local) in gids.iter_mut().zip(locals) {
             *g = base.wrapping_add(local);
             prefetch(slots, *g as usize);
@@ -536,10 +543,13 @@ fn sum_variants(
     touched: &mut Vec<u32>,
 ) -> std::result::Result<(), String> {
     touched.clear();
+    let far = worth_prefetching(sums.len());
     for c in cs {
         c.each_batch(|locals, ts| {
-            for &local in locals {
-                prefetch(sums, local as usize);
+            if far {
+                for &local in locals {
+                    prefetch(sums, local as usize);
+                }
             }
             for (&local, &tf) in locals.iter().zip(ts) {
                 if let Some(t) = sums.get_mut(local as usize) {
