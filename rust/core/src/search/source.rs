@@ -224,26 +224,19 @@ impl Source for DiskIndex {
                 }
             });
         }
-        if let Some(base) = self.live_base(part)? {
-            // Every doc live, global ids `base + local` (checked once).
-            return seg.postings_batched(f, &info, |locals, tfs| {
-                for &local in locals {
-                    prefetch(lengths, local as usize);
-                }
-                for (&local, &tf) in locals.iter().zip(tfs) {
-                    g(base.wrapping_add(local), tf, lengths[local as usize]);
-                }
-            });
-        }
         // A batch's global ids and lengths are asked for before any is
-        // used, so that their cache misses overlap.
+        // used, so that their cache misses overlap; with a base (every doc
+        // live, ids `base + local`, checked once) an id is an addition.
+        let base = self.live_base(part)?;
         seg.postings_batched(f, &info, |locals, tfs| {
             for &local in locals {
-                prefetch(map, local as usize);
+                if base.is_none() {
+                    prefetch(map, local as usize);
+                }
                 prefetch(lengths, local as usize);
             }
             for (&local, &tf) in locals.iter().zip(tfs) {
-                let gid = map[local as usize];
+                let gid = base.map_or_else(|| map[local as usize], |b| b.wrapping_add(local));
                 if gid != DELETED {
                     g(gid, tf, lengths[local as usize]);
                 }

@@ -509,27 +509,21 @@ fn global_ids(
     lengths: &[u32],
     gids: &mut [u32; BATCH],
 ) {
-    if !worth_prefetching(slots.len()) {
-        for (g, &local) in gids.iter_mut().zip(locals) {
-            *g = match base {
-                Some(base) => base.wrapping_add(local),
-                None => globals.get(local as usize).copied().unwrap_or(DELETED),
-            };
-        }
-    } else if let Some(base) = base {
-        for (g, &local) in gids.iter_mut().zip(locals) {
-            *g = base.wrapping_add(local);
-            prefetch(slots, *g as usize);
-            prefetch(lengths, local as usize);
-        }
-    } else {
+    let far = worth_prefetching(slots.len());
+    if far && base.is_none() {
+        // The loads below wait on these lines: asked for all at once.
         for &local in locals {
             prefetch(globals, local as usize);
-            prefetch(lengths, local as usize);
         }
-        for (g, &local) in gids.iter_mut().zip(locals) {
-            *g = globals.get(local as usize).copied().unwrap_or(DELETED);
+    }
+    for (g, &local) in gids.iter_mut().zip(locals) {
+        *g = match base {
+            Some(base) => base.wrapping_add(local),
+            None => globals.get(local as usize).copied().unwrap_or(DELETED),
+        };
+        if far {
             prefetch(slots, *g as usize);
+            prefetch(lengths, local as usize);
         }
     }
 }
@@ -609,10 +603,10 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 ..
             } = scratch;
             let mut bad: Option<u32> = None;
-            // A batch of postings in three passes, so that the cache misses
-            // of a cold index overlap: their global ids' and lengths' lines
-            // are asked for, then their slots' lines, then each is added.
-            // (With a base, a global id is an addition, not a load.)
+            // A batch of postings in passes: their global ids (on a large
+            // index, with their slots' and lengths' lines asked for, so that
+            // the cache misses of a cold index overlap), their scores, then
+            // each is added.
             let mut add = |locals: &[u32], tfs: &[u32]| {
                 let mut gids = [DELETED; BATCH];
                 global_ids(locals, base, globals, slots, lengths, &mut gids);
