@@ -6,7 +6,8 @@
 //! content hash is; a file recorded as skipped is skipped again when it
 //! still fails for the same reason; every other file is processed.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::Path;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -172,7 +173,11 @@ impl<'o> Snapshot<'o> {
 
     /// Matches walked files to prior docs and skips, in walk order; gives
     /// back the prior docs and the start of the previous commit.
-    fn match_files(mut self, files: &[SpecFile], abs: &[PathBuf]) -> (Vec<PriorDoc>, i64, Matches) {
+    fn match_files(
+        mut self,
+        files: &[SpecFile],
+        abs: &[Cow<'_, Path>],
+    ) -> (Vec<PriorDoc>, i64, Matches) {
         let matches = if self.aligned(files, abs) {
             (0..files.len()).map(|i| (Some(i), None)).collect()
         } else {
@@ -185,7 +190,7 @@ impl<'o> Snapshot<'o> {
     /// case of a tree walked as it was committed. File i then matches prior
     /// doc i, as [`Self::match_by_key`] would match it (with duplicate keys
     /// too: each file takes the first prior doc left in commit order).
-    fn aligned(&self, files: &[SpecFile], abs: &[PathBuf]) -> bool {
+    fn aligned(&self, files: &[SpecFile], abs: &[Cow<'_, Path>]) -> bool {
         files.len() == self.keys.len()
             && files
                 .par_iter()
@@ -196,7 +201,7 @@ impl<'o> Snapshot<'o> {
 
     /// Matches each walked file by its key: to the first prior doc with it
     /// that no earlier file took, or else to a recorded skip.
-    fn match_by_key(&mut self, files: &[SpecFile], abs: &[PathBuf]) -> Matches {
+    fn match_by_key(&mut self, files: &[SpecFile], abs: &[Cow<'_, Path>]) -> Matches {
         // Backwards, so that each key's chain runs in commit order.
         let mut by_key: FxHashMap<(&[u8], &[u8]), usize> = FxHashMap::default();
         by_key.reserve(self.keys.len());
@@ -242,7 +247,7 @@ type Matches = Vec<(Option<usize>, Option<Box<SkippedEntry>>)>;
 pub(super) fn matched_by_key(
     old: &DiskIndex,
     files: &[SpecFile],
-    abs: &[PathBuf],
+    abs: &[Cow<'_, Path>],
 ) -> Result<(bool, Vec<Option<usize>>)> {
     let mut snap = Snapshot::read(Some(old))?;
     let aligned = snap.aligned(files, abs);
@@ -321,7 +326,7 @@ fn classify_file(
 pub(super) fn classify(
     old: Option<&DiskIndex>,
     files: &[SpecFile],
-    abs: &[PathBuf],
+    abs: &[Cow<'_, Path>],
     max: u64,
 ) -> Result<UpdatePlan> {
     let (priors, started, matches) = Snapshot::read(old)?.match_files(files, abs);

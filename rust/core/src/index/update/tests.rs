@@ -1,5 +1,6 @@
 //! Unit tests of the update steps: classify, build, commit.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -44,11 +45,11 @@ fn update(ix: &Path, root: &Path) -> (DiskIndex, UpdateStats) {
 }
 
 /// The walk of `root` with absolute paths, as `open_or_update` makes it.
-fn walk(root: &Path) -> (Vec<SpecFile>, Vec<PathBuf>, Vec<Problem>) {
+fn walk(root: &Path) -> (Vec<SpecFile>, Vec<Cow<'static, Path>>, Vec<Problem>) {
     let (files, problems) = collect(&[root.to_path_buf()], u64::MAX).unwrap();
     let abs = files
         .iter()
-        .map(|f| std::path::absolute(&f.fs_path).unwrap())
+        .map(|f| Cow::Owned(std::path::absolute(&f.fs_path).unwrap()))
         .collect();
     (files, abs, problems)
 }
@@ -58,7 +59,12 @@ fn planned(
     root: &Path,
     disk: &DiskIndex,
     opts: &DiskOptions,
-) -> (Vec<SpecFile>, Vec<PathBuf>, Vec<Problem>, UpdatePlan) {
+) -> (
+    Vec<SpecFile>,
+    Vec<Cow<'static, Path>>,
+    Vec<Problem>,
+    UpdatePlan,
+) {
     let (files, abs, walk_problems) = walk(root);
     let plan = classify(Some(disk), &files, &abs, opts.build.max_file_bytes).unwrap();
     (files, abs, walk_problems, plan)
@@ -67,7 +73,7 @@ fn planned(
 fn job<'a>(
     dir: &'a Path,
     files: &'a [SpecFile],
-    abs: &'a [PathBuf],
+    abs: &'a [Cow<'a, Path>],
     walk_problems: &'a [Problem],
     opts: &'a DiskOptions,
 ) -> Job<'a> {
@@ -319,6 +325,17 @@ fn absolute_paths_match_std() {
         super::absolute_in(None, Path::new("a.md")),
         std::path::absolute(here.join("a.md")).unwrap()
     );
+    // A clean absolute path is borrowed; one that needs work is made anew.
+    assert!(matches!(
+        super::absolute_in(Some(cwd), Path::new("/x/y.md")),
+        Cow::Borrowed(_)
+    ));
+    for p in ["/x/./y.md", "/x//y.md", "a/b.md"] {
+        assert!(
+            matches!(super::absolute_in(Some(cwd), Path::new(p)), Cow::Owned(_)),
+            "{p}"
+        );
+    }
 }
 
 #[test]
@@ -337,9 +354,9 @@ fn an_aligned_walk_matches_as_the_lookup_by_key_does() {
     assert_eq!(stats.added, 6);
     let walk_both = || {
         let (files, _) = collect(&roots, u64::MAX).unwrap();
-        let abs: Vec<PathBuf> = files
+        let abs: Vec<Cow<'_, Path>> = files
             .iter()
-            .map(|f| std::path::absolute(&f.fs_path).unwrap())
+            .map(|f| Cow::Owned(std::path::absolute(&f.fs_path).unwrap()))
             .collect();
         (files, abs)
     };
