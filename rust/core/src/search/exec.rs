@@ -23,7 +23,7 @@ use std::rc::Rc;
 use super::budget::{expand, Expansions};
 use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
-use super::plan::{plan, Kind, LeafPlan, Plan, Planned};
+use super::plan::{plan, Identity, Kind, LeafPlan, Plan, Planned};
 use super::source::Source;
 use super::terms::{stem_set, Handle};
 use crate::analysis::stem_key;
@@ -827,6 +827,31 @@ pub(super) fn run_planned<S: Source>(
             scores: shared.scores.clone(),
         }))
     })
+}
+
+/// The matches of one term leaf of a planned query, and its identity: what
+/// every query with the same leaf scores for it (a leaf's matches depend
+/// only on the index, the options and the leaf). `None` for other leaves
+/// (prefix and fuzzy leaves depend on their query's expansion budget).
+pub(super) fn leaf_matches<S: Source>(
+    src: &S,
+    planned: &Planned,
+    expansions: &Expansions,
+    opts: &SearchOptions,
+    leaf: &LeafPlan,
+) -> Result<Option<Matches>> {
+    if cached_identity(leaf).is_none() {
+        return Ok(None);
+    }
+    with_exec(src, planned, expansions, opts, &[], |exec| {
+        exec.fill_leaf(leaf)?;
+        Ok(Some(exec.take_leaf()))
+    })
+}
+
+/// A term leaf's identity (see [`leaf_matches`]); `None` for other leaves.
+pub(super) fn cached_identity(leaf: &LeafPlan) -> Option<Identity> {
+    matches!(leaf.kind, Kind::Term(_)).then(|| (leaf.kind.clone(), leaf.field, leaf.key.clone()))
 }
 
 /// The `k` best hits of `query` (§5).

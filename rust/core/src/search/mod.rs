@@ -102,10 +102,7 @@ pub trait SearchIndex: Send + Sync {
                 })
             })
             .collect();
-        let done: Vec<Result<TopDocs>> = distinct
-            .par_iter()
-            .map(|q| self.search(q, k, opts))
-            .collect();
+        let done = self.search_distinct(&distinct, k, opts);
         rows.iter()
             .map(|&i| match &done[i] {
                 Ok(top) => Ok(top.clone()),
@@ -113,6 +110,21 @@ pub trait SearchIndex: Send + Sync {
                 // the same way).
                 Err(_) => self.search(distinct[i], k, opts),
             })
+            .collect()
+    }
+
+    /// [`SearchIndex::search`] for each of `queries` (distinct), in
+    /// parallel, in the order given: what [`SearchIndex::search_many`]
+    /// runs.
+    fn search_distinct(
+        &self,
+        queries: &[&str],
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Vec<Result<TopDocs>> {
+        queries
+            .par_iter()
+            .map(|q| self.search(q, k, opts))
             .collect()
     }
 
@@ -288,6 +300,20 @@ impl SearchIndex for DiskIndex {
     fn search(&self, query: &str, k: usize, opts: &SearchOptions) -> Result<TopDocs> {
         opts.validate()?;
         self.guard_reads(|| prune::search(self, query, k, opts, false))
+    }
+
+    fn search_distinct(
+        &self,
+        queries: &[&str],
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Vec<Result<TopDocs>> {
+        // Bad options, or a read that failed inside the batch: each query
+        // on its own, which says why for its row (errors are not `Clone`).
+        let batch = opts
+            .validate()
+            .and_then(|()| self.guard_reads(|| Ok(prune::search_batch(self, queries, k, opts))));
+        batch.unwrap_or_else(|_| queries.iter().map(|q| self.search(q, k, opts)).collect())
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

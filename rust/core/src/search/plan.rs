@@ -87,7 +87,7 @@ pub(super) struct Planned {
 }
 
 /// What makes two leaves the same leaf (§5, "Combining").
-type Identity = (Kind, Option<Field>, Option<String>);
+pub(super) type Identity = (Kind, Option<Field>, Option<String>);
 
 fn query_error(query: &str, position: usize, message: impl Into<String>) -> Error {
     Error::Query {

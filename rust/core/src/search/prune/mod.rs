@@ -35,15 +35,15 @@
 //! either. Other shapes (phrases, prefixes, fuzzy leaves, nested groups, a
 //! group of only must-not clauses) run exhaustively.
 
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 mod taat;
 
-use super::budget::expand;
+use super::budget::{expand, Expansions};
 use super::collect::{Ranked, TopDocs};
 use super::exec::{self, Known};
 use super::options::SearchOptions;
-use super::plan::{plan, Kind, Plan};
+use super::plan::{plan, Identity, Kind, Plan, Planned};
 use super::source::Source;
 use super::terms::{stem_set, Handle};
 use super::union::Union;
@@ -55,6 +55,7 @@ use crate::query::Occur;
 use crate::schema::Field;
 use crate::scoring::Bm25;
 use crate::segment::{Cursor, TermInfo, NO_DOC};
+use rayon::prelude::*;
 
 /// What pruning needs of an index beyond [`Source`]: its segments' raw
 /// postings as cursors.
@@ -225,11 +226,235 @@ pub(super) fn search<S: CursorSource>(
     // The budget holds on both paths: an over-budget query is the same
     // QueryError whether or not it would be pruned.
     let expansions = expand(src, &p, query)?;
+    search_planned(src, &p, &expansions, k, opts, always)
+}
+
+/// [`search`] of a query planned and expanded.
+fn search_planned<S: CursorSource>(
+    src: &S,
+    p: &Planned,
+    expansions: &Expansions,
+    k: usize,
+    opts: &SearchOptions,
+    always: bool,
+) -> Result<TopDocs> {
     let known = match pruned(src, &p.root, k, opts, always)? {
         Ok(top) => return Ok(top),
         Err(known) => known,
     };
-    exec::run_planned_top(src, &p, &expansions, opts, &known, k)
+    exec::run_planned_top(src, p, expansions, opts, &known, k)
+}
+
+/// The batch's shared leaves hold at most this many dense scores (one per
+/// doc of the index per leaf: 32 MB), with their own lists (12 bytes per
+/// doc a leaf matches) besides.
+const BATCH_LEAF_ENTRIES: usize = 4 << 20;
+
+/// A term leaf's matches kept for a batch: its docs and their scores,
+/// largest score first, and its score by global doc id (0.0 where it does
+/// not match).
+struct DenseLeaf {
+    docs: Vec<u32>,
+    scores: Vec<f64>,
+    score: Vec<f64>,
+}
+
+impl DenseLeaf {
+    fn new(m: &exec::Matches, n: usize) -> DenseLeaf {
+        let mut score = vec![0.0f64; n];
+        let mut pairs: Vec<(f64, u32)> = Vec::with_capacity(m.docs.len());
+        for (&d, &v) in m.docs.iter().zip(&m.scores) {
+            if let Some(at) = score.get_mut(d as usize) {
+                *at = v;
+            }
+            pairs.push((v, d));
+        }
+        pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        DenseLeaf {
+            docs: pairs.iter().map(|p| p.1).collect(),
+            scores: pairs.iter().map(|p| p.0).collect(),
+            score,
+        }
+    }
+
+    fn max(&self) -> f64 {
+        self.scores.first().copied().unwrap_or(0.0)
+    }
+}
+
+/// The `k` best hits of a should-only query of term leaves (`clauses`, in
+/// clause order) from their cached matches: the leaves by largest score,
+/// and each leaf's docs by score, a doc not seen yet scored exactly (its
+/// leaves' scores summed from 0.0 in clause order, as the exhaustive
+/// executor sums them; 0.0 for a leaf it is not in changes no sum) until
+/// its score in the leaf plus the largest scores of the leaves after
+/// cannot lift it into the top `k` (nor, then, any later doc of the leaf,
+/// nor any doc of no leaf read yet). A doc first met in a leaf is in none
+/// before it, so that bound holds for it.
+fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>, n: usize) -> TopDocs {
+    let mut top = Top {
+        heap: BinaryHeap::with_capacity(k + 1),
+        k,
+    };
+    let mut order: Vec<&DenseLeaf> = Vec::with_capacity(clauses.len());
+    for &c in clauses {
+        if !order.iter().any(|&o| std::ptr::eq(o, c)) {
+            order.push(c);
+        }
+    }
+    order.sort_by(|a, b| b.max().total_cmp(&a.max()));
+    // How often each leaf is given (a repeated leaf adds its score as often).
+    #[allow(clippy::cast_precision_loss)] // a query's clauses are few
+    let times =
+        |leaf: &DenseLeaf| clauses.iter().filter(|&&c| std::ptr::eq(c, leaf)).count() as f64;
+    let mut rest: f64 = order.iter().map(|l| times(l) * l.max()).sum();
+    if scored.len() != n {
+        *scored = vec![false; n];
+    }
+    let mut touched: Vec<u32> = Vec::new();
+    for leaf in &order {
+        let t = times(leaf);
+        rest -= t * leaf.max();
+        if k == 0 {
+            break;
+        }
+        for (&d, &s) in leaf.docs.iter().zip(&leaf.scores) {
+            if top.closed_below(t * s + rest) {
+                break;
+            }
+            let Some(seen) = scored.get_mut(d as usize) else {
+                continue;
+            };
+            if *seen {
+                continue;
+            }
+            *seen = true;
+            touched.push(d);
+            let total = clauses.iter().fold(0.0f64, |acc, c| {
+                acc + c.score.get(d as usize).copied().unwrap_or(0.0)
+            });
+            if top.may_enter(total, d) {
+                top.push(total, d);
+            }
+        }
+    }
+    for d in touched {
+        scored[d as usize] = false;
+    }
+    let hits = top.heap.into_sorted_vec();
+    TopDocs {
+        doc_ids: hits.iter().map(|h| h.1).collect(),
+        scores: hits.iter().map(|h| h.0).collect(),
+    }
+}
+
+/// [`search`] of each of a batch's distinct `queries`, in parallel, in
+/// order. The term leaves that several should-only queries of the batch
+/// search are scored once each, in parallel (within
+/// [`BATCH_LEAF_ENTRIES`]); a should-only query of such leaves only merges
+/// their matches ([`top_of_leaves`]): the same hits as [`search`], for the
+/// price of adding lists instead of reading them. Other queries are
+/// searched as by [`search`].
+pub(super) fn search_batch<S: CursorSource + Sync>(
+    src: &S,
+    queries: &[&str],
+    k: usize,
+    opts: &SearchOptions,
+) -> Vec<Result<TopDocs>> {
+    search_batch_merged(src, queries, k, opts)
+        .into_iter()
+        .map(|r| r.0)
+        .collect()
+}
+
+/// [`search_batch`], with whether each query merged shared leaves.
+fn search_batch_merged<S: CursorSource + Sync>(
+    src: &S,
+    queries: &[&str],
+    k: usize,
+    opts: &SearchOptions,
+) -> Vec<(Result<TopDocs>, bool)> {
+    let planned: Vec<Option<(Planned, Expansions)>> = queries
+        .par_iter()
+        .map(|q| {
+            let p = plan(src, q, opts).ok()?;
+            let e = expand(src, &p, q).ok()?;
+            Some((p, e))
+        })
+        .collect();
+    // How many should-only queries search each term leaf, and where the
+    // first one is (query, leaf).
+    let mut counts: HashMap<Identity, (u32, usize, usize)> = HashMap::new();
+    for (qi, (p, _)) in planned
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| Some((i, x.as_ref()?)))
+    {
+        if !should_terms(p) {
+            continue;
+        }
+        let mut ids: HashSet<Identity> = HashSet::new();
+        for (li, leaf) in p.root.leaves().into_iter().enumerate() {
+            if let Some(id) = exec::cached_identity(leaf) {
+                if ids.insert(id.clone()) {
+                    counts.entry(id).or_insert((0, qi, li)).0 += 1;
+                }
+            }
+        }
+    }
+    let n = src.n_docs() as usize;
+    let mut wanted: Vec<(Identity, usize, usize)> = counts
+        .into_iter()
+        .filter(|(_, c)| c.0 >= 2)
+        .map(|(id, c)| (id, c.1, c.2))
+        .collect();
+    // The first queries' leaves first, up to the limit (an estimate: the
+    // dense scores alone).
+    wanted.sort_unstable_by_key(|w| (w.1, w.2));
+    wanted.truncate((BATCH_LEAF_ENTRIES / n.max(1)).max(1));
+    let shared: HashMap<Identity, DenseLeaf> = wanted
+        .into_par_iter()
+        .filter_map(|(id, qi, li)| {
+            let (query, exp) = planned[qi].as_ref()?;
+            let leaf = *query.root.leaves().get(li)?;
+            let matches = exec::leaf_matches(src, query, exp, opts, leaf).ok()??;
+            Some((id, DenseLeaf::new(&matches, n)))
+        })
+        .collect();
+    planned
+        .par_iter()
+        .zip(queries)
+        .map_init(Vec::new, |scored, (planned, q)| match planned {
+            // An error is the single query's (and said the same way).
+            None => (search(src, q, k, opts, false), false),
+            Some((query, exp)) => {
+                let clauses: Option<Vec<&DenseLeaf>> = should_terms(query)
+                    .then(|| {
+                        query
+                            .root
+                            .leaves()
+                            .into_iter()
+                            .map(|l| shared.get(&exec::cached_identity(l)?))
+                            .collect()
+                    })
+                    .flatten();
+                match clauses {
+                    Some(c) => (Ok(top_of_leaves(&c, k, scored, n)), true),
+                    None => (search_planned(src, query, exp, k, opts, false), false),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Whether a planned query is should clauses of term leaves only.
+fn should_terms(p: &Planned) -> bool {
+    let term = |c: &Plan| matches!(c, Plan::Leaf(l) if exec::cached_identity(l).is_some());
+    match &p.root {
+        Plan::Leaf(_) => term(&p.root),
+        Plan::Or(cs) => cs.iter().all(|(o, c)| *o == Occur::Should && term(c)),
+        Plan::And(_) => false,
+    }
 }
 
 /// Below this many postings over all its term sets, a query is scored

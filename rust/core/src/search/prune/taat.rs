@@ -734,6 +734,61 @@ mod tests {
         assert_eq!(bits(&got.scores), bits(&want.scores), "{what}");
     }
 
+    /// A batch's should-only queries of shared words merge the words'
+    /// matches, scored once, and give the single queries' hits bit for bit
+    /// at every k; the other queries (unshared words, must clauses,
+    /// phrases, errors) are searched as on their own.
+    #[test]
+    fn a_batch_merges_shared_words_as_the_single_queries_score() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 1500);
+        let o = DiskOptions {
+            memory_budget_bytes: 1 << 18, // several segments
+            ..DiskOptions::default()
+        };
+        let (disk, _, _) = DiskIndex::open_or_update(
+            &dir.path().join("ix"),
+            std::slice::from_ref(&root),
+            &o,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(disk.num_segments() > 1);
+        let queries = [
+            "rarename common",
+            "midword common",
+            "common",
+            "rarename midword",
+            "common common rarename",
+            "text midword",
+            "rarename text",
+            "filler",
+            "+common midword",
+            "\"midword text\"",
+            "nosuchword common",
+            "name:rarename",
+        ];
+        let opts = SearchOptions::default();
+        for k in [1, 3, 10, 200, 2000] {
+            let rows = super::super::search_batch_merged(&disk, &queries, k, &opts);
+            for (q, (got, merged)) in queries.iter().zip(&rows) {
+                let want = disk.search(q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                let got = got.as_ref().unwrap_or_else(|e| panic!("{q}: {e}"));
+                assert_same(got, &want, &format!("{q} at k={k}"));
+                let shared = !matches!(
+                    *q,
+                    "filler"
+                        | "+common midword"
+                        | "\"midword text\""
+                        | "nosuchword common"
+                        | "name:rarename"
+                );
+                assert_eq!(*merged, shared, "{q}");
+            }
+        }
+    }
+
     /// The strategy stops before the body's long list, and still gives the
     /// exhaustive hits, bit for bit, at every k.
     #[test]
