@@ -829,10 +829,11 @@ pub(super) fn run_planned<S: Source>(
     })
 }
 
-/// The matches of one term leaf of a planned query, and its identity: what
-/// every query with the same leaf scores for it (a leaf's matches depend
-/// only on the index, the options and the leaf). `None` for other leaves
-/// (prefix and fuzzy leaves depend on their query's expansion budget).
+/// The matches of one term leaf of a planned query: what every query with
+/// a leaf of the same [`cached_identity`] scores for it (a term leaf's
+/// matches depend only on the index, the options and the leaf). `None`
+/// for other leaves (prefix and fuzzy leaves depend on their query's
+/// expansion budget).
 pub(super) fn leaf_matches<S: Source>(
     src: &S,
     planned: &Planned,

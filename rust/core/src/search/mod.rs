@@ -313,7 +313,12 @@ impl SearchIndex for DiskIndex {
         let batch = opts
             .validate()
             .and_then(|()| self.guard_reads(|| Ok(prune::search_batch(self, queries, k, opts))));
-        batch.unwrap_or_else(|_| queries.iter().map(|q| self.search(q, k, opts)).collect())
+        batch.unwrap_or_else(|_| {
+            queries
+                .par_iter()
+                .map(|q| self.search(q, k, opts))
+                .collect()
+        })
     }
 
     fn doc(&self, id: u32) -> Result<Option<DocMeta>> {

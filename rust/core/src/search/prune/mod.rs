@@ -252,19 +252,19 @@ const BATCH_LEAF_ENTRIES: usize = 4 << 20;
 
 /// A term leaf's matches kept for a batch: its docs and their scores,
 /// largest score first, and its score by global doc id (0.0 where it does
-/// not match).
+/// not match; one entry per doc of the index).
 struct DenseLeaf {
     docs: Vec<u32>,
     scores: Vec<f64>,
-    score: Vec<f64>,
+    by_doc: Vec<f64>,
 }
 
 impl DenseLeaf {
     fn new(m: &exec::Matches, n: usize) -> DenseLeaf {
-        let mut score = vec![0.0f64; n];
+        let mut by_doc = vec![0.0f64; n];
         let mut pairs: Vec<(f64, u32)> = Vec::with_capacity(m.docs.len());
         for (&d, &v) in m.docs.iter().zip(&m.scores) {
-            if let Some(at) = score.get_mut(d as usize) {
+            if let Some(at) = by_doc.get_mut(d as usize) {
                 *at = v;
             }
             pairs.push((v, d));
@@ -273,7 +273,7 @@ impl DenseLeaf {
         DenseLeaf {
             docs: pairs.iter().map(|p| p.1).collect(),
             scores: pairs.iter().map(|p| p.0).collect(),
-            score,
+            by_doc,
         }
     }
 
@@ -291,7 +291,10 @@ impl DenseLeaf {
 /// cannot lift it into the top `k` (nor, then, any later doc of the leaf,
 /// nor any doc of no leaf read yet). A doc first met in a leaf is in none
 /// before it, so that bound holds for it.
-fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>, n: usize) -> TopDocs {
+fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>) -> TopDocs {
+    let Some(n) = clauses.first().map(|c| c.by_doc.len()).filter(|_| k > 0) else {
+        return TopDocs::default();
+    };
     let mut top = Top {
         heap: BinaryHeap::with_capacity(k + 1),
         k,
@@ -315,9 +318,6 @@ fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>, n: us
     for leaf in &order {
         let t = times(leaf);
         rest -= t * leaf.max();
-        if k == 0 {
-            break;
-        }
         for (&d, &s) in leaf.docs.iter().zip(&leaf.scores) {
             if top.closed_below(t * s + rest) {
                 break;
@@ -331,7 +331,7 @@ fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>, n: us
             *seen = true;
             touched.push(d);
             let total = clauses.iter().fold(0.0f64, |acc, c| {
-                acc + c.score.get(d as usize).copied().unwrap_or(0.0)
+                acc + c.by_doc.get(d as usize).copied().unwrap_or(0.0)
             });
             if top.may_enter(total, d) {
                 top.push(total, d);
@@ -439,7 +439,7 @@ fn search_batch_merged<S: CursorSource + Sync>(
                     })
                     .flatten();
                 match clauses {
-                    Some(c) => (Ok(top_of_leaves(&c, k, scored, n)), true),
+                    Some(c) => (Ok(top_of_leaves(&c, k, scored)), true),
                     None => (search_planned(src, query, exp, k, opts, false), false),
                 }
             }

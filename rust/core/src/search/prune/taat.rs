@@ -727,6 +727,19 @@ mod tests {
         (disk, mem)
     }
 
+    /// An on-disk index of `root` in several segments (a small memory
+    /// budget, two threads).
+    fn segmented(dir: &Path, root: &Path) -> DiskIndex {
+        let mut o = DiskOptions::default();
+        o.build.threads = 2;
+        o.memory_budget_bytes = 1 << 18;
+        let (disk, _, _) =
+            DiskIndex::open_or_update(&dir.join("ix"), &[root.to_path_buf()], &o, None)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(disk.num_segments() > 1);
+        disk
+    }
+
     /// The same ids, and the same scores bit for bit.
     fn assert_same(got: &crate::search::TopDocs, want: &crate::search::TopDocs, what: &str) {
         assert_eq!(got.doc_ids, want.doc_ids, "{what}");
@@ -743,18 +756,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = dir.path().join("specs");
         write(&root, 1500);
-        let o = DiskOptions {
-            memory_budget_bytes: 1 << 18, // several segments
-            ..DiskOptions::default()
-        };
-        let (disk, _, _) = DiskIndex::open_or_update(
-            &dir.path().join("ix"),
-            std::slice::from_ref(&root),
-            &o,
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert!(disk.num_segments() > 1);
+        let disk = segmented(dir.path(), &root);
         let queries = [
             "rarename common",
             "midword common",
@@ -796,17 +798,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = dir.path().join("specs");
         write(&root, 3000);
-        let mut o = DiskOptions::default();
-        o.build.threads = 2;
-        o.memory_budget_bytes = 1 << 18; // several segments
-        let (disk, _, _) = DiskIndex::open_or_update(
-            &dir.path().join("ix"),
-            std::slice::from_ref(&root),
-            &o,
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert!(disk.num_segments() > 1);
+        let disk = segmented(dir.path(), &root);
         let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
             .unwrap_or_else(|e| panic!("{e}"));
         let opts = SearchOptions::default();
