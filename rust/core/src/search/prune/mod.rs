@@ -276,21 +276,16 @@ impl DenseLeaf {
             by_doc,
         }
     }
-
-    fn max(&self) -> f64 {
-        self.scores.first().copied().unwrap_or(0.0)
-    }
 }
 
 /// The `k` best hits of a should-only query of term leaves (`clauses`, in
-/// clause order) from their cached matches: the leaves by largest score,
-/// and each leaf's docs by score, a doc not seen yet scored exactly (its
-/// leaves' scores summed from 0.0 in clause order, as the exhaustive
-/// executor sums them; 0.0 for a leaf it is not in changes no sum) until
-/// its score in the leaf plus the largest scores of the leaves after
-/// cannot lift it into the top `k` (nor, then, any later doc of the leaf,
-/// nor any doc of no leaf read yet). A doc first met in a leaf is in none
-/// before it, so that bound holds for it.
+/// clause order) from their cached matches, by Fagin's threshold algorithm:
+/// the leaves' docs are read by rank, all leaves' `d`-th docs at depth `d`,
+/// and a doc not seen yet is scored exactly (its leaves' scores summed from
+/// 0.0 in clause order, as the exhaustive executor sums them; 0.0 for a
+/// leaf it is not in changes no sum). A doc not met by depth `d` scores at
+/// most what each leaf gives at depth `d` (as often as the leaf is given),
+/// summed: the reading stops once that bound cannot enter the top `k`.
 fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>) -> TopDocs {
     let Some(n) = clauses.first().map(|c| c.by_doc.len()).filter(|_| k > 0) else {
         return TopDocs::default();
@@ -299,42 +294,44 @@ fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>) -> To
         heap: BinaryHeap::with_capacity(k + 1),
         k,
     };
-    let mut order: Vec<&DenseLeaf> = Vec::with_capacity(clauses.len());
+    // Each distinct leaf once, with how often it is given.
+    let mut leaves: Vec<(&DenseLeaf, f64)> = Vec::with_capacity(clauses.len());
     for &c in clauses {
-        if !order.iter().any(|&o| std::ptr::eq(o, c)) {
-            order.push(c);
+        match leaves.iter_mut().find(|(o, _)| std::ptr::eq(*o, c)) {
+            Some((_, times)) => *times += 1.0,
+            None => leaves.push((c, 1.0)),
         }
     }
-    order.sort_by(|a, b| b.max().total_cmp(&a.max()));
-    // How often each leaf is given (a repeated leaf adds its score as often).
-    #[allow(clippy::cast_precision_loss)] // a query's clauses are few
-    let times =
-        |leaf: &DenseLeaf| clauses.iter().filter(|&&c| std::ptr::eq(c, leaf)).count() as f64;
-    let mut rest: f64 = order.iter().map(|l| times(l) * l.max()).sum();
     if scored.len() != n {
         *scored = vec![false; n];
     }
+    let depth = leaves.iter().map(|(l, _)| l.docs.len()).max().unwrap_or(0);
     let mut touched: Vec<u32> = Vec::new();
-    for leaf in &order {
-        let t = times(leaf);
-        rest -= t * leaf.max();
-        for (&d, &s) in leaf.docs.iter().zip(&leaf.scores) {
-            if top.closed_below(t * s + rest) {
-                break;
-            }
-            let Some(seen) = scored.get_mut(d as usize) else {
+    for d in 0..depth {
+        let bound: f64 = leaves
+            .iter()
+            .map(|(l, times)| l.scores.get(d).map_or(0.0, |s| times * s))
+            .sum();
+        if top.closed_below(bound) {
+            break;
+        }
+        for (leaf, _) in &leaves {
+            let Some(&doc) = leaf.docs.get(d) else {
+                continue;
+            };
+            let Some(seen) = scored.get_mut(doc as usize) else {
                 continue;
             };
             if *seen {
                 continue;
             }
             *seen = true;
-            touched.push(d);
+            touched.push(doc);
             let total = clauses.iter().fold(0.0f64, |acc, c| {
-                acc + c.by_doc.get(d as usize).copied().unwrap_or(0.0)
+                acc + c.by_doc.get(doc as usize).copied().unwrap_or(0.0)
             });
-            if top.may_enter(total, d) {
-                top.push(total, d);
+            if top.may_enter(total, doc) {
+                top.push(total, doc);
             }
         }
     }
