@@ -34,6 +34,7 @@ GROUP_ORDER = (
     "index",
     "index-rss",
     "query",
+    "query-paired",
     "batch",
     "batch-distinct",
     "cli",
@@ -83,6 +84,13 @@ def summarize(data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
             )
         elif group == "index-rss":
             row.update(peak_rss_bytes=extra.get("peak_rss_bytes"))
+        elif group == "query-paired":
+            row.update(
+                p50=extra.get("p50_seconds"),
+                p99=extra.get("p99_seconds"),
+                native_p50=extra.get("native_p50_seconds"),
+                native_p99=extra.get("native_p99_seconds"),
+            )
         elif group == "query":
             row.update(
                 p50=extra.get("p50_seconds", stats["median"]),
@@ -105,11 +113,19 @@ def summarize(data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
                 overlap=work.get("mean_top10_overlap"),
             )
         groups.setdefault(group, {})[_engine(bench)] = row
-    for rows in groups.values():
+    for group, rows in groups.items():
         native = rows.get("native")
         for row in rows.values():
-            row["ratio"] = row["median"] / native["median"] if native and native["median"] else None
+            if group == "query-paired":  # each peer against its own native rounds
+                row["ratio"] = _div(row.get("p50"), row.get("native_p50"))
+                row["ratio_p99"] = _div(row.get("p99"), row.get("native_p99"))
+            else:
+                row["ratio"] = _div(row["median"], native["median"] if native else None)
     return groups
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
 
 
 def _t(seconds: float | None) -> str:
@@ -180,6 +196,12 @@ def render(data: dict[str, Any]) -> str:
                 head += f"  peak RSS {_mb(row.get('peak_rss_bytes'))}"
                 if row.get("files"):
                     head += f"  files per word {row['files']}"
+            elif group == "query-paired":
+                head = (
+                    f"  {engine:<12} p50 {_t(row['p50'])} (native {_t(row['native_p50'])},"
+                    f" ratio {_x(row['ratio'])})  p99 {_t(row['p99'])}"
+                    f" (native {_t(row['native_p99'])}, ratio {_x(row['ratio_p99'])})"
+                )
             elif group == "query":
                 kinds = ", ".join(f"{k} {_t(v)}" for k, v in row["by_kind"].items())
                 head += f"  p50 {_t(row['p50'])}  p99 {_t(row['p99'])}  ({kinds})"

@@ -9,6 +9,8 @@ Groups (``benchmark.group``), each parametrized by engine:
   top 10 ids and scores; the median over calls is p50, ``extra_info`` has
   p99, the median per kind of query, and the **equal-work** figures: each
   query's hit count and top-10 overlap with native;
+- ``query-paired``: the same calls, native and one peer taking turns, so
+  that the p50 and p99 ratios come from the same minutes;
 - ``batch`` and ``batch-distinct``: :func:`benches.workload.batch_queries`
   (repeats) and :func:`benches.workload.distinct_batch_queries` (none) in one call (native and
   python ``search_many``, bm25s ``retrieve``; the others loop);
@@ -33,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -254,6 +257,75 @@ def test_query(
         median_by_kind_seconds=by_kind,
         equal_work=work,
     )
+
+
+#: The peers ``query-paired`` runs against native (python is too slow to interleave).
+PAIRED_ENGINES = ["tantivy", "sqlite-fts5"]
+#: Timed passes over the mixed set per turn of ``query-paired``.
+PAIRED_PASSES = 3
+
+
+@pytest.mark.parametrize("engine", PAIRED_ENGINES)
+def test_query_paired(
+    benchmark: BenchmarkFixture,
+    engines: Engines,
+    enabled: Callable[[str], None],
+    engine: str,
+) -> None:
+    """Single-query latency of a peer and native, their rounds interleaved.
+
+    ``query`` times each engine in a block of its own, so a machine whose
+    speed drifts between the blocks (a shared VM) moves their ratio. Here
+    the engines take turns, native then peer, then peer then native, and so
+    on: in each turn, one untimed pass over the mixed set (the other
+    engine's turn has evicted this one's cached lines, which ``query`` does
+    not measure either) and :data:`PAIRED_PASSES` timed passes. p50 and p99
+    are over every timed call of each engine, so their ratios come from the
+    same minutes.
+    """
+    enabled("native")
+    enabled(engine)
+    benchmark.group = "query-paired"
+    native, peer = engines.get("native").engine, engines.get(engine).engine
+    queries = []
+    for _, query in MIXED:  # warm-up; a query either engine cannot run is left out
+        try:
+            native.search_once(query, 10)
+            peer.search_once(query, 10)
+        except (ValueError, TypeError):
+            continue
+        queries.append(query)
+    assert queries, f"{engine} ran none of the queries"
+    calls: dict[str, list[float]] = {"native": [], engine: []}
+
+    def one_round(order: tuple[str, ...]) -> None:
+        for name in order:
+            eng, out = (native, calls["native"]) if name == "native" else (peer, calls[engine])
+            for query in queries:
+                eng.search_once(query, 10)
+            for _ in range(PAIRED_PASSES):
+                for query in queries:
+                    start = time.perf_counter()
+                    eng.search_once(query, 10)
+                    out.append(time.perf_counter() - start)
+
+    orders = itertools.cycle([("native", engine), (engine, "native")])
+
+    def pair() -> None:
+        one_round(next(orders))
+
+    benchmark.pedantic(pair, rounds=2 * max(1, _reps() // 2), iterations=1, warmup_rounds=0)
+    p50 = {name: statistics.median(ts) for name, ts in calls.items()}
+    p99 = {name: _percentile(ts, 0.99) for name, ts in calls.items()}
+    benchmark.extra_info.update(
+        engine=engine,
+        queries=len(queries),
+        p50_seconds=p50[engine],
+        p99_seconds=p99[engine],
+        native_p50_seconds=p50["native"],
+        native_p99_seconds=p99["native"],
+    )
+    assert len(calls["native"]) == len(calls[engine]) > 0
 
 
 @pytest.mark.parametrize("workload", ["repeated", "distinct"])
