@@ -121,6 +121,10 @@ def summarize(data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
                 row["ratio_p99"] = _div(row.get("p99"), row.get("native_p99"))
             else:
                 row["ratio"] = _div(row["median"], native["median"] if native else None)
+            if group == "index" and row is not native:  # the peer's engine alone vs native whole
+                row["engine_only_ratio"] = _div(
+                    row.get("engine_only_seconds"), native["median"] if native else None
+                )
     return groups
 
 
@@ -159,6 +163,45 @@ def _order(rows: dict[str, Any]) -> list[str]:
     return known + sorted(e for e in rows if e not in ENGINE_ORDER)
 
 
+def _row_text(group: str, engine: str, row: dict[str, Any]) -> str:
+    """One engine's line(s) in a group's table."""
+    head = f"  {engine:<12} median {_t(row['median']):>10}  ratio {_x(row['ratio']):>8}"
+    if group == "index":
+        head += (
+            f"  {row['mb_per_s'] or 0:6.1f} MB/s"
+            f"  engine-only {_t(row['engine_only_seconds'])} "
+            f"({row['engine_only_mb_per_s'] or 0:.1f} MB/s)"
+            f"  index {_mb(row['index_bytes'])} ({row['index_ratio'] or 0:.2f}x corpus)"
+            + ("" if row.get("parse_counted") else "  [parse not counted]")
+        )
+        if row.get("engine_only_ratio") is not None:
+            head += (
+                f"\n  {'':<12} engine-only / native's whole build: {_x(row['engine_only_ratio'])}"
+            )
+    elif group in {"index-rss", "cli"}:
+        head += f"  peak RSS {_mb(row.get('peak_rss_bytes'))}"
+        if row.get("files"):
+            head += f"  files per word {row['files']}"
+    elif group == "query-paired":
+        head = (
+            f"  {engine:<12} p50 {_t(row['p50'])} (native {_t(row['native_p50'])},"
+            f" ratio {_x(row['ratio'])})  p99 {_t(row['p99'])}"
+            f" (native {_t(row['native_p99'])}, ratio {_x(row['ratio_p99'])})"
+        )
+    elif group == "query":
+        kinds = ", ".join(f"{k} {_t(v)}" for k, v in row["by_kind"].items())
+        head += f"  p50 {_t(row['p50'])}  p99 {_t(row['p99'])}  ({kinds})"
+    elif group in {"batch", "batch-distinct"}:
+        head += f"  {row['qps'] or 0:,.0f} queries/s"
+    elif group == "startup" and row.get("importtime"):
+        top = ", ".join(f"{m} {us / 1e3:.1f} ms" for m, us in row["importtime"])
+        head += f"\n  {'':<12} -X importtime, cumulative: {top}"
+    work = "" if engine == "native" else _work(row)
+    if work:
+        head += f"\n  {'':<12} {work}"
+    return head
+
+
 def render(data: dict[str, Any]) -> str:
     """The text report: ratio tables per case, then machine and versions."""
     groups = summarize(data)
@@ -181,39 +224,7 @@ def render(data: dict[str, Any]) -> str:
             continue
         out.append("")
         out.append(f"[{group}]")
-        for engine in _order(rows):
-            row = rows[engine]
-            head = f"  {engine:<12} median {_t(row['median']):>10}  ratio {_x(row['ratio']):>8}"
-            if group == "index":
-                head += (
-                    f"  {row['mb_per_s'] or 0:6.1f} MB/s"
-                    f"  engine-only {_t(row['engine_only_seconds'])} "
-                    f"({row['engine_only_mb_per_s'] or 0:.1f} MB/s)"
-                    f"  index {_mb(row['index_bytes'])} ({row['index_ratio'] or 0:.2f}x corpus)"
-                    + ("" if row.get("parse_counted") else "  [parse not counted]")
-                )
-            elif group in {"index-rss", "cli"}:
-                head += f"  peak RSS {_mb(row.get('peak_rss_bytes'))}"
-                if row.get("files"):
-                    head += f"  files per word {row['files']}"
-            elif group == "query-paired":
-                head = (
-                    f"  {engine:<12} p50 {_t(row['p50'])} (native {_t(row['native_p50'])},"
-                    f" ratio {_x(row['ratio'])})  p99 {_t(row['p99'])}"
-                    f" (native {_t(row['native_p99'])}, ratio {_x(row['ratio_p99'])})"
-                )
-            elif group == "query":
-                kinds = ", ".join(f"{k} {_t(v)}" for k, v in row["by_kind"].items())
-                head += f"  p50 {_t(row['p50'])}  p99 {_t(row['p99'])}  ({kinds})"
-            elif group in {"batch", "batch-distinct"}:
-                head += f"  {row['qps'] or 0:,.0f} queries/s"
-            elif group == "startup" and row.get("importtime"):
-                top = ", ".join(f"{m} {us / 1e3:.1f} ms" for m, us in row["importtime"])
-                head += f"\n  {'':<12} -X importtime, cumulative: {top}"
-            work = "" if engine == "native" else _work(row)
-            if work:
-                head += f"\n  {'':<12} {work}"
-            out.append(head)
+        out.extend(_row_text(group, engine, rows[engine]) for engine in _order(rows))
     cpu = machine.get("cpu", {})
     versions = machine.get("versions", {})
     ram = machine.get("ram_bytes")

@@ -53,9 +53,26 @@ def test_report_summarizes_and_renders() -> None:
         "machine_info": {"cpu": {"brand_raw": "CPU"}, "ram_bytes": 2**30, "versions": {}},
         "benchmarks": [
             _bench("index", "native", 1.0, corpus_bytes=10**7, index_bytes=10**6, docs=5),
-            _bench("index", "tantivy", 2.0, corpus_bytes=10**7, index_bytes=10**6, docs=5),
+            _bench(
+                "index",
+                "tantivy",
+                2.0,
+                corpus_bytes=10**7,
+                index_bytes=10**6,
+                docs=5,
+                index_seconds_median=0.5,
+            ),
             _bench("query", "native", 1e-4, p50_seconds=1e-4, p99_seconds=3e-4),
             _bench("query", "tantivy", 3e-4, p50_seconds=3e-4, equal_work=work),
+            _bench(
+                "query-paired",
+                "tantivy",
+                1.0,
+                p50_seconds=3e-4,
+                p99_seconds=2e-3,
+                native_p50_seconds=1e-4,
+                native_p99_seconds=4e-3,
+            ),
             _bench("batch", "bm25s", 0.5, queries=1000),
             _bench("cli", "rg", 0.02, peak_rss_bytes=10**7),
         ],
@@ -63,10 +80,18 @@ def test_report_summarizes_and_renders() -> None:
     groups = report.summarize(data)
     assert groups["index"]["tantivy"]["ratio"] == 2.0
     assert groups["index"]["native"]["mb_per_s"] == 10.0
+    assert groups["index"]["tantivy"]["engine_only_ratio"] == 0.5
+    assert "engine_only_ratio" not in groups["index"]["native"]
     assert groups["query"]["tantivy"]["overlap"] == 0.9
+    # paired: each against its own native rounds, not the query group's native
+    assert groups["query-paired"]["tantivy"]["ratio"] == pytest.approx(3.0)
+    assert groups["query-paired"]["tantivy"]["ratio_p99"] == pytest.approx(0.5)
     assert groups["batch"]["bm25s"]["qps"] == 2000
     assert groups["batch"]["bm25s"]["ratio"] is None
     text = report.render(data)
     assert "[index]" in text
     assert "2.00x" in text
     assert "top-10 overlap 90%" in text
+    assert "engine-only / native's whole build: 0.50x" in text
+    assert "[query-paired]" in text
+    assert "p50 300 µs (native 100 µs, ratio 3.00x)" in text
