@@ -165,6 +165,11 @@ const BUILDER_BYTES_PER_BYTE: f64 = 1.25;
 /// segments when the budget is what cuts them; k is kept low enough not to
 /// pass `merge_threshold` (with a segment to spare) when one builder would
 /// not: a merge rewrites the whole index and costs more than it saves.
+/// When one builder would make a single segment, one builder builds it
+/// (its files are read and analyzed on the other threads): a query looks
+/// its words up in every segment's dictionaries, so one segment answers
+/// about a fifth faster than two (the mixed set at 100 MB), for a build
+/// about a fifth slower there and as fast at 26 MB.
 pub(super) fn builders(
     threads: usize,
     files: &[Todo],
@@ -182,7 +187,9 @@ pub(super) fn builders(
     // Segments one builder would make (a float estimate is plenty here).
     let one = (bytes as f64 * BUILDER_BYTES_PER_BYTE / budget as f64).ceil() as usize;
     let room = merge_threshold.saturating_sub(old_segments);
-    if old_segments + one > merge_threshold + 1 {
+    if one <= 1 {
+        1
+    } else if old_segments + one > merge_threshold + 1 {
         // A merge anyway: build as fast as possible.
         k
     } else {

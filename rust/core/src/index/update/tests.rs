@@ -281,6 +281,16 @@ fn small_updates_get_one_builder() {
     assert!((1..=4).contains(&k));
 }
 
+#[test]
+fn what_one_builder_fits_in_one_segment_gets_one_builder() {
+    // 100 MB in 12,500 files: one builder's segment fits a 256 MiB budget.
+    let files: Vec<(usize, u64)> = (0..12_500).map(|i| (i, 8000)).collect();
+    assert_eq!(builders(2, &files, 256 << 20, 0, 8), 1);
+    // With a quarter of that budget one builder would cut two segments, so
+    // two builders share the work.
+    assert_eq!(builders(2, &files, 64 << 20, 0, 8), 2);
+}
+
 /// A cancelled update commits nothing: the last commit stays as it was.
 #[test]
 fn a_cancelled_update_leaves_the_last_commit() {
