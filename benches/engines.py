@@ -301,15 +301,17 @@ def backend_class_of(name: str) -> BackendClass:
 def _open_backend(
     name: str, corpus: Path, index_dir: Path, threads: int, *, streamed: bool
 ) -> Built:
-    backend_class = backend_class_of(name)
     options = BuildOptions(threads=threads)
-    start = time.perf_counter()
     backend: Backend
-    if name == "tantivy":
+    if name == "tantivy":  # its own open, for ``streamed``
+        tantivy_backend.require()
+        start = time.perf_counter()
         backend, _info = tantivy_backend.TantivyBackend.open(
             str(index_dir), [str(corpus)], options, None, streamed=streamed
         )
     else:
+        backend_class = backend_class_of(name)
+        start = time.perf_counter()
         backend, _info = backend_class.open(str(index_dir), [str(corpus)], options, None)
     seconds = time.perf_counter() - start
     timings: dict[str, float] = getattr(backend, "timings", {})
