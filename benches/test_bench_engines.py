@@ -272,7 +272,7 @@ def test_query_paired(
     enabled: Callable[[str], None],
     engine: str,
 ) -> None:
-    """Single-query latency of a peer and native, their rounds interleaved.
+    """Single-query latency of a peer and native, taking turns.
 
     ``query`` times each engine in a block of its own, so a machine whose
     speed drifts between the blocks (a shared VM) moves their ratio. Here
@@ -298,8 +298,10 @@ def test_query_paired(
     assert queries, f"{engine} ran none of the queries"
     calls: dict[str, list[float]] = {"native": [], engine: []}
 
-    def one_round(order: tuple[str, ...]) -> None:
-        for name in order:
+    orders = itertools.cycle([("native", engine), (engine, "native")])
+
+    def pair() -> None:
+        for name in next(orders):
             eng, out = (native, calls["native"]) if name == "native" else (peer, calls[engine])
             for query in queries:
                 eng.search_once(query, 10)
@@ -308,11 +310,6 @@ def test_query_paired(
                     start = time.perf_counter()
                     eng.search_once(query, 10)
                     out.append(time.perf_counter() - start)
-
-    orders = itertools.cycle([("native", engine), (engine, "native")])
-
-    def pair() -> None:
-        one_round(next(orders))
 
     benchmark.pedantic(pair, rounds=2 * max(1, _reps() // 2), iterations=1, warmup_rounds=0)
     p50 = {name: statistics.median(ts) for name, ts in calls.items()}
