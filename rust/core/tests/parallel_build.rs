@@ -78,11 +78,13 @@ fn write_corpus(root: &Path, files: u64, salt: u64) {
 }
 
 fn build(ix: &Path, root: &Path, threads: usize) -> (DiskIndex, Vec<Problem>, u64) {
+    // Split: one builder per thread even though one would fit this corpus.
     let o = DiskOptions {
         build: BuildOptions {
             threads,
             ..BuildOptions::default()
         },
+        split_small: true,
         ..DiskOptions::default()
     };
     let (d, p, s) = DiskIndex::open_or_update(ix, &[root.to_path_buf()], &o, None).unwrap();

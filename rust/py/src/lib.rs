@@ -339,6 +339,7 @@ fn disk_options(
         },
         memory_budget_bytes: memory_budget,
         merge_threshold,
+        split_small: false,
         rebuild,
     })
 }

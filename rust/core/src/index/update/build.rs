@@ -166,16 +166,18 @@ const BUILDER_BYTES_PER_BYTE: f64 = 1.25;
 /// pass `merge_threshold` (with a segment to spare) when one builder would
 /// not: a merge rewrites the whole index and costs more than it saves.
 /// When one builder would make a single segment, one builder builds it
-/// (its files are read and analyzed on the other threads): a query looks
-/// its words up in every segment's dictionaries, so one segment answers
-/// about a fifth faster than two (the mixed set at 100 MB), for a build
-/// about a fifth slower there and as fast at 26 MB.
+/// (its files are read and analyzed on the other threads), unless
+/// `split_small`: a query looks its words up in every segment's
+/// dictionaries, so one segment answers about a fifth faster than two (the
+/// mixed set at 100 MB), for a build about a fifth slower there and as fast
+/// at 26 MB.
 pub(super) fn builders(
     threads: usize,
     files: &[Todo],
     budget: usize,
     old_segments: usize,
     merge_threshold: usize,
+    split_small: bool,
 ) -> usize {
     let bytes: u64 = files.iter().map(|f| f.1).sum();
     let by_bytes = usize::try_from(bytes / MIN_RANGE_BYTES).unwrap_or(usize::MAX);
@@ -187,7 +189,7 @@ pub(super) fn builders(
     // Segments one builder would make (a float estimate is plenty here).
     let one = (bytes as f64 * BUILDER_BYTES_PER_BYTE / budget as f64).ceil() as usize;
     let room = merge_threshold.saturating_sub(old_segments);
-    if one <= 1 {
+    if one <= 1 && !split_small {
         1
     } else if old_segments + one > merge_threshold + 1 {
         // A merge anyway: build as fast as possible.
@@ -461,6 +463,7 @@ pub(super) fn build(
         budget,
         old.map_or(0, |o| o.segments.len()),
         job.opts.merge_threshold.max(1),
+        job.opts.split_small,
     );
     let ranges = split_ranges(&to_process, k);
     let k = ranges.len().max(1);

@@ -275,9 +275,9 @@ fn ranges_are_contiguous_and_cover_every_file() {
 #[test]
 fn small_updates_get_one_builder() {
     let few: Vec<(usize, u64)> = (0..10).map(|i| (i, 1000)).collect();
-    assert_eq!(builders(8, &few, 256 << 20, 0, 8), 1);
+    assert_eq!(builders(8, &few, 256 << 20, 0, 8, false), 1);
     let many: Vec<(usize, u64)> = (0..4096).map(|i| (i, 64 << 10)).collect();
-    let k = builders(4, &many, 256 << 20, 0, 8);
+    let k = builders(4, &many, 256 << 20, 0, 8, false);
     assert!((1..=4).contains(&k));
 }
 
@@ -285,10 +285,12 @@ fn small_updates_get_one_builder() {
 fn what_one_builder_fits_in_one_segment_gets_one_builder() {
     // 100 MB in 12,500 files: one builder's segment fits a 256 MiB budget.
     let files: Vec<(usize, u64)> = (0..12_500).map(|i| (i, 8000)).collect();
-    assert_eq!(builders(2, &files, 256 << 20, 0, 8), 1);
+    assert_eq!(builders(2, &files, 256 << 20, 0, 8, false), 1);
+    // Unless asked to split it.
+    assert_eq!(builders(2, &files, 256 << 20, 0, 8, true), 2);
     // With a quarter of that budget one builder would cut two segments, so
     // two builders share the work.
-    assert_eq!(builders(2, &files, 64 << 20, 0, 8), 2);
+    assert_eq!(builders(2, &files, 64 << 20, 0, 8, false), 2);
 }
 
 /// A cancelled update commits nothing: the last commit stays as it was.
