@@ -280,7 +280,6 @@ class TantivyBackend(Closing):
         t1 = time.perf_counter()
         for document in held:
             writer.add_document(document)
-        held.clear()
         return {"parse_seconds": parse_s, "index_seconds": time.perf_counter() - t1}
 
     @staticmethod
