@@ -20,6 +20,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use rayon::prelude::*;
+
 use super::budget::{expand, Expansions};
 use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
@@ -667,31 +669,67 @@ impl<S: Source> Exec<'_, S> {
             });
             which.push(i);
         }
-        let mut out: Vec<(u32, u32, u32)> = Vec::new();
-        let mut m = Matcher::new(tokens, which, terms.len());
-        let mut ords: Vec<u64> = Vec::with_capacity(terms.len());
+        // The parts holding every term, with the terms' ordinals there.
+        let mut parts: Vec<(usize, Vec<u64>)> = Vec::new();
         for part in 0..self.src.num_parts() {
             let dict = self.src.dict(part, f)?;
-            ords.clear();
-            for t in &terms {
-                match dict.get(t) {
-                    Some(ord) => ords.push(ord),
-                    None => break,
-                }
+            let ords: Vec<u64> = terms.iter().map_while(|t| dict.get(t)).collect();
+            if ords.len() == terms.len() {
+                parts.push((part, ords));
             }
-            if ords.len() < terms.len() {
-                continue;
-            }
-            self.src.phrase_docs(part, f, &ords, |g, dl, doc| {
+        }
+        // Each part's matches, in part order (parts apart on the pool's
+        // threads when the rarest term's postings make it worth the hand-off).
+        let src = self.src;
+        let matches = |m: &mut Matcher, (part, ords): &(usize, Vec<u64>)| {
+            let mut out: Vec<(u32, u32, u32)> = Vec::new();
+            src.phrase_docs(*part, f, ords, |g, dl, doc| {
                 let count = m.occurrences(doc)?;
                 if count > 0 {
                     out.push((g, count, dl));
                 }
                 Ok(())
             })?;
-        }
+            Ok(out)
+        };
+        let out: Vec<(u32, u32, u32)> = if self.parallel_phrase(f, &parts)? {
+            let per: Vec<Vec<(u32, u32, u32)>> = parts
+                .par_iter()
+                .map_init(|| Matcher::new(tokens, which.clone(), terms.len()), matches)
+                .collect::<Result<_>>()?;
+            per.concat()
+        } else {
+            let mut m = Matcher::new(tokens, which, terms.len());
+            let mut out = Vec::new();
+            for p in &parts {
+                out.extend(matches(&mut m, p)?);
+            }
+            out
+        };
         self.add_tfs(f, &out);
         Ok(())
+    }
+
+    /// Whether a phrase's `parts` (each with its terms' ordinals) are
+    /// matched apart on the pool's threads: when there are several, the
+    /// query is not already on a pool thread (a batch), and the phrase's
+    /// rarest term has at least [`super::PARALLEL_POSTINGS`] postings.
+    fn parallel_phrase(&self, f: Field, parts: &[(usize, Vec<u64>)]) -> Result<bool> {
+        let Some(n_terms) = parts.first().map(|p| p.1.len()) else {
+            return Ok(false);
+        };
+        if parts.len() < 2 || !super::may_fan_out() {
+            return Ok(false);
+        }
+        let mut rarest = u64::MAX;
+        for j in 0..n_terms {
+            let handles: Vec<(usize, u64)> = parts.iter().map(|(p, o)| (*p, o[j])).collect();
+            match self.src.raw_postings(f, &handles)? {
+                Some(n) => rarest = rarest.min(n),
+                None => return Ok(false),
+            }
+        }
+        Ok(rarest >= super::PARALLEL_POSTINGS)
     }
 
     /// The leaf's matches from the accumulator, which is reset.

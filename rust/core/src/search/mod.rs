@@ -44,6 +44,25 @@ use crate::index::{DiskIndex, MemoryIndex};
 use crate::schema::Field;
 use crate::spec::DocMeta;
 
+/// A phrase over several segments is matched in each apart, on the threads
+/// of rayon's pool, when its rarest term has at least this many postings
+/// (below, the hand-off to the pool's threads costs more than it saves).
+/// The crate's unit tests take the parallel path on their small indexes.
+/// (Term queries stay on one thread: searched apart, each segment's top `k`
+/// prunes with its own threshold only, which cost more work than the second
+/// thread saved on the benchmark's single words.)
+#[cfg(not(test))]
+const PARALLEL_POSTINGS: u64 = 1 << 15;
+#[cfg(test)]
+const PARALLEL_POSTINGS: u64 = 1;
+
+/// Whether a query may hand parts of its work to the pool's threads: the
+/// pool has two or more, and the query is not already running on one (a
+/// batch's queries are its parallelism).
+fn may_fan_out() -> bool {
+    rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none()
+}
+
 /// What an index holds, for `stats`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexStats {

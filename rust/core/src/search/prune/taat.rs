@@ -791,6 +791,42 @@ mod tests {
         }
     }
 
+    /// Phrases on several segments, matched segment by segment on the
+    /// pool's threads (the unit tests' threshold sends every phrase there)
+    /// and in turn on the one thread of a pool of one, give the in-memory
+    /// hits bit for bit.
+    #[test]
+    fn phrases_over_segments_on_threads_and_in_turn_equal_in_memory() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 1500);
+        let disk = segmented(dir.path(), &root);
+        let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let opts = SearchOptions::default();
+        for q in [
+            "\"midword text\"",
+            "\"common common\"",
+            "\"common filler\"",
+            "\"rarename 97\"",
+        ] {
+            for k in [1, 10, 2000] {
+                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert!(!want.doc_ids.is_empty(), "{q}");
+                let threads = disk.search(q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert_same(&threads, &want, &format!("{q} k {k}, on threads"));
+                let turn = one
+                    .install(|| disk.search(q, k, &opts))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_same(&turn, &want, &format!("{q} k {k}, in turn"));
+            }
+        }
+    }
+
     /// The strategy stops before the body's long list, and still gives the
     /// exhaustive hits, bit for bit, at every k.
     #[test]
