@@ -20,8 +20,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rayon::prelude::*;
-
 use super::budget::{expand, Expansions};
 use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
@@ -678,58 +676,84 @@ impl<S: Source> Exec<'_, S> {
                 parts.push((part, ords));
             }
         }
-        // Each part's matches, in part order (parts apart on the pool's
-        // threads when the rarest term's postings make it worth the hand-off).
+        // The parts' matches, in part order. With several threads, in as
+        // many runs of consecutive parts, all but the first on threads of
+        // their own, scoped to the phrase: nothing is left running (or
+        // spinning, as a pool's idle threads do) when it ends, to slow the
+        // next query.
         let src = self.src;
-        let matches = |m: &mut Matcher, (part, ords): &(usize, Vec<u64>)| {
-            let mut out: Vec<(u32, u32, u32)> = Vec::new();
-            src.phrase_docs(*part, f, ords, |g, dl, doc| {
-                let count = m.occurrences(doc)?;
-                if count > 0 {
-                    out.push((g, count, dl));
-                }
-                Ok(())
-            })?;
+        let run = |chunk: &[(usize, Vec<u64>)]| -> Result<Vec<(u32, u32, u32)>> {
+            let mut m = Matcher::new(tokens, which.clone(), terms.len());
+            let mut out = Vec::new();
+            for (part, ords) in chunk {
+                src.phrase_docs(*part, f, ords, |g, dl, doc| {
+                    let count = m.occurrences(doc)?;
+                    if count > 0 {
+                        out.push((g, count, dl));
+                    }
+                    Ok(())
+                })?;
+            }
             Ok(out)
         };
-        let out: Vec<(u32, u32, u32)> = if self.parallel_phrase(f, &parts)? {
-            let per: Vec<Vec<(u32, u32, u32)>> = parts
-                .par_iter()
-                .map_init(|| Matcher::new(tokens, which.clone(), terms.len()), matches)
-                .collect::<Result<_>>()?;
-            per.concat()
-        } else {
-            let mut m = Matcher::new(tokens, which, terms.len());
-            let mut out = Vec::new();
-            for p in &parts {
-                out.extend(matches(&mut m, p)?);
-            }
-            out
+        let threads = self.phrase_threads(f, &parts)?;
+        let chunks: Vec<&[(usize, Vec<u64>)]> =
+            parts.chunks(parts.len().div_ceil(threads).max(1)).collect();
+        let out = match chunks.split_first() {
+            None => Vec::new(),
+            Some((first, [])) => run(first)?,
+            Some((first, rest)) => std::thread::scope(|s| {
+                let others: Vec<_> = rest
+                    .iter()
+                    .map(|&c| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(s, move || run(c))
+                            .map_err(|_| c)
+                    })
+                    .collect();
+                let mut out = run(first)?;
+                for other in others {
+                    match other {
+                        Ok(handle) => match handle.join() {
+                            Ok(got) => out.extend(got?),
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        },
+                        // No thread to be had: this one matches the run.
+                        Err(c) => out.extend(run(c)?),
+                    }
+                }
+                Ok::<_, crate::error::Error>(out)
+            })?,
         };
         self.add_tfs(f, &out);
         Ok(())
     }
 
-    /// Whether a phrase's `parts` (each with its terms' ordinals) are
-    /// matched apart on the pool's threads: when there are several, the
-    /// query is not already on a pool thread (a batch), and the phrase's
-    /// rarest term has at least [`super::PARALLEL_POSTINGS`] postings.
-    fn parallel_phrase(&self, f: Field, parts: &[(usize, Vec<u64>)]) -> Result<bool> {
+    /// How many threads match a phrase's `parts` (each with its terms'
+    /// ordinals): one, unless there are several parts, the query may fan
+    /// out ([`super::may_fan_out`]: not in a batch) and the phrase's rarest
+    /// term has at least [`super::PARALLEL_POSTINGS`] postings; then as
+    /// many as rayon's pool has, at most one per part.
+    fn phrase_threads(&self, f: Field, parts: &[(usize, Vec<u64>)]) -> Result<usize> {
         let Some(n_terms) = parts.first().map(|p| p.1.len()) else {
-            return Ok(false);
+            return Ok(1);
         };
         if parts.len() < 2 || !super::may_fan_out() {
-            return Ok(false);
+            return Ok(1);
         }
         let mut rarest = u64::MAX;
         for j in 0..n_terms {
             let handles: Vec<(usize, u64)> = parts.iter().map(|(p, o)| (*p, o[j])).collect();
             match self.src.raw_postings(f, &handles)? {
                 Some(n) => rarest = rarest.min(n),
-                None => return Ok(false),
+                None => return Ok(1),
             }
         }
-        Ok(rarest >= super::PARALLEL_POSTINGS)
+        Ok(if rarest >= super::PARALLEL_POSTINGS {
+            rayon::current_num_threads().min(parts.len())
+        } else {
+            1
+        })
     }
 
     /// The leaf's matches from the accumulator, which is reset.
