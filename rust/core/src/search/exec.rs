@@ -743,7 +743,10 @@ impl<S: Source> Exec<'_, S> {
         }
         let mut rarest = u64::MAX;
         for j in 0..n_terms {
-            let handles: Vec<(usize, u64)> = parts.iter().map(|(p, o)| (*p, o[j])).collect();
+            let handles: Vec<(usize, u64)> = parts
+                .iter()
+                .filter_map(|(p, o)| o.get(j).map(|&ord| (*p, ord)))
+                .collect();
             match self.src.raw_postings(f, &handles)? {
                 Some(n) => rarest = rarest.min(n),
                 None => return Ok(1),

@@ -791,10 +791,10 @@ mod tests {
         }
     }
 
-    /// Phrases on several segments, matched segment by segment on the
-    /// pool's threads (the unit tests' threshold sends every phrase there)
-    /// and in turn on the one thread of a pool of one, give the in-memory
-    /// hits bit for bit.
+    /// Phrases on several segments, matched in runs of segments on threads
+    /// of their own (the unit tests' threshold sends every phrase there) and
+    /// in turn (inside a pool of one thread, where a query does not spread),
+    /// give the in-memory hits bit for bit.
     #[test]
     fn phrases_over_segments_on_threads_and_in_turn_equal_in_memory() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
