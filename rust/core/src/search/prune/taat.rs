@@ -115,12 +115,18 @@ pub(super) fn fits(cls: &[Clause<'_>]) -> bool {
 }
 
 /// Whether this strategy is expected to pay for should-only term sets
-/// `found`: when at least two sets have terms, and they hold at least
+/// `found`: when at least two sets have terms, and either they are of two
+/// or more clauses (words) and hold at least [`MIN_WORDS_POSTINGS`]
+/// postings, or they are one word's and hold at least
 /// [`super::MIN_PRUNED_POSTINGS`] postings, and [`MIN_SET_POSTINGS`] per set
 /// on average. One set is read whole either way (and its ties make every
 /// doc a candidate); below those counts the exhaustive executor's one pass
 /// costs less than this strategy's cursors per set and term (measured on the
-/// benchmark's mixed set at 26 MB, 100 MB and 1 GB, `examples/prunebench`).
+/// benchmark's mixed set at 26 MB, 100 MB and 1 GB, `examples/prunebench`,
+/// and for several words, taken in turn in one process, `examples/mixcycle`:
+/// the top docs of several words hold most of them, so their partials
+/// pass over the docs of one word alone early; one word's sets of a few
+/// thousand postings lost 10-20% at 26 MB).
 /// The postings are counted cheaply: per set and part, the stem union's
 /// stored df for several terms (deleted docs included), else the term's
 /// (both read by [`super::Found::read`]).
@@ -141,11 +147,24 @@ pub(super) fn pays(found: &[super::Found]) -> bool {
             };
         }
     }
+    // The clauses (words) with terms; found sets are in clause order.
+    let mut words: Vec<usize> = found
+        .iter()
+        .filter(|s| !s.handles.is_empty())
+        .map(|s| s.clause)
+        .collect();
+    words.dedup();
+    if words.len() >= 2 {
+        return positive >= MIN_WORDS_POSTINGS;
+    }
     positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
 }
 
 /// See [`pays`]: four blocks of postings.
 const MIN_SET_POSTINGS: u64 = 512;
+
+/// See [`pays`]: eight blocks of postings.
+const MIN_WORDS_POSTINGS: u64 = 1024;
 
 /// The `k` best partial scores so far, of distinct docs (by slot).
 struct Best {
