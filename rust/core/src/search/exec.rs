@@ -18,6 +18,7 @@
 //! sums are exactly those of scoring it again.
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 
 use super::budget::{expand, Expansions};
@@ -676,17 +677,18 @@ impl<S: Source> Exec<'_, S> {
                 parts.push((part, ords));
             }
         }
-        // The parts' matches, in part order. With several threads, in as
-        // many runs of consecutive parts, all but the first on threads of
+        // The parts' matches, in part and doc order. With several threads,
+        // in as many runs of consecutive parts (or, with fewer parts than
+        // threads, of one part's doc ids), all but the first on threads of
         // their own, scoped to the phrase: nothing is left running (or
         // spinning, as a pool's idle threads do) when it ends, to slow the
         // next query.
         let src = self.src;
-        let run = |chunk: &[(usize, Vec<u64>)]| -> Result<Vec<(u32, u32, u32)>> {
+        let run = |chunk: &[Unit<'_>]| -> Result<Vec<(u32, u32, u32)>> {
             let mut m = Matcher::new(tokens, which.clone(), terms.len());
             let mut out = Vec::new();
-            for (part, ords) in chunk {
-                src.phrase_docs(*part, f, ords, |g, dl, doc| {
+            for (part, ords, docs) in chunk {
+                src.phrase_docs(*part, f, ords, docs.clone(), |g, dl, doc| {
                     let count = m.occurrences(doc)?;
                     if count > 0 {
                         out.push((g, count, dl));
@@ -697,8 +699,8 @@ impl<S: Source> Exec<'_, S> {
             Ok(out)
         };
         let threads = self.phrase_threads(f, &parts)?;
-        let chunks: Vec<&[(usize, Vec<u64>)]> =
-            parts.chunks(parts.len().div_ceil(threads).max(1)).collect();
+        let units = phrase_units(&parts, threads, |p| src.part_docs(p));
+        let chunks: Vec<&[Unit<'_>]> = units.chunks(units.len().div_ceil(threads).max(1)).collect();
         let out = match chunks.split_first() {
             None => Vec::new(),
             Some((first, [])) => run(first)?,
@@ -730,30 +732,31 @@ impl<S: Source> Exec<'_, S> {
     }
 
     /// How many threads match a phrase's `parts` (each with its terms'
-    /// ordinals): one, unless there are several parts, the query may fan
-    /// out ([`super::may_fan_out`]: not in a batch) and the phrase's rarest
-    /// term has at least [`super::PARALLEL_POSTINGS`] postings; then as
-    /// many as rayon's pool has, at most one per part.
+    /// ordinals): one, unless the query may fan out
+    /// ([`super::may_fan_out`]: not in a batch) and the phrase's terms have
+    /// at least [`super::PARALLEL_POSTINGS`] postings together (the walk
+    /// reads every posting of every term, and the positions of the docs
+    /// holding them all); then as many as rayon's pool has.
     fn phrase_threads(&self, f: Field, parts: &[(usize, Vec<u64>)]) -> Result<usize> {
         let Some(n_terms) = parts.first().map(|p| p.1.len()) else {
             return Ok(1);
         };
-        if parts.len() < 2 || !super::may_fan_out() {
+        if !super::may_fan_out() {
             return Ok(1);
         }
-        let mut rarest = u64::MAX;
+        let mut total = 0u64;
         for j in 0..n_terms {
             let handles: Vec<(usize, u64)> = parts
                 .iter()
                 .filter_map(|(p, o)| o.get(j).map(|&ord| (*p, ord)))
                 .collect();
             match self.src.raw_postings(f, &handles)? {
-                Some(n) => rarest = rarest.min(n),
+                Some(n) => total = total.saturating_add(n),
                 None => return Ok(1),
             }
         }
-        Ok(if rarest >= super::PARALLEL_POSTINGS {
-            rayon::current_num_threads().min(parts.len())
+        Ok(if total >= super::PARALLEL_POSTINGS {
+            rayon::current_num_threads()
         } else {
             1
         })
@@ -772,6 +775,43 @@ impl<S: Source> Exec<'_, S> {
         }
         Matches { docs, scores }
     }
+}
+
+/// A part of a phrase's work: a part, its terms' ordinals, and a range of
+/// its local doc ids.
+type Unit<'p> = (usize, &'p [u64], Range<u32>);
+
+/// The units of a phrase over `parts` (each with its terms' ordinals) for
+/// `threads` threads: each part whole, or, with fewer parts than threads,
+/// each part's doc ids (`docs(part)` of them) cut into that many ranges of
+/// about equal size, so that every thread has one.
+fn phrase_units(
+    parts: &[(usize, Vec<u64>)],
+    threads: usize,
+    docs: impl Fn(usize) -> u32,
+) -> Vec<Unit<'_>> {
+    let cuts = if parts.is_empty() || parts.len() >= threads {
+        1
+    } else {
+        threads.div_ceil(parts.len())
+    };
+    let mut out = Vec::with_capacity(parts.len() * cuts);
+    for (part, ords) in parts {
+        let n = u64::from(docs(*part));
+        let mut lo = 0u32;
+        for i in 1..=cuts {
+            // The last range ends past every id; the others at i/cuts of
+            // the part (below n, so below u32::MAX).
+            let hi = if i == cuts {
+                u32::MAX
+            } else {
+                u32::try_from(n * i as u64 / cuts as u64).unwrap_or(u32::MAX)
+            };
+            out.push((*part, ords.as_slice(), lo..hi));
+            lo = hi;
+        }
+    }
+    out
 }
 
 /// Counts a phrase's occurrences in docs, with scratch reused between them.
@@ -993,6 +1033,46 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// A phrase's units cover each part's doc ids once, in part and doc
+    /// order: whole parts when there are as many parts as threads, else
+    /// each part cut into contiguous ranges, so that every thread has one.
+    #[test]
+    fn phrase_units_cover_each_part_once_in_order() {
+        let parts: Vec<(usize, Vec<u64>)> = (0..3).map(|p| (p, vec![p as u64])).collect();
+        let docs = |p: usize| [1000u32, 7, 0][p];
+        for (n_parts, threads, cuts) in [
+            (3, 1, 1),
+            (3, 2, 1),
+            (3, 3, 1),
+            (1, 2, 2),
+            (1, 4, 4),
+            (2, 3, 2),
+            (0, 2, 0),
+        ] {
+            let units = phrase_units(&parts[..n_parts], threads, docs);
+            assert_eq!(
+                units.len(),
+                n_parts * cuts.max(1) * usize::from(n_parts > 0)
+            );
+            for (part, ords) in &parts[..n_parts] {
+                let mine: Vec<&Unit<'_>> = units.iter().filter(|u| u.0 == *part).collect();
+                assert_eq!(
+                    mine.len(),
+                    cuts,
+                    "part {part} of {n_parts}, {threads} threads"
+                );
+                assert!(mine.iter().all(|u| u.1 == ords.as_slice()));
+                assert_eq!(mine.first().map(|u| u.2.start), Some(0));
+                assert_eq!(mine.last().map(|u| u.2.end), Some(u32::MAX));
+                for w in mine.windows(2) {
+                    assert_eq!(w[0].2.end, w[1].2.start);
+                    assert!(w[0].2.start <= w[0].2.end && w[0].2.end <= docs(*part));
+                }
+            }
+            assert!(units.windows(2).all(|w| w[0].0 <= w[1].0));
+        }
+    }
 
     /// A doc's positions per term, read as far as asked (plus one).
     struct Lists(Vec<Vec<u32>>);

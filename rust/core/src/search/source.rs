@@ -4,6 +4,8 @@
 //! [`DiskIndex`], so the planner and the executor never see which kind they
 //! run on, and the index modules never import `search`.
 
+use std::ops::Range;
+
 use fst::Map;
 
 use crate::error::Result;
@@ -26,6 +28,8 @@ pub(crate) trait Source: Sync {
     fn bm25(&self) -> Bm25;
     /// The number of parts (segments) holding dictionaries.
     fn num_parts(&self) -> usize;
+    /// The number of local doc ids of a part (deleted docs included).
+    fn part_docs(&self, part: usize) -> u32;
     /// Whether every doc of a part is live (then every term of its
     /// dictionaries has a live posting).
     fn all_live(&self, part: usize) -> Result<bool>;
@@ -44,15 +48,16 @@ pub(crate) trait Source: Sync {
     /// Calls `g(global id, tf, dl)` for each live posting of a term.
     fn postings(&self, part: usize, f: Field, ord: u64, g: impl FnMut(u32, u32, u32))
         -> Result<()>;
-    /// Calls `g(global id, dl, terms)` for each live doc of a part holding
-    /// every term of `ords` (distinct terms of field `f`), `terms` giving
-    /// their frequencies and positions there (term `j` is `ords[j]`). Only
-    /// the positions `g` asks for are decoded.
+    /// Calls `g(global id, dl, terms)` for each live doc of a part, of
+    /// local id in `docs`, holding every term of `ords` (distinct terms of
+    /// field `f`), `terms` giving their frequencies and positions there
+    /// (term `j` is `ords[j]`). Only the positions `g` asks for are decoded.
     fn phrase_docs(
         &self,
         part: usize,
         f: Field,
         ords: &[u64],
+        docs: Range<u32>,
         g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()>;
 }
@@ -77,6 +82,10 @@ impl Source for MemoryIndex {
 
     fn num_parts(&self) -> usize {
         1
+    }
+
+    fn part_docs(&self, _part: usize) -> u32 {
+        self.n_docs()
     }
 
     fn all_live(&self, _part: usize) -> Result<bool> {
@@ -112,6 +121,7 @@ impl Source for MemoryIndex {
         _part: usize,
         f: Field,
         ords: &[u64],
+        docs: Range<u32>,
         mut g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()> {
         let field = &self.fields[f.index()];
@@ -132,6 +142,12 @@ impl Source for MemoryIndex {
         'docs: for (&d, &tf) in lead.doc_ids.iter().zip(&lead.term_freqs) {
             let lead_at = start;
             start += tf as usize;
+            if d < docs.start {
+                continue;
+            }
+            if d >= docs.end {
+                break;
+            }
             for (p, (i, a)) in others.iter().zip(at.iter_mut()) {
                 while p.doc_ids.get(*i).is_some_and(|&x| x < d) {
                     *a += p.term_freqs[*i] as usize;
@@ -174,6 +190,10 @@ impl Source for DiskIndex {
 
     fn num_parts(&self) -> usize {
         self.segments.len()
+    }
+
+    fn part_docs(&self, part: usize) -> u32 {
+        self.segments.get(part).map_or(0, |s| s.num_docs())
     }
 
     fn all_live(&self, part: usize) -> Result<bool> {
@@ -249,6 +269,7 @@ impl Source for DiskIndex {
         part: usize,
         f: Field,
         ords: &[u64],
+        docs: Range<u32>,
         mut g: impl FnMut(u32, u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()> {
         let seg = &self.segments[part];
@@ -263,6 +284,7 @@ impl Source for DiskIndex {
         seg.phrase_docs(
             f,
             &infos,
+            docs,
             |local| map[local as usize] != DELETED,
             |local, terms| g(map[local as usize], lengths[local as usize], terms),
         )

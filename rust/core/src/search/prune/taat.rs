@@ -810,18 +810,19 @@ mod tests {
         }
     }
 
-    /// Phrases on several segments, matched in runs of segments on threads
-    /// of their own (the unit tests' threshold sends every phrase there) and
-    /// in turn (inside a pool of one thread, where a query does not spread),
-    /// give the in-memory hits bit for bit.
+    /// Phrases on several segments (matched in runs of segments) and on
+    /// one (matched in ranges of its doc ids), on threads of their own (the
+    /// unit tests' threshold sends every phrase there) and in turn (inside
+    /// a pool of one thread, where a query does not spread), give the hits
+    /// of the in-memory index searched in turn, bit for bit.
     #[test]
-    fn phrases_over_segments_on_threads_and_in_turn_equal_in_memory() {
+    fn phrases_on_threads_and_in_turn_equal_in_memory() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = dir.path().join("specs");
         write(&root, 1500);
-        let disk = segmented(dir.path(), &root);
-        let (mem, _) = MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let several = segmented(&dir.path().join("several"), &root);
+        let (single, mem) = indexes(&dir.path().join("single"), &root);
+        assert_eq!(single.num_segments(), 1);
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
@@ -834,15 +835,68 @@ mod tests {
             "\"rarename 97\"",
         ] {
             for k in [1, 10, 2000] {
-                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
-                assert!(!want.doc_ids.is_empty(), "{q}");
-                let threads = disk.search(q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
-                assert_same(&threads, &want, &format!("{q} k {k}, on threads"));
-                let turn = one
-                    .install(|| disk.search(q, k, &opts))
+                let want = one
+                    .install(|| SearchIndex::search(&mem, q, k, &opts))
                     .unwrap_or_else(|e| panic!("{e}"));
-                assert_same(&turn, &want, &format!("{q} k {k}, in turn"));
+                assert!(!want.doc_ids.is_empty(), "{q}");
+                for (disk, what) in [(&several, "segments"), (&single, "one segment")] {
+                    let threads = disk.search(q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                    assert_same(&threads, &want, &format!("{q} k {k}, {what} on threads"));
+                    let turn = one
+                        .install(|| disk.search(q, k, &opts))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    assert_same(&turn, &want, &format!("{q} k {k}, {what} in turn"));
+                }
+                let threads =
+                    SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert_same(&threads, &want, &format!("{q} k {k}, in memory on threads"));
             }
+        }
+    }
+
+    /// A phrase's docs over ranges of local ids, on disk and in memory,
+    /// are the docs over the whole range, each once, in order.
+    #[test]
+    fn phrase_docs_over_ranges_join_to_the_whole() {
+        use crate::search::source::Source;
+        fn docs<S: Source>(src: &S, cuts: &[u32]) -> Vec<(u32, u32)> {
+            let f = crate::schema::Field::Body;
+            let dict = src.dict(0, f).unwrap_or_else(|e| panic!("{e}"));
+            let ords: Vec<u64> = ["common", "filler"]
+                .iter()
+                .map(|t| dict.get(t).unwrap_or_else(|| panic!("{t}")))
+                .collect();
+            let mut out = Vec::new();
+            for w in cuts.windows(2) {
+                src.phrase_docs(0, f, &ords, w[0]..w[1], |g, _, terms| {
+                    out.push((g, terms.tf(0)));
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            }
+            out
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 300);
+        let (disk, mem) = indexes(dir.path(), &root);
+        for n in [disk.part_docs(0), mem.part_docs(0)] {
+            assert_eq!(n, 300);
+        }
+        let whole = docs(&disk, &[0, u32::MAX]);
+        assert_eq!(whole.len(), 300);
+        for cuts in [
+            &[0, 150, u32::MAX][..],
+            &[0, 1, 299, 300, u32::MAX],
+            &[0, 0, 77, u32::MAX],
+        ] {
+            assert_eq!(docs(&disk, cuts), whole, "disk {cuts:?}");
+            let mut got = docs(&mem, cuts);
+            let mut want = docs(&mem, &[0, u32::MAX]);
+            assert_eq!(got.len(), 300, "memory {cuts:?}");
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "memory {cuts:?}");
         }
     }
 

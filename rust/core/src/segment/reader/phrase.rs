@@ -177,10 +177,12 @@ impl DocTerms for OnDoc<'_, '_> {
 }
 
 impl SegmentReader {
-    /// Calls `g(local, terms)` for each doc holding every term of `infos`
-    /// (distinct terms of field `f`) that `want`s it, `terms` giving the
-    /// terms' frequencies and positions there (term `j` is `infos[j]`).
-    /// Only the positions `g` asks for are decoded.
+    /// Calls `g(local, terms)` for each doc of local id in `docs` holding
+    /// every term of `infos` (distinct terms of field `f`) that `want`s it,
+    /// `terms` giving the terms' frequencies and positions there (term `j`
+    /// is `infos[j]`). Only the positions `g` asks for are decoded: the
+    /// walks reach `docs.start` by decoding the postings before it, and
+    /// pass over their positions without decoding them.
     ///
     /// # Errors
     /// [`crate::Error::Format`] when the postings or positions are corrupt,
@@ -189,6 +191,7 @@ impl SegmentReader {
         &self,
         f: Field,
         infos: &[TermInfo],
+        docs: std::ops::Range<u32>,
         want: impl Fn(u32) -> bool,
         mut g: impl FnMut(u32, &mut dyn DocTerms) -> Result<()>,
     ) -> Result<()> {
@@ -206,9 +209,10 @@ impl SegmentReader {
             return Ok(());
         };
         let bad = |d: &str| self.c.error(d.to_owned());
+        walks[lead].seek(docs.start).map_err(bad)?;
         'docs: loop {
             let doc = walks[lead].doc;
-            if doc == DONE {
+            if doc == DONE || doc >= docs.end {
                 return Ok(());
             }
             for &j in rest {
