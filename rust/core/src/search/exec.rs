@@ -777,14 +777,22 @@ impl<S: Source> Exec<'_, S> {
     }
 }
 
+/// What decoding a doc's postings to pass over it costs, as a share of
+/// matching it (measured at 100 MB: the second half of a body phrase took
+/// 618 µs and the first 496 µs, so about a quarter).
+const SEEK_SHARE: f64 = 0.25;
+
 /// A part of a phrase's work: a part, its terms' ordinals, and a range of
 /// its local doc ids.
 type Unit<'p> = (usize, &'p [u64], Range<u32>);
 
 /// The units of a phrase over `parts` (each with its terms' ordinals) for
 /// `threads` threads: each part whole, or, with fewer parts than threads,
-/// each part's doc ids (`docs(part)` of them) cut into that many ranges of
-/// about equal size, so that every thread has one.
+/// each part's doc ids (`docs(part)` of them) cut into that many ranges,
+/// so that every thread has one. A range's walks first decode the postings
+/// before it ([`SEEK_SHARE`] of the cost of matching them), so the ranges
+/// shrink from the first to the last, for equal times: range `i` of `c`
+/// ends at `(1 - (1 - s)^i) / (1 - (1 - s)^c)` of the part.
 fn phrase_units(
     parts: &[(usize, Vec<u64>)],
     threads: usize,
@@ -799,13 +807,20 @@ fn phrase_units(
     for (part, ords) in parts {
         let n = u64::from(docs(*part));
         let mut lo = 0u32;
+        let keep = 1.0 - SEEK_SHARE;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+        let whole = 1.0 - keep.powi(cuts as i32);
         for i in 1..=cuts {
-            // The last range ends past every id; the others at i/cuts of
-            // the part (below n, so below u32::MAX).
+            // The last range ends past every id; the others inside the
+            // part (below n, so below u32::MAX).
             let hi = if i == cuts {
                 u32::MAX
             } else {
-                u32::try_from(n * i as u64 / cuts as u64).unwrap_or(u32::MAX)
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                let at = (1.0 - keep.powi(i as i32)) / whole;
+                #[allow(clippy::cast_precision_loss, clippy::cast_sign_loss)]
+                let hi = (n as f64 * at) as u64;
+                u32::try_from(hi.min(n)).unwrap_or(u32::MAX)
             };
             out.push((*part, ords.as_slice(), lo..hi));
             lo = hi;
