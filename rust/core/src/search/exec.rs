@@ -803,13 +803,13 @@ fn phrase_units(
     } else {
         threads.div_ceil(parts.len())
     };
+    let keep = 1.0 - SEEK_SHARE;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    let whole = 1.0 - keep.powi(cuts as i32);
     let mut out = Vec::with_capacity(parts.len() * cuts);
     for (part, ords) in parts {
         let n = u64::from(docs(*part));
         let mut lo = 0u32;
-        let keep = 1.0 - SEEK_SHARE;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-        let whole = 1.0 - keep.powi(cuts as i32);
         for i in 1..=cuts {
             // The last range ends past every id; the others inside the
             // part (below n, so below u32::MAX).
