@@ -147,14 +147,14 @@ pub(super) fn pays(found: &[super::Found]) -> bool {
             };
         }
     }
-    // The clauses (words) with terms; found sets are in clause order.
-    let mut words: Vec<usize> = found
+    // Two or more clauses (words) with terms: the sets with terms are not
+    // all of the first one's clause.
+    let mut clauses = found
         .iter()
         .filter(|s| !s.handles.is_empty())
-        .map(|s| s.clause)
-        .collect();
-    words.dedup();
-    if words.len() >= 2 {
+        .map(|s| s.clause);
+    let first = clauses.next();
+    if clauses.any(|c| Some(c) != first) {
         return positive >= MIN_WORDS_POSTINGS;
     }
     positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
