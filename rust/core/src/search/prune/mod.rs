@@ -3,7 +3,7 @@
 //! The exhaustive executor ([`crate::exec`]) scores every matching doc. For
 //! the common query shapes (a term leaf, or one group of term leaves with any
 //! occurs) this module finds the same `k` best hits without scoring docs
-//! that cannot enter them. Should clauses alone go term at a time over
+//! that cannot enter them. Should and must clauses without must-not go term at a time over
 //! every segment at once ([`taat`]); the other shapes doc at a time, segment
 //! by segment, as follows:
 //!
@@ -619,12 +619,12 @@ fn pruned<S: CursorSource>(
             }
         }
     }
-    // Should clauses alone: the term-at-a-time gate (its own estimate of
+    // No must-not clause: the term-at-a-time gate (its own estimate of
     // the postings). Others: the shape first (no df read), then the dfs.
-    let should_only = taat::fits(&cls);
+    let at_a_time = taat::fits(&cls);
     let go = if always {
         true
-    } else if should_only {
+    } else if at_a_time {
         for s in &mut found {
             s.read(src, false)?;
         }
@@ -675,7 +675,7 @@ fn pruned<S: CursorSource>(
         avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
         bm25,
     };
-    if should_only {
+    if at_a_time {
         taat::run(src, &cls, &sets, &scorer, &mut top)?;
     } else {
         for part in 0..src.num_parts() {
