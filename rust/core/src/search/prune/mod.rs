@@ -290,10 +290,7 @@ fn top_of_leaves(clauses: &[&DenseLeaf], k: usize, scored: &mut Vec<bool>) -> To
     let Some(n) = clauses.first().map(|c| c.by_doc.len()).filter(|_| k > 0) else {
         return TopDocs::default();
     };
-    let mut top = Top {
-        heap: BinaryHeap::with_capacity(k + 1),
-        k,
-    };
+    let mut top = Top::new(k);
     // Each distinct leaf once, with how often it is given.
     let mut leaves: Vec<(&DenseLeaf, f64)> = Vec::with_capacity(clauses.len());
     for &c in clauses {
@@ -667,10 +664,7 @@ fn pruned<S: CursorSource>(
             handles: s.handles,
         });
     }
-    let mut top = Top {
-        heap: BinaryHeap::with_capacity(k + 1),
-        k,
-    };
+    let mut top = Top::new(k);
     let scorer = Scorer {
         avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
         bm25,
@@ -696,6 +690,20 @@ struct Top {
 }
 
 impl Top {
+    fn new(k: usize) -> Top {
+        Top {
+            heap: BinaryHeap::with_capacity(k + 1),
+            k,
+        }
+    }
+
+    /// Offers every hit of `other` (of other docs).
+    fn merge(&mut self, other: Top) {
+        for hit in other.heap {
+            self.push(f64::from(hit.0), hit.1);
+        }
+    }
+
     /// Whether a doc whose score is at most `bound` could enter.
     fn may_enter(&self, bound: f64, gid: u32) -> bool {
         if self.heap.len() < self.k {
