@@ -449,65 +449,63 @@ fn run_parts<S: CursorSource>(
     let n = src.n_docs() as usize;
     // Local ids are below their part's length, deleted docs included.
     let n_local = globals.iter().map(|g| g.len()).max().unwrap_or(0);
-    {
-        if scratch.dirty || scratch.slots.len() != n || scratch.tfs.len() != n_local {
-            scratch.slots = vec![UNSEEN; n];
-            scratch.tfs = vec![0; n_local];
-        }
-        scratch.dirty = true;
-        #[cfg(test)]
-        LAST.with(|l| l.set(Last::default()));
-        scratch.seen.clear();
-        scratch.acc.clear();
-        scratch.have.clear();
-        scratch.log.clear();
-        let plan = Plan {
-            sets,
-            order: &order,
-            rest: &rest,
-            cost: &cost,
-            terms: &terms,
-            globals: &globals,
-            bases: &bases,
-            lengths: &lengths,
-            score: &score,
-            musts: &musts,
-        };
-        let out = scan(src, &plan, scratch, top.k);
-        for &(_, _, gid) in &scratch.seen {
-            scratch.slots[gid as usize] = UNSEEN;
-        }
-        // A scan that failed midway may leave summed tfs behind.
-        scratch.dirty = out.is_err();
-        let (read, best) = out?;
-        #[cfg(test)]
-        LAST.with(|l| {
-            l.set(Last {
-                read,
-                sets: sets.len(),
-                passed: l.get().passed,
-                ..Last::default()
-            });
-        });
-        let (cands, mut vals, mut have) =
-            candidates(scratch, &best, rest[read], musts.closed[read], sets.len());
-        scratch.release_large();
-        let unread = &order[read..];
-        let columns = Columns {
-            lengths: &lengths,
-            score: &score,
-        };
-        let probe = Probe {
-            unread,
-            after: &rest[read + 1..],
-            closed: &musts.closed[read + 1..],
-            musts: &musts,
-        };
-        exact_top(
-            src, sets, cls, &mut terms, &probe, &columns, &cands, &mut vals, &mut have, top,
-        )?;
-        Ok(())
+    if scratch.dirty || scratch.slots.len() != n || scratch.tfs.len() != n_local {
+        scratch.slots = vec![UNSEEN; n];
+        scratch.tfs = vec![0; n_local];
     }
+    scratch.dirty = true;
+    #[cfg(test)]
+    LAST.with(|l| l.set(Last::default()));
+    scratch.seen.clear();
+    scratch.acc.clear();
+    scratch.have.clear();
+    scratch.log.clear();
+    let plan = Plan {
+        sets,
+        order: &order,
+        rest: &rest,
+        cost: &cost,
+        terms: &terms,
+        globals: &globals,
+        bases: &bases,
+        lengths: &lengths,
+        score: &score,
+        musts: &musts,
+    };
+    let out = scan(src, &plan, scratch, top.k);
+    for &(_, _, gid) in &scratch.seen {
+        scratch.slots[gid as usize] = UNSEEN;
+    }
+    // A scan that failed midway may leave summed tfs behind.
+    scratch.dirty = out.is_err();
+    let (read, best) = out?;
+    #[cfg(test)]
+    LAST.with(|l| {
+        l.set(Last {
+            read,
+            sets: sets.len(),
+            passed: l.get().passed,
+            ..Last::default()
+        });
+    });
+    let (cands, mut vals, mut have) =
+        candidates(scratch, &best, rest[read], musts.closed[read], sets.len());
+    scratch.release_large();
+    let unread = &order[read..];
+    let columns = Columns {
+        lengths: &lengths,
+        score: &score,
+    };
+    let probe = Probe {
+        unread,
+        after: &rest[read + 1..],
+        closed: &musts.closed[read + 1..],
+        musts: &musts,
+    };
+    exact_top(
+        src, sets, cls, &mut terms, &probe, &columns, &cands, &mut vals, &mut have, top,
+    )?;
+    Ok(())
 }
 
 /// What scoring a doc of a part needs: the parts' length columns by field,
