@@ -53,10 +53,9 @@ use crate::spec::DocMeta;
 /// 3,900-4,300 postings 70-160 µs, and starting and joining a scoped
 /// thread takes about 50 µs).
 /// The crate's unit tests take the parallel path on their small indexes.
-/// Term queries stay on one thread: split over two threads at 1 GB (five
-/// segments), even with a shared pruning threshold, they gained 4–10% on
-/// the mixed set's multi-word queries taken in turn and lost as much on
-/// its single words.
+/// A term query of two words or more over several segments is split in two
+/// runs of segments by the term-at-a-time strategy (`prune::taat`); one
+/// word stays on one thread.
 #[cfg(not(test))]
 const PARALLEL_POSTINGS: u64 = 1 << 13;
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! The exhaustive executor ([`crate::exec`]) scores every matching doc. For
 //! the common query shapes (a term leaf, or one group of term leaves with any
 //! occurs) this module finds the same `k` best hits without scoring docs
-//! that cannot enter them. Should and must clauses without must-not go term at a time over
-//! every segment at once ([`taat`]); the other shapes doc at a time, segment
-//! by segment, as follows:
+//! that cannot enter them. Groups without a must-not clause go term at a
+//! time over every segment at once ([`taat`]); the others doc at a time,
+//! segment by segment, as follows:
 //!
 //! - every (leaf, stem key, field) term set gets its exact idf first (its
 //!   live df over every segment), so the scores are the exhaustive ones; a
@@ -16,7 +16,7 @@
 //! - each term set's score is bounded, per segment and per block of 128
 //!   postings, by BM25 at its largest term frequency and smallest field
 //!   length ([`crate::blockmax`]);
-//! - with should and must-not clauses, the sets whose bounds together cannot lift a
+//! - without must clauses, the sets whose bounds together cannot lift a
 //!   doc into the current top `k` are *non-essential* (MaxScore): only the
 //!   other sets' docs are candidates, and the non-essential sets are probed
 //!   (jumping over blocks) only while the candidate can still enter; with

@@ -222,17 +222,18 @@ pub(super) fn pays(found: &[super::Found]) -> bool {
             };
         }
     }
-    // Two or more clauses (words) with terms: the sets with terms are not
-    // all of the first one's clause.
-    let mut clauses = found
-        .iter()
-        .filter(|s| !s.handles.is_empty())
-        .map(|s| s.clause);
-    let first = clauses.next();
-    if clauses.any(|c| Some(c) != first) {
+    // Two or more clauses (words) with terms.
+    let with_terms = found.iter().filter(|s| !s.handles.is_empty());
+    if several(with_terms.map(|s| s.clause)) {
         return positive >= MIN_WORDS_POSTINGS;
     }
     positive >= super::MIN_PRUNED_POSTINGS && positive >= MIN_SET_POSTINGS * present
+}
+
+/// Whether `clauses` (clause ids) are not all the first one's.
+fn several(mut clauses: impl Iterator<Item = usize>) -> bool {
+    let first = clauses.next();
+    clauses.any(|c| Some(c) != first)
 }
 
 /// See [`pays`]: four blocks of postings.
@@ -387,7 +388,7 @@ fn split_at(sets: &[Set], n_parts: usize) -> Option<usize> {
     let forced = FORCE_SPLIT.with(std::cell::Cell::get);
     #[cfg(not(test))]
     let forced = false;
-    let words = sets.iter().any(|s| s.clause != sets[0].clause);
+    let words = several(sets.iter().map(|s| s.clause));
     if n_parts < 2 || !(forced || (words && super::super::may_fan_out())) {
         return None;
     }
