@@ -167,13 +167,54 @@ pub(crate) fn decode_postings(
     bytes: &[u8],
     df: u32,
     num_docs: u32,
+    f: impl FnMut(u32, u32),
+) -> Result<(), String> {
+    decode_postings_until(bytes, df, num_docs, Resume::START, u32::MAX, f)
+}
+
+/// Where a decode of a list starts: at byte `pos`, after `read` postings,
+/// the last of them at `doc` (ignored when `read` is 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub(crate) pos: usize,
+    pub(crate) read: u32,
+    pub(crate) doc: u32,
+}
+
+impl Resume {
+    /// The list's start.
+    pub(crate) const START: Resume = Resume {
+        pos: 0,
+        read: 0,
+        doc: 0,
+    };
+}
+
+/// [`decode_postings`] from `from`, stopping before the first doc at or
+/// past `hi` (its bytes and the rest are then not checked).
+///
+/// # Errors
+/// `Err(detail)` when the stream is malformed up to there.
+pub(crate) fn decode_postings_until(
+    bytes: &[u8],
+    df: u32,
+    num_docs: u32,
+    from: Resume,
+    hi: u32,
     mut f: impl FnMut(u32, u32),
 ) -> Result<(), String> {
     // The position is kept here rather than in a `ByteReader`, so that it
     // stays in a register.
-    let mut pos = 0usize;
-    let mut doc: u64 = 0;
-    for i in 0..df {
+    let mut pos = from.pos;
+    let mut doc: u64 = if from.read == 0 {
+        0
+    } else {
+        u64::from(from.doc)
+    };
+    // One test per posting for both the end of the range and a doc out of
+    // range.
+    let limit = u64::from(hi.min(num_docs));
+    for i in from.read..df {
         let Some((v, next)) = varint_at(bytes, pos) else {
             return Err(format!("postings truncated at entry {i}"));
         };
@@ -197,7 +238,10 @@ pub(crate) fn decode_postings(
             return Err("postings doc ids not increasing".into());
         }
         doc = doc.saturating_add(delta);
-        if doc >= u64::from(num_docs) || tf == 0 {
+        if doc >= limit || tf == 0 {
+            if doc < u64::from(num_docs) && tf != 0 {
+                return Ok(());
+            }
             return Err(format!("posting ({doc}, tf {tf}) out of range"));
         }
         f(doc as u32, tf);
@@ -223,11 +267,32 @@ pub(crate) fn decode_postings_batched(
     bytes: &[u8],
     df: u32,
     num_docs: u32,
+    f: impl FnMut(&[u32], &[u32]),
+) -> Result<(), String> {
+    decode_batched_until(bytes, df, num_docs, None, Resume::START, u32::MAX, f)
+}
+
+/// [`decode_postings_batched`] of [`decode_postings_until`]'s postings,
+/// after `first` (a posting decoded already) when given.
+///
+/// # Errors
+/// As [`decode_postings_until`].
+pub(crate) fn decode_batched_until(
+    bytes: &[u8],
+    df: u32,
+    num_docs: u32,
+    first: Option<(u32, u32)>,
+    from: Resume,
+    hi: u32,
     mut f: impl FnMut(&[u32], &[u32]),
 ) -> Result<(), String> {
     let (mut docs, mut tfs) = ([0u32; BATCH], [0u32; BATCH]);
     let mut n = 0usize;
-    let out = decode_postings(bytes, df, num_docs, |d, tf| {
+    if let Some((d, tf)) = first {
+        (docs[0], tfs[0]) = (d, tf);
+        n = 1;
+    }
+    let out = decode_postings_until(bytes, df, num_docs, from, hi, |d, tf| {
         docs[n] = d;
         tfs[n] = tf;
         n += 1;

@@ -26,8 +26,7 @@ use super::collect::{top_k, top_k_of, TopDocs};
 use super::options::SearchOptions;
 use super::plan::{plan, Identity, Kind, LeafPlan, Plan, Planned};
 use super::source::Source;
-use super::terms::{stem_set, Handle};
-use crate::analysis::stem_key;
+use super::terms::{prefixed, stem_set, Handle};
 use crate::error::Result;
 use crate::postings::{prefetch, worth_prefetching, DocTerms};
 use crate::query::Occur;
@@ -407,9 +406,9 @@ impl<S: Source> Exec<'_, S> {
         };
         let prefix = leaf.key.as_deref().unwrap_or("");
         let mut out = Vec::new();
+        let mut full = String::new();
         for key in keys {
-            let full = format!("{prefix}{key}");
-            let own = stem_key(&full) == full;
+            let own = prefixed(&mut full, prefix, key);
             for &f in leaf.fields() {
                 let mut handles = Vec::new();
                 match self.known.iter().find(|k| k.0 == f && k.1 == full) {
@@ -508,10 +507,7 @@ impl<S: Source> Exec<'_, S> {
             Kind::Term(keys) => {
                 let mut full = String::new();
                 for key in keys {
-                    full.clear();
-                    full.push_str(prefix);
-                    full.push_str(key);
-                    let own = stem_key(&full) == full;
+                    let own = prefixed(&mut full, prefix, key);
                     for &f in fields {
                         handles.clear();
                         match self.known.iter().find(|k| k.0 == f && k.1 == full) {

@@ -54,8 +54,8 @@ use crate::spec::DocMeta;
 /// thread takes about 50 µs).
 /// The crate's unit tests take the parallel path on their small indexes.
 /// A term query of two words or more over several segments is split in two
-/// runs of segments by the term-at-a-time strategy (`prune::taat`); one
-/// word stays on one thread.
+/// halves of the docs, from its term lookups on (`prune::split`); one word
+/// stays on one thread.
 #[cfg(not(test))]
 const PARALLEL_POSTINGS: u64 = 1 << 13;
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Term sets: the terms of one leaf in each part's dictionaries, as
 //! `(part, ordinal)` handles (stem variants, prefixes, fuzzy matches).
 
+use std::ops::Range;
+
 use fst::automaton::Str;
 use fst::raw::{CompiledAddr, Output};
 use fst::{Automaton, IntoStreamer, Streamer};
@@ -8,6 +10,7 @@ use levenshtein_automata::DFA;
 
 use super::plan::key_range;
 use super::source::Source;
+use crate::analysis::stem_key;
 use crate::error::Result;
 use crate::postings::stem_range;
 use crate::schema::Field;
@@ -58,6 +61,15 @@ where
     }
 }
 
+/// Sets `full` to stem key `key` under the key prefix `prefix` (a field
+/// key's, or none), and tells whether it is its own stem key.
+pub(crate) fn prefixed(full: &mut String, prefix: &str, key: &str) -> bool {
+    full.clear();
+    full.push_str(prefix);
+    full.push_str(key);
+    stem_key(full) == *full
+}
+
 /// The terms of field `f` whose stem key is `key` (already prefixed);
 /// `own` tells whether `key` is its own stem key.
 pub(crate) fn stem_set<S: Source>(
@@ -67,8 +79,20 @@ pub(crate) fn stem_set<S: Source>(
     own: bool,
     out: &mut Vec<Handle>,
 ) -> Result<()> {
+    stem_set_in(src, f, key, own, 0..src.num_parts(), out)
+}
+
+/// [`stem_set`] in the parts `parts` only.
+pub(crate) fn stem_set_in<S: Source>(
+    src: &S,
+    f: Field,
+    key: &str,
+    own: bool,
+    parts: Range<usize>,
+    out: &mut Vec<Handle>,
+) -> Result<()> {
     let range = stem_range(key);
-    for part in 0..src.num_parts() {
+    for part in parts {
         if own {
             if let Some(ord) = src.dict(part, f)?.get(key) {
                 out.push((part, ord));

@@ -217,14 +217,51 @@ impl<'a> Cursor<'a> {
         Ok(c)
     }
 
-    /// Calls `f(docs, tfs)` for every posting of the list, from its first,
+    /// Calls `f(docs, tfs)` for every posting of docs `lo..hi` of the list,
     /// whatever the cursor's position, [`crate::postings::BATCH`] at a time
-    /// (the tight decoder of [`crate::postings::decode_postings`]).
+    /// (the tight decoder of [`crate::postings::decode_postings`]): from its
+    /// first posting when `lo` is 0, else entered at `lo` by jumping over
+    /// blocks ([`Self::advance`] on a new cursor); left at `hi`.
     ///
     /// # Errors
-    /// `Err(detail)` when the list is malformed.
-    pub(crate) fn each_batch(&self, f: impl FnMut(&[u32], &[u32])) -> Result<(), String> {
-        crate::postings::decode_postings_batched(self.bytes, self.df, self.num_docs, f)
+    /// `Err(detail)` when the list is malformed up to `hi`.
+    pub(crate) fn each_batch_in(
+        &self,
+        lo: u32,
+        hi: u32,
+        f: impl FnMut(&[u32], &[u32]),
+    ) -> Result<(), String> {
+        use crate::postings::{decode_batched_until, Resume};
+        if lo == 0 {
+            return decode_batched_until(
+                self.bytes,
+                self.df,
+                self.num_docs,
+                None,
+                Resume::START,
+                hi,
+                f,
+            );
+        }
+        let mut c = Cursor::new(self.bytes, self.blocks, self.df, self.num_docs)?;
+        c.advance(lo)?;
+        if c.doc >= hi {
+            return Ok(());
+        }
+        let from = Resume {
+            pos: c.pos,
+            read: c.read,
+            doc: c.doc,
+        };
+        decode_batched_until(
+            self.bytes,
+            self.df,
+            self.num_docs,
+            Some((c.doc, c.tf)),
+            from,
+            hi,
+            f,
+        )
     }
 
     /// The number of postings of the list.
@@ -450,6 +487,17 @@ mod tests {
         b
     }
 
+    /// The postings of doc gaps and tfs (the first doc at its gap - 1).
+    fn from_gaps(gaps: &[(u32, u32)]) -> Vec<(u32, u32)> {
+        let mut d = 0u32;
+        let mut docs = Vec::with_capacity(gaps.len());
+        for (i, &(g, tf)) in gaps.iter().enumerate() {
+            d += if i == 0 { g - 1 } else { g };
+            docs.push((d, tf));
+        }
+        docs
+    }
+
     #[test]
     fn cursor_skips_blocks_and_agrees_with_a_scan() {
         let n = 5000u32;
@@ -503,12 +551,8 @@ mod tests {
             gaps in prop::collection::vec((1u32..300, prop_oneof![Just(1u32), 2u32..5, 100u32..200]), 1..700),
             targets in prop::collection::vec(0u32..400, 1..40),
         ) {
-            let mut docs = Vec::with_capacity(gaps.len());
-            let mut d = 0u32;
-            for (i, &(g, tf)) in gaps.iter().enumerate() {
-                d += if i == 0 { g - 1 } else { g };
-                docs.push((d, tf));
-            }
+            let docs = from_gaps(&gaps);
+            let d = docs.last().map_or(0, |e| e.0);
             let n = d + 1;
             let bytes = list(&docs);
             let df = docs.len() as u32;
@@ -540,6 +584,52 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest! {
+        /// `each_batch_in` hands over exactly the postings of docs
+        /// `lo..hi`, in order, in batches, with or without block maxima
+        /// (entered by a block jump or a scan), and at `lo` 0 and `hi`
+        /// past the last doc, the whole list.
+        #[test]
+        fn batches_in_a_range_are_the_range_of_the_list(
+            gaps in prop::collection::vec((1u32..300, prop_oneof![Just(1u32), 2u32..5, 100u32..200]), 1..700),
+            lo in 0u32..60_000,
+            width in 0u32..60_000,
+        ) {
+            let docs = from_gaps(&gaps);
+            let d = docs.last().map_or(0, |e| e.0);
+            let n = d + 1;
+            let bytes = list(&docs);
+            let df = docs.len() as u32;
+            let lengths: Vec<u32> = (0..n).map(|d| 1 + d % 13).collect();
+            let mut w = BlockMaxWriter::default();
+            w.term(0, &bytes, df, &lengths);
+            let section = w.finish();
+            let blocks = entries_of(&section, 0, df).unwrap();
+            let lo = lo % (n + 2);
+            let hi = lo.saturating_add(width);
+            for blocks in [blocks, &[][..]] {
+                let c = Cursor::new(&bytes, blocks, df, n).unwrap();
+                for (lo, hi) in [(lo, hi), (0, hi), (lo, u32::MAX), (0, u32::MAX)] {
+                    let mut got = Vec::new();
+                    c.each_batch_in(lo, hi, |ds, ts| {
+                        assert!(!ds.is_empty() && ds.len() <= crate::postings::BATCH);
+                        got.extend(ds.iter().copied().zip(ts.iter().copied()));
+                    }).unwrap();
+                    let want: Vec<(u32, u32)> =
+                        docs.iter().copied().filter(|e| (lo..hi).contains(&e.0)).collect();
+                    prop_assert_eq!(&got, &want, "lo {} hi {}", lo, hi);
+                }
+            }
+            // A malformed tail is an error only when the range reaches it.
+            let mut bad = bytes.clone();
+            bad.push(0x80);
+            let c = Cursor::new(&bad, &[], df, n).unwrap();
+            let whole = c.each_batch_in(0, u32::MAX, |_, _| ());
+            let before_last = c.each_batch_in(0, d, |_, _| ());
+            prop_assert!(whole.is_err() && before_last.is_ok());
         }
     }
 

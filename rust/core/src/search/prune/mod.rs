@@ -4,8 +4,9 @@
 //! the common query shapes (a term leaf, or one group of term leaves with any
 //! occurs) this module finds the same `k` best hits without scoring docs
 //! that cannot enter them. Groups without a must-not clause go term at a
-//! time over every segment at once ([`taat`]); the others doc at a time,
-//! segment by segment, as follows:
+//! time over every segment at once ([`taat`]; on a large index of several
+//! segments, two words or more on two threads, each over half of the docs:
+//! [`split`]); the others doc at a time, segment by segment, as follows:
 //!
 //! - every (leaf, stem key, field) term set gets its exact idf first (its
 //!   live df over every segment), so the scores are the exhaustive ones; a
@@ -36,7 +37,9 @@
 //! group of only must-not clauses) run exhaustively.
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::ops::Range;
 
+mod split;
 mod taat;
 
 use super::budget::{expand, Expansions};
@@ -45,9 +48,8 @@ use super::exec::{self, Known};
 use super::options::SearchOptions;
 use super::plan::{plan, Identity, Kind, Plan, Planned};
 use super::source::Source;
-use super::terms::{stem_set, Handle};
+use super::terms::{prefixed, stem_set_in, Handle};
 use super::union::Union;
-use crate::analysis::stem_key;
 use crate::error::{Error, Result};
 use crate::index::docmap::DELETED;
 use crate::index::DiskIndex;
@@ -473,16 +475,17 @@ struct Found {
 
 impl Found {
     /// Looks up the terms of stem key `key` (its own stem key when `own`)
-    /// in field `f` of every part.
+    /// in field `f` of the parts `parts`.
     fn look_up<S: CursorSource>(
         src: &S,
         clause: usize,
         f: Field,
         key: &str,
         own: bool,
+        parts: Range<usize>,
     ) -> Result<Found> {
         let mut handles = Vec::new();
-        stem_set(src, f, key, own, &mut handles)?;
+        stem_set_in(src, f, key, own, parts, &mut handles)?;
         Ok(Found {
             clause,
             f,
@@ -538,6 +541,23 @@ impl Found {
     /// counted apart), once their infos are read.
     fn raw(&self) -> u64 {
         self.infos.iter().flatten().map(|i| u64::from(i.df)).sum()
+    }
+
+    /// Reads every info, and gives its live df in the parts it was looked
+    /// up in (0 without terms).
+    fn settle<S: CursorSource>(&mut self, src: &S) -> Result<u64> {
+        if self.handles.is_empty() {
+            return Ok(0);
+        }
+        self.read(src, true)?;
+        live_df(src, self)
+    }
+
+    /// Takes in the same term set looked up and read in later parts.
+    fn append(&mut self, later: Found) {
+        self.handles.extend(later.handles);
+        self.unions.extend(later.unions);
+        self.infos.extend(later.infos);
     }
 }
 
@@ -596,26 +616,12 @@ fn pruned<S: CursorSource>(
     let Some(cls) = clauses(p).filter(|_| monotone(bm25) && k > 0) else {
         return Ok(Err(Vec::new()));
     };
-    let n = f64::from(src.n_docs());
-    // The term sets' terms, in the exhaustive order: clause, key, field
-    // (their dfs and infos are read below, once, when pruning may go).
-    let mut found: Vec<Found> = Vec::new();
-    let mut full = String::new();
-    for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
-        let fields: &[Field] = match field {
-            None => &Field::ALL,
-            Some(f) => &Field::ALL[f.index()..=f.index()],
-        };
-        for key in keys {
-            full.clear();
-            full.push_str(prefix);
-            full.push_str(key);
-            let own = stem_key(&full) == full;
-            for &f in fields {
-                found.push(Found::look_up(src, ci, f, &full, own)?);
-            }
+    if let Some(cut) = split::cut(src, &cls)? {
+        if let Some(out) = split::pruned(src, &cls, k, opts, always, &cut) {
+            return out;
         }
     }
+    let mut found = look_up(src, &cls, 0..src.num_parts())?;
     // No must-not clause: the term-at-a-time gate (its own estimate of
     // the postings). Others: the shape first (no df read), then the dfs.
     let at_a_time = taat::fits(&cls);
@@ -635,20 +641,67 @@ fn pruned<S: CursorSource>(
         false
     };
     if !go {
-        return Ok(Err(found
-            .into_iter()
-            .map(|s| (s.f, s.key, s.handles))
-            .collect()));
+        return Ok(Err(known(found)));
     }
+    let live = found
+        .iter_mut()
+        .map(|s| s.settle(src))
+        .collect::<Result<Vec<u64>>>()?;
+    let sets = sets_of(src, found, &live, opts)?;
+    let mut top = Top::new(k);
+    let scorer = Scorer::of(src);
+    if at_a_time {
+        taat::run(src, &cls, &sets, &scorer, &mut top)?;
+    } else {
+        for part in 0..src.num_parts() {
+            run_part(src, part, &cls, &sets, &scorer, &mut top)?;
+        }
+    }
+    Ok(Ok(top.into_docs()))
+}
+
+/// The term sets of `cls` in the parts `parts`, in the exhaustive order:
+/// clause, key, field (their dfs and infos not read yet).
+fn look_up<S: CursorSource>(
+    src: &S,
+    cls: &[Clause<'_>],
+    parts: Range<usize>,
+) -> Result<Vec<Found>> {
+    let mut found: Vec<Found> = Vec::new();
+    let mut full = String::new();
+    for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
+        let fields: &[Field] = match field {
+            None => &Field::ALL,
+            Some(f) => &Field::ALL[f.index()..=f.index()],
+        };
+        for key in keys {
+            let own = prefixed(&mut full, prefix, key);
+            for &f in fields {
+                found.push(Found::look_up(src, ci, f, &full, own, parts.clone())?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The term sets looked up, for the exhaustive run.
+fn known(found: Vec<Found>) -> Vec<Known> {
+    found.into_iter().map(|s| (s.f, s.key, s.handles)).collect()
+}
+
+/// The term sets `found` that match a doc (`live`: each one's live df
+/// over every part, [`Found::settle`]), with their weighted idfs.
+fn sets_of<S: CursorSource>(
+    src: &S,
+    found: Vec<Found>,
+    live: &[u64],
+    opts: &SearchOptions,
+) -> Result<Vec<Set>> {
+    let n = f64::from(src.n_docs());
     let mut sets: Vec<Set> = Vec::with_capacity(found.len());
-    for mut s in found {
+    for (s, &df) in found.into_iter().zip(live) {
         // Every term of a dictionary has a posting: a set with terms has a
         // raw df, and only its live df tells whether it matches.
-        if s.handles.is_empty() {
-            continue;
-        }
-        s.read(src, true)?;
-        let df = live_df(src, &s)?;
         if df == 0 {
             continue;
         }
@@ -664,23 +717,7 @@ fn pruned<S: CursorSource>(
             handles: s.handles,
         });
     }
-    let mut top = Top::new(k);
-    let scorer = Scorer {
-        avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
-        bm25,
-    };
-    if at_a_time {
-        taat::run(src, &cls, &sets, &scorer, &mut top)?;
-    } else {
-        for part in 0..src.num_parts() {
-            run_part(src, part, &cls, &sets, &scorer, &mut top)?;
-        }
-    }
-    let hits = top.heap.into_sorted_vec();
-    Ok(Ok(TopDocs {
-        doc_ids: hits.iter().map(|h| h.1).collect(),
-        scores: hits.iter().map(|h| h.0).collect(),
-    }))
+    Ok(sets)
 }
 
 /// The hits kept so far: a max-heap whose top is the worst.
@@ -694,6 +731,15 @@ impl Top {
         Top {
             heap: BinaryHeap::with_capacity(k + 1),
             k,
+        }
+    }
+
+    /// Its hits, best first.
+    fn into_docs(self) -> TopDocs {
+        let hits = self.heap.into_sorted_vec();
+        TopDocs {
+            doc_ids: hits.iter().map(|h| h.1).collect(),
+            scores: hits.iter().map(|h| h.0).collect(),
         }
     }
 
@@ -1050,6 +1096,14 @@ struct Scorer {
 }
 
 impl Scorer {
+    /// The scorer of `src`: its BM25 and its fields' average lengths.
+    fn of<S: CursorSource>(src: &S) -> Scorer {
+        Scorer {
+            avgdl: std::array::from_fn(|i| src.avgdl(Field::ALL[i])),
+            bm25: src.bm25(),
+        }
+    }
+
     /// The score of `set` at term frequency `tf` and field length `dl`.
     #[inline]
     fn score(&self, set: &Set, tf: u32, dl: u32) -> f64 {

@@ -45,6 +45,7 @@
 //! against 8-14 ms exhaustively).
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{exact_total, lengths_of, Clause, CursorSource, Scorer, Set, Top};
 use crate::error::Result;
@@ -58,17 +59,10 @@ const UNSEEN: u32 = u32::MAX;
 
 thread_local! {
     /// This thread's scratch, kept between queries, and a second one it
-    /// lends to the thread it starts for half of a query's parts.
+    /// lends to the thread it starts for half of a query's docs
+    /// ([`super::split`]).
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     static LENT: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-#[cfg(test)]
-thread_local! {
-    /// Tests: whether [`split_at`] splits whatever the postings and the
-    /// pool, and how many queries were split.
-    static FORCE_SPLIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    static SPLITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The last run on this thread, for tests.
@@ -85,6 +79,17 @@ struct Last {
     passed: usize,
 }
 
+/// Counts a posting of a doc not seen passed over ([`Last::passed`]).
+#[cfg(test)]
+fn note_passed() {
+    LAST.with(|l| {
+        l.set(Last {
+            passed: l.get().passed + 1,
+            ..l.get()
+        });
+    });
+}
+
 #[cfg(test)]
 thread_local! {
     static LAST: std::cell::Cell<Last> = const {
@@ -98,7 +103,7 @@ thread_local! {
 /// whether a query left the arrays dirty (it did not finish): then they are
 /// refilled.
 #[derive(Default)]
-struct Scratch {
+pub(super) struct Scratch {
     slots: Vec<u32>,
     tfs: Vec<u32>,
     touched: Vec<u32>,
@@ -243,22 +248,36 @@ const MIN_SET_POSTINGS: u64 = 512;
 const MIN_WORDS_POSTINGS: u64 = 1024;
 
 /// The `k` best partial scores so far, of distinct docs (by slot).
-struct Best {
+struct Best<'f> {
     k: usize,
     items: Vec<(f64, u32)>,
     /// Per slot, whether it is among `items`.
     held: Vec<bool>,
     /// The smallest of `items` once there are `k` of them.
     min: f64,
+    /// The floor shared with the query's other run, and its value when
+    /// last read.
+    floor: Option<&'f Floor>,
+    outer: f64,
 }
 
-impl Best {
-    fn new(k: usize) -> Best {
+impl<'f> Best<'f> {
+    fn new(k: usize, floor: Option<&'f Floor>) -> Best<'f> {
         Best {
             k,
             items: Vec::with_capacity(k),
             held: Vec::new(),
             min: f64::NEG_INFINITY,
+            floor,
+            outer: floor.map_or(f64::NEG_INFINITY, Floor::get),
+        }
+    }
+
+    /// Reads the shared floor again.
+    #[inline]
+    fn refresh(&mut self) {
+        if let Some(f) = self.floor {
+            self.outer = f.get();
         }
     }
 
@@ -293,15 +312,54 @@ impl Best {
         }
         if self.items.len() == self.k {
             self.min = self.items.iter().map(|i| i.0).fold(f64::INFINITY, f64::min);
+            if self.min > self.outer {
+                if let Some(f) = self.floor {
+                    f.raise(self.min);
+                }
+            }
         }
     }
 
-    /// Whether no doc whose score is at most `bound` can enter the top `k`.
+    /// Whether no doc whose score is at most `bound` can enter the top `k`:
+    /// it is below the `k`-th best partial, or the other run's (the
+    /// smallest of `k` docs' partials, -inf while there are fewer, is never
+    /// above a bound).
     fn closed_below(&self, bound: f64) -> bool {
-        if self.items.len() < self.k {
-            return false;
+        below(bound, self.min.max(self.outer))
+    }
+}
+
+/// A lower bound of a split query's `k`-th best score that its two runs
+/// ([`super::split`]) share: the larger of their `k`-th best partials of
+/// docs that matched every must clause (each bounds `k` distinct hits'
+/// scores from below, whatever the other run's parts hold), so either run
+/// prunes against the better of both. It only grows, so a stale read is a
+/// smaller bound, still a bound.
+pub(super) struct Floor(AtomicU64);
+
+impl Floor {
+    pub(super) fn new() -> Floor {
+        Floor(AtomicU64::new(f64::NEG_INFINITY.to_bits()))
+    }
+
+    fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Raises it to `v` when `v` is larger.
+    fn raise(&self, v: f64) {
+        let mut now = self.0.load(Ordering::Relaxed);
+        while f64::from_bits(now) < v {
+            match self.0.compare_exchange_weak(
+                now,
+                v.to_bits(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(seen) => now = seen,
+            }
         }
-        below(bound, self.min)
     }
 }
 
@@ -316,118 +374,89 @@ type Terms<'a> = Vec<Cursor<'a>>;
 const PROBE_POSTINGS: u64 = 64;
 
 /// Scores `sets` (clauses `cls`, no must-not clause) over every part into
-/// `top`.
+/// `top`, on this thread.
 ///
 /// # Errors
 /// As [`crate::SearchIndex::search`]: a malformed part.
-pub(super) fn run<S: CursorSource + Sync>(
+pub(super) fn run<S: CursorSource>(
     src: &S,
     cls: &[Clause<'_>],
     sets: &[Set],
     scorer: &Scorer,
     top: &mut Top,
 ) -> Result<()> {
-    // A must clause without a set matches no doc.
-    let unmatched =
-        |(c, cl): (usize, &Clause<'_>)| cl.0 == Occur::Must && !sets.iter().any(|s| s.clause == c);
-    if sets.is_empty() || cls.iter().enumerate().any(unmatched) {
+    if matches_nothing(cls, sets) {
         return Ok(());
     }
-    let parts: Vec<usize> = (0..src.num_parts()).collect();
-    let Some(cut) = split_at(sets, parts.len()) else {
-        return SCRATCH.with(|cell| {
-            let mut guard = cell.borrow_mut();
-            run_parts(src, cls, sets, scorer, &parts, &mut guard, top)
-        });
-    };
-    // Two runs of parts, the second on a thread of its own with the
-    // second scratch; each finds its own parts' `k` best hits exactly, and
-    // the best `k` of both are the query's.
-    let (first, second) = parts.split_at(cut);
-    let k = top.k;
+    let pieces: Vec<Piece> = (0..src.num_parts()).map(Piece::whole).collect();
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let share = Share {
+            pieces: &pieces,
+            floor: None,
+        };
+        run_parts(src, cls, sets, scorer, share, &mut guard, top)
+    })
+}
+
+/// Whether no doc can match: no set, or a must clause without one.
+pub(super) fn matches_nothing(cls: &[Clause<'_>], sets: &[Set]) -> bool {
+    let unmatched =
+        |(c, cl): (usize, &Clause<'_>)| cl.0 == Occur::Must && !sets.iter().any(|s| s.clause == c);
+    sets.is_empty() || cls.iter().enumerate().any(unmatched)
+}
+
+/// Calls `f` with this thread's scratch and the one it lends to a helper
+/// thread ([`super::split`]).
+pub(super) fn with_two<R>(f: impl FnOnce(&mut Scratch, &mut Scratch) -> R) -> R {
     SCRATCH.with(|one| {
         LENT.with(|two| {
             let mut one = one.borrow_mut();
             let mut two = two.borrow_mut();
-            let lent: &mut Scratch = &mut two;
-            std::thread::scope(|s| {
-                let other = std::thread::Builder::new().spawn_scoped(s, move || {
-                    let mut t = Top::new(k);
-                    run_parts(src, cls, sets, scorer, second, lent, &mut t).map(|()| t)
-                });
-                run_parts(src, cls, sets, scorer, first, &mut one, top)?;
-                let theirs = if let Ok(handle) = other {
-                    match handle.join() {
-                        Ok(got) => got?,
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    }
-                } else {
-                    // No thread to be had: this one runs them in turn.
-                    let mut t = Top::new(k);
-                    run_parts(src, cls, sets, scorer, second, &mut one, &mut t)?;
-                    t
-                };
-                top.merge(theirs);
-                #[cfg(test)]
-                SPLITS.with(|n| n.set(n.get() + 1));
-                Ok(())
-            })
+            f(&mut one, &mut two)
         })
     })
 }
 
-/// Where to cut the parts for two threads ([`run`]): when the query may
-/// fan out ([`super::super::may_fan_out`]), has two parts or more, sets of
-/// two clauses (words) or more, and at least [`MIN_SPLIT_POSTINGS`]
-/// postings, after the part that brings the first run's postings closest to
-/// half of them. One word is not split: each run's own `k` best partials
-/// prune less than the query's would, and one word's runs read little
-/// whole (measured at 1 GB: `security` 0.75 -> 0.85 ms split).
-fn split_at(sets: &[Set], n_parts: usize) -> Option<usize> {
-    #[cfg(test)]
-    let forced = FORCE_SPLIT.with(std::cell::Cell::get);
-    #[cfg(not(test))]
-    let forced = false;
-    let words = several(sets.iter().map(|s| s.clause));
-    if n_parts < 2 || !(forced || (words && super::super::may_fan_out())) {
-        return None;
-    }
-    let mut per = vec![0u64; n_parts];
-    for set in sets {
-        for (h, info) in set.handles.iter().zip(&set.infos) {
-            if let Some(p) = per.get_mut(h.0) {
-                *p += u64::from(info.df);
-            }
-        }
-    }
-    let total: u64 = per.iter().sum();
-    if total < MIN_SPLIT_POSTINGS && !forced {
-        return None;
-    }
-    let mut run = 0u64;
-    let mut best = (u64::MAX, 1usize);
-    for (cut, &p) in per.iter().enumerate().take(n_parts - 1) {
-        run += p;
-        best = best.min((run.abs_diff(total - run), cut + 1));
-    }
-    Some(best.1)
+/// A run's share of a part: its docs of local ids `lo..hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Piece {
+    pub(super) part: usize,
+    pub(super) lo: u32,
+    pub(super) hi: u32,
 }
 
-/// See [`split_at`]: at about 5 ns a posting, a query of this many takes
-/// some 150 µs, three times what starting and joining a thread costs.
-const MIN_SPLIT_POSTINGS: u64 = 1 << 15;
+impl Piece {
+    /// Every doc of part `part`.
+    pub(super) fn whole(part: usize) -> Piece {
+        Piece {
+            part,
+            lo: 0,
+            hi: u32::MAX,
+        }
+    }
+}
 
-/// [`run`] over the parts `parts`, with `scratch`: their `k` best hits into
-/// `top`.
-fn run_parts<S: CursorSource>(
+/// What one run scores: pieces of distinct parts, and the floor it shares
+/// with the query's other run (none on one thread).
+#[derive(Clone, Copy)]
+pub(super) struct Share<'s> {
+    pub(super) pieces: &'s [Piece],
+    pub(super) floor: Option<&'s Floor>,
+}
+
+/// [`run`] over the pieces of `share`, with `scratch`: their `k` best hits
+/// into `top`.
+pub(super) fn run_parts<S: CursorSource>(
     src: &S,
     cls: &[Clause<'_>],
     sets: &[Set],
     scorer: &Scorer,
-    parts: &[usize],
+    share: Share<'_>,
     scratch: &mut Scratch,
     top: &mut Top,
 ) -> Result<()> {
+    let Share { pieces, floor } = share;
     let n_parts = src.num_parts();
     let score = |set: &Set, tf: u32, dl: u32| scorer.score(set, tf, dl);
     let mut globals: Vec<&[u32]> = Vec::with_capacity(n_parts);
@@ -438,7 +467,7 @@ fn run_parts<S: CursorSource>(
         bases.push(src.base(part)?);
         lengths.push(lengths_of(src, part)?);
     }
-    let (mut terms, ub, cost) = open_sets(src, sets, scorer, parts)?;
+    let (mut terms, ub, cost, ranges) = open_sets(src, sets, scorer, pieces)?;
     // Sets by bound, largest first, and the bounds of the sets after each.
     let mut order: Vec<usize> = (0..sets.len()).collect();
     order.sort_by(|&a, &b| ub[b].total_cmp(&ub[a]));
@@ -467,11 +496,13 @@ fn run_parts<S: CursorSource>(
         rest: &rest,
         cost: &cost,
         terms: &terms,
+        ranges: &ranges,
         globals: &globals,
         bases: &bases,
         lengths: &lengths,
         score: &score,
         musts: &musts,
+        floor,
     };
     let out = scan(src, &plan, scratch, top.k);
     for &(_, _, gid) in &scratch.seen {
@@ -479,7 +510,8 @@ fn run_parts<S: CursorSource>(
     }
     // A scan that failed midway may leave summed tfs behind.
     scratch.dirty = out.is_err();
-    let (read, best) = out?;
+    let (read, mut best) = out?;
+    best.refresh();
     #[cfg(test)]
     LAST.with(|l| {
         l.set(Last {
@@ -502,6 +534,7 @@ fn run_parts<S: CursorSource>(
         after: &rest[read + 1..],
         closed: &musts.closed[read + 1..],
         musts: &musts,
+        floor,
     };
     exact_top(
         src, sets, cls, &mut terms, &probe, &columns, &cands, &mut vals, &mut have, top,
@@ -524,6 +557,7 @@ struct Probe<'s> {
     after: &'s [f64],
     closed: &'s [u32],
     musts: &'s Musts,
+    floor: Option<&'s Floor>,
 }
 
 /// Scores each candidate (`width` of `vals` each, by set: its scores in the
@@ -591,6 +625,9 @@ fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
         if closed != 0 {
             alive.retain(|&c| have[c] & closed == closed);
         }
+        // The `k`-th best partial of the candidates that matched every
+        // must clause, or the other run's floor when larger.
+        let mut t = probe.floor.map_or(f64::NEG_INFINITY, Floor::get);
         if alive.len() > k && k > 0 {
             kth.clear();
             kth.extend(
@@ -600,9 +637,15 @@ fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                     .map(|&c| partial[c]),
             );
             if kth.len() >= k {
-                let (_, &mut t, _) = kth.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-                alive.retain(|&c| !below(partial[c] + after, t));
+                let (_, &mut own, _) = kth.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                if let Some(f) = probe.floor.filter(|_| own > t) {
+                    f.raise(own);
+                }
+                t = t.max(own);
             }
+        }
+        if t > f64::NEG_INFINITY {
+            alive.retain(|&c| !below(partial[c] + after, t));
         }
     }
     let mut leaf: Vec<Option<f64>> = vec![None; cls.len()];
@@ -629,28 +672,44 @@ fn below(bound: f64, kth: f64) -> bool {
     b < t
 }
 
-/// Each set's cursors per part, its bound over all parts (BM25 at its
-/// terms' summed largest tfs and smallest length when they all have block
-/// maxima, else BM25's limit), and its postings.
+/// Each set's cursors per part (those of `pieces`), its bound over all
+/// parts (BM25 at its terms' summed largest tfs and smallest length when
+/// they all have block maxima, else BM25's limit), and its postings in the
+/// pieces (a piece of a part counts its share of the part's docs); and per
+/// part, the local ids of its piece.
 #[allow(clippy::type_complexity)]
 fn open_sets<'a, S: CursorSource>(
     src: &'a S,
     sets: &[Set],
     scorer: &Scorer,
-    parts: &[usize],
-) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>)> {
+    pieces: &[Piece],
+) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>, Vec<(u32, u32)>)> {
     let n_parts = src.num_parts();
+    let mut ranges = vec![(0u32, u32::MAX); n_parts];
+    let mut share = vec![None::<f64>; n_parts];
+    for p in pieces {
+        if let (Some(r), Some(sh)) = (ranges.get_mut(p.part), share.get_mut(p.part)) {
+            *r = (p.lo, p.hi);
+            let len = src.globals(p.part)?.len();
+            let len32 = u32::try_from(len).unwrap_or(u32::MAX);
+            let width = p.hi.min(len32).saturating_sub(p.lo);
+            *sh = Some(if len == 0 {
+                0.0
+            } else {
+                f64::from(width) / len as f64
+            });
+        }
+    }
     let mut terms: Vec<Vec<Terms<'a>>> = Vec::with_capacity(sets.len());
     let mut ub: Vec<f64> = Vec::with_capacity(sets.len());
     let mut cost: Vec<u64> = Vec::with_capacity(sets.len());
     for set in sets {
         let mut per: Vec<Terms<'a>> = Vec::with_capacity(n_parts);
-        let (mut bound, mut postings) = (0.0f64, 0u64);
-        for part in 0..n_parts {
-            let cs: Terms<'a> = if parts.contains(&part) {
-                set.cursors(src, part)?
-            } else {
-                Vec::new()
+        let (mut bound, mut postings) = (0.0f64, 0.0f64);
+        for (part, sh) in share.iter().enumerate() {
+            let cs: Terms<'a> = match sh {
+                Some(_) => set.cursors(src, part)?,
+                None => Vec::new(),
             };
             if !cs.is_empty() {
                 let maxima = cs.iter().try_fold((0u32, u32::MAX), |acc, c| {
@@ -661,15 +720,19 @@ fn open_sets<'a, S: CursorSource>(
                     Some((t, d)) => scorer.score(set, t, d),
                     None => scorer.limit(set),
                 });
-                postings += cs.iter().map(|c| u64::from(c.df())).sum::<u64>();
+                let df: u64 = cs.iter().map(|c| u64::from(c.df())).sum();
+                #[allow(clippy::cast_precision_loss)] // a count of postings
+                let df = df as f64;
+                postings += df * sh.unwrap_or(1.0);
             }
             per.push(cs);
         }
         terms.push(per);
         ub.push(bound);
-        cost.push(postings);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a count, >= 0
+        cost.push(postings.round() as u64);
     }
-    Ok((terms, ub, cost))
+    Ok((terms, ub, cost, ranges))
 }
 
 /// The candidates, by part and local id (the docs seen that matched the
@@ -725,12 +788,15 @@ struct Plan<'s, 'a, F> {
     rest: &'s [f64],
     cost: &'s [u64],
     terms: &'s [Vec<Terms<'a>>],
+    /// Per part, the local ids `lo..hi` of its piece.
+    ranges: &'s [(u32, u32)],
     globals: &'s [&'a [u32]],
     /// Per part, its base when its global ids are `base + local id`.
     bases: &'s [Option<u32>],
     lengths: &'s [Vec<&'a [u32]>],
     score: &'s F,
     musts: &'s Musts,
+    floor: Option<&'s Floor>,
 }
 
 /// The global ids of a batch of a part's `locals` into `gids`: its base
@@ -768,13 +834,14 @@ fn global_ids(
 /// order first seen.
 fn sum_variants(
     cs: &[Cursor<'_>],
+    (lo, hi): (u32, u32),
     sums: &mut [u32],
     touched: &mut Vec<u32>,
 ) -> std::result::Result<(), String> {
     touched.clear();
     let far = worth_prefetching(sums.len());
     for c in cs {
-        c.each_batch(|locals, ts| {
+        c.each_batch_in(lo, hi, |locals, ts| {
             if far {
                 for &local in locals {
                     prefetch(sums, local as usize);
@@ -797,18 +864,19 @@ fn sum_variants(
 /// enter the top `k` and reading the next set would cost more than jumping
 /// to its candidates' postings: how many sets were read, and the `k` best
 /// partials. The docs seen and their partials are in `s`.
-fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
+fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
     src: &S,
-    plan: &Plan<'_, '_, F>,
+    plan: &Plan<'s, '_, F>,
     scratch: &mut Scratch,
     k: usize,
-) -> Result<(usize, Best)> {
-    let mut best = Best::new(k);
+) -> Result<(usize, Best<'s>)> {
+    let mut best = Best::new(k, plan.floor);
     let all = plan.musts.all;
     for (j, &si) in plan.order.iter().enumerate() {
         // No doc not seen yet can enter once the bounds of the sets left
         // cannot lift it, or once it lacks a must clause read whole.
         let closed = plan.musts.closed[j];
+        best.refresh();
         if closed != 0 || best.closed_below(plan.rest[j]) {
             let r = plan.rest[j];
             let cands = scratch
@@ -833,6 +901,7 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
         #[allow(clippy::cast_possible_truncation)]
         let set_id = si as u32;
         for (part, cs) in plan.terms[si].iter().enumerate() {
+            let (lo, hi) = plan.ranges[part];
             let (globals, base) = (plan.globals[part], plan.bases[part]);
             let lengths = plan.lengths[part][set.f.index()];
             let err = |d: String| src.part_error(part, d);
@@ -852,6 +921,7 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
             // the cache misses of a cold index overlap), their scores, then
             // each is added.
             let mut add = |locals: &[u32], tfs: &[u32]| {
+                best.refresh();
                 let mut gids = [DELETED; BATCH];
                 global_ids(locals, base, globals, slots, lengths, &mut gids);
                 // The scores apart, in a loop without branches (its
@@ -872,11 +942,7 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                     if *slot == UNSEEN {
                         if !admit || best.closed_below(score + after) {
                             #[cfg(test)]
-                            LAST.with(|l| {
-                                let mut last = l.get();
-                                last.passed += 1;
-                                l.set(last);
-                            });
+                            note_passed();
                             continue;
                         }
                         // Fewer docs are seen than there are global ids,
@@ -900,11 +966,11 @@ fn scan<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
             };
             match cs.as_slice() {
                 [] => {}
-                [c] => c.each_batch(&mut add).map_err(err)?,
+                [c] => c.each_batch_in(lo, hi, &mut add).map_err(err)?,
                 cs => {
                     // Stem variants: their tfs summed per doc first, as the
                     // exhaustive executor sums them.
-                    sum_variants(cs, sums, touched).map_err(err)?;
+                    sum_variants(cs, (lo, hi), sums, touched).map_err(err)?;
                     let mut ts = [0u32; BATCH];
                     for locals in touched.chunks(BATCH) {
                         for (t, &local) in ts.iter_mut().zip(locals) {
@@ -933,7 +999,7 @@ mod tests {
 
     #[test]
     fn best_keeps_the_k_largest_partials_of_distinct_docs() {
-        let mut b = Best::new(2);
+        let mut b = Best::new(2, None);
         b.offer(0, 1.0);
         assert!(!b.closed_below(0.0), "fewer than k: nothing is closed");
         b.offer(1, 3.0);
@@ -1189,11 +1255,13 @@ mod tests {
         }
     }
 
-    /// Split over two threads, the parts' runs (each with its own scratch,
-    /// bounds and `k` best partials) give the exhaustive hits, bit for bit,
-    /// and a query split again reuses the lent scratch.
+    /// Split over two threads, each over half of the docs (a part cut in
+    /// two at the middle doc), the runs (each with its own scratch, bounds
+    /// and `k` best partials, and a shared floor) give the exhaustive hits,
+    /// bit for bit, and a query split again reuses the lent scratch.
     #[test]
     fn parts_on_two_threads_equal_exhaustive() {
+        use super::super::split::{FORCE_SPLIT, SPLITS};
         let (_dir, disk, mem) = fixture();
         FORCE_SPLIT.with(|f| f.set(true));
         let before = SPLITS.with(std::cell::Cell::get);
@@ -1213,10 +1281,26 @@ mod tests {
                 }
             }
         }
-        FORCE_SPLIT.with(|f| f.set(false));
         // Every query but the one without a doc was split.
         let split = SPLITS.with(std::cell::Cell::get) - before;
         assert_eq!(split, 2 * (qs.len() - 1) * 5);
+        // Through the gate: the words looked up on both threads and
+        // joined give the exhaustive run its terms when pruning does not
+        // pay (rare words), and the pruned hits when it does.
+        let opts = SearchOptions::default();
+        for q in [
+            "rarename midword",
+            "rarename AND midword",
+            "midword common",
+            "absentword rarename",
+        ] {
+            for k in [1, 10, 5000] {
+                let got = SearchIndex::search(&disk, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                let want = SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert_same(&got, &want, &format!("gated {q:?} k {k}"));
+            }
+        }
+        FORCE_SPLIT.with(|f| f.set(false));
     }
 
     /// The strategy stops before the body's long list, and still gives the
