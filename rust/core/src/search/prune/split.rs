@@ -43,8 +43,11 @@ thread_local! {
 }
 
 /// Below this many docs (deleted ones included) a query stays on one
-/// thread: its lookups and lists are short, and starting a thread costs
-/// about 50 µs.
+/// thread: its lookups and lists are short, and starting a thread and
+/// handing the sets over cost about 50-80 µs. Measured on the mixed set in
+/// turn, 100 MB (12,682 docs) in three segments, split and unsplit taking
+/// turns in one process: p50 323-334 µs split, 297-313 µs not; at 1 GB
+/// (127,000 docs) the split wins.
 const MIN_SPLIT_DOCS: usize = 1 << 15;
 
 /// Where a query is cut for two threads: this thread looks its words up

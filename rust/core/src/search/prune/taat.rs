@@ -321,9 +321,9 @@ impl<'f> Best<'f> {
     }
 
     /// Whether no doc whose score is at most `bound` can enter the top `k`:
-    /// it is below the `k`-th best partial, or the other run's (the
-    /// smallest of `k` docs' partials, -inf while there are fewer, is never
-    /// above a bound).
+    /// it is below the `k`-th best partial, or below the other run's floor
+    /// as last read. Both are -inf until there is one, and nothing is below
+    /// -inf.
     fn closed_below(&self, bound: f64) -> bool {
         below(bound, self.min.max(self.outer))
     }
@@ -1301,6 +1301,53 @@ mod tests {
             }
         }
         FORCE_SPLIT.with(|f| f.set(false));
+    }
+
+    /// A split query over corrupt segments is an error naming a segment
+    /// file, from whichever thread met it: no panic, no hang, no hits.
+    #[test]
+    fn a_split_query_over_a_corrupt_segment_is_an_error() {
+        use super::super::split::FORCE_SPLIT;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        write(&root, 3000);
+        drop(segmented(dir.path(), &root));
+        let ix = dir.path().join("ix");
+        let mut segs: Vec<_> = fs::read_dir(&ix)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "seg"))
+            .collect();
+        segs.sort();
+        assert!(segs.len() > 1);
+        // Every byte of the postings' half of the last segment flipped: the
+        // helper meets it (the last parts are the second run's).
+        let last = segs.last().unwrap_or_else(|| panic!("no segment"));
+        let mut bytes = fs::read(last).unwrap_or_else(|e| panic!("{e}"));
+        let n = bytes.len();
+        for b in &mut bytes[n / 8..n / 2] {
+            *b = !*b;
+        }
+        fs::write(last, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let disk = DiskIndex::open(&ix).unwrap_or_else(|e| panic!("{e}"));
+        FORCE_SPLIT.with(|f| f.set(true));
+        let opts = SearchOptions::default();
+        let mut errors = 0;
+        for q in [
+            "rarename common",
+            "midword AND common",
+            "common midword text",
+        ] {
+            match disk.search_pruned(q, 10, &opts) {
+                Ok(_) => {}
+                Err(e) => {
+                    assert!(e.to_string().contains(".seg"), "{q:?}: {e}");
+                    errors += 1;
+                }
+            }
+        }
+        FORCE_SPLIT.with(|f| f.set(false));
+        assert!(errors > 0, "no query met the corrupt segment");
     }
 
     /// The strategy stops before the body's long list, and still gives the
