@@ -160,9 +160,10 @@ fn clauses(p: &Plan) -> Option<Vec<Clause<'_>>> {
     out.iter().any(|c| c.0 != Occur::MustNot).then_some(out)
 }
 
-/// The live df of the term set of stem key `key` over every part: a part
-/// with several of its terms gives their union's df, stored in the segment
-/// when every doc of the part is live, else counted over its live docs.
+/// The live df of the term set of stem key `key` over the parts it was
+/// looked up in (every part, or one thread's: [`split`]): a part with
+/// several of its terms gives their union's df, stored in the segment when
+/// every doc of the part is live, else counted over its live docs.
 fn live_df<S: CursorSource>(src: &S, s: &Found) -> Result<u64> {
     let (f, key) = (s.f, s.key.as_str());
     let mut df = 0u64;

@@ -467,7 +467,7 @@ pub(super) fn run_parts<S: CursorSource>(
         bases.push(src.base(part)?);
         lengths.push(lengths_of(src, part)?);
     }
-    let (mut terms, ub, cost, ranges) = open_sets(src, sets, scorer, pieces)?;
+    let (mut terms, ub, cost, ranges) = open_sets(src, sets, scorer, pieces, &globals)?;
     // Sets by bound, largest first, and the bounds of the sets after each.
     let mut order: Vec<usize> = (0..sets.len()).collect();
     order.sort_by(|&a, &b| ub[b].total_cmp(&ub[a]));
@@ -675,22 +675,29 @@ fn below(bound: f64, kth: f64) -> bool {
 /// Each set's cursors per part (those of `pieces`), its bound over all
 /// parts (BM25 at its terms' summed largest tfs and smallest length when
 /// they all have block maxima, else BM25's limit), and its postings in the
-/// pieces (a piece of a part counts its share of the part's docs); and per
-/// part, the local ids of its piece.
+/// pieces (a piece of a part counts its share of the part's docs, of
+/// which `globals` holds one id each); and per part, the local ids of its
+/// piece.
 #[allow(clippy::type_complexity)]
 fn open_sets<'a, S: CursorSource>(
     src: &'a S,
     sets: &[Set],
     scorer: &Scorer,
     pieces: &[Piece],
+    globals: &[&[u32]],
 ) -> Result<(Vec<Vec<Terms<'a>>>, Vec<f64>, Vec<u64>, Vec<(u32, u32)>)> {
     let n_parts = src.num_parts();
     let mut ranges = vec![(0u32, u32::MAX); n_parts];
     let mut share = vec![None::<f64>; n_parts];
     for p in pieces {
-        if let (Some(r), Some(sh)) = (ranges.get_mut(p.part), share.get_mut(p.part)) {
+        let parts = (
+            ranges.get_mut(p.part),
+            share.get_mut(p.part),
+            globals.get(p.part),
+        );
+        if let (Some(r), Some(sh), Some(g)) = parts {
             *r = (p.lo, p.hi);
-            let len = src.globals(p.part)?.len();
+            let len = g.len();
             let len32 = u32::try_from(len).unwrap_or(u32::MAX);
             let width = p.hi.min(len32).saturating_sub(p.lo);
             *sh = Some(if len == 0 {
