@@ -77,6 +77,8 @@ struct Last {
     probes: usize,
     /// Postings of docs not seen yet passed over in sets read whole.
     passed: usize,
+    /// Docs seen, then set aside once no new doc could enter ([`narrow`]).
+    narrowed: usize,
 }
 
 /// Counts a posting of a doc not seen passed over ([`Last::passed`]).
@@ -90,10 +92,30 @@ fn note_passed() {
     });
 }
 
+/// Counts a posting of global id `gid` passed over once no new doc can
+/// enter, when its doc was not seen ([`Last::passed`]).
+#[cfg(test)]
+fn note_skipped(slots: &[u32], gid: u32) {
+    if slots.get(gid as usize).is_none_or(|&s| s == UNSEEN) {
+        note_passed();
+    }
+}
+
+/// Counts docs seen and set aside ([`Last::narrowed`]).
+#[cfg(test)]
+fn note_narrowed(n: usize) {
+    LAST.with(|l| {
+        l.set(Last {
+            narrowed: l.get().narrowed + n,
+            ..l.get()
+        });
+    });
+}
+
 #[cfg(test)]
 thread_local! {
     static LAST: std::cell::Cell<Last> = const {
-        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0, passed: 0 })
+        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0, passed: 0, narrowed: 0 })
     };
 }
 
@@ -114,6 +136,10 @@ pub(super) struct Scratch {
     have: Vec<u32>,
     /// `(slot, set, score)` of every posting read whole, for the exact sums.
     log: Vec<(u32, u32, f64)>,
+    /// Once no new doc can enter, the slots of the docs seen that still can
+    /// ([`narrow`]), and a bit per global id of theirs (0 between queries).
+    alive: Vec<u32>,
+    alive_bits: Vec<u64>,
     dirty: bool,
 }
 
@@ -136,6 +162,9 @@ impl Scratch {
         }
         if self.touched.capacity() > KEEP {
             self.touched = Vec::new();
+        }
+        if self.alive.capacity() > KEEP {
+            self.alive = Vec::new();
         }
     }
 }
@@ -479,9 +508,15 @@ pub(super) fn run_parts<S: CursorSource>(
     let n = src.n_docs() as usize;
     // Local ids are below their part's length, deleted docs included.
     let n_local = globals.iter().map(|g| g.len()).max().unwrap_or(0);
-    if scratch.dirty || scratch.slots.len() != n || scratch.tfs.len() != n_local {
+    let n_words = n.div_ceil(64);
+    if scratch.dirty
+        || scratch.slots.len() != n
+        || scratch.tfs.len() != n_local
+        || scratch.alive_bits.len() != n_words
+    {
         scratch.slots = vec![UNSEEN; n];
         scratch.tfs = vec![0; n_local];
+        scratch.alive_bits = vec![0; n_words];
     }
     scratch.dirty = true;
     #[cfg(test)]
@@ -490,6 +525,7 @@ pub(super) fn run_parts<S: CursorSource>(
     scratch.acc.clear();
     scratch.have.clear();
     scratch.log.clear();
+    scratch.alive.clear();
     let plan = Plan {
         sets,
         order: &order,
@@ -508,6 +544,11 @@ pub(super) fn run_parts<S: CursorSource>(
     for &(_, _, gid) in &scratch.seen {
         scratch.slots[gid as usize] = UNSEEN;
     }
+    for &slot in &scratch.alive {
+        if let Some(&(_, _, gid)) = scratch.seen.get(slot as usize) {
+            set_bit(&mut scratch.alive_bits, gid, false);
+        }
+    }
     // A scan that failed midway may leave summed tfs behind.
     scratch.dirty = out.is_err();
     let (read, mut best) = out?;
@@ -518,6 +559,7 @@ pub(super) fn run_parts<S: CursorSource>(
             read,
             sets: sets.len(),
             passed: l.get().passed,
+            narrowed: l.get().narrowed,
             ..Last::default()
         });
     });
@@ -825,10 +867,7 @@ fn global_ids(
         }
     }
     for (g, &local) in gids.iter_mut().zip(locals) {
-        *g = match base {
-            Some(base) => base.wrapping_add(local),
-            None => globals.get(local as usize).copied().unwrap_or(DELETED),
-        };
+        *g = global_id(local, base, globals);
         if far {
             prefetch(slots, *g as usize);
             prefetch(lengths, local as usize);
@@ -836,14 +875,65 @@ fn global_ids(
     }
 }
 
+/// The global id of a part's local id `local`: its base plus the id, else
+/// loaded from `globals` ([`DELETED`] past its end).
+#[inline]
+fn global_id(local: u32, base: Option<u32>, globals: &[u32]) -> u32 {
+    match base {
+        Some(base) => base.wrapping_add(local),
+        None => globals.get(local as usize).copied().unwrap_or(DELETED),
+    }
+}
+
+/// The slot of a doc not seen before (`(part, local id, global id)`),
+/// with a partial of 0 and no must clause matched yet.
+fn see((seen, acc, have): (&mut Vec<Seen>, &mut Vec<f64>, &mut Vec<u32>), doc: Seen) -> u32 {
+    // Fewer docs are seen than there are global ids, which are u32s below
+    // `UNSEEN`.
+    #[allow(clippy::cast_possible_truncation)]
+    let next = acc.len() as u32;
+    seen.push(doc);
+    acc.push(0.0);
+    have.push(0);
+    next
+}
+
+/// Once no new doc can enter: moves the postings of a batch (`locals` and
+/// their tfs, their global ids in `gids`) whose docs still count
+/// ([`counts`]: `alive` holds their bits, `slots` one slot per doc of the
+/// index) to the front of `ls`, `ts` and `gids`, in a loop without
+/// branches, and gives how many.
+fn still_counted(
+    (locals, tfs): (&[u32], &[u32]),
+    gids: &mut [u32; BATCH],
+    alive: &[u64],
+    slots: &[u32],
+    (ls, ts): (&mut [u32; BATCH], &mut [u32; BATCH]),
+) -> usize {
+    let mut m = 0usize;
+    for (i, (&local, &tf)) in locals.iter().zip(tfs).enumerate() {
+        let gid = gids[i];
+        (ls[m], ts[m], gids[m]) = (local, tf, gid);
+        let read = counts(alive, gid, slots.len());
+        #[cfg(test)]
+        if !read {
+            note_skipped(slots, gid);
+        }
+        m += usize::from(read);
+    }
+    m
+}
+
 /// Sums the tfs of a set's stem variants `cs` in one part per local id
-/// into `sums` (0 between uses), listing the ids in `touched`, in the
-/// order first seen.
+/// (of the ids `keep` keeps) into `sums` (0 between uses), listing the ids
+/// in `touched`, in the order first seen; then hands them to `f` with their
+/// sums, [`BATCH`] at a time, leaving `sums` at 0.
 fn sum_variants(
     cs: &[Cursor<'_>],
     (lo, hi): (u32, u32),
-    sums: &mut [u32],
-    touched: &mut Vec<u32>,
+    keep: impl Fn(u32) -> bool,
+    (sums, touched): (&mut [u32], &mut Vec<u32>),
+    mut f: impl FnMut(&[u32], &[u32]),
 ) -> std::result::Result<(), String> {
     touched.clear();
     let far = worth_prefetching(sums.len());
@@ -855,6 +945,9 @@ fn sum_variants(
                 }
             }
             for (&local, &tf) in locals.iter().zip(ts) {
+                if !keep(local) {
+                    continue;
+                }
                 if let Some(t) = sums.get_mut(local as usize) {
                     if *t == 0 {
                         touched.push(local);
@@ -864,7 +957,86 @@ fn sum_variants(
             }
         })?;
     }
+    let mut ts = [0u32; BATCH];
+    for locals in touched.chunks(BATCH) {
+        for (t, &local) in ts.iter_mut().zip(locals) {
+            *t = sums.get_mut(local as usize).map_or(0, std::mem::take);
+        }
+        f(locals, &ts[..locals.len()]);
+    }
     Ok(())
+}
+
+/// Whether the bit of `id` is set (none is past the end).
+#[inline]
+fn bit_of(bits: &[u64], id: u32) -> bool {
+    bits.get((id / 64) as usize)
+        .is_some_and(|w| w >> (id % 64) & 1 == 1)
+}
+
+/// Whether a posting of global id `gid` is still read once no new doc can
+/// enter: its doc still can (its bit in `alive` is set), or the id is not
+/// below `n`, the index's docs (an error, reported when it is added).
+#[inline]
+fn counts(alive: &[u64], gid: u32, n: usize) -> bool {
+    bit_of(alive, gid) || (gid != DELETED && gid as usize >= n)
+}
+
+/// Sets or clears the bit of `id` (within the bits).
+fn set_bit(bits: &mut [u64], id: u32, on: bool) {
+    if let Some(w) = bits.get_mut((id / 64) as usize) {
+        let mask = 1u64 << (id % 64);
+        if on {
+            *w |= mask;
+        } else {
+            *w &= !mask;
+        }
+    }
+}
+
+/// Once no doc not seen can enter the top `k` (at a set whose bounds and
+/// those after sum to `rest`, after the must clauses `closed`): keeps in
+/// `scratch.alive` (and its bits) the docs seen that still can, those that
+/// matched `closed` and whose partial plus `rest` is not below the `k`-th
+/// best partial ([`Best::closed_below`]), and gives how many. No doc is seen
+/// from then on, and a doc set aside cannot come back (its partial grows by
+/// at most `rest`, which only shrinks, and the `k`-th best partial only
+/// grows), so `again` (there was an earlier call this scan) narrows the
+/// last call's docs. The sets read whole from then on add to these docs
+/// only: the others' partials and logs are never used.
+fn narrow(scratch: &mut Scratch, best: &Best, rest: f64, closed: u32, again: bool) -> usize {
+    let Scratch {
+        seen,
+        acc,
+        have,
+        alive,
+        alive_bits,
+        ..
+    } = scratch;
+    let can = |slot: usize| have[slot] & closed == closed && !best.closed_below(acc[slot] + rest);
+    #[cfg(test)]
+    let before = if again { alive.len() } else { seen.len() };
+    if again {
+        alive.retain(|&slot| {
+            let keep = can(slot as usize);
+            if !keep {
+                if let Some(&(_, _, gid)) = seen.get(slot as usize) {
+                    set_bit(alive_bits, gid, false);
+                }
+            }
+            keep
+        });
+    } else {
+        for (slot, &(_, _, gid)) in (0u32..).zip(seen.iter()) {
+            if can(slot as usize) {
+                alive.push(slot);
+                set_bit(alive_bits, gid, true);
+            }
+        }
+    }
+    #[cfg(test)]
+    note_narrowed(before - alive.len());
+    alive.len()
 }
 
 /// Reads the sets whole, largest bound first, until no doc not yet seen can
@@ -879,28 +1051,25 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
 ) -> Result<(usize, Best<'s>)> {
     let mut best = Best::new(k, plan.floor);
     let all = plan.musts.all;
+    let n = scratch.slots.len();
+    // Whether no new doc could enter at an earlier set already.
+    let mut shut = false;
     for (j, &si) in plan.order.iter().enumerate() {
-        // No doc not seen yet can enter once the bounds of the sets left
-        // cannot lift it, or once it lacks a must clause read whole.
+        // A doc not seen yet scores at most its score here plus the bounds
+        // of the sets after: it is passed over when that cannot lift it into
+        // the top `k`, or when it lacks a must clause read whole. Once every
+        // such doc is (this set's bound cannot), only the docs seen that
+        // can still enter count.
         let closed = plan.musts.closed[j];
         best.refresh();
-        if closed != 0 || best.closed_below(plan.rest[j]) {
-            let r = plan.rest[j];
-            let cands = scratch
-                .acc
-                .iter()
-                .zip(&scratch.have)
-                .filter(|&(&a, &h)| h & closed == closed && !best.closed_below(a + r))
-                .count() as u64;
+        let admit = closed == 0 && !best.closed_below(plan.rest[j]);
+        if !admit {
+            let cands = narrow(scratch, &best, plan.rest[j], closed, shut) as u64;
+            shut = true;
             if plan.cost[si] > PROBE_POSTINGS * cands {
                 return Ok((j, best));
             }
         }
-        // A doc not seen yet scores at most its score here plus the bounds
-        // of the sets after: it is passed over when that cannot lift it into
-        // the top `k` (every such doc, once this set's bound cannot), or
-        // when it lacks a must clause read whole.
-        let admit = closed == 0 && !best.closed_below(plan.rest[j]);
         let after = plan.rest[j + 1];
         let bit = plan.musts.bits[si];
         let set = &plan.sets[si];
@@ -920,6 +1089,7 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 acc,
                 have,
                 log,
+                alive_bits,
                 ..
             } = scratch;
             let mut bad: Option<u32> = None;
@@ -931,6 +1101,21 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 best.refresh();
                 let mut gids = [DELETED; BATCH];
                 global_ids(locals, base, globals, slots, lengths, &mut gids);
+                // Once no new doc can enter, only the docs that still can,
+                // in a loop without branches.
+                let (mut ls, mut ts) = ([0u32; BATCH], [0u32; BATCH]);
+                let (locals, tfs, gids) = if admit {
+                    (locals, tfs, &gids[..locals.len()])
+                } else {
+                    let m = still_counted(
+                        (locals, tfs),
+                        &mut gids,
+                        alive_bits,
+                        slots,
+                        (&mut ls, &mut ts),
+                    );
+                    (&ls[..m], &ts[..m], &gids[..m])
+                };
                 // The scores apart, in a loop without branches (its
                 // divisions overlap).
                 let mut scores = [0.0f64; BATCH];
@@ -938,7 +1123,7 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                     let dl = lengths.get(local as usize).copied().unwrap_or(0);
                     *v = (plan.score)(set, tf, dl);
                 }
-                for ((&local, &gid), &score) in locals.iter().zip(&gids).zip(&scores) {
+                for ((&local, &gid), &score) in locals.iter().zip(gids).zip(&scores) {
                     if gid == DELETED {
                         continue;
                     }
@@ -952,14 +1137,7 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                             note_passed();
                             continue;
                         }
-                        // Fewer docs are seen than there are global ids,
-                        // which are u32s below `UNSEEN`.
-                        #[allow(clippy::cast_possible_truncation)]
-                        let next = acc.len() as u32;
-                        *slot = next;
-                        seen.push((part, local, gid));
-                        acc.push(0.0);
-                        have.push(0);
+                        *slot = see((seen, acc, have), (part, local, gid));
                     }
                     let at = *slot as usize;
                     acc[at] += score;
@@ -976,15 +1154,12 @@ fn scan<'s, S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
                 [c] => c.each_batch_in(lo, hi, &mut add).map_err(err)?,
                 cs => {
                     // Stem variants: their tfs summed per doc first, as the
-                    // exhaustive executor sums them.
-                    sum_variants(cs, (lo, hi), sums, touched).map_err(err)?;
-                    let mut ts = [0u32; BATCH];
-                    for locals in touched.chunks(BATCH) {
-                        for (t, &local) in ts.iter_mut().zip(locals) {
-                            *t = std::mem::take(&mut sums[local as usize]);
-                        }
-                        add(locals, &ts[..locals.len()]);
-                    }
+                    // exhaustive executor sums them (once no new doc can
+                    // enter, of the docs that still can only).
+                    let keep = |local: u32| {
+                        admit || counts(alive_bits, global_id(local, base, globals), n)
+                    };
+                    sum_variants(cs, (lo, hi), keep, (sums, touched), &mut add).map_err(err)?;
                 }
             }
             if let Some(gid) = bad {
@@ -1444,10 +1619,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = dir.path().join("specs");
         fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
-        let long = (0..30)
-            .map(|i| format!("x{i}"))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let long = long_name();
         for i in 0..60usize {
             let (name, body) = match i {
                 0 => ("rarename".to_owned(), "filler".to_owned()),
@@ -1486,6 +1658,54 @@ mod tests {
             passed += LAST.with(std::cell::Cell::get).passed;
         }
         assert!(passed > 0, "no doc was passed over");
+    }
+
+    /// Thirty words of a long name.
+    fn long_name() -> String {
+        (0..30)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Once no new doc can enter, the sets read whole add to the docs seen
+    /// that still can only: the postings of docs seen and set aside are
+    /// passed over, and the hits are still the exhaustive ones, bit for bit.
+    #[test]
+    fn sets_aside_docs_seen_once_none_can_enter() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        let long = long_name();
+        for i in 0..3000usize {
+            // The rare name word in eight long names first (low scores:
+            // seen while the top `k` fills, then, once the name's list is
+            // read, their partials cannot reach the `k`-th best whatever
+            // the body word adds) and alone in two names after (high); the
+            // body word in 100 docs, those ten among them
+            let name = match i {
+                0..8 => format!("alphaword {long}"),
+                8..10 => "alphaword".to_owned(),
+                _ => format!("other {i}"),
+            };
+            // (two stem variants of it, so that the set is a union).
+            let body = match i {
+                0..60 => "betaword filler",
+                60..100 => "betawords filler",
+                _ => "filler",
+            };
+            let spec = format!("---\nname: {name}\ndescription: text\n---\n{body}\n");
+            fs::write(root.join(format!("s{i:04}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (disk, mem) = indexes(dir.path(), &root);
+        let mut narrowed = 0;
+        for q in ["alphaword betaword", "alphaword AND betaword"] {
+            for k in [1, 2, 3, 10] {
+                let (_, last) = pruned_as_exhaustive(&disk, &mem, q, k);
+                narrowed += last.narrowed;
+            }
+        }
+        assert!(narrowed > 0, "no doc seen was set aside");
     }
 
     /// Candidates whose partial after a probed set cannot reach the `k`-th
