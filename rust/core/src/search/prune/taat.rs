@@ -79,6 +79,8 @@ struct Last {
     passed: usize,
     /// Docs seen, then set aside once no new doc could enter ([`narrow`]).
     narrowed: usize,
+    /// Whether a must clause's sets were moved up ([`reading_order`]).
+    closed_first: bool,
 }
 
 /// Counts a posting of a doc not seen passed over ([`Last::passed`]).
@@ -115,7 +117,15 @@ fn note_narrowed(n: usize) {
 #[cfg(test)]
 thread_local! {
     static LAST: std::cell::Cell<Last> = const {
-        std::cell::Cell::new(Last { read: 0, sets: 0, cands: 0, probes: 0, passed: 0, narrowed: 0 })
+        std::cell::Cell::new(Last {
+            read: 0,
+            sets: 0,
+            cands: 0,
+            probes: 0,
+            passed: 0,
+            narrowed: 0,
+            closed_first: false,
+        })
     };
 }
 
@@ -447,6 +457,52 @@ pub(super) fn with_two<R>(f: impl FnOnce(&mut Scratch, &mut Scratch) -> R) -> R 
     })
 }
 
+/// The order sets of bounds `ub` and postings `cost` are read in (`must`:
+/// per set, its clause when that is a must clause): by bound, largest
+/// first, so that the `k`-th best partial rises fast; except that once the
+/// sets left of a must clause cost fewer postings than the next set (of
+/// another clause), they come first. No doc is seen after the last set of a
+/// must clause (a doc that lacks it cannot match), so the next set then adds
+/// to the docs seen that can still enter only ([`narrow`]), where it would
+/// have seen its own docs, for fewer postings than it costs. Measured at
+/// 100 MB: `python AND asyncio`, whose second word's body list (540
+/// postings, a small bound) came after the first word's description list
+/// (1,313): 103 -> 64 µs, the mixed set's other queries unchanged.
+fn reading_order(ub: &[f64], cost: &[u64], must: &[Option<usize>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ub.len()).collect();
+    order.sort_by(|&a, &b| ub[b].total_cmp(&ub[a]));
+    // Per must clause, its sets left and their postings.
+    let n = must.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+    let mut left = vec![(0usize, 0u64); n];
+    for (m, &c) in must.iter().zip(cost) {
+        if let Some(l) = m.and_then(|m| left.get_mut(m)) {
+            *l = (l.0 + 1, l.1 + c);
+        }
+    }
+    for j in 0..order.len() {
+        let si = order[j];
+        let cheapest = (0..n)
+            .filter(|&c| left[c].0 > 0 && must[si] != Some(c))
+            .min_by_key(|&c| left[c].1);
+        if let Some(c) = cheapest.filter(|&c| left[c].1 < cost[si]) {
+            // A stable sort: each part keeps its order by bound.
+            order[j..].sort_by_key(|&sj| must[sj] != Some(c));
+            #[cfg(test)]
+            LAST.with(|l| {
+                l.set(Last {
+                    closed_first: true,
+                    ..l.get()
+                });
+            });
+            break;
+        }
+        if let Some(l) = must[si].and_then(|m| left.get_mut(m)) {
+            *l = (l.0 - 1, l.1 - cost[si]);
+        }
+    }
+    order
+}
+
 /// A run's share of a part: its docs of local ids `lo..hi`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Piece {
@@ -497,9 +553,14 @@ pub(super) fn run_parts<S: CursorSource>(
         lengths.push(lengths_of(src, part)?);
     }
     let (mut terms, ub, cost, ranges) = open_sets(src, sets, scorer, pieces, &globals)?;
-    // Sets by bound, largest first, and the bounds of the sets after each.
-    let mut order: Vec<usize> = (0..sets.len()).collect();
-    order.sort_by(|&a, &b| ub[b].total_cmp(&ub[a]));
+    #[cfg(test)]
+    LAST.with(|l| l.set(Last::default()));
+    // The order the sets are read in, and the bounds of the sets after each.
+    let must_of: Vec<Option<usize>> = sets
+        .iter()
+        .map(|s| (cls[s.clause].0 == Occur::Must).then_some(s.clause))
+        .collect();
+    let order = reading_order(&ub, &cost, &must_of);
     let mut rest = vec![0.0f64; order.len() + 1];
     for j in (0..order.len()).rev() {
         rest[j] = rest[j + 1] + ub[order[j]];
@@ -519,8 +580,6 @@ pub(super) fn run_parts<S: CursorSource>(
         scratch.alive_bits = vec![0; n_words];
     }
     scratch.dirty = true;
-    #[cfg(test)]
-    LAST.with(|l| l.set(Last::default()));
     scratch.seen.clear();
     scratch.acc.clear();
     scratch.have.clear();
@@ -560,6 +619,7 @@ pub(super) fn run_parts<S: CursorSource>(
             sets: sets.len(),
             passed: l.get().passed,
             narrowed: l.get().narrowed,
+            closed_first: l.get().closed_first,
             ..Last::default()
         });
     });
@@ -1658,6 +1718,65 @@ mod tests {
             passed += LAST.with(std::cell::Cell::get).passed;
         }
         assert!(passed > 0, "no doc was passed over");
+    }
+
+    /// By bound, largest first, until the sets left of a must clause cost
+    /// fewer postings than the next set of another: then they come first,
+    /// in their order by bound.
+    #[test]
+    fn reads_a_cheap_must_clause_to_its_end_before_a_costly_set() {
+        // Must clauses 0 and 1 over three fields each, by bound: 0's name,
+        // 1's name, 0's description (1,313 postings), 1's description,
+        // 0's body (10,288), 1's body (540).
+        let ub = [9.0, 8.0, 7.0, 6.0, 2.0, 3.0];
+        let cost = [20, 4, 1313, 55, 10_288, 540];
+        let must = [Some(0), Some(1), Some(0), Some(1), Some(0), Some(1)];
+        // 1's sets left (55 + 540) cost fewer than 0's description.
+        assert_eq!(reading_order(&ub, &cost, &must), [0, 1, 3, 5, 2, 4]);
+        // Not when they cost more.
+        let dear = [20, 4, 1313, 55, 10_288, 1300];
+        assert_eq!(reading_order(&ub, &dear, &must), [0, 1, 2, 3, 5, 4]);
+        // Should clauses are read by bound, whatever they cost.
+        let should = [None, None, None, None, None, None];
+        assert_eq!(reading_order(&ub, &cost, &should), [0, 1, 2, 3, 5, 4]);
+        // A should clause's sets are not moved up with a must clause's.
+        let mixed = [Some(0), None, Some(0), Some(1), Some(0), Some(1)];
+        assert_eq!(reading_order(&ub, &cost, &mixed), [0, 1, 3, 5, 2, 4]);
+        let none: [Option<usize>; 0] = [];
+        assert!(reading_order(&[], &[], &none).is_empty());
+    }
+
+    /// A must clause's last sets read before a costly set of another word:
+    /// the hits are still the exhaustive ones, bit for bit.
+    #[test]
+    fn a_cheap_must_clause_read_first_equals_exhaustive() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        let filler = "filler ".repeat(50);
+        for i in 0..3000usize {
+            // The rare word in five names and in 300 long bodies (a small
+            // bound, after the other word's); the other word in half the
+            // short descriptions (a larger bound, more postings).
+            let name = if i % 600 == 0 { "rareword" } else { "other" };
+            let desc = if i % 2 == 0 { "oftenword" } else { "text" };
+            let body = if i % 10 == 3 {
+                format!("rareword {filler}")
+            } else {
+                "filler".to_owned()
+            };
+            let spec = format!("---\nname: {name} {i}\ndescription: {desc}\n---\n{body}\n");
+            fs::write(root.join(format!("s{i:04}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (disk, mem) = indexes(dir.path(), &root);
+        let mut first = 0;
+        for q in ["rareword AND oftenword", "+oftenword +rareword other"] {
+            for k in [1, 3, 10, 50] {
+                let (_, last) = pruned_as_exhaustive(&disk, &mem, q, k);
+                first += usize::from(last.closed_first);
+            }
+        }
+        assert!(first > 0, "no must clause was read first");
     }
 
     /// Thirty words of a long name.
