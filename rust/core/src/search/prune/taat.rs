@@ -8,13 +8,15 @@
 //! the essential sets, cursor by cursor; this strategy reads few postings
 //! beyond the short lists:
 //!
-//! 1. the sets are read whole, largest bound first, summing each doc's
-//!    partial score (the scores of the sets read, a lower bound of its
-//!    score) and keeping the `k` best partials, until the bounds of the sets
-//!    left sum below the `k`-th best partial (a doc not seen by then cannot
-//!    enter the top `k`: from then on, a set read whole only adds to the
-//!    docs seen) and reading the next set whole would cost more postings
-//!    than jumping to each candidate's posting in it;
+//! 1. the sets are read whole, largest bound first (but a must clause
+//!    whose sets left cost fewer postings than the next set is read to its
+//!    end first: [`reading_order`]), summing each doc's partial score (the
+//!    scores of the sets read, a lower bound of its score) and keeping the
+//!    `k` best partials, until the bounds of the sets left sum below the
+//!    `k`-th best partial (a doc not seen by then cannot enter the top `k`:
+//!    from then on, a set read whole only adds to the docs seen that can
+//!    still enter, [`narrow`]) and reading the next set whole would cost
+//!    more postings than jumping to each candidate's posting in it;
 //! 2. the candidates are the docs seen whose partial plus those bounds can
 //!    still reach the `k`-th best partial;
 //! 3. each candidate is scored exactly: its scores in the sets read whole
