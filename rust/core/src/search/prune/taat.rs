@@ -85,15 +85,20 @@ struct Last {
     closed_first: bool,
 }
 
+/// Records `f` of the last run on this thread ([`Last`]).
+#[cfg(test)]
+fn note(f: impl FnOnce(&mut Last)) {
+    LAST.with(|l| {
+        let mut last = l.get();
+        f(&mut last);
+        l.set(last);
+    });
+}
+
 /// Counts a posting of a doc not seen passed over ([`Last::passed`]).
 #[cfg(test)]
 fn note_passed() {
-    LAST.with(|l| {
-        l.set(Last {
-            passed: l.get().passed + 1,
-            ..l.get()
-        });
-    });
+    note(|l| l.passed += 1);
 }
 
 /// Counts a posting of global id `gid` passed over once no new doc can
@@ -103,17 +108,6 @@ fn note_skipped(slots: &[u32], gid: u32) {
     if slots.get(gid as usize).is_none_or(|&s| s == UNSEEN) {
         note_passed();
     }
-}
-
-/// Counts docs seen and set aside ([`Last::narrowed`]).
-#[cfg(test)]
-fn note_narrowed(n: usize) {
-    LAST.with(|l| {
-        l.set(Last {
-            narrowed: l.get().narrowed + n,
-            ..l.get()
-        });
-    });
 }
 
 #[cfg(test)]
@@ -490,12 +484,7 @@ fn reading_order(ub: &[f64], cost: &[u64], must: &[Option<usize>]) -> Vec<usize>
             // A stable sort: each part keeps its order by bound.
             order[j..].sort_by_key(|&sj| must[sj] != Some(c));
             #[cfg(test)]
-            LAST.with(|l| {
-                l.set(Last {
-                    closed_first: true,
-                    ..l.get()
-                });
-            });
+            note(|l| l.closed_first = true);
             break;
         }
         if let Some(l) = must[si].and_then(|m| left.get_mut(m)) {
@@ -571,15 +560,11 @@ pub(super) fn run_parts<S: CursorSource>(
     let n = src.n_docs() as usize;
     // Local ids are below their part's length, deleted docs included.
     let n_local = globals.iter().map(|g| g.len()).max().unwrap_or(0);
-    let n_words = n.div_ceil(64);
-    if scratch.dirty
-        || scratch.slots.len() != n
-        || scratch.tfs.len() != n_local
-        || scratch.alive_bits.len() != n_words
-    {
+    if scratch.dirty || scratch.slots.len() != n || scratch.tfs.len() != n_local {
+        // The bits go with the slots: a bit per doc.
         scratch.slots = vec![UNSEEN; n];
         scratch.tfs = vec![0; n_local];
-        scratch.alive_bits = vec![0; n_words];
+        scratch.alive_bits = vec![0; n.div_ceil(64)];
     }
     scratch.dirty = true;
     scratch.seen.clear();
@@ -615,16 +600,7 @@ pub(super) fn run_parts<S: CursorSource>(
     let (read, mut best) = out?;
     best.refresh();
     #[cfg(test)]
-    LAST.with(|l| {
-        l.set(Last {
-            read,
-            sets: sets.len(),
-            passed: l.get().passed,
-            narrowed: l.get().narrowed,
-            closed_first: l.get().closed_first,
-            ..Last::default()
-        });
-    });
+    note(|l| (l.read, l.sets) = (read, sets.len()));
     let (cands, mut vals, mut have) =
         candidates(scratch, &best, rest[read], musts.closed[read], sets.len());
     scratch.release_large();
@@ -703,11 +679,9 @@ fn exact_top<S: CursorSource, F: Fn(&Set, u32, u32) -> f64>(
         let bit = probe.musts.bits[si];
         let lengths_of = |part: usize| columns.lengths[part][set.f.index()];
         #[cfg(test)]
-        LAST.with(|l| {
-            let mut last = l.get();
-            last.cands = cands.len();
-            last.probes += alive.len();
-            l.set(last);
+        note(|l| {
+            l.cands = cands.len();
+            l.probes += alive.len();
         });
         for &c in &alive {
             let (part, local, _) = cands[c];
@@ -1097,7 +1071,7 @@ fn narrow(scratch: &mut Scratch, best: &Best, rest: f64, closed: u32, again: boo
         }
     }
     #[cfg(test)]
-    note_narrowed(before - alive.len());
+    note(|l| l.narrowed += before - alive.len());
     alive.len()
 }
 
@@ -1284,6 +1258,22 @@ mod tests {
         let (mem, _) =
             MemoryIndex::build(&roots, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         (disk, mem)
+    }
+
+    /// `n` specs, `spec(i)` the `i`-th (in file name order), on disk
+    /// (default options) and in memory ([`indexes`]).
+    fn corpus(
+        n: usize,
+        spec: impl Fn(usize) -> String,
+    ) -> (tempfile::TempDir, DiskIndex, MemoryIndex) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..n {
+            fs::write(root.join(format!("s{i:05}.md")), spec(i)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (disk, mem) = indexes(dir.path(), &root);
+        (dir, disk, mem)
     }
 
     /// An on-disk index of `root` in several segments (a small memory
@@ -1678,11 +1668,8 @@ mod tests {
     /// (here, above docs with long names), and passed over after.
     #[test]
     fn admits_docs_while_the_sets_left_can_lift_them() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let root = dir.path().join("specs");
-        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
         let long = long_name();
-        for i in 0..60usize {
+        let (_dir, disk, mem) = corpus(60, |i| {
             let (name, body) = match i {
                 0 => ("rarename".to_owned(), "filler".to_owned()),
                 1..=3 => (format!("rarename {long}"), "filler".to_owned()),
@@ -1703,10 +1690,8 @@ mod tests {
                     "filler text and more words here".to_owned(),
                 ),
             };
-            let spec = format!("---\nname: {name}\ndescription: text\n---\n{body}\n");
-            fs::write(root.join(format!("s{i:03}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
-        }
-        let (disk, mem) = indexes(dir.path(), &root);
+            format!("---\nname: {name}\ndescription: text\n---\n{body}\n")
+        });
         let opts = SearchOptions::default();
         let mut passed = 0;
         for (q, k) in
@@ -1752,11 +1737,8 @@ mod tests {
     /// the hits are still the exhaustive ones, bit for bit.
     #[test]
     fn a_cheap_must_clause_read_first_equals_exhaustive() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let root = dir.path().join("specs");
-        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
         let filler = "filler ".repeat(50);
-        for i in 0..3000usize {
+        let (_dir, disk, mem) = corpus(3000, |i| {
             // The rare word in five names and in 300 long bodies (a small
             // bound, after the other word's); the other word in half the
             // short descriptions (a larger bound, more postings).
@@ -1767,10 +1749,8 @@ mod tests {
             } else {
                 "filler".to_owned()
             };
-            let spec = format!("---\nname: {name} {i}\ndescription: {desc}\n---\n{body}\n");
-            fs::write(root.join(format!("s{i:04}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
-        }
-        let (disk, mem) = indexes(dir.path(), &root);
+            format!("---\nname: {name} {i}\ndescription: {desc}\n---\n{body}\n")
+        });
         let mut first = 0;
         for q in ["rareword AND oftenword", "+oftenword +rareword other"] {
             for k in [1, 3, 10, 50] {
@@ -1794,11 +1774,8 @@ mod tests {
     /// passed over, and the hits are still the exhaustive ones, bit for bit.
     #[test]
     fn sets_aside_docs_seen_once_none_can_enter() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let root = dir.path().join("specs");
-        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
         let long = long_name();
-        for i in 0..3000usize {
+        let (_dir, disk, mem) = corpus(3000, |i| {
             // The rare name word in eight long names first (low scores:
             // seen while the top `k` fills, then, once the name's list is
             // read, their partials cannot reach the `k`-th best whatever
@@ -1815,10 +1792,8 @@ mod tests {
                 60..100 => "betawords filler",
                 _ => "filler",
             };
-            let spec = format!("---\nname: {name}\ndescription: text\n---\n{body}\n");
-            fs::write(root.join(format!("s{i:04}.md")), spec).unwrap_or_else(|e| panic!("{e}"));
-        }
-        let (disk, mem) = indexes(dir.path(), &root);
+            format!("---\nname: {name}\ndescription: text\n---\n{body}\n")
+        });
         let mut narrowed = 0;
         for q in ["alphaword betaword", "alphaword AND betaword"] {
             for k in [1, 2, 3, 10] {
