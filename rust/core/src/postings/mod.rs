@@ -16,9 +16,11 @@
 
 mod phrase;
 mod stem;
+mod walk;
 
 pub(crate) use phrase::DocTerms;
 pub(crate) use stem::{stem_entries, stem_entries_by, stem_entry, stem_range};
+pub(crate) use walk::{walk_in_turns, Walk};
 
 /// Appends `v` as an unsigned LEB128 varint.
 pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use fst::automaton::Str;
-use fst::raw::{CompiledAddr, Output};
+
 use fst::{Automaton, IntoStreamer, Streamer};
 use levenshtein_automata::DFA;
 
@@ -12,7 +12,7 @@ use super::plan::key_range;
 use super::source::Source;
 use crate::analysis::stem_key;
 use crate::error::Result;
-use crate::postings::stem_range;
+use crate::postings::{stem_range, walk_in_turns, Walk};
 use crate::schema::Field;
 
 /// A term of one part: `(part, ordinal)`.
@@ -91,60 +91,54 @@ pub(crate) fn stem_set_in<S: Source>(
     parts: Range<usize>,
     out: &mut Vec<Handle>,
 ) -> Result<()> {
-    let range = stem_range(key);
-    for part in parts {
-        if own {
-            if let Some(ord) = src.dict(part, f)?.get(key) {
-                out.push((part, ord));
-            }
-        }
-        stem_variants(src, part, f, &range, out)?;
-    }
-    Ok(())
+    stem_sets_in(src, &[(f, key, own)], parts, std::slice::from_mut(out))
 }
 
-/// The terms of field `f` in part `part` filed in its stem map under the
-/// stem key whose [`stem_range`] is `range` (every term of the key but the
-/// key itself), in the map's order: the keys in the range are those that
-/// start with `range.0` (`key \0`).
-fn stem_variants<S: Source>(
+/// [`stem_set_in`] of each `(field, key, own)` of `sets`, into the `outs`
+/// of the same index: the dictionary and stem-map walks of all of them,
+/// in every part, go in turns ([`walk_in_turns`]).
+pub(crate) fn stem_sets_in<S: Source>(
     src: &S,
-    part: usize,
-    f: Field,
-    range: &(Vec<u8>, Vec<u8>),
-    out: &mut Vec<Handle>,
+    sets: &[(Field, &str, bool)],
+    parts: Range<usize>,
+    outs: &mut [Vec<Handle>],
 ) -> Result<()> {
-    with_prefix(src.stems(part, f)?, &range.0, |ord| out.push((part, ord)));
+    let prefixes: Vec<Vec<u8>> = sets.iter().map(|&(_, key, _)| stem_range(key).0).collect();
+    // Per set and part: its dictionary walk (when its key is its own stem
+    // key), then its stem-map walk.
+    let mut walks = Vec::with_capacity(sets.len() * parts.len() * 2);
+    for (&(f, key, own), prefix) in sets.iter().zip(&prefixes) {
+        for part in parts.clone() {
+            if own {
+                walks.push(Walk::new(src.dict(part, f)?.as_fst(), key.as_bytes()));
+            }
+            walks.push(Walk::new(src.stems(part, f)?.as_fst(), prefix));
+        }
+    }
+    walk_in_turns(&mut walks);
+    let mut walks = walks.iter();
+    for (&(_, _, own), out) in sets.iter().zip(outs) {
+        for part in parts.clone() {
+            if own {
+                if let Some(ord) = walks.next().and_then(Walk::value) {
+                    out.push((part, ord));
+                }
+            }
+            if let Some(w) = walks.next() {
+                w.below(|ord| out.push((part, ord)));
+            }
+        }
+    }
     Ok(())
 }
 
 /// Calls `g(value)` for each key of `map` that starts with `prefix`, in key
-/// order: the map's automaton is walked along the prefix, then the subtree
-/// below it is listed depth first, smallest byte first (what a range stream
-/// gives, without its allocations and bound checks per key).
-fn with_prefix<D: AsRef<[u8]>>(map: &fst::Map<D>, prefix: &[u8], mut g: impl FnMut(u64)) {
-    let fst = map.as_fst();
-    let mut node = fst.root();
-    let mut value = Output::zero();
-    for &b in prefix {
-        let Some(i) = node.find_input(b) else {
-            return;
-        };
-        let t = node.transition(i);
-        value = value.cat(t.out);
-        node = fst.node(t.addr);
-    }
-    let mut stack: Vec<(CompiledAddr, Output)> = vec![(node.addr(), value)];
-    while let Some((addr, value)) = stack.pop() {
-        let node = fst.node(addr);
-        if node.is_final() {
-            g(value.cat(node.final_output()).value());
-        }
-        for i in (0..node.len()).rev() {
-            let t = node.transition(i);
-            stack.push((t.addr, value.cat(t.out)));
-        }
-    }
+/// order ([`Walk::below`]).
+#[cfg(test)]
+fn with_prefix<D: AsRef<[u8]>>(map: &fst::Map<D>, prefix: &[u8], g: impl FnMut(u64)) {
+    let mut walk = Walk::new(map.as_fst(), prefix);
+    walk_in_turns(std::slice::from_mut(&mut walk));
+    walk.below(g);
 }
 
 /// Hands each term of field `f` starting with `pattern` (after `key`) to

@@ -14,7 +14,7 @@
 //! fewer postings has no entry (its bound is BM25's limit, `k1 + 1` times
 //! its weighted idf).
 
-use crate::postings::ByteReader;
+use crate::postings::{prefetch, ByteReader};
 
 /// Postings per block.
 pub(crate) const BLOCK: u32 = 128;
@@ -125,6 +125,54 @@ pub(crate) fn entries_of(section: &[u8], ord: u64, df: u32) -> Result<&[u8], Str
         .and_then(|x| x.checked_add(start))
         .ok_or_else(bad)?;
     section.get(start..end).ok_or_else(bad)
+}
+
+/// A binary search of [`prefetch_entries_of`]: its section, the section's
+/// directory, the ordinal sought, and the range `lo..hi` left.
+type Search<'a> = (&'a [u8], &'a [u8], u32, usize, usize);
+
+/// Asks for what [`entries_of`] reads for each `(section, ord, df)` of
+/// `asks`: the probes of its binary search and its first entries. The
+/// searches go in turns, a probe of each at a time, each one's next probe
+/// asked for while the others step, so that their misses overlap. A hint:
+/// nothing for a malformed section.
+pub(crate) fn prefetch_entries_of(asks: &[(&[u8], u64, u32)]) {
+    let mut searches: Vec<Search<'_>> = asks
+        .iter()
+        .filter(|a| a.2 >= MIN_DF)
+        .filter_map(|&(section, ord, _)| {
+            let n = u32_at(section, 0)? as usize;
+            let dir = section.get(4..n.checked_mul(8)?.checked_add(4)?)?;
+            Some((section, dir, u32::try_from(ord).ok()?, 0, n))
+        })
+        .collect();
+    let mut going = true;
+    while going {
+        going = false;
+        for (_, dir, ord, lo, hi) in &mut searches {
+            if lo >= hi {
+                continue;
+            }
+            let mid = *lo + (*hi - *lo) / 2;
+            match u32_at(dir, mid * 8) {
+                Some(o) if o < *ord => *lo = mid + 1,
+                Some(_) => *hi = mid,
+                None => *hi = *lo,
+            }
+            prefetch(dir, (*lo + (*hi - *lo) / 2) * 8);
+            going = true;
+        }
+    }
+    for (section, dir, _, lo, _) in &searches {
+        if let Some(first) = u32_at(dir, lo * 8 + 4) {
+            prefetch(
+                section,
+                (first as usize)
+                    .saturating_mul(ENTRY)
+                    .saturating_add(dir.len() + 4),
+            );
+        }
+    }
 }
 
 /// One block's entry: last doc, end offset, largest tf, smallest length.
@@ -540,6 +588,23 @@ mod tests {
                 c.advance(4000).is_err()
             }
         );
+    }
+
+    proptest! {
+        /// The hint reads nothing it should not: any bytes, ordinals and
+        /// dfs (directories too short, counts past the end) end the
+        /// searches without a panic.
+        #[test]
+        fn prefetch_of_entries_takes_any_bytes(
+            sections in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..80), 1..4),
+            asks in prop::collection::vec((0usize..4, any::<u64>(), any::<u32>()), 0..8),
+        ) {
+            let asks: Vec<(&[u8], u64, u32)> = asks
+                .iter()
+                .map(|&(i, ord, df)| (sections[i % sections.len()].as_slice(), ord, df.max(MIN_DF)))
+                .collect();
+            prefetch_entries_of(&asks);
+        }
     }
 
     proptest! {

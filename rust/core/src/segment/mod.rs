@@ -46,7 +46,7 @@ mod spill;
 mod stemdf;
 mod stored;
 
-pub(crate) use blockmax::{BlockMax, Cursor, NO_DOC};
+pub(crate) use blockmax::{prefetch_entries_of, BlockMax, Cursor, NO_DOC};
 pub(crate) use builder::{DiskDoc, SegmentBuilder};
 pub(crate) use merge::merge;
 pub(crate) use reader::{BlockScratch, MapBytes, SegmentReader, TermInfo};

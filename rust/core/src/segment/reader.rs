@@ -19,8 +19,14 @@ use super::{
 };
 use crate::container::{self, u64_at, Container};
 use crate::error::{Error, Result};
-use crate::postings::{decode_positions, decode_postings, decode_postings_batched, ByteReader};
+use crate::postings::{
+    decode_positions, decode_postings, decode_postings_batched, prefetch, ByteReader,
+};
 use crate::schema::Field;
+
+/// The lines of a term block's infos [`SegmentReader::prefetch_infos`] asks
+/// for: a block's infos are a few bytes a term, 64 terms.
+const PREFETCH_INFO_LINES: usize = 4;
 
 mod phrase;
 
@@ -144,23 +150,57 @@ impl SegmentReader {
         self.fst_section(&self.stem_fsts[f.index()], section(f, 5), "stem map")
     }
 
-    /// The union df of stem key `key` in field `f` (docs holding any of its
-    /// terms, deleted ones included): `None` when the key has fewer than two
-    /// terms here ([`super::stemdf`]; the section is checked on first use).
+    /// A field's stem-union map (stem key → union df; checked on first use).
     ///
     /// # Errors
     /// [`Error::Format`] when the section is corrupt.
-    pub(crate) fn union_df(&self, f: Field, key: &str) -> Result<Option<u32>> {
-        let map = self.fst_section(
+    pub(crate) fn union_map(&self, f: Field) -> Result<&fst::Map<MapBytes>> {
+        self.fst_section(
             &self.union_fsts[f.index()],
             STEM_UNIONS + f.index(),
             "stem unions",
-        )?;
-        match map.get(key) {
-            None => Ok(None),
-            Some(df) => stemdf::check(df, self.num_docs(), key)
-                .map(Some)
-                .map_err(|d| self.c.error(d)),
+        )
+    }
+
+    /// Union df `df` of stem key `key`, read from [`Self::union_map`], when
+    /// it is one (at most the segment's docs).
+    ///
+    /// # Errors
+    /// [`Error::Format`] when it is not.
+    pub(crate) fn union_checked(&self, df: u64, key: &str) -> Result<u32> {
+        stemdf::check(df, self.num_docs(), key).map_err(|d| self.c.error(d))
+    }
+
+    /// Asks for the term-block index entries of the blocks of terms `ords`
+    /// of field `f` to be brought in: a hint, before [`Self::prefetch_infos`]
+    /// and [`Self::infos_at`] (nothing for a bad section or ordinal).
+    pub(crate) fn prefetch_entries(&self, f: Field, ords: &[u64]) {
+        let Ok(index) = self.c.section_unchecked(section(f, 6)) else {
+            return;
+        };
+        for &ord in ords {
+            let b = usize::try_from(ord).map_or(usize::MAX, |o| o / TERM_BLOCK);
+            prefetch(index, b.saturating_mul(BLOCK_ENTRY));
+            prefetch(index, b.saturating_add(1).saturating_mul(BLOCK_ENTRY));
+        }
+    }
+
+    /// Asks for the infos of the blocks of terms `ords` of field `f` to be
+    /// brought in (their first lines): a hint, as [`Self::prefetch_entries`].
+    pub(crate) fn prefetch_infos(&self, f: Field, ords: &[u64]) {
+        let (Ok(index), Ok(infos)) = (
+            self.c.section_unchecked(section(f, 6)),
+            self.c.section_unchecked(section(f, 1)),
+        ) else {
+            return;
+        };
+        for &ord in ords {
+            let b = usize::try_from(ord).map_or(usize::MAX, |o| o / TERM_BLOCK);
+            if let Some(at) = BlockEntry::at(index, b).and_then(|e| usize::try_from(e.info).ok()) {
+                for line in 0..PREFETCH_INFO_LINES {
+                    prefetch(infos, at.saturating_add(line * 64));
+                }
+            }
         }
     }
 
@@ -367,6 +407,16 @@ impl SegmentReader {
         let maxima = self.c.section(BLOCK_MAXIMA + f.index())?;
         let blocks = entries_of(maxima, ord, info.df).map_err(|d| self.c.error(d))?;
         Cursor::new(bytes, blocks, info.df, self.num_docs()).map_err(|d| self.c.error(d))
+    }
+
+    /// The bytes [`Self::cursor_at`] reads first for a term of field `f`
+    /// with info `info`: the field's block-maxima section (for
+    /// [`super::prefetch_entries_of`]), and the term's postings, for a
+    /// hint (`None` for a section that does not read).
+    pub(crate) fn cursor_bytes(&self, f: Field, info: &TermInfo) -> Option<(&[u8], &[u8])> {
+        let maxima = self.c.section_unchecked(BLOCK_MAXIMA + f.index()).ok()?;
+        let postings = self.c.section_unchecked(section(f, 2)).ok()?;
+        Some((maxima, postings.get(info.postings.0..info.postings.1)?))
     }
 
     /// A format error about this segment's file.

@@ -48,15 +48,16 @@ use super::exec::{self, Known};
 use super::options::SearchOptions;
 use super::plan::{plan, Identity, Kind, Plan, Planned};
 use super::source::Source;
-use super::terms::{prefixed, stem_set_in, Handle};
+use super::terms::{prefixed, stem_sets_in, Handle};
 use super::union::Union;
 use crate::error::{Error, Result};
 use crate::index::docmap::DELETED;
 use crate::index::DiskIndex;
+use crate::postings::{prefetch, walk_in_turns, Walk};
 use crate::query::Occur;
 use crate::schema::Field;
 use crate::scoring::Bm25;
-use crate::segment::{Cursor, TermInfo, NO_DOC};
+use crate::segment::{prefetch_entries_of, Cursor, TermInfo, NO_DOC};
 use rayon::prelude::*;
 
 /// What pruning needs of an index beyond [`Source`]: its segments' raw
@@ -72,9 +73,16 @@ pub(super) trait CursorSource: Source {
     /// Terms' infos in a part (their df there, deleted docs included, and
     /// where their postings are), in the order of `ords`.
     fn infos(&self, part: usize, f: Field, ords: &[u64]) -> Result<Vec<TermInfo>>;
-    /// The union df of a stem key's terms in a part, deleted docs included
-    /// (`None`: the key has fewer than two terms there).
-    fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>>;
+    /// Asks for the infos of terms `(part, field, ordinals)` to be brought
+    /// in, before [`Self::infos`] reads them: a hint.
+    fn prefetch_infos(&self, asks: &[(usize, Field, &[u64])]);
+    /// The union df of each stem key's terms `(part, field, key)` in a
+    /// part, deleted docs included (`None`: the key has fewer than two
+    /// terms there).
+    fn union_dfs(&self, asks: &[(usize, Field, &str)]) -> Result<Vec<Option<u32>>>;
+    /// Asks for what [`Self::cursor`] reads first for each term `(part,
+    /// field, ordinal, info)`: a hint.
+    fn prefetch_cursors(&self, asks: &[(usize, Field, u64, &TermInfo)]);
     /// A cursor on a term's postings in a part, given its info.
     fn cursor(&self, part: usize, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>>;
     /// A format error about a part's file.
@@ -474,59 +482,66 @@ struct Found {
     infos: Vec<Option<TermInfo>>,
 }
 
-impl Found {
-    /// Looks up the terms of stem key `key` (its own stem key when `own`)
-    /// in field `f` of the parts `parts`.
-    fn look_up<S: CursorSource>(
-        src: &S,
-        clause: usize,
-        f: Field,
-        key: &str,
-        own: bool,
-        parts: Range<usize>,
-    ) -> Result<Found> {
-        let mut handles = Vec::new();
-        stem_set_in(src, f, key, own, parts, &mut handles)?;
-        Ok(Found {
-            clause,
-            f,
-            key: key.to_owned(),
-            handles,
-            unions: Vec::new(),
-            infos: Vec::new(),
-        })
-    }
-
-    /// Reads the union dfs (once), and the infos of its terms not read
-    /// yet: of every term with `all`, else of the parts without a union df
-    /// (what [`taat::pays`] counts).
-    fn read<S: CursorSource>(&mut self, src: &S, all: bool) -> Result<()> {
-        if self.infos.len() != self.handles.len() {
-            self.unions = self
-                .handles
-                .chunk_by(|a, b| a.0 == b.0)
-                .map(|run| match run {
-                    [_] => Ok(None),
-                    _ => src.union_df(run[0].0, self.f, &self.key),
-                })
-                .collect::<Result<_>>()?;
-            self.infos = vec![None; self.handles.len()];
+/// Reads the union dfs of the sets of `found` (once), and the infos of
+/// their terms not read yet: of every term with `all`, else of the parts
+/// without a union df (what [`taat::pays`] counts). Their cold reads
+/// overlap: the union maps' walks go in turns, and every term block is
+/// asked for before any is decoded.
+fn read_all<S: CursorSource>(src: &S, found: &mut [Found], all: bool) -> Result<()> {
+    let fresh = |s: &Found| s.infos.len() != s.handles.len();
+    let mut asks: Vec<(usize, Field, &str)> = Vec::new();
+    for s in found.iter().filter(|s| fresh(s)) {
+        for run in s
+            .handles
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|r| r.len() > 1)
+        {
+            asks.push((run[0].0, s.f, s.key.as_str()));
         }
-        let mut at = 0usize;
-        for (run, union) in self.handles.chunk_by(|a, b| a.0 == b.0).zip(&self.unions) {
-            let infos = &mut self.infos[at..at + run.len()];
-            at += run.len();
-            if (all || union.is_none()) && infos.iter().any(Option::is_none) {
-                let ords: Vec<u64> = run.iter().map(|h| h.1).collect();
-                let read = src.infos(run[0].0, self.f, &ords)?;
-                for (info, r) in infos.iter_mut().zip(read) {
-                    *info = Some(r);
+    }
+    let mut unions = src.union_dfs(&asks)?.into_iter();
+    for s in found.iter_mut().filter(|s| fresh(s)) {
+        s.unions = s
+            .handles
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                if run.len() > 1 {
+                    unions.next().flatten()
+                } else {
+                    None
                 }
-            }
-        }
-        Ok(())
+            })
+            .collect();
+        s.infos = vec![None; s.handles.len()];
     }
+    // (set, its first term, part, ordinals) of each run to read.
+    let mut runs: Vec<(usize, usize, usize, Vec<u64>)> = Vec::new();
+    for (i, s) in found.iter().enumerate() {
+        let mut at = 0usize;
+        for (run, union) in s.handles.chunk_by(|a, b| a.0 == b.0).zip(&s.unions) {
+            let infos = &s.infos[at..at + run.len()];
+            if (all || union.is_none()) && infos.iter().any(Option::is_none) {
+                runs.push((i, at, run[0].0, run.iter().map(|h| h.1).collect()));
+            }
+            at += run.len();
+        }
+    }
+    let asks: Vec<(usize, Field, &[u64])> = runs
+        .iter()
+        .map(|(i, _, part, ords)| (*part, found[*i].f, ords.as_slice()))
+        .collect();
+    src.prefetch_infos(&asks);
+    for (i, at, part, ords) in &runs {
+        let s = &mut found[*i];
+        let read = src.infos(*part, s.f, ords)?;
+        for (info, r) in s.infos[*at..*at + ords.len()].iter_mut().zip(read) {
+            *info = Some(r);
+        }
+    }
+    Ok(())
+}
 
+impl Found {
     /// The info of its term `i` (read now when it was not).
     fn info<S: CursorSource>(&self, src: &S, i: usize) -> Result<TermInfo> {
         if let Some(info) = self.infos.get(i).copied().flatten() {
@@ -550,7 +565,7 @@ impl Found {
         if self.handles.is_empty() {
             return Ok(0);
         }
-        self.read(src, true)?;
+        read_all(src, std::slice::from_mut(self), true)?;
         live_df(src, self)
     }
 
@@ -629,14 +644,10 @@ fn pruned<S: CursorSource>(
     let go = if always {
         true
     } else if at_a_time {
-        for s in &mut found {
-            s.read(src, false)?;
-        }
+        read_all(src, &mut found, false)?;
         taat::pays(&found)
     } else if shape_pays(&cls, &found) {
-        for s in &mut found {
-            s.read(src, true)?;
-        }
+        read_all(src, &mut found, true)?;
         pays(&cls, &found, src.n_docs())
     } else {
         false
@@ -644,6 +655,7 @@ fn pruned<S: CursorSource>(
     if !go {
         return Ok(Err(known(found)));
     }
+    read_all(src, &mut found, true)?;
     let live = found
         .iter_mut()
         .map(|s| s.settle(src))
@@ -669,6 +681,7 @@ fn look_up<S: CursorSource>(
     parts: Range<usize>,
 ) -> Result<Vec<Found>> {
     let mut found: Vec<Found> = Vec::new();
+    let mut owns: Vec<bool> = Vec::new();
     let mut full = String::new();
     for (ci, &(_, keys, field, prefix)) in cls.iter().enumerate() {
         let fields: &[Field] = match field {
@@ -678,9 +691,28 @@ fn look_up<S: CursorSource>(
         for key in keys {
             let own = prefixed(&mut full, prefix, key);
             for &f in fields {
-                found.push(Found::look_up(src, ci, f, &full, own, parts.clone())?);
+                found.push(Found {
+                    clause: ci,
+                    f,
+                    key: full.clone(),
+                    handles: Vec::new(),
+                    unions: Vec::new(),
+                    infos: Vec::new(),
+                });
+                owns.push(own);
             }
         }
+    }
+    // Every set's walks at once, so that their cache misses overlap.
+    let sets: Vec<(Field, &str, bool)> = found
+        .iter()
+        .zip(&owns)
+        .map(|(s, &own)| (s.f, s.key.as_str(), own))
+        .collect();
+    let mut handles: Vec<Vec<Handle>> = vec![Vec::new(); found.len()];
+    stem_sets_in(src, &sets, parts, &mut handles)?;
+    for (s, h) in found.iter_mut().zip(handles) {
+        s.handles = h;
     }
     Ok(found)
 }
@@ -1164,8 +1196,45 @@ impl CursorSource for DiskIndex {
         self.segments[part].infos_at(f, ords)
     }
 
-    fn union_df(&self, part: usize, f: Field, key: &str) -> Result<Option<u32>> {
-        self.segments[part].union_df(f, key)
+    fn prefetch_infos(&self, asks: &[(usize, Field, &[u64])]) {
+        // The block entries first, then the infos they point at: two
+        // rounds of misses for all of them instead of two each.
+        for &(part, f, ords) in asks {
+            self.segments[part].prefetch_entries(f, ords);
+        }
+        for &(part, f, ords) in asks {
+            self.segments[part].prefetch_infos(f, ords);
+        }
+    }
+
+    fn union_dfs(&self, asks: &[(usize, Field, &str)]) -> Result<Vec<Option<u32>>> {
+        let mut walks = Vec::with_capacity(asks.len());
+        for &(part, f, key) in asks {
+            walks.push(Walk::new(
+                self.segments[part].union_map(f)?.as_fst(),
+                key.as_bytes(),
+            ));
+        }
+        walk_in_turns(&mut walks);
+        asks.iter()
+            .zip(&walks)
+            .map(|(&(part, _, key), w)| {
+                w.value()
+                    .map(|df| self.segments[part].union_checked(df, key))
+                    .transpose()
+            })
+            .collect()
+    }
+
+    fn prefetch_cursors(&self, asks: &[(usize, Field, u64, &TermInfo)]) {
+        let mut searches = Vec::with_capacity(asks.len());
+        for &(part, f, ord, info) in asks {
+            if let Some((maxima, postings)) = self.segments[part].cursor_bytes(f, info) {
+                prefetch(postings, 0);
+                searches.push((maxima, ord, info.df));
+            }
+        }
+        prefetch_entries_of(&searches);
     }
 
     fn cursor(&self, part: usize, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>> {

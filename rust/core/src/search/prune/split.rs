@@ -29,8 +29,8 @@ use std::thread::ScopedJoinHandle;
 
 use super::taat::{Floor, Piece, Share};
 use super::{
-    known, look_up, sets_of, taat, Clause, CursorSource, Found, Known, Scorer, SearchOptions, Set,
-    Top, TopDocs,
+    known, look_up, read_all, sets_of, taat, Clause, CursorSource, Found, Known, Scorer,
+    SearchOptions, Set, Top, TopDocs,
 };
 use crate::error::Result;
 
@@ -132,6 +132,7 @@ type Half = (Vec<Found>, Vec<u64>);
 /// The term sets of `cls` in the parts `parts`, read ([`Found::settle`]).
 fn half<S: CursorSource>(src: &S, cls: &[Clause<'_>], parts: Range<usize>) -> Result<Half> {
     let mut found = look_up(src, cls, parts)?;
+    read_all(src, &mut found, true)?;
     let live = found
         .iter_mut()
         .map(|s| s.settle(src))

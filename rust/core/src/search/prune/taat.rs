@@ -785,6 +785,18 @@ fn open_sets<'a, S: CursorSource>(
             });
         }
     }
+    let share_of = &share;
+    let asks: Vec<_> = sets
+        .iter()
+        .flat_map(|set| {
+            set.handles
+                .iter()
+                .zip(&set.infos)
+                .filter(move |(h, _)| share_of.get(h.0).is_some_and(Option::is_some))
+                .map(move |(&(part, ord), info)| (part, set.f, ord, info))
+        })
+        .collect();
+    src.prefetch_cursors(&asks);
     let mut terms: Vec<Vec<Terms<'a>>> = Vec::with_capacity(sets.len());
     let mut ub: Vec<f64> = Vec::with_capacity(sets.len());
     let mut cost: Vec<u64> = Vec::with_capacity(sets.len());
