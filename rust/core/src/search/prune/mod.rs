@@ -87,6 +87,9 @@ pub(super) trait CursorSource: Source {
     fn cursor(&self, part: usize, f: Field, ord: u64, info: &TermInfo) -> Result<Cursor<'_>>;
     /// A format error about a part's file.
     fn part_error(&self, part: usize, detail: String) -> Error;
+    /// The thread a query hands half of its work to ([`split`]; `None`:
+    /// none).
+    fn helper(&self) -> Option<&rayon::ThreadPool>;
 }
 
 /// A (leaf, key, field) term set: its clause and its scoring constants.
@@ -1243,5 +1246,9 @@ impl CursorSource for DiskIndex {
 
     fn part_error(&self, part: usize, detail: String) -> Error {
         self.segments[part].error(detail)
+    }
+
+    fn helper(&self) -> Option<&rayon::ThreadPool> {
+        DiskIndex::helper(self)
     }
 }

@@ -6,11 +6,12 @@
 //! the query's. Before any run, every word is looked up in each field of
 //! each part (its dictionary and stem-map walks, its terms' infos), and its
 //! idf needs its df over every part: at 1 GB (five segments) the lookups are
-//! about a fifth of a two-word query on one thread. So the helper thread is
-//! started first:
+//! about a fifth of a two-word query on one thread. So the helper is woken
+//! first (the index's own thread, [`CursorSource::helper`], parked between
+//! queries):
 //!
 //! 1. this thread looks the words up in the first parts while the helper
-//!    starts and looks them up in the others;
+//!    wakes and looks them up in the others;
 //! 2. the helper hands its term sets and their live dfs over and waits;
 //!    this thread joins them to its own, decides whether pruning pays
 //!    ([`taat::pays`], as on one thread) and weighs each set by its idf
@@ -25,7 +26,6 @@
 
 use std::ops::Range;
 use std::sync::{mpsc, OnceLock};
-use std::thread::ScopedJoinHandle;
 
 use super::taat::{Floor, Piece, Share};
 use super::{
@@ -150,36 +150,41 @@ pub(super) fn pruned<S: CursorSource>(
     always: bool,
     cut: &Cut,
 ) -> Option<Result<std::result::Result<TopDocs, Vec<Known>>>> {
+    let pool = src.helper()?;
     let n = src.num_parts();
     let plan: OnceLock<(Vec<Set>, Scorer)> = OnceLock::new();
     let shared = Floor::new();
     let floor = Some(&shared);
     taat::with_two(|mine, lent| {
-        std::thread::scope(|s| {
+        pool.in_place_scope(|s| {
             let (give, taken) = mpsc::sync_channel::<Result<Half>>(1);
             let (go, gone) = mpsc::sync_channel::<()>(1);
+            let (done, result) = mpsc::sync_channel::<Result<Top>>(1);
             let plan = &plan;
-            let helper = std::thread::Builder::new().spawn_scoped(s, move || {
+            s.spawn(move |_| {
                 // Hand over its sets even when the other thread is gone.
                 let _ = give.send(half(src, cls, cut.looked..n));
                 let mut top = Top::new(k);
-                if gone.recv().is_ok() {
-                    if let Some((sets, scorer)) = plan.get() {
-                        let share = Share {
-                            pieces: &cut.second,
-                            floor,
-                        };
-                        taat::run_parts(src, cls, sets, scorer, share, lent, &mut top)?;
+                let run = || -> Result<Top> {
+                    if gone.recv().is_ok() {
+                        if let Some((sets, scorer)) = plan.get() {
+                            let share = Share {
+                                pieces: &cut.second,
+                                floor,
+                            };
+                            taat::run_parts(src, cls, sets, scorer, share, lent, &mut top)?;
+                        }
                     }
-                }
-                Ok(top)
+                    Ok(top)
+                };
+                let _ = done.send(run());
             });
-            let mut helper = Some(helper.ok()?);
+            let mut helper = Some(result);
             let mut lead = || -> Result<std::result::Result<TopDocs, Vec<Known>>> {
                 let (mut found, mut live) = half(src, cls, 0..cut.looked)?;
                 // The helper sends before anything else, so it sent
-                // nothing only when it panicked: joining it resumes that.
-                // Were it otherwise, this thread looks its parts up.
+                // nothing only when it panicked (the scope resumes that
+                // when it ends): this thread looks its parts up.
                 let (later, later_live) = if let Ok(got) = taken.recv() {
                     got?
                 } else {
@@ -228,13 +233,13 @@ pub(super) fn pruned<S: CursorSource>(
     })
 }
 
-/// Joins the helper, once: its hits (`None` when it was joined already), or
-/// its error; its panic is resumed on this thread.
-fn finish(helper: &mut Option<ScopedJoinHandle<'_, Result<Top>>>) -> Result<Option<Top>> {
-    match helper.take().map(ScopedJoinHandle::join) {
-        None => Ok(None),
+/// Waits for the helper, once: its hits (`None` when it was waited for
+/// already, or panicked: the scope resumes its panic when it ends), or its
+/// error.
+fn finish(helper: &mut Option<mpsc::Receiver<Result<Top>>>) -> Result<Option<Top>> {
+    match helper.take().map(|r| r.recv()) {
+        None | Some(Err(_)) => Ok(None),
         Some(Ok(top)) => top.map(Some),
-        Some(Err(panic)) => std::panic::resume_unwind(panic),
     }
 }
 
