@@ -603,6 +603,11 @@ fn pays(cls: &[Clause<'_>], found: &[Found], n: u32) -> bool {
     !has_union(found) || 2 * largest >= u64::from(n)
 }
 
+/// Whether one set of `found` has terms, one per part.
+fn one_list(found: &[Found]) -> bool {
+    found.iter().filter(|s| !s.handles.is_empty()).count() == 1 && !has_union(found)
+}
+
 /// Whether a term set has several terms (stem variants) in one part.
 fn has_union(found: &[Found]) -> bool {
     found
@@ -643,12 +648,19 @@ fn pruned<S: CursorSource>(
     let mut found = look_up(src, &cls, 0..src.num_parts())?;
     // No must-not clause: the term-at-a-time gate (its own estimate of
     // the postings). Others: the shape first (no df read), then the dfs.
-    let at_a_time = taat::fits(&cls);
+    let mut at_a_time = taat::fits(&cls);
     let go = if always {
         true
     } else if at_a_time {
         read_all(src, &mut found, false)?;
-        taat::pays(&found)
+        // One list per part (a field filter such as `model:opus`, or a word
+        // in one field only, without stem variants) is read whole term at a
+        // time; doc at a time, its blocks that cannot lift a doc into the
+        // top k are skipped, ties included ([`run_part`]).
+        taat::pays(&found) || {
+            at_a_time = !(one_list(&found) && pays(&cls, &found, src.n_docs()));
+            !at_a_time
+        }
     } else if shape_pays(&cls, &found) {
         read_all(src, &mut found, true)?;
         pays(&cls, &found, src.n_docs())
@@ -786,7 +798,8 @@ impl Top {
         }
     }
 
-    /// Whether a doc whose score is at most `bound` could enter.
+    /// Whether a doc whose score is at most `bound` and whose id is `gid`
+    /// or more could enter (ties go to the smaller id).
     fn may_enter(&self, bound: f64, gid: u32) -> bool {
         if self.heap.len() < self.k {
             return true;
@@ -824,6 +837,13 @@ impl Top {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: the blocks [`run_part`] skipped whose bound ties the worst
+    /// hit (skipped on their docs' ids).
+    static TIE_SKIPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Scores the candidates of one part.
 #[allow(clippy::too_many_lines, clippy::too_many_arguments)]
 fn run_part<S: CursorSource>(
@@ -835,6 +855,7 @@ fn run_part<S: CursorSource>(
     top: &mut Top,
 ) -> Result<()> {
     let globals = src.globals(part)?;
+    let base = src.base(part)?;
     let lengths = lengths_of(src, part)?;
     let fmt_err = |d: String| src.part_error(part, d);
     // Cursors of the sets present in this part.
@@ -984,9 +1005,17 @@ fn run_part<S: CursorSource>(
             let rest_ub = if n_ness > 0 { cum[n_ness - 1] } else { 0.0 };
             if top.is_full() {
                 // Block-max skip: no doc up to the end of the essential
-                // sets' current blocks can enter.
+                // sets' current blocks can enter: none can score more than
+                // the worst hit, and none that ties it has a smaller id
+                // (the first doc's id bounds them when the part's ids are
+                // its base plus the local ids).
                 let (bound, upto) = group_skip(&mut pos, &order[n_ness..], rest_ub);
-                if top.closed_below(bound) {
+                let first = base.map_or(0, |b| b.saturating_add(d));
+                if !top.may_enter(bound, first) {
+                    #[cfg(test)]
+                    if !top.closed_below(bound) {
+                        TIE_SKIPS.with(|n| n.set(n.get() + 1));
+                    }
                     if upto == NO_DOC {
                         break;
                     }

@@ -1675,6 +1675,73 @@ mod tests {
             .is_some());
     }
 
+    /// A field filter, one list per segment, goes doc at a time: once the
+    /// top `k` is full, the blocks whose docs can only tie the worst hit,
+    /// with larger ids, are skipped. Its hits are the in-memory ones, bit
+    /// for bit, at every `k`, in a segment with a base and, after deletions,
+    /// in one without (where a tie is not skipped) beside a new one.
+    #[test]
+    fn a_field_filter_skips_the_blocks_that_tie_the_worst_hit() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path().join("specs");
+        fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        let spec = |i: usize| {
+            // Every `opus` doc scores the same (a one-word field), 5,000
+            // of them (a list long enough to be pruned).
+            let model = if i.is_multiple_of(3) {
+                "sonnet"
+            } else {
+                "opus"
+            };
+            format!("---\nname: s{i}\ndescription: d\nmodel: {model}\n---\nbody\n")
+        };
+        for i in 0..7500 {
+            fs::write(root.join(format!("s{i:05}.md")), spec(i)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let opts = SearchOptions::default();
+        let check = |disk: &DiskIndex| -> usize {
+            let (mem, _) =
+                MemoryIndex::build(std::slice::from_ref(&root), &BuildOptions::default())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            let mut skipped = 0;
+            for q in ["model:opus", "model:sonnet"] {
+                for k in [1, 10, 100, 4000, 6000] {
+                    super::super::TIE_SKIPS.with(|n| n.set(0));
+                    let got = disk.search(q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                    skipped += super::super::TIE_SKIPS.with(std::cell::Cell::get);
+                    let want =
+                        SearchIndex::search(&mem, q, k, &opts).unwrap_or_else(|e| panic!("{e}"));
+                    assert_same(&got, &want, &format!("{q:?} k {k}"));
+                }
+            }
+            skipped
+        };
+        let open = || {
+            DiskIndex::open_or_update(
+                &dir.path().join("ix"),
+                std::slice::from_ref(&root),
+                &DiskOptions::default(),
+                None,
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+        };
+        let disk = open();
+        assert!(disk.live_base(0).ok().flatten().is_some());
+        assert!(check(&disk) > 0, "no block skipped on a tie");
+        drop(disk);
+        for i in (1..7500).step_by(7) {
+            fs::remove_file(root.join(format!("s{i:05}.md"))).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for i in 7500..8100 {
+            fs::write(root.join(format!("s{i:05}.md")), spec(i)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let disk = open();
+        assert_eq!(disk.num_segments(), 2);
+        assert!(disk.live_base(0).ok().flatten().is_none());
+        check(&disk);
+    }
+
     /// A doc seen only in a set with a smaller bound than the first's is
     /// still admitted while that set's bound can lift it into the top `k`
     /// (here, above docs with long names), and passed over after.
