@@ -36,9 +36,9 @@ pub struct DiskIndex {
     locate: OnceLock<std::result::Result<Locate, String>>,
     /// Per segment, whether none of its docs is deleted (on first use).
     all_live: OnceLock<std::result::Result<Vec<bool>, String>>,
-    /// The thread a query hands half of its work to (see
-    /// [`DiskIndex::helper`]).
-    helper: OnceLock<Option<rayon::ThreadPool>>,
+    /// The thread a query hands half of its work to, and the id of the
+    /// process that started it (see [`DiskIndex::helper`]).
+    helper: OnceLock<Option<(u32, rayon::ThreadPool)>>,
 }
 
 /// Global id → (segment, local id) of every live doc, and per segment its
@@ -125,17 +125,21 @@ impl DiskIndex {
     /// queries, stopped when the index is dropped (`None`: it could not be
     /// started; such queries then run on one thread). Starting a thread for
     /// each query cost about 45 µs before it ran here (2 vCPUs), waking a
-    /// parked one about 17 µs.
+    /// parked one about 17 µs. A process forked after it started has the
+    /// pool but not its thread: there it is `None` too.
     pub(crate) fn helper(&self) -> Option<&rayon::ThreadPool> {
-        self.helper
+        let (pid, pool) = self
+            .helper
             .get_or_init(|| {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(1)
                     .thread_name(|_| "specsearch-helper".to_owned())
                     .build()
                     .ok()
+                    .map(|pool| (std::process::id(), pool))
             })
-            .as_ref()
+            .as_ref()?;
+        (*pid == std::process::id()).then_some(pool)
     }
 
     /// The index folder.
