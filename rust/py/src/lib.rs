@@ -18,7 +18,7 @@ mod errors;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use numpy::ndarray::{Array1, Array2, ArrayView1};
@@ -49,6 +49,28 @@ type Opened<'py> = (
 );
 type SnippetTuple = (u32, String, Vec<(u32, u32)>);
 
+/// The process that first ran engine work through this module (see
+/// [`in_this_process`]).
+static FIRST_PROCESS: OnceLock<u32> = OnceLock::new();
+
+/// Runs `work` where its parallel parts can run. rayon's global pool, once
+/// started, has its threads in the process that started it only: a child
+/// forked from it has the pool but not the threads, and work handed to the
+/// pool there waits forever (a batch of queries, a long phrase, a build).
+/// So in any process but the first to run engine work here, `work` runs in
+/// a pool of its own, started for the call.
+fn in_this_process<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pid = std::process::id();
+    if *FIRST_PROCESS.get_or_init(|| pid) == pid {
+        return work();
+    }
+    match rayon::ThreadPoolBuilder::new().build() {
+        Ok(pool) => pool.install(work),
+        // No thread can be started at all: nothing better than trying here.
+        Err(_) => work(),
+    }
+}
+
 /// Runs engine work with the GIL released, turning a panic into a Python
 /// exception instead of letting it unwind into the interpreter.
 fn run_detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
@@ -56,7 +78,7 @@ where
     T: Send,
     F: FnOnce() -> Result<T, specsearch_core::error::Error> + Send,
 {
-    match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
+    match py.detach(|| catch_unwind(AssertUnwindSafe(|| in_this_process(work)))) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(err)) => Err(errors::to_py_err(py, err)),
         Err(payload) => Err(errors::panic_to_py_err(py, payload.as_ref())),
@@ -79,7 +101,7 @@ where
         scope.spawn(move || {
             // The receiver outlives this scope's threads; a failed send
             // can only mean it is gone, and then nobody wants the value.
-            let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
+            let _ = sender.send(catch_unwind(AssertUnwindSafe(|| in_this_process(work))));
         });
         wait_for(py, receiver, cancel, |_| {})
     })
@@ -620,7 +642,9 @@ impl PyIndex {
                     job_counts.0.store(done, Ordering::Release);
                 };
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
-                    open_work(&index_dir, &roots, &options, verify, &report, &job_cancel)
+                    in_this_process(|| {
+                        open_work(&index_dir, &roots, &options, verify, &report, &job_cancel)
+                    })
                 }));
                 // A failed send means the job was dropped unfinished: nobody
                 // wants the index, which is committed (or not) either way.
