@@ -4,7 +4,6 @@
 use std::ops::Range;
 
 use fst::automaton::Str;
-
 use fst::{Automaton, IntoStreamer, Streamer};
 use levenshtein_automata::DFA;
 

@@ -562,13 +562,12 @@ impl Found {
         self.infos.iter().flatten().map(|i| u64::from(i.df)).sum()
     }
 
-    /// Reads every info, and gives its live df in the parts it was looked
-    /// up in (0 without terms).
-    fn settle<S: CursorSource>(&mut self, src: &S) -> Result<u64> {
+    /// Its live df in the parts it was looked up in (0 without terms),
+    /// once [`read_all`] has read every info and union df.
+    fn settle<S: CursorSource>(&self, src: &S) -> Result<u64> {
         if self.handles.is_empty() {
             return Ok(0);
         }
-        read_all(src, std::slice::from_mut(self), true)?;
         live_df(src, self)
     }
 
@@ -672,7 +671,7 @@ fn pruned<S: CursorSource>(
     }
     read_all(src, &mut found, true)?;
     let live = found
-        .iter_mut()
+        .iter()
         .map(|s| s.settle(src))
         .collect::<Result<Vec<u64>>>()?;
     let sets = sets_of(src, found, &live, opts)?;

@@ -136,7 +136,7 @@ fn half<S: CursorSource>(src: &S, cls: &[Clause<'_>], parts: Range<usize>) -> Re
     let mut found = look_up(src, cls, parts)?;
     read_all(src, &mut found, true)?;
     let live = found
-        .iter_mut()
+        .iter()
         .map(|s| s.settle(src))
         .collect::<Result<Vec<u64>>>()?;
     Ok((found, live))
